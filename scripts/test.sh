@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test of the repository, from a fresh clone, as CI does (`.ci/run` calls exactly this).
+# It installs and starts what the tests need, and stops it afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CONFIGURATION="${CONFIGURATION:-Release}"
+LOG_DIR="${LOG_DIR:-artifacts/test-logs}"
+mkdir -p "$LOG_DIR"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Debian packages the tests use (reference data generation is not needed: it is committed).
+need_apt=()
+command -v python3 >/dev/null || need_apt+=(python3)
+if ((${#need_apt[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
+fi
+
+# One build of everything, warnings as errors: this also compiles the firmware core against the real
+# nanoFramework mscorlib and the facades, so an API nanoFramework lacks fails here.
+dotnet build Edge.sln -c "$CONFIGURATION" -nologo -clp:ErrorsOnly
+
+status=0
+dotnet test Edge.sln -c "$CONFIGURATION" --no-build -nologo 2>&1 | tee "$LOG_DIR/dotnet-test.log" || status=$?
+
+# One closing line for the whole run, summed over the test assemblies.
+awk '/^(Passed|Failed)!/ {
+       for (i = 1; i <= NF; i++) {
+         if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1)
+       }
+     }
+     END { gsub(/,/, "", f); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$LOG_DIR/dotnet-test.log"
+exit "$status"
