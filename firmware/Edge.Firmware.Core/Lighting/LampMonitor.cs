@@ -41,6 +41,8 @@ public sealed class LampMonitor
     private bool _lit;
     private bool _commandOn;
     private long _commandSwitchedUtc;
+    private bool _supplyEverLow;
+    private long _supplyLowUtc;
     private float _steadyLevel;
     private long _steadySinceUtc;
     private bool _cycling;
@@ -175,6 +177,11 @@ public sealed class LampMonitor
         bool transition = TrackLit(watts, first);
 
         bool supplyLow = _supplyMonitored && volts < _supplyLossBelowVolts;
+        if (supplyLow)
+        {
+            _supplyEverLow = true;
+            _supplyLowUtc = nowUtc;
+        }
         Apply(LampFault.SupplyLoss, _supplyLoss,
             supplyLow ? FaultEvidence.Faulty : FaultEvidence.Healthy, nowUtc);
         // While the supply is low (or not yet confirmed back), a dark lamp says nothing about the lamp.
@@ -185,7 +192,9 @@ public sealed class LampMonitor
         if (_lit && !supplyDown)
             _burningSeconds += interval;
 
-        bool pastGrace = nowUtc - _commandSwitchedUtc >= _switchGraceSeconds;
+        // After a command, and after the supply dipped, the lamp needs time to (re)light or go dark.
+        bool pastGrace = nowUtc - _commandSwitchedUtc >= _switchGraceSeconds
+            && (!_supplyEverLow || nowUtc - _supplyLowUtc >= _switchGraceSeconds);
         JudgeLamp(nowUtc, expectedOutput, watts, supplyDown, pastGrace);
         JudgeCycling(nowUtc, interval, transition, supplyDown, pastGrace);
     }
@@ -265,7 +274,7 @@ public sealed class LampMonitor
 
     private void JudgeCycling(long nowUtc, long interval, bool transition, bool supplyDown, bool pastGrace)
     {
-        // Transitions right after a command, or while the supply comes and goes, are expected.
+        // Transitions right after a command, or while and after the supply comes and goes, are expected.
         if (transition && pastGrace && !supplyDown)
         {
             _transitions.Record(nowUtc);

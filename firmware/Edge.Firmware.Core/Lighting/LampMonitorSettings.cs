@@ -33,7 +33,8 @@ public sealed class LampMonitorSettings
     /// <summary>
     /// Time a lamp is given to follow an on/off command (ignite, or go dark) before lamp failure and
     /// day burner are judged; measured on/off transitions within it are expected, not cycling.
-    /// Also applies after start-up.
+    /// Also applies after start-up and after every low-supply reading (a hot HPS lamp needs minutes to
+    /// restrike: raise this for HPS).
     /// </summary>
     public int SwitchGraceSeconds = 60;
 
