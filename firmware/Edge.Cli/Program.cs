@@ -10,5 +10,16 @@ app.Configure(config =>
     config.AddCommand<SunCommand>("sun")
         .WithDescription("Print a day's official sunrise and sunset (UTC) for a place, computed as a node does.")
         .WithExample("sun", "--lat", "39.5", "--lon", "20.27", "--date", "2026-06-21");
+    config.AddBranch("profile", profile =>
+    {
+        profile.SetDescription("Check and preview dimming profiles and calendars (docs/dimming-profiles.md).");
+        profile.AddCommand<ProfileCheckCommand>("check")
+            .WithDescription("Validate a lighting schedule document exactly as a node does: exit 0, or exit 1 and every problem.")
+            .WithExample("profile", "check", "docs/examples/igoumenitsa-residential.json");
+        profile.AddCommand<ProfilePreviewCommand>("preview")
+            .WithDescription("Show a night's timeline (local and UTC) and its energy against full power all night.")
+            .WithExample("profile", "preview", "docs/examples/igoumenitsa-residential.json", "--lat", "39.5035", "--lon", "20.2655",
+                "--tz", "EET-2EEST,M3.5.0/3,M10.5.0/4", "--date", "2026-08-15", "--watts", "60");
+    });
 });
 return CliErrors.Run(app, args);
