@@ -53,12 +53,12 @@ public sealed record NightPreview(
         var next = date.AddDays(1);
         SunClock.Compute(lat, lon, next.Year, next.Month, next.Day, morning);
         string? note = null;
-        if (evening.Kind != SunDayKind.Normal || morning.Kind != SunDayKind.Normal)
-            note = evening.Kind == SunDayKind.PolarNight || morning.Kind == SunDayKind.PolarNight
-                ? "Polar night: sunset and sunrise are taken at solar noon (lights stay on through the day)."
-                : "Midnight sun: sunset and sunrise are taken at solar midnight.";
-        string? sunset = evening.Kind == SunDayKind.Normal ? Local(zone, evening.SunsetUtc) : null;
-        string? sunrise = morning.Kind == SunDayKind.Normal ? Local(zone, morning.SunriseUtc) : null;
+        if (evening.Kind == SunDayKind.PolarNight || morning.Kind == SunDayKind.PolarNight)
+            note = "Polar night: sunset and sunrise are taken at solar noon, so the profile runs through the dark day.";
+        else if (!evening.HasSunset || !morning.HasSunrise)
+            note = "Midnight sun: the sun does not go down tonight, so the lamp stays off.";
+        string? sunset = evening.HasSunset ? Local(zone, evening.SunsetUtc) : null;
+        string? sunrise = morning.HasSunrise ? Local(zone, morning.SunriseUtc) : null;
         string? vm = sunset is not null && sunrise is not null
             ? Local(zone, evening.SunsetUtc + (morning.SunriseUtc - evening.SunsetUtc) / 2) : null;
 
@@ -85,12 +85,9 @@ public sealed record NightPreview(
         SunClock.Compute(lat, lon, y, m, d, evening);
         CivilTime.CivilFromDays(night + 1, out y, out m, out d);
         SunClock.Compute(lat, lon, y, m, d, morning);
-        double darkSeconds = (evening.Kind, morning.Kind) switch
-        {
-            (SunDayKind.Normal, SunDayKind.Normal) => morning.SunriseUtc - evening.SunsetUtc,
-            _ when evening.Kind == SunDayKind.PolarNight || morning.Kind == SunDayKind.PolarNight => end - start,
-            _ => 0,
-        };
+        // The sun clock's stand-ins make this the dark time on every kind of day: a whole day in polar
+        // night, nothing under the midnight sun.
+        double darkSeconds = Math.Max(0, morning.SunriseUtc - evening.SunsetUtc);
         return (used / 3600, watts * darkSeconds / 3600);
     }
 

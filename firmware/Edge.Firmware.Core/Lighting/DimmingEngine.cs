@@ -15,9 +15,9 @@ namespace Edge.Firmware.Lighting;
 /// wherever the light was when the point started.
 ///
 /// Days without a sunset or sunrise (docs/dimming-profiles.md, "Polar days"): in polar night sunset and
-/// sunrise are taken at solar noon, so the night — and the lights — last through the day; under the
-/// midnight sun they are taken at solar midnight, so sun-relative points collapse onto it and the
-/// lights stay at the day-time level apart from that moment.
+/// sunrise are taken at solar noon, so the night — and the profile — run through the dark day; when
+/// the sun does not go down between evening and morning (midnight sun) the night has no dark, no
+/// switch point runs and the lamp stays off.
 ///
 /// The resolved timeline of the current and two previous nights is cached and rebuilt once a day (the
 /// only floating-point double work); each <see cref="LevelAt"/> call is a short scan with no allocation.
@@ -59,6 +59,10 @@ public sealed class DimmingEngine
     public LightingSchedule Schedule { get { return _schedule; } }
 
     public PosixTimeZone Zone { get { return _zone; } }
+
+    public double Latitude { get { return _latitude; } }
+
+    public double Longitude { get { return _longitude; } }
 
     /// <summary>Commanded level in percent (0–100) at <paramref name="utc"/>, overrides included.</summary>
     public float LevelAt(long utc, OverrideSet? overrides)
@@ -217,9 +221,23 @@ public sealed class DimmingEngine
         SunClock.Compute(_latitude, _longitude, y, m, d, _evening);
         CivilTime.CivilFromDays(night + 1, out int y2, out int m2, out int d2);
         SunClock.Compute(_latitude, _longitude, y2, m2, d2, _morning);
-        long sunset = SunsetAnchor(_evening);
-        long sunrise = SunriseAnchor(_morning);
+        // The sun clock fills in stand-ins where an event is missing: solar noon in polar night (so the
+        // night lasts through the day), the solar midnight where the sun never goes down.
+        long sunset = _evening.SunsetUtc;
+        long sunrise = _morning.SunriseUtc;
         long virtualMidnight = sunset + (sunrise - sunset) / 2;
+
+        if (IsDarkless(_evening, _morning))
+        {
+            // Midnight sun: there is no dark to light. One point keeps the lamp off for the night.
+            _at[_count] = sunset;
+            _target[_count] = 0;
+            _fade[_count] = 0;
+            _min[_count] = profile.MinLevel;
+            _profile[_count] = profileIndex;
+            _count++;
+            return profileIndex;
+        }
 
         for (int k = 0; k < profile.Points.Length; k++)
         {
@@ -245,23 +263,10 @@ public sealed class DimmingEngine
         return profileIndex;
     }
 
-    private static long SunsetAnchor(SunTimes day)
+    /// <summary>True when the sun stays up through the solar midnight between evening and morning.</summary>
+    private static bool IsDarkless(SunTimes evening, SunTimes morning)
     {
-        switch (day.Kind)
-        {
-            case SunDayKind.PolarNight: return day.SolarNoonUtc;
-            case SunDayKind.MidnightSun: return day.SolarNoonUtc + CivilTime.SecondsPerDay / 2;
-            default: return day.SunsetUtc;
-        }
-    }
-
-    private static long SunriseAnchor(SunTimes day)
-    {
-        switch (day.Kind)
-        {
-            case SunDayKind.PolarNight: return day.SolarNoonUtc;
-            case SunDayKind.MidnightSun: return day.SolarNoonUtc - CivilTime.SecondsPerDay / 2;
-            default: return day.SunriseUtc;
-        }
+        return (evening.Kind != SunDayKind.PolarNight && !evening.HasSunset)
+            || (morning.Kind != SunDayKind.PolarNight && !morning.HasSunrise);
     }
 }

@@ -57,6 +57,17 @@ public sealed class StreetLightController
         _engine = engine;
     }
 
+    /// <summary>
+    /// Applies a new lighting schedule document for the same place and time zone. A document that
+    /// fails validation throws (JsonFormatException or ScheduleFormatException, saying what and where)
+    /// and the controller keeps the schedule it had: a pole never goes dark over a bad config.
+    /// </summary>
+    public void ApplySchedule(byte[] utf8)
+    {
+        var schedule = LightingScheduleParser.Parse(utf8);
+        _engine = new DimmingEngine(schedule, _engine.Latitude, _engine.Longitude, _engine.Zone);
+    }
+
     public void Tick(long nowUtc)
     {
         _overrides.RemoveExpired(nowUtc);
