@@ -522,7 +522,7 @@ public sealed class PosixTimeZone
             }
             if (value < min || value > max)
             {
-                throw Error("the " + what + " " + _text.Substring(begin, _pos - begin) + " at position " + begin + " is out of range " + min + ".." + max);
+                throw Error("the " + what + " at position " + begin + " is " + _text.Substring(begin, _pos - begin) + ", out of range " + min + ".." + max);
             }
             return value;
         }
