@@ -429,8 +429,8 @@ public sealed class PosixTimeZone
         }
 
         /// <summary>
-        /// [+-]hh[:mm[:ss]] in seconds, sign as written. For offsets POSIX counts west as positive;
-        /// the caller negates. Hours may be negative only when <paramref name="what"/> is a change time.
+        /// [+-]hh[:mm[:ss]] in seconds, sign as written (for offsets POSIX counts west as positive, so
+        /// the caller negates). Hours up to <paramref name="maxHours"/>: 24 for offsets, 167 for change times.
         /// </summary>
         private int ParseClock(string what, int maxHours, bool isChangeTime)
         {
