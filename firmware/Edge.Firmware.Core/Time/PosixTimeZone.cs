@@ -117,8 +117,10 @@ public sealed class PosixTimeZone
             {
                 FillCache(utcSeconds);
             }
-            // The state is set by the latest change at or before the instant. Changes at the same instant
-            // are stored in rule order (start before end within a year, years ascending): the later wins.
+            // The state is set by the latest change at or before the instant. Changes are stored year by
+            // year, each year's in time order (a start before an end at the same instant); of changes at
+            // the same instant the one stored later wins, so a zero-length DST is no DST and a zero-length
+            // standard time between two years' DST is no standard time.
             bool daylight = false;
             bool found = false;
             long latest = 0;
