@@ -27,6 +27,8 @@ public sealed class StopDisplay
     internal readonly char[][] Minutes = new char[MaxRows][];
     internal readonly int[] MinutesLength = new int[MaxRows];
     internal readonly bool[] Due = new bool[MaxRows];
+    internal readonly bool[] ShowsClockTime = new bool[MaxRows];
+    private int _offset;
     internal readonly char[] Clock = new char[5];
 
     public StopDisplay(DisplaySettings settings)
@@ -94,6 +96,7 @@ public sealed class StopDisplay
             if (_content != null) offset = _content.UtcOffsetSeconds;
             else ClockKnown = _timetable != null;
         }
+        _offset = offset;
         long local = now + offset;
         int secondOfDay = CivilTime.SecondOfDay(local);
         int hour = secondOfDay / 3600;
@@ -141,12 +144,23 @@ public sealed class StopDisplay
         Due[row] = wait < 60;
         char[] buf = Minutes[row];
         int n = 0;
-        if (!Due[row])
+        long minutes = wait / 60;
+        // An hour or more away, a countdown is hard to use: show the local departure time instead.
+        ShowsClockTime[row] = minutes >= 60;
+        if (ShowsClockTime[row])
         {
-            long minutes = wait / 60;
-            if (minutes > 999) minutes = 999;
-            if (minutes >= 100) buf[n++] = (char)('0' + (int)(minutes / 100));
-            if (minutes >= 10) buf[n++] = (char)('0' + (int)(minutes / 10 % 10));
+            int secondOfDay = CivilTime.SecondOfDay(a.At + _offset);
+            int hour = secondOfDay / 3600;
+            int minute = secondOfDay / 60 % 60;
+            buf[n++] = (char)('0' + hour / 10);
+            buf[n++] = (char)('0' + hour % 10);
+            buf[n++] = ':';
+            buf[n++] = (char)('0' + minute / 10);
+            buf[n++] = (char)('0' + minute % 10);
+        }
+        else if (!Due[row])
+        {
+            if (minutes >= 10) buf[n++] = (char)('0' + (int)(minutes / 10));
             buf[n++] = (char)('0' + (int)(minutes % 10));
             if (!_layout.Large) buf[n++] = '\'';
         }

@@ -46,7 +46,7 @@ internal sealed class StopLayout
             RowHeight = 26;
             FooterY = height - 18;
             RouteWidth = 50;
-            MinutesWidth = 60;
+            MinutesWidth = 72;
         }
         int rows = (FooterY - RowsY) / RowHeight;
         Rows = rows < 1 ? 1 : rows > StopDisplay.MaxRows ? StopDisplay.MaxRows : rows;

@@ -15,7 +15,7 @@ internal sealed class StopPainter
     private const string NoDeparturesEn = "No departures";
     private const string RouteHeading = "Γραμμή · Line";
     private const string DestinationHeading = "Προορισμός · Destination";
-    private const string MinutesHeading = "Λεπτά · min";
+    private const string MinutesHeading = "Σε λεπτά · in min";
     private const string ScheduledLegend = "* πρόγραμμα · timetable";
     private const string MinutesUnit = "λεπτά min";
     private const string DueEl = "Τώρα";
@@ -159,7 +159,7 @@ internal sealed class StopPainter
         {
             int n = d.MinutesLength[i];
             c.Chars(large, d.Minutes[i], n, right - BandCanvas.TextWidth(large, n, 1), y + 2, 1, true);
-            RightText(c, small, MinutesUnit, right, y + 38, 1, true);
+            if (!d.ShowsClockTime[i]) RightText(c, small, MinutesUnit, right, y + 38, 1, true);
         }
         if (i + 1 < d.RowCount) c.Fill(_l.HeadsignX, y + _l.RowHeight - 1, right - _l.HeadsignX, 1, true);
     }
