@@ -13,6 +13,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Debian packages the tests use (reference data generation is not needed: it is committed).
 need_apt=()
 command -v python3 >/dev/null || need_apt+=(python3)
+# Terminus Font: the bus-stop display's glyph tables are regenerated from it and compared (FontTableTests).
+[ -e /usr/share/fonts/X11/misc/ter-u16b_unicode.pcf.gz ] || need_apt+=(xfonts-terminus)
 if ((${#need_apt[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
