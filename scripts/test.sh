@@ -15,6 +15,8 @@ need_apt=()
 command -v python3 >/dev/null || need_apt+=(python3)
 # The time-zone tests cross-check against the IANA database in /usr/share/zoneinfo.
 [ -f /usr/share/zoneinfo/Europe/Athens ] || need_apt+=(tzdata)
+# Terminus Font: the bus-stop display's glyph tables are regenerated from it and compared (FontTableTests).
+[ -e /usr/share/fonts/X11/misc/ter-u16b_unicode.pcf.gz ] || need_apt+=(xfonts-terminus)
 if ((${#need_apt[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"

@@ -21,5 +21,12 @@ app.Configure(config =>
             .WithExample("profile", "preview", "docs/examples/igoumenitsa-residential.json", "--lat", "39.5035", "--lon", "20.2655",
                 "--tz", "EET-2EEST,M3.5.0/3,M10.5.0/4", "--date", "2026-08-15", "--watts", "60");
     });
+    config.AddBranch("display", display =>
+    {
+        display.SetDescription("Bus-stop display tools.");
+        display.AddCommand<DisplayRenderCommand>("render")
+            .WithDescription("Render a display content document to a PNG exactly as a stop's panel would show it.")
+            .WithExample("display", "render", "content.json", "--width", "800", "--height", "480", "--out", "stop.png");
+    });
 });
 return CliErrors.Run(app, args);

@@ -1,0 +1,27 @@
+namespace Edge.Firmware.Transit;
+
+/// <summary>One upcoming departure from the stop: predicted (realtime) or from the timetable (scheduled).</summary>
+public sealed class Arrival
+{
+    public Arrival(string route, BilingualText headsign, long at, bool realtime, bool cancelled)
+    {
+        Route = route;
+        Headsign = headsign;
+        At = at;
+        Realtime = realtime;
+        Cancelled = cancelled;
+    }
+
+    /// <summary>Route short name as printed on the bus ("2", "X95", "2Α").</summary>
+    public string Route { get; }
+
+    public BilingualText Headsign { get; }
+
+    /// <summary>Predicted or scheduled departure, seconds since the Unix epoch (UTC).</summary>
+    public long At { get; }
+
+    /// <summary>True when the time comes from a vehicle's live position, false when from the timetable.</summary>
+    public bool Realtime { get; }
+
+    public bool Cancelled { get; }
+}

@@ -1,0 +1,55 @@
+namespace Edge.Firmware.Transit;
+
+/// <summary>
+/// Where everything goes on a panel of a given size, computed once. Two designs: a large one (at least
+/// 400×240, e.g. 800×480 e-paper) that shows Greek and English together in big type, and a compact one
+/// (e.g. 296×128) with one language at a time, alternating every minute.
+/// </summary>
+internal sealed class StopLayout
+{
+    public readonly int Width;
+    public readonly int Height;
+    public readonly bool Large;
+    public readonly int Margin;
+    public readonly int HeaderHeight;
+    public readonly int HeadingY;      // column headings (large only)
+    public readonly int RowsY;
+    public readonly int RowHeight;
+    public readonly int Rows;
+    public readonly int FooterY;
+    public readonly int RouteWidth;
+    public readonly int MinutesWidth;
+    public readonly int HeadsignX;
+
+    public StopLayout(int width, int height)
+    {
+        Width = width;
+        Height = height;
+        Large = width >= 400 && height >= 240;
+        if (Large)
+        {
+            Margin = 12;
+            HeaderHeight = 88;
+            HeadingY = HeaderHeight + 4;
+            RowsY = HeaderHeight + 28;
+            RowHeight = 60;
+            FooterY = height - 64;
+            RouteWidth = 96;
+            MinutesWidth = 150;
+        }
+        else
+        {
+            Margin = 2;
+            HeaderHeight = 18;
+            HeadingY = HeaderHeight;
+            RowsY = HeaderHeight + 2;
+            RowHeight = 26;
+            FooterY = height - 18;
+            RouteWidth = 50;
+            MinutesWidth = 72;
+        }
+        int rows = (FooterY - RowsY) / RowHeight;
+        Rows = rows < 1 ? 1 : rows > StopDisplay.MaxRows ? StopDisplay.MaxRows : rows;
+        HeadsignX = Margin + RouteWidth + (Large ? 16 : 4);
+    }
+}

@@ -1,0 +1,55 @@
+using System.IO;
+using Edge.FontGen;
+
+namespace Edge.Firmware.Tests.Transit;
+
+/// <summary>
+/// The committed glyph tables must be exactly what tools/Edge.FontGen makes from the Terminus Font in
+/// Debian's xfonts-terminus (scripts/test.sh installs it, so this never silently passes without it).
+/// </summary>
+public class FontTableTests
+{
+    [Fact]
+    public void Committed_glyph_tables_are_regenerated_identically_from_the_debian_font()
+    {
+        string fontFile = Path.Combine(FontTableGenerator.DefaultFontDirectory, FontTableGenerator.Faces[0].File);
+        Assert.True(File.Exists(fontFile), fontFile + " is missing: install the Debian package xfonts-terminus (scripts/test.sh does)");
+
+        string committed = File.ReadAllText(Path.Combine(RepoRoot(), "firmware", "Edge.Firmware.Core", "Transit", "DisplayFonts.g.cs"));
+        string regenerated = FontTableGenerator.Generate(FontTableGenerator.DefaultFontDirectory);
+        Assert.True(committed == regenerated,
+            "firmware/Edge.Firmware.Core/Transit/DisplayFonts.g.cs differs from the generator's output: run `dotnet run --project tools/Edge.FontGen`");
+    }
+
+    [Fact]
+    public void Pcf_reader_gives_the_documented_cell_sizes_and_draws_letters_in_them()
+    {
+        foreach (var (file, width, height) in new[] { ("ter-u16b_unicode.pcf.gz", 8, 16), ("ter-u24b_unicode.pcf.gz", 12, 24), ("ter-u32b_unicode.pcf.gz", 16, 32) })
+        {
+            var font = PcfFont.Load(Path.Combine(FontTableGenerator.DefaultFontDirectory, file));
+            // Terminus names its faces by cell: ter-u16 is 8×16, ter-u24 12×24, ter-u32 16×32.
+            Assert.Equal(height, font.FontAscent + font.FontDescent);
+            Assert.True(font.TryGetGlyph('Ω', out var omega));
+            Assert.Equal(width, omega.Advance);
+            Assert.True(font.TryGetGlyph(' ', out var space));
+            foreach (bool ink in space.Pixels) Assert.False(ink);
+            // 'I' is a vertical stroke: its ink spans at least half the cell height, centred columns only.
+            Assert.True(font.TryGetGlyph('I', out var capitalI));
+            int inkRows = 0;
+            for (int y = 0; y < capitalI.Pixels.GetLength(0); y++)
+            {
+                bool any = false;
+                for (int x = 0; x < capitalI.Pixels.GetLength(1); x++) any |= capitalI.Pixels[y, x];
+                if (any) inkRows++;
+            }
+            Assert.InRange(inkRows, height / 2, height);
+        }
+    }
+
+    private static string RepoRoot()
+    {
+        string dir = TransitSamples.SourceDirectory();
+        while (!File.Exists(Path.Combine(dir, "Edge.sln"))) dir = Path.GetDirectoryName(dir)!;
+        return dir;
+    }
+}
