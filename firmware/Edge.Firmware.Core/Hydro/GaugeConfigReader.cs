@@ -257,7 +257,8 @@ public sealed class GaugeConfigReader
                 Error(path + ".level: " + level.ToString() + " is above the highest level the sensor can measure (" + highest.ToString() + " = mountingHeightMm − sensor.minRangeMm" + (tank ? "" : " − datumOffsetMm") + ")");
             // The state must be releasable: its release level has to be measurable and above the state below.
             int floor = k > 1 ? _level[k - 1] : (geometry ? lowest : NoValue);
-            if (Ok(_hysteresis[k]) && Ok(floor) && level - _hysteresis[k] <= floor)
+            bool aboveStateBelow = k == 1 || !Ok(_level[k - 1]) || level > _level[k - 1]; // else already reported
+            if (aboveStateBelow && Ok(_hysteresis[k]) && Ok(floor) && level - _hysteresis[k] <= floor)
             {
                 string below = k > 1 ? ThresholdPath((FloodState)(k - 1)) + ".level (" + floor.ToString() + ")" : "the lowest level the sensor can measure (" + floor.ToString() + ")";
                 if (k == 1 && level <= floor)
