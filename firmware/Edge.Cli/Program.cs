@@ -28,5 +28,12 @@ app.Configure(config =>
             .WithDescription("Render a display content document to a PNG exactly as a stop's panel would show it.")
             .WithExample("display", "render", "content.json", "--width", "800", "--height", "480", "--out", "stop.png");
     });
+    config.AddBranch("hydro", hydro =>
+    {
+        hydro.SetDescription("Water-level gauge tools.");
+        hydro.AddCommand<HydroReplayCommand>("replay")
+            .WithDescription("Replay a logged timestamp,distance_mm series through the gauge's node logic: print every state change and a summary.")
+            .WithExample("hydro", "replay", "docs/examples/hydro/storm.csv", "--config", "docs/examples/hydro/gauge.json");
+    });
 });
 return CliErrors.Run(app, args);
