@@ -106,8 +106,8 @@ public class ProfileCommandTests
             "--tz", Greece, "--date", "2026-08-15", "--watts", "60");
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("profile \"late-evening\"", result.StandardOutput);
-        Assert.Contains("2026-08-15 20:00:00 +03:00", result.StandardOutput);
-        Assert.Contains("2026-08-15T17:00:00Z", result.StandardOutput);
+        Assert.Contains("2026-08-16 02:00:00 +03:00", result.StandardOutput);
+        Assert.Contains("2026-08-15T23:00:00Z", result.StandardOutput);
         Assert.Contains("at full power all night", result.StandardOutput);
         Assert.Contains("A year from 2026-08-15", result.StandardOutput);
     }

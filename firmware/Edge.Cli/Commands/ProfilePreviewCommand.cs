@@ -7,7 +7,6 @@ using System.Threading;
 using Edge.Firmware.Lighting;
 using Edge.Firmware.Protocol;
 using Edge.Firmware.Time;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Edge.Cli.Commands;
@@ -49,18 +48,18 @@ public sealed class ProfilePreviewCommand : Command<ProfilePreviewCommand.Settin
         [Description("Print the timeline and energy as JSON.")]
         public bool Json { get; init; }
 
-        public override ValidationResult Validate()
+        public override Spectre.Console.ValidationResult Validate()
         {
-            if (Latitude is null) return ValidationResult.Error("--lat is required");
-            if (Longitude is null) return ValidationResult.Error("--lon is required");
-            if (Zone is null) return ValidationResult.Error("--tz is required");
-            if (Date is null) return ValidationResult.Error("--date is required");
-            if (Latitude is < -90 or > 90) return ValidationResult.Error($"--lat {Latitude} is out of range -90..90");
-            if (Longitude is < -180 or > 180) return ValidationResult.Error($"--lon {Longitude} is out of range -180..180");
-            if (Watts is <= 0 or > 10000) return ValidationResult.Error($"--watts {Watts} is out of range (0, 10000]");
+            if (Latitude is null) return Spectre.Console.ValidationResult.Error("--lat is required");
+            if (Longitude is null) return Spectre.Console.ValidationResult.Error("--lon is required");
+            if (Zone is null) return Spectre.Console.ValidationResult.Error("--tz is required");
+            if (Date is null) return Spectre.Console.ValidationResult.Error("--date is required");
+            if (Latitude is < -90 or > 90) return Spectre.Console.ValidationResult.Error($"--lat {Latitude} is out of range -90..90");
+            if (Longitude is < -180 or > 180) return Spectre.Console.ValidationResult.Error($"--lon {Longitude} is out of range -180..180");
+            if (Watts is <= 0 or > 10000) return Spectre.Console.ValidationResult.Error($"--watts {Watts} is out of range (0, 10000]");
             if (!DateOnly.TryParseExact(Date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-                return ValidationResult.Error($"--date \"{Date}\" is not a date; use YYYY-MM-DD");
-            return ValidationResult.Success();
+                return Spectre.Console.ValidationResult.Error($"--date \"{Date}\" is not a date; use YYYY-MM-DD");
+            return Spectre.Console.ValidationResult.Success();
         }
     }
 
@@ -95,16 +94,16 @@ public sealed class ProfilePreviewCommand : Command<ProfilePreviewCommand.Settin
 
     private static void Print(NightPreview p, Settings s)
     {
-        var console = AnsiConsole.Console;
+        var console = Console.Out;
         console.WriteLine($"Night of {p.Date:yyyy-MM-dd} ({p.Date.DayOfWeek}) at {s.Latitude}, {s.Longitude} — profile \"{p.Profile}\"");
         console.WriteLine($"Sunset {p.Sunset ?? "none"}   virtual midnight {p.VirtualMidnight ?? "none"}   sunrise {p.Sunrise ?? "none"}");
         if (p.SunNote is not null) console.WriteLine(p.SunNote);
-        var table = new Table().AddColumns("Local time", "UTC", "Level", "Output", "Switch point");
+        // Plain aligned columns rather than a box table: the output is pasted into tickets and piped.
+        console.WriteLine($"{"Local time",-26}  {"UTC",-20}  {"Level",6}  {"Output",7}  Switch point");
         foreach (var row in p.Timeline)
         {
-            table.AddRow(Markup.Escape(row.Local), row.Utc, $"{row.Level:0.#} %", $"{row.OutputPercent:0.0} %", Markup.Escape(row.Point));
+            console.WriteLine($"{row.Local,-26}  {row.Utc,-20}  {row.Level,4:0.#} %  {row.OutputPercent,5:0.0} %  {row.Point}");
         }
-        console.Write(table);
         console.WriteLine($"Energy, {s.Watts:0.#} W lamp: tonight {p.NightWh:0} Wh vs {p.NightFullWh:0} Wh at full power all night ({Saving(p.NightWh, p.NightFullWh)})");
         console.WriteLine($"A year from {p.Date:yyyy-MM-dd}: {p.YearKWh:0.0} kWh vs {p.YearFullKWh:0.0} kWh at full power all night ({Saving(p.YearKWh, p.YearFullKWh)})");
     }

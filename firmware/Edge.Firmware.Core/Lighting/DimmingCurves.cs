@@ -45,9 +45,11 @@ public static class DimmingCurves
     private static float[] BuildLogTable()
     {
         var table = new float[101];
-        for (int p = 1; p <= 100; p++)
+        // Entry 0 is the curve's lower end (arc power 1, 0.1 %), so levels just above 0 interpolate
+        // from there; level 0 itself is off and never reads the table.
+        for (int p = 0; p <= 100; p++)
         {
-            table[p] = (float)(ArcPowerToPercent(LevelToArcPower(p)) / 100);
+            table[p] = (float)(ArcPowerToPercent(p == 0 ? MinArcPower : LevelToArcPower(p)) / 100);
         }
         return table;
     }

@@ -19,14 +19,16 @@ namespace Edge.Firmware.Lighting;
 /// the sun does not go down between evening and morning (midnight sun) the night has no dark, no
 /// switch point runs and the lamp stays off.
 ///
-/// The resolved timeline of the current and two previous nights is cached and rebuilt once a day (the
-/// only floating-point double work); each <see cref="LevelAt"/> call is a short scan with no allocation.
+/// The resolved timeline of the current night, the two before and the next one is cached and rebuilt
+/// once a day (the only floating-point double work): offsets of up to ±12 h and polar stand-ins can
+/// move a point of one night into its neighbour's. Each <see cref="LevelAt"/> call is a short scan
+/// with no allocation.
 /// The cache never changes a result: it is a memo of the same function.
 /// </summary>
 public sealed class DimmingEngine
 {
-    private const int Nights = 3;
-    private const int Capacity = Nights * LightingSchedule.MaxPointsPerProfile;
+    private const int Nights = 4; // the night in control, two before it and the next one
+    private const int Capacity = (Nights + 1) * LightingSchedule.MaxPointsPerProfile; // + room for ResolveNight
     private const int Noon = 12 * 3600;
 
     private readonly LightingSchedule _schedule;
@@ -36,7 +38,7 @@ public sealed class DimmingEngine
     private readonly SunTimes _evening = new SunTimes();
     private readonly SunTimes _morning = new SunTimes();
 
-    // Timeline of nights _night-2 … _night, in time order.
+    // Timeline of nights _night-2 … _night+1, in time order.
     private readonly long[] _at = new long[Capacity];
     private readonly float[] _target = new float[Capacity];
     private readonly float[] _start = new float[Capacity];
@@ -179,7 +181,7 @@ public sealed class DimmingEngine
     private void Build(long night)
     {
         _count = 0;
-        for (long n = night - (Nights - 1); n <= night; n++) AppendNight(n);
+        for (long n = night - 2; n <= night + 1; n++) AppendNight(n);
         // Points of neighbouring nights may interleave (offsets, the spring-forward night): order by
         // instant, keeping list order on ties (insertion sort is stable).
         for (int i = 1; i < _count; i++)

@@ -71,7 +71,7 @@ public class DimmingEngineTests
     public void Saturday_and_festival_nights_stay_at_80_percent_until_two()
     {
         var engine = Example();
-        // Saturday 2026-01-17: 80 % from 20:00, and the small hours of Sunday still belong to Saturday night.
+        // Saturday 2026-01-17: 80 % from sunset, and the small hours of Sunday still belong to Saturday night.
         Assert.Equal("late-evening", engine.ProfileAt(Local(2026, 1, 17, 21, 0)).Id);
         Assert.Equal(80f, engine.LevelAt(Local(2026, 1, 17, 23, 30), null));
         Assert.Equal(80f, engine.LevelAt(Local(2026, 1, 18, 1, 59), null));

@@ -18,7 +18,7 @@ public class LightingScheduleParserTests
         Assert.Equal(2, schedule.Profiles.Length);
         var residential = schedule.Profiles[0];
         Assert.Equal("residential", residential.Id);
-        Assert.Equal(DimmingCurve.Logarithmic, residential.Curve);
+        Assert.Equal(DimmingCurve.Linear, residential.Curve);
         Assert.Equal(10, residential.MinLevel);
         Assert.Equal(5, residential.Points.Length);
         Assert.Equal(SwitchTrigger.VirtualMidnight, residential.Points[1].Trigger);
