@@ -1,0 +1,6 @@
+namespace Edge.Firmware.Host;
+
+public static class Program
+{
+    public static int Main(string[] args) => 0;
+}
