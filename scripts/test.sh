@@ -17,9 +17,16 @@ command -v python3 >/dev/null || need_apt+=(python3)
 [ -f /usr/share/zoneinfo/Europe/Athens ] || need_apt+=(tzdata)
 # Terminus Font: the bus-stop display's glyph tables are regenerated from it and compared (FontTableTests).
 [ -e /usr/share/fonts/X11/misc/ter-u16b_unicode.pcf.gz ] || need_apt+=(xfonts-terminus)
+# Mosquitto and its CLI clients: the node integration tests start their own broker on a free port.
+command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
+command -v mosquitto_sub >/dev/null || need_apt+=(mosquitto-clients)
 if ((${#need_apt[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
+fi
+# The tests never use the Debian mosquitto service; where systemd started it on install, stop it.
+if command -v systemctl >/dev/null && systemctl is-active --quiet mosquitto 2>/dev/null; then
+  systemctl disable --now mosquitto >/dev/null 2>&1 || true
 fi
 
 # One build of everything, warnings as errors: this also compiles the firmware core against the real
