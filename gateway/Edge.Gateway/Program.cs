@@ -1,0 +1,2 @@
+namespace Edge.Gateway;
+public static class Program { public static int Main() => 0; }
