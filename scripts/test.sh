@@ -17,6 +17,8 @@ command -v python3 >/dev/null || need_apt+=(python3)
 [ -f /usr/share/zoneinfo/Europe/Athens ] || need_apt+=(tzdata)
 # Terminus Font: the bus-stop display's glyph tables are regenerated from it and compared (FontTableTests).
 [ -e /usr/share/fonts/X11/misc/ter-u16b_unicode.pcf.gz ] || need_apt+=(xfonts-terminus)
+# The gateway tests drive the embedded broker with mosquitto_pub/mosquitto_sub; the benchmark also runs mosquitto.
+command -v mosquitto_pub >/dev/null || need_apt+=(mosquitto-clients)
 if ((${#need_apt[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
