@@ -17,9 +17,12 @@ command -v python3 >/dev/null || need_apt+=(python3)
 [ -f /usr/share/zoneinfo/Europe/Athens ] || need_apt+=(tzdata)
 # Terminus Font: the bus-stop display's glyph tables are regenerated from it and compared (FontTableTests).
 [ -e /usr/share/fonts/X11/misc/ter-u16b_unicode.pcf.gz ] || need_apt+=(xfonts-terminus)
-# Mosquitto and its CLI clients: the node integration tests start their own broker on a free port.
+# Mosquitto: the node integration tests start their own broker on a free port (never the Debian service).
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
-command -v mosquitto_sub >/dev/null || need_apt+=(mosquitto-clients)
+# The gateway tests drive the embedded broker with mosquitto_pub/mosquitto_sub; the benchmark also runs mosquitto.
+command -v mosquitto_pub >/dev/null || need_apt+=(mosquitto-clients)
+# PostgreSQL: the cloud storage suite runs against a real server (Edge.Cloud.Tests).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
 if ((${#need_apt[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
@@ -28,6 +31,24 @@ fi
 if command -v systemctl >/dev/null && systemctl is-active --quiet mosquitto 2>/dev/null; then
   systemctl disable --now mosquitto >/dev/null 2>&1 || true
 fi
+
+# A throwaway PostgreSQL cluster for Edge.Cloud.Tests: a temp dir, a free port, trust auth on 127.0.0.1
+# only, no fsync (test data); its connection string goes to the tests as EDGE_TEST_POSTGRES. Stopped and
+# removed when this script exits.
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+PG_DIR="$(mktemp -d /tmp/edge-test-pg.XXXXXX)"
+as_postgres=()
+if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; as_postgres=(runuser -u postgres --); fi
+stop_postgres() {
+  "${as_postgres[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+trap stop_postgres EXIT
+PG_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"${as_postgres[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust >"$PG_DIR/initdb.log"
+"${as_postgres[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+  -o "-p $PG_PORT -h 127.0.0.1 -k $PG_DIR -F" start >/dev/null
+export EDGE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
 
 # One build of everything, warnings as errors: this also compiles the firmware core against the real
 # nanoFramework mscorlib and the facades, so an API nanoFramework lacks fails here.

@@ -53,6 +53,13 @@ public sealed class JsonReader
 
     public JsonToken Token { get { return _token; } }
 
+    /// <summary>
+    /// Byte offset just past the current token (for a start token, just past its bracket; after
+    /// <see cref="Skip"/> on a start token, just past the matching end). Lets a caller hand the exact
+    /// bytes of a nested document to another parser.
+    /// </summary>
+    public int Position { get { return _pos; } }
+
     /// <summary>Nesting depth: 0 at the root, 1 inside the root object or array, …</summary>
     public int Depth { get { return _depth; } }
 

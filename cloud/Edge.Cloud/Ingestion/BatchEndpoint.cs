@@ -1,0 +1,148 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Gateways;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Cloud.Ingestion;
+
+/// <summary><c>POST /api/v1/gateways/{gatewayId}/batches</c> (docs/uplink.md §2).</summary>
+public static class BatchEndpoint
+{
+    public static IEndpointRouteBuilder MapEdgeIngestion(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/api/v1/gateways/{gatewayId}/batches", HandleAsync)
+            .WithName("PostGatewayBatch")
+            .WithTags("Ingestion")
+            .WithSummary("Store a batch of gateway records")
+            .WithDescription("Records are validated one by one; valid ones are stored once per (gateway, seq), invalid ones are listed in 'rejected'. Body may be gzip-compressed (Content-Encoding: gzip). Limits: 5,000 records, 4 MiB uncompressed.")
+            .Accepts<BatchRequest>("application/json")
+            .Produces<BatchResponse>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        return endpoints;
+    }
+
+    private static async Task<IResult> HandleAsync(
+        string gatewayId,
+        HttpContext context,
+        GatewayRegistry gateways,
+        BatchIngestor ingestor,
+        IOptions<IngestionOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        var auth = await gateways.AuthenticateAsync(gatewayId, context.Request.Headers.Authorization.ToString(), cancellationToken);
+        if (auth.Gateway is null)
+        {
+            if (auth.Status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Problem(auth.Status, auth.Detail!);
+        }
+
+        var (body, bodyError) = await ReadBodyAsync(context.Request, limits.MaxBatchBytes, cancellationToken);
+        if (bodyError is not null) return bodyError;
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            return Problem(StatusCodes.Status400BadRequest, $"body is not valid JSON: {e.Message}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return Problem(StatusCodes.Status400BadRequest, $"body: expected a JSON object, got {JsonFields.Describe(root)}");
+            var error = JsonFields.Integer(root, "v", "", long.MinValue, long.MaxValue, true, out var v);
+            if (error is not null) return Problem(StatusCodes.Status400BadRequest, error);
+            if (v != 1) return Problem(StatusCodes.Status400BadRequest, $"v: {v} is not a known schema version (expected 1)");
+            if ((error = JsonFields.Text(root, "gateway", "", true, out var bodyGateway)) is not null) return Problem(StatusCodes.Status400BadRequest, error);
+            if (bodyGateway != gatewayId)
+            {
+                return Problem(StatusCodes.Status403Forbidden, $"gateway: the body names gateway '{bodyGateway}' but the request is for '{gatewayId}'");
+            }
+            if ((error = JsonFields.Integer(root, "sentAt", "", 0, JsonFields.MaxTs, false, out _)) is not null) return Problem(StatusCodes.Status400BadRequest, error);
+            if (!root.TryGetProperty("records", out var recordsElement)) return Problem(StatusCodes.Status400BadRequest, "records: required");
+            if (recordsElement.ValueKind != JsonValueKind.Array) return Problem(StatusCodes.Status400BadRequest, $"records: expected an array, got {JsonFields.Describe(recordsElement)}");
+            var count = recordsElement.GetArrayLength();
+            if (count > limits.MaxRecordsPerBatch)
+            {
+                return Problem(StatusCodes.Status413PayloadTooLarge, $"records: {count} records exceed the limit of {limits.MaxRecordsPerBatch} per batch; send fewer");
+            }
+            var records = new List<JsonElement>(count);
+            foreach (var record in recordsElement.EnumerateArray()) records.Add(record);
+            var response = await ingestor.IngestAsync(gatewayId, records, cancellationToken);
+            return Results.Ok(response);
+        }
+    }
+
+    /// <summary>Reads the (possibly gzip-compressed) body, refusing more than <paramref name="maxBytes"/>
+    /// uncompressed bytes without reading further.</summary>
+    private static async Task<(byte[] Body, IResult? Error)> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        var encoding = request.Headers.ContentEncoding.ToString().Trim();
+        Stream source;
+        if (encoding.Length == 0 || encoding.Equals("identity", StringComparison.OrdinalIgnoreCase)) source = request.Body;
+        else if (encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase)) source = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
+        else return (Array.Empty<byte>(), Problem(StatusCodes.Status415UnsupportedMediaType, $"Content-Encoding '{encoding}' is not supported; send gzip or no encoding"));
+
+        await using (source)
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            try
+            {
+                while (true)
+                {
+                    var read = await source.ReadAsync(chunk, cancellationToken);
+                    if (read == 0) break;
+                    if (buffer.Length + read > maxBytes)
+                    {
+                        return (Array.Empty<byte>(), Problem(StatusCodes.Status413PayloadTooLarge,
+                            $"body: more than {maxBytes} bytes uncompressed (limit {maxBytes / (1024 * 1024)} MiB); send fewer records"));
+                    }
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                return (Array.Empty<byte>(), Problem(StatusCodes.Status400BadRequest, $"body: Content-Encoding is gzip but the body is not valid gzip ({e.Message})"));
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return (Array.Empty<byte>(), Problem(StatusCodes.Status413PayloadTooLarge, $"body: {e.Message}"));
+            }
+            return (buffer.ToArray(), null);
+        }
+    }
+
+    private static IResult Problem(int status, string detail) => Results.Problem(
+        detail: detail,
+        statusCode: status,
+        title: status switch
+        {
+            StatusCodes.Status401Unauthorized => "Gateway not authenticated",
+            StatusCodes.Status403Forbidden => "Gateway not allowed",
+            StatusCodes.Status413PayloadTooLarge => "Batch too large",
+            StatusCodes.Status415UnsupportedMediaType => "Unsupported content encoding",
+            _ => "Invalid batch",
+        });
+}
+
+/// <summary>The request body (docs/uplink.md §2), for the OpenAPI document; the endpoint reads the JSON
+/// itself so that each record can be validated (and rejected) on its own.</summary>
+public sealed record BatchRequest(int V, string Gateway, long? SentAt, IReadOnlyList<BatchRecord> Records);
+
+public sealed record BatchRecord(long Seq, string? Node, string Site, string Kind, long ReceivedAt, JsonElement Payload);

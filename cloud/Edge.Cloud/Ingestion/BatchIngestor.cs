@@ -1,0 +1,54 @@
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Cloud.Ingestion;
+
+/// <summary>One record the cloud will never accept: its position in the batch (or event), its seq when it
+/// could be read, and what is wrong.</summary>
+public sealed record RejectedRecord(long? Seq, int Index, string Error);
+
+/// <summary>The <c>200</c> answer to a batch (docs/uplink.md §2, rule 4).</summary>
+public sealed record BatchResponse(int V, int Accepted, int Duplicates, IReadOnlyList<RejectedRecord> Rejected, long? AckedThrough);
+
+/// <summary>
+/// Validates each record of a batch on its own and stores the valid ones (partial acceptance, idempotent by
+/// gateway and seq). Shared by the HTTPS endpoint and the Event Hubs consumer.
+/// </summary>
+public sealed class BatchIngestor
+{
+    private readonly IIngestStore _store;
+    private readonly ILogger<BatchIngestor> _logger;
+
+    public BatchIngestor(IIngestStore store, ILogger<BatchIngestor> logger)
+    {
+        _store = store;
+        _logger = logger;
+    }
+
+    public async Task<BatchResponse> IngestAsync(string gateway, IReadOnlyList<JsonElement> records, CancellationToken cancellationToken = default)
+    {
+        var valid = new List<IngestRecord>(records.Count);
+        var rejected = new List<RejectedRecord>();
+        long? ackedThrough = null;
+        for (var i = 0; i < records.Count; i++)
+        {
+            var check = RecordValidator.Validate(gateway, records[i]);
+            if (check.Seq is { } seq && (ackedThrough is null || seq > ackedThrough)) ackedThrough = seq;
+            if (check.Record is not null) valid.Add(check.Record);
+            else rejected.Add(new RejectedRecord(check.Seq, i, check.Error!));
+        }
+        var result = await _store.StoreAsync(valid, cancellationToken);
+        if (rejected.Count > 0)
+        {
+            _logger.LogWarning("Gateway {Gateway}: rejected {Count} record(s), first: seq {Seq}: {Error}",
+                gateway, rejected.Count, rejected[0].Seq, rejected[0].Error);
+        }
+        _logger.LogDebug("Gateway {Gateway}: {Stored} stored, {Duplicates} duplicate(s), {Rejected} rejected",
+            gateway, result.Stored, result.Duplicates, rejected.Count);
+        return new BatchResponse(1, result.Stored, result.Duplicates, rejected, ackedThrough);
+    }
+}

@@ -1,0 +1,19 @@
+using Edge.Cloud.Ingestion.EventHubs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edge.Cloud.Ingestion;
+
+public static class IngestionServiceCollectionExtensions
+{
+    /// <summary>Batch ingestion and the (optional) Event Hubs consumer. Call after <c>AddEdgeStorage</c> and
+    /// <c>AddEdgeGateways</c>; map the endpoint with <c>MapEdgeIngestion</c>.</summary>
+    public static IServiceCollection AddEdgeIngestion(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.Section));
+        services.Configure<EventHubsOptions>(configuration.GetSection(EventHubsOptions.Section));
+        services.AddSingleton<BatchIngestor>();
+        services.AddHostedService<EventHubsConsumer>();
+        return services;
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+using System.Threading.Tasks;
+using Edge.Cloud.Gateways;
+using Edge.Cloud.Ingestion;
+using Edge.Cloud.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edge.Cloud;
+
+/// <summary>
+/// The composition root: one <c>AddEdge…</c> and one <c>MapEdge…</c> per concept, nothing else. A new concept
+/// adds one line to each list. Order matters only for hosted services: storage (migration) first.
+/// </summary>
+public static class Program
+{
+    public static Task Main(string[] args) => CreateApp(args).RunAsync();
+
+    /// <summary>Builds the app; <paramref name="configure"/> lets tests and the demo adjust the builder
+    /// (configuration, URLs) before the services are composed.</summary>
+    public static WebApplication CreateApp(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddEdgeStorage(builder.Configuration);
+        builder.Services.AddEdgeGateways(builder.Configuration);
+        builder.Services.AddEdgeIngestion(builder.Configuration);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapEdgeIngestion();
+        return app;
+    }
+}

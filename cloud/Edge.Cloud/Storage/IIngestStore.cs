@@ -1,0 +1,81 @@
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Edge.Cloud.Storage;
+
+/// <summary>
+/// Stores validated uplink records (docs/uplink.md §2) and the rows derived from them. Implemented by
+/// <see cref="SqliteIngestStore"/> and <see cref="PostgresIngestStore"/>; the same storage test suite runs
+/// against both.
+/// </summary>
+public interface IIngestStore
+{
+    /// <summary>
+    /// Stores each record at most once per <c>(Gateway, Seq)</c>, in one transaction. Only records that are
+    /// new write their derived rows (telemetry, event, node state), so a retried batch changes nothing. A
+    /// record whose key is already stored — or appears earlier in the same list — counts as a duplicate,
+    /// whatever its content.
+    /// </summary>
+    Task<StoreResult> StoreAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken = default);
+}
+
+/// <summary>How many of the records were new and how many were already stored.</summary>
+public readonly record struct StoreResult(int Stored, int Duplicates);
+
+/// <summary>
+/// One validated record, ready to store. <paramref name="PayloadJson"/> is the payload object as received.
+/// At most one of <see cref="Telemetry"/> / <see cref="Event"/> is set, by record kind; <see cref="State"/>
+/// is set for every record that names a node (it refreshes <c>last_seen</c>, and for <c>state</c> records
+/// also the latest status).
+/// </summary>
+public sealed record IngestRecord(
+    string Gateway,
+    long Seq,
+    string? Node,
+    string Site,
+    string Kind,
+    long ReceivedAt,
+    string PayloadJson)
+{
+    public TelemetryRow? Telemetry { get; init; }
+    public EventRow? Event { get; init; }
+    public NodeStateUpdate? State { get; init; }
+}
+
+/// <summary>A <c>telemetry</c> row: the selected numeric columns of protocol.md §6 (null when the node type
+/// does not have them) next to the full payload. <see cref="Ts"/> is the node's measurement time, or the
+/// gateway's receive time when the node clock was not set (<c>ts = 0</c>).</summary>
+public sealed record TelemetryRow(long Ts, string Type)
+{
+    public int? Level { get; init; }
+    public double? Watts { get; init; }
+    public double? Volts { get; init; }
+    public long? EnergyWh { get; init; }
+    public double? Lux { get; init; }
+    public int? LevelMm { get; init; }
+    public int? RateMmH { get; init; }
+    public string? FloodState { get; init; }
+    public double? BatteryV { get; init; }
+    public long? ContentVersion { get; init; }
+}
+
+/// <summary>An <c>events</c> row for records of kind <c>event</c>, <c>ack</c>, <c>rule</c> and
+/// <c>gateway</c>. <see cref="Kind"/>: the node event kind (<c>lamp.fault</c>, <c>flood.state</c>, …),
+/// <c>cmd.ack</c>, <c>rule.fired</c>, or the gateway document's <c>kind</c> (else <c>gateway</c>).
+/// <see cref="CommandId"/> is set for acks.</summary>
+public sealed record EventRow(long Ts, string Kind, string? CommandId);
+
+/// <summary>What a record tells about its node. <see cref="Status"/> and the fields after it come only from
+/// <c>state</c> records; null fields keep the stored value (the last will carries no versions).</summary>
+public sealed record NodeStateUpdate(long SeenAt)
+{
+    public string? Type { get; init; }
+    public string? Status { get; init; }
+    public bool? Online { get; init; }
+    public long? ConfigVersion { get; init; }
+    public long? DisplayVersion { get; init; }
+    public string? Fw { get; init; }
+    /// <summary>The state payload, set for <c>state</c> records only.</summary>
+    public string? StateJson { get; init; }
+}

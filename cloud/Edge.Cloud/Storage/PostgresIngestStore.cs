@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Edge.Cloud.Storage;
+
+/// <summary>
+/// PostgreSQL ingestion: binary COPY of the batch into a session-local staging table, one
+/// <c>INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING</c> into <c>records</c> that tells which keys are new,
+/// then binary COPY of the derived telemetry and event rows of the new records and one round trip of
+/// <c>node_state</c> upserts — all in one transaction.
+/// </summary>
+public sealed class PostgresIngestStore : IIngestStore
+{
+    private const string CreateStagingSql = """
+        CREATE TEMP TABLE IF NOT EXISTS records_staging (
+          gateway TEXT NOT NULL, seq BIGINT NOT NULL, node TEXT NULL, site TEXT NOT NULL, kind TEXT NOT NULL,
+          received_at BIGINT NOT NULL, payload JSONB NOT NULL
+        ) ON COMMIT DELETE ROWS
+        """;
+
+    private const string MoveStagedSql = """
+        INSERT INTO records (gateway, seq, node, site, kind, received_at, stored_at, payload)
+        SELECT gateway, seq, node, site, kind, received_at, @stored_at, payload FROM records_staging ORDER BY gateway, seq
+        ON CONFLICT (gateway, seq) DO NOTHING
+        RETURNING gateway, seq
+        """;
+
+    private readonly PostgresConnections _connections;
+    private readonly TimeProvider _time;
+    private readonly TelemetryPartitions _partitions = new();
+
+    public PostgresIngestStore(PostgresConnections connections, TimeProvider time)
+    {
+        _connections = connections;
+        _time = time;
+    }
+
+    public async Task<StoreResult> StoreAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken = default)
+    {
+        if (records.Count == 0) return new StoreResult(0, 0);
+        // The first of equal keys wins, as in SQLite; a single INSERT must not meet its own key twice.
+        var seen = new HashSet<(string, long)>();
+        var unique = records.Where(r => seen.Add((r.Gateway, r.Seq))).ToList();
+
+        await using var connection = await _connections.DataSource.OpenConnectionAsync(cancellationToken);
+        await _partitions.EnsureAsync(connection,
+            unique.Where(r => r.Telemetry is not null).Select(r => r.Telemetry!.Ts), cancellationToken);
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var create = new NpgsqlCommand(CreateStagingSql, connection, transaction))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY records_staging (gateway, seq, node, site, kind, received_at, payload) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var record in unique)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(record.Gateway, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(record.Seq, NpgsqlDbType.Bigint, cancellationToken);
+                await WriteNullableAsync(copy, record.Node, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(record.Site, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(record.Kind, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(record.ReceivedAt, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(record.PayloadJson, NpgsqlDbType.Jsonb, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        var newKeys = new HashSet<(string, long)>();
+        await using (var move = new NpgsqlCommand(MoveStagedSql, connection, transaction))
+        {
+            move.Parameters.AddWithValue("stored_at", _time.GetUtcNow().ToUnixTimeSeconds());
+            await using var reader = await move.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) newKeys.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+        var stored = unique.Where(r => newKeys.Contains((r.Gateway, r.Seq))).ToList();
+
+        await CopyTelemetryAsync(connection, stored, cancellationToken);
+        await CopyEventsAsync(connection, stored, cancellationToken);
+        await UpsertNodeStateAsync(connection, transaction, stored, cancellationToken);
+
+        await transaction.CommitAsync(cancellationToken);
+        return new StoreResult(stored.Count, records.Count - stored.Count);
+    }
+
+    private static async Task CopyTelemetryAsync(NpgsqlConnection connection, List<IngestRecord> stored, CancellationToken cancellationToken)
+    {
+        if (!stored.Any(r => r.Telemetry is not null)) return;
+        await using var copy = await connection.BeginBinaryImportAsync(
+            "COPY telemetry (site, node, ts, type, gateway, seq, level, watts, volts, energy_wh, lux, level_mm, rate_mm_h, flood_state, battery_v, content_version, payload) FROM STDIN (FORMAT BINARY)",
+            cancellationToken);
+        foreach (var record in stored)
+        {
+            if (record.Telemetry is not { } t) continue;
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(record.Site, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(record.Node!, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(t.Ts, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(t.Type, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(record.Gateway, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(record.Seq, NpgsqlDbType.Bigint, cancellationToken);
+            await WriteNullableAsync(copy, t.Level, NpgsqlDbType.Integer, cancellationToken);
+            await WriteNullableAsync(copy, t.Watts, NpgsqlDbType.Double, cancellationToken);
+            await WriteNullableAsync(copy, t.Volts, NpgsqlDbType.Double, cancellationToken);
+            await WriteNullableAsync(copy, t.EnergyWh, NpgsqlDbType.Bigint, cancellationToken);
+            await WriteNullableAsync(copy, t.Lux, NpgsqlDbType.Double, cancellationToken);
+            await WriteNullableAsync(copy, t.LevelMm, NpgsqlDbType.Integer, cancellationToken);
+            await WriteNullableAsync(copy, t.RateMmH, NpgsqlDbType.Integer, cancellationToken);
+            await WriteNullableAsync(copy, t.FloodState, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(copy, t.BatteryV, NpgsqlDbType.Double, cancellationToken);
+            await WriteNullableAsync(copy, t.ContentVersion, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(record.PayloadJson, NpgsqlDbType.Jsonb, cancellationToken);
+        }
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task CopyEventsAsync(NpgsqlConnection connection, List<IngestRecord> stored, CancellationToken cancellationToken)
+    {
+        if (!stored.Any(r => r.Event is not null)) return;
+        // The records were new, so their event keys are new too: no conflict handling needed.
+        await using var copy = await connection.BeginBinaryImportAsync(
+            "COPY events (gateway, seq, site, node, ts, record_kind, kind, command_id, payload) FROM STDIN (FORMAT BINARY)",
+            cancellationToken);
+        foreach (var record in stored)
+        {
+            if (record.Event is not { } e) continue;
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(record.Gateway, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(record.Seq, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(record.Site, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(copy, record.Node, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(e.Ts, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(record.Kind, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(e.Kind, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(copy, e.CommandId, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(record.PayloadJson, NpgsqlDbType.Jsonb, cancellationToken);
+        }
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task UpsertNodeStateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<IngestRecord> stored, CancellationToken cancellationToken)
+    {
+        var rows = NodeStateRows.Collapse(stored);
+        if (rows.Count == 0) return;
+        var sql = NodeStateRows.UpsertSql("CAST(@state AS JSONB)");
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var row in rows)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter("site", NpgsqlDbType.Text) { Value = row.Site });
+            command.Parameters.Add(new NpgsqlParameter("node", NpgsqlDbType.Text) { Value = row.Node });
+            command.Parameters.Add(new NpgsqlParameter("gateway", NpgsqlDbType.Text) { Value = row.Gateway });
+            command.Parameters.Add(new NpgsqlParameter("last_seen", NpgsqlDbType.Bigint) { Value = row.LastSeen });
+            command.Parameters.Add(Nullable("type", row.Type, NpgsqlDbType.Text));
+            command.Parameters.Add(Nullable("status", row.LatestState?.Status, NpgsqlDbType.Text));
+            command.Parameters.Add(Nullable("online", row.LatestState?.Online, NpgsqlDbType.Boolean));
+            command.Parameters.Add(Nullable("config_version", row.LatestState?.ConfigVersion, NpgsqlDbType.Bigint));
+            command.Parameters.Add(Nullable("display_version", row.LatestState?.DisplayVersion, NpgsqlDbType.Bigint));
+            command.Parameters.Add(Nullable("fw", row.LatestState?.Fw, NpgsqlDbType.Text));
+            command.Parameters.Add(Nullable("state_at", row.StateAt, NpgsqlDbType.Bigint));
+            command.Parameters.Add(Nullable("state", row.LatestState?.StateJson, NpgsqlDbType.Text));
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static NpgsqlParameter Nullable(string name, object? value, NpgsqlDbType type) =>
+        new(name, type) { Value = value ?? DBNull.Value };
+
+    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellationToken) where T : class =>
+        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, type, cancellationToken);
+
+    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellationToken) where T : struct =>
+        value is { } v ? copy.WriteAsync(v, type, cancellationToken) : copy.WriteNullAsync(cancellationToken);
+}

@@ -1,0 +1,75 @@
+namespace Edge.Firmware.Protocol;
+
+/// <summary>What the gateway's clock is disciplined by (docs/protocol.md §12.2).</summary>
+public enum TimeSource
+{
+    Ntp = 0,
+    Gps = 1,
+    Rtc = 2,
+    Unsynced = 3,
+}
+
+/// <summary>One decoded <c>time</c> message (§12.2), reused.</summary>
+public sealed class TimeMessage
+{
+    public long Ts;
+    public int Ms;
+    public TimeSource Source;
+}
+
+/// <summary>Reads <c>time</c> payloads; any problem throws <see cref="MessageFormatException"/> (§15 M4: the node ignores it).</summary>
+public sealed class TimeDecoder
+{
+    private readonly MessageReader _r = new MessageReader();
+
+    public void Decode(byte[] buffer, int offset, int count, TimeMessage into)
+    {
+        if (count > Wire.MaxTimeBytes)
+        {
+            _r.Reset(buffer, offset, 0);
+            _r.Error("", "payload larger than " + Wire.MaxTimeBytes.ToString() + " bytes");
+            throw _r.Fail(MessageFormatException.TooLarge, -1);
+        }
+        _r.Reset(buffer, offset, count);
+        long v = -1, ts = -1, ms = 0;
+        int source = -1;
+        try
+        {
+            if (!_r.StartRoot()) throw _r.Fail(MessageFormatException.Malformed, -1);
+            while (_r.NextMember(1))
+            {
+                if (_r.Is("v")) v = _r.Whole("v", 0, int.MaxValue, -1);
+                else if (_r.Is("ts")) ts = _r.Whole("ts", 0, long.MaxValue, -1);
+                else if (_r.Is("ms")) ms = _r.Whole("ms", 0, 999, 0);
+                else if (_r.Is("source"))
+                {
+                    _r.Json.Read();
+                    if (_r.Json.Token != JsonToken.String) { _r.Error("source", "expected a string"); _r.Json.Skip(); }
+                    else if (_r.Json.ValueEquals("ntp")) source = (int)TimeSource.Ntp;
+                    else if (_r.Json.ValueEquals("gps")) source = (int)TimeSource.Gps;
+                    else if (_r.Json.ValueEquals("rtc")) source = (int)TimeSource.Rtc;
+                    else if (_r.Json.ValueEquals("unsynced")) source = (int)TimeSource.Unsynced;
+                    else _r.Error("source", "must be ntp, gps, rtc or unsynced");
+                }
+                else _r.SkipValue();
+            }
+            _r.Finish();
+        }
+        catch (MessageFormatException)
+        {
+            throw;
+        }
+        catch (JsonFormatException e)
+        {
+            _r.Error("", e.Message);
+            throw _r.Fail(MessageFormatException.Malformed, -1);
+        }
+        if (v != Wire.Version) { _r.Error("v", v < 0 ? "is required" : v.ToString() + " is not supported"); throw _r.Fail(MessageFormatException.Malformed, -1); }
+        if (ts < 0 && _r.ErrorCount == 0) _r.Error("ts", "is required");
+        if (source < 0 && _r.ErrorCount == 0) _r.Error("source", "is required");
+        if (_r.ErrorCount > 0) throw _r.Fail(MessageFormatException.Invalid, -1);
+        into.Ts = ts;
+        into.Ms = (int)ms;
+        into.Source = (TimeSource)source;
+    }
+}

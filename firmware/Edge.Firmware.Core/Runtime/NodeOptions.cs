@@ -1,0 +1,33 @@
+namespace Edge.Firmware.Runtime;
+
+/// <summary>
+/// What a node is provisioned with (protocol §2.3): identity, secret, where the gateway is, and a few
+/// sizes. Filled once by the host or the ESP32 app (from its provisioning record) and handed to a node.
+/// </summary>
+public sealed class NodeOptions
+{
+    public string Site = "";
+    public string NodeId = "";
+    /// <summary>The node's MQTT password (protocol §2.2).</summary>
+    public string Secret = "";
+    public string BrokerHost = "";
+    public int BrokerPort = 1883;
+    public bool UseTls;
+    /// <summary>Firmware version reported in state and node.boot.</summary>
+    public string Firmware = "1.0.0";
+    /// <summary>Board name (pins.json <c>board</c>) reported in state.</summary>
+    public string Hardware = "host";
+    /// <summary>Provisioned position for the no-config default (protocol §9.6); NaN when unknown.</summary>
+    public double Latitude = double.NaN;
+    public double Longitude = double.NaN;
+    /// <summary>RAM outbox size in bytes (protocol §14.2).</summary>
+    public int OutboxBytes = 16384;
+    /// <summary>Whether the outbox is also kept in <see cref="IStorage"/> so it survives a reboot.</summary>
+    public bool PersistOutbox = true;
+    /// <summary>Largest inbound payload (config and display documents, protocol §13).</summary>
+    public int InboundBytes = 16384;
+    /// <summary>Seed of the backoff jitter; give each node its own (e.g. a hash of its id and the boot counter).</summary>
+    public uint JitterSeed = 1;
+    /// <summary>Software watchdog timeout (protocol §15 W1).</summary>
+    public int WatchdogSeconds = 120;
+}

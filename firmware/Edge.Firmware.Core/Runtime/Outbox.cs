@@ -1,0 +1,237 @@
+using System;
+
+namespace Edge.Firmware.Runtime;
+
+/// <summary>
+/// The ordered path of every telemetry, event and ack (protocol §14): a bounded byte ring in RAM,
+/// optionally mirrored to <see cref="IStorage"/> so it survives a reboot. A message leaves only when
+/// the link reports its PUBACK; on a new session everything unacknowledged is re-sent, byte for byte
+/// (same boot/seq). When full, the oldest routine telemetry goes first; events and acks only when
+/// nothing else is left. Entries sit back to back in creation order in one preallocated array;
+/// nothing here allocates after construction.
+/// </summary>
+public sealed class Outbox
+{
+    /// <summary>Topic leaves, the index into the runtime's topic table.</summary>
+    public const byte Telemetry = 0;
+    public const byte Event = 1;
+    public const byte Ack = 2;
+
+    public const int MaxInFlight = 4;
+    public const int MaxPerSecond = 20;
+    public const string DataKey = "outbox.data";
+    public const string IndexKey = "outbox.index";
+    public const long RoutineFlushMs = 60000;
+
+    private readonly byte[] _data;
+    private readonly int _maxEntries;
+    private readonly int[] _length;
+    private readonly byte[] _leaf;
+    private readonly int[] _publishId;
+    private readonly byte[] _index;
+    private readonly IStorage? _storage;
+    private int _count;
+    private int _used;
+    private int _inFlight;
+    private long _windowStart = -1000000;
+    private int _sentInWindow;
+    private bool _dirty;
+    private bool _dirtyKept;
+    private long _lastFlush = -RoutineFlushMs;
+
+    /// <param name="storage">Where to mirror the queue, or null for RAM only.</param>
+    public Outbox(int capacityBytes, int maxEntries, IStorage? storage)
+    {
+        _data = new byte[capacityBytes];
+        _maxEntries = maxEntries;
+        _length = new int[maxEntries];
+        _leaf = new byte[maxEntries];
+        _publishId = new int[maxEntries];
+        _index = new byte[4 + maxEntries * 3];
+        _storage = storage;
+        if (storage != null) Restore();
+    }
+
+    public int Count { get { return _count; } }
+    public int BytesUsed { get { return _used; } }
+    public int Capacity { get { return _data.Length; } }
+    public int InFlight { get { return _inFlight; } }
+    /// <summary>Routine telemetry dropped since boot.</summary>
+    public long Dropped { get; private set; }
+    /// <summary>Events and acks dropped since boot (should stay 0).</summary>
+    public long DroppedEvents { get; private set; }
+    public bool Persistent { get { return _storage != null; } }
+
+    public byte LeafAt(int i) { return _leaf[i]; }
+
+    /// <summary>Copies entry <paramref name="i"/> (0 = oldest) into <paramref name="dest"/>; returns its length.</summary>
+    public int CopyEntry(int i, byte[] dest)
+    {
+        int offset = OffsetOf(i);
+        Array.Copy(_data, offset, dest, 0, _length[i]);
+        return _length[i];
+    }
+
+    /// <summary>Queues a copy of a message; false when it can never fit (larger than the whole outbox).</summary>
+    public bool Enqueue(byte leaf, byte[] payload, int offset, int count)
+    {
+        if (count > _data.Length || count <= 0)
+        {
+            if (leaf == Telemetry) Dropped++;
+            else DroppedEvents++;
+            return false;
+        }
+        while (_used + count > _data.Length || _count == _maxEntries)
+        {
+            int victim = Oldest(true);
+            if (victim >= 0) Dropped++;
+            else
+            {
+                victim = Oldest(false);
+                DroppedEvents++;
+            }
+            RemoveAt(victim);
+        }
+        Array.Copy(payload, offset, _data, _used, count);
+        _length[_count] = count;
+        _leaf[_count] = leaf;
+        _publishId[_count] = 0;
+        _count++;
+        _used += count;
+        MarkDirty(leaf != Telemetry);
+        return true;
+    }
+
+    /// <summary>
+    /// Sends the oldest unsent messages, keeping at most <see cref="MaxInFlight"/> unacknowledged and
+    /// at most <see cref="MaxPerSecond"/> per second. Call only while the session is up.
+    /// </summary>
+    public void Pump(IMessageLink link, string[] topics, long nowMs)
+    {
+        if (nowMs - _windowStart >= 1000)
+        {
+            _windowStart = nowMs;
+            _sentInWindow = 0;
+        }
+        int offset = 0;
+        for (int i = 0; i < _count && _inFlight < MaxInFlight && _sentInWindow < MaxPerSecond; i++)
+        {
+            if (_publishId[i] == 0)
+            {
+                int id = link.Publish(topics[_leaf[i]], _data, offset, _length[i], false);
+                if (id == 0) return; // the link went down; OnDisconnected will follow
+                _publishId[i] = id;
+                _inFlight++;
+                _sentInWindow++;
+            }
+            offset += _length[i];
+        }
+    }
+
+    /// <summary>The link acknowledged <paramref name="publishId"/>: that message is delivered. Unknown ids (state publishes, dropped entries) are ignored.</summary>
+    public bool Acknowledge(int publishId)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (_publishId[i] == publishId)
+            {
+                RemoveAt(i);
+                MarkDirty(false);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The session ended: whatever was in flight is sent again on the next one.</summary>
+    public void OnDisconnected()
+    {
+        for (int i = 0; i < _count; i++) _publishId[i] = 0;
+        _inFlight = 0;
+    }
+
+    /// <summary>Writes the queue to storage: at once after an event or ack was queued, otherwise at most once a minute (flash wear, §14.3).</summary>
+    public void Flush(long nowMs) { Flush(nowMs, false); }
+
+    /// <summary>Writes the queue to storage now if it changed (before a planned reboot).</summary>
+    public void FlushNow(long nowMs) { Flush(nowMs, true); }
+
+    private void Flush(long nowMs, bool force)
+    {
+        if (_storage == null || !_dirty) return;
+        if (!force && !_dirtyKept && nowMs - _lastFlush < RoutineFlushMs) return;
+        _index[0] = (byte)_count;
+        _index[1] = (byte)(_count >> 8);
+        for (int i = 0; i < _count; i++)
+        {
+            _index[4 + i * 3] = _leaf[i];
+            _index[5 + i * 3] = (byte)_length[i];
+            _index[6 + i * 3] = (byte)(_length[i] >> 8);
+        }
+        // Data first, index second: an index that does not add up to the data is discarded on restore.
+        _storage.Write(DataKey, _data, _used);
+        _storage.Write(IndexKey, _index, 4 + _count * 3);
+        _dirty = false;
+        _dirtyKept = false;
+        _lastFlush = nowMs;
+    }
+
+    private void Restore()
+    {
+        int n = _storage!.Read(IndexKey, _index);
+        if (n < 4 || n > _index.Length) return;
+        int count = _index[0] | (_index[1] << 8);
+        if (count > _maxEntries || n != 4 + count * 3) return;
+        int total = 0;
+        for (int i = 0; i < count; i++) total += _index[5 + i * 3] | (_index[6 + i * 3] << 8);
+        if (total > _data.Length) return;
+        int dataLength = _storage.Read(DataKey, _data);
+        if (dataLength != total) return;
+        for (int i = 0; i < count; i++)
+        {
+            _leaf[i] = _index[4 + i * 3];
+            _length[i] = _index[5 + i * 3] | (_index[6 + i * 3] << 8);
+            _publishId[i] = 0;
+        }
+        _count = count;
+        _used = total;
+    }
+
+    private int Oldest(bool routine)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if ((_leaf[i] == Telemetry) == routine) return i;
+        }
+        return -1;
+    }
+
+    private int OffsetOf(int i)
+    {
+        int offset = 0;
+        for (int k = 0; k < i; k++) offset += _length[k];
+        return offset;
+    }
+
+    private void RemoveAt(int i)
+    {
+        int offset = OffsetOf(i);
+        int length = _length[i];
+        Array.Copy(_data, offset + length, _data, offset, _used - offset - length);
+        if (_publishId[i] != 0) _inFlight--;
+        for (int k = i; k < _count - 1; k++)
+        {
+            _length[k] = _length[k + 1];
+            _leaf[k] = _leaf[k + 1];
+            _publishId[k] = _publishId[k + 1];
+        }
+        _count--;
+        _used -= length;
+    }
+
+    private void MarkDirty(bool kept)
+    {
+        _dirty = true;
+        if (kept) _dirtyKept = true;
+    }
+}

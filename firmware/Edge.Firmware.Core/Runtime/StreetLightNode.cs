@@ -1,0 +1,216 @@
+using System;
+using Edge.Firmware.Lighting;
+using Edge.Firmware.Protocol;
+using Edge.Firmware.Time;
+
+namespace Edge.Firmware.Runtime;
+
+/// <summary>
+/// A street-light node: <see cref="StreetLightController"/> (dimming schedule, overrides, lamp
+/// monitoring) on the wire. Telemetry every <c>node.telemetryS</c>; <c>lamp.fault</c> events as the
+/// monitor confirms them; commands <c>override</c>, <c>override.clear</c>, <c>identify</c>,
+/// <c>sample-now</c> (and <c>reboot</c>, handled by the runtime). While the clock is not set
+/// (protocol §12.5) or no config has arrived (§9.6) the lamp follows safe defaults.
+/// </summary>
+public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPowerMeter
+{
+    private const string DuskToDawn = "{\"schema\":1,\"profiles\":[{\"id\":\"default\",\"points\":[{\"at\":\"sunset\",\"level\":100},{\"at\":\"sunrise\",\"level\":0}]}]}";
+    private const string AlwaysOn = "{\"schema\":1,\"profiles\":[{\"id\":\"on\",\"points\":[{\"at\":\"time\",\"time\":\"12:00\",\"level\":100}]}]}";
+
+    private readonly IPwmOutput _pwm;
+    private readonly IPowerMeter _meter;
+    private readonly DimmingEngine _alwaysOn;
+    private DimmingEngine _scheduled;
+    private bool _usingScheduled = true;
+    private bool _configured;
+    private long _lastUtc = long.MinValue;
+    private long _nextTelemetryMs;
+    private float _requestedDuty;
+    private float _watts;
+    private float _volts;
+    private long _identifyUntilMs;
+    private bool _identifyActive;
+
+    public StreetLightNode(NodeOptions options, IMessageLink link, IStorage storage, IClock clock, IPlatform platform,
+        ISntpClient? sntp, IPwmOutput pwm, IPowerMeter meter)
+        : this(options, link, storage, clock, platform, sntp, pwm, meter, new LampMonitorSettings())
+    {
+    }
+
+    public StreetLightNode(NodeOptions options, IMessageLink link, IStorage storage, IClock clock, IPlatform platform,
+        ISntpClient? sntp, IPwmOutput pwm, IPowerMeter meter, LampMonitorSettings monitorSettings)
+    {
+        _pwm = pwm;
+        _meter = meter;
+        PosixTimeZone zone = PosixTimeZone.Parse(NodeConfig.DefaultTz);
+        _alwaysOn = new DimmingEngine(LightingScheduleParser.Parse(AlwaysOn), 0, 0, zone);
+        _scheduled = _alwaysOn;
+        Controller = new StreetLightController(_alwaysOn, new OverrideSet(), this, this, new LampMonitor(monitorSettings, this), 10);
+        Runtime = new NodeRuntime(options, this, link, storage, clock, platform, sntp);
+        Runtime.Start();
+    }
+
+    public NodeRuntime Runtime { get; }
+
+    public StreetLightController Controller { get; }
+
+    /// <summary>Runs the node once; call every 100 ms–1 s.</summary>
+    public void Tick() { Runtime.Tick(); }
+
+    // ---- INodeApp ----------------------------------------------------------------------------------
+
+    public string NodeType { get { return Wire.TypeStreetLight; } }
+
+    public bool WantsDisplay { get { return false; } }
+
+    public void ApplyDefaults()
+    {
+        double lat = Runtime.Options.Latitude, lon = Runtime.Options.Longitude;
+        bool placed = lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180; // NaN fails every comparison
+        _scheduled = placed
+            ? new DimmingEngine(LightingScheduleParser.Parse(DuskToDawn), lat, lon, PosixTimeZone.Parse(NodeConfig.DefaultTz))
+            : _alwaysOn;
+        _configured = false;
+        _lastUtc = long.MinValue;
+    }
+
+    public bool TryApplyConfig(NodeConfig config, out string error)
+    {
+        try
+        {
+            // Build first; only a complete engine replaces the running one.
+            var engine = new DimmingEngine(config.Lighting!, config.Latitude, config.Longitude, config.Zone!);
+            _scheduled = engine;
+            _configured = true;
+            _lastUtc = long.MinValue;
+            error = "";
+            return true;
+        }
+        catch (Exception e)
+        {
+            error = "lighting: " + e.Message;
+            return false;
+        }
+    }
+
+    public void OnDisplay(byte[] payload, int offset, int count)
+    {
+    }
+
+    public void FillStatus(NodeStatus status)
+    {
+    }
+
+    public bool Supports(string kind)
+    {
+        return kind == CommandDecoder.KindOverride || kind == CommandDecoder.KindOverrideClear
+            || kind == CommandDecoder.KindIdentify || kind == CommandDecoder.KindSampleNow;
+    }
+
+    public CommandResult Execute(CommandMessage command, out string failure)
+    {
+        failure = "";
+        long now = Runtime.Clock.UtcSeconds;
+        if (command.Kind == CommandDecoder.KindOverride)
+        {
+            if (command.Until <= now)
+            {
+                failure = "args.until is already past";
+                return CommandResult.Failed;
+            }
+            Controller.Overrides.Add(command.Id, command.Level, now, command.Until, command.Issued, command.Reason);
+        }
+        else if (command.Kind == CommandDecoder.KindOverrideClear)
+        {
+            // Every slot ends at or before the end of time: this frees them all.
+            Controller.Overrides.RemoveExpired(long.MaxValue);
+        }
+        else if (command.Kind == CommandDecoder.KindIdentify)
+        {
+            _identifyUntilMs = Runtime.Clock.MonotonicMs + command.DurationS * 1000;
+            _identifyActive = true;
+        }
+        else if (command.Kind == CommandDecoder.KindSampleNow)
+        {
+            _nextTelemetryMs = 0;
+        }
+        _lastUtc = long.MinValue;
+        return CommandResult.Ok;
+    }
+
+    public void Tick(long nowMs)
+    {
+        long utc = Runtime.Clock.UtcSeconds;
+        bool useScheduled = Runtime.Time.ClockSet;
+        if (useScheduled != _usingScheduled || (useScheduled && Controller.Engine != _scheduled))
+        {
+            Controller.UseEngine(useScheduled ? _scheduled : _alwaysOn);
+            _usingScheduled = useScheduled;
+            _lastUtc = long.MinValue;
+        }
+        if (_identifyActive) Identify(nowMs);
+        if (utc != _lastUtc)
+        {
+            _lastUtc = utc;
+            Controller.Tick(utc);
+        }
+        if (nowMs >= _nextTelemetryMs)
+        {
+            int interval = Runtime.Config.Current != null ? Runtime.Config.Current.TelemetryS : 300;
+            _nextTelemetryMs = nowMs + interval * 1000L;
+            PublishTelemetry(utc);
+        }
+    }
+
+    private void Identify(long nowMs)
+    {
+        if (nowMs >= _identifyUntilMs)
+        {
+            _identifyActive = false;
+            _pwm.SetDutyCycle(_requestedDuty);
+            return;
+        }
+        _pwm.SetDutyCycle((nowMs / 500) % 2 == 0 ? 1f : 0f);
+    }
+
+    private void PublishTelemetry(long utc)
+    {
+        LampMonitor m = Controller.Monitor;
+        var w = Runtime.BeginMessage();
+        TelemetryEncoder.WriteStreetLight(w, Runtime.Now, Runtime.Ids.Boot, Runtime.Ids.NextSeq(), Round(Controller.Level), Source(utc),
+            _watts, _volts, m.EnergyMilliwattSeconds / 3600000, m.BurningSeconds / 360 / 10.0, m.SwitchOnCount, -1, m.ActiveFaults);
+        Runtime.Commit(Outbox.Telemetry);
+    }
+
+    private string Source(long utc)
+    {
+        if (!_usingScheduled) return "default";
+        if (Controller.Overrides.ActiveAt(utc) != null) return "override";
+        return _configured ? "schedule" : "default";
+    }
+
+    private static int Round(float level) { return level < 0 ? 0 : (int)(level + 0.5f); }
+
+    // ---- the controller's hardware, passed through ---------------------------------------------------
+
+    void IPwmOutput.SetDutyCycle(float duty)
+    {
+        _requestedDuty = duty;
+        if (!_identifyActive) _pwm.SetDutyCycle(duty);
+    }
+
+    bool IPowerMeter.TryRead(out float watts, out float volts)
+    {
+        if (!_meter.TryRead(out watts, out volts) || _identifyActive) return false; // blinking is not a fault
+        _watts = watts;
+        _volts = volts;
+        return true;
+    }
+
+    void ILampFaultSink.FaultChanged(LampFault fault, bool active, long atUtc)
+    {
+        var w = Runtime.BeginMessage();
+        EventEncoder.WriteLampFault(w, Runtime.Time.ClockSet ? atUtc : 0, Runtime.Ids.Boot, Runtime.Ids.NextSeq(), fault, active, Round(Controller.Level), _watts, _volts, "");
+        Runtime.Commit(Outbox.Event);
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Channels;
+
+namespace Edge.Gateway.Broker;
+
+/// <summary>
+/// A node message the gateway accepted: telemetry, event and cmd/ack after their outbox commit
+/// (<see cref="GatewaySeq"/> set; null when the quota policy dropped it at once), state after the registry applied it.
+/// Duplicates and rejected messages are not announced. <see cref="Payload"/> is the node's JSON, not to be modified.
+/// </summary>
+public sealed record NodeMessage(string Site, string NodeId, string Leaf, byte[] Payload, long ReceivedUnixMs, long? GatewaySeq, long Boot, long Seq);
+
+/// <summary>The stream of accepted node messages, for components that react to them (local rules, docs/gateway.md).</summary>
+public interface INodeMessageFeed
+{
+    /// <summary>
+    /// A new subscription: every message accepted from now on is written to its unbounded channel, in acceptance
+    /// order per node. Dispose it to unsubscribe. A subscriber that stops reading only grows its own channel.
+    /// </summary>
+    NodeMessageSubscription Subscribe();
+}
+
+public sealed class NodeMessageSubscription : IDisposable
+{
+    readonly Channel<NodeMessage> _channel = Channel.CreateUnbounded<NodeMessage>(new UnboundedChannelOptions { SingleReader = true });
+    readonly Action<NodeMessageSubscription> _unsubscribe;
+
+    internal NodeMessageSubscription(Action<NodeMessageSubscription> unsubscribe) => _unsubscribe = unsubscribe;
+
+    public ChannelReader<NodeMessage> Reader => _channel.Reader;
+
+    internal void Write(NodeMessage message) => _channel.Writer.TryWrite(message);
+
+    public void Dispose()
+    {
+        _unsubscribe(this);
+        _channel.Writer.TryComplete();
+    }
+}
+
+public sealed class NodeMessageFeed : INodeMessageFeed
+{
+    readonly object _lock = new();
+    NodeMessageSubscription[] _subscribers = Array.Empty<NodeMessageSubscription>();
+
+    public NodeMessageSubscription Subscribe()
+    {
+        var subscription = new NodeMessageSubscription(Remove);
+        lock (_lock)
+        {
+            _subscribers = [.. _subscribers, subscription];
+        }
+        return subscription;
+    }
+
+    public void Publish(NodeMessage message)
+    {
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Write(message);
+        }
+    }
+
+    void Remove(NodeMessageSubscription subscription)
+    {
+        lock (_lock)
+        {
+            var list = new List<NodeMessageSubscription>(_subscribers);
+            list.Remove(subscription);
+            _subscribers = list.ToArray();
+        }
+    }
+}

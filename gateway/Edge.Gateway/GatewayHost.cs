@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Text.Json.Serialization;
+using Edge.Gateway.Broker;
+using Edge.Gateway.Operations;
+using Edge.Gateway.Outbox;
+using Edge.Gateway.Registry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Gateway;
+
+/// <summary>
+/// Builds the gateway: a Generic Host (ASP.NET Core minimal APIs for /health, /metrics, /api/nodes) with systemd
+/// integration. Program.Main and the in-process tests both go through <see cref="Build"/>.
+/// Components for other folders (uplink, downlink, rules) register through <paramref name="configure"/> or in
+/// <see cref="AddGatewayCore"/>'s caller and take what they need from DI: <see cref="IOutboxReader"/>,
+/// <see cref="INodePublisher"/>, <see cref="INodeMessageFeed"/>, <see cref="NodeRegistry"/>, <see cref="MetricsRegistry"/>.
+/// </summary>
+public static class GatewayHost
+{
+    /// <summary>Command-line flags and the configuration keys they set.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
+    {
+        ["--data-dir"] = "Gateway:DataDir",
+        ["--port"] = "Gateway:Broker:Port",
+        ["--bind"] = "Gateway:Broker:BindAddress",
+        ["--tls-port"] = "Gateway:Broker:TlsPort",
+        ["--tls-cert"] = "Gateway:Broker:TlsCertificatePath",
+        ["--http-port"] = "Gateway:Http:Port",
+        ["--quota-mb"] = "Gateway:Outbox:QuotaMegabytes",
+        ["--synchronous"] = "Gateway:Outbox:Synchronous",
+    };
+
+    public const string Usage = """
+        Edge gateway — embedded MQTT broker, node registry, durable outbox (docs/gateway.md)
+
+        Usage: Edge.Gateway [options]
+
+          --data-dir <path>     where gateway.db and outbox.db live (default /var/lib/edge-gateway)
+          --port <n>            MQTT port for nodes (default 1883)
+          --bind <address>      MQTT bind address (default: any)
+          --tls-port <n>        MQTT over TLS port (default off; 8883 per protocol.md §1.1)
+          --tls-cert <path>     PKCS#12 server certificate for the TLS listener
+          --http-port <n>       /health, /metrics and /api/nodes (default 8080)
+          --quota-mb <n>        outbox disk quota in MiB (default 512)
+          --synchronous <mode>  FULL (default, survives power loss) or NORMAL (survives process kill only)
+          --help                this text
+
+        Every setting can also come from appsettings.json (section "Gateway") or the environment
+        (Gateway__Broker__Port=1883, Gateway__Http__AdminToken=…). Flags win over the environment,
+        which wins over appsettings.json.
+        """;
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(SwitchMappings));
+        var options = new GatewayOptions();
+        builder.Configuration.GetSection(GatewayOptions.Section).Bind(options);
+        if (builder.Configuration.GetValue<long?>("Gateway:Outbox:QuotaMegabytes") is { } quotaMb)
+        {
+            options.Outbox.QuotaBytes = quotaMb * 1024 * 1024;
+        }
+
+        builder.Services.AddSystemd();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Any, options.Http.Port));
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddGatewayCore(options);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        MapOperations(app, options);
+        return app;
+    }
+
+    /// <summary>Registers the broker, registry, outbox and operations services.</summary>
+    public static IServiceCollection AddGatewayCore(this IServiceCollection services, GatewayOptions options)
+    {
+        var dataDir = options.ResolveDataDir();
+        Directory.CreateDirectory(dataDir);
+        services.AddSingleton(options);
+        services.AddSingleton(options.Broker);
+        services.AddSingleton(options.Outbox);
+        services.AddSingleton<MetricsRegistry>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton(sp => new NodeRegistry(Path.Combine(dataDir, "gateway.db"), options.Registry.HashIterations, sp.GetRequiredService<ILogger<NodeRegistry>>()));
+        services.AddSingleton(_ => new RetainedStore(Path.Combine(dataDir, "gateway.db")));
+        services.AddSingleton(sp => new DurableOutbox(Path.Combine(dataDir, "outbox.db"), options.Outbox, sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<ILogger<DurableOutbox>>()));
+        services.AddSingleton<IOutboxReader>(sp => sp.GetRequiredService<DurableOutbox>());
+        services.AddSingleton<NodeMessageFeed>();
+        services.AddSingleton<INodeMessageFeed>(sp => sp.GetRequiredService<NodeMessageFeed>());
+        services.AddSingleton<InboundPipeline>();
+        services.AddSingleton<EmbeddedBroker>();
+        services.AddSingleton<INodeTransport>(sp => sp.GetRequiredService<EmbeddedBroker>());
+        services.AddSingleton<INodePublisher>(sp => sp.GetRequiredService<INodeTransport>());
+        services.AddHostedService<GatewayService>();
+        return services;
+    }
+
+    static void MapOperations(WebApplication app, GatewayOptions options)
+    {
+        app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
+        app.MapGet("/health", (INodeTransport transport, DurableOutbox outbox, RetainedStore retained, NodeRegistry registry) =>
+        {
+            var report = HealthReport.Collect(transport, outbox, retained, registry, options.ResolveDataDir());
+            return Results.Json(report, statusCode: report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        app.MapGet("/metrics", (MetricsRegistry metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        ProvisioningApi.Map(app, options.Http.AdminToken);
+    }
+}

@@ -1,0 +1,310 @@
+using System;
+using System.Collections.Generic;
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Edge.Cloud.Ingestion;
+using Edge.Cloud.Storage;
+using Edge.Cloud.Storage.Migrations;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Edge.Cloud.Benchmarks;
+
+/// <summary>
+/// Ingestion events/s into SQLite and PostgreSQL through the real stores (<see cref="SqliteIngestStore"/>,
+/// <see cref="PostgresIngestStore"/>: idempotency check, derived rows, node state), next to a raw baseline
+/// measured in the same run on the same rows: SQLite plain prepared INSERTs in one transaction, PostgreSQL
+/// binary COPY, into the same tables (records, telemetry, events) without the duplicate check and node
+/// state. Each path starts from a fresh, migrated database. Prints one JSON line per measurement, then a
+/// table.
+///
+/// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- [records] [batch]
+/// PostgreSQL from EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES); without either only SQLite runs.
+/// </summary>
+public static class Program
+{
+    private const string Gateway = "gw-bench-1";
+
+    public static async Task<int> Main(string[] args)
+    {
+        var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        var batchSize = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
+        var postgres = Environment.GetEnvironmentVariable("EDGE_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("EDGE_TEST_POSTGRES");
+        var batches = MakeBatches(total, batchSize);
+        var results = new List<Result>();
+
+        await RunSqliteAsync(MakeBatches(batchSize, batchSize), new List<Result>()); // warm-up (JIT)
+        await RunSqliteAsync(batches, results);
+        if (postgres is null)
+        {
+            Console.Error.WriteLine("EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES) is not set: PostgreSQL skipped.");
+        }
+        else
+        {
+            await RunPostgresAsync(postgres, MakeBatches(batchSize, batchSize), new List<Result>());
+            await RunPostgresAsync(postgres, batches, results);
+        }
+
+        foreach (var r in results)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                bench = "cloud.ingest", provider = r.Provider, path = r.Path, records = r.Records, batch = batchSize,
+                seconds = Math.Round(r.Seconds, 4), eventsPerSecond = Math.Round(r.Records / r.Seconds),
+            }));
+        }
+        Console.WriteLine();
+        Console.WriteLine($"{"provider",-10} {"path",-28} {"records",9} {"seconds",9} {"events/s",10} {"vs raw",7}");
+        foreach (var r in results)
+        {
+            var raw = results.First(x => x.Provider == r.Provider && x.Path.StartsWith("raw", StringComparison.Ordinal));
+            var ratio = (r.Records / r.Seconds) / (raw.Records / raw.Seconds);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Provider,-10} {r.Path,-28} {r.Records,9} {r.Seconds,9:F3} {r.Records / r.Seconds,10:F0} {ratio,7:P0}"));
+        }
+        return 0;
+    }
+
+    private sealed record Result(string Provider, string Path, int Records, double Seconds);
+
+    /// <summary>A site's mix: 300 nodes, mostly street-light telemetry, some water telemetry, events and states.</summary>
+    private static List<IngestRecord[]> MakeBatches(int total, int batchSize)
+    {
+        var records = new List<IngestRecord>(total);
+        for (var seq = 1; seq <= total; seq++)
+        {
+            var node = seq % 300;
+            var ts = 1767304800L + seq;
+            string kind, payload, nodeId;
+            switch (seq % 20)
+            {
+                case 0:
+                    kind = "event"; nodeId = $"sl-{node:D4}";
+                    payload = $"{{\"v\":1,\"kind\":\"lamp.fault\",\"ts\":{ts},\"boot\":3,\"seq\":{seq},\"fault\":\"lamp-failure\",\"active\":true,\"level\":60,\"watts\":0.8,\"volts\":229.7}}";
+                    break;
+                case 1:
+                    kind = "state"; nodeId = $"sl-{node:D4}";
+                    payload = $"{{\"v\":1,\"status\":\"online\",\"ts\":{ts},\"type\":\"streetlight\",\"fw\":\"1.2.0\",\"configVersion\":{seq % 50},\"boot\":3,\"uptimeS\":600}}";
+                    break;
+                case 2:
+                    kind = "telemetry"; nodeId = $"wl-{node % 10:D4}";
+                    payload = $"{{\"v\":1,\"type\":\"waterlevel\",\"ts\":{ts},\"boot\":5,\"seq\":{seq},\"levelMm\":{700 + seq % 300},\"distanceMm\":2458,\"state\":\"watch\",\"rateMmH\":120,\"batteryV\":3.27,\"samples\":7}}";
+                    break;
+                default:
+                    kind = "telemetry"; nodeId = $"sl-{node:D4}";
+                    payload = $"{{\"v\":1,\"type\":\"streetlight\",\"ts\":{ts},\"boot\":17,\"seq\":{seq},\"level\":{seq % 101},\"source\":\"schedule\",\"watts\":38.4,\"volts\":230.1,\"energyWh\":412873,\"burnHours\":10233.4,\"switches\":2871,\"faults\":[]}}";
+                    break;
+            }
+            var json = $"{{\"seq\":{seq},\"node\":\"{nodeId}\",\"site\":\"igoumenitsa\",\"kind\":\"{kind}\",\"receivedAt\":{ts},\"payload\":{payload}}}";
+            using var document = JsonDocument.Parse(json);
+            var check = RecordValidator.Validate(Gateway, document.RootElement);
+            records.Add(check.Record ?? throw new InvalidOperationException(check.Error));
+        }
+        return records.Chunk(batchSize).ToList();
+    }
+
+    private static async Task RunSqliteAsync(List<IngestRecord[]> batches, List<Result> results)
+    {
+        var count = batches.Sum(b => b.Length);
+        var directory = Path.Combine(Path.GetTempPath(), "edge-bench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var store = await FreshSqliteAsync(Path.Combine(directory, "store.db"));
+            var time = Stopwatch.StartNew();
+            foreach (var batch in batches) await new SqliteIngestStore(store, TimeProvider.System).StoreAsync(batch);
+            results.Add(new Result("sqlite", "store (new records)", count, time.Elapsed.TotalSeconds));
+            time.Restart();
+            foreach (var batch in batches) await new SqliteIngestStore(store, TimeProvider.System).StoreAsync(batch);
+            results.Add(new Result("sqlite", "store (retry: duplicates)", count, time.Elapsed.TotalSeconds));
+
+            var raw = await FreshSqliteAsync(Path.Combine(directory, "raw.db"));
+            time.Restart();
+            await RawSqliteAsync(raw, batches);
+            results.Add(new Result("sqlite", "raw prepared INSERT, 1 tx", count, time.Elapsed.TotalSeconds));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<SqliteConnections> FreshSqliteAsync(string file)
+    {
+        var connections = new SqliteConnections(file);
+        await new Migrator(connections, [new IngestSchema()], NullLogger<Migrator>.Instance).MigrateAsync();
+        return connections;
+    }
+
+    private static async Task RawSqliteAsync(SqliteConnections connections, List<IngestRecord[]> batches)
+    {
+        await using var connection = await connections.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        using var records = Command(connection, transaction, "INSERT INTO records (gateway, seq, node, site, kind, received_at, stored_at, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h)", 8);
+        using var telemetry = Command(connection, transaction, "INSERT INTO telemetry (site, node, ts, type, gateway, seq, level, watts, volts, energy_wh, level_mm, flood_state, battery_v, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m, @n)", 14);
+        using var events = Command(connection, transaction, "INSERT INTO events (gateway, seq, site, node, ts, record_kind, kind, command_id, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i)", 9);
+        foreach (var r in batches.SelectMany(b => b))
+        {
+            Bind(records, r.Gateway, r.Seq, r.Node, r.Site, r.Kind, r.ReceivedAt, r.ReceivedAt, r.PayloadJson);
+            records.ExecuteNonQuery();
+            if (r.Telemetry is { } t)
+            {
+                Bind(telemetry, r.Site, r.Node, t.Ts, t.Type, r.Gateway, r.Seq, t.Level, t.Watts, t.Volts, t.EnergyWh, t.LevelMm, t.FloodState, t.BatteryV, r.PayloadJson);
+                telemetry.ExecuteNonQuery();
+            }
+            if (r.Event is { } e)
+            {
+                Bind(events, r.Gateway, r.Seq, r.Site, r.Node, e.Ts, r.Kind, e.Kind, e.CommandId, r.PayloadJson);
+                events.ExecuteNonQuery();
+            }
+        }
+        await transaction.CommitAsync();
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, int parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        for (var i = 0; i < parameters; i++)
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = "@" + (char)('a' + i);
+            command.Parameters.Add(p);
+        }
+        command.Prepare();
+        return command;
+    }
+
+    private static void Bind(DbCommand command, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
+    }
+
+    private static async Task RunPostgresAsync(string server, List<IngestRecord[]> batches, List<Result> results)
+    {
+        var count = batches.Sum(b => b.Length);
+        var store = await FreshPostgresAsync(server);
+        var raw = await FreshPostgresAsync(server);
+        try
+        {
+            var ingest = new PostgresIngestStore(store.Connections, TimeProvider.System);
+            var time = Stopwatch.StartNew();
+            foreach (var batch in batches) await ingest.StoreAsync(batch);
+            results.Add(new Result("postgres", "store (new records)", count, time.Elapsed.TotalSeconds));
+            time.Restart();
+            foreach (var batch in batches) await ingest.StoreAsync(batch);
+            results.Add(new Result("postgres", "store (retry: duplicates)", count, time.Elapsed.TotalSeconds));
+
+            // The baseline needs the same partitions; creating them is not part of what it measures.
+            await new PostgresIngestStore(raw.Connections, TimeProvider.System).StoreAsync([batches[0].First(r => r.Telemetry is not null) with { Gateway = "warm-up" }]);
+            time.Restart();
+            await RawCopyAsync(raw.Connections, batches);
+            results.Add(new Result("postgres", "raw binary COPY", count, time.Elapsed.TotalSeconds));
+        }
+        finally
+        {
+            await DropAsync(server, store.Schema);
+            await DropAsync(server, raw.Schema);
+        }
+    }
+
+    private static async Task<(PostgresConnections Connections, string Schema)> FreshPostgresAsync(string server)
+    {
+        var schema = "bench_" + Guid.NewGuid().ToString("N");
+        await using (var connection = new NpgsqlConnection(server))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE SCHEMA {schema}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        var connections = new PostgresConnections(new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ToString());
+        await new Migrator(connections, [new IngestSchema()], NullLogger<Migrator>.Instance).MigrateAsync();
+        return (connections, schema);
+    }
+
+    private static async Task DropAsync(string server, string schema)
+    {
+        await using var connection = new NpgsqlConnection(server);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP SCHEMA {schema} CASCADE", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>One binary COPY per table per batch, each batch its own transaction (like the store).</summary>
+    private static async Task RawCopyAsync(PostgresConnections connections, List<IngestRecord[]> batches)
+    {
+        await using var connection = await connections.DataSource.OpenConnectionAsync();
+        foreach (var batch in batches)
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var copy = await connection.BeginBinaryImportAsync("COPY records (gateway, seq, node, site, kind, received_at, stored_at, payload) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var r in batch)
+                {
+                    await copy.StartRowAsync();
+                    await copy.WriteAsync(r.Gateway, NpgsqlDbType.Text);
+                    await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync(r.Node!, NpgsqlDbType.Text);
+                    await copy.WriteAsync(r.Site, NpgsqlDbType.Text);
+                    await copy.WriteAsync(r.Kind, NpgsqlDbType.Text);
+                    await copy.WriteAsync(r.ReceivedAt, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync(r.ReceivedAt, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync(r.PayloadJson, NpgsqlDbType.Jsonb);
+                }
+                await copy.CompleteAsync();
+            }
+            await using (var copy = await connection.BeginBinaryImportAsync("COPY telemetry (site, node, ts, type, gateway, seq, level, watts, volts, energy_wh, level_mm, flood_state, battery_v, payload) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var r in batch)
+                {
+                    if (r.Telemetry is not { } t) continue;
+                    await copy.StartRowAsync();
+                    await copy.WriteAsync(r.Site, NpgsqlDbType.Text);
+                    await copy.WriteAsync(r.Node!, NpgsqlDbType.Text);
+                    await copy.WriteAsync(t.Ts, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync(t.Type, NpgsqlDbType.Text);
+                    await copy.WriteAsync(r.Gateway, NpgsqlDbType.Text);
+                    await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint);
+                    await WriteAsync(copy, t.Level, NpgsqlDbType.Integer);
+                    await WriteAsync(copy, t.Watts, NpgsqlDbType.Double);
+                    await WriteAsync(copy, t.Volts, NpgsqlDbType.Double);
+                    await WriteAsync(copy, t.EnergyWh, NpgsqlDbType.Bigint);
+                    await WriteAsync(copy, t.LevelMm, NpgsqlDbType.Integer);
+                    if (t.FloodState is null) await copy.WriteNullAsync(); else await copy.WriteAsync(t.FloodState, NpgsqlDbType.Text);
+                    await WriteAsync(copy, t.BatteryV, NpgsqlDbType.Double);
+                    await copy.WriteAsync(r.PayloadJson, NpgsqlDbType.Jsonb);
+                }
+                await copy.CompleteAsync();
+            }
+            await using (var copy = await connection.BeginBinaryImportAsync("COPY events (gateway, seq, site, node, ts, record_kind, kind, payload) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var r in batch)
+                {
+                    if (r.Event is not { } e) continue;
+                    await copy.StartRowAsync();
+                    await copy.WriteAsync(r.Gateway, NpgsqlDbType.Text);
+                    await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync(r.Site, NpgsqlDbType.Text);
+                    await copy.WriteAsync(r.Node!, NpgsqlDbType.Text);
+                    await copy.WriteAsync(e.Ts, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync(r.Kind, NpgsqlDbType.Text);
+                    await copy.WriteAsync(e.Kind, NpgsqlDbType.Text);
+                    await copy.WriteAsync(r.PayloadJson, NpgsqlDbType.Jsonb);
+                }
+                await copy.CompleteAsync();
+            }
+            await transaction.CommitAsync();
+        }
+    }
+
+    private static Task WriteAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type) where T : struct =>
+        value is { } v ? copy.WriteAsync(v, type) : copy.WriteNullAsync();
+}

@@ -1,0 +1,56 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Net.Http;
+using System.Threading.Tasks;
+
+namespace Edge.Gateway.Tests;
+
+/// <summary>The gateway as a separate process: <c>dotnet Edge.Gateway.dll --data-dir … --port …</c>.</summary>
+public sealed class GatewayProcess : IDisposable
+{
+    readonly Process _process;
+
+    GatewayProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    public static string GatewayDll => Path.Combine(AppContext.BaseDirectory, "Edge.Gateway.dll");
+
+    public static async Task<GatewayProcess> StartAsync(string dataDir, int mqttPort, int httpPort)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { GatewayDll, "--data-dir", dataDir, "--port", mqttPort.ToString(), "--bind", "127.0.0.1", "--http-port", httpPort.ToString(),
+                     "--Logging:LogLevel:Default=Warning" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the gateway");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var gateway = new GatewayProcess(process);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await TestGateway.WaitUntilAsync(() =>
+        {
+            if (process.HasExited) throw new InvalidOperationException($"gateway exited with {process.ExitCode}");
+            try { return http.GetAsync($"http://127.0.0.1:{httpPort}/health").Result.IsSuccessStatusCode; }
+            catch (AggregateException) { return false; }
+        }, "gateway process ready", 60);
+        return gateway;
+    }
+
+    /// <summary>SIGKILL (Process.Kill on Unix): no shutdown code runs.</summary>
+    public void KillHard()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) KillHard();
+        _process.Dispose();
+    }
+}

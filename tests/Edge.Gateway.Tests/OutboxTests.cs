@@ -1,0 +1,133 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using Edge.Gateway.Operations;
+using Edge.Gateway.Outbox;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Edge.Gateway.Tests;
+
+/// <summary>The durable outbox: PUBACK after commit, dedupe by (node, boot, seq), quota drop order, reader API.</summary>
+public sealed class OutboxTests
+{
+    [Fact]
+    public async Task Every_message_the_broker_acknowledged_is_already_in_the_database()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var secret = gateway.AddNode("sl-0001");
+        using var client = await gateway.ConnectAsync("sl-0001", secret);
+        // An independent reader: its own connection to outbox.db, opened by the test.
+        using var db = new SqliteConnection($"Data Source={Path.Combine(gateway.DataDir, "outbox.db")};Mode=ReadOnly;Pooling=False");
+        db.Open();
+        for (var seq = 1; seq <= 100; seq++)
+        {
+            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", seq % 10 == 0 ? "event" : "telemetry"),
+                seq % 10 == 0 ? TestGateway.Event(1, seq) : TestGateway.Telemetry(1, seq)));
+            using var command = db.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM outbox WHERE node_id = 'sl-0001' AND boot = 1 AND seq = $seq";
+            command.Parameters.AddWithValue("$seq", seq);
+            Assert.Equal(1L, (long)command.ExecuteScalar()!);
+        }
+    }
+
+    [Fact]
+    public async Task Re_sends_with_the_same_node_boot_and_seq_are_stored_once_even_after_forwarding()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var secret = gateway.AddNode("sl-0001");
+        using var client = await gateway.ConnectAsync("sl-0001", secret);
+        var topic = TestGateway.Topic("sl-0001", "telemetry");
+        await client.PublishAsync(TestGateway.Message(topic, TestGateway.Telemetry(1, 1)));
+        await client.PublishAsync(TestGateway.Message(topic, TestGateway.Telemetry(1, 1)));
+        await client.PublishAsync(TestGateway.Message(topic, TestGateway.Telemetry(1, 2)));
+        var reader = gateway.Get<IOutboxReader>();
+        var first = await reader.ReadAfterAsync(0, 100, int.MaxValue, default);
+        Assert.Equal(new[] { 1L, 2L }, first.Select(m => m.Seq));
+
+        await reader.MarkForwardedAsync(first[^1].GatewaySeq, default);
+        await client.PublishAsync(TestGateway.Message(topic, TestGateway.Telemetry(1, 2))); // PUBACK lost after forwarding: re-sent
+        await client.PublishAsync(TestGateway.Message(topic, TestGateway.Telemetry(2, 1))); // new boot, seq restarts: a new message
+        var second = await reader.ReadAfterAsync(reader.ForwardedUpTo, 100, int.MaxValue, default);
+        Assert.Equal(new[] { (2L, 1L) }, second.Select(m => (m.Boot, m.Seq)));
+        Assert.Equal(2, gateway.Get<GatewayMetrics>().Duplicates.Get());
+        Assert.True(second[0].GatewaySeq > first[^1].GatewaySeq);
+    }
+
+    [Fact]
+    public async Task Over_quota_the_oldest_routine_message_goes_first_and_kept_ones_only_when_nothing_routine_is_left()
+    {
+        var path = Path.Combine(TestGateway.NewTempDir(), "outbox.db");
+        const int payloadBytes = 104;
+        const int rowBytes = payloadBytes + DurableOutbox.RowOverheadBytes;
+        var options = new Edge.Gateway.OutboxOptions { QuotaBytes = 5 * rowBytes };
+        var metrics = new GatewayMetrics(new MetricsRegistry());
+        var outbox = new DurableOutbox(path, options, metrics, NullLogger<DurableOutbox>.Instance);
+        long seq = 0;
+        Task<AppendResult> Add(string name) => outbox.AppendAsync(new OutboxAppend("s", "n", name[0] == 'R' ? "telemetry" : "event", 1, ++seq,
+            name[0] == 'R' ? MessageClass.Routine : MessageClass.Kept, Encoding.ASCII.GetBytes(name.PadRight(payloadBytes)), 0));
+        async Task<string[]> Queued() => (await outbox.ReadAfterAsync(0, 100, int.MaxValue, default)).Select(m => Encoding.ASCII.GetString(m.Payload).Trim()).ToArray();
+
+        foreach (var name in new[] { "R1", "K1", "R2", "K2", "R3" }) Assert.Equal(AppendOutcome.Committed, (await Add(name)).Outcome);
+        Assert.Equal(new[] { "R1", "K1", "R2", "K2", "R3" }, await Queued());
+
+        await Add("K3");                       // full: the oldest routine (R1) goes
+        await Add("R4");                       // R2 goes
+        Assert.Equal(new[] { "K1", "K2", "R3", "K3", "R4" }, await Queued());
+        await Add("K4");                       // R3 goes
+        await Add("K5");                       // R4 goes — now only kept messages are queued
+        Assert.Equal(new[] { "K1", "K2", "K3", "K4", "K5" }, await Queued());
+        Assert.Equal(AppendOutcome.DroppedByQuota, (await Add("R5")).Outcome); // a routine message never displaces an event
+        await Add("K6");                       // nothing routine left: the oldest kept (K1) goes
+        Assert.Equal(new[] { "K2", "K3", "K4", "K5", "K6" }, await Queued());
+
+        var stats = outbox.GetStats();
+        Assert.Equal((5L, 1L, QuotaState.Dropping), (stats.DroppedRoutine, stats.DroppedKept, stats.QuotaState));
+        Assert.Equal(5, metrics.OutboxDropped.Get("routine"));
+        Assert.Equal(1, metrics.OutboxDropped.Get("kept"));
+        await outbox.DisposeAsync();
+
+        // Counters and contents are durable.
+        var reopened = new DurableOutbox(path, options, new GatewayMetrics(new MetricsRegistry()), NullLogger<DurableOutbox>.Instance);
+        var again = reopened.GetStats();
+        Assert.Equal((5L, 5L, 1L), (again.Depth, again.DroppedRoutine, again.DroppedKept));
+        await reopened.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Reader_reads_in_order_in_batches_waits_for_new_messages_and_never_reuses_a_sequence_number()
+    {
+        var path = Path.Combine(TestGateway.NewTempDir(), "outbox.db");
+        var options = new Edge.Gateway.OutboxOptions();
+        var outbox = new DurableOutbox(path, options, new GatewayMetrics(new MetricsRegistry()), NullLogger<DurableOutbox>.Instance);
+        var appended = await Task.WhenAll(Enumerable.Range(1, 50).Select(i =>
+            outbox.AppendAsync(new OutboxAppend("s", $"n{i % 3}", "telemetry", 1, i, MessageClass.Routine, Encoding.ASCII.GetBytes($"m{i}"), i))));
+        Assert.All(appended, r => Assert.Equal(AppendOutcome.Committed, r.Outcome));
+        Assert.Equal(50, appended.Select(r => r.GatewaySeq).Distinct().Count());
+
+        var batch = await outbox.ReadAfterAsync(0, 20, int.MaxValue, default);
+        Assert.Equal(20, batch.Count);
+        Assert.Equal(batch.Select(m => m.GatewaySeq).OrderBy(s => s), batch.Select(m => m.GatewaySeq));
+        var small = await outbox.ReadAfterAsync(0, 100, 1, default);
+        Assert.Single(small); // at least one message even when it alone exceeds maxBytes
+
+        var last = appended.Max(r => r.GatewaySeq);
+        await outbox.MarkForwardedAsync(last, default);
+        Assert.Equal(0, outbox.GetStats().Depth);
+        var wait = outbox.WaitForMessagesAfterAsync(last, default);
+        Assert.False(wait.IsCompleted);
+        await outbox.AppendAsync(new OutboxAppend("s", "n1", "event", 1, 51, MessageClass.Kept, Encoding.ASCII.GetBytes("m51"), 51));
+        await wait;
+        await outbox.DisposeAsync();
+
+        var reopened = new DurableOutbox(path, options, new GatewayMetrics(new MetricsRegistry()), NullLogger<DurableOutbox>.Instance);
+        Assert.Equal(last, reopened.ForwardedUpTo);
+        var next = await reopened.AppendAsync(new OutboxAppend("s", "n1", "event", 1, 52, MessageClass.Kept, Encoding.ASCII.GetBytes("m52"), 52));
+        Assert.Equal(last + 2, next.GatewaySeq);
+        var remaining = await reopened.ReadAfterAsync(reopened.ForwardedUpTo, 100, int.MaxValue, default);
+        Assert.Equal(new[] { 51L, 52L }, remaining.Select(m => m.Seq));
+        await reopened.DisposeAsync();
+    }
+}
