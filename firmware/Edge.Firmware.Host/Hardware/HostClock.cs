@@ -1,35 +1,48 @@
 using System;
 using System.Diagnostics;
+using System.Threading;
+using Edge.Firmware.Runtime;
 
 namespace Edge.Firmware.Host.Hardware;
 
 /// <summary>
-/// The node's wall clock: real time, or time running <see cref="Speed"/> times faster from a chosen
-/// start, so a demo can show a whole night of dimming in minutes. Monotonic: it is derived from a
-/// stopwatch, so a host clock step does not jump the node's schedule.
+/// The node's clocks on a host (the runtime's IClock): a monotonic millisecond counter and a wall
+/// clock, both running <see cref="Speed"/> times faster than real time when asked, so a demo shows a
+/// whole night of dimming in minutes. Derived from a stopwatch, so a step of the host's own clock does
+/// not jump the node's schedule; the node sets its wall clock itself (gateway time, protocol §12).
 /// </summary>
-public sealed class HostClock
+public sealed class HostClock : IClock
 {
-    private readonly long _startUnixMs;
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();
+    private long _utcAtStartMs;
+    private volatile bool _set;
 
     /// <param name="speed">1 for real time; 60 makes a minute pass every second.</param>
-    /// <param name="startUnixSeconds">Where the clock starts; null for the current UTC time.</param>
-    public HostClock(double speed = 1, long? startUnixSeconds = null)
+    /// <param name="startUnixSeconds">Where the wall clock starts; null for the current UTC time.</param>
+    /// <param name="set">Whether the wall clock counts as synchronised from the start (a host has NTP).</param>
+    public HostClock(double speed = 1, long? startUnixSeconds = null, bool set = true)
     {
         if (!(speed > 0)) throw new ArgumentOutOfRangeException(nameof(speed), speed, "clock speed must be > 0");
         Speed = speed;
-        _startUnixMs = startUnixSeconds.HasValue ? startUnixSeconds.Value * 1000 : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        _utcAtStartMs = startUnixSeconds.HasValue ? startUnixSeconds.Value * 1000 : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        _set = set;
     }
 
     public double Speed { get; }
 
-    /// <summary>Milliseconds since the Unix epoch, UTC, on this clock.</summary>
-    public long UnixMilliseconds => _startUnixMs + (long)(_elapsed.Elapsed.TotalMilliseconds * Speed);
+    /// <summary>Milliseconds since start, accelerated like the wall clock; never goes back.</summary>
+    public long MonotonicMs => (long)(_elapsed.Elapsed.TotalMilliseconds * Speed);
 
-    /// <summary>Seconds since the Unix epoch, UTC, on this clock (the firmware's time unit).</summary>
-    public long UnixSeconds => UnixMilliseconds / 1000;
+    /// <summary>Milliseconds since the Unix epoch, UTC.</summary>
+    public long UtcMilliseconds => Interlocked.Read(ref _utcAtStartMs) + MonotonicMs;
 
-    /// <summary>Milliseconds of real (not accelerated) time since the clock started: for the node's loop timers.</summary>
-    public long UptimeMilliseconds => (long)_elapsed.Elapsed.TotalMilliseconds;
+    public long UtcSeconds => UtcMilliseconds / 1000;
+
+    public bool IsSet => _set;
+
+    public void SetUtc(long utcSeconds, int milliseconds)
+    {
+        Interlocked.Exchange(ref _utcAtStartMs, utcSeconds * 1000 + milliseconds - MonotonicMs);
+        _set = true;
+    }
 }

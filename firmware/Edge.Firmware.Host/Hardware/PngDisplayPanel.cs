@@ -1,18 +1,20 @@
 using System;
 using System.IO;
 using Edge.Firmware.Host.Imaging;
+using Edge.Firmware.Runtime;
 
 namespace Edge.Firmware.Host.Hardware;
 
 /// <summary>
-/// A bus-stop e-paper panel on a host: every refresh writes the 1-bit frame as a PNG, `latest.png`
-/// (replaced atomically, so a viewer never reads half a file) and, if asked, numbered frames to watch
-/// the content change over time.
+/// A bus-stop e-paper panel on a host. The firmware sends the frame band by band (as it does to a real
+/// panel); at the end of a frame the whole picture is written as a PNG: `latest.png` (replaced
+/// atomically, so a viewer never reads half a file) and, if asked, numbered frames to watch it change.
 /// </summary>
-public sealed class PngDisplayPanel
+public sealed class PngDisplayPanel : IDisplayPanel
 {
     private readonly string _directory;
     private readonly int _keepFrames;
+    private readonly byte[] _frame;
     private int _frameNumber;
 
     /// <param name="keepFrames">Numbered frames to keep besides latest.png; 0 keeps none.</param>
@@ -24,17 +26,48 @@ public sealed class PngDisplayPanel
         Width = width;
         Height = height;
         _keepFrames = Math.Max(0, keepFrames);
+        _frame = new byte[(width + 7) / 8 * height];
     }
 
     public int Width { get; }
     public int Height { get; }
+    public int BytesPerRow => (Width + 7) / 8;
 
-    /// <summary>Full refreshes so far.</summary>
+    /// <summary>Frames written so far.</summary>
     public int Refreshes => _frameNumber;
+
+    /// <summary>Full (ghost-clearing) refreshes so far.</summary>
+    public int FullRefreshes { get; private set; }
 
     public string LatestPath => Path.Combine(_directory, "latest.png");
 
-    /// <summary>Shows a frame in the firmware's layout: rows of (width + 7) / 8 bytes, MSB first, 1 = ink.</summary>
+    public void BeginFrame(bool full)
+    {
+        if (full) FullRefreshes++;
+    }
+
+    public void WriteBand(int firstRow, int rowCount, byte[] band, int bytesPerRow)
+    {
+        int rows = Math.Min(rowCount, Height - firstRow);
+        int copy = Math.Min(bytesPerRow, BytesPerRow);
+        for (int r = 0; r < rows; r++)
+            Buffer.BlockCopy(band, r * bytesPerRow, _frame, (firstRow + r) * BytesPerRow, copy);
+    }
+
+    public bool EndFrame()
+    {
+        try
+        {
+            Show(_frame);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false; // the runtime reports it as an epaper hw.fault (protocol §15 H1)
+        }
+    }
+
+    /// <summary>Writes a whole frame in the firmware's layout: rows of (width + 7) / 8 bytes, MSB first, 1 = ink.</summary>
     public void Show(byte[] frame)
     {
         byte[] png = MonoPng.Encode(frame, Width, Height);
