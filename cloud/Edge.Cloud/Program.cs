@@ -1,8 +1,16 @@
 using System;
 using System.Threading.Tasks;
+using Edge.Cloud.Alarms;
+using Edge.Cloud.Audit;
+using Edge.Cloud.Commands;
+using Edge.Cloud.Desired;
+using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
 using Edge.Cloud.Ingestion;
+using Edge.Cloud.Inventory;
+using Edge.Cloud.Lighting;
 using Edge.Cloud.Storage;
+using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,12 +36,30 @@ public static class Program
         builder.Services.AddEdgeStorage(builder.Configuration);
         builder.Services.AddEdgeGateways(builder.Configuration);
         builder.Services.AddEdgeIngestion(builder.Configuration);
+        builder.Services.AddEdgeAudit();
+        builder.Services.AddEdgeUsers(builder.Configuration);
+        builder.Services.AddEdgeDomain();
+        builder.Services.AddEdgeInventory();
+        builder.Services.AddEdgeLighting();
+        builder.Services.AddEdgeDesiredState();
+        builder.Services.AddEdgeCommands();
+        builder.Services.AddEdgeAlarms(builder.Configuration);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapOpenApi();
         app.MapEdgeIngestion();
+        app.MapEdgeUsers();
+        app.MapEdgeAudit();
+        app.MapEdgeGateways();
+        app.MapEdgeInventory();
+        app.MapEdgeLighting();
+        app.MapEdgeDesiredState();
+        app.MapEdgeCommands();
+        app.MapEdgeAlarms();
         return app;
     }
 }

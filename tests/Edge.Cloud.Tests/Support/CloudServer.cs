@@ -26,7 +26,9 @@ public sealed class CloudServer : IAsyncDisposable
 
     public string DataDirectory => _directory.Path;
 
-    public static async Task<CloudServer> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="settings">configuration over the defaults</param>
+    /// <param name="services">registrations made before the app's own (e.g. a manual <see cref="TimeProvider"/>)</param>
+    public static async Task<CloudServer> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var server = new CloudServer();
         var config = new Dictionary<string, string?>
@@ -40,6 +42,7 @@ public sealed class CloudServer : IAsyncDisposable
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Configuration.AddInMemoryCollection(config);
+            services?.Invoke(builder.Services);
         });
         await server.App.StartAsync();
         var address = server.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,0 +1,39 @@
+using System.Collections.Generic;
+using System.Security.Claims;
+using System.Threading;
+using Edge.Cloud.Domain;
+using Edge.Cloud.Users;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edge.Cloud.Alarms;
+
+public static class AlarmEndpoints
+{
+    public static IServiceCollection AddEdgeAlarms(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<AlarmOptions>(configuration.GetSection(AlarmOptions.Section));
+        services.AddSingleton<AlarmService>();
+        services.AddSingleton<RecordFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<RecordFeed>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapEdgeAlarms(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapApiGroup("Alarms");
+        api.MapGet("/alarms", (AlarmService s, string? status, string? node, string? kind, int? limit, CancellationToken ct) =>
+                s.ListAsync(status, node, kind, limit ?? 100, ct))
+            .RequireAuthorization(Policies.Viewer).WithSummary("Alarms, newest first; status: open, acknowledged, cleared, active (open or acknowledged)")
+            .Produces<IReadOnlyList<AlarmInfo>>();
+        api.MapGet("/alarms/{id:long}", (long id, AlarmService s, CancellationToken ct) => s.GetAsync(id, ct))
+            .RequireAuthorization(Policies.Viewer).Produces<AlarmInfo>();
+        api.MapPost("/alarms/{id:long}/acknowledge", (long id, ClaimsPrincipal user, AlarmService s, CancellationToken ct) => s.AcknowledgeAsync(user.Actor(), id, ct))
+            .RequireAuthorization(Policies.Technician).WithSummary("Acknowledge an open alarm (it stays until its condition clears)")
+            .Produces<AlarmInfo>().ProducesProblem(409);
+        return endpoints;
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Audit;
+using Edge.Cloud.Domain;
+using Edge.Cloud.Storage;
+
+namespace Edge.Cloud.Alarms;
+
+public static class AlarmStatus
+{
+    public const string Open = "open";
+    public const string Acknowledged = "acknowledged";
+    public const string Cleared = "cleared";
+}
+
+/// <summary>
+/// An alarm. <see cref="Key"/> identifies the condition (<c>lamp.fault:lamp-failure@sl-0001</c>); at most one
+/// alarm per key is not cleared. <see cref="Kind"/>: <c>lamp.fault</c>, <c>flood.state</c>, <c>flood.rate</c>,
+/// <c>hw.fault</c>, <c>node.offline</c>, <c>gateway.offline</c>. Severity: <c>critical</c> (flood alarm),
+/// <c>major</c> (flood warning, lamp failure, offline), <c>minor</c>.
+/// </summary>
+public sealed record AlarmInfo(
+    long Id, string? Site, string? Node, string? Gateway, string Kind, string Key, string Severity, string Status, string Message,
+    long RaisedAt, long UpdatedAt, string? AcknowledgedBy, long? AcknowledgedAt, long? ClearedAt);
+
+/// <summary>Alarms: raised and cleared by <see cref="AlarmRules"/> from ingested records and by the offline sweeps;
+/// acknowledged by users. An acknowledged alarm stays until its condition clears.</summary>
+public sealed class AlarmService
+{
+    private readonly IStorageConnections _connections;
+    private readonly AuditLog _audit;
+    private readonly TimeProvider _time;
+
+    public AlarmService(IStorageConnections connections, AuditLog audit, TimeProvider time)
+    {
+        _connections = connections;
+        _audit = audit;
+        _time = time;
+    }
+
+    private const string Select = "SELECT id, site, node, gateway, kind, alarm_key, severity, status, message, raised_at, updated_at, acknowledged_by, acknowledged_at, cleared_at FROM alarms";
+
+    private static AlarmInfo Map(System.Data.Common.DbDataReader r) => new(
+        r.GetInt64(0), r.Str(1), r.Str(2), r.Str(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7), r.GetString(8),
+        r.GetInt64(9), r.GetInt64(10), r.Str(11), r.Long(12), r.Long(13));
+
+    /// <summary><paramref name="status"/>: open, acknowledged, cleared, or <c>active</c> (open or acknowledged).</summary>
+    public async Task<IReadOnlyList<AlarmInfo>> ListAsync(string? status, string? node, string? kind, int limit, CancellationToken ct = default)
+    {
+        var where = new List<string>();
+        var parameters = new List<(string, object?)> { ("@limit", Math.Clamp(limit, 1, 1000)) };
+        if (status == "active") where.Add("status IN ('open', 'acknowledged')");
+        else if (status is not null) { where.Add("status = @s"); parameters.Add(("@s", status)); }
+        if (node is not null) { where.Add("node = @n"); parameters.Add(("@n", node)); }
+        if (kind is not null) { where.Add("kind = @k"); parameters.Add(("@k", kind)); }
+        await using var tx = await Tx.ReadAsync(_connections, ct);
+        return await tx.QueryAsync(Select + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY id DESC LIMIT @limit",
+            Map, parameters.ToArray());
+    }
+
+    public async Task<AlarmInfo> GetAsync(long id, CancellationToken ct = default)
+    {
+        await using var tx = await Tx.ReadAsync(_connections, ct);
+        return await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id)) ?? throw DomainException.NotFound("alarm", id.ToString());
+    }
+
+    public async Task<AlarmInfo> AcknowledgeAsync(string actor, long id, CancellationToken ct = default)
+    {
+        await using var tx = await Tx.BeginAsync(_connections, ct);
+        var alarm = await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id)) ?? throw DomainException.NotFound("alarm", id.ToString());
+        if (alarm.Status != AlarmStatus.Open) throw DomainException.Conflict($"alarm {id} is {alarm.Status}; only an open alarm can be acknowledged");
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        await tx.ExecAsync("UPDATE alarms SET status = 'acknowledged', acknowledged_by = @by, acknowledged_at = @at, updated_at = @at WHERE id = @id",
+            ("@by", actor), ("@at", now), ("@id", id));
+        await _audit.WriteAsync(tx, actor, "alarm.acknowledge", "alarm:" + id, new { alarm.Key });
+        await tx.CommitAsync();
+        return alarm with { Status = AlarmStatus.Acknowledged, AcknowledgedBy = actor, AcknowledgedAt = now, UpdatedAt = now };
+    }
+
+    /// <summary>Raises the condition <paramref name="key"/> (or refreshes severity/message of its active alarm).</summary>
+    public static async Task RaiseAsync(Tx tx, string? site, string? node, string? gateway, string kind, string key, string severity, string message, long at)
+    {
+        var updated = await tx.ExecAsync(
+            "UPDATE alarms SET severity = @sev, message = @m, updated_at = @at WHERE alarm_key = @k AND status IN ('open', 'acknowledged')",
+            ("@sev", severity), ("@m", message), ("@at", at), ("@k", key));
+        if (updated > 0) return;
+        await tx.ExecAsync(
+            """
+            INSERT INTO alarms (site, node, gateway, kind, alarm_key, severity, status, message, raised_at, updated_at)
+            VALUES (@site, @node, @gw, @kind, @k, @sev, 'open', @m, @at, @at)
+            """,
+            ("@site", site), ("@node", node), ("@gw", gateway), ("@kind", kind), ("@k", key), ("@sev", severity), ("@m", message), ("@at", at));
+    }
+
+    public static Task<int> ClearAsync(Tx tx, string key, long at) =>
+        tx.ExecAsync("UPDATE alarms SET status = 'cleared', cleared_at = @at, updated_at = @at WHERE alarm_key = @k AND status IN ('open', 'acknowledged')",
+            ("@at", at), ("@k", key));
+}

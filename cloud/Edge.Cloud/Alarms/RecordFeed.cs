@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Commands;
+using Edge.Cloud.Domain;
+using Edge.Cloud.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Cloud.Alarms;
+
+/// <summary><c>Alarms:</c> configuration.</summary>
+public sealed class AlarmOptions
+{
+    public const string Section = "Alarms";
+
+    /// <summary>How often the feed reads new records and runs the sweeps.</summary>
+    public double IntervalS { get; set; } = 2;
+
+    /// <summary>A gateway with no batch and no downlink poll for this long is offline.</summary>
+    public int GatewayOfflineMinutes { get; set; } = 10;
+
+    /// <summary>An asleep node that has not reported this long after its <c>wakeTs</c> is offline.</summary>
+    public int AsleepGraceS { get; set; } = 600;
+}
+
+/// <summary>
+/// Derives command outcomes and alarms from ingested records. A background reader, not a hook inside
+/// ingestion: it reads <c>records</c> per gateway in <c>seq</c> order after its checkpoint
+/// (<c>record_feed</c>), applies each record (acks → <see cref="CommandService.ApplyAckAsync"/>, events and
+/// states → <see cref="AlarmRules"/>) and moves the checkpoint in the same transaction, so every record is
+/// applied exactly once, whichever path (HTTPS, Event Hubs) stored it, and ingestion never waits for it.
+/// Gateways send in seq order (uplink.md §2 rule 1), so a checkpoint never skips a record stored later.
+/// Each run then sweeps: commands past expiry, asleep nodes past their wake time, silent gateways.
+/// </summary>
+public sealed class RecordFeed : BackgroundService
+{
+    private const int BatchSize = 500;
+
+    private readonly IStorageConnections _connections;
+    private readonly CommandService _commands;
+    private readonly TimeProvider _time;
+    private readonly AlarmOptions _options;
+    private readonly ILogger<RecordFeed> _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public RecordFeed(IStorageConnections connections, CommandService commands, TimeProvider time, IOptions<AlarmOptions> options, ILogger<RecordFeed> logger)
+    {
+        _connections = connections;
+        _commands = commands;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                _logger.LogError(e, "Record feed run failed; retrying");
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Max(0.1, _options.IntervalS)), stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One pass: every gateway's new records, then the sweeps. Safe to call concurrently (tests do).</summary>
+    public async Task RunOnceAsync(CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            List<string> gateways;
+            await using (var read = await Tx.ReadAsync(_connections, ct))
+            {
+                gateways = await read.QueryAsync("SELECT id FROM gateways ORDER BY id", r => r.GetString(0));
+            }
+            foreach (var gateway in gateways)
+            {
+                while (await ApplyBatchAsync(gateway, ct) == BatchSize)
+                {
+                }
+            }
+            await _commands.ExpireAsync(ct);
+            await SweepOfflineAsync(gateways, ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<int> ApplyBatchAsync(string gateway, CancellationToken ct)
+    {
+        await using var tx = await Tx.BeginAsync(_connections, ct);
+        var checkpoint = await tx.LongAsync("SELECT seq FROM record_feed WHERE gateway = @g", ("@g", gateway)) ?? -1;
+        var records = await tx.QueryAsync(
+            "SELECT seq, site, node, kind, received_at, payload FROM records WHERE gateway = @g AND seq > @cp ORDER BY seq LIMIT " + BatchSize,
+            r => new FeedRecord(r.GetInt64(0), r.GetString(1), r.Str(2), r.GetString(3), r.GetInt64(4), r.GetString(5)),
+            ("@g", gateway), ("@cp", checkpoint));
+        if (records.Count == 0) return 0;
+        foreach (var record in records)
+        {
+            if (record.Node is null) continue;
+            using var payload = JsonDocument.Parse(record.Payload);
+            if (record.Kind == "ack") await CommandService.ApplyAckAsync(tx, record.Node, payload.RootElement, record.ReceivedAt);
+            else await AlarmRules.ApplyAsync(tx, gateway, record.Site, record.Node, record.Kind, payload.RootElement, record.ReceivedAt);
+        }
+        await tx.ExecAsync("INSERT INTO record_feed (gateway, seq) VALUES (@g, @s) ON CONFLICT (gateway) DO UPDATE SET seq = excluded.seq",
+            ("@g", gateway), ("@s", records[^1].Seq));
+        await tx.CommitAsync();
+        return records.Count;
+    }
+
+    private async Task SweepOfflineAsync(IReadOnlyList<string> gateways, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        await using var tx = await Tx.BeginAsync(_connections, ct);
+        foreach (var sleeper in await tx.QueryAsync("SELECT site, node, gateway, state FROM node_state WHERE status = 'asleep'",
+                     r => new Sleeper(r.GetString(0), r.GetString(1), r.GetString(2), r.Str(3))))
+        {
+            if (sleeper.State is null) continue;
+            using var state = JsonDocument.Parse(sleeper.State);
+            if (!state.RootElement.TryGetProperty("wakeTs", out var wake) || !wake.TryGetInt64(out var wakeTs)) continue;
+            if (now > wakeTs + _options.AsleepGraceS)
+            {
+                await AlarmService.RaiseAsync(tx, sleeper.Site, sleeper.Node, sleeper.Gateway, "node.offline",
+                    AlarmRules.Key("node.offline", null, sleeper.Site + "/" + sleeper.Node), "major",
+                    $"asleep node did not wake up (expected by {DateTimeOffset.FromUnixTimeSeconds(wakeTs):u})", now);
+            }
+        }
+        foreach (var gateway in gateways)
+        {
+            var lastBatch = await tx.LongAsync("SELECT stored_at FROM records WHERE gateway = @g ORDER BY seq DESC LIMIT 1", ("@g", gateway));
+            var lastPoll = await tx.LongAsync("SELECT last_poll_at FROM gateway_polls WHERE gateway = @g", ("@g", gateway));
+            var created = await tx.LongAsync("SELECT created_at FROM gateways WHERE id = @g", ("@g", gateway)) ?? now;
+            var lastSeen = Math.Max(created, Math.Max(lastBatch ?? 0, lastPoll ?? 0));
+            var key = AlarmRules.Key("gateway.offline", null, gateway);
+            if (now - lastSeen > _options.GatewayOfflineMinutes * 60L)
+            {
+                await AlarmService.RaiseAsync(tx, null, null, gateway, "gateway.offline", key, "major",
+                    $"no batch or poll from gateway {gateway} since {DateTimeOffset.FromUnixTimeSeconds(lastSeen):u}", now);
+            }
+            else
+            {
+                await AlarmService.ClearAsync(tx, key, now);
+            }
+        }
+        await tx.CommitAsync();
+    }
+
+    private sealed record FeedRecord(long Seq, string Site, string? Node, string Kind, long ReceivedAt, string Payload);
+
+    private sealed record Sleeper(string Site, string Node, string Gateway, string? State);
+}

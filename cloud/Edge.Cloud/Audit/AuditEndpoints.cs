@@ -1,0 +1,28 @@
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Domain;
+using Edge.Cloud.Users;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edge.Cloud.Audit;
+
+public static class AuditEndpoints
+{
+    public static IServiceCollection AddEdgeAudit(this IServiceCollection services) => services.AddSingleton<AuditLog>();
+
+    /// <summary><c>GET /api/v1/audit?target=&amp;actor=&amp;before=&amp;limit=</c> (admin).</summary>
+    public static IEndpointRouteBuilder MapEdgeAudit(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapApiGroup("Audit");
+        api.MapGet("/audit", (AuditLog log, string? target, string? actor, long? before, int? limit, CancellationToken ct) =>
+                log.ListAsync(target, actor, before, limit ?? 100, ct))
+            .RequireAuthorization(Policies.Admin)
+            .WithSummary("The audit log, newest first")
+            .Produces<IReadOnlyList<AuditEntry>>();
+        return endpoints;
+    }
+}

@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Security.Claims;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Domain;
+using Edge.Cloud.Gateways;
+using Edge.Cloud.Users;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edge.Cloud.Desired;
+
+public static class DesiredStateEndpoints
+{
+    public const int MaxWaitS = 60;
+
+    /// <summary>How often a waiting poll re-reads the change log (for changes made by another process).</summary>
+    private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(2);
+
+    public static IServiceCollection AddEdgeDesiredState(this IServiceCollection services)
+    {
+        services.AddSingleton<DisplayService>();
+        services.AddSingleton<FloodRuleService>();
+        services.AddSingleton<DownlinkService>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapEdgeDesiredState(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapApiGroup("Desired state");
+        api.MapGet("/gateways/{gatewayId}/desired", PollAsync)
+            .WithName("GetGatewayDesired")
+            .WithSummary("Long poll for desired-state changes (uplink.md §3); gateway bearer token")
+            .Produces<DesiredResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
+
+        api.MapGet("/nodes/{id}/display", (string id, DisplayService s, CancellationToken ct) => s.GetAsync(id, ct))
+            .RequireAuthorization(Policies.Viewer).Produces<DisplayInfo>();
+        api.MapPut("/nodes/{id}/display", async (string id, HttpRequest request, ClaimsPrincipal user, DisplayService s) =>
+                await s.PutAsync(user.Actor(), id, await Api.BodyAsync<DisplayRequest>(request), request.HttpContext.RequestAborted))
+            .RequireAuthorization(Policies.Technician).WithSummary("Set a bus stop's display content {content, timetable?}; the cloud assigns the version")
+            .Produces<DisplayInfo>();
+
+        api.MapGet("/flood-rules", (FloodRuleService s, CancellationToken ct) => s.ListAsync(ct))
+            .RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<FloodRule>>();
+        api.MapPut("/flood-rules/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, FloodRuleService s) =>
+                await s.PutAsync(user.Actor(), id, await Api.BodyAsync<FloodRuleRequest>(request), request.HttpContext.RequestAborted))
+            .RequireAuthorization(Policies.Technician).WithSummary("Create or replace a zone's local flood rule (banner el/en, lights level, siren GPIO)")
+            .Produces<FloodRule>();
+        return endpoints;
+    }
+
+    private static async Task<IResult> PollAsync(string gatewayId, string? after, int? waitS, HttpContext context, GatewayRegistry gateways,
+        DownlinkService downlink, DesiredChangeLog changes, CancellationToken ct)
+    {
+        var auth = await gateways.AuthenticateAsync(gatewayId, context.Request.Headers.Authorization.ToString(), ct);
+        if (auth.Gateway is null)
+        {
+            if (auth.Status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Results.Problem(detail: auth.Detail, statusCode: auth.Status, title: auth.Status == 401 ? "Gateway not authenticated" : "Gateway not allowed");
+        }
+        var wait = waitS ?? 30;
+        if (wait < 0 || wait > MaxWaitS) throw DomainException.Invalid($"waitS: {wait} is out of range 0..{MaxWaitS}");
+        var cursor = DownlinkService.ParseCursor(after);
+        await downlink.TouchAsync(gatewayId, ct);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var changed = changes.Changed; // before the read: a change committed during it wakes the wait below
+            var response = await downlink.PollAsync(gatewayId, cursor, ct);
+            if (response is not null) return Results.Ok(response);
+            var remaining = TimeSpan.FromSeconds(wait) - clock.Elapsed;
+            if (remaining <= TimeSpan.Zero) return Results.Ok(DownlinkService.Empty(after!));
+            await Task.WhenAny(changed, Task.Delay(remaining < Recheck ? remaining : Recheck, ct));
+            ct.ThrowIfCancellationRequested();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Claims;
+using System.Threading;
+using Edge.Cloud.Domain;
+using Edge.Cloud.Users;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edge.Cloud.Lighting;
+
+/// <summary>A profile's document after a PUT, and the config versions the change produced.</summary>
+public sealed record ProfilePutResult(LightingProfile Profile, IReadOnlyList<Desired.DesiredConfig> Configs);
+
+public static class LightingEndpoints
+{
+    public static IServiceCollection AddEdgeLighting(this IServiceCollection services) => services.AddSingleton<ProfileService>();
+
+    public static IEndpointRouteBuilder MapEdgeLighting(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapApiGroup("Lighting");
+        api.MapGet("/profiles", (ProfileService s, CancellationToken ct) => s.ListAsync(ct)).RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<LightingProfile>>();
+        api.MapGet("/profiles/{id}", (string id, ProfileService s, CancellationToken ct) => s.GetAsync(id, ct)).RequireAuthorization(Policies.Viewer).Produces<LightingProfile>();
+        api.MapPut("/profiles/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s) =>
+            {
+                var (profile, configs) = await s.PutAsync(user.Actor(), id, await Api.RawBodyAsync(request), request.HttpContext.RequestAborted);
+                return new ProfilePutResult(profile, configs);
+            })
+            .RequireAuthorization(Policies.Technician)
+            .WithSummary("Create or replace a lighting schedule (body: the docs/dimming-profiles.md document, validated by the firmware's parser)")
+            .Produces<ProfilePutResult>().ProducesProblem(400);
+        api.MapPost("/profiles/validate", async (HttpRequest request) =>
+                new { errors = ProfileService.Validate(await Api.RawBodyAsync(request)).Select(Api.Split).ToArray() })
+            .RequireAuthorization(Policies.Viewer).WithSummary("Check a lighting schedule without storing it: every error with its path");
+        api.MapDelete("/profiles/{id}", async (string id, ClaimsPrincipal user, ProfileService s, CancellationToken ct) =>
+            {
+                await s.DeleteAsync(user.Actor(), id, ct);
+                return Results.NoContent();
+            })
+            .RequireAuthorization(Policies.Technician).WithSummary("Delete an unassigned profile");
+        api.MapPut("/groups/{id}/profile", async (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s) =>
+                await s.AssignToGroupAsync(user.Actor(), id, (await Api.BodyAsync<ProfileAssignment>(request)).Profile, request.HttpContext.RequestAborted))
+            .RequireAuthorization(Policies.Technician).WithSummary("Assign a profile to a group (null removes it); every member gets a new config version")
+            .Produces<AssignmentResult>();
+        api.MapPut("/nodes/{id}/profile", async (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s) =>
+                await s.AssignToNodeAsync(user.Actor(), id, (await Api.BodyAsync<ProfileAssignment>(request)).Profile, request.HttpContext.RequestAborted))
+            .RequireAuthorization(Policies.Technician).WithSummary("Assign a profile to one node, overriding its group's (null: follow the group again)")
+            .Produces<AssignmentResult>();
+        return endpoints;
+    }
+}

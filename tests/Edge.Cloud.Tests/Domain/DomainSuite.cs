@@ -1,0 +1,301 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Alarms;
+using Edge.Cloud.Audit;
+using Edge.Cloud.Commands;
+using Edge.Cloud.Desired;
+using Edge.Cloud.Domain;
+using Edge.Cloud.Gateways;
+using Edge.Cloud.Ingestion;
+using Edge.Cloud.Inventory;
+using Edge.Cloud.Lighting;
+using Edge.Cloud.Storage;
+using Edge.Cloud.Storage.Migrations;
+using Edge.Cloud.Tests.Support;
+using Edge.Cloud.Users;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Edge.Cloud.Tests.Domain;
+
+/// <summary>
+/// The domain services on a real database: every test runs on SQLite (<see cref="SqliteDomainTests"/>) and
+/// PostgreSQL (<see cref="PostgresDomainTests"/>), through the same DI wiring the app uses.
+/// </summary>
+public abstract class DomainSuite : IAsyncLifetime
+{
+    protected const string Gateway = "gw-igoumenitsa-1";
+    protected const string Site = Records.Site;
+    protected ManualClock Clock { get; } = new(1767304800);
+    protected ServiceProvider Services { get; private set; } = null!;
+    protected IStorageConnections Connections { get; private set; } = null!;
+
+    protected abstract Task<IStorageConnections> CreateConnectionsAsync();
+
+    protected abstract IIngestStore CreateStore(IStorageConnections connections, TimeProvider time);
+
+    public async Task InitializeAsync()
+    {
+        Connections = await CreateConnectionsAsync();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(Clock);
+        services.AddSingleton(Connections);
+        services.AddSingleton<IMigrationSource, IngestSchema>();
+        services.AddSingleton<Migrator>();
+        services.AddSingleton(sp => CreateStore(Connections, Clock));
+        services.AddSingleton<IGatewayStore, SqlGatewayStore>();
+        services.AddSingleton<GatewayRegistry>();
+        services.AddSingleton<BatchIngestor>();
+        services.AddSingleton<IMigrationSource, UserSchema>();
+        services.AddSingleton<UserService>();
+        services.AddEdgeAudit();
+        services.AddEdgeDomain();
+        services.AddEdgeInventory();
+        services.AddEdgeLighting();
+        services.AddEdgeDesiredState();
+        services.AddEdgeCommands();
+        services.AddEdgeAlarms(new ConfigurationBuilder().Build());
+        Services = services.BuildServiceProvider();
+        await Services.GetRequiredService<Migrator>().MigrateAsync();
+        await Services.GetRequiredService<GatewayRegistry>().RegisterAsync(Gateway);
+        var inventory = Inventory;
+        await inventory.PutSiteAsync("installer", Site, new SiteRequest("Igoumenitsa", null));
+        await inventory.PutZoneAsync("installer", "zone-3", new ZoneRequest(Site, "Stream 3"));
+        await inventory.PutGroupAsync("installer", "harbour-road", new GroupRequest(Site, "Harbour road"));
+        await inventory.PutGroupAsync("installer", "old-town", new GroupRequest(Site, "Old town"));
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        (Connections as IDisposable)?.Dispose();
+    }
+
+    protected InventoryService Inventory => Services.GetRequiredService<InventoryService>();
+    protected ProfileService Profiles => Services.GetRequiredService<ProfileService>();
+    protected CommandService Commands => Services.GetRequiredService<CommandService>();
+    protected DownlinkService Downlink => Services.GetRequiredService<DownlinkService>();
+    protected RecordFeed Feed => Services.GetRequiredService<RecordFeed>();
+    protected AlarmService Alarms => Services.GetRequiredService<AlarmService>();
+
+    protected Task<NodeInfo> AddLightAsync(string id, string group = "harbour-road", string? gateway = Gateway) =>
+        Inventory.PutNodeAsync("installer", id, new NodeRequest(Site, "streetlight", gateway, "LED-60W", "1.2.0", 39.5034, 20.2656, "P-" + id, "zone-3", group, null, null));
+
+    protected static byte[] Utf8(object json) => Encoding.UTF8.GetBytes(json.ToString()!);
+
+    protected async Task IngestAsync(params System.Text.Json.Nodes.JsonObject[] records)
+    {
+        var batch = Records.Batch(Gateway, records);
+        using var document = JsonDocument.Parse(batch.ToJsonString());
+        var response = await Services.GetRequiredService<BatchIngestor>().IngestAsync(Gateway, document.RootElement.GetProperty("records").EnumerateArray().ToList());
+        Assert.Empty(response.Rejected);
+        await Feed.RunOnceAsync();
+    }
+
+    [Fact]
+    public async Task Assigning_a_profile_to_a_group_bumps_every_member_and_a_node_assignment_overrides_it()
+    {
+        foreach (var id in new[] { "sl-0001", "sl-0002", "sl-0003" }) await AddLightAsync(id);
+        await AddLightAsync("sl-0100", group: "old-town");
+        await Profiles.PutAsync("tech", "residential", Utf8(Documents.Schedule(50)));
+        await Profiles.PutAsync("tech", "festival", Utf8(Documents.Schedule(80)));
+
+        var first = await Profiles.AssignToGroupAsync("tech", "harbour-road", "residential");
+        Assert.Equal(["sl-0001", "sl-0002", "sl-0003"], first.Configs.Select(c => c.Node).Order());
+        Assert.All(first.Configs, c => Assert.Equal(1, c.Version));
+        Assert.Null(await Services.GetRequiredService<DesiredConfigs>().GetAsync("sl-0100")); // other group untouched
+
+        await Profiles.AssignToNodeAsync("tech", "sl-0002", "festival");
+        await Profiles.PutAsync("tech", "residential", Utf8(Documents.Schedule(30))); // feeds sl-0001 and sl-0003 only
+        var versions = new Dictionary<string, long>();
+        foreach (var id in new[] { "sl-0001", "sl-0002", "sl-0003" }) versions[id] = (await Inventory.GetNodeAsync(id)).DesiredConfigVersion!.Value;
+        Assert.Equal(new Dictionary<string, long> { ["sl-0001"] = 2, ["sl-0002"] = 2, ["sl-0003"] = 2 }, versions);
+
+        var config = (await Services.GetRequiredService<DesiredConfigs>().GetAsync("sl-0002"))!.Document!.Value;
+        Assert.Equal(80, config.GetProperty("lighting").GetProperty("profiles")[0].GetProperty("points")[1].GetProperty("level").GetInt32());
+        Assert.Equal(2, config.GetProperty("version").GetInt64());
+        Assert.Equal(39.5034, config.GetProperty("node").GetProperty("lat").GetDouble());
+        Assert.Equal("EET-2EEST,M3.5.0/3,M10.5.0/4", config.GetProperty("node").GetProperty("tz").GetString());
+
+        // The same assignment again changes nothing, so no version is spent.
+        Assert.Empty((await Profiles.AssignToGroupAsync("tech", "harbour-road", "residential")).Configs);
+        // A site time-zone change feeds every node of the site.
+        await Inventory.PutSiteAsync("installer", Site, new SiteRequest("Igoumenitsa", "UTC0"));
+        Assert.Equal(3, (await Inventory.GetNodeAsync("sl-0001")).DesiredConfigVersion);
+    }
+
+    [Fact]
+    public async Task A_light_without_position_cannot_get_a_config_the_node_would_reject()
+    {
+        await Inventory.PutNodeAsync("installer", "sl-0009", new NodeRequest(Site, "streetlight", Gateway, null, null, null, null, null, null, "harbour-road", null, null));
+        await Profiles.PutAsync("tech", "residential", Utf8(Documents.Schedule()));
+        var e = await Assert.ThrowsAsync<DomainException>(() => Profiles.AssignToGroupAsync("tech", "harbour-road", "residential"));
+        Assert.Contains(e.Errors, x => x.StartsWith("node sl-0009: node.lat", StringComparison.Ordinal));
+        Assert.Null((await Inventory.GetGroupAsync("harbour-road")).Profile); // rolled back
+    }
+
+    [Fact]
+    public async Task Downlink_sends_everything_first_then_only_changes_after_the_cursor()
+    {
+        await AddLightAsync("sl-0001");
+        await AddLightAsync("sl-0002");
+        var secret = await Inventory.NewSecretAsync("installer", "sl-0001");
+        await Profiles.PutAsync("tech", "residential", Utf8(Documents.Schedule()));
+        await Profiles.AssignToGroupAsync("tech", "harbour-road", "residential");
+        await Services.GetRequiredService<FloodRuleService>().PutAsync("tech", "flood-zone-3",
+            new FloodRuleRequest("zone-3", ["warning", "alarm"], new FloodRuleActions(new BannerText("Κίνδυνος πλημμύρας", "Flood warning"), 100, new SirenOutput(17, true))));
+
+        var full = (await Downlink.PollAsync(Gateway, null, CancellationToken.None))!;
+        Assert.True(full.Full);
+        Assert.Equal(["sl-0001", "sl-0002"], full.Configs.Select(c => c.Node));
+        Assert.Equal(["sl-0001", "sl-0002"], full.Nodes.Select(n => n.Node));
+        Assert.Equal("flood-zone-3", Assert.Single(full.Rules).Id);
+        Assert.True(SecretMatches(secret.Secret, full.Nodes[0].SecretHash!));
+        Assert.Null(full.Nodes[1].SecretHash);
+
+        Assert.Null(await Downlink.PollAsync(Gateway, DownlinkService.ParseCursor(full.Cursor), CancellationToken.None));
+
+        await Profiles.AssignToNodeAsync("tech", "sl-0002", null); // no content change: nothing new
+        await Profiles.PutAsync("tech", "other", Utf8(Documents.Schedule(20)));
+        await Profiles.AssignToNodeAsync("tech", "sl-0002", "other");
+        var next = (await Downlink.PollAsync(Gateway, DownlinkService.ParseCursor(full.Cursor), CancellationToken.None))!;
+        Assert.False(next.Full);
+        var config = Assert.Single(next.Configs);
+        Assert.Equal(("sl-0002", 2L), (config.Node, config.Version));
+        Assert.Empty(next.Nodes);
+
+        // Moving a node to another gateway tells the old one to drop it.
+        await Services.GetRequiredService<GatewayRegistry>().RegisterAsync("gw-plataria-1");
+        await AddLightAsync("sl-0001", gateway: "gw-plataria-1");
+        var moved = (await Downlink.PollAsync(Gateway, DownlinkService.ParseCursor(next.Cursor), CancellationToken.None))!;
+        Assert.True(Assert.Single(moved.Nodes).Removed);
+        Assert.Equal("sl-0001", (await Downlink.PollAsync("gw-plataria-1", null, CancellationToken.None))!.Nodes.Single().Node);
+    }
+
+    /// <summary>Independent check of the gateway's hash format: pbkdf2-sha256$iterations$salt$hash.</summary>
+    private static bool SecretMatches(string secret, string stored)
+    {
+        var parts = stored.Split('$');
+        Assert.Equal("pbkdf2-sha256", parts[0]);
+        var hash = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(secret), Convert.FromBase64String(parts[2]),
+            int.Parse(parts[1]), System.Security.Cryptography.HashAlgorithmName.SHA256, 32);
+        return Convert.ToBase64String(hash) == parts[3];
+    }
+
+    [Fact]
+    public async Task A_command_goes_pending_delivered_acked_and_another_expires()
+    {
+        await AddLightAsync("sl-0001");
+        var cursor = (await Downlink.PollAsync(Gateway, null, CancellationToken.None))!.Cursor;
+        var request = new CommandRequest("override", new System.Text.Json.Nodes.JsonObject { ["level"] = 100, ["durationS"] = 3600, ["reason"] = "event" }, 300);
+        var command = await Commands.IssueAsync("tech", "sl-0001", request);
+        Assert.Equal(CommandStatus.Pending, command.Status);
+        Assert.Equal(Clock.UnixNow + 3600, command.Args.GetProperty("until").GetInt64());
+
+        var poll = (await Downlink.PollAsync(Gateway, DownlinkService.ParseCursor(cursor), CancellationToken.None))!;
+        var sent = Assert.Single(poll.Commands);
+        Assert.Equal(command.Id, sent.Command["id"]!.GetValue<string>());
+        Assert.Equal(CommandStatus.Delivered, (await Commands.GetAsync(command.Id)).Status);
+
+        await IngestAsync(Records.Ack(1, "sl-0001", Clock.UnixNow + 5, command.Id));
+        var acked = await Commands.GetAsync(command.Id);
+        Assert.Equal((CommandStatus.Acked, "ok"), (acked.Status, acked.Result));
+
+        var other = await Commands.IssueAsync("tech", "sl-0001", new CommandRequest("identify", null, 60));
+        Clock.Advance(61);
+        await Feed.RunOnceAsync();
+        Assert.Equal(CommandStatus.Expired, (await Commands.GetAsync(other.Id)).Status);
+        Assert.Empty((await Downlink.PollAsync(Gateway, null, CancellationToken.None))!.Commands);
+
+        var audit = await Services.GetRequiredService<AuditLog>().ListAsync("node:sl-0001", null, null, 100);
+        Assert.Equal(2, audit.Count(a => a.Action == "command.issue" && a.Actor == "tech"));
+    }
+
+    [Fact]
+    public async Task A_lamp_fault_opens_an_alarm_a_user_acknowledges_and_its_clear_event_clears()
+    {
+        await AddLightAsync("sl-0001");
+        await IngestAsync(Records.LampFault(1, "sl-0001", Clock.UnixNow));
+        var alarm = Assert.Single(await Alarms.ListAsync("open", null, null, 10));
+        Assert.Equal(("lamp.fault", "sl-0001", "major"), (alarm.Kind, alarm.Node, alarm.Severity));
+
+        var acknowledged = await Alarms.AcknowledgeAsync("maria", alarm.Id);
+        Assert.Equal(("acknowledged", "maria", Clock.UnixNow), (acknowledged.Status, acknowledged.AcknowledgedBy, acknowledged.AcknowledgedAt!.Value));
+        // The same fault raised again while active does not open a second alarm.
+        await IngestAsync(Records.LampFault(2, "sl-0001", Clock.UnixNow + 10));
+        Assert.Single(await Alarms.ListAsync("active", null, null, 10));
+
+        var clear = Records.LampFault(3, "sl-0001", Clock.UnixNow + 20);
+        clear["payload"]!["active"] = false;
+        await IngestAsync(clear);
+        var cleared = await Alarms.GetAsync(alarm.Id);
+        Assert.Equal(("cleared", "maria"), (cleared.Status, cleared.AcknowledgedBy));
+        Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
+    }
+
+    [Fact]
+    public async Task Flood_states_offline_nodes_and_silent_gateways_raise_and_clear_alarms()
+    {
+        var warning = Records.Record(1, "wl-0003", "event", Clock.UnixNow, new System.Text.Json.Nodes.JsonObject
+            { ["v"] = 1, ["kind"] = "flood.state", ["ts"] = Clock.UnixNow, ["boot"] = 5, ["seq"] = 1, ["from"] = "watch", ["to"] = "alarm", ["levelMm"] = 1500 });
+        await IngestAsync(warning, Records.State(2, "sl-0001", Clock.UnixNow, "offline", null));
+        var active = await Alarms.ListAsync("active", null, null, 10);
+        Assert.Equal(["flood.state:critical", "node.offline:major"], active.Select(a => a.Kind + ":" + a.Severity).Order());
+
+        var normal = Records.Record(3, "wl-0003", "event", Clock.UnixNow + 60, new System.Text.Json.Nodes.JsonObject
+            { ["v"] = 1, ["kind"] = "flood.state", ["ts"] = Clock.UnixNow + 60, ["boot"] = 5, ["seq"] = 2, ["from"] = "watch", ["to"] = "normal", ["levelMm"] = 200 });
+        await IngestAsync(normal, Records.State(4, "sl-0001", Clock.UnixNow + 60, "online", 1));
+        Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
+
+        Clock.Advance(11 * 60); // the gateway's last batch is now older than 10 minutes
+        await Feed.RunOnceAsync();
+        Assert.Equal("gateway.offline", Assert.Single(await Alarms.ListAsync("open", null, null, 10)).Kind);
+        await Downlink.TouchAsync(Gateway, CancellationToken.None);
+        await Feed.RunOnceAsync();
+        Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
+    }
+}
+
+public sealed class SqliteDomainTests : DomainSuite
+{
+    private readonly TempDirectory _directory = new();
+
+    protected override Task<IStorageConnections> CreateConnectionsAsync() =>
+        Task.FromResult<IStorageConnections>(new SqliteConnections(System.IO.Path.Combine(_directory.Path, "edge.db")));
+
+    protected override IIngestStore CreateStore(IStorageConnections connections, TimeProvider time) => new SqliteIngestStore(connections, time);
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _directory.Dispose();
+    }
+}
+
+public sealed class PostgresDomainTests : DomainSuite
+{
+    private TestPostgres? _database;
+
+    protected override async Task<IStorageConnections> CreateConnectionsAsync()
+    {
+        _database = await TestPostgres.CreateAsync();
+        return new PostgresConnections(_database.ConnectionString);
+    }
+
+    protected override IIngestStore CreateStore(IStorageConnections connections, TimeProvider time) =>
+        new PostgresIngestStore((PostgresConnections)connections, time);
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_database is not null) await _database.DisposeAsync();
+    }
+}
