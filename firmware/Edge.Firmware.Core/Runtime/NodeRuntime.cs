@@ -61,7 +61,7 @@ public sealed class NodeRuntime : ICommandTarget
 
         Ids = new MessageIds(storage);
         _rebootRecord = new RebootRecord(storage);
-        Outbox = new Outbox(options.OutboxBytes, options.OutboxBytes / 64, options.PersistOutbox ? storage : null);
+        Outbox = new Outbox(options.OutboxBytes, options.OutboxBytes / 64, options.PersistOutbox ? storage : null, options.PersistOutbox ? options.FlashOutboxBytes : 0);
         Time = new TimeSync(clock, sntp);
         Config = new ConfigApplier(storage, app.NodeType, app);
         Commands = new CommandProcessor(storage, this);
@@ -93,7 +93,7 @@ public sealed class NodeRuntime : ICommandTarget
             Hardware = options.Hardware,
             Boot = Ids.Boot,
             ResetReason = _rebootRecord.BootReason(platform.ResetReason),
-            OutboxFlash = Outbox.Persistent,
+            OutboxFlash = Outbox.Flash != null,
         };
     }
 
