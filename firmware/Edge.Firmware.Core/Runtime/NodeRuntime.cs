@@ -387,6 +387,7 @@ public sealed class NodeRuntime : ICommandTarget
     private void GoToSleep(long nowMs)
     {
         long seconds = SleepSecondsLeft(nowMs);
+        _app.OnShutdown();
         Outbox.FlushNow(nowMs);
         Ids.SaveForSleep(Ids.UptimeBaseS + (nowMs - _startMs) / 1000 + seconds);
         Connection.Close(nowMs);
@@ -397,6 +398,7 @@ public sealed class NodeRuntime : ICommandTarget
     private void Reboot(byte reason, string task, long stuckS)
     {
         _rebootRecord.Write(reason, task, stuckS, Time.StampNow);
+        if (reason != RebootRecord.Watchdog) _app.OnShutdown(); // a stuck app is not called into again
         Outbox.FlushNow(_clock.MonotonicMs);
         Connection.Close(_clock.MonotonicMs);
         Halted = true;

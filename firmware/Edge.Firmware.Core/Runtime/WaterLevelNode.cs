@@ -85,6 +85,10 @@ public sealed class WaterLevelNode : INodeApp, IGaugeEvents
     {
     }
 
+    public void OnShutdown()
+    {
+    }
+
     public void FillStatus(NodeStatus status)
     {
     }
