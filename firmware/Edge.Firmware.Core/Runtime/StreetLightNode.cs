@@ -38,6 +38,7 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
     private readonly DimmingEngine _alwaysOff;
     private bool _photocell;
     private bool _photocellOn = true;
+    private float _lux = -1; // last reading for telemetry; -1 = none (omitted)
     private long _nextLuxReadMs;
     private long _nextCountersWriteMs;
     private long _writtenBurning = -1, _writtenSwitches = -1, _writtenEnergy = -1;
@@ -218,6 +219,7 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
         _nextLuxReadMs = nowMs + PhotocellReadMs;
         // A silent sensor keeps the last decision (at start: on), never darkness by accident.
         if (!_lightSensor!.TryReadLux(out float lux)) return;
+        _lux = lux;
         // Hysteresis: the lamp's own light on the sensor must not switch it off again.
         if (_photocellOn && lux > PhotocellOffLux) _photocellOn = false;
         else if (!_photocellOn && lux < PhotocellOnLux) _photocellOn = true;
@@ -289,7 +291,7 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
         LampMonitor m = Controller.Monitor;
         var w = Runtime.BeginMessage();
         TelemetryEncoder.WriteStreetLight(w, Runtime.Now, Runtime.Ids.Boot, Runtime.Ids.NextSeq(), Round(Controller.Level), Source(utc),
-            _watts, _volts, m.EnergyMilliwattSeconds / 3600000, m.BurningSeconds / 360 / 10.0, m.SwitchOnCount, -1, m.ActiveFaults);
+            _watts, _volts, m.EnergyMilliwattSeconds / 3600000, m.BurningSeconds / 360 / 10.0, m.SwitchOnCount, _lux, m.ActiveFaults);
         Runtime.Commit(Outbox.Telemetry);
     }
 
@@ -297,6 +299,7 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
     {
         if (!_usingScheduled) return "default";
         if (Controller.Overrides.ActiveAt(utc) != null) return "override";
+        if (_photocell) return "lux";
         return _configured ? "schedule" : "default";
     }
 

@@ -110,6 +110,9 @@ public class StreetLightPersistenceTests
         var node = new StreetLightNode(Unplaced(), link, new MemoryStorage(), clock, new FakePlatform(), null, pwm, new FakeMeter(pwm), sensor, new LampMonitorSettings());
         Run(node, clock, 10);
         Assert.Equal(0, node.Controller.Level); // daylight: off, even without a clock
+        var telemetry = System.Text.Json.JsonDocument.Parse(link.On("telemetry")[^1].Text).RootElement;
+        Assert.Equal("lux", telemetry.GetProperty("source").GetString());
+        Assert.Equal(500, telemetry.GetProperty("lux").GetDouble());
 
         // With a sensor but a provisioned position, the position wins (dusk to dawn), as protocol §9.6 orders them.
         var placed = new StreetLightNode(Nodes.Options(), new FakeLink(), new MemoryStorage(), clock, new FakePlatform(), null, pwm, new FakeMeter(pwm), sensor, new LampMonitorSettings());
