@@ -34,19 +34,15 @@ public sealed class GpioRelayFactory : IRelayFactory, IDisposable
     {
         try
         {
-            // GpioController picks the board's driver; on Linux without a GPIO chip there is nothing to drive.
-            if (OperatingSystem.IsLinux() && !System.IO.Directory.EnumerateFiles("/dev", "gpiochip*").GetEnumerator().MoveNext()
-                && !System.IO.Directory.Exists("/sys/class/gpio"))
-            {
-                Detail = "no GPIO chip on this machine (/dev/gpiochip*, /sys/class/gpio missing)";
-                return;
-            }
+            // GpioController picks the board's driver (libgpiod, else sysfs); on a machine without a GPIO chip it throws
+            // (System.Device.Gpio 4.2: GpiodException "Exception while calling libgpiod"). Whatever it throws, the driver
+            // is unavailable and says so.
             _controller = new GpioController();
             Available = true;
         }
-        catch (Exception exception) when (exception is PlatformNotSupportedException or NotSupportedException or InvalidOperationException or System.IO.IOException or UnauthorizedAccessException or DllNotFoundException)
+        catch (Exception exception)
         {
-            Detail = exception.GetType().Name + ": " + exception.Message;
+            Detail = $"GPIO driver unavailable on this machine: {exception.GetType().Name}: {exception.Message}";
         }
     }
 
