@@ -100,7 +100,9 @@ public sealed class RuleTests
 
         // The firing is counted and queued for the cloud as a rule record while offline.
         Assert.Contains("edge_gateway_rule_firings_total{rule=\"flood-zone-3\"} 1", gateway.Get<MetricsRegistry>().Render());
-        var queued = await gateway.Get<IOutboxReader>().ReadAfterAsync(0, 1000, 1 << 20, default);
+        var outbox = gateway.Get<IOutboxReader>();
+        await TestGateway.WaitUntilAsync(() => outbox.ReadAfterAsync(0, 1000, 1 << 20, default).Result.Any(m => m.Leaf == "rule"), "the rule record in the outbox");
+        var queued = await outbox.ReadAfterAsync(0, 1000, 1 << 20, default);
         var rule = JsonNode.Parse(Encoding.UTF8.GetString(queued.Single(m => m.Leaf == "rule").Payload))!;
         Assert.Equal("flood-zone-3", (string?)rule["rule"]);
         Assert.Equal("wl-0003", (string?)rule["trigger"]);

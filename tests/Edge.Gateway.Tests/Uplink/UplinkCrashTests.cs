@@ -33,7 +33,7 @@ public sealed class UplinkCrashTests(ITestOutputHelper output)
         var mqttPort = TestGateway.FreePort();
         var httpPort = TestGateway.FreePort();
         var args = CloudArgs.For(cloud, "--Gateway:Uplink:MaxBatchRecords=40");
-        var gateway = await GatewayProcess.StartAsync(dataDir, mqttPort, httpPort, args);
+        GatewayProcess? gateway = await GatewayProcess.StartAsync(dataDir, mqttPort, httpPort, args);
         var secrets = new Dictionary<string, string>();
         using (var http = new HttpClient())
         {
@@ -58,6 +58,7 @@ public sealed class UplinkCrashTests(ITestOutputHelper output)
                 await TestGateway.WaitUntilAsync(() => TotalAcked() >= target, $"{AcksBetweenKills} more acks before kill {kill}", 180);
                 gateway.KillHard();
                 gateway.Dispose();
+                gateway = null;
                 gateway = await GatewayProcess.StartAsync(dataDir, mqttPort, httpPort, args);
             }
             var final = TotalAcked() + AcksBetweenKills;
@@ -72,8 +73,7 @@ public sealed class UplinkCrashTests(ITestOutputHelper output)
         {
             stop.Cancel();
             await Task.WhenAll(publishers);
-            gateway.KillHard();
-            gateway.Dispose();
+            gateway?.Dispose(); // SIGKILL: nothing is flushed at shutdown
         }
 
         var records = NodeRecords(cloud);
