@@ -66,7 +66,8 @@ public sealed class RetainedAndRegistryTests
 
         node.Kill(); // no DISCONNECT: the broker publishes the will
         node.WaitForExit();
-        await TestGateway.WaitUntilAsync(() => registry.Find("wl-0003")!.Status == NodeStatus.Offline, "will marks wl-0003 offline");
+        // The will and the broker's disconnect notification arrive on different paths: wait for both.
+        await TestGateway.WaitUntilAsync(() => registry.Find("wl-0003") is { Status: NodeStatus.Offline, Connected: false }, "will marks wl-0003 offline and disconnected");
         var record = registry.Find("wl-0003")!;
         Assert.Equal("lost", record.StatusReason);
         Assert.False(record.Connected);
