@@ -55,7 +55,9 @@ export EDGE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Databa
 dotnet build Edge.sln -c "$CONFIGURATION" -nologo -clp:ErrorsOnly
 
 status=0
-dotnet test Edge.sln -c "$CONFIGURATION" --no-build -nologo 2>&1 | tee "$LOG_DIR/dotnet-test.log" || status=$?
+# Test assemblies run one after another (-m:1): several start brokers, gateways and databases on free
+# loopback ports, and two assemblies racing for the same "free" port would make a flaky run.
+dotnet test Edge.sln -c "$CONFIGURATION" --no-build -nologo -m:1 2>&1 | tee "$LOG_DIR/dotnet-test.log" || status=$?
 
 # One closing line for the whole run, summed over the test assemblies.
 awk '/^(Passed|Failed)!/ {
