@@ -62,6 +62,8 @@ public sealed class ExternalBrokerTransport : INodeTransport, IDisposable
     Task _connectionLoop = Task.CompletedTask;
     Task _ackLoop = Task.CompletedTask;
     int _connection;
+    int _disposed;
+    int _stopped;
     volatile bool _ready;
     volatile bool _accepting;
 
@@ -101,7 +103,7 @@ public sealed class ExternalBrokerTransport : INodeTransport, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_client is not { } client || _stopping is not { } stopping) return;
+        if (_client is not { } client || _stopping is not { } stopping || Interlocked.Exchange(ref _stopped, 1) != 0) return;
         // Stop taking messages, let the acknowledger finish what was taken (PUBACKs after their commit), then leave
         // cleanly: the session stays with Mosquitto, which queues what arrives until the gateway is back.
         _accepting = false;
@@ -455,12 +457,12 @@ public sealed class ExternalBrokerTransport : INodeTransport, IDisposable
         if (payload.Length > limit) throw new ArgumentException($"{what}: {payload.Length} bytes exceed the limit of {limit} (protocol.md §13)");
     }
 
+    /// <summary>Idempotent: the DI container disposes it through both its registrations.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _registry.Changed -= FollowStatus;
         _stopping?.Cancel();
         _client?.Dispose();
-        _stopping?.Dispose();
-        _versionedPublish.Dispose();
     }
 }
