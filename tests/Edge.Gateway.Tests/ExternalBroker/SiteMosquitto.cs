@@ -50,6 +50,8 @@ public sealed class SiteMosquitto : IAsyncDisposable
             "acl_file " + Path.Combine(broker.ExportDirectory, "edge.acl"),
             "listener " + broker.Port.ToString(CultureInfo.InvariantCulture) + " 127.0.0.1",
             "persistence true",
+            // The gateway's session queues node messages while it is away: far more than the default 1000 (docs/gateway.md).
+            "max_queued_messages 100000",
             "persistence_location " + directory + "/",
             "log_dest file " + broker._logPath,
             "log_type error",
