@@ -185,6 +185,23 @@ public sealed class ExternalBrokerTests
     }
 
     [Fact]
+    public async Task Messages_queued_for_the_stopped_gateway_survive_a_clean_mosquitto_restart()
+    {
+        await using var site = await ExternalSite.StartAsync("sl-0001");
+        await site.StopGatewayAsync();
+        using (var node = await site.ConnectNodeAsync("sl-0001"))
+        {
+            for (var seq = 1; seq <= 10; seq++) await node.PublishAsync(TestGateway.Message(Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, seq)));
+        }
+        await site.Broker.StopAsync(); // SIGTERM: Mosquitto saves its store (persistence true)
+        await site.Broker.StartAsync();
+
+        await site.StartGatewayAsync();
+        var messages = await site.WaitForOutboxAsync(m => m.Count >= 10, "the ten queued before the restart");
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), messages.Select(SeqOf));
+    }
+
+    [Fact]
     public async Task Exported_files_make_mosquitto_refuse_a_wrong_secret_and_drop_a_cross_node_publish()
     {
         await using var site = await ExternalSite.StartAsync("sl-0001", "sl-0002");
