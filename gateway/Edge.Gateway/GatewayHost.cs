@@ -41,6 +41,10 @@ public static class GatewayHost
         ["--uplink"] = "Gateway:Uplink:Kind",
         ["--cloud-url"] = "Gateway:Uplink:BaseUrl",
         ["--gateway-id"] = "Gateway:Uplink:GatewayId",
+        ["--broker-mode"] = "Gateway:Broker:Mode",
+        ["--broker-host"] = "Gateway:Broker:External:Host",
+        ["--broker-port"] = "Gateway:Broker:External:Port",
+        ["--export-mosquitto"] = "Gateway:ExportMosquitto",
     };
 
     public const string Usage = """
@@ -59,6 +63,11 @@ public static class GatewayHost
           --uplink <kind>       https (default), eventhubs or none (docs/uplink.md)
           --cloud-url <url>     cloud base address for the HTTPS uplink and the desired-state downlink
           --gateway-id <id>     this gateway's id in the cloud (token: Gateway__Uplink__Token)
+          --broker-mode <mode>  embedded (default) or external: attach to the site's Mosquitto instead
+          --broker-host <host>  the site broker (external mode; default 127.0.0.1)
+          --broker-port <n>     its port (default 1883; user/password: Gateway__Broker__External__UserName/Password)
+          --export-mosquitto <dir>
+                                write edge.passwd and edge.acl for Mosquitto from the node registry, then exit
           --help                this text
 
         Every setting can also come from appsettings.json (section "Gateway") or the environment
@@ -108,7 +117,11 @@ public static class GatewayHost
         services.AddSingleton<INodeMessageFeed>(sp => sp.GetRequiredService<NodeMessageFeed>());
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<EmbeddedBroker>();
-        services.AddSingleton<INodeTransport>(sp => sp.GetRequiredService<EmbeddedBroker>());
+        services.AddSingleton<ExternalBrokerTransport>();
+        // Gateway:Broker:Mode picks where nodes connect: the embedded broker, or the site's Mosquitto (docs/gateway.md).
+        services.AddSingleton<INodeTransport>(sp => options.Broker.IsExternal
+            ? sp.GetRequiredService<ExternalBrokerTransport>()
+            : sp.GetRequiredService<EmbeddedBroker>());
         services.AddSingleton<INodePublisher>(sp => sp.GetRequiredService<INodeTransport>());
         services.AddHostedService<GatewayService>();
         return services;

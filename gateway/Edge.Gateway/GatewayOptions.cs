@@ -27,6 +27,17 @@ public sealed class GatewayOptions
 
 public sealed class BrokerOptions
 {
+    /// <summary>
+    /// "embedded" (default): nodes connect to the gateway's own MQTTnet broker. "external": the gateway attaches as a
+    /// client to the site's broker (Mosquitto), see <see cref="External"/> and docs/gateway.md "External broker".
+    /// </summary>
+    public string Mode { get; set; } = "embedded";
+
+    /// <summary>The site broker the gateway attaches to when <see cref="Mode"/> is "external".</summary>
+    public ExternalBrokerOptions External { get; set; } = new();
+
+    public bool IsExternal => string.Equals(Mode, "external", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Plain MQTT listener (protocol.md §1.1).</summary>
     public int Port { get; set; } = 1883;
 
@@ -46,6 +57,38 @@ public sealed class BrokerOptions
 
     /// <summary>Longest topic (protocol.md §13).</summary>
     public int MaxTopicBytes { get; set; } = 128;
+}
+
+/// <summary>Connection to the site's own MQTT broker (Gateway:Broker:Mode = external).</summary>
+public sealed class ExternalBrokerOptions
+{
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>1883, or 8883 with <see cref="UseTls"/>.</summary>
+    public int Port { get; set; } = 1883;
+
+    /// <summary>
+    /// Fixed client id: with clean session false the broker keeps the gateway's subscriptions and queues QoS 1 node
+    /// messages while the gateway is down, and delivers them when a client with this id returns.
+    /// </summary>
+    public string ClientId { get; set; } = "edge-gateway";
+
+    /// <summary>The gateway's broker account (the exported ACL gives it readwrite on edge/#).</summary>
+    public string UserName { get; set; } = "edge-gateway";
+
+    /// <summary>Its password, in clear (put it in /etc/edge-gateway/env); --export-mosquitto writes its hash.</summary>
+    public string? Password { get; set; }
+
+    public bool UseTls { get; set; }
+
+    /// <summary>PEM file of the CA that signed the broker's certificate, when it is not in the system store.</summary>
+    public string? TlsCaCertificatePath { get; set; }
+
+    public int KeepAliveSeconds { get; set; } = 30;
+
+    public int ReconnectBaseMilliseconds { get; set; } = 500;
+
+    public int ReconnectCapMilliseconds { get; set; } = 30_000;
 }
 
 public sealed class OutboxOptions

@@ -48,6 +48,7 @@ public sealed class NodeRegistry : IDisposable
               last_seen_ms INTEGER
             );
             """);
+        AddBrokerHashColumn();
         Load();
     }
 
@@ -68,11 +69,13 @@ public sealed class NodeRegistry : IDisposable
         if (!NodeIds.IsValidType(registration.Type)) throw new ArgumentException($"type '{registration.Type}' is not one of streetlight, waterlevel, busstop");
         var secret = SecretHasher.NewSecret();
         var hash = SecretHasher.Hash(secret, _hashIterations);
+        var brokerHash = MosquittoPasswordHash.Hash(secret, _hashIterations);
         lock (_lock)
         {
             if (_nodes.ContainsKey(registration.NodeId)) throw new InvalidOperationException($"node {registration.NodeId} is already registered");
             using var command = _db.CreateCommand();
-            command.CommandText = "INSERT INTO nodes (node_id, site, type, location, zone, secret_hash, created_ms) VALUES ($id, $site, $type, $location, $zone, $hash, $now)";
+            command.CommandText = "INSERT INTO nodes (node_id, site, type, location, zone, secret_hash, broker_hash, created_ms) VALUES ($id, $site, $type, $location, $zone, $hash, $brokerHash, $now)";
+            command.Parameters.AddWithValue("$brokerHash", brokerHash);
             command.Parameters.AddWithValue("$id", registration.NodeId);
             command.Parameters.AddWithValue("$site", registration.Site);
             command.Parameters.AddWithValue("$type", registration.Type);
@@ -108,7 +111,8 @@ public sealed class NodeRegistry : IDisposable
             command.CommandText = """
                 INSERT INTO nodes (node_id, site, type, location, zone, secret_hash, created_ms) VALUES ($id, $site, $type, $location, $zone, $hash, $now)
                 ON CONFLICT (node_id) DO UPDATE SET site = excluded.site, type = excluded.type, zone = excluded.zone, secret_hash = excluded.secret_hash,
-                  location = COALESCE(excluded.location, nodes.location)
+                  location = COALESCE(excluded.location, nodes.location),
+                  broker_hash = CASE WHEN nodes.secret_hash = excluded.secret_hash THEN nodes.broker_hash END
                 """;
             command.Parameters.AddWithValue("$id", registration.NodeId);
             command.Parameters.AddWithValue("$site", registration.Site);
@@ -149,10 +153,12 @@ public sealed class NodeRegistry : IDisposable
     {
         var secret = SecretHasher.NewSecret();
         var hash = SecretHasher.Hash(secret, _hashIterations);
+        var brokerHash = MosquittoPasswordHash.Hash(secret, _hashIterations);
         lock (_lock)
         {
             using var command = _db.CreateCommand();
-            command.CommandText = "UPDATE nodes SET secret_hash = $hash WHERE node_id = $id";
+            command.CommandText = "UPDATE nodes SET secret_hash = $hash, broker_hash = $brokerHash WHERE node_id = $id";
+            command.Parameters.AddWithValue("$brokerHash", brokerHash);
             command.Parameters.AddWithValue("$id", nodeId);
             command.Parameters.AddWithValue("$hash", hash);
             if (command.ExecuteNonQuery() == 0) throw new KeyNotFoundException($"node {nodeId} is not registered");
@@ -243,6 +249,35 @@ public sealed class NodeRegistry : IDisposable
                 command.ExecuteNonQuery();
             }
             transaction.Commit();
+        }
+    }
+
+    /// <summary>
+    /// Every node with its Mosquitto-format password hash (<see cref="MosquittoPasswordHash"/>), for the external
+    /// broker's password file. Null for a node whose secret the gateway never saw (provisioned by the cloud with a
+    /// hash only, or before this column existed): rotate its secret here to give it one.
+    /// </summary>
+    public IReadOnlyList<(NodeRecord Node, string? BrokerHash)> BrokerAccounts()
+    {
+        var hashes = new Dictionary<string, string?>(StringComparer.Ordinal);
+        lock (_lock)
+        {
+            using var command = _db.CreateCommand();
+            command.CommandText = "SELECT node_id, broker_hash FROM nodes";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) hashes[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
+        }
+        return List().Select(n => (n, hashes.GetValueOrDefault(n.NodeId))).ToList();
+    }
+
+    /// <summary>Databases created before the external-broker option lack broker_hash: add it (NULL for existing nodes).</summary>
+    void AddBrokerHashColumn()
+    {
+        using var command = _db.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('nodes') WHERE name = 'broker_hash'";
+        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            SqliteDatabase.Execute(_db, "ALTER TABLE nodes ADD COLUMN broker_hash TEXT");
         }
     }
 
