@@ -92,7 +92,7 @@ public static class DemoDocuments
             var departures = new JsonArray();
             foreach (var route in stop.Routes ?? Array.Empty<RoutePlan>())
             {
-                for (int minute = 6 * 60 + route.OffsetMinutes; minute < 23 * 60; minute += route.HeadwayMinutes)
+                for (int minute = 6 * 60 + route.OffsetMinutes; minute < 22 * 60; minute += route.HeadwayMinutes)
                 {
                     departures.Add(new JsonObject
                     {

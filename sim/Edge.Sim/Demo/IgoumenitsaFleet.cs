@@ -61,9 +61,9 @@ public static class IgoumenitsaFleet
 
         var town = new[]
         {
-            new RoutePlan("1", "Πλαταριά", "Plataria", 30, 5),
-            new RoutePlan("2", "Γραικοχώρι", "Graikochori", 40, 12),
-            new RoutePlan("3", "Λαδοχώρι", "Ladochori", 20, 8),
+            new RoutePlan("1", "Πλαταριά", "Plataria", 60, 5),
+            new RoutePlan("2", "Γραικοχώρι", "Graikochori", 90, 12),
+            new RoutePlan("3", "Λαδοχώρι", "Ladochori", 45, 8),
         };
         nodes.Add(new NodePlan("bs-port", "busstop", "igoumenitsa-town", null, 39.4995, 20.2592, "BS-01", "port passenger terminal",
             StopNameEl: "Λιμάνι Ηγουμενίτσας", StopNameEn: "Igoumenitsa Port", Routes: town));
@@ -73,18 +73,18 @@ public static class IgoumenitsaFleet
                 new RoutePlan("Ι1", "Ιωάννινα", "Ioannina", 60, 15),
                 new RoutePlan("Π2", "Πρέβεζα", "Preveza", 120, 45),
                 new RoutePlan("Α3", "Αθήνα", "Athens", 240, 90),
-                new RoutePlan("1", "Πλαταριά", "Plataria", 30, 10),
+                new RoutePlan("1", "Πλαταριά", "Plataria", 60, 10),
             }));
         nodes.Add(new NodePlan("bs-ladochori", "busstop", "ladochori", null, 39.4921, 20.2741, "BS-03", "Ladochori square",
             StopNameEl: "Λαδοχώρι", StopNameEn: "Ladochori", Routes: new[]
             {
-                new RoutePlan("3", "Λιμάνι", "Port", 20, 3),
-                new RoutePlan("1", "Πλαταριά", "Plataria", 30, 14),
+                new RoutePlan("3", "Λιμάνι", "Port", 45, 3),
+                new RoutePlan("1", "Πλαταριά", "Plataria", 60, 14),
             }));
         nodes.Add(new NodePlan("bs-plataria", "busstop", "plataria", null, 39.4546, 20.2719, "BS-04", "Plataria seafront",
             StopNameEl: "Πλαταριά", StopNameEn: "Plataria", Routes: new[]
             {
-                new RoutePlan("1", "Ηγουμενίτσα", "Igoumenitsa", 30, 20),
+                new RoutePlan("1", "Ηγουμενίτσα", "Igoumenitsa", 60, 20),
             }));
 
         nodes.Add(new NodePlan("wl-town", "waterlevel", "igoumenitsa-town", null, 39.5135, 20.2702, "WL-01", "stream culvert, north entrance of the town",
