@@ -1,4 +1,5 @@
 using System.Device.Adc;
+using Edge.Firmware.Runtime;
 
 namespace Edge.Firmware.Esp32.Drivers;
 
@@ -10,7 +11,7 @@ namespace Edge.Firmware.Esp32.Drivers;
 /// 11 dB attenuation (about 0–3.1 V full scale); without per-chip eFuse calibration the reading is good to a
 /// few percent, enough for battery state and charging detection.
 /// </summary>
-public sealed class AdcVoltage
+public sealed class AdcVoltage : IBatteryMonitor
 {
     private readonly AdcChannel _channel;
     private readonly int _maxValue;
@@ -27,6 +28,21 @@ public sealed class AdcVoltage
         _fullScaleMillivolts = fullScaleMillivolts;
         _dividerTopOhm = dividerTopOhm;
         _dividerBottomOhm = dividerBottomOhm;
+    }
+
+    /// <summary><see cref="IBatteryMonitor"/>: the average of 8 reads; false when the ADC throws (channel not available).</summary>
+    public bool TryReadMillivolts(out int millivolts)
+    {
+        try
+        {
+            millivolts = ReadMillivolts(8);
+            return true;
+        }
+        catch (System.Exception)
+        {
+            millivolts = 0;
+            return false;
+        }
     }
 
     /// <summary>Average of <paramref name="samples"/> reads, scaled back through the divider, in millivolts.</summary>

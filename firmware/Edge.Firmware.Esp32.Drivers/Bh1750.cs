@@ -1,5 +1,6 @@
 using System;
 using System.Device.I2c;
+using Edge.Firmware.Lighting;
 
 namespace Edge.Firmware.Esp32.Drivers;
 
@@ -9,7 +10,7 @@ namespace Edge.Firmware.Esp32.Drivers;
 /// 120 ms (180 ms max); the 16-bit big-endian result divided by 1.2 is lux at the default MTreg.
 /// Used to confirm "day burner" faults (lamp on in daylight) and for photocell-style switching.
 /// </summary>
-public sealed class Bh1750
+public sealed class Bh1750 : ILightSensor
 {
     private const byte PowerOn = 0x01;
     private const byte ContinuousHighResolution = 0x10;

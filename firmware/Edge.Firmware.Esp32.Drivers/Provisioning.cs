@@ -24,6 +24,8 @@ public sealed class Provisioning
     public string Secret = "";
     public double Latitude;
     public double Longitude;
+    /// <summary>Whether latitude and longitude were given (the street light's dusk-to-dawn default needs them).</summary>
+    public bool HasPosition;
     public string TimeZone = "UTC0";
     public string Sntp1 = "pool.ntp.org";
     public string Sntp2 = "time.google.com";
@@ -41,6 +43,7 @@ public sealed class Provisioning
     public static Provisioning Parse(string text)
     {
         var p = new Provisioning();
+        bool hasLatitude = false, hasLongitude = false;
         string[] lines = text.Split('\n');
         for (int i = 0; i < lines.Length; i++)
         {
@@ -62,8 +65,8 @@ public sealed class Provisioning
                     case "site": p.Site = value; break;
                     case "nodeId": p.NodeId = value; break;
                     case "secret": p.Secret = value; break;
-                    case "latitude": p.Latitude = double.Parse(value); break;
-                    case "longitude": p.Longitude = double.Parse(value); break;
+                    case "latitude": p.Latitude = double.Parse(value); hasLatitude = true; break;
+                    case "longitude": p.Longitude = double.Parse(value); hasLongitude = true; break;
                     case "timeZone": p.TimeZone = value; break;
                     case "sntp1": p.Sntp1 = value; break;
                     case "sntp2": p.Sntp2 = value; break;
@@ -75,6 +78,7 @@ public sealed class Provisioning
                 throw new FormatException("node: " + key + ": '" + value + "' is not a valid value");
             }
         }
+        p.HasPosition = hasLatitude && hasLongitude;
         Require(p.Ssid, "ssid");
         Require(p.BrokerHost, "brokerHost");
         Require(p.Site, "site");
@@ -86,6 +90,27 @@ public sealed class Provisioning
     private static void Require(string value, string key)
     {
         if (value.Length == 0) throw new FormatException("node: " + key + " is missing");
+    }
+
+    /// <summary>The runtime's options for this node (protocol §2.3); the runtime builds the MQTT session from them.</summary>
+    public NodeOptions NodeOptions(string board, string firmware)
+    {
+        var o = new NodeOptions();
+        o.Site = Site;
+        o.NodeId = NodeId;
+        o.Secret = Secret;
+        o.BrokerHost = BrokerHost;
+        o.BrokerPort = BrokerPort;
+        o.UseTls = Tls;
+        o.Firmware = firmware;
+        o.Hardware = board;
+        o.Latitude = HasPosition ? Latitude : double.NaN;
+        o.Longitude = HasPosition ? Longitude : double.NaN;
+        // A different jitter per node (protocol §4.4): a hash of the node id.
+        uint seed = 2166136261;
+        for (int i = 0; i < NodeId.Length; i++) seed = (seed ^ NodeId[i]) * 16777619;
+        o.JitterSeed = seed;
+        return o;
     }
 
     /// <summary>The MQTT session options for this node (docs/protocol.md §2.2, §4.3: client id = user name = node id; will = the retained offline state).</summary>

@@ -14,7 +14,7 @@ public static class SntpTime
     private static readonly long UnixEpochTicks = new DateTime(1970, 1, 1).Ticks;
 
     // Anything before 2024-01-01 cannot be a real current time for this fleet.
-    private const long Earliest = 1704067200;
+    public const long Earliest = 1704067200;
 
     /// <summary>Starts the SNTP client against the given servers (a gateway address first, then a public pool).</summary>
     public static void Start(string server1, string server2)

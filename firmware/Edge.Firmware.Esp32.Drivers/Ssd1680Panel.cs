@@ -2,6 +2,7 @@ using System;
 using System.Device.Gpio;
 using System.Device.Spi;
 using System.Threading;
+using Edge.Firmware.Runtime;
 using Edge.Firmware.Transit;
 
 namespace Edge.Firmware.Esp32.Drivers;
@@ -16,7 +17,7 @@ namespace Edge.Firmware.Esp32.Drivers;
 /// with the data-entry mode's "Y first" bit set, each RAM byte holds 8 consecutive landscape rows of one
 /// column, so a band of 8 landscape rows becomes one 8-pixel RAM column, transposed in a 296-byte buffer.
 /// </summary>
-public sealed class Ssd1680Panel
+public sealed class Ssd1680Panel : IDisplayPanel
 {
     // Commands (SSD1680 datasheet §7).
     private const byte DriverOutputControl = 0x01;
@@ -106,6 +107,55 @@ public sealed class Ssd1680Panel
             Data(_column, _gates);
         }
         Command1(DisplayUpdateControl2, 0xF7); // clock + analog on, load temperature and LUT, display, power off
+        Command(MasterActivation);
+        bool ok = WaitWhileBusy();
+        Command1(DeepSleepMode, 0x01);
+        return ok;
+    }
+
+    // ---- IDisplayPanel: the runtime's BusStopNode streams bands itself ---------------------------------
+
+    private bool _frameOk;
+
+    /// <summary>Wakes and initialises the controller. Every refresh is a full one: a partial refresh would need
+    /// the previous image in the controller's second RAM, which this driver does not keep.</summary>
+    public void BeginFrame(bool full)
+    {
+        _frameOk = Initialise();
+    }
+
+    /// <summary>Landscape rows <paramref name="firstRow"/>.. (a multiple of 8), 1 = ink, written as RAM byte columns.</summary>
+    public void WriteBand(int firstRow, int rowCount, byte[] band, int bytesPerRow)
+    {
+        if (!_frameOk) return;
+        for (int group = 0; group + BandRows <= rowCount; group += BandRows)
+        {
+            int x = (firstRow + group) / 8;
+            if (x >= _sources / 8) return;
+            for (int y = 0; y < _gates; y++)
+            {
+                int bit = 0x80 >> (y & 7);
+                int b = 0;
+                for (int r = 0; r < BandRows; r++)
+                {
+                    if ((band[(group + r) * bytesPerRow + (y >> 3)] & bit) != 0) b |= 0x80 >> r;
+                }
+                _column[y] = (byte)~b;
+            }
+            Command2(RamXStartEnd, (byte)x, (byte)x);
+            Command4(RamYStartEnd, 0, 0, (byte)(_gates - 1), (byte)((_gates - 1) >> 8));
+            Command1(RamXCounter, (byte)x);
+            Command2(RamYCounter, 0, 0);
+            Command(WriteRamBlackWhite);
+            Data(_column, _gates);
+        }
+    }
+
+    /// <summary>Runs the refresh and puts the controller back to deep sleep; false when BUSY never cleared (protocol §15 H1).</summary>
+    public bool EndFrame()
+    {
+        if (!_frameOk) return false;
+        Command1(DisplayUpdateControl2, 0xF7);
         Command(MasterActivation);
         bool ok = WaitWhileBusy();
         Command1(DeepSleepMode, 0x01);

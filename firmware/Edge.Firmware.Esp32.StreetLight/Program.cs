@@ -1,23 +1,23 @@
 using System;
 using System.Device.Gpio;
-using System.Threading;
 using Edge.Firmware.Esp32.Drivers;
 using Edge.Firmware.Lighting;
 using Edge.Firmware.Runtime;
-using Edge.Firmware.Time;
 using nanoFramework.Hardware.Esp32;
 
 namespace Edge.Firmware.Esp32.StreetLight;
 
 /// <summary>
-/// Street-light node (hardware/streetlight): LEDC PWM to the LED driver's dim input, INA219 (or BL0942) power
-/// metering, optional BH1750, the lighting schedule running on the node's own clock. Thin wiring only: the
-/// behaviour is Edge.Firmware.Core's StreetLightController.
+/// Street-light node (hardware/streetlight): LEDC PWM to the LED driver's dim input, INA219 power metering,
+/// the BH1750 as photocell fallback, all handed to the core's StreetLightNode (schedule, overrides, lamp
+/// monitoring, MQTT session, outbox, config, commands, time, watchdog). Thin wiring only.
 /// </summary>
 public static class Program
 {
-    private const string ScheduleKey = "lighting.schedule";
+    private const string Firmware = "1.0.0";
     private const int TickMs = 1000;
+    /// <summary>Largest config the node takes: 8 inbound slots of this size sit in M2MqttLink on a ~100 KB heap.</summary>
+    private const int MaxInbound = 4096;
 
     public static void Main()
     {
@@ -34,11 +34,10 @@ public static class Program
         }
 
         var gpio = new GpioController();
-        // The relay feeds the LED driver; on at boot so a node without a schedule yet still lights its street.
-        var relay = gpio.OpenPin(Pins.DriverRelay, PinMode.Output);
-        relay.Write(PinValue.High);
-        var statusLed = gpio.OpenPin(Pins.StatusLed, PinMode.Output);
-        statusLed.Write(PinValue.High);
+        // The relay feeds the LED driver: on at boot, so a node without a schedule yet still lights its street.
+        var driverRelay = new GpioRelay(gpio, Pins.DriverRelay, false);
+        driverRelay.Set(true);
+        var statusLed = new GpioRelay(gpio, Pins.StatusLed, false);
 
         Configuration.SetPinFunction(Pins.I2cSda, DeviceFunction.I2C1_DATA);
         Configuration.SetPinFunction(Pins.I2cScl, DeviceFunction.I2C1_CLOCK);
@@ -46,63 +45,13 @@ public static class Program
         IPowerMeter meter = new Ina219(Pins.I2cBus, Pins.PowerMeterAddress, Pins.PowerMeterShuntMilliOhm, Pins.PowerMeterMaxAmps);
         var lightSensor = new Bh1750(Pins.I2cBus, Pins.LightSensorAddress);
 
-        var wifi = new WifiJoin(node.Ssid, node.WifiPassword);
-        NodeBoot.JoinNetwork(wifi, node, 3);
+        NodeOptions options = node.NodeOptions(Pins.Board, Firmware);
+        options.InboundBytes = MaxInbound;
+        var platform = new Esp32Platform(new WifiJoin(node.Ssid, node.WifiPassword));
+        var link = new M2MqttLink(node.BrokerHost, node.BrokerPort, node.Tls, MaxInbound);
 
-        var link = new M2MqttLink(node.BrokerHost, node.BrokerPort, node.Tls, 4096);
-        LinkOptions options = node.LinkOptions();
-
-        var controller = new StreetLightController(
-            new DimmingEngine(LoadSchedule(storage), node.Latitude, node.Longitude, PosixTimeZone.Parse(node.TimeZone)),
-            new OverrideSet(),
-            dimmer,
-            meter,
-            new LampMonitor(new LampMonitorSettings(), new FaultLog()),
-            10);
-
-        // The control loop. NodeRuntime (connection backoff, outbox, config and commands, watchdog) takes over
-        // this loop when it lands; until then the node runs its stored schedule and keeps the link up.
-        while (true)
-        {
-            long now = SntpTime.UnixSeconds();
-            if (SntpTime.IsSet()) controller.Tick(now);
-            if (link.State == LinkState.Disconnected) link.BeginConnect(options);
-            float lux;
-            lightSensor.TryReadLux(out lux);
-            statusLed.Write(link.State == LinkState.Connected ? PinValue.Low : PinValue.High);
-            Thread.Sleep(TickMs);
-        }
-    }
-
-    private static LightingSchedule LoadSchedule(FlashStorage storage)
-    {
-        var buffer = new byte[8192];
-        int length = storage.Read(ScheduleKey, buffer);
-        if (length > 0 && length <= buffer.Length)
-        {
-            var exact = new byte[length];
-            Array.Copy(buffer, exact, length);
-            try
-            {
-                return LightingScheduleParser.Parse(exact);
-            }
-            catch (ScheduleFormatException)
-            {
-                // A stored schedule that no longer parses falls back to the built-in one below.
-            }
-        }
-        // Until the gateway sends a schedule: full light from sunset to sunrise, like a photocell.
-        return LightingScheduleParser.Parse(
-            "{\"schema\":1,\"version\":0,\"profiles\":[{\"id\":\"dusk-to-dawn\",\"curve\":\"linear\",\"minLevel\":0,\"fadeSeconds\":0," +
-            "\"points\":[{\"at\":\"sunset\",\"level\":100},{\"at\":\"sunrise\",\"level\":0}]}],\"calendar\":{\"default\":\"dusk-to-dawn\",\"rules\":[]}}");
-    }
-
-    /// <summary>Lamp faults go to the debug console until NodeRuntime publishes them as events.</summary>
-    private sealed class FaultLog : ILampFaultSink
-    {
-        public void FaultChanged(LampFault fault, bool active, long atUtc)
-        {
-            System.Diagnostics.Debug.WriteLine("lamp fault " + ((int)fault).ToString() + (active ? " raised" : " cleared"));
-        }
+        var light = new StreetLightNode(options, link, storage, new Esp32Clock(), platform, new NanoSntpClient(),
+            dimmer, meter, lightSensor, new LampMonitorSettings());
+        NodeLoop.Run(light.Runtime, light.Tick, statusLed, TickMs);
     }
 }

@@ -102,6 +102,10 @@ public sealed class BusStopNode : INodeApp
 
     public void FillStatus(NodeStatus status) { status.DisplayVersion = _contentVersion; }
 
+    public void OnShutdown()
+    {
+    }
+
     public bool Supports(string kind)
     {
         return kind == CommandDecoder.KindDisplayRefresh || kind == CommandDecoder.KindIdentify || kind == CommandDecoder.KindSampleNow;

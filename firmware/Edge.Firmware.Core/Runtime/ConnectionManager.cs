@@ -49,6 +49,9 @@ public sealed class ConnectionManager
 
     public bool IsOnline { get { return State == SessionState.Online; } }
 
+    /// <summary>When the current session came up (monotonic ms); -1 while offline.</summary>
+    public long OnlineSinceMs { get { return State == SessionState.Online ? _stateSince : -1; } }
+
     /// <summary>When the next connection attempt starts (monotonic ms).</summary>
     public long NextAttemptMs { get; private set; }
 

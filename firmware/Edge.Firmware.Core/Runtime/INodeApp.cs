@@ -23,6 +23,9 @@ public interface INodeApp : IConfigTarget, ICommandTarget
     /// <summary>Runs the node's brain once; publishes through the runtime. Must not allocate in steady state.</summary>
     void Tick(long nowMs);
 
+    /// <summary>A planned reboot or deep sleep is about to happen: write what must survive it.</summary>
+    void OnShutdown();
+
     /// <summary>Adds the node type's members to <c>state</c> (e.g. displayVersion).</summary>
     void FillStatus(NodeStatus status);
 }

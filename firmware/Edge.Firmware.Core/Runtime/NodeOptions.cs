@@ -24,6 +24,8 @@ public sealed class NodeOptions
     public int OutboxBytes = 16384;
     /// <summary>Whether the outbox is also kept in <see cref="IStorage"/> so it survives a reboot.</summary>
     public bool PersistOutbox = true;
+    /// <summary>Flash ring behind the RAM outbox in bytes (protocol §14.2: 64 KB); 0 for none. Used only with <see cref="PersistOutbox"/>.</summary>
+    public int FlashOutboxBytes = 65536;
     /// <summary>Largest inbound payload (config and display documents, protocol §13).</summary>
     public int InboundBytes = 16384;
     /// <summary>Seed of the backoff jitter; give each node its own (e.g. a hash of its id and the boot counter).</summary>

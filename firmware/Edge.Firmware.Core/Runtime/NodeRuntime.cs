@@ -35,8 +35,17 @@ public sealed class NodeRuntime : ICommandTarget
     private int _rebootPhase;
     private long _rebootAtMs;
     private int _offlineStateId;
+    private long _sleepUntilMs;
+    private const int SleepPublish = 3;
+    private const int SleepWait = 4;
 
     public NodeRuntime(NodeOptions options, INodeApp app, IMessageLink link, IStorage storage, IClock clock, IPlatform platform, ISntpClient? sntp)
+        : this(options, app, link, storage, clock, platform, sntp, null)
+    {
+    }
+
+    /// <param name="retained">RTC memory that survives deep sleep (boot, seq, uptime; protocol §5.4); null for nodes that never sleep.</param>
+    public NodeRuntime(NodeOptions options, INodeApp app, IMessageLink link, IStorage storage, IClock clock, IPlatform platform, ISntpClient? sntp, IStorage? retained)
     {
         _options = options;
         _app = app;
@@ -59,9 +68,9 @@ public sealed class NodeRuntime : ICommandTarget
             ? new string[] { _configTopic, _cmdTopic, _timeTopic, _displayTopic }
             : new string[] { _configTopic, _cmdTopic, _timeTopic };
 
-        Ids = new MessageIds(storage);
+        Ids = new MessageIds(storage, retained);
         _rebootRecord = new RebootRecord(storage);
-        Outbox = new Outbox(options.OutboxBytes, options.OutboxBytes / 64, options.PersistOutbox ? storage : null);
+        Outbox = new Outbox(options.OutboxBytes, options.OutboxBytes / 64, options.PersistOutbox ? storage : null, options.PersistOutbox ? options.FlashOutboxBytes : 0);
         Time = new TimeSync(clock, sntp);
         Config = new ConfigApplier(storage, app.NodeType, app);
         Commands = new CommandProcessor(storage, this);
@@ -93,7 +102,7 @@ public sealed class NodeRuntime : ICommandTarget
             Hardware = options.Hardware,
             Boot = Ids.Boot,
             ResetReason = _rebootRecord.BootReason(platform.ResetReason),
-            OutboxFlash = Outbox.Persistent,
+            OutboxFlash = Outbox.Flash != null,
         };
     }
 
@@ -120,6 +129,7 @@ public sealed class NodeRuntime : ICommandTarget
     {
         if (Config.Restore(_inbound.Payload)) Time.Servers = Config.Current!.Ntp;
         else _app.ApplyDefaults();
+        if (Ids.WokeFromSleep) return; // the same boot continues: no node.boot (protocol §5.4)
         var w = BeginMessage();
         EventEncoder.WriteNodeBoot(w, Time.StampNow, Ids.Boot, Ids.NextSeq(), Status.ResetReason, _options.Firmware);
         Commit(Outbox.Event);
@@ -182,6 +192,23 @@ public sealed class NodeRuntime : ICommandTarget
         {
             Reboot(RebootRecord.Outage, "", 0);
         }
+    }
+
+    /// <summary>Whether a reboot or deep sleep is under way (the node should not start new work).</summary>
+    public bool ShutdownPending { get { return _rebootPhase != 0; } }
+
+    /// <summary>
+    /// Goes to deep sleep for <paramref name="seconds"/> (protocol §4.3, §4.6): publishes the retained
+    /// <c>asleep</c> state with <c>wakeTs</c> when online, waits at most 5 s for its PUBACK, disconnects
+    /// (no will), writes the outbox and boot/seq/uptime to retained memory, then calls
+    /// <see cref="IPlatform.DeepSleep"/>. Ignored while a reboot is under way.
+    /// </summary>
+    public void BeginSleep(long seconds)
+    {
+        if (_rebootPhase != 0) return;
+        _rebootAtMs = _clock.MonotonicMs;
+        _sleepUntilMs = _rebootAtMs + (seconds < 1 ? 1 : seconds) * 1000;
+        _rebootPhase = SleepPublish;
     }
 
     /// <summary>
@@ -286,7 +313,7 @@ public sealed class NodeRuntime : ICommandTarget
     {
         Status.Ts = Now;
         Status.ConfigVersion = Config.AppliedVersion;
-        Status.UptimeS = (nowMs - _startMs) / 1000;
+        Status.UptimeS = Ids.UptimeBaseS + (nowMs - _startMs) / 1000;
         Status.TimeSource = Time.Source;
         Status.LastSyncTs = Time.LastSyncTs;
         Status.Rssi = _platform.Rssi;
@@ -309,6 +336,27 @@ public sealed class NodeRuntime : ICommandTarget
 
     private void AdvanceReboot(long nowMs)
     {
+        if (_rebootPhase == SleepPublish)
+        {
+            _offlineStateId = -1;
+            if (Connection.IsOnline)
+            {
+                Status.Status = NodeStatus.Asleep;
+                Status.WakeTs = Time.ClockSet ? Time.StampNow + SleepSecondsLeft(nowMs) : 0;
+                _offlineStateId = PublishState(nowMs);
+                Status.Status = NodeStatus.Online;
+            }
+            _rebootPhase = SleepWait;
+            _rebootAtMs = nowMs;
+            if (_offlineStateId <= 0) GoToSleep(nowMs); // nothing to wait for
+            return;
+        }
+        if (_rebootPhase == SleepWait)
+        {
+            if (_offlineStateId > 0 && nowMs - _rebootAtMs < PlannedDisconnectWaitMs) return;
+            GoToSleep(nowMs);
+            return;
+        }
         if (_rebootPhase == 1)
         {
             // Let the ack go out first (protocol §10.2: ack, then offline state, then reboot).
@@ -330,9 +378,27 @@ public sealed class NodeRuntime : ICommandTarget
         Reboot(RebootRecord.Software, "", 0);
     }
 
+    private long SleepSecondsLeft(long nowMs)
+    {
+        long left = (_sleepUntilMs - nowMs + 999) / 1000;
+        return left < 1 ? 1 : left;
+    }
+
+    private void GoToSleep(long nowMs)
+    {
+        long seconds = SleepSecondsLeft(nowMs);
+        _app.OnShutdown();
+        Outbox.FlushNow(nowMs);
+        Ids.SaveForSleep(Ids.UptimeBaseS + (nowMs - _startMs) / 1000 + seconds);
+        Connection.Close(nowMs);
+        Halted = true;
+        _platform.DeepSleep(seconds);
+    }
+
     private void Reboot(byte reason, string task, long stuckS)
     {
         _rebootRecord.Write(reason, task, stuckS, Time.StampNow);
+        if (reason != RebootRecord.Watchdog) _app.OnShutdown(); // a stuck app is not called into again
         Outbox.FlushNow(_clock.MonotonicMs);
         Connection.Close(_clock.MonotonicMs);
         Halted = true;

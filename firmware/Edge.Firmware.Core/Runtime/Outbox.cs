@@ -4,11 +4,13 @@ namespace Edge.Firmware.Runtime;
 
 /// <summary>
 /// The ordered path of every telemetry, event and ack (protocol §14): a bounded byte ring in RAM,
-/// optionally mirrored to <see cref="IStorage"/> so it survives a reboot. A message leaves only when
-/// the link reports its PUBACK; on a new session everything unacknowledged is re-sent, byte for byte
-/// (same boot/seq). When full, the oldest routine telemetry goes first; events and acks only when
-/// nothing else is left. Entries sit back to back in creation order in one preallocated array;
-/// nothing here allocates after construction.
+/// optionally mirrored to <see cref="IStorage"/> so it survives a reboot, and optionally backed by a
+/// bounded <see cref="OutboxFlashRing"/>: when the RAM ring is full its oldest messages move to flash in
+/// whole pages, and every message in flash is older than every message in RAM, so draining takes flash
+/// first, then RAM. A message leaves only when the link reports its PUBACK; on a new session everything
+/// unacknowledged is re-sent, byte for byte (same boot/seq). When everything is full, the oldest routine
+/// telemetry goes first (in flash, then in RAM); events and acks only when nothing else is left. Entries
+/// sit back to back in creation order in one preallocated array; nothing here allocates after construction.
 /// </summary>
 public sealed class Outbox
 {
@@ -30,8 +32,11 @@ public sealed class Outbox
     private readonly int[] _publishId;
     private readonly byte[] _index;
     private readonly IStorage? _storage;
+    private readonly OutboxFlashRing? _flash;
     private int _count;
     private int _used;
+    private long _dropped;
+    private long _droppedEvents;
     private int _inFlight;
     private long _windowStart = -1000000;
     private int _sentInWindow;
@@ -41,6 +46,13 @@ public sealed class Outbox
 
     /// <param name="storage">Where to mirror the queue, or null for RAM only.</param>
     public Outbox(int capacityBytes, int maxEntries, IStorage? storage)
+        : this(capacityBytes, maxEntries, storage, 0)
+    {
+    }
+
+    /// <param name="storage">Where to mirror the queue, or null for RAM only.</param>
+    /// <param name="flashBytes">Size of the flash ring behind the RAM ring (protocol §14.2: 64 KB); 0 for none. Needs <paramref name="storage"/>.</param>
+    public Outbox(int capacityBytes, int maxEntries, IStorage? storage, int flashBytes)
     {
         _data = new byte[capacityBytes];
         _maxEntries = maxEntries;
@@ -49,18 +61,24 @@ public sealed class Outbox
         _publishId = new int[maxEntries];
         _index = new byte[4 + maxEntries * 3];
         _storage = storage;
+        if (storage != null && flashBytes > 0) _flash = new OutboxFlashRing(storage, flashBytes);
         if (storage != null) Restore();
     }
 
-    public int Count { get { return _count; } }
+    /// <summary>Messages waiting, in RAM and in flash.</summary>
+    public int Count { get { return _count + (_flash != null ? _flash.Count : 0); } }
+    /// <summary>Messages waiting in the RAM ring.</summary>
+    public int RamCount { get { return _count; } }
     public int BytesUsed { get { return _used; } }
     public int Capacity { get { return _data.Length; } }
-    public int InFlight { get { return _inFlight; } }
-    /// <summary>Routine telemetry dropped since boot.</summary>
-    public long Dropped { get; private set; }
+    public int InFlight { get { return _inFlight + (_flash != null ? _flash.InFlight : 0); } }
+    /// <summary>Routine telemetry dropped since boot (RAM and flash).</summary>
+    public long Dropped { get { return _dropped + (_flash != null ? _flash.Dropped : 0); } }
     /// <summary>Events and acks dropped since boot (should stay 0).</summary>
-    public long DroppedEvents { get; private set; }
+    public long DroppedEvents { get { return _droppedEvents + (_flash != null ? _flash.DroppedEvents : 0); } }
     public bool Persistent { get { return _storage != null; } }
+    /// <summary>The flash ring, or null when the outbox is RAM only (<c>state</c> <c>outbox.flash</c>).</summary>
+    public OutboxFlashRing? Flash { get { return _flash; } }
 
     public byte LeafAt(int i) { return _leaf[i]; }
 
@@ -72,23 +90,33 @@ public sealed class Outbox
         return _length[i];
     }
 
-    /// <summary>Queues a copy of a message; false when it can never fit (larger than the whole outbox).</summary>
+    /// <summary>Queues a copy of a message; false when it can never fit (larger than the whole RAM ring).</summary>
     public bool Enqueue(byte leaf, byte[] payload, int offset, int count)
     {
         if (count > _data.Length || count <= 0)
         {
-            if (leaf == Telemetry) Dropped++;
-            else DroppedEvents++;
+            if (leaf == Telemetry) _dropped++;
+            else _droppedEvents++;
             return false;
         }
         while (_used + count > _data.Length || _count == _maxEntries)
         {
+            if (_flash != null && Spill()) continue;
             int victim = Oldest(true);
-            if (victim >= 0) Dropped++;
+            if (victim >= 0)
+            {
+                // With a flash ring, Spill only fails once flash holds nothing routine: this is the oldest routine left.
+                _dropped++;
+            }
+            else if (_flash != null && _flash.Count > 0)
+            {
+                _flash.DropOldest(); // nothing routine anywhere: the oldest kept message overall is in flash
+                continue;
+            }
             else
             {
                 victim = Oldest(false);
-                DroppedEvents++;
+                _droppedEvents++;
             }
             RemoveAt(victim);
         }
@@ -99,6 +127,37 @@ public sealed class Outbox
         _count++;
         _used += count;
         MarkDirty(leaf != Telemetry);
+        return true;
+    }
+
+    /// <summary>Moves the oldest RAM messages (one page) to the flash ring; false when flash has no room without dropping kept messages.</summary>
+    private bool Spill()
+    {
+        // A quarter of the RAM ring (at most a page) per flash write: few writes, and when flash is full of
+        // kept messages only as many of them as that batch needs are dropped.
+        int limit = _data.Length / 4 < OutboxFlashRing.PageBytes ? _data.Length / 4 : OutboxFlashRing.PageBytes;
+        int n = 0, size = 2, bytes = 0;
+        while (n < _count && n < OutboxFlashRing.MaxPerPage && size + 3 + _length[n] <= OutboxFlashRing.PageBytes
+            && (n == 0 || size + 3 + _length[n] <= limit))
+        {
+            size += 3 + _length[n];
+            bytes += _length[n];
+            n++;
+        }
+        if (n == 0 || !_flash!.MakeRoom(size)) return false;
+        _flash.Append(_data, 0, _leaf, _length, 0, n);
+        // Spilled messages that were in flight are sent again from flash; the gateway drops the duplicate (§16).
+        for (int i = 0; i < n; i++) if (_publishId[i] != 0) _inFlight--;
+        Array.Copy(_data, bytes, _data, 0, _used - bytes);
+        for (int k = 0; k < _count - n; k++)
+        {
+            _length[k] = _length[k + n];
+            _leaf[k] = _leaf[k + n];
+            _publishId[k] = _publishId[k + n];
+        }
+        _count -= n;
+        _used -= bytes;
+        MarkDirty(true); // the RAM copy must no longer list what is now in flash
         return true;
     }
 
@@ -113,8 +172,13 @@ public sealed class Outbox
             _windowStart = nowMs;
             _sentInWindow = 0;
         }
+        if (_flash != null && _flash.Pages > 0)
+        {
+            _sentInWindow += _flash.Pump(link, topics, MaxInFlight - InFlight, MaxPerSecond - _sentInWindow);
+            if (!_flash.HeadFullySent) return; // RAM messages are newer: they wait behind the flash backlog
+        }
         int offset = 0;
-        for (int i = 0; i < _count && _inFlight < MaxInFlight && _sentInWindow < MaxPerSecond; i++)
+        for (int i = 0; i < _count && InFlight < MaxInFlight && _sentInWindow < MaxPerSecond; i++)
         {
             if (_publishId[i] == 0)
             {
@@ -131,6 +195,7 @@ public sealed class Outbox
     /// <summary>The link acknowledged <paramref name="publishId"/>: that message is delivered. Unknown ids (state publishes, dropped entries) are ignored.</summary>
     public bool Acknowledge(int publishId)
     {
+        if (_flash != null && _flash.Acknowledge(publishId)) return true;
         for (int i = 0; i < _count; i++)
         {
             if (_publishId[i] == publishId)
@@ -148,6 +213,7 @@ public sealed class Outbox
     {
         for (int i = 0; i < _count; i++) _publishId[i] = 0;
         _inFlight = 0;
+        if (_flash != null) _flash.OnDisconnected();
     }
 
     /// <summary>Writes the queue to storage: at once after an event or ack was queued, otherwise at most once a minute (flash wear, §14.3).</summary>

@@ -9,6 +9,10 @@ namespace Edge.Firmware.Runtime;
 /// state, rate-of-rise and sensor-health changes. Commands: <c>sample-now</c>, <c>identify</c> (status
 /// LED, when there is one), <c>siren</c> (when a relay is fitted). Without a config (protocol §9.6) it
 /// does not sample: the level needs the mounting height from docs/water-gauge.md.
+/// With <see cref="SleepSettings"/> it is a battery node (protocol §4.6): after the sample, the drained
+/// outbox and a short listen for commands it deep-sleeps until <see cref="Gauge.NextSampleAt"/>; boot and
+/// seq live on in retained memory. The battery voltage is read after every sample; below 20 % of the
+/// configured <c>battery</c> range (docs/water-gauge.md) it raises <c>hw.fault</c> <c>battery</c>, cleared above 25 %.
 /// </summary>
 public sealed class WaterLevelNode : INodeApp, IGaugeEvents
 {
@@ -16,21 +20,45 @@ public sealed class WaterLevelNode : INodeApp, IGaugeEvents
     private readonly IDistanceSensor _sensor;
     private readonly IRelay? _siren;
     private readonly IRelay? _led;
+    private readonly IBatteryMonitor? _battery;
+    private readonly SleepSettings? _sleep;
+    private readonly long _wakeMs;
+    private readonly byte[] _batteryRecord = new byte[1];
+    private bool _batteryLow;
     private Gauge? _gauge;
     private bool _sampleNow;
     private long _sirenOffMs = long.MaxValue;
+    private bool _sirenOn;
     private long _identifyUntilMs;
 
     public WaterLevelNode(NodeOptions options, IMessageLink link, IStorage storage, IClock clock, IPlatform platform,
         ISntpClient? sntp, IDistanceSensor sensor, IRelay? siren, IRelay? statusLed)
+        : this(options, link, storage, null, clock, platform, sntp, sensor, siren, statusLed, null, null)
+    {
+    }
+
+    /// <param name="retained">RTC memory kept across deep sleep (on a host, the same storage will do).</param>
+    /// <param name="battery">Battery voltage, or null on mains power.</param>
+    /// <param name="sleep">Deep-sleep behaviour, or null for a node that stays awake.</param>
+    public WaterLevelNode(NodeOptions options, IMessageLink link, IStorage storage, IStorage? retained, IClock clock, IPlatform platform,
+        ISntpClient? sntp, IDistanceSensor sensor, IRelay? siren, IRelay? statusLed, IBatteryMonitor? battery, SleepSettings? sleep)
     {
         _storage = storage;
         _sensor = sensor;
         _siren = siren;
         _led = statusLed;
-        Runtime = new NodeRuntime(options, this, link, storage, clock, platform, sntp);
+        _battery = battery;
+        _sleep = sleep;
+        _wakeMs = clock.MonotonicMs;
+        _batteryLow = storage.Read(BatteryLowKey, _batteryRecord) == 1 && _batteryRecord[0] == 1;
+        Runtime = new NodeRuntime(options, this, link, storage, clock, platform, sntp, retained);
         Runtime.Start();
     }
+
+    /// <summary>Storage record of the raised battery fault, so a wake-up does not raise it again.</summary>
+    public const string BatteryLowKey = "hydro.batlow";
+
+    public bool BatteryLow { get { return _batteryLow; } }
 
     public NodeRuntime Runtime { get; }
 
@@ -54,6 +82,10 @@ public sealed class WaterLevelNode : INodeApp, IGaugeEvents
     }
 
     public void OnDisplay(byte[] payload, int offset, int count)
+    {
+    }
+
+    public void OnShutdown()
     {
     }
 
@@ -84,6 +116,7 @@ public sealed class WaterLevelNode : INodeApp, IGaugeEvents
         else if (command.Kind == CommandDecoder.KindSiren)
         {
             _siren!.Set(command.On);
+            _sirenOn = command.On;
             _sirenOffMs = command.On && command.DurationS > 0 ? nowMs + command.DurationS * 1000 : long.MaxValue;
         }
         else if (command.Kind == CommandDecoder.KindIdentify)
@@ -98,6 +131,7 @@ public sealed class WaterLevelNode : INodeApp, IGaugeEvents
         if (nowMs >= _sirenOffMs)
         {
             _siren!.Set(false);
+            _sirenOn = false;
             _sirenOffMs = long.MaxValue;
         }
         if (_led != null && _identifyUntilMs != 0)
@@ -107,14 +141,53 @@ public sealed class WaterLevelNode : INodeApp, IGaugeEvents
             if (nowMs >= _identifyUntilMs) _identifyUntilMs = 0;
         }
         Gauge? gauge = _gauge;
-        if (gauge == null || !Runtime.Time.ClockSet) return;
-        long utc = Runtime.Clock.UtcSeconds;
-        if (!_sampleNow && utc < gauge.NextSampleAt) return;
-        _sampleNow = false;
-        gauge.Sample(utc, _sensor);
+        bool ready = gauge != null && Runtime.Time.ClockSet;
+        if (ready && (_sampleNow || Runtime.Clock.UtcSeconds >= gauge!.NextSampleAt))
+        {
+            _sampleNow = false;
+            long utc = Runtime.Clock.UtcSeconds;
+            gauge!.Sample(utc, _sensor);
+            ReadBattery(gauge, utc);
+            var w = Runtime.BeginMessage();
+            TelemetryEncoder.WriteWaterLevel(w, Runtime.Now, Runtime.Ids.Boot, Runtime.Ids.NextSeq(), gauge);
+            Runtime.Commit(Outbox.Telemetry);
+        }
+        if (_sleep != null) MaybeSleep(nowMs, ready ? gauge : null);
+    }
+
+    private void ReadBattery(Gauge gauge, long utc)
+    {
+        if (_battery == null || !_battery.TryReadMillivolts(out int mv)) return;
+        gauge.UpdateBattery(mv);
+        var c = gauge.Config;
+        if (!c.HasBattery) return;
+        int span = c.BatteryFullMv - c.BatteryEmptyMv;
+        bool low = _batteryLow ? mv < c.BatteryEmptyMv + span / 4 : mv < c.BatteryEmptyMv + span / 5;
+        if (low == _batteryLow) return;
+        _batteryLow = low;
+        _batteryRecord[0] = low ? (byte)1 : (byte)0;
+        _storage.Write(BatteryLowKey, _batteryRecord, 1);
         var w = Runtime.BeginMessage();
-        TelemetryEncoder.WriteWaterLevel(w, Runtime.Now, Runtime.Ids.Boot, Runtime.Ids.NextSeq(), gauge);
-        Runtime.Commit(Outbox.Telemetry);
+        EventEncoder.WriteHardwareFault(w, utc, Runtime.Ids.Boot, Runtime.Ids.NextSeq(), "battery", low, low ? "battery low" : "battery recovered");
+        Runtime.Commit(Outbox.Event);
+    }
+
+    /// <summary>Ends the wake-up when its work is done (protocol §4.6), or when it has lasted too long.</summary>
+    private void MaybeSleep(long nowMs, Gauge? gauge)
+    {
+        SleepSettings s = _sleep!;
+        if (Runtime.ShutdownPending || _sirenOn || _identifyUntilMs != 0) return; // a relay or LED in use needs the node awake
+        long awakeMs = nowMs - _wakeMs;
+        if (gauge == null)
+        {
+            if (awakeMs >= s.UnconfiguredAwakeS * 1000L) Runtime.BeginSleep(s.UnconfiguredSleepS);
+            return;
+        }
+        long since = Runtime.Connection.OnlineSinceMs;
+        bool done = Runtime.Outbox.Count == 0 && since >= 0 && nowMs - since >= s.ListenS * 1000L && !_sampleNow;
+        if (!done && awakeMs < s.MaxAwakeS * 1000L) return;
+        long seconds = gauge.NextSampleAt - Runtime.Clock.UtcSeconds;
+        Runtime.BeginSleep(seconds < s.MinSleepS ? s.MinSleepS : seconds);
     }
 
     // ---- gauge events → protocol events --------------------------------------------------------

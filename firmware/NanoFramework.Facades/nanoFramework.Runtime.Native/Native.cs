@@ -1,6 +1,21 @@
-// Facade: reboot (watchdog, reboot command; protocol.md §10.2, §15 W1) and an explicit GC run.
+// Facade: reboot (watchdog, reboot command; protocol.md §10.2, §15 W1), an explicit GC run (free heap),
+// setting the RTC (Rtc.SetSystemTime) and the monotonic millisecond counter (System.Environment.TickCount64,
+// which nanoFramework ships in this assembly, not in mscorlib).
+namespace System
+{
+    public static partial class Environment
+    {
+        public static long TickCount64 { get { throw null; } }
+    }
+}
+
 namespace nanoFramework.Runtime.Native
 {
+    public static class Rtc
+    {
+        public static bool SetSystemTime(System.DateTime time) { throw null; }
+    }
+
     public enum RebootOption
     {
         NormalReboot = 0,

@@ -11,6 +11,9 @@ internal sealed class MemoryStorage : IStorage
     // Each record keeps a buffer that only grows, so rewriting it in steady state allocates nothing.
     private readonly Dictionary<string, (byte[] Data, int Length)> _records = new();
     public int Writes;
+    public readonly Dictionary<string, int> WritesByKey = new();
+
+    public int WritesOf(string key) => WritesByKey.TryGetValue(key, out int n) ? n : 0;
 
     public bool Has(string key) => _records.ContainsKey(key);
 
@@ -25,6 +28,7 @@ internal sealed class MemoryStorage : IStorage
     public void Write(string key, byte[] buffer, int count)
     {
         Writes++;
+        WritesByKey[key] = WritesOf(key) + 1;
         if (!_records.TryGetValue(key, out var r) || r.Data.Length < count) r = (new byte[System.Math.Max(count, 64)], 0);
         System.Array.Copy(buffer, r.Data, count);
         _records[key] = (r.Data, count);
