@@ -43,7 +43,7 @@ public static class Program
         NodeOptions options = node.NodeOptions(Pins.Board, Firmware);
         options.InboundBytes = MaxInbound;
         var platform = new Esp32Platform(new WifiJoin(node.Ssid, node.WifiPassword));
-        var link = new M2MqttLink(node.BrokerHost, node.BrokerPort, node.Tls, MaxInbound);
+        var link = new M2MqttLink(node.BrokerHost, node.BrokerPort, node.Tls, MaxInbound, 2);
 
         var stop = new BusStopNode(options, link, storage, new Esp32Clock(), platform, new NanoSntpClient(),
             panel, new DisplaySettings(panel.Width, panel.Height));

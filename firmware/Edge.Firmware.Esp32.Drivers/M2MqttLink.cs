@@ -17,7 +17,6 @@ namespace Edge.Firmware.Esp32.Drivers;
 /// </summary>
 public sealed class M2MqttLink : IMessageLink
 {
-    private const int InboundSlots = 8;
     private const int AckSlots = 32;
 
     private readonly object _sync = new object();
@@ -26,10 +25,13 @@ public sealed class M2MqttLink : IMessageLink
     private readonly MqttQoSLevel[] _oneQos = new MqttQoSLevel[] { MqttQoSLevel.AtLeastOnce };
 
     // Inbound ring: topics and payload copies; payload buffers are allocated once.
-    private readonly string[] _inTopic = new string[InboundSlots];
-    private readonly byte[][] _inPayload = new byte[InboundSlots][];
-    private readonly int[] _inLength = new int[InboundSlots];
-    private readonly bool[] _inRetained = new bool[InboundSlots];
+    // Inbound slots are preallocated at their full size: each costs maxPayload bytes of a plain
+    // ESP32's ~100 KB heap, so apps ask for as few as their traffic needs (config, cmd, time are rare).
+    private readonly int _slots;
+    private readonly string[] _inTopic;
+    private readonly byte[][] _inPayload;
+    private readonly int[] _inLength;
+    private readonly bool[] _inRetained;
     private int _inHead;
     private int _inCount;
     private int _inDropped;
@@ -45,9 +47,16 @@ public sealed class M2MqttLink : IMessageLink
     /// <param name="host">Gateway broker host name or address.</param>
     /// <param name="port">1883, or 8883 with TLS.</param>
     /// <param name="maxPayload">Largest inbound payload kept (protocol size limit); longer ones are dropped.</param>
-    public M2MqttLink(string host, int port, bool useTls, int maxPayload)
+    /// <param name="slots">How many inbound messages can wait for the loop at once (2–8).</param>
+    public M2MqttLink(string host, int port, bool useTls, int maxPayload, int slots)
     {
-        for (int i = 0; i < InboundSlots; i++) _inPayload[i] = new byte[maxPayload];
+        if (slots < 2 || slots > 8) throw new ArgumentOutOfRangeException("slots");
+        _slots = slots;
+        _inTopic = new string[slots];
+        _inPayload = new byte[slots][];
+        _inLength = new int[slots];
+        _inRetained = new bool[slots];
+        for (int i = 0; i < slots; i++) _inPayload[i] = new byte[maxPayload];
         _client = new MqttClient(host, port, useTls, null, null, useTls ? MqttSslProtocols.TLSv1_2 : MqttSslProtocols.None);
         _client.ProtocolVersion = MqttProtocolVersion.Version_3_1_1;
         _client.MqttMsgPublishReceived += OnPublishReceived;
@@ -187,7 +196,7 @@ public sealed class M2MqttLink : IMessageLink
             message.Length = length;
             message.Retained = _inRetained[slot];
             _inTopic[slot] = "";
-            _inHead = (_inHead + 1) % InboundSlots;
+            _inHead = (_inHead + 1) % _slots;
             _inCount--;
             return true;
         }
@@ -198,14 +207,14 @@ public sealed class M2MqttLink : IMessageLink
         byte[] body = e.Message;
         lock (_sync)
         {
-            if (_inCount == InboundSlots || body.Length > _inPayload[0].Length)
+            if (_inCount == _slots || body.Length > _inPayload[0].Length)
             {
                 // QoS 1: the broker redelivers config and commands it did not see acknowledged only on a
                 // new session, so a drop here is counted and reported rather than silently lost.
                 _inDropped++;
                 return;
             }
-            int slot = (_inHead + _inCount) % InboundSlots;
+            int slot = (_inHead + _inCount) % _slots;
             _inTopic[slot] = e.Topic;
             Array.Copy(body, _inPayload[slot], body.Length);
             _inLength[slot] = body.Length;

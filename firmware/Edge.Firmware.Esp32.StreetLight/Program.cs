@@ -48,7 +48,7 @@ public static class Program
         NodeOptions options = node.NodeOptions(Pins.Board, Firmware);
         options.InboundBytes = MaxInbound;
         var platform = new Esp32Platform(new WifiJoin(node.Ssid, node.WifiPassword));
-        var link = new M2MqttLink(node.BrokerHost, node.BrokerPort, node.Tls, MaxInbound);
+        var link = new M2MqttLink(node.BrokerHost, node.BrokerPort, node.Tls, MaxInbound, 3);
 
         var light = new StreetLightNode(options, link, storage, new Esp32Clock(), platform, new NanoSntpClient(),
             dimmer, meter, lightSensor, new LampMonitorSettings());

@@ -7,6 +7,7 @@ using Edge.Gateway.Broker;
 using Edge.Gateway.Operations;
 using Edge.Gateway.Outbox;
 using Edge.Gateway.Registry;
+using Edge.Gateway.Uplink;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -37,6 +38,9 @@ public static class GatewayHost
         ["--http-port"] = "Gateway:Http:Port",
         ["--quota-mb"] = "Gateway:Outbox:QuotaMegabytes",
         ["--synchronous"] = "Gateway:Outbox:Synchronous",
+        ["--uplink"] = "Gateway:Uplink:Kind",
+        ["--cloud-url"] = "Gateway:Uplink:BaseUrl",
+        ["--gateway-id"] = "Gateway:Uplink:GatewayId",
     };
 
     public const string Usage = """
@@ -52,6 +56,9 @@ public static class GatewayHost
           --http-port <n>       /health, /metrics and /api/nodes (default 8080)
           --quota-mb <n>        outbox disk quota in MiB (default 512)
           --synchronous <mode>  FULL (default, survives power loss) or NORMAL (survives process kill only)
+          --uplink <kind>       https (default), eventhubs or none (docs/uplink.md)
+          --cloud-url <url>     cloud base address for the HTTPS uplink and the desired-state downlink
+          --gateway-id <id>     this gateway's id in the cloud (token: Gateway__Uplink__Token)
           --help                this text
 
         Every setting can also come from appsettings.json (section "Gateway") or the environment
@@ -75,6 +82,7 @@ public static class GatewayHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Any, options.Http.Port));
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddGatewayCore(options);
+        builder.Services.AddUplinkDownlinkAndRules(options);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -109,9 +117,10 @@ public static class GatewayHost
     static void MapOperations(WebApplication app, GatewayOptions options)
     {
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
-        app.MapGet("/health", (INodeTransport transport, DurableOutbox outbox, RetainedStore retained, NodeRegistry registry) =>
+        app.MapGet("/health", (INodeTransport transport, DurableOutbox outbox, RetainedStore retained, NodeRegistry registry, IEnumerable<IHealthComponent> components) =>
         {
-            var report = HealthReport.Collect(transport, outbox, retained, registry, options.ResolveDataDir());
+            var report = HealthReport.Collect(transport, outbox, retained, registry, options.ResolveDataDir())
+                with { Components = System.Linq.Enumerable.ToDictionary(components, c => c.Name, c => c.Report()) };
             return Results.Json(report, statusCode: report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         app.MapGet("/metrics", (MetricsRegistry metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));

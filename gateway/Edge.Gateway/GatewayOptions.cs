@@ -18,6 +18,9 @@ public sealed class GatewayOptions
     public OutboxOptions Outbox { get; set; } = new();
     public HttpOptions Http { get; set; } = new();
     public RegistryOptions Registry { get; set; } = new();
+    public Uplink.UplinkOptions Uplink { get; set; } = new();
+    public Downlink.DownlinkOptions Downlink { get; set; } = new();
+    public Rules.RulesOptions Rules { get; set; } = new();
 
     public string ResolveDataDir() => Path.GetFullPath(DataDir);
 }

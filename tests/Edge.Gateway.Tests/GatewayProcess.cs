@@ -17,7 +17,7 @@ public sealed class GatewayProcess : IDisposable
 
     public static string GatewayDll => Path.Combine(AppContext.BaseDirectory, "Edge.Gateway.dll");
 
-    public static async Task<GatewayProcess> StartAsync(string dataDir, int mqttPort, int httpPort)
+    public static async Task<GatewayProcess> StartAsync(string dataDir, int mqttPort, int httpPort, params string[] extraArgs)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { GatewayDll, "--data-dir", dataDir, "--port", mqttPort.ToString(), "--bind", "127.0.0.1", "--http-port", httpPort.ToString(),
@@ -25,6 +25,7 @@ public sealed class GatewayProcess : IDisposable
         {
             info.ArgumentList.Add(arg);
         }
+        foreach (var arg in extraArgs) info.ArgumentList.Add(arg);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the gateway");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -34,7 +34,10 @@ public sealed class TestGateway : IAsyncDisposable
     public int MqttPort { get; }
     public int HttpPort { get; }
 
-    public static async Task<TestGateway> StartAsync(string? dataDir = null, params string[] extraArgs)
+    public static Task<TestGateway> StartAsync(string? dataDir = null, params string[] extraArgs) => StartWithAsync(null, dataDir, extraArgs);
+
+    /// <summary>As <see cref="StartAsync"/>, with a hook to replace services (e.g. the siren relay) before the host is built.</summary>
+    public static async Task<TestGateway> StartWithAsync(Action<WebApplicationBuilder>? configure, string? dataDir = null, params string[] extraArgs)
     {
         dataDir ??= NewTempDir();
         var mqttPort = FreePort();
@@ -45,7 +48,7 @@ public sealed class TestGateway : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
         };
         args.AddRange(extraArgs);
-        var app = GatewayHost.Build(args.ToArray());
+        var app = GatewayHost.Build(args.ToArray(), configure);
         await app.StartAsync();
         return new TestGateway(app, dataDir, mqttPort, httpPort);
     }

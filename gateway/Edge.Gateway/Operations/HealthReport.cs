@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using Edge.Gateway.Broker;
 using Edge.Gateway.Outbox;
@@ -11,6 +12,9 @@ public sealed record HealthReport(string Status, bool BrokerListening, bool Outb
     long OutboxDepth, long OutboxBytes, long OutboxQuotaBytes, long DataDirFreeBytes, int ConnectedNodes, int RegisteredNodes)
 {
     public bool Ready => Status == "ready";
+
+    /// <summary>Uplink, downlink, siren driver… (<see cref="IHealthComponent"/>); informative, not part of readiness.</summary>
+    public IReadOnlyDictionary<string, ComponentHealth>? Components { get; init; }
 
     /// <summary>
     /// Ready when nodes can connect and messages can be committed. A full outbox does not make the gateway unready

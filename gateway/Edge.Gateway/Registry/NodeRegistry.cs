@@ -91,6 +91,43 @@ public sealed class NodeRegistry : IDisposable
         return secret;
     }
 
+    /// <summary>
+    /// Provisions or updates a node from the cloud's desired state (docs/uplink.md §3 <c>nodes</c>): the credential
+    /// arrives as a hash only (the format <see cref="SecretHasher"/> writes). Status and versions of an existing node are kept.
+    /// </summary>
+    public void UpsertFromCloud(NodeRegistration registration, string secretHash)
+    {
+        if (!NodeIds.IsValidId(registration.NodeId)) throw new ArgumentException($"nodeId '{registration.NodeId}' does not match ^[a-z0-9][a-z0-9-]{{0,31}}$ (protocol.md §2.1)");
+        if (!NodeIds.IsValidId(registration.Site)) throw new ArgumentException($"site '{registration.Site}' does not match ^[a-z0-9][a-z0-9-]{{0,31}}$ (protocol.md §2.1)");
+        if (!NodeIds.IsValidType(registration.Type)) throw new ArgumentException($"type '{registration.Type}' is not one of streetlight, waterlevel, busstop");
+        if (!secretHash.StartsWith("pbkdf2-sha256$", StringComparison.Ordinal) || secretHash.Split('$').Length != 4) throw new ArgumentException("secretHash is not pbkdf2-sha256$iterations$salt$hash");
+        NodeRecord node;
+        lock (_lock)
+        {
+            using var command = _db.CreateCommand();
+            command.CommandText = """
+                INSERT INTO nodes (node_id, site, type, location, zone, secret_hash, created_ms) VALUES ($id, $site, $type, $location, $zone, $hash, $now)
+                ON CONFLICT (node_id) DO UPDATE SET site = excluded.site, type = excluded.type, zone = excluded.zone, secret_hash = excluded.secret_hash,
+                  location = COALESCE(excluded.location, nodes.location)
+                """;
+            command.Parameters.AddWithValue("$id", registration.NodeId);
+            command.Parameters.AddWithValue("$site", registration.Site);
+            command.Parameters.AddWithValue("$type", registration.Type);
+            command.Parameters.AddWithValue("$location", (object?)registration.Location ?? DBNull.Value);
+            command.Parameters.AddWithValue("$zone", (object?)registration.Zone ?? DBNull.Value);
+            command.Parameters.AddWithValue("$hash", secretHash);
+            command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+            node = _nodes.TryGetValue(registration.NodeId, out var existing)
+                ? existing with { Site = registration.Site, Type = registration.Type, Zone = registration.Zone, Location = registration.Location ?? existing.Location }
+                : new NodeRecord(registration.NodeId, registration.Site, registration.Type, registration.Location, registration.Zone,
+                    null, null, null, null, NodeStatus.Unknown, null, null, null, false);
+            _nodes[node.NodeId] = node;
+            _secretHashes[node.NodeId] = secretHash;
+            Changed?.Invoke(node);
+        }
+    }
+
     public bool Remove(string nodeId)
     {
         lock (_lock)

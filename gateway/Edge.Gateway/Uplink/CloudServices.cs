@@ -1,0 +1,85 @@
+using System;
+using System.IO;
+using Azure.Messaging.EventHubs.Producer;
+using Edge.Gateway.Downlink;
+using Edge.Gateway.Operations;
+using Edge.Gateway.Rules;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Edge.Gateway.Uplink;
+
+/// <summary>Registers the uplink (chosen by <c>Gateway:Uplink:Kind</c>), the downlink and the local rules.</summary>
+public static class CloudServices
+{
+    public static IServiceCollection AddUplinkDownlinkAndRules(this IServiceCollection services, GatewayOptions options)
+    {
+        var uplink = options.Uplink;
+        services.AddSingleton(uplink);
+        services.AddSingleton(options.Downlink);
+        services.AddSingleton(options.Rules);
+        services.AddSingleton<GatewayRecords>();
+
+        // Uplink: HTTPS (default) or Event Hubs; off when not configured (reported in /health, records wait in the outbox).
+        IRecordSender? sender = null;
+        if (uplink.IsHttpsConfigured)
+        {
+            RequireGatewayId(uplink);
+            sender = new HttpRecordSender(uplink);
+        }
+        else if (uplink.IsEventHubsConfigured)
+        {
+            RequireGatewayId(uplink);
+            var producer = uplink.EventHubName.Length > 0
+                ? new EventHubProducerClient(uplink.EventHubsConnectionString, uplink.EventHubName)
+                : new EventHubProducerClient(uplink.EventHubsConnectionString);
+            sender = new EventHubsRecordSender(producer, uplink.GatewayId);
+        }
+        if (sender is not null)
+        {
+            services.AddSingleton(sender);
+            services.AddSingleton<UplinkService>();
+            services.AddHostedService(sp => sp.GetRequiredService<UplinkService>());
+            services.AddSingleton<IHealthComponent>(sp => sp.GetRequiredService<UplinkService>());
+            if (uplink.ForwardState) services.AddHostedService<StateRecordForwarder>();
+        }
+        else
+        {
+            services.AddSingleton<IHealthComponent>(new StaticHealth("uplink", new ComponentHealth("off",
+                $"no uplink configured (Gateway:Uplink:Kind = {uplink.Kind}; set BaseUrl or EventHubsConnectionString); records wait in the outbox")));
+        }
+
+        // Downlink and rules run also without a cloud: the cached desired state and the rules keep working offline.
+        services.AddSingleton(_ => new DownlinkStore(Path.Combine(options.ResolveDataDir(), "downlink.db")));
+        services.AddSingleton<CommandDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<CommandDispatcher>());
+        services.AddSingleton<DisplayComposer>();
+        if (options.Rules.SirenDriver.Equals("none", StringComparison.OrdinalIgnoreCase)) services.AddSingleton<IRelayFactory, NoRelayFactory>();
+        else services.AddSingleton<IRelayFactory, GpioRelayFactory>();
+        services.AddSingleton<RuleEngine>();
+        services.AddHostedService(sp => sp.GetRequiredService<RuleEngine>());
+        services.AddSingleton<IHealthComponent>(sp => sp.GetRequiredService<RuleEngine>());
+        if (options.Downlink.Enabled)
+        {
+            services.AddSingleton<DownlinkService>();
+            services.AddHostedService(sp => sp.GetRequiredService<DownlinkService>());
+            if (uplink.BaseUrl.Length > 0) services.AddSingleton<IHealthComponent>(sp => sp.GetRequiredService<DownlinkService>());
+        }
+        return services;
+    }
+
+    static void RequireGatewayId(UplinkOptions uplink)
+    {
+        if (string.IsNullOrWhiteSpace(uplink.GatewayId))
+        {
+            throw new InvalidOperationException("Gateway:Uplink:GatewayId is required when an uplink is configured (docs/uplink.md §1)");
+        }
+    }
+
+    sealed class StaticHealth(string name, ComponentHealth health) : IHealthComponent
+    {
+        public string Name => name;
+
+        public ComponentHealth Report() => health;
+    }
+}

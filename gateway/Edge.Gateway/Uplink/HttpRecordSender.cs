@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Gateway.Outbox;
+
+namespace Edge.Gateway.Uplink;
+
+/// <summary>
+/// <c>POST /api/v1/gateways/{gatewayId}/batches</c> (docs/uplink.md §2): gzip JSON, bearer token, and the response
+/// mapped to a <see cref="SendOutcome"/>. Retrying and halving are the caller's (<see cref="UplinkService"/>).
+/// </summary>
+public sealed class HttpRecordSender : IRecordSender, IDisposable
+{
+    readonly HttpClient _http;
+    readonly UplinkOptions _options;
+    readonly Uri _batches;
+
+    public HttpRecordSender(UplinkOptions options, HttpMessageHandler? handler = null)
+    {
+        _options = options;
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60) })
+        {
+            Timeout = TimeSpan.FromSeconds(Math.Max(1, options.RequestTimeoutSeconds)),
+        };
+        var baseUrl = options.BaseUrl.EndsWith('/') ? options.BaseUrl : options.BaseUrl + "/";
+        _batches = new Uri(new Uri(baseUrl), $"api/v1/gateways/{Uri.EscapeDataString(options.GatewayId)}/batches");
+    }
+
+    public string Name => "https";
+
+    public async Task<SendOutcome> SendAsync(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _batches) { Content = Body(batch) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.Token);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException exception)
+        {
+            return new SendOutcome.Retry("network: " + exception.Message, null);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new SendOutcome.Retry("timeout", null);
+        }
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            if (status == 200)
+            {
+                return await ParseAcceptance(response, batch, cancellationToken).ConfigureAwait(false);
+            }
+            var detail = await SafeBody(response, cancellationToken).ConfigureAwait(false);
+            if (status is 400 or 413)
+            {
+                return new SendOutcome.TooLarge($"{status}: {detail}");
+            }
+            // 408, 429, 5xx are retryable by the contract; 401/403 are configuration problems that an operator fixes —
+            // retrying (slowly, by the backoff) loses nothing, dropping would.
+            return new SendOutcome.Retry($"{status}: {detail}", RetryAfter(response));
+        }
+    }
+
+    HttpContent Body(IReadOnlyList<OutboxMessage> batch)
+    {
+        var buffer = new MemoryStream();
+        Stream target = _options.Gzip ? new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true) : buffer;
+        using (var writer = new Utf8JsonWriter(target))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("v", 1);
+            writer.WriteString("gateway", _options.GatewayId);
+            writer.WriteNumber("sentAt", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            writer.WriteStartArray("records");
+            foreach (var message in batch) UplinkRecord.Write(writer, message);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        if (_options.Gzip) target.Dispose();
+        var content = new ByteArrayContent(buffer.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        if (_options.Gzip) content.Headers.ContentEncoding.Add("gzip");
+        return content;
+    }
+
+    static async Task<SendOutcome> ParseAcceptance(HttpResponseMessage response, IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
+    {
+        var last = batch[^1].GatewaySeq;
+        try
+        {
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            using var doc = JsonDocument.Parse(bytes);
+            var root = doc.RootElement;
+            var rejected = new List<RejectedRecord>();
+            if (root.TryGetProperty("rejected", out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in list.EnumerateArray())
+                {
+                    var error = item.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "(no reason given)";
+                    rejected.Add(new RejectedRecord(item.GetProperty("seq").GetInt64(), error));
+                }
+            }
+            // The contract says ackedThrough is the batch's last seq; never trust more than we sent.
+            var acked = root.TryGetProperty("ackedThrough", out var a) && a.ValueKind == JsonValueKind.Number ? Math.Min(a.GetInt64(), last) : last;
+            var accepted = root.TryGetProperty("accepted", out var ac) && ac.ValueKind == JsonValueKind.Number ? ac.GetInt32() : 0;
+            var duplicates = root.TryGetProperty("duplicates", out var du) && du.ValueKind == JsonValueKind.Number ? du.GetInt32() : 0;
+            return new SendOutcome.Delivered(acked, accepted, duplicates, rejected);
+        }
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            // A 200 we cannot read: the cloud stored the batch (idempotently), but re-sending is the only safe reading.
+            return new SendOutcome.Retry("unreadable 200 response: " + exception.Message, null);
+        }
+    }
+
+    static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header is null) return null;
+        if (header.Delta is { } delta) return delta;
+        if (header.Date is { } date)
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+        return null;
+    }
+
+    static async Task<string> SafeBody(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            return text.Length > 300 ? text[..300] : text;
+        }
+        catch (Exception)
+        {
+            return "";
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,59 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Gateway.Broker;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Gateway.Uplink;
+
+/// <summary>
+/// Turns every accepted node <c>state</c> (birth, heartbeat, offline, asleep, last will) into a <c>state</c> record in
+/// the outbox, because the cloud learns applied config/display versions and online/offline only from them
+/// (docs/uplink.md §3 last paragraph). The broker keeps state out of the outbox on the node path (protocol.md §8);
+/// this appends it after the registry applied it, so a crash in between can lose one state record — the next
+/// heartbeat or birth repeats the node's whole condition.
+/// </summary>
+public sealed class StateRecordForwarder : BackgroundService
+{
+    readonly INodeMessageFeed _feed;
+    readonly GatewayRecords _records;
+    readonly ILogger _logger;
+
+    public StateRecordForwarder(INodeMessageFeed feed, GatewayRecords records, ILogger<StateRecordForwarder> logger)
+    {
+        _feed = feed;
+        _records = records;
+        _logger = logger;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription = _feed.Subscribe(); // at start, so no state between start and the loop is missed
+        return base.StartAsync(cancellationToken);
+    }
+
+    NodeMessageSubscription? _subscription;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var subscription = _subscription!;
+        try
+        {
+            await foreach (var message in subscription.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                if (message.Leaf != NodeTopics.State) continue;
+                try
+                {
+                    await _records.AppendStateAsync(message.Site, message.NodeId, message.Payload).ConfigureAwait(false);
+                }
+                catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+                {
+                    _logger.LogError(exception, "Could not queue the state of {NodeId} for the cloud", message.NodeId);
+                }
+            }
+        }
+        catch (System.OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}
