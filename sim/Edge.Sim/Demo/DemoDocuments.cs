@@ -125,9 +125,16 @@ public static class DemoDocuments
         foreach (var route in stop.Routes ?? Array.Empty<RoutePlan>())
         {
             for (var at = hour.AddHours(-4).AddMinutes(route.OffsetMinutes); at < to; at = at.AddMinutes(route.HeadwayMinutes))
-                if (at >= from.AddMinutes(1)) list.Add((route, at));
+                if (at >= from.AddMinutes(1) && InService(at)) list.Add((route, at));
         }
         return list.OrderBy(d => d.Item2);
+    }
+
+    /// <summary>Buses run 06:00-22:00 local time, as the timetable says.</summary>
+    private static bool InService(DateTimeOffset at)
+    {
+        int hour = at.ToOffset(GreekOffset(at)).Hour;
+        return hour >= 6 && hour < 22;
     }
 
     /// <summary>Greece: EET (+02:00), EEST (+03:00) from the last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC.</summary>
