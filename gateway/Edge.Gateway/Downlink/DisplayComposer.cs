@@ -93,7 +93,14 @@ public sealed class DisplayComposer
         if (cloud is null && banner is null && last is null) return; // nothing was ever shown by us
 
         var now = DateTimeOffset.UtcNow;
-        var document = cloud is not null ? (JsonObject)JsonNode.Parse(cloud.Document)! : MinimalDocument(node, now);
+        // The cloud sends the retained envelope of protocol.md §11.1 ({v, version, generated, content, timetable?}); the
+        // banner, validity and version belong to its `content`, and the envelope's `version` must equal content.version.
+        // A bare content document (no `content` member) is used as it is.
+        var source = cloud is not null ? (JsonObject)JsonNode.Parse(cloud.Document)! : null;
+        JsonObject? envelope = source is null
+            ? new JsonObject { ["v"] = 1, ["generated"] = now.ToUnixTimeSeconds(), ["content"] = MinimalDocument(node, now) }
+            : source["content"] is JsonObject ? source : null;
+        var document = envelope is not null ? (JsonObject)envelope["content"]! : source!;
         if (banner is { } active)
         {
             document["banner"] = active.Banner.DeepClone();
@@ -107,7 +114,8 @@ public sealed class DisplayComposer
         var retainedVersion = RetainedVersion(node);
         var version = Math.Max(cloud?.Version ?? 0, retainedVersion + 1);
         document["version"] = version;
-        var published = await _publisher.PublishDisplayAsync(node.Site, node.NodeId, JsonSerializer.SerializeToUtf8Bytes(document), cancellationToken).ConfigureAwait(false);
+        if (envelope is not null) envelope["version"] = version;
+        var published = await _publisher.PublishDisplayAsync(node.Site, node.NodeId, JsonSerializer.SerializeToUtf8Bytes(envelope ?? document), cancellationToken).ConfigureAwait(false);
         if (!published)
         {
             _logger.LogWarning("Display {Version} for {NodeId} not published: the retained one is as new", version, node.NodeId);

@@ -1,0 +1,67 @@
+using System;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Desired;
+using Edge.Cloud.Inventory;
+using Edge.Cloud.Lighting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edge.Sim.Demo;
+
+/// <summary>
+/// Seeds the demo site on first run through the cloud's own domain services (the same code the API calls), each
+/// change audited under the role that would make it: the installer sets up the inventory, the technician the
+/// profiles, assignments, displays and flood rules. Users and the gateway come from configuration (Users:Seed,
+/// Gateways:Seed), which the cloud applies at every start when missing.
+/// </summary>
+public static class DemoSeeder
+{
+    private const string Installer = "installer";
+    private const string Technician = "technician";
+
+    public static async Task SeedAsync(IServiceProvider cloud, FleetPlan fleet, DemoState state, CancellationToken ct)
+    {
+        var inventory = cloud.GetRequiredService<InventoryService>();
+        var profiles = cloud.GetRequiredService<ProfileService>();
+        var rules = cloud.GetRequiredService<FloodRuleService>();
+
+        await inventory.PutSiteAsync(Installer, fleet.Site, new SiteRequest(fleet.SiteName, null), ct);
+        foreach (var zone in fleet.Zones)
+            await inventory.PutZoneAsync(Installer, zone.Id, new ZoneRequest(fleet.Site, zone.NameEn + " / " + zone.NameEl), ct);
+        foreach (var group in fleet.Groups)
+            await inventory.PutGroupAsync(Installer, group.Id, new GroupRequest(fleet.Site, group.Name), ct);
+
+        foreach (var node in fleet.Nodes)
+        {
+            await inventory.PutNodeAsync(Installer, node.Id, new NodeRequest(
+                fleet.Site, node.Type, fleet.Gateway, Model(node.Type), "1.0.0-host", node.Lat, node.Lon, node.Pole,
+                node.Zone, node.Group, Installer, null), ct);
+            var secret = await inventory.NewSecretAsync(Installer, node.Id, ct);
+            state.NodeSecrets[node.Id] = secret.Secret;
+            if (node.Type == "waterlevel")
+                await inventory.PutGaugeConfigAsync(Installer, node.Id, Encoding.UTF8.GetBytes(DemoDocuments.GaugeConfig()), ct);
+            else if (node.Type == "busstop")
+                await inventory.PutBusStopConfigAsync(Installer, node.Id, Encoding.UTF8.GetBytes(DemoDocuments.BusStopConfig), ct);
+        }
+
+        await profiles.PutAsync(Technician, fleet.Profile, DemoDocuments.Profile(), ct);
+        foreach (var group in fleet.Groups)
+            await profiles.AssignToGroupAsync(Technician, group.Id, fleet.Profile, ct);
+
+        foreach (var zone in fleet.Zones)
+        {
+            await rules.PutAsync(Technician, "flood-" + zone.Id, new FloodRuleRequest(zone.Id, new[] { "warning", "alarm" },
+                new FloodRuleActions(
+                    new BannerText("Κίνδυνος πλημμύρας: " + zone.NameEl + ". Αποφύγετε τα ρέματα.", "Flood warning: " + zone.NameEn + ". Keep away from streams."),
+                    100, null)), ct);
+        }
+    }
+
+    private static string Model(string type) => type switch
+    {
+        "streetlight" => "edge-streetlight-esp32",
+        "waterlevel" => "edge-waterlevel-esp32",
+        _ => "edge-busstop-esp32-epd7in5",
+    };
+}

@@ -1,0 +1,265 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Desired;
+using Edge.Firmware.Host.Configuration;
+using Edge.Firmware.Host.Hosting;
+using Edge.Gateway;
+using Edge.Gateway.Registry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Sim.Demo;
+
+/// <summary>
+/// The whole system in one process: the cloud (SQLite under the data directory), one gateway (embedded broker,
+/// HTTPS uplink to the cloud, desired-state long poll, local rules) and the fleet's virtual nodes (the firmware
+/// host build, real MQTT over loopback to the gateway's broker). `edge-sim demo` and the end-to-end tests both
+/// start it; a second start on the same data directory reuses everything (no second seeding, nodes keep their
+/// flash).
+/// </summary>
+public sealed class DemoSite : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILoggerFactory _nodeLoggers;
+    private NodeScheduler? _scheduler;
+    private Task _displayFeed = Task.CompletedTask;
+
+    private DemoSite(DemoOptions options, FleetPlan fleet, DemoState state, string dataDir, ILoggerFactory nodeLoggers)
+    {
+        Options = options;
+        Fleet = fleet;
+        State = state;
+        DataDir = dataDir;
+        _nodeLoggers = nodeLoggers;
+    }
+
+    public DemoOptions Options { get; }
+    public FleetPlan Fleet { get; }
+    public DemoState State { get; }
+
+    /// <summary>Absolute data directory.</summary>
+    public string DataDir { get; }
+
+    /// <summary>True when this start seeded the site (first run on the data directory).</summary>
+    public bool SeededNow { get; private set; }
+
+    public WebApplication Cloud { get; private set; } = null!;
+    public WebApplication Gateway { get; private set; } = null!;
+
+    /// <summary>The running virtual nodes by id (their lamps, water surfaces and panels can be changed live).</summary>
+    public IReadOnlyDictionary<string, RuntimeHostedNode> Nodes { get; private set; } = new Dictionary<string, RuntimeHostedNode>();
+
+    public string CloudUrl => "http://127.0.0.1:" + Options.HttpPort.ToString(CultureInfo.InvariantCulture) + "/";
+    public string GatewayUrl => "http://127.0.0.1:" + Options.GatewayHttpPort.ToString(CultureInfo.InvariantCulture) + "/";
+    public string FramesDir => Path.Combine(DataDir, "frames");
+
+    public static async Task<DemoSite> StartAsync(DemoOptions options, FleetPlan fleet, CancellationToken ct = default)
+    {
+        string dataDir = Path.GetFullPath(options.DataDir);
+        Directory.CreateDirectory(dataDir);
+        var state = DemoState.LoadOrCreate(dataDir);
+        state.Save(dataDir); // the gateway token must survive even if this first start is interrupted
+        var loggers = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+            .SetMinimumLevel(options.LogLevel));
+        var site = new DemoSite(options, fleet, state, dataDir, loggers);
+        try
+        {
+            await site.StartCloudAsync(ct);
+            if (!state.Seeded)
+            {
+                await DemoSeeder.SeedAsync(site.Cloud.Services, fleet, state, ct);
+                state.Seeded = true;
+                state.Save(dataDir);
+                site.SeededNow = true;
+            }
+            await site.RefreshDisplaysAsync(ct);
+            await site.StartGatewayAsync(ct);
+            await site.WaitForCredentialsAsync(TimeSpan.FromSeconds(60), ct);
+            await site.StartNodesAsync(ct);
+            site._displayFeed = site.RunDisplayFeedAsync(site._stopping.Token);
+            return site;
+        }
+        catch
+        {
+            await site.DisposeAsync();
+            throw;
+        }
+    }
+
+    private string Level => Options.LogLevel.ToString();
+
+    private async Task StartCloudAsync(CancellationToken ct)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "Sqlite",
+            ["Storage:DataDirectory"] = Path.Combine(DataDir, "cloud"),
+            ["Gateways:Seed:0:Id"] = Fleet.Gateway,
+            ["Gateways:Seed:0:Name"] = Fleet.SiteName + " gateway 1",
+            ["Gateways:Seed:0:Token"] = State.GatewayToken,
+            ["Logging:LogLevel:Default"] = Level,
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        };
+        for (int i = 0; i < DemoUsers.All.Count; i++)
+        {
+            var user = DemoUsers.All[i];
+            settings["Users:Seed:" + i + ":Name"] = user.Name;
+            settings["Users:Seed:" + i + ":Role"] = user.Role;
+            settings["Users:Seed:" + i + ":Password"] = user.Password;
+        }
+        Cloud = Edge.Cloud.Program.CreateApp(Array.Empty<string>(), builder =>
+        {
+            builder.WebHost.UseUrls(CloudUrl.TrimEnd('/'));
+            builder.Configuration.AddInMemoryCollection(settings);
+        });
+        await Cloud.StartAsync(ct);
+    }
+
+    private async Task StartGatewayAsync(CancellationToken ct)
+    {
+        var args = new Dictionary<string, string>
+        {
+            ["Gateway:DataDir"] = Path.Combine(DataDir, "gateway"),
+            ["Gateway:Broker:Port"] = Options.MqttPort.ToString(CultureInfo.InvariantCulture),
+            ["Gateway:Broker:BindAddress"] = "127.0.0.1",
+            ["Gateway:Http:Port"] = Options.GatewayHttpPort.ToString(CultureInfo.InvariantCulture),
+            // A desk demo: a process kill is the failure to survive, not a power cut.
+            ["Gateway:Outbox:Synchronous"] = "NORMAL",
+            ["Gateway:Uplink:Kind"] = "https",
+            ["Gateway:Uplink:BaseUrl"] = CloudUrl,
+            ["Gateway:Uplink:GatewayId"] = Fleet.Gateway,
+            ["Gateway:Uplink:Token"] = State.GatewayToken,
+            ["Gateway:Downlink:DefaultSite"] = Fleet.Site,
+            // No relay board on a desk: the rules' siren action is off rather than reported unavailable.
+            ["Gateway:Rules:SirenDriver"] = "none",
+            ["Logging:LogLevel:Default"] = Level,
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        };
+        Gateway = GatewayHost.Build(args.Select(kv => "--" + kv.Key + "=" + kv.Value).ToArray());
+        await Gateway.StartAsync(ct);
+    }
+
+    /// <summary>The gateway learns node credentials from the cloud's downlink; nodes connect once it knows them.</summary>
+    private async Task WaitForCredentialsAsync(TimeSpan limit, CancellationToken ct)
+    {
+        var registry = Gateway.Services.GetRequiredService<NodeRegistry>();
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Fleet.Nodes.All(n => registry.Find(n.Id) is not null)) return;
+            await Task.Delay(200, ct);
+        }
+        var missing = Fleet.Nodes.Where(n => registry.Find(n.Id) is null).Select(n => n.Id).ToList();
+        _nodeLoggers.CreateLogger("Edge.Sim").LogWarning(
+            "the gateway has not learnt {Count} node(s) from the cloud after {Seconds} s ({First}…); starting the nodes anyway, they retry",
+            missing.Count, limit.TotalSeconds, missing[0]);
+    }
+
+    private async Task StartNodesAsync(CancellationToken ct)
+    {
+        var settings = Fleet.Nodes.Select(NodeSettingsFor).ToList();
+        var nodes = HostedNodeFactory.CreateAll(settings, _nodeLoggers).Cast<RuntimeHostedNode>().ToList();
+        Nodes = nodes.ToDictionary(n => n.NodeId, StringComparer.Ordinal);
+        var hostOptions = Microsoft.Extensions.Options.Options.Create(new NodeHostOptions { Nodes = settings, TickInterval = Options.TickInterval });
+        _scheduler = new NodeScheduler(hostOptions, () => nodes, _nodeLoggers.CreateLogger<NodeScheduler>());
+        await _scheduler.StartAsync(ct);
+    }
+
+    private NodeSettings NodeSettingsFor(NodePlan plan)
+    {
+        if (!State.NodeSecrets.TryGetValue(plan.Id, out var secret))
+            throw new InvalidOperationException("no secret for node " + plan.Id + " in " + DemoState.PathIn(DataDir) + " (delete the data directory to seed again)");
+        var nodeDir = Path.Combine(DataDir, "nodes", plan.Id);
+        var settings = new NodeSettings
+        {
+            NodeId = plan.Id,
+            Site = Fleet.Site,
+            Type = plan.Type,
+            Secret = secret,
+            Broker = new BrokerSettings { Host = "127.0.0.1", Port = Options.MqttPort },
+            DataDir = nodeDir,
+            Hardware = "host-" + plan.Type,
+            Latitude = plan.Lat,
+            Longitude = plan.Lon,
+            Clock = new ClockSettings { Speed = Options.Speed },
+        };
+        switch (plan.Type)
+        {
+            case "streetlight":
+                settings.Lamp = new LampSettings { RatedWatts = plan.RatedWatts, Mode = plan.LampMode };
+                break;
+            case "waterlevel":
+                settings.Water = new WaterSettings
+                {
+                    MountMm = DemoDocuments.GaugeMountMm,
+                    Scenario = plan.WaterCurve is null ? plan.Scenario ?? "calm" : null,
+                    Curve = plan.WaterCurve ?? Edge.Firmware.Host.Hardware.WaterSurface.Scenario(plan.Scenario ?? "calm")!,
+                };
+                break;
+            case "busstop":
+                settings.Display = new DisplaySettingsHost { Panel = "epd-7in5", Width = 800, Height = 480, FramesDir = Path.Combine(FramesDir, plan.Id), KeepFrames = 5 };
+                break;
+        }
+        return settings;
+    }
+
+    /// <summary>Fresh arrivals for every stop (a stand-in for the transit feed), through the cloud's display service.</summary>
+    public async Task RefreshDisplaysAsync(CancellationToken ct)
+    {
+        var displays = Cloud.Services.GetRequiredService<DisplayService>();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var stop in Fleet.Nodes.Where(n => n.Type == "busstop"))
+            await displays.PutAsync("transit-feed", stop.Id, new DisplayRequest(DemoDocuments.StopContent(stop, now), DemoDocuments.StopTimetable(stop, now)), ct);
+    }
+
+    private async Task RunDisplayFeedAsync(CancellationToken ct)
+    {
+        var log = _nodeLoggers.CreateLogger("Edge.Sim.TransitFeed");
+        using var timer = new PeriodicTimer(Options.DisplayRefresh);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                try { await RefreshDisplaysAsync(ct); }
+                catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning(e, "refreshing the stops' arrivals failed"); }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>Clean shutdown: nodes first (their wills tell the gateway), then the gateway (its outbox drains later), then the cloud.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        await _displayFeed;
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        if (_scheduler is not null)
+        {
+            await _scheduler.StopAsync(limit.Token);
+            _scheduler.Dispose();
+        }
+        if (Gateway is not null)
+        {
+            try { await Gateway.StopAsync(limit.Token); } catch (OperationCanceledException) { }
+            await Gateway.DisposeAsync();
+        }
+        if (Cloud is not null)
+        {
+            try { await Cloud.StopAsync(limit.Token); } catch (OperationCanceledException) { }
+            await Cloud.DisposeAsync();
+        }
+        _nodeLoggers.Dispose();
+        _stopping.Dispose();
+    }
+}
