@@ -124,6 +124,12 @@ public static class BatchEndpoint
             {
                 return (Array.Empty<byte>(), Problem(StatusCodes.Status413PayloadTooLarge, $"body: {e.Message}"));
             }
+            catch (BadHttpRequestException e)
+            {
+                // The gateway went away mid-body (shutdown, dropped link): nothing was stored, it will
+                // send the same records again. A client error, not a server fault worth a stack trace.
+                return (Array.Empty<byte>(), Problem(StatusCodes.Status400BadRequest, $"body: {e.Message}"));
+            }
             return (buffer.ToArray(), null);
         }
     }

@@ -22,7 +22,8 @@ public static partial class RecordValidator
 
     public static readonly string[] RecordKinds = ["telemetry", "event", "state", "ack", "rule", "gateway"];
     private static readonly string[] NodeTypes = ["streetlight", "waterlevel", "busstop"];
-    private static readonly string[] EventKinds = ["lamp.fault", "flood.state", "node.boot", "node.watchdog", "config.rejected", "hw.fault", "message.rejected"];
+    // protocol.md §7.2–§7.9: keep in step with the node firmware's EventEncoder.
+    private static readonly string[] EventKinds = ["lamp.fault", "flood.state", "flood.rate", "node.boot", "node.watchdog", "config.rejected", "hw.fault", "message.rejected"];
     private static readonly string[] Statuses = ["online", "offline", "asleep"];
     private static readonly string[] FloodStates = ["normal", "watch", "warning", "alarm"];
     private static readonly string[] AckResults = ["ok", "expired", "duplicate", "rejected", "unsupported", "failed"];
@@ -112,7 +113,7 @@ public static partial class RecordValidator
         string? e;
         if ((e = JsonFields.OneOf(p, "kind", "payload.", true, EventKinds, out var kind)) is not null) return e;
         if ((e = Identity(p, out var ts)) is not null) return e;
-        if (kind is "lamp.fault" or "hw.fault" && (e = RequireBoolean(p, "active")) is not null) return e;
+        if (kind is "lamp.fault" or "hw.fault" or "flood.rate" && (e = RequireBoolean(p, "active")) is not null) return e;
         if (kind == "flood.state")
         {
             if ((e = JsonFields.OneOf(p, "from", "payload.", true, FloodStates, out _)) is not null) return e;

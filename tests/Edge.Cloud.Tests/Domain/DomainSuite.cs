@@ -255,6 +255,16 @@ public abstract class DomainSuite : IAsyncLifetime
         await IngestAsync(normal, Records.State(4, "sl-0001", Clock.UnixNow + 60, "online", 1));
         Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
 
+        // The rate-of-rise alarm (protocol.md §7.9) opens and clears on its own.
+        var rising = Records.Record(5, "wl-0003", "event", Clock.UnixNow + 90, new System.Text.Json.Nodes.JsonObject
+            { ["v"] = 1, ["kind"] = "flood.rate", ["ts"] = Clock.UnixNow + 90, ["boot"] = 5, ["seq"] = 3, ["active"] = true, ["riseMm"] = 130, ["levelMm"] = 600 });
+        await IngestAsync(rising);
+        Assert.Equal("flood.rate:major", Assert.Single(await Alarms.ListAsync("active", null, null, 10)) is var rate ? rate.Kind + ":" + rate.Severity : "");
+        var calm = Records.Record(6, "wl-0003", "event", Clock.UnixNow + 120, new System.Text.Json.Nodes.JsonObject
+            { ["v"] = 1, ["kind"] = "flood.rate", ["ts"] = Clock.UnixNow + 120, ["boot"] = 5, ["seq"] = 4, ["active"] = false, ["riseMm"] = 10, ["levelMm"] = 610 });
+        await IngestAsync(calm);
+        Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
+
         Clock.Advance(11 * 60); // the gateway's last batch is now older than 10 minutes
         await Feed.RunOnceAsync();
         Assert.Equal("gateway.offline", Assert.Single(await Alarms.ListAsync("open", null, null, 10)).Kind);
