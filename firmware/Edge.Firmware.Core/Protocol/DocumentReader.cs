@@ -264,13 +264,7 @@ internal sealed class DocumentReader
     /// <summary>A whole number in [min, max]; otherwise a problem and <paramref name="fallback"/>.</summary>
     public long Whole(string path, long min, long max, long fallback)
     {
-        Json.Read();
-        if (Json.Token != JsonToken.Number)
-        {
-            Mismatch(path, "a whole number");
-            Json.Skip();
-            return fallback;
-        }
+        if (!Enter(JsonToken.Number, path, "a whole number")) return fallback;
         long value;
         if (!TryWhole(out value))
         {
@@ -309,13 +303,7 @@ internal sealed class DocumentReader
     /// <summary>A number in [min, max] (message without the value); otherwise a problem and <paramref name="fallback"/>.</summary>
     public double Number(string path, double min, double max, double fallback)
     {
-        Json.Read();
-        if (Json.Token != JsonToken.Number)
-        {
-            Mismatch(path, "a number");
-            Json.Skip();
-            return fallback;
-        }
+        if (!Enter(JsonToken.Number, path, "a number")) return fallback;
         double value = Json.GetDouble();
         if (!(value >= min && value <= max))
         {
@@ -328,8 +316,7 @@ internal sealed class DocumentReader
     /// <summary>A light level in percent, 0..100 with fractions; otherwise a problem and 0.</summary>
     public float Level(string path)
     {
-        Json.Read();
-        if (!Expect(JsonToken.Number, path, "a level in percent (0..100)")) return 0;
+        if (!Enter(JsonToken.Number, path, "a level in percent (0..100)")) return 0;
         double value = Json.GetDouble();
         if (value < 0 || value > 100)
         {
@@ -352,8 +339,7 @@ internal sealed class DocumentReader
     /// <summary>A string of at most <paramref name="maxLength"/> characters; otherwise a problem and <paramref name="fallback"/>.</summary>
     public string Text(string path, int maxLength, string fallback)
     {
-        Json.Read();
-        if (!Expect(JsonToken.String, path, "a string")) return fallback;
+        if (!Enter(JsonToken.String, path, "a string")) return fallback;
         string value = Json.GetString();
         if (value.Length > maxLength)
         {
@@ -369,8 +355,7 @@ internal sealed class DocumentReader
     /// </summary>
     public string Id(string path, int maxLength)
     {
-        Json.Read();
-        if (!Expect(JsonToken.String, path, "a string")) return "";
+        if (!Enter(JsonToken.String, path, "a string")) return "";
         string id = Json.GetString();
         if (id.Length > maxLength) Error(path, "longer than " + maxLength.ToString() + " characters");
         if (id.Length == 0) Error(path, "must not be empty");
