@@ -7,14 +7,11 @@ namespace Edge.Firmware.Hydro;
 /// each starting with the JSON path it is about (e.g. <c>thresholds.warning.level: …</c>); the
 /// exception message is all of them, one per line.
 /// </summary>
-public sealed class GaugeConfigException : JsonFormatException
+public sealed class GaugeConfigException : DocumentRejectedException
 {
-    public GaugeConfigException(string[] errors) : base(JoinLines(errors))
+    public GaugeConfigException(string[] errors) : base(JoinLines(errors), errors)
     {
-        Errors = errors;
     }
-
-    public string[] Errors { get; }
 
     private static string JoinLines(string[] lines)
     {

@@ -6,14 +6,11 @@ namespace Edge.Firmware.Lighting;
 /// A lighting schedule document was rejected. <see cref="Errors"/> lists every problem found, each
 /// naming where it is (e.g. <c>profiles[1].points[0].level: 140 is out of range 0..100</c>).
 /// </summary>
-public sealed class ScheduleFormatException : JsonFormatException
+public sealed class ScheduleFormatException : DocumentRejectedException
 {
-    public ScheduleFormatException(string[] errors) : base(Join(errors))
+    public ScheduleFormatException(string[] errors) : base(Join(errors), errors)
     {
-        Errors = errors;
     }
-
-    public string[] Errors { get; }
 
     private static string Join(string[] errors)
     {

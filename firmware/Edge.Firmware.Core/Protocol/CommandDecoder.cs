@@ -15,7 +15,7 @@ public sealed class CommandDecoder
     public const string KindDisplayRefresh = "display.refresh";
     public const string KindSiren = "siren";
 
-    private readonly MessageReader _r = new MessageReader();
+    private readonly DocumentReader _r = new DocumentReader(DocumentReader.MaxMessageErrors);
 
     public void Decode(byte[] buffer, int offset, int count, CommandMessage into)
     {
@@ -23,22 +23,22 @@ public sealed class CommandDecoder
         if (count > Wire.MaxCommandBytes)
         {
             _r.Reset(buffer, offset, 0);
-            _r.Error("", "payload of " + count.ToString() + " bytes is larger than " + Wire.MaxCommandBytes.ToString());
-            throw _r.Fail(MessageFormatException.TooLarge, -1);
+            _r.Add("payload of " + count.ToString() + " bytes is larger than " + Wire.MaxCommandBytes.ToString());
+            throw _r.MessageRejected(MessageFormatException.TooLarge, -1);
         }
         _r.Reset(buffer, offset, count);
         bool haveId = false, haveKind = false, haveIssued = false, haveExpires = false;
         long v = -1;
         try
         {
-            if (!_r.StartRoot()) throw _r.Fail(MessageFormatException.Malformed, -1);
+            if (!_r.StartRoot()) throw _r.MessageRejected(MessageFormatException.Malformed, -1);
             while (_r.NextMember(1))
             {
                 if (_r.Is("v")) v = _r.Whole("v", 0, int.MaxValue, -1);
                 else if (_r.Is("id"))
                 {
                     string id = _r.Text("id", 64, "");
-                    if (!MessageReader.IsCommandId(id)) _r.Error("id", "must match [A-Za-z0-9._:-]{1,64}");
+                    if (!IsCommandId(id)) _r.Error("id", "must match [A-Za-z0-9._:-]{1,64}");
                     else { into.Id = id; haveId = true; }
                 }
                 else if (_r.Is("kind")) { into.Kind = _r.Text("kind", 32, ""); haveKind = into.Kind.Length > 0; }
@@ -61,8 +61,8 @@ public sealed class CommandDecoder
         {
             if (!haveId)
             {
-                _r.Error("", e.Message);
-                throw _r.Fail(MessageFormatException.Malformed, -1);
+                _r.Add(e.Message);
+                throw _r.MessageRejected(MessageFormatException.Malformed, -1);
             }
             into.Problem = "malformed: " + e.Message;
             return;
@@ -70,14 +70,14 @@ public sealed class CommandDecoder
         if (!haveId)
         {
             if (_r.ErrorCount == 0) _r.Error("id", "is required");
-            throw _r.Fail(MessageFormatException.Malformed, -1);
+            throw _r.MessageRejected(MessageFormatException.Malformed, -1);
         }
         if (v != Wire.Version) _r.Error("v", v < 0 ? "is required" : v.ToString() + " is not supported (this node reads 1)");
         if (!haveKind) _r.Error("kind", "is required");
         if (!haveIssued) _r.Error("issued", "is required");
         if (!haveExpires) _r.Error("expires", "is required");
         if (haveIssued && haveExpires && into.Expires - into.Issued > Wire.MaxCommandLifetimeS) _r.Error("expires", "more than 7 days after issued");
-        if (_r.ErrorCount > 0) into.Problem = _r.Errors[0];
+        if (_r.ErrorCount > 0) into.Problem = _r.ErrorAt(0);
     }
 
     /// <summary>
@@ -124,6 +124,19 @@ public sealed class CommandDecoder
         if (isOverride && !haveUntil) _r.Error("args.until", "is required");
         if (isOverride && haveUntil && cmd.Until <= cmd.Issued) _r.Error("args.until", "must be later than issued");
         if (isSiren && !haveOn) _r.Error("args.on", "is required");
-        return _r.ErrorCount > 0 ? _r.Errors[0] : "";
+        return _r.ErrorCount > 0 ? _r.ErrorAt(0) : "";
+    }
+
+    /// <summary>Whether <paramref name="id"/> matches <c>^[A-Za-z0-9._:-]{1,64}$</c> (§10.1).</summary>
+    private static bool IsCommandId(string id)
+    {
+        if (id.Length < 1 || id.Length > 64) return false;
+        for (int i = 0; i < id.Length; i++)
+        {
+            char c = id[i];
+            bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
+            if (!ok) return false;
+        }
+        return true;
     }
 }

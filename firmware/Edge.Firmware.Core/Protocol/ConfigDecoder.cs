@@ -16,7 +16,7 @@ namespace Edge.Firmware.Protocol;
 /// </summary>
 public sealed class ConfigDecoder
 {
-    private readonly MessageReader _r = new MessageReader();
+    private readonly DocumentReader _r = new DocumentReader(DocumentReader.MaxMessageErrors);
     private readonly LightingScheduleParser _lighting = new LightingScheduleParser();
 
     public NodeConfig Decode(byte[] buffer, int offset, int count, string expectedType)
@@ -24,8 +24,8 @@ public sealed class ConfigDecoder
         if (count > Wire.MaxDocumentBytes)
         {
             _r.Reset(buffer, offset, 0);
-            _r.Error("", "document of " + count.ToString() + " bytes is larger than " + Wire.MaxDocumentBytes.ToString());
-            throw _r.Fail(MessageFormatException.TooLarge, -1);
+            _r.Add("document of " + count.ToString() + " bytes is larger than " + Wire.MaxDocumentBytes.ToString());
+            throw _r.MessageRejected(MessageFormatException.TooLarge, -1);
         }
         _r.Reset(buffer, offset, count);
         var config = new NodeConfig();
@@ -36,7 +36,7 @@ public sealed class ConfigDecoder
         string partName = PartName(expectedType);
         try
         {
-            if (!_r.StartRoot()) throw _r.Fail(MessageFormatException.Malformed, -1);
+            if (!_r.StartRoot()) throw _r.MessageRejected(MessageFormatException.Malformed, -1);
             while (_r.NextMember(1))
             {
                 if (_r.Is("v")) v = _r.Whole("v", 0, int.MaxValue, -1);
@@ -55,19 +55,19 @@ public sealed class ConfigDecoder
         }
         catch (JsonFormatException e)
         {
-            _r.Error("", e.Message);
-            throw _r.Fail(MessageFormatException.Malformed, version);
+            _r.Add(e.Message);
+            throw _r.MessageRejected(MessageFormatException.Malformed, version);
         }
         if (v != Wire.Version)
         {
             _r.Error("v", v < 0 ? "is required" : v.ToString() + " is not supported (this node reads 1)");
-            throw _r.Fail(MessageFormatException.Malformed, version);
+            throw _r.MessageRejected(MessageFormatException.Malformed, version);
         }
         if (!haveType) _r.Error("type", "is required");
         else if (config.Type != expectedType)
         {
             _r.Error("type", "\"" + config.Type + "\" is not this node's type (" + expectedType + ")");
-            throw _r.Fail(MessageFormatException.WrongType, version);
+            throw _r.MessageRejected(MessageFormatException.WrongType, version);
         }
         if (version < 0 && _r.ErrorCount == 0) _r.Error("version", "is required");
         config.Version = version;
@@ -84,7 +84,7 @@ public sealed class ConfigDecoder
         else if (expectedType == Wire.TypeWaterLevel) ReadWater(buffer, partAt, partCount, config);
         else ReadBusStop(buffer, partAt, partCount, config);
 
-        if (_r.ErrorCount > 0) throw _r.Fail(MessageFormatException.Invalid, version);
+        if (_r.ErrorCount > 0) throw _r.MessageRejected(MessageFormatException.Invalid, version);
         return config;
     }
 
@@ -99,7 +99,7 @@ public sealed class ConfigDecoder
     private void ReadNode(byte[] buffer, int at, int count, NodeConfig config)
     {
         // The outer reader already proved the syntax, so a second reader over the member is safe.
-        var r = new MessageReader();
+        var r = new DocumentReader(DocumentReader.MaxMessageErrors);
         r.Reset(buffer, at, count);
         bool haveLat = false, haveLon = false;
         r.StartRoot();
@@ -120,25 +120,19 @@ public sealed class ConfigDecoder
         }
         if (haveLat != haveLon) r.Error(haveLat ? "node.lon" : "node.lat", "lat and lon come together");
         config.HasPosition = haveLat && haveLon;
-        for (int i = 0; i < r.StoredErrors; i++) _r.Error("", r.Errors[i]);
+        for (int i = 0; i < r.StoredErrors; i++) _r.Add(r.ErrorAt(i));
     }
 
-    private static string[] ReadNtp(MessageReader r)
+    private static string[] ReadNtp(DocumentReader r)
     {
-        r.Json.Read();
-        if (r.Json.Token != JsonToken.StartArray)
-        {
-            r.Error("node.ntp", "expected an array of host names");
-            r.Json.Skip();
-            return new string[] { "pool.ntp.org" };
-        }
+        if (!r.Enter(JsonToken.StartArray, "node.ntp", "an array of host names")) return new string[] { "pool.ntp.org" };
         var hosts = new ArrayList();
         while (true)
         {
             r.Json.Read();
             if (r.Json.Token == JsonToken.EndArray) break;
             string path = "node.ntp[" + hosts.Count.ToString() + "]";
-            if (r.Json.Token != JsonToken.String) { r.Error(path, "expected a host name"); r.Json.Skip(); hosts.Add(""); continue; }
+            if (!r.Expect(JsonToken.String, path, "a host name")) { hosts.Add(""); continue; }
             string host = r.Json.GetString();
             if (host.Length == 0 || host.Length > 253) r.Error(path, "must be 1..253 characters");
             hosts.Add(host);
@@ -161,7 +155,7 @@ public sealed class ConfigDecoder
         }
         catch (Exception e)
         {
-            _r.NestedFailure("lighting", e);
+            _r.Error("lighting", e.Message);
         }
     }
 
@@ -177,14 +171,14 @@ public sealed class ConfigDecoder
         }
         catch (Exception e)
         {
-            _r.NestedFailure("water", e);
+            _r.Error("water", e.Message);
         }
     }
 
     private void ReadBusStop(byte[] buffer, int at, int count, NodeConfig config)
     {
         var s = new BusStopSettings();
-        var r = new MessageReader();
+        var r = new DocumentReader(DocumentReader.MaxMessageErrors);
         r.Reset(buffer, at, count);
         bool havePanel = false;
         r.StartRoot();
@@ -209,14 +203,13 @@ public sealed class ConfigDecoder
             else r.SkipValue();
         }
         if (!havePanel) r.Error("busstop.panel", "is required");
-        for (int i = 0; i < r.StoredErrors; i++) _r.Error("", r.Errors[i]);
+        for (int i = 0; i < r.StoredErrors; i++) _r.Add(r.ErrorAt(i));
         config.BusStop = s;
     }
 
-    private static void ReadQuietHours(MessageReader r, BusStopSettings s)
+    private static void ReadQuietHours(DocumentReader r, BusStopSettings s)
     {
-        r.Json.Read();
-        if (r.Json.Token != JsonToken.StartObject) { r.Error("busstop.quietHours", "expected an object"); r.Json.Skip(); return; }
+        if (!r.Enter(JsonToken.StartObject, "busstop.quietHours", "an object")) return;
         int depth = r.Json.Depth;
         while (r.NextMember(depth))
         {
@@ -228,7 +221,7 @@ public sealed class ConfigDecoder
     }
 
     /// <summary>"HH:MM" → minutes after midnight; -1 with an error otherwise.</summary>
-    private static int Minutes(MessageReader r, string path)
+    private static int Minutes(DocumentReader r, string path)
     {
         string t = r.Text(path, 5, "");
         if (t.Length == 5 && t[2] == ':' && IsDigit(t[0]) && IsDigit(t[1]) && IsDigit(t[3]) && IsDigit(t[4]))

@@ -21,7 +21,7 @@ public sealed class DisplayMessage
 /// </summary>
 public sealed class DisplayDecoder
 {
-    private readonly MessageReader _r = new MessageReader();
+    private readonly DocumentReader _r = new DocumentReader(DocumentReader.MaxMessageErrors);
     private readonly DisplayContentParser _content = new DisplayContentParser();
     private readonly TimetableParser _timetable = new TimetableParser();
 
@@ -30,8 +30,8 @@ public sealed class DisplayDecoder
         if (count > Wire.MaxDocumentBytes)
         {
             _r.Reset(buffer, offset, 0);
-            _r.Error("", "document of " + count.ToString() + " bytes is larger than " + Wire.MaxDocumentBytes.ToString());
-            throw _r.Fail(MessageFormatException.TooLarge, -1);
+            _r.Add("document of " + count.ToString() + " bytes is larger than " + Wire.MaxDocumentBytes.ToString());
+            throw _r.MessageRejected(MessageFormatException.TooLarge, -1);
         }
         _r.Reset(buffer, offset, count);
         var message = new DisplayMessage();
@@ -39,7 +39,7 @@ public sealed class DisplayDecoder
         int contentAt = -1, contentCount = 0, tableAt = -1, tableCount = 0;
         try
         {
-            if (!_r.StartRoot()) throw _r.Fail(MessageFormatException.Malformed, -1);
+            if (!_r.StartRoot()) throw _r.MessageRejected(MessageFormatException.Malformed, -1);
             while (_r.NextMember(1))
             {
                 if (_r.Is("v")) v = _r.Whole("v", 0, int.MaxValue, -1);
@@ -57,13 +57,13 @@ public sealed class DisplayDecoder
         }
         catch (JsonFormatException e)
         {
-            _r.Error("", e.Message);
-            throw _r.Fail(MessageFormatException.Malformed, version);
+            _r.Add(e.Message);
+            throw _r.MessageRejected(MessageFormatException.Malformed, version);
         }
         if (v != Wire.Version)
         {
             _r.Error("v", v < 0 ? "is required" : v.ToString() + " is not supported (this node reads 1)");
-            throw _r.Fail(MessageFormatException.Malformed, version);
+            throw _r.MessageRejected(MessageFormatException.Malformed, version);
         }
         if (version < 0 && _r.ErrorCount == 0) _r.Error("version", "is required");
         if (generated < 0 && _r.ErrorCount == 0) _r.Error("generated", "is required");
@@ -93,7 +93,7 @@ public sealed class DisplayDecoder
                 _r.Error("timetable", e.Message);
             }
         }
-        if (_r.ErrorCount > 0) throw _r.Fail(MessageFormatException.Invalid, version);
+        if (_r.ErrorCount > 0) throw _r.MessageRejected(MessageFormatException.Invalid, version);
         return message;
     }
 }

@@ -6,26 +6,29 @@ namespace Edge.Firmware.Protocol;
 /// problem found, each starting with its JSON path, and <see cref="Version"/> the document's
 /// <c>version</c> or -1 when it could not be read.
 /// </summary>
-public sealed class MessageFormatException : JsonFormatException
+public sealed class MessageFormatException : DocumentRejectedException
 {
     public const string Malformed = "malformed";
     public const string Invalid = "invalid";
     public const string WrongType = "wrong-type";
     public const string TooLarge = "too-large";
 
-    public MessageFormatException(string code, long version, string[] errors, int count) : base(Join(code, errors, count))
+    public MessageFormatException(string code, long version, string[] errors, int count) : base(Join(code, errors, count), Copy(errors, count))
     {
         Code = code;
         Version = version;
-        Errors = new string[count];
-        for (int i = 0; i < count; i++) Errors[i] = errors[i];
     }
 
     public string Code { get; }
 
     public long Version { get; }
 
-    public string[] Errors { get; }
+    private static string[] Copy(string[] errors, int count)
+    {
+        var copy = new string[count];
+        for (int i = 0; i < count; i++) copy[i] = errors[i];
+        return copy;
+    }
 
     private static string Join(string code, string[] errors, int count)
     {

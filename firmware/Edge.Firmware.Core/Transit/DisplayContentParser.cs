@@ -17,7 +17,8 @@ public sealed class DisplayContentParser
 
     private const int FSchema = 1, FVersion = 2, FGenerated = 4, FValid = 8, FOffset = 16, FStop = 32, FArrivals = 64, FNotices = 128, FBanner = 256;
 
-    private readonly DocumentReader _r = new DocumentReader();
+    // A sign keeps its previous content rather than show half of a broken one: stop at the first problem.
+    private readonly DocumentReader _r = new DocumentReader(1) { StopAtFirstError = true, NameWhatWasFound = true };
 
     public DisplayContent Parse(byte[] utf8) { return Parse(utf8, 0, utf8.Length); }
 
@@ -32,39 +33,39 @@ public sealed class DisplayContentParser
         BilingualText[] notices = new BilingualText[0];
         EmergencyBanner? banner = null;
 
-        _r.StartObject("");
+        _r.Enter(JsonToken.StartObject, "", "an object");
         while (_r.NextProperty())
         {
             if (_r.Is("schema"))
             {
-                seen = DocumentReader.Once(seen, FSchema, "schema");
-                long schema = _r.Whole("schema", 0, int.MaxValue);
-                if (schema != SchemaVersion) throw DocumentReader.Fail("schema", "version " + schema.ToString() + " is not supported (this node reads " + SchemaVersion.ToString() + ")");
+                seen = _r.Once(seen, FSchema, "schema");
+                long schema = _r.Whole("schema", 0, int.MaxValue, 0);
+                if (schema != SchemaVersion) throw DocumentReader.Rejection("schema", "version " + schema.ToString() + " is not supported (this node reads " + SchemaVersion.ToString() + ")");
             }
-            else if (_r.Is("version")) { seen = DocumentReader.Once(seen, FVersion, "version"); version = _r.Whole("version", 0, long.MaxValue); }
-            else if (_r.Is("generatedAt")) { seen = DocumentReader.Once(seen, FGenerated, "generatedAt"); generatedAt = _r.Instant("generatedAt"); }
-            else if (_r.Is("validUntil")) { seen = DocumentReader.Once(seen, FValid, "validUntil"); validUntil = _r.Instant("validUntil"); }
-            else if (_r.Is("utcOffset")) { seen = DocumentReader.Once(seen, FOffset, "utcOffset"); utcOffset = _r.Offset("utcOffset"); }
-            else if (_r.Is("stop")) { seen = DocumentReader.Once(seen, FStop, "stop"); stopName = ReadStop("stop", _r); }
-            else if (_r.Is("arrivals")) { seen = DocumentReader.Once(seen, FArrivals, "arrivals"); arrivals = ReadArrivals(); }
-            else if (_r.Is("notices")) { seen = DocumentReader.Once(seen, FNotices, "notices"); notices = ReadNotices(); }
+            else if (_r.Is("version")) { seen = _r.Once(seen, FVersion, "version"); version = _r.Whole("version", 0, long.MaxValue, 0); }
+            else if (_r.Is("generatedAt")) { seen = _r.Once(seen, FGenerated, "generatedAt"); generatedAt = _r.Instant("generatedAt"); }
+            else if (_r.Is("validUntil")) { seen = _r.Once(seen, FValid, "validUntil"); validUntil = _r.Instant("validUntil"); }
+            else if (_r.Is("utcOffset")) { seen = _r.Once(seen, FOffset, "utcOffset"); utcOffset = _r.UtcOffset("utcOffset"); }
+            else if (_r.Is("stop")) { seen = _r.Once(seen, FStop, "stop"); stopName = ReadStop("stop", _r); }
+            else if (_r.Is("arrivals")) { seen = _r.Once(seen, FArrivals, "arrivals"); arrivals = ReadArrivals(); }
+            else if (_r.Is("notices")) { seen = _r.Once(seen, FNotices, "notices"); notices = ReadNotices(); }
             else if (_r.Is("banner"))
             {
-                seen = DocumentReader.Once(seen, FBanner, "banner");
+                seen = _r.Once(seen, FBanner, "banner");
                 banner = ReadBanner();
             }
-            else throw _r.Unknown("");
+            else _r.UnknownProperty("");
         }
-        _r.End();
+        _r.Json.Read(); // nothing may follow the root
 
-        DocumentReader.Require(seen, FSchema, "schema");
-        DocumentReader.Require(seen, FVersion, "version");
-        DocumentReader.Require(seen, FGenerated, "generatedAt");
-        DocumentReader.Require(seen, FValid, "validUntil");
-        DocumentReader.Require(seen, FOffset, "utcOffset");
-        DocumentReader.Require(seen, FStop, "stop");
-        DocumentReader.Require(seen, FArrivals, "arrivals");
-        if (validUntil <= generatedAt) throw DocumentReader.Fail("validUntil", "must be later than generatedAt");
+        _r.Require(seen, FSchema, "schema");
+        _r.Require(seen, FVersion, "version");
+        _r.Require(seen, FGenerated, "generatedAt");
+        _r.Require(seen, FValid, "validUntil");
+        _r.Require(seen, FOffset, "utcOffset");
+        _r.Require(seen, FStop, "stop");
+        _r.Require(seen, FArrivals, "arrivals");
+        if (validUntil <= generatedAt) throw DocumentReader.Rejection("validUntil", "must be later than generatedAt");
         return new DisplayContent(version, generatedAt, validUntil, utcOffset, stopName!, arrivals, notices, banner);
     }
 
@@ -73,36 +74,64 @@ public sealed class DisplayContentParser
     {
         BilingualText? name = null;
         bool haveId = false;
-        r.StartObject(path);
+        r.Enter(JsonToken.StartObject, path, "an object");
         while (r.NextProperty())
         {
             if (r.Is("name"))
             {
-                if (name != null) throw DocumentReader.Fail(DocumentReader.Child(path, "name"), "appears twice");
-                name = r.Bilingual(DocumentReader.Child(path, "name"), MaxTextLength);
+                if (name != null) throw DocumentReader.Rejection(DocumentReader.Child(path, "name"), "appears twice");
+                name = ReadBilingual(r, DocumentReader.Child(path, "name"), MaxTextLength);
             }
             else if (r.Is("id"))
             {
-                if (haveId) throw DocumentReader.Fail(DocumentReader.Child(path, "id"), "appears twice");
-                r.String(DocumentReader.Child(path, "id"), 64);
+                if (haveId) throw DocumentReader.Rejection(DocumentReader.Child(path, "id"), "appears twice");
+                r.Label(DocumentReader.Child(path, "id"), 64);
                 haveId = true;
             }
-            else throw r.Unknown(path);
+            else r.UnknownProperty(path);
         }
-        if (name == null) throw DocumentReader.Fail(DocumentReader.Child(path, "name"), "is required");
+        if (name == null) throw DocumentReader.Rejection(DocumentReader.Child(path, "name"), "is required");
         return name;
+    }
+
+    /// <summary>
+    /// An object <c>{"el": "...", "en": "..."}</c>; both languages are required. For a reader that stops
+    /// at the first problem (as both transit parsers do).
+    /// </summary>
+    internal static BilingualText ReadBilingual(DocumentReader r, string path, int maxLength)
+    {
+        r.Enter(JsonToken.StartObject, path, "an object");
+        string? el = null;
+        string? en = null;
+        while (r.NextProperty())
+        {
+            if (r.Is("el"))
+            {
+                if (el != null) throw DocumentReader.Rejection(DocumentReader.Child(path, "el"), "appears twice");
+                el = r.Label(DocumentReader.Child(path, "el"), maxLength);
+            }
+            else if (r.Is("en"))
+            {
+                if (en != null) throw DocumentReader.Rejection(DocumentReader.Child(path, "en"), "appears twice");
+                en = r.Label(DocumentReader.Child(path, "en"), maxLength);
+            }
+            else r.UnknownProperty(path);
+        }
+        if (el == null) throw DocumentReader.Rejection(DocumentReader.Child(path, "el"), "is required (Greek text)");
+        if (en == null) throw DocumentReader.Rejection(DocumentReader.Child(path, "en"), "is required (English text)");
+        return new BilingualText(el, en);
     }
 
     private Arrival[] ReadArrivals()
     {
         var list = new ArrayList();
-        _r.StartArray("arrivals");
+        _r.Enter(JsonToken.StartArray, "arrivals", "an array");
         long previous = long.MinValue;
         while (_r.NextElement())
         {
             string path = DocumentReader.Index("arrivals", list.Count);
-            if (list.Count == DisplayContent.MaxArrivals) throw DocumentReader.Fail("arrivals", "more than " + DisplayContent.MaxArrivals.ToString() + " arrivals");
-            if (_r.Json.Token != JsonToken.StartObject) throw DocumentReader.Fail(path, "expected an object");
+            if (list.Count == DisplayContent.MaxArrivals) throw DocumentReader.Rejection("arrivals", "more than " + DisplayContent.MaxArrivals.ToString() + " arrivals");
+            if (_r.Json.Token != JsonToken.StartObject) throw DocumentReader.Rejection(path, "expected an object");
             string? route = null;
             BilingualText? headsign = null;
             long at = 0;
@@ -110,18 +139,18 @@ public sealed class DisplayContentParser
             int seen = 0;
             while (_r.NextProperty())
             {
-                if (_r.Is("route")) { seen = DocumentReader.Once(seen, 1, DocumentReader.Child(path, "route")); route = _r.String(DocumentReader.Child(path, "route"), MaxRouteLength); }
-                else if (_r.Is("headsign")) { seen = DocumentReader.Once(seen, 2, DocumentReader.Child(path, "headsign")); headsign = _r.Bilingual(DocumentReader.Child(path, "headsign"), MaxTextLength); }
-                else if (_r.Is("at")) { seen = DocumentReader.Once(seen, 4, DocumentReader.Child(path, "at")); at = _r.Instant(DocumentReader.Child(path, "at")); }
-                else if (_r.Is("realtime")) { seen = DocumentReader.Once(seen, 8, DocumentReader.Child(path, "realtime")); realtime = _r.Boolean(DocumentReader.Child(path, "realtime")); }
-                else if (_r.Is("cancelled")) { seen = DocumentReader.Once(seen, 16, DocumentReader.Child(path, "cancelled")); cancelled = _r.Boolean(DocumentReader.Child(path, "cancelled")); }
-                else throw _r.Unknown(path);
+                if (_r.Is("route")) { seen = _r.Once(seen, 1, DocumentReader.Child(path, "route")); route = _r.Label(DocumentReader.Child(path, "route"), MaxRouteLength); }
+                else if (_r.Is("headsign")) { seen = _r.Once(seen, 2, DocumentReader.Child(path, "headsign")); headsign = ReadBilingual(_r, DocumentReader.Child(path, "headsign"), MaxTextLength); }
+                else if (_r.Is("at")) { seen = _r.Once(seen, 4, DocumentReader.Child(path, "at")); at = _r.Instant(DocumentReader.Child(path, "at")); }
+                else if (_r.Is("realtime")) { seen = _r.Once(seen, 8, DocumentReader.Child(path, "realtime")); realtime = _r.Boolean(DocumentReader.Child(path, "realtime"), false); }
+                else if (_r.Is("cancelled")) { seen = _r.Once(seen, 16, DocumentReader.Child(path, "cancelled")); cancelled = _r.Boolean(DocumentReader.Child(path, "cancelled"), false); }
+                else _r.UnknownProperty(path);
             }
-            DocumentReader.Require(seen, 1, DocumentReader.Child(path, "route"));
-            DocumentReader.Require(seen, 2, DocumentReader.Child(path, "headsign"));
-            DocumentReader.Require(seen, 4, DocumentReader.Child(path, "at"));
-            DocumentReader.Require(seen, 8, DocumentReader.Child(path, "realtime"));
-            if (at < previous) throw DocumentReader.Fail(DocumentReader.Child(path, "at"), "arrivals must be in time order (this one is earlier than the one before)");
+            _r.Require(seen, 1, DocumentReader.Child(path, "route"));
+            _r.Require(seen, 2, DocumentReader.Child(path, "headsign"));
+            _r.Require(seen, 4, DocumentReader.Child(path, "at"));
+            _r.Require(seen, 8, DocumentReader.Child(path, "realtime"));
+            if (at < previous) throw DocumentReader.Rejection(DocumentReader.Child(path, "at"), "arrivals must be in time order (this one is earlier than the one before)");
             previous = at;
             list.Add(new Arrival(route!, headsign!, at, realtime, cancelled));
         }
@@ -133,22 +162,22 @@ public sealed class DisplayContentParser
     private BilingualText[] ReadNotices()
     {
         var list = new ArrayList();
-        _r.StartArray("notices");
+        _r.Enter(JsonToken.StartArray, "notices", "an array");
         while (_r.NextElement())
         {
             string path = DocumentReader.Index("notices", list.Count);
-            if (list.Count == DisplayContent.MaxNotices) throw DocumentReader.Fail("notices", "more than " + DisplayContent.MaxNotices.ToString() + " notices");
-            if (_r.Json.Token != JsonToken.StartObject) throw DocumentReader.Fail(path, "expected an object {\"el\", \"en\"}");
+            if (list.Count == DisplayContent.MaxNotices) throw DocumentReader.Rejection("notices", "more than " + DisplayContent.MaxNotices.ToString() + " notices");
+            if (_r.Json.Token != JsonToken.StartObject) throw DocumentReader.Rejection(path, "expected an object {\"el\", \"en\"}");
             string? el = null, en = null;
             while (_r.NextProperty())
             {
-                if (_r.Is("el") && el == null) el = _r.String(DocumentReader.Child(path, "el"), MaxTextLength);
-                else if (_r.Is("en") && en == null) en = _r.String(DocumentReader.Child(path, "en"), MaxTextLength);
-                else if (_r.Is("el") || _r.Is("en")) throw DocumentReader.Fail(DocumentReader.Child(path, _r.Json.GetString()), "appears twice");
-                else throw _r.Unknown(path);
+                if (_r.Is("el") && el == null) el = _r.Label(DocumentReader.Child(path, "el"), MaxTextLength);
+                else if (_r.Is("en") && en == null) en = _r.Label(DocumentReader.Child(path, "en"), MaxTextLength);
+                else if (_r.Is("el") || _r.Is("en")) throw DocumentReader.Rejection(DocumentReader.Child(path, _r.Json.GetString()), "appears twice");
+                else _r.UnknownProperty(path);
             }
-            if (el == null) throw DocumentReader.Fail(DocumentReader.Child(path, "el"), "is required (Greek text)");
-            if (en == null) throw DocumentReader.Fail(DocumentReader.Child(path, "en"), "is required (English text)");
+            if (el == null) throw DocumentReader.Rejection(DocumentReader.Child(path, "el"), "is required (Greek text)");
+            if (en == null) throw DocumentReader.Rejection(DocumentReader.Child(path, "en"), "is required (English text)");
             list.Add(new BilingualText(el, en));
         }
         var result = new BilingualText[list.Count];
@@ -161,17 +190,17 @@ public sealed class DisplayContentParser
     {
         _r.Json.Read();
         if (_r.Json.Token == JsonToken.Null) return null;
-        if (_r.Json.Token != JsonToken.StartObject) throw DocumentReader.Fail("banner", "expected an object or null");
+        if (_r.Json.Token != JsonToken.StartObject) throw DocumentReader.Rejection("banner", "expected an object or null");
         BilingualText? title = null, text = null;
         while (_r.NextProperty())
         {
-            if (_r.Is("title") && title == null) title = _r.Bilingual("banner.title", 60);
-            else if (_r.Is("text") && text == null) text = _r.Bilingual("banner.text", MaxBannerTextLength);
-            else if (_r.Is("title") || _r.Is("text")) throw DocumentReader.Fail("banner." + _r.Json.GetString(), "appears twice");
-            else throw _r.Unknown("banner");
+            if (_r.Is("title") && title == null) title = ReadBilingual(_r, "banner.title", 60);
+            else if (_r.Is("text") && text == null) text = ReadBilingual(_r, "banner.text", MaxBannerTextLength);
+            else if (_r.Is("title") || _r.Is("text")) throw DocumentReader.Rejection("banner." + _r.Json.GetString(), "appears twice");
+            else _r.UnknownProperty("banner");
         }
-        if (title == null) throw DocumentReader.Fail("banner.title", "is required");
-        if (text == null) throw DocumentReader.Fail("banner.text", "is required");
+        if (title == null) throw DocumentReader.Rejection("banner.title", "is required");
+        if (text == null) throw DocumentReader.Rejection("banner.text", "is required");
         return new EmergencyBanner(title, text);
     }
 }

@@ -12,7 +12,8 @@ public sealed class TimetableParser
 {
     public const int SchemaVersion = 1;
 
-    private readonly DocumentReader _r = new DocumentReader();
+    // A sign keeps its previous content rather than show half of a broken one: stop at the first problem.
+    private readonly DocumentReader _r = new DocumentReader(1) { StopAtFirstError = true, NameWhatWasFound = true };
 
     public Timetable Parse(byte[] utf8) { return Parse(utf8, 0, utf8.Length); }
 
@@ -26,20 +27,20 @@ public sealed class TimetableParser
         var dayOffsets = new int[0];
         var departures = new ArrayList();
 
-        _r.StartObject("");
+        _r.Enter(JsonToken.StartObject, "", "an object");
         while (_r.NextProperty())
         {
             if (_r.Is("schema"))
             {
-                seen = DocumentReader.Once(seen, 1, "schema");
-                long schema = _r.Whole("schema", 0, int.MaxValue);
-                if (schema != SchemaVersion) throw DocumentReader.Fail("schema", "version " + schema.ToString() + " is not supported (this node reads " + SchemaVersion.ToString() + ")");
+                seen = _r.Once(seen, 1, "schema");
+                long schema = _r.Whole("schema", 0, int.MaxValue, 0);
+                if (schema != SchemaVersion) throw DocumentReader.Rejection("schema", "version " + schema.ToString() + " is not supported (this node reads " + SchemaVersion.ToString() + ")");
             }
-            else if (_r.Is("version")) { seen = DocumentReader.Once(seen, 2, "version"); version = _r.Whole("version", 0, long.MaxValue); }
-            else if (_r.Is("stop")) { seen = DocumentReader.Once(seen, 4, "stop"); stopName = DisplayContentParser.ReadStop("stop", _r); }
+            else if (_r.Is("version")) { seen = _r.Once(seen, 2, "version"); version = _r.Whole("version", 0, long.MaxValue, 0); }
+            else if (_r.Is("stop")) { seen = _r.Once(seen, 4, "stop"); stopName = DisplayContentParser.ReadStop("stop", _r); }
             else if (_r.Is("days"))
             {
-                seen = DocumentReader.Once(seen, 8, "days");
+                seen = _r.Once(seen, 8, "days");
                 var starts = new long[Timetable.MaxDays];
                 var offsets = new int[Timetable.MaxDays];
                 int n = ReadDays(starts, offsets, departures);
@@ -47,13 +48,13 @@ public sealed class TimetableParser
                 dayOffsets = new int[n];
                 for (int i = 0; i < n; i++) { dayStarts[i] = starts[i]; dayOffsets[i] = offsets[i]; }
             }
-            else throw _r.Unknown("");
+            else _r.UnknownProperty("");
         }
-        _r.End();
-        DocumentReader.Require(seen, 1, "schema");
-        DocumentReader.Require(seen, 2, "version");
-        DocumentReader.Require(seen, 4, "stop");
-        DocumentReader.Require(seen, 8, "days");
+        _r.Json.Read(); // nothing may follow the root
+        _r.Require(seen, 1, "schema");
+        _r.Require(seen, 2, "version");
+        _r.Require(seen, 4, "stop");
+        _r.Require(seen, 8, "days");
 
         var result = new Arrival[departures.Count];
         for (int i = 0; i < result.Length; i++) result[i] = (Arrival)departures[i]!;
@@ -63,14 +64,14 @@ public sealed class TimetableParser
 
     private int ReadDays(long[] starts, int[] offsets, ArrayList departures)
     {
-        _r.StartArray("days");
+        _r.Enter(JsonToken.StartArray, "days", "an array");
         int n = 0;
         long previousDate = 0;
         while (_r.NextElement())
         {
             string path = DocumentReader.Index("days", n);
-            if (n == Timetable.MaxDays) throw DocumentReader.Fail("days", "more than " + Timetable.MaxDays.ToString() + " days (today and tomorrow)");
-            if (_r.Json.Token != JsonToken.StartObject) throw DocumentReader.Fail(path, "expected an object");
+            if (n == Timetable.MaxDays) throw DocumentReader.Rejection("days", "more than " + Timetable.MaxDays.ToString() + " days (today and tomorrow)");
+            if (_r.Json.Token != JsonToken.StartObject) throw DocumentReader.Rejection(path, "expected an object");
             int seen = 0;
             long date = 0;
             int offset = 0;
@@ -80,21 +81,21 @@ public sealed class TimetableParser
             {
                 if (_r.Is("date"))
                 {
-                    seen = DocumentReader.Once(seen, 1, DocumentReader.Child(path, "date"));
-                    string s = _r.String(DocumentReader.Child(path, "date"), 10);
-                    if (!IsoTime.TryParseDate(s, out date)) throw DocumentReader.Fail(DocumentReader.Child(path, "date"), "\"" + s + "\" is not a date like 2026-11-26");
+                    seen = _r.Once(seen, 1, DocumentReader.Child(path, "date"));
+                    string s = _r.Label(DocumentReader.Child(path, "date"), 10);
+                    if (!IsoTime.TryParseDate(s, out date)) throw DocumentReader.Rejection(DocumentReader.Child(path, "date"), "\"" + s + "\" is not a date like 2026-11-26");
                 }
-                else if (_r.Is("utcOffset")) { seen = DocumentReader.Once(seen, 2, DocumentReader.Child(path, "utcOffset")); offset = _r.Offset(DocumentReader.Child(path, "utcOffset")); }
-                else if (_r.Is("departures")) { seen = DocumentReader.Once(seen, 4, DocumentReader.Child(path, "departures")); ReadDepartures(DocumentReader.Child(path, "departures"), dayDepartures, times); }
-                else throw _r.Unknown(path);
+                else if (_r.Is("utcOffset")) { seen = _r.Once(seen, 2, DocumentReader.Child(path, "utcOffset")); offset = _r.UtcOffset(DocumentReader.Child(path, "utcOffset")); }
+                else if (_r.Is("departures")) { seen = _r.Once(seen, 4, DocumentReader.Child(path, "departures")); ReadDepartures(DocumentReader.Child(path, "departures"), dayDepartures, times); }
+                else _r.UnknownProperty(path);
             }
-            DocumentReader.Require(seen, 1, DocumentReader.Child(path, "date"));
-            DocumentReader.Require(seen, 2, DocumentReader.Child(path, "utcOffset"));
-            DocumentReader.Require(seen, 4, DocumentReader.Child(path, "departures"));
+            _r.Require(seen, 1, DocumentReader.Child(path, "date"));
+            _r.Require(seen, 2, DocumentReader.Child(path, "utcOffset"));
+            _r.Require(seen, 4, DocumentReader.Child(path, "departures"));
             if (n > 0 && date != previousDate + 1)
-                throw DocumentReader.Fail(DocumentReader.Child(path, "date"), "must be the day after days[" + (n - 1).ToString() + "].date");
+                throw DocumentReader.Rejection(DocumentReader.Child(path, "date"), "must be the day after days[" + (n - 1).ToString() + "].date");
             long midnightUtc = date * CivilTime.SecondsPerDay - offset;
-            if (departures.Count + dayDepartures.Count > Timetable.MaxDepartures) throw DocumentReader.Fail(DocumentReader.Child(path, "departures"), "more than " + Timetable.MaxDepartures.ToString() + " departures in all");
+            if (departures.Count + dayDepartures.Count > Timetable.MaxDepartures) throw DocumentReader.Rejection(DocumentReader.Child(path, "departures"), "more than " + Timetable.MaxDepartures.ToString() + " departures in all");
             for (int i = 0; i < dayDepartures.Count; i++)
             {
                 var d = (Arrival)dayDepartures[i]!;
@@ -110,30 +111,30 @@ public sealed class TimetableParser
 
     private void ReadDepartures(string path, ArrayList into, ArrayList times)
     {
-        _r.StartArray(path);
+        _r.Enter(JsonToken.StartArray, path, "an array");
         while (_r.NextElement())
         {
             string p = DocumentReader.Index(path, into.Count);
-            if (_r.Json.Token != JsonToken.StartObject) throw DocumentReader.Fail(p, "expected an object");
+            if (_r.Json.Token != JsonToken.StartObject) throw DocumentReader.Rejection(p, "expected an object");
             int seen = 0;
             string? route = null;
             BilingualText? headsign = null;
             int time = 0;
             while (_r.NextProperty())
             {
-                if (_r.Is("route")) { seen = DocumentReader.Once(seen, 1, DocumentReader.Child(p, "route")); route = _r.String(DocumentReader.Child(p, "route"), DisplayContentParser.MaxRouteLength); }
-                else if (_r.Is("headsign")) { seen = DocumentReader.Once(seen, 2, DocumentReader.Child(p, "headsign")); headsign = _r.Bilingual(DocumentReader.Child(p, "headsign"), DisplayContentParser.MaxTextLength); }
+                if (_r.Is("route")) { seen = _r.Once(seen, 1, DocumentReader.Child(p, "route")); route = _r.Label(DocumentReader.Child(p, "route"), DisplayContentParser.MaxRouteLength); }
+                else if (_r.Is("headsign")) { seen = _r.Once(seen, 2, DocumentReader.Child(p, "headsign")); headsign = DisplayContentParser.ReadBilingual(_r, DocumentReader.Child(p, "headsign"), DisplayContentParser.MaxTextLength); }
                 else if (_r.Is("time"))
                 {
-                    seen = DocumentReader.Once(seen, 4, DocumentReader.Child(p, "time"));
-                    string s = _r.String(DocumentReader.Child(p, "time"), 5);
-                    if (!IsoTime.TryParseServiceTime(s, out time)) throw DocumentReader.Fail(DocumentReader.Child(p, "time"), "\"" + s + "\" is not a local time like 14:35 (00:00..47:59)");
+                    seen = _r.Once(seen, 4, DocumentReader.Child(p, "time"));
+                    string s = _r.Label(DocumentReader.Child(p, "time"), 5);
+                    if (!IsoTime.TryParseServiceTime(s, out time)) throw DocumentReader.Rejection(DocumentReader.Child(p, "time"), "\"" + s + "\" is not a local time like 14:35 (00:00..47:59)");
                 }
-                else throw _r.Unknown(p);
+                else _r.UnknownProperty(p);
             }
-            DocumentReader.Require(seen, 1, DocumentReader.Child(p, "route"));
-            DocumentReader.Require(seen, 2, DocumentReader.Child(p, "headsign"));
-            DocumentReader.Require(seen, 4, DocumentReader.Child(p, "time"));
+            _r.Require(seen, 1, DocumentReader.Child(p, "route"));
+            _r.Require(seen, 2, DocumentReader.Child(p, "headsign"));
+            _r.Require(seen, 4, DocumentReader.Child(p, "time"));
             into.Add(new Arrival(route!, headsign!, 0, false, false));
             times.Add(time);
         }
