@@ -6,6 +6,7 @@ using Edge.Cloud.Commands;
 using Edge.Cloud.Desired;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
+using Edge.Cloud.History;
 using Edge.Cloud.Ingestion;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Lighting;
@@ -44,6 +45,7 @@ public static class Program
         builder.Services.AddEdgeDesiredState();
         builder.Services.AddEdgeCommands();
         builder.Services.AddEdgeAlarms(builder.Configuration);
+        builder.Services.AddEdgeHistory();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -60,6 +62,7 @@ public static class Program
         app.MapEdgeDesiredState();
         app.MapEdgeCommands();
         app.MapEdgeAlarms();
+        app.MapEdgeHistory();
         return app;
     }
 }

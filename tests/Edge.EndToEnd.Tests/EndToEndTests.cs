@@ -12,7 +12,7 @@ namespace Edge.EndToEnd.Tests;
 
 /// <summary>
 /// Issue 6 "Done when", first bullet: over real sockets, virtual nodes → gateway → cloud. Every check reads what
-/// the nodes reported back through the gateway's uplink (the cloud API, or the rows ingestion stored), never the
+/// the nodes reported back through the gateway's uplink (the cloud API, as the technician sees it), never the
 /// sender's own idea of what should have happened. Waits are condition polls under <see cref="SiteFixture.HangLimit"/>.
 /// </summary>
 [Collection(SiteCollection.Name)]
@@ -81,9 +81,9 @@ public sealed class EndToEndTests
             t => t.Ts >= until && t.Source == "schedule" && t.Level == Round(light.Controller.Engine.ScheduledLevelAt(t.Ts)),
             "the scheduled level after until");
         Assert.Equal("schedule", after.Source);
-        Assert.DoesNotContain(await _site.QueryPayloadsAsync(
-            "SELECT payload FROM telemetry WHERE node = @n AND ts >= @u", ("@n", node), ("@u", until + 2)),
-            p => p.Contains("\"override\"", StringComparison.Ordinal));
+        var since = await _site.GetAsync("api/v1/nodes/" + node + "/telemetry?limit=1000&from=" + (until + 2));
+        Assert.True(since.GetArrayLength() < 1000, "every row since until fits in one page");
+        Assert.DoesNotContain(since.EnumerateArray(), t => t.GetProperty("payload").GetRawText().Contains("\"override\"", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -118,9 +118,11 @@ public sealed class EndToEndTests
         // The gateway's rule record reached the cloud.
         var rule = await SiteFixture.WaitForAsync("the rule record in the cloud", async () =>
         {
-            var rows = await _site.QueryPayloadsAsync("SELECT payload FROM events WHERE record_kind = 'rule' ORDER BY seq");
-            var fired = rows.Select(r => JsonNode.Parse(r)!).FirstOrDefault(r => (string?)r["rule"] == "flood-ladochori" && (bool?)r["active"] == true);
-            return (fired is not null, fired!, string.Join("; ", rows));
+            var rows = (await _site.GetAsync("api/v1/events?kind=rule.fired&limit=1000")).EnumerateArray()
+                .Where(e => e.GetProperty("recordKind").GetString() == "rule")
+                .Select(e => JsonNode.Parse(e.GetProperty("payload").GetRawText())!).Reverse().ToList(); // oldest first, as the gateway sent them
+            var fired = rows.FirstOrDefault(r => (string?)r["rule"] == "flood-ladochori" && (bool?)r["active"] == true);
+            return (fired is not null, fired!, string.Join("; ", rows.Select(r => r.ToJsonString())));
         });
         Assert.Equal(gauge, (string?)rule["trigger"]);
         var actions = rule["actions"]!.AsArray().Select(a => (string?)a).ToList();
@@ -160,9 +162,9 @@ public sealed class EndToEndTests
         {
             await _site.PostAsync("api/v1/nodes/" + node + "/commands", new { kind = "sample-now", expiresInS = 60 });
             await Task.Delay(1500);
-            var rows = await _site.QueryPayloadsAsync("SELECT payload FROM telemetry WHERE node = @n ORDER BY ts DESC LIMIT 5", ("@n", node));
-            var seen = rows.Select(r => JsonNode.Parse(r)!)
-                .Select(p => new Telemetry((long)p["ts"]!, (int)p["level"]!, (string?)p["source"] ?? ""))
+            var rows = await _site.GetAsync("api/v1/nodes/" + node + "/telemetry?limit=5");
+            var seen = rows.EnumerateArray().Select(t => t.GetProperty("payload"))
+                .Select(p => new Telemetry(p.GetProperty("ts").GetInt64(), p.GetProperty("level").GetInt32(), p.TryGetProperty("source", out var source) ? source.GetString() ?? "" : ""))
                 .ToList();
             var hit = seen.FirstOrDefault(match);
             return (hit is not null, hit!, string.Join("; ", seen));

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Data.Common;
 using System.IO;
 using System.Linq;
 using System.Net;
@@ -11,7 +10,6 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using Edge.Cloud.Storage;
 using Edge.Firmware.Host.Hardware;
 using Edge.Sim.Demo;
 using Microsoft.Extensions.DependencyInjection;
@@ -111,26 +109,6 @@ public sealed class SiteFixture : IAsyncLifetime
         }
         Assert.Fail("gave up waiting for " + what + " after " + HangLimit.TotalMinutes + " min; last seen: " + seen);
         throw new InvalidOperationException();
-    }
-
-    /// <summary>Rows of the cloud's own database (what ingestion stored), for what the API does not list yet: telemetry, rule records.</summary>
-    public async Task<List<string>> QueryPayloadsAsync(string sql, params (string Name, object Value)[] parameters)
-    {
-        var connections = Site.Cloud.Services.GetRequiredService<IStorageConnections>();
-        await using DbConnection connection = await connections.OpenAsync();
-        await using DbCommand command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var p = command.CreateParameter();
-            p.ParameterName = name;
-            p.Value = value;
-            command.Parameters.Add(p);
-        }
-        var result = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) result.Add(reader.GetString(0));
-        return result;
     }
 
     private static int FreePort()

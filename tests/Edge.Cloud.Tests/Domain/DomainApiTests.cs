@@ -122,6 +122,8 @@ public sealed class DomainApiTests : IAsyncLifetime
             ("GET", "/api/v1/nodes", null, "viewer", ""),
             ("GET", "/api/v1/alarms", null, "viewer", ""),
             ("GET", "/api/v1/commands", null, "viewer", ""),
+            ("GET", "/api/v1/nodes/sl-0001/telemetry", null, "viewer", ""),
+            ("GET", "/api/v1/events", null, "viewer", ""),
         };
         foreach (var (method, path, body, allowed, denied) in cases)
         {
@@ -288,5 +290,39 @@ public sealed class DomainApiTests : IAsyncLifetime
         Assert.Contains(("admin", "user.create", "user:viewer-1"), audit);
         var node = await Json(await _clients["viewer"].GetAsync("/api/v1/nodes/sl-0001"));
         Assert.Equal(("installer-1", "P-sl-0001"), (node.GetProperty("installedBy").GetString(), node.GetProperty("pole").GetString()));
+    }
+    [Fact]
+    public async Task Telemetry_and_events_are_readable_by_a_viewer_and_listed_in_the_openapi_document()
+    {
+        await SeedInventoryAsync("sl-0001");
+        using var gateway = GatewayClient();
+        long ts = _clock.UnixNow;
+        var batch = Records.Batch(Gateway, Records.Streetlight(1, "sl-0001", ts, 60), Records.Streetlight(2, "sl-0001", ts + 30, 70), Records.Rule(3, ts + 31));
+        await Ok(await gateway.PostAsync($"/api/v1/gateways/{Gateway}/batches", new StringContent(batch.ToJsonString(), Encoding.UTF8, "application/json")));
+
+        var viewer = _clients["viewer"];
+        var telemetry = (await Json(await viewer.GetAsync("/api/v1/nodes/sl-0001/telemetry?limit=5"))).EnumerateArray().ToList();
+        Assert.Equal([70, 60], telemetry.Select(t => t.GetProperty("level").GetInt32()));
+        Assert.Equal(ts + 30, telemetry[0].GetProperty("ts").GetInt64());
+        Assert.Equal(JsonValueKind.Object, telemetry[0].GetProperty("payload").ValueKind);
+        Assert.Equal("schedule", telemetry[0].GetProperty("payload").GetProperty("source").GetString());
+        Assert.Single((await Json(await viewer.GetAsync($"/api/v1/nodes/sl-0001/telemetry?from={ts + 1}&to={ts + 30}"))).EnumerateArray());
+
+        var rule = Assert.Single((await Json(await viewer.GetAsync("/api/v1/events?kind=rule.fired"))).EnumerateArray());
+        Assert.Equal(("rule", "flood-zone-3"), (rule.GetProperty("recordKind").GetString(), rule.GetProperty("payload").GetProperty("rule").GetString()));
+
+        Assert.Contains("node 'sl-9999'", (await Problem(await viewer.GetAsync("/api/v1/nodes/sl-9999/telemetry"), HttpStatusCode.NotFound)).GetProperty("detail").GetString());
+        Assert.Contains("limit: 0", (await Problem(await viewer.GetAsync("/api/v1/events?limit=0"), HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
+        Assert.Contains("from:", (await Problem(await viewer.GetAsync($"/api/v1/nodes/sl-0001/telemetry?from={ts + 1}&to={ts}"), HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync("/api/v1/events?from=yesterday")).StatusCode);
+
+        var paths = (await Json(await _server.Client.GetAsync("/openapi/v1.json"))).GetProperty("paths");
+        foreach (var path in new[] { "/api/v1/nodes/{id}/telemetry", "/api/v1/events" })
+        {
+            var get = paths.GetProperty(path).GetProperty("get");
+            Assert.Superset(new HashSet<string> { "200", "400", "404" }, get.GetProperty("responses").EnumerateObject().Select(p => p.Name).ToHashSet());
+            Assert.Contains("limit", get.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        }
     }
 }

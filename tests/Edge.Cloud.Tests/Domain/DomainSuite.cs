@@ -11,6 +11,7 @@ using Edge.Cloud.Commands;
 using Edge.Cloud.Desired;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
+using Edge.Cloud.History;
 using Edge.Cloud.Ingestion;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Lighting;
@@ -63,6 +64,7 @@ public abstract class DomainSuite : IAsyncLifetime
         services.AddEdgeDesiredState();
         services.AddEdgeCommands();
         services.AddEdgeAlarms(new ConfigurationBuilder().Build());
+        services.AddEdgeHistory();
         Services = services.BuildServiceProvider();
         await Services.GetRequiredService<Migrator>().MigrateAsync();
         await Services.GetRequiredService<GatewayRegistry>().RegisterAsync(Gateway);
@@ -85,6 +87,7 @@ public abstract class DomainSuite : IAsyncLifetime
     protected DownlinkService Downlink => Services.GetRequiredService<DownlinkService>();
     protected RecordFeed Feed => Services.GetRequiredService<RecordFeed>();
     protected AlarmService Alarms => Services.GetRequiredService<AlarmService>();
+    protected HistoryService History => Services.GetRequiredService<HistoryService>();
 
     protected Task<NodeInfo> AddLightAsync(string id, string group = "harbour-road", string? gateway = Gateway) =>
         Inventory.PutNodeAsync("installer", id, new NodeRequest(Site, "streetlight", gateway, "LED-60W", "1.2.0", 39.5034, 20.2656, "P-" + id, "zone-3", group, null, null));
@@ -271,6 +274,50 @@ public abstract class DomainSuite : IAsyncLifetime
         await Downlink.TouchAsync(Gateway, CancellationToken.None);
         await Feed.RunOnceAsync();
         Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
+    }
+    [Fact]
+    public async Task Telemetry_and_events_read_back_newest_first_with_filters_and_bounded_limits()
+    {
+        await AddLightAsync("sl-0001");
+        long t0 = Clock.UnixNow;
+        var lights = Enumerable.Range(0, 5).Select(i => Records.Streetlight(1 + i, "sl-0001", t0 + 10 * i, 20 + 10 * i, watts: 10.5 + i)).ToArray();
+        var water = Records.Water(6, "wl-0003", t0 + 5, 640, "watch"); // a gauge the inventory does not list yet
+        const string commandId = "c-20260101-0123456789ab";
+        await IngestAsync([.. lights, water, Records.LampFault(7, "sl-0001", t0 + 41), Records.Ack(8, "sl-0001", t0 + 42, commandId), Records.Rule(9, t0 + 43)]);
+
+        // Newest first, every stored column, the payload as JSON.
+        var all = await History.TelemetryAsync("sl-0001", null, null, null);
+        Assert.Equal(lights.Select(r => (long)r["payload"]!["ts"]!).Reverse(), all.Select(t => t.Ts));
+        var newest = all[0];
+        var source = lights[^1]["payload"]!;
+        Assert.Equal((Site, "sl-0001", "streetlight", Gateway, 5L), (newest.Site, newest.Node, newest.Type, newest.Gateway, newest.Seq));
+        Assert.Equal(((long?)(int)source["level"]!, (double?)source["watts"], (double?)source["volts"], (long?)(int)source["energyWh"]!),
+            (newest.Level, newest.Watts, newest.Volts, newest.EnergyWh));
+        Assert.Equal("schedule", newest.Payload.GetProperty("source").GetString());
+        Assert.Equal(JsonValueKind.Array, newest.Payload.GetProperty("faults").ValueKind);
+
+        // from/to are inclusive; limit keeps the newest.
+        Assert.Equal([t0 + 30, t0 + 20, t0 + 10], (await History.TelemetryAsync("sl-0001", t0 + 10, t0 + 30, null)).Select(t => t.Ts));
+        Assert.Equal([t0 + 40, t0 + 30], (await History.TelemetryAsync("sl-0001", null, null, 2)).Select(t => t.Ts));
+
+        var gauge = Assert.Single(await History.TelemetryAsync("wl-0003", null, null, null));
+        Assert.Equal(((long?)640, "watch", (long?)120, (double?)3.27, (long?)null), (gauge.LevelMm, gauge.FloodState, gauge.RateMmH, gauge.BatteryV, gauge.Level));
+
+        // Events: node events and acks by node, gateway rule firings by kind.
+        var events = await History.EventsAsync("sl-0001", null, null, null, null);
+        Assert.Equal([("cmd.ack", "ack", commandId), ("lamp.fault", "event", (string?)null)], events.Select(e => (e.Kind, e.RecordKind, e.CommandId)));
+        Assert.Equal("lamp-failure", events[1].Payload.GetProperty("fault").GetString());
+        var rule = Assert.Single(await History.EventsAsync(null, "rule.fired", null, null, null));
+        Assert.Equal(((string?)null, "flood-zone-3", "wl-0003"), (rule.Node, rule.Payload.GetProperty("rule").GetString(), rule.Payload.GetProperty("trigger").GetString()));
+        Assert.Equal(3, (await History.EventsAsync(null, null, t0 + 41, t0 + 43, null)).Count);
+        Assert.Equal([9L], (await History.EventsAsync(null, null, null, null, 1)).Select(e => e.Seq));
+
+        // Unknown ids and bad parameters say what is wrong.
+        Assert.Equal(404, (await Assert.ThrowsAsync<DomainException>(() => History.TelemetryAsync("sl-9999", null, null, null))).Status);
+        Assert.Equal(404, (await Assert.ThrowsAsync<DomainException>(() => History.EventsAsync("sl-9999", null, null, null, null))).Status);
+        Assert.StartsWith("limit: 0 is out of range", (await Assert.ThrowsAsync<DomainException>(() => History.TelemetryAsync("sl-0001", null, null, 0))).Message);
+        Assert.StartsWith("limit: 1001 is out of range", (await Assert.ThrowsAsync<DomainException>(() => History.EventsAsync(null, null, null, null, 1001))).Message);
+        Assert.StartsWith("from:", (await Assert.ThrowsAsync<DomainException>(() => History.EventsAsync(null, null, t0 + 10, t0, null))).Message);
     }
 }
 
