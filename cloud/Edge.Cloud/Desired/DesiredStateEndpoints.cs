@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Edge.Cloud.Desired;
 
@@ -54,7 +55,7 @@ public static class DesiredStateEndpoints
     }
 
     private static async Task<IResult> PollAsync(string gatewayId, string? after, int? waitS, HttpContext context, GatewayRegistry gateways,
-        DownlinkService downlink, DesiredChangeLog changes, CancellationToken ct)
+        DownlinkService downlink, DesiredChangeLog changes, IHostApplicationLifetime lifetime, CancellationToken ct)
     {
         var auth = await gateways.AuthenticateAsync(gatewayId, context.Request.Headers.Authorization.ToString(), ct);
         if (auth.Gateway is null)
@@ -67,6 +68,7 @@ public static class DesiredStateEndpoints
         var cursor = DownlinkService.ParseCursor(after);
         await downlink.TouchAsync(gatewayId, ct);
         var clock = Stopwatch.StartNew();
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
         while (true)
         {
             var changed = changes.Changed; // before the read: a change committed during it wakes the wait below
@@ -74,8 +76,11 @@ public static class DesiredStateEndpoints
             if (response is not null) return Results.Ok(response);
             var remaining = TimeSpan.FromSeconds(wait) - clock.Elapsed;
             if (remaining <= TimeSpan.Zero) return Results.Ok(DownlinkService.Empty(after!));
-            await Task.WhenAny(changed, Task.Delay(remaining < Recheck ? remaining : Recheck, ct));
+            await Task.WhenAny(changed, Task.Delay(remaining < Recheck ? remaining : Recheck, waiting.Token));
             ct.ThrowIfCancellationRequested();
+            // Shutting down: answer "nothing new" now. Kestrel's graceful stop waits for in-flight requests, so a
+            // poll left waiting would hold the whole process up to its waitS; the gateway simply polls again.
+            if (lifetime.ApplicationStopping.IsCancellationRequested) return Results.Ok(DownlinkService.Empty(after!));
         }
     }
 }

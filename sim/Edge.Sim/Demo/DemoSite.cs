@@ -243,7 +243,10 @@ public sealed class DemoSite : IAsyncDisposable
     {
         _stopping.Cancel();
         await _displayFeed;
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // A safety net, not a wait: nothing here needs long (the cloud answers waiting long polls at once when it
+        // stops). Cutting a stage short loses nothing: the gateway outbox is durable and resent on the next start,
+        // and the cloud's stores are transactional (an interrupted batch is rolled back and retried by the gateway).
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         if (_scheduler is not null)
         {
             await _scheduler.StopAsync(limit.Token);

@@ -325,4 +325,32 @@ public sealed class DomainApiTests : IAsyncLifetime
             Assert.Contains("limit", get.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
         }
     }
+    [Fact]
+    public async Task A_waiting_long_poll_is_answered_with_nothing_new_when_the_cloud_stops()
+    {
+        // Its own server: this test stops it. Kestrel's graceful stop waits for in-flight requests, so a poll that kept
+        // waiting would hold the stop until the host's shutdown timeout and then lose its connection.
+        var server = await CloudServer.StartAsync(new Dictionary<string, string?> { ["Gateways:Seed:0:Id"] = Gateway, ["Gateways:Seed:0:Token"] = GatewayToken });
+        await using var _ = server;
+        using var gateway = new HttpClient { BaseAddress = server.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(100) };
+        gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", GatewayToken);
+        var cursor = (await Json(await gateway.GetAsync($"/api/v1/gateways/{Gateway}/desired?waitS=0"))).GetProperty("cursor").GetString();
+        var polls = server.App.Services.GetRequiredService<Edge.Cloud.Storage.IStorageConnections>();
+        long Sql(string sql) { using var c = polls.OpenAsync().GetAwaiter().GetResult(); using var cmd = c.CreateCommand(); cmd.CommandText = sql; return Convert.ToInt64(cmd.ExecuteScalar()); }
+        long Polls() => Sql("SELECT COUNT(*) FROM gateway_polls");
+        Sql("DELETE FROM gateway_polls"); // the long poll below records itself once it is in (after authentication)
+
+        var poll = gateway.GetAsync($"/api/v1/gateways/{Gateway}/desired?after={cursor}&waitS=60");
+        await WaitUntilAsync(() => poll.IsCompleted || Polls() > 0);
+        await server.App.StopAsync();
+        var answer = await Json(await poll);
+        Assert.Equal((cursor, false, 0, 0), (answer.GetProperty("cursor").GetString(), answer.GetProperty("full").GetBoolean(),
+            answer.GetProperty("configs").GetArrayLength(), answer.GetProperty("commands").GetArrayLength()));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 600 && !condition(); i++) await Task.Delay(50);
+        Assert.True(condition(), "condition not reached");
+    }
 }
