@@ -21,16 +21,7 @@ public static class Program
     public static void Main()
     {
         var storage = new FlashStorage();
-        Provisioning node;
-        try
-        {
-            node = Provisioning.Load(storage);
-        }
-        catch (FormatException e)
-        {
-            NodeBoot.FailAndReboot(e.Message);
-            return;
-        }
+        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, MaxInbound, 2);
 
         var gpio = new GpioController();
         var statusLed = new GpioRelay(gpio, Pins.StatusLed, false);
@@ -40,12 +31,8 @@ public static class Program
         // 2.9" SSD1680 panel: 128 sources × 296 gates, shown landscape (296 × 128).
         var panel = new Ssd1680Panel(gpio, Pins.SpiBus, Pins.EpdCs, Pins.SpiFrequencyHz, Pins.EpdDc, Pins.EpdRst, Pins.EpdBusy, 128, 296);
 
-        NodeOptions options = node.NodeOptions(Pins.Board, Firmware);
-        options.InboundBytes = MaxInbound;
-        var platform = new Esp32Platform(new WifiJoin(node.Ssid, node.WifiPassword));
-        var link = new M2MqttLink(node.BrokerHost, node.BrokerPort, node.Tls, MaxInbound, 2);
 
-        var stop = new BusStopNode(options, link, storage, new Esp32Clock(), platform, new NanoSntpClient(),
+        var stop = new BusStopNode(boot.Options, boot.Link, storage, new Esp32Clock(), boot.Platform, new NanoSntpClient(),
             panel, new DisplaySettings(panel.Width, panel.Height));
         NodeLoop.Run(stop.Runtime, stop.Tick, statusLed, TickMs);
     }

@@ -1,38 +1,50 @@
+using System;
 using System.Threading;
+using Edge.Firmware.Runtime;
 using nanoFramework.Runtime.Native;
 
 namespace Edge.Firmware.Esp32.Drivers;
 
-/// <summary>The start-up steps every ESP32 node app shares: join Wi-Fi, start SNTP.</summary>
-public static class NodeBoot
+/// <summary>
+/// The start-up every ESP32 node app shares: read the provisioning record, then build the node options,
+/// the Wi-Fi platform and the MQTT link from it. Only the hardware differs between apps.
+/// </summary>
+public sealed class NodeBoot
 {
-    /// <summary>
-    /// Joins Wi-Fi, retrying with a growing pause (5 s, 10 s, … 60 s) and a helper reset before each retry;
-    /// returns false after <paramref name="maxAttempts"/> so a battery node can go back to sleep and a mains
-    /// node can run its schedule offline (it keeps trying from its loop).
-    /// </summary>
-    public static bool JoinNetwork(WifiJoin wifi, Provisioning node, int maxAttempts)
+    public readonly Provisioning Node;
+    public readonly NodeOptions Options;
+    public readonly Esp32Platform Platform;
+    public readonly M2MqttLink Link;
+
+    private NodeBoot(Provisioning node, string board, string firmware, int maxInbound, int inboundSlots)
     {
-        int pause = 5000;
-        for (int attempt = 0; attempt < maxAttempts; attempt++)
-        {
-            if (wifi.TryConnect(30000))
-            {
-                SntpTime.Start(node.Sntp1, node.Sntp2);
-                return true;
-            }
-            Thread.Sleep(pause);
-            pause = pause * 2 > 60000 ? 60000 : pause * 2;
-        }
-        return false;
+        Node = node;
+        Options = node.NodeOptions(board, firmware);
+        Options.InboundBytes = maxInbound;
+        Platform = new Esp32Platform(new WifiJoin(node.Ssid, node.WifiPassword));
+        Link = new M2MqttLink(node.BrokerHost, node.BrokerPort, node.Tls, maxInbound, inboundSlots);
     }
 
-    /// <summary>A node that cannot read its own provisioning has nothing to run: reboot after a pause that
-    /// leaves time to attach the debugger or reflash.</summary>
-    public static void FailAndReboot(string why)
+    /// <summary>
+    /// Reads the provisioning record and builds the connection parts; <paramref name="maxInbound"/> is the
+    /// largest inbound message kept and <paramref name="inboundSlots"/> how many may wait (see M2MqttLink).
+    /// A node that cannot read its own provisioning has nothing to run: it reboots (after a pause that leaves
+    /// time to attach the debugger or reflash) and this never returns.
+    /// </summary>
+    public static NodeBoot Start(IStorage storage, string board, string firmware, int maxInbound, int inboundSlots)
     {
-        System.Diagnostics.Debug.WriteLine("edge: " + why);
-        Thread.Sleep(60000);
-        Power.RebootDevice();
+        Provisioning node;
+        try
+        {
+            node = Provisioning.Load(storage);
+        }
+        catch (FormatException e)
+        {
+            System.Diagnostics.Debug.WriteLine("edge: " + e.Message);
+            Thread.Sleep(60000);
+            Power.RebootDevice();
+            throw;
+        }
+        return new NodeBoot(node, board, firmware, maxInbound, inboundSlots);
     }
 }

@@ -16,15 +16,6 @@ public static class SntpTime
     // Anything before 2024-01-01 cannot be a real current time for this fleet.
     public const long Earliest = 1704067200;
 
-    /// <summary>Starts the SNTP client against the given servers (a gateway address first, then a public pool).</summary>
-    public static void Start(string server1, string server2)
-    {
-        Sntp.Server1 = server1;
-        Sntp.Server2 = server2;
-        Sntp.Start();
-        Sntp.UpdateNow();
-    }
-
     /// <summary>Now, in seconds since 1970-01-01T00:00:00Z.</summary>
     public static long UnixSeconds()
     {

@@ -16,22 +16,13 @@ public static class Program
 {
     private const string Firmware = "1.0.0";
     private const int TickMs = 1000;
-    /// <summary>Largest config the node takes: 8 inbound slots of this size sit in M2MqttLink on a ~100 KB heap.</summary>
+    /// <summary>Largest config the node takes: each inbound slot of M2MqttLink holds this much of a ~100 KB heap.</summary>
     private const int MaxInbound = 4096;
 
     public static void Main()
     {
         var storage = new FlashStorage();
-        Provisioning node;
-        try
-        {
-            node = Provisioning.Load(storage);
-        }
-        catch (FormatException e)
-        {
-            NodeBoot.FailAndReboot(e.Message);
-            return;
-        }
+        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, MaxInbound, 3);
 
         var gpio = new GpioController();
         // The relay feeds the LED driver: on at boot, so a node without a schedule yet still lights its street.
@@ -45,12 +36,8 @@ public static class Program
         IPowerMeter meter = new Ina219(Pins.I2cBus, Pins.PowerMeterAddress, Pins.PowerMeterShuntMilliOhm, Pins.PowerMeterMaxAmps);
         var lightSensor = new Bh1750(Pins.I2cBus, Pins.LightSensorAddress);
 
-        NodeOptions options = node.NodeOptions(Pins.Board, Firmware);
-        options.InboundBytes = MaxInbound;
-        var platform = new Esp32Platform(new WifiJoin(node.Ssid, node.WifiPassword));
-        var link = new M2MqttLink(node.BrokerHost, node.BrokerPort, node.Tls, MaxInbound, 3);
 
-        var light = new StreetLightNode(options, link, storage, new Esp32Clock(), platform, new NanoSntpClient(),
+        var light = new StreetLightNode(boot.Options, boot.Link, storage, new Esp32Clock(), boot.Platform, new NanoSntpClient(),
             dimmer, meter, lightSensor, new LampMonitorSettings());
         NodeLoop.Run(light.Runtime, light.Tick, statusLed, TickMs);
     }

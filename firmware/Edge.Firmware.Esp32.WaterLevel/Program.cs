@@ -25,16 +25,7 @@ public static class Program
     public static void Main()
     {
         var storage = new FlashStorage();
-        Provisioning node;
-        try
-        {
-            node = Provisioning.Load(storage);
-        }
-        catch (FormatException e)
-        {
-            NodeBoot.FailAndReboot(e.Message);
-            return;
-        }
+        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, MaxInbound, 3);
 
         var gpio = new GpioController();
         // Sensor and divider are powered only while awake: P-MOSFET high-side switch, active low. Deep sleep
@@ -49,13 +40,9 @@ public static class Program
         // ADC1 channel from the pin map (GPIO 34 = ADC1_CH6). Never an ADC2 pin: ADC2 reads fail while Wi-Fi is on.
         var battery = new AdcVoltage(new AdcController(), Pins.BatteryAdcAdcChannel, 100000, 100000);
 
-        NodeOptions options = node.NodeOptions(Pins.Board, Firmware);
-        options.InboundBytes = MaxInbound;
-        var platform = new Esp32Platform(new WifiJoin(node.Ssid, node.WifiPassword));
-        var link = new M2MqttLink(node.BrokerHost, node.BrokerPort, node.Tls, MaxInbound, 3);
         var retained = new FlashStorage("I:\\rtc-");
 
-        var water = new WaterLevelNode(options, link, storage, retained, new Esp32Clock(), platform, new NanoSntpClient(),
+        var water = new WaterLevelNode(boot.Options, boot.Link, storage, retained, new Esp32Clock(), boot.Platform, new NanoSntpClient(),
             sensor, siren, statusLed, battery, new SleepSettings());
         NodeLoop.Run(water.Runtime, water.Tick, null, TickMs);
     }
