@@ -39,14 +39,16 @@ PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 PG_DIR="$(mktemp -d /tmp/edge-test-pg.XXXXXX)"
 as_postgres=()
 if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; as_postgres=(runuser -u postgres --); fi
+# Run as the postgres user from a directory it may enter (a root-only clone folder would draw warnings).
+as_pg() { (cd "$PG_DIR" && "${as_postgres[@]}" "$@"); }
 stop_postgres() {
-  "${as_postgres[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
   rm -rf "$PG_DIR"
 }
 trap stop_postgres EXIT
 PG_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"${as_postgres[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust >"$PG_DIR/initdb.log"
-"${as_postgres[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust >"$PG_DIR/initdb.log"
+as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
   -o "-p $PG_PORT -h 127.0.0.1 -k $PG_DIR -F" start >/dev/null
 export EDGE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
 
