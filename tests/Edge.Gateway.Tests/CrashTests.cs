@@ -49,7 +49,8 @@ public sealed class CrashTests
         var acked = nodes.ToDictionary(n => n.NodeId, _ => new ConcurrentQueue<long>());
         var attempted = new ConcurrentDictionary<string, long>();
         using var stop = new CancellationTokenSource();
-        var publishers = nodes.Select(n => Task.Run(() => PublishLikeANode(n, mqttPort, acked[n.NodeId], attempted, stop.Token))).ToArray();
+        var publishers = nodes.Select(n => Task.Run(() => CrashLoad.PublishLikeANode(n.NodeId, n.Secret, mqttPort, acked[n.NodeId], stop.Token,
+            seq => attempted.AddOrUpdate(n.NodeId, seq, (_, old) => Math.Max(old, seq))))).ToArray();
         long TotalAcked() => acked.Values.Sum(q => (long)q.Count);
 
         try
@@ -73,7 +74,7 @@ public sealed class CrashTests
             gateway.Dispose();
         }
 
-        var stored = ReadOutbox(Path.Combine(dataDir, "outbox.db"));
+        var stored = CrashLoad.ReadOutbox(Path.Combine(dataDir, "outbox.db"));
         foreach (var node in nodes)
         {
             var seqs = stored.TryGetValue(node.NodeId, out var list) ? list : new List<long>();
@@ -88,68 +89,5 @@ public sealed class CrashTests
             Assert.All(seqs, s => Assert.InRange(s, 1, attempted[node.NodeId]));
         }
         Assert.True(TotalAcked() >= (Kills + 1) * AcksBetweenKills);
-    }
-
-    static async Task PublishLikeANode(Provisioned node, int port, ConcurrentQueue<long> acked, ConcurrentDictionary<string, long> attempted, CancellationToken stop)
-    {
-        var factory = new MqttClientFactory();
-        IMqttClient? client = null;
-        long seq = 1;
-        var topicTelemetry = TestGateway.Topic(node.NodeId, "telemetry");
-        var topicEvent = TestGateway.Topic(node.NodeId, "event");
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                if (client is null || !client.IsConnected)
-                {
-                    client?.Dispose();
-                    client = factory.CreateMqttClient();
-                    var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V311)
-                        .WithClientId(node.NodeId).WithCredentials(node.NodeId, node.Secret).WithCleanSession().WithTimeout(TimeSpan.FromSeconds(10)).Build();
-                    var connect = await client.ConnectAsync(options, stop);
-                    if (connect.ResultCode != MqttClientConnectResultCode.Success) throw new InvalidOperationException(connect.ResultCode.ToString());
-                }
-                attempted.AddOrUpdate(node.NodeId, seq, (_, old) => Math.Max(old, seq));
-                var message = seq % 5 == 0
-                    ? TestGateway.Message(topicEvent, TestGateway.Event(1, seq))
-                    : TestGateway.Message(topicTelemetry, TestGateway.Telemetry(1, seq));
-                var result = await client.PublishAsync(message, stop);
-                if (result.IsSuccess)
-                {
-                    acked.Enqueue(seq);
-                    seq++;
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception)
-            {
-                // Connection lost (the gateway was killed): re-send the same seq after reconnecting.
-                client?.Dispose();
-                client = null;
-                try { await Task.Delay(20, stop); } catch (OperationCanceledException) { break; }
-            }
-        }
-        client?.Dispose();
-    }
-
-    static Dictionary<string, List<long>> ReadOutbox(string path)
-    {
-        var result = new Dictionary<string, List<long>>();
-        using var db = new SqliteConnection($"Data Source={path};Pooling=False");
-        db.Open();
-        using var command = db.CreateCommand();
-        command.CommandText = "SELECT node_id, seq FROM outbox ORDER BY gw_seq";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var node = reader.GetString(0);
-            if (!result.TryGetValue(node, out var list)) result[node] = list = new List<long>();
-            list.Add(reader.GetInt64(1));
-        }
-        return result;
     }
 }

@@ -71,7 +71,7 @@ public sealed class ExternalBrokerCrashTests
             // Everything Mosquitto acknowledged reaches the outbox (a hang guard, not a timing assertion).
             await TestGateway.WaitUntilAsync(() =>
             {
-                var stored = ReadOutbox(Path.Combine(dataDir, "outbox.db"));
+                var stored = CrashLoad.ReadOutbox(Path.Combine(dataDir, "outbox.db"), readOnly: true);
                 return acked.All(a => stored.TryGetValue(a.Key, out var seqs) && a.Value.ToHashSet().IsSubsetOf(seqs));
             }, "every acknowledged message in the outbox", 60);
         }
@@ -87,7 +87,7 @@ public sealed class ExternalBrokerCrashTests
             gateway.Dispose();
         }
 
-        var stored = ReadOutbox(Path.Combine(dataDir, "outbox.db"));
+        var stored = CrashLoad.ReadOutbox(Path.Combine(dataDir, "outbox.db"), readOnly: true);
         foreach (var (nodeId, seqsAcked) in acked)
         {
             var seqs = stored.TryGetValue(nodeId, out var list) ? list : new List<long>();
@@ -127,22 +127,5 @@ public sealed class ExternalBrokerCrashTests
                 break; // MQTTnet reports a cancelled PUBACK wait as a timeout
             }
         }
-    }
-
-    static Dictionary<string, List<long>> ReadOutbox(string path)
-    {
-        var result = new Dictionary<string, List<long>>();
-        using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        db.Open();
-        using var command = db.CreateCommand();
-        command.CommandText = "SELECT node_id, seq FROM outbox ORDER BY gw_seq";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var node = reader.GetString(0);
-            if (!result.TryGetValue(node, out var list)) result[node] = list = new List<long>();
-            list.Add(reader.GetInt64(1));
-        }
-        return result;
     }
 }

@@ -48,7 +48,7 @@ public sealed class UplinkCrashTests(ITestOutputHelper output)
 
         var acked = secrets.Keys.ToDictionary(n => n, _ => new ConcurrentQueue<long>());
         using var stop = new CancellationTokenSource();
-        var publishers = secrets.Select(kv => Task.Run(() => PublishLikeANode(kv.Key, kv.Value, mqttPort, acked[kv.Key], stop.Token))).ToArray();
+        var publishers = secrets.Select(kv => Task.Run(() => CrashLoad.PublishLikeANode(kv.Key, kv.Value, mqttPort, acked[kv.Key], stop.Token))).ToArray();
         long TotalAcked() => acked.Values.Sum(q => (long)q.Count);
         try
         {
@@ -113,46 +113,4 @@ public sealed class UplinkCrashTests(ITestOutputHelper output)
         => cloud.Records().Where(r => (string?)r["kind"] is "telemetry" or "event")
             .Select(r => new NodeRecord((long)r["seq"]!, (string)r["node"]!, (long)r["payload"]!["boot"]!, (long)r["payload"]!["seq"]!)).ToList();
 
-    /// <summary>Like a node outbox (protocol.md §14): one message in flight, re-sent with the same (boot, seq) until acknowledged.</summary>
-    static async Task PublishLikeANode(string nodeId, string secret, int port, ConcurrentQueue<long> acked, CancellationToken stop)
-    {
-        var factory = new MqttClientFactory();
-        IMqttClient? client = null;
-        long seq = 1;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                if (client is null || !client.IsConnected)
-                {
-                    client?.Dispose();
-                    client = factory.CreateMqttClient();
-                    var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V311)
-                        .WithClientId(nodeId).WithCredentials(nodeId, secret).WithCleanSession().WithTimeout(TimeSpan.FromSeconds(10)).Build();
-                    var connect = await client.ConnectAsync(options, stop);
-                    if (connect.ResultCode != MqttClientConnectResultCode.Success) throw new InvalidOperationException(connect.ResultCode.ToString());
-                }
-                var message = seq % 5 == 0
-                    ? TestGateway.Message(TestGateway.Topic(nodeId, "event"), TestGateway.Event(1, seq))
-                    : TestGateway.Message(TestGateway.Topic(nodeId, "telemetry"), TestGateway.Telemetry(1, seq));
-                var result = await client.PublishAsync(message, stop);
-                if (result.IsSuccess)
-                {
-                    acked.Enqueue(seq);
-                    seq++;
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception)
-            {
-                client?.Dispose();
-                client = null;
-                try { await Task.Delay(20, stop); } catch (OperationCanceledException) { break; }
-            }
-        }
-        client?.Dispose();
-    }
 }
