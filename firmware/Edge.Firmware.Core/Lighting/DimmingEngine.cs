@@ -69,7 +69,17 @@ public sealed class DimmingEngine
     /// <summary>Commanded level in percent (0–100) at <paramref name="utc"/>, overrides included.</summary>
     public float LevelAt(long utc, OverrideSet? overrides)
     {
+        return LevelAt(utc, overrides, out _);
+    }
+
+    /// <summary>
+    /// The commanded level and the dimming curve of the profile in control, from one look-up of the
+    /// timeline (the control loop needs both every tick).
+    /// </summary>
+    public float LevelAt(long utc, OverrideSet? overrides, out DimmingCurve curve)
+    {
         int i = Locate(utc);
+        curve = _schedule.Profiles[_profile[i]].Curve;
         if (overrides != null)
         {
             var active = overrides.ActiveAt(utc);
@@ -87,8 +97,8 @@ public sealed class DimmingEngine
     /// <summary>Fraction of full driver output (0–1): the level through the profile's dimming curve.</summary>
     public float OutputAt(long utc, OverrideSet? overrides)
     {
-        float level = LevelAt(utc, overrides);
-        return DimmingCurves.ToOutput(level, CurveAt(utc));
+        float level = LevelAt(utc, overrides, out DimmingCurve curve);
+        return DimmingCurves.ToOutput(level, curve);
     }
 
     /// <summary>The profile whose switch point is in control at <paramref name="utc"/>.</summary>

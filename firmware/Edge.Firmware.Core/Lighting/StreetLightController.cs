@@ -71,8 +71,8 @@ public sealed class StreetLightController
     public void Tick(long nowUtc)
     {
         _overrides.RemoveExpired(nowUtc);
-        float level = _engine.LevelAt(nowUtc, _overrides);
-        float output = DimmingCurves.ToOutput(level, _engine.CurveAt(nowUtc));
+        float level = _engine.LevelAt(nowUtc, _overrides, out DimmingCurve curve);
+        float output = DimmingCurves.ToOutput(level, curve);
         _level = level;
         if (output != _output)
         {
