@@ -25,8 +25,8 @@ public static class RequestBodies
     public static TBuilder WithBodyLimit<TBuilder>(this TBuilder builder, Func<RequestOptions, long> select) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new BodyLimit(select));
 
-    /// <summary>Runs the checks, then <paramref name="next"/>; a body that outgrows the limit while being read
-    /// is a 413 too, never a 500.</summary>
+    /// <summary>Runs the checks, then <paramref name="next"/>; a (chunked) body that outgrows the limit while the
+    /// handler reads it is a 413 too, never a 500.</summary>
     public static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
