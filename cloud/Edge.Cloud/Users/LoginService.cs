@@ -8,8 +8,9 @@ using Microsoft.Extensions.Options;
 
 namespace Edge.Cloud.Users;
 
-/// <summary>The outcome of a login: the user, or why not (<see cref="LockedUntil"/> set while the name is locked).</summary>
-public sealed record LoginResult(UserSession? Session, string? Failure, long? LockedUntil, bool NowLocked);
+/// <summary>The outcome of a login: the user's session, or none; <see cref="LockedUntil"/> is set while the name is
+/// locked, <see cref="NowLocked"/> when this failure locked it.</summary>
+public sealed record LoginResult(UserSession? Session, long? LockedUntil, bool NowLocked);
 
 /// <summary>
 /// Password login with a per-name lockout: <see cref="LoginOptions.MaxFailures"/> failures in a row lock the
@@ -36,7 +37,7 @@ public sealed class LoginService(UserService users, IStorageConnections connecti
         if (lockedUntil is not null)
         {
             await AuditAsync(key, "auth.login.failed", new { address, reason = "locked", lockedUntil }, ct);
-            return new LoginResult(null, "locked", lockedUntil, false);
+            return new LoginResult(null, lockedUntil, false);
         }
 
         var user = await users.VerifyPasswordAsync(name, password, ct);
@@ -46,7 +47,7 @@ public sealed class LoginService(UserService users, IStorageConnections connecti
             await tx.ExecAsync("DELETE FROM login_failures WHERE name = @n", ("@n", key));
             await audit.WriteAsync(tx, key, "auth.login", "user:" + key, new { address });
             await tx.CommitAsync();
-            return new LoginResult(await users.FindSessionAsync(user.Name, ct), null, null, false);
+            return new LoginResult(await users.FindSessionAsync(user.Name, ct), null, false);
         }
 
         // One statement counts the failure, so concurrent failures for one name are all counted; failures
@@ -70,7 +71,7 @@ public sealed class LoginService(UserService users, IStorageConnections connecti
             ("@forget", now - lockout), ("@now", now));
         await audit.WriteAsync(tx, key, "auth.login.failed", "user:" + key, new { address, reason = "wrong name or password", failures, lockedUntil = locks });
         await tx.CommitAsync();
-        return new LoginResult(null, "wrong name or password", locks, locks is not null);
+        return new LoginResult(null, locks, locks is not null);
     }
 
     private async Task AuditAsync(string name, string action, object detail, CancellationToken ct)

@@ -71,6 +71,13 @@ public abstract class LoginLockoutSuite : IAsyncLifetime
         Assert.Equal(5, entries.Count(e => e.Action == "auth.login.failed" && e.Reason == "wrong name or password"));
         Assert.Equal(2, entries.Count(e => e.Action == "auth.login"));
         Assert.All(entries, e => Assert.Equal("127.0.0.1", e.Address));
+
+        // An admin setting a new password unlocks a name at once.
+        await Ok(await admin.PostAsJsonAsync("/api/v1/users", new { name = "tech-1", role = "technician", password = "password-tech-1" }));
+        for (var i = 0; i < 3; i++) await Problem(await Login("tech-1", "wrong"), HttpStatusCode.Unauthorized);
+        await Problem(await Login("tech-1", "password-tech-1"), (HttpStatusCode)429);
+        await Ok(await admin.PutAsJsonAsync("/api/v1/users/tech-1", new { password = "password-tech-2" }));
+        await Ok(await Login("tech-1", "password-tech-2"));
     }
 }
 
