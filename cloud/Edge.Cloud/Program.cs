@@ -10,6 +10,7 @@ using Edge.Cloud.History;
 using Edge.Cloud.Ingestion;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Lighting;
+using Edge.Cloud.Requests;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
@@ -33,6 +34,7 @@ public static class Program
         configure?.Invoke(builder);
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddEdgeRequests(builder.Configuration);
         builder.Services.AddOpenApi();
         builder.Services.AddEdgeStorage(builder.Configuration);
         builder.Services.AddEdgeGateways(builder.Configuration);
@@ -48,10 +50,12 @@ public static class Program
         builder.Services.AddEdgeHistory();
 
         var app = builder.Build();
+        app.UseEdgeRequests();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapOpenApi();
         app.MapEdgeIngestion();
         app.MapEdgeUsers();

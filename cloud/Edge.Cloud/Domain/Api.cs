@@ -6,6 +6,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.Tasks;
+using Edge.Cloud.Requests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,10 +26,12 @@ public static class Api
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    /// <summary>A group under <c>/api/v1</c> whose handlers may throw <see cref="DomainException"/>.</summary>
+    /// <summary>A group under <c>/api/v1</c> whose handlers may throw <see cref="DomainException"/>, with the body
+    /// limit and content-type checks of <see cref="RequestBodies"/>.</summary>
     public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder endpoints, string tag)
     {
         var group = endpoints.MapGroup(Prefix).WithTags(tag);
+        group.AddEndpointFilter(RequestBodies.GuardAsync);
         group.AddEndpointFilter(async (context, next) =>
         {
             try

@@ -2,17 +2,21 @@ using System;
 using System.Collections.Generic;
 using System.Security.Claims;
 using System.Threading;
+using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using Edge.Cloud.Domain;
+using Edge.Cloud.Requests;
 using Edge.Cloud.Storage.Migrations;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Edge.Cloud.Users;
 
@@ -22,7 +26,7 @@ public sealed record CreateUserRequest(string Name, string Role, string Password
 
 public sealed record UpdateUserRequest(string? Role, string? Password);
 
-public sealed record CreateTokenRequest(string Name);
+public sealed record CreateTokenRequest(string Name, int? ExpiresInDays = null);
 
 public sealed record CreatedToken(ApiTokenInfo Info, string Token);
 
@@ -32,13 +36,37 @@ public static class UserEndpoints
     /// present and the cookie otherwise.</summary>
     public const string Scheme = "Edge";
 
+    /// <summary>The rate-limiter policy of <c>POST /auth/login</c>: attempts per client address.</summary>
+    public const string LoginPerAddress = "login-per-address";
+
     public static IServiceCollection AddEdgeUsers(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<UserOptions>(configuration.GetSection(UserOptions.Section));
         var hours = configuration.GetSection(UserOptions.Section).GetValue<int?>("CookieHours") ?? 12;
         services.AddSingleton<IMigrationSource, UserSchema>();
         services.AddSingleton<UserService>();
+        services.AddSingleton<LoginService>();
         services.AddHostedService<UserSeeder>();
+        services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(LoginPerAddress, context =>
+            {
+                var login = context.RequestServices.GetRequiredService<IOptions<UserOptions>>().Value.Login;
+                return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = login.PerAddressPermits,
+                    Window = TimeSpan.FromSeconds(login.PerAddressWindowSeconds),
+                    QueueLimit = 0,
+                });
+            });
+            o.OnRejected = (context, ct) =>
+            {
+                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : (int?)null;
+                if (retry is not null) context.HttpContext.Response.Headers.RetryAfter = retry.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return new ValueTask(Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many login attempts",
+                    detail: "too many login attempts from this address" + (retry is null ? "" : $"; try again in {retry} s")).ExecuteAsync(context.HttpContext));
+            };
+        });
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "cookie or bearer", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.Count > 0 ? ApiTokenHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
@@ -47,8 +75,11 @@ public static class UserEndpoints
             {
                 o.Cookie.Name = "edge.session";
                 o.Cookie.HttpOnly = true;
-                // Strict: a form on another site cannot ride on the session (no CSRF tokens needed for the API).
+                // Strict: a form on another site cannot ride on the session (no CSRF tokens needed for the API;
+                // the JSON-only rule of Requests/RequestBodies closes same-site form posts too).
                 o.Cookie.SameSite = SameSiteMode.Strict;
+                // Secure whenever the request came over HTTPS, also through a trusted reverse proxy
+                // (X-Forwarded-Proto, Requests/); plain HTTP stays usable for the loopback demo.
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = TimeSpan.FromHours(hours);
                 o.SlidingExpiration = true;
@@ -63,28 +94,28 @@ public static class UserEndpoints
         return services;
     }
 
-    /// <summary>A session ends when its user is deleted and follows role changes at once.</summary>
+    /// <summary>A session ends when its user is deleted or their password or role changes (the session stamp in
+    /// the cookie no longer matches the user's).</summary>
     private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
     {
         var name = context.Principal?.Identity?.Name;
-        var user = name is null ? null : await context.HttpContext.RequestServices.GetRequiredService<UserService>().FindAsync(name, context.HttpContext.RequestAborted);
-        if (user is null)
+        var session = name is null ? null : await context.HttpContext.RequestServices.GetRequiredService<UserService>().FindSessionAsync(name, context.HttpContext.RequestAborted);
+        if (session is null || context.Principal!.FindFirst(UserClaims.Stamp)?.Value != session.Stamp || context.Principal.FindFirst(ClaimTypes.Role)?.Value != session.User.Role)
         {
             context.RejectPrincipal();
-            return;
-        }
-        if (context.Principal!.FindFirst(ClaimTypes.Role)?.Value != user.Role)
-        {
-            context.ReplacePrincipal(new ClaimsPrincipal(UserClaims.Identity(user, CookieAuthenticationDefaults.AuthenticationScheme)));
-            context.ShouldRenew = true;
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         }
     }
+
+    private static Task SignInAsync(HttpContext context, UserSession session) =>
+        context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(UserClaims.Session(session)));
 
     public static IEndpointRouteBuilder MapEdgeUsers(this IEndpointRouteBuilder endpoints)
     {
         var auth = endpoints.MapApiGroup("Auth");
         auth.MapPost("/auth/login", LoginAsync).AllowAnonymous()
-            .WithSummary("Sign in with name and password; sets the session cookie").Produces<UserInfo>().ProducesProblem(401);
+            .RequireRateLimiting(LoginPerAddress).WithBodyLimit(o => o.MaxLoginBytes)
+            .WithSummary("Sign in with name and password; sets the session cookie").Produces<UserInfo>().ProducesProblem(401).ProducesProblem(429);
         auth.MapPost("/auth/logout", async (HttpContext context) =>
         {
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
@@ -98,10 +129,10 @@ public static class UserEndpoints
         auth.MapPost("/auth/tokens", async (HttpRequest request, ClaimsPrincipal user, UserService users) =>
             {
                 var body = await Api.BodyAsync<CreateTokenRequest>(request);
-                var (info, token) = await users.CreateTokenAsync(user.Actor(), body.Name, request.HttpContext.RequestAborted);
+                var (info, token) = await users.CreateTokenAsync(user.Actor(), body.Name, body.ExpiresInDays, request.HttpContext.RequestAborted);
                 return Results.Created($"{Api.Prefix}/auth/tokens/{info.Id}", new CreatedToken(info, token));
             })
-            .RequireAuthorization(Policies.Viewer).WithSummary("Make an API token for yourself (shown once)").Produces<CreatedToken>(201);
+            .RequireAuthorization(Policies.Viewer).WithSummary("Make an API token for yourself (shown once); {name, expiresInDays?}").Produces<CreatedToken>(201);
         auth.MapDelete("/auth/tokens/{id}", async (string id, ClaimsPrincipal user, UserService users, CancellationToken ct) =>
             {
                 await users.RevokeTokenAsync(user.Actor(), id, ct);
@@ -122,7 +153,14 @@ public static class UserEndpoints
         admin.MapPut("/users/{name}", async (string name, HttpRequest request, ClaimsPrincipal user, UserService users) =>
             {
                 var body = await Api.BodyAsync<UpdateUserRequest>(request);
-                return await users.UpdateAsync(user.Actor(), name, body.Role, body.Password, request.HttpContext.RequestAborted);
+                var updated = await users.UpdateAsync(user.Actor(), name, body.Role, body.Password, request.HttpContext.RequestAborted);
+                // Your own change ends your other sessions, not the browser session that made it.
+                if (name == user.Actor() && user.Identity?.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme
+                    && await users.FindSessionAsync(name, request.HttpContext.RequestAborted) is { } session)
+                {
+                    await SignInAsync(request.HttpContext, session);
+                }
+                return updated;
             })
             .RequireAuthorization(Policies.Admin).Produces<UserInfo>();
         admin.MapDelete("/users/{name}", async (string name, ClaimsPrincipal user, UserService users, CancellationToken ct) =>
@@ -134,16 +172,29 @@ public static class UserEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> LoginAsync(HttpRequest request, UserService users)
+    private static async Task<IResult> LoginAsync(HttpRequest request, LoginService login, TimeProvider time)
     {
         var body = await Api.BodyAsync<LoginRequest>(request);
-        var user = await users.VerifyPasswordAsync(body.Name ?? "", body.Password ?? "", request.HttpContext.RequestAborted);
-        if (user is null)
+        var context = request.HttpContext;
+        var result = await login.LoginAsync(body.Name ?? "", body.Password ?? "", context.Connection.RemoteIpAddress?.ToString(), context.RequestAborted);
+        if (result.Session is { } session)
         {
-            return Results.Problem(statusCode: 401, title: "Not authenticated", detail: "unknown user name or wrong password");
+            await SignInAsync(context, session);
+            return Results.Ok(session.User);
         }
-        await request.HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            new ClaimsPrincipal(UserClaims.Identity(user, CookieAuthenticationDefaults.AuthenticationScheme)));
-        return Results.Ok(user);
+        var until = result.LockedUntil is { } at ? DateTimeOffset.FromUnixTimeSeconds(at).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) : null;
+        if (result.NowLocked)
+        {
+            return Results.Problem(statusCode: 401, title: "Not authenticated",
+                detail: $"unknown user name or wrong password; after too many failures in a row, logins for this name are refused until {until}");
+        }
+        if (result.LockedUntil is { } lockedUntil)
+        {
+            var seconds = Math.Max(1, lockedUntil - time.GetUtcNow().ToUnixTimeSeconds());
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: 429, title: "Login locked",
+                detail: $"too many failed logins in a row for this name: logins are refused until {until} (in {seconds} s)");
+        }
+        return Results.Problem(statusCode: 401, title: "Not authenticated", detail: "unknown user name or wrong password");
     }
 }

@@ -3,7 +3,7 @@ using Edge.Cloud.Storage.Migrations;
 
 namespace Edge.Cloud.Users;
 
-/// <summary>Users, their API tokens (hashed) and the audit log (versions 200–299).</summary>
+/// <summary>Users, their API tokens (hashed), login failures and the audit log (versions 200–299).</summary>
 public sealed class UserSchema : IMigrationSource
 {
     private const string Common = """
@@ -20,6 +20,22 @@ public sealed class UserSchema : IMigrationSource
           created_at BIGINT NOT NULL
         );
         CREATE INDEX api_tokens_user ON api_tokens (user_name);
+        """;
+
+    // Session stamps (a password or role change ends the user's sessions), token expiry (existing tokens get
+    // the longest lifetime, counted from their creation) and last use, and the per-name login failure counter
+    // (in the database, so a restart does not unlock a name).
+    private const string Accounts = """
+        ALTER TABLE users ADD COLUMN security_stamp TEXT NOT NULL DEFAULT '';
+        ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE api_tokens ADD COLUMN last_used_at BIGINT NULL;
+        UPDATE api_tokens SET expires_at = created_at + 365 * 86400;
+        CREATE TABLE login_failures (
+          name TEXT PRIMARY KEY,
+          failures INTEGER NOT NULL,
+          last_failure_at BIGINT NOT NULL,
+          locked_until BIGINT NULL
+        );
         """;
 
     public IEnumerable<Migration> Migrations { get; } = new[]
@@ -48,5 +64,6 @@ public sealed class UserSchema : IMigrationSource
                 );
                 CREATE INDEX audit_target ON audit (target, id);
                 """),
+        new Migration(202, "session stamps, token expiry and last use, login failures", Accounts, Accounts),
     };
 }

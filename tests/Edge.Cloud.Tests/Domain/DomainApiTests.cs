@@ -14,6 +14,7 @@ using Edge.Cloud.Tests.Support;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using static Edge.Cloud.Tests.Support.ApiAssert;
 
 namespace Edge.Cloud.Tests.Domain;
 
@@ -57,31 +58,9 @@ public sealed class DomainApiTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private async Task<HttpClient> LoginAsync(string name, string password)
-    {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _server.Client.BaseAddress };
-        await Ok(await client.PostAsJsonAsync("/api/v1/auth/login", new { name, password }));
-        return client;
-    }
-
-    private static async Task<JsonElement> Ok(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {body}");
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
-    }
+    private Task<HttpClient> LoginAsync(string name, string password) => ApiAssert.LoginAsync(_server, name, password);
 
     private static Task<JsonElement> Json(HttpResponseMessage response) => Ok(response);
-
-    private static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement.Clone();
-        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
-        return problem;
-    }
 
     private static HttpRequestMessage Request(string method, string path, object? body) =>
         new(new HttpMethod(method), path) { Content = body is null ? null : JsonContent.Create(body) };

@@ -17,6 +17,8 @@ namespace Edge.Cloud.Tests.Support;
 public sealed class CloudServer : IAsyncDisposable
 {
     private readonly TempDirectory _directory = new();
+    private Dictionary<string, string?> _config = new();
+    private Action<IServiceCollection>? _services;
 
     private CloudServer() { }
 
@@ -38,23 +40,42 @@ public sealed class CloudServer : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
-        server.App = Program.CreateApp([], builder =>
-        {
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Configuration.AddInMemoryCollection(config);
-            services?.Invoke(builder.Services);
-        });
-        await server.App.StartAsync();
-        var address = server.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Client = new HttpClient { BaseAddress = new Uri(address) };
+        server._config = config;
+        server._services = services;
+        await server.RunAsync();
         return server;
     }
 
-    public async ValueTask DisposeAsync()
+    private async Task RunAsync()
+    {
+        App = Program.CreateApp([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration.AddInMemoryCollection(_config);
+            _services?.Invoke(builder.Services);
+        });
+        await App.StartAsync();
+        var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Client = new HttpClient { BaseAddress = new Uri(address) };
+    }
+
+    /// <summary>Stops the app and starts a new one on the same database (a new port: <see cref="Client"/> follows).</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await RunAsync();
+    }
+
+    private async Task StopAsync()
     {
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         _directory.Dispose();
     }
 }
