@@ -1,11 +1,16 @@
 using System;
+using System.Globalization;
+using System.IO;
 using System.Linq;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading.Tasks;
 using Edge.Gateway.Operations;
 using Edge.Gateway.Outbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MQTTnet;
 
 namespace Edge.Gateway.Tests.Exposure;
 
@@ -22,6 +27,33 @@ public sealed class BrokerExposureTests
         using var silent = await RawMqtt.OpenAsync(gateway.MqttPort);
 
         Assert.Empty(await silent.ReadUntilClosedAsync(guardSeconds: 15)); // MQTTnet's default would hold it 100 s
+    }
+
+    [Fact]
+    public async Task On_the_TLS_port_a_stalled_handshake_is_closed_after_the_connect_timeout_and_nodes_still_connect()
+    {
+        var certificatePath = Path.Combine(TestGateway.NewTempDir(), "server.p12");
+        using (var key = RSA.Create(2048))
+        {
+            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllBytesAsync(certificatePath, certificate.Export(X509ContentType.Pkcs12));
+        }
+        var tlsPort = TestGateway.FreePort();
+        await using var gateway = await TestGateway.StartAsync(null,
+            "--tls-port", tlsPort.ToString(CultureInfo.InvariantCulture), "--tls-cert", certificatePath, "--Gateway:Broker:Limits:ConnectTimeoutSeconds=1");
+
+        using (var stalled = await RawMqtt.OpenAsync(tlsPort))
+        {
+            Assert.Empty(await stalled.ReadUntilClosedAsync()); // no ClientHello: MQTTnet's own listener waits forever
+        }
+
+        var secret = gateway.AddNode("sl-0001");
+        using var node = await gateway.ConnectAsync("sl-0001", secret, builder => builder.WithTcpServer("127.0.0.1", tlsPort)
+            .WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(_ => true)));
+        var published = await node.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));
+        Assert.Equal(MqttClientPublishReasonCode.Success, published.ReasonCode);
+        Assert.Equal(1, gateway.Get<IOutboxReader>().GetStats().Depth);
     }
 
     [Theory]
