@@ -24,23 +24,8 @@ public sealed class BrokerMemoryTests
     public async Task CONNECTs_announcing_255_MB_are_closed_without_the_process_allocating_them()
     {
         await using var gateway = await TestGateway.StartAsync();
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-
-        var attackers = new RawMqtt[4];
-        for (var i = 0; i < attackers.Length; i++)
-        {
-            attackers[i] = await RawMqtt.OpenAsync(gateway.MqttPort);
-            await attackers[i].SendAsync(RawMqtt.Header(0x10, MaxRemainingLength));
-            await attackers[i].SendFillerAsync(1024 * 1024); // by the time TCP took this, the broker has read the header
-        }
-
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        Assert.True(allocated < Bound, $"{allocated / (1024 * 1024)} MB allocated while 4 CONNECTs announced 255 MB each");
-        foreach (var attacker in attackers)
-        {
-            Assert.Empty(await attacker.ReadUntilClosedAsync());
-            attacker.Dispose();
-        }
+        await AssertRefusedWithoutBufferingAsync("4 CONNECTs announcing 255 MB each", 4,
+            async _ => (await RawMqtt.OpenAsync(gateway.MqttPort), 0x10, MaxRemainingLength));
         Assert.Equal(4, gateway.Get<GatewayMetrics>().ConnectionsClosed.Get("too_large"));
     }
 
@@ -49,25 +34,9 @@ public sealed class BrokerMemoryTests
     {
         await using var gateway = await TestGateway.StartAsync();
         var secret = gateway.AddNode("sl-0001");
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-
         // One connection each (the broker closes a connection at its first oversize packet): 10 × 10 MB PUBLISH QoS 1, then a SUBSCRIBE.
-        var sent = new RawMqtt[11];
-        for (var i = 0; i < sent.Length; i++)
-        {
-            sent[i] = await RawMqtt.LoginAsync(gateway.MqttPort, "sl-0001", secret);
-            var size = i < 10 ? 10 * 1024 * 1024 : 1024 * 1024;
-            await sent[i].SendAsync(RawMqtt.Header(i < 10 ? (byte)0x32 : (byte)0x82, size));
-            await sent[i].SendFillerAsync(size);
-        }
-
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        Assert.True(allocated < Bound, $"{allocated / (1024 * 1024)} MB allocated while refusing 10 × 10 MB PUBLISHes and a 1 MB SUBSCRIBE");
-        foreach (var node in sent)
-        {
-            Assert.Empty(await node.ReadUntilClosedAsync());
-            node.Dispose();
-        }
+        await AssertRefusedWithoutBufferingAsync("10 × 10 MB PUBLISHes and a 1 MB SUBSCRIBE of an authenticated node", 11,
+            async i => (await RawMqtt.LoginAsync(gateway.MqttPort, "sl-0001", secret), i < 10 ? (byte)0x32 : (byte)0x82, i < 10 ? 10 * 1024 * 1024 : 1024 * 1024));
         Assert.Equal(11, gateway.Get<GatewayMetrics>().ConnectionsClosed.Get("too_large"));
         Assert.Equal(0, gateway.Get<IOutboxReader>().GetStats().Depth);
 
@@ -79,5 +48,30 @@ public sealed class BrokerMemoryTests
         await again.SendAsync(RawMqtt.Publish(System.Text.Encoding.ASCII.GetBytes(TestGateway.Topic("sl-0001", "telemetry")), 1, padded));
         Assert.Equal(RawMqtt.PubAck(1), await again.ReadPacketAsync());
         Assert.Equal(1, gateway.Get<IOutboxReader>().GetStats().Depth);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="count"/> connections, each announcing a packet (type byte, remaining length) and sending
+    /// up to 10 MB of it; asserts the process allocated less than <see cref="Bound"/> meanwhile and every connection was closed.
+    /// </summary>
+    static async Task AssertRefusedWithoutBufferingAsync(string what, int count, Func<int, Task<(RawMqtt Connection, byte Type, int Length)>> open)
+    {
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var connections = new RawMqtt[count];
+        for (var i = 0; i < count; i++)
+        {
+            var (connection, type, length) = await open(i);
+            connections[i] = connection;
+            await connection.SendAsync(RawMqtt.Header(type, length));
+            await connection.SendFillerAsync(Math.Min(length, 10 * 1024 * 1024)); // by the time TCP took this, the broker has read the header
+        }
+
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.True(allocated < Bound, $"{allocated / (1024 * 1024)} MB allocated while refusing {what}");
+        foreach (var connection in connections)
+        {
+            Assert.Empty(await connection.ReadUntilClosedAsync());
+            connection.Dispose();
+        }
     }
 }
