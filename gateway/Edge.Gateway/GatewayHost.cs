@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -116,6 +117,8 @@ public static class GatewayHost
         services.AddSingleton<NodeMessageFeed>();
         services.AddSingleton<INodeMessageFeed>(sp => sp.GetRequiredService<NodeMessageFeed>());
         services.AddSingleton<InboundPipeline>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Broker.Exposure.ExposureLog>();
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<ExternalBrokerTransport>();
         // Gateway:Broker:Mode picks where nodes connect: the embedded broker, or the site's Mosquitto (docs/gateway.md).

@@ -57,6 +57,53 @@ public sealed class BrokerOptions
 
     /// <summary>Longest topic (protocol.md §13).</summary>
     public int MaxTopicBytes { get; set; } = 128;
+
+    /// <summary>What one connection to the embedded broker may cost before it is closed (docs/gateway.md "Exposure limits").</summary>
+    public BrokerLimitsOptions Limits { get; set; } = new();
+
+    /// <summary>
+    /// Largest PUBLISH the embedded broker reads (MQTT remaining length): <see cref="BrokerLimitsOptions.MaxPublishPacketBytes"/>
+    /// when set, otherwise the largest one a node may send (protocol.md §13): 2-byte topic length, <see cref="MaxTopicBytes"/>
+    /// of topic, 2-byte packet id and <see cref="MaxNodePayloadBytes"/> of payload.
+    /// </summary>
+    public int MaxPublishPacketBytes => Limits.MaxPublishPacketBytes ?? 2 + MaxTopicBytes + 2 + MaxNodePayloadBytes;
+}
+
+/// <summary>
+/// Bounds on what anyone on the site network can make the embedded broker hold (Gateway:Broker:Limits). Port 1883 is
+/// on the shared Wi-Fi: a packet larger than its limit closes the connection before its body is read, so an
+/// attacker cannot make the gateway allocate more than these sizes per connection. Sizes are MQTT remaining
+/// lengths (the packet after its fixed header). Until a connection's first packet (its CONNECT) has been read,
+/// every packet is held to <see cref="MaxConnectPacketBytes"/>.
+/// </summary>
+public sealed class BrokerLimitsOptions
+{
+    /// <summary>CONNECT: client id, user name, 43-character secret and the will (protocol.md §2.2) need well under 1 KB.</summary>
+    public int MaxConnectPacketBytes { get; set; } = 4096;
+
+    /// <summary>SUBSCRIBE and UNSUBSCRIBE: a node subscribes to four topics in one packet (protocol.md §4.1).</summary>
+    public int MaxSubscribePacketBytes { get; set; } = 2048;
+
+    /// <summary>PUBLISH; unset = derived from the protocol's payload and topic limits (<see cref="BrokerOptions.MaxPublishPacketBytes"/>).</summary>
+    public int? MaxPublishPacketBytes { get; set; }
+
+    /// <summary>Every other packet (PUBACK, PINGREQ, DISCONNECT, …): a few bytes in MQTT 3.1.1.</summary>
+    public int MaxOtherPacketBytes { get; set; } = 1024;
+
+    /// <summary>
+    /// A connection that has not delivered its CONNECT (and, on the TLS port, finished its handshake) this long after
+    /// the TCP accept is closed. A node sends CONNECT at once (protocol.md §4.1); 10 s leaves room for a few TCP
+    /// retransmissions on poor Wi-Fi.
+    /// </summary>
+    public int ConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>At most this many refusal or close lines per remote address per <see cref="LogIntervalSeconds"/>; the rest are counted.</summary>
+    public int LogLinesPerAddress { get; set; } = 5;
+
+    public int LogIntervalSeconds { get; set; } = 60;
+
+    /// <summary>Client ids, user names and topics from unauthenticated peers are logged cut to this many characters.</summary>
+    public int LoggedTextChars { get; set; } = 64;
 }
 
 /// <summary>Connection to the site's own MQTT broker (Gateway:Broker:Mode = external).</summary>

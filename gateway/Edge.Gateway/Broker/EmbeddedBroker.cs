@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Edge.Gateway.Broker.Exposure;
 using Edge.Gateway.Operations;
 using Edge.Gateway.Registry;
 using Microsoft.Extensions.Logging;
@@ -37,12 +38,14 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
     readonly InboundPipeline _pipeline;
     readonly RetainedStore _retained;
     readonly GatewayMetrics _metrics;
+    readonly ExposureLog _exposureLog;
     readonly ILogger _logger;
     readonly SemaphoreSlim _versionedPublish = new(1, 1);
     MqttServer? _server;
 
-    public EmbeddedBroker(GatewayOptions options, NodeRegistry registry, InboundPipeline pipeline, RetainedStore retained, GatewayMetrics metrics, ILogger<EmbeddedBroker> logger)
+    public EmbeddedBroker(GatewayOptions options, NodeRegistry registry, InboundPipeline pipeline, RetainedStore retained, GatewayMetrics metrics, ExposureLog exposureLog, ILogger<EmbeddedBroker> logger)
     {
+        _exposureLog = exposureLog;
         _options = options;
         _registry = registry;
         _pipeline = pipeline;
@@ -60,7 +63,9 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
         var builder = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointPort(broker.Port)
-            .WithMaxPendingMessagesPerClient(1000);
+            .WithMaxPendingMessagesPerClient(1000)
+            // MQTTnet waits this long for a connection's CONNECT (and for sending DISCONNECT): a silent socket is closed.
+            .WithDefaultCommunicationTimeout(TimeSpan.FromSeconds(broker.Limits.ConnectTimeoutSeconds));
         if (!string.Equals(broker.BindAddress, "any", StringComparison.OrdinalIgnoreCase))
         {
             var address = IPAddress.Parse(broker.BindAddress);
@@ -79,7 +84,8 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
                 .WithEncryptionSslProtocol(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
         }
 
-        var server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        // Our listener in place of MQTTnet's, so every packet is size-checked before MQTTnet buffers it (docs/gateway.md "Exposure limits").
+        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [new GuardedTcpServerAdapter(broker, _exposureLog, _logger)]);
         server.ValidatingConnectionAsync += OnValidatingConnectionAsync;
         server.InterceptingPublishAsync += OnInterceptingPublishAsync;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscriptionAsync;
@@ -120,8 +126,7 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
         var result = _registry.Authenticate(e.ClientId, e.UserName, e.Password);
         if (!result.Succeeded)
         {
-            _metrics.AuthFailures.Inc(result.FailureReason!);
-            _logger.LogWarning("CONNECT refused: client {ClientId} user {UserName} from {Endpoint}: {Reason}", e.ClientId, e.UserName, e.RemoteEndPoint, result.FailureReason);
+            _exposureLog.ConnectRefused(e.RemoteEndPoint, e.ClientId, e.UserName, result.FailureReason!);
             e.ReasonCode = result.FailureReason == "client_id_mismatch" ? MqttConnectReasonCode.ClientIdentifierNotValid : MqttConnectReasonCode.BadUserNameOrPassword;
             return Task.CompletedTask;
         }
@@ -166,7 +171,7 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
         if (node is null || !NodeTopics.MaySubscribe(node.Site, node.NodeId, e.TopicFilter.Topic))
         {
             _metrics.AclViolations.Inc("subscribe");
-            _logger.LogWarning("ACL: node {NodeId} may not subscribe to {Filter}; refused", e.ClientId, e.TopicFilter.Topic);
+            _logger.LogWarning("ACL: node {NodeId} may not subscribe to {Filter}; refused", e.ClientId, LogText.Clip(e.TopicFilter.Topic, _options.Broker.MaxTopicBytes));
             e.ProcessSubscription = false;
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized; // SUBACK 0x80 for MQTT 3.1.1 (protocol.md §2.4)
         }

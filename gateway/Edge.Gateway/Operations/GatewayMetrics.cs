@@ -12,6 +12,8 @@ public sealed class GatewayMetrics
             "Publishes or subscriptions outside the node's own subtree (protocol.md §2.4), refused.", "operation");
         AuthFailures = registry.CreateCounter("edge_gateway_auth_failures_total",
             "Refused CONNECTs (protocol.md §2.2).", "reason");
+        ConnectionsClosed = registry.CreateCounter("edge_gateway_mqtt_connections_closed_total",
+            "Connections the embedded broker closed before reading a packet: too_large, bad_topic, bad_length (docs/gateway.md).", "reason");
         Accepted = registry.CreateCounter("edge_gateway_messages_accepted_total",
             "Node messages accepted (committed to the outbox, or applied for state).", "leaf");
         Duplicates = registry.CreateCounter("edge_gateway_duplicates_total",
@@ -24,6 +26,7 @@ public sealed class GatewayMetrics
     public MetricsRegistry.Counter Rejected { get; }
     public MetricsRegistry.Counter AclViolations { get; }
     public MetricsRegistry.Counter AuthFailures { get; }
+    public MetricsRegistry.Counter ConnectionsClosed { get; }
     public MetricsRegistry.Counter Accepted { get; }
     public MetricsRegistry.Counter Duplicates { get; }
     public MetricsRegistry.Counter OutboxDropped { get; }

@@ -29,6 +29,12 @@ public sealed class SiteMosquitto : IAsyncDisposable
         _logPath = Path.Combine(directory, "mosquitto.log");
     }
 
+    /// <summary>
+    /// docs/gateway.md's value: the gateway's own largest publish, a 16384-byte config or display (protocol.md §13)
+    /// on a topic of up to 128 bytes, plus 2 + 2 bytes of topic length and packet id and a 5-byte fixed header.
+    /// </summary>
+    public const int MaxPacketSize = 16521;
+
     public string Directory { get; }
     public int Port { get; }
 
@@ -52,6 +58,8 @@ public sealed class SiteMosquitto : IAsyncDisposable
             "persistence true",
             // The gateway's session queues node messages while it is away: far more than the default 1000 (docs/gateway.md).
             "max_queued_messages 100000",
+            // Bounds what any client, authenticated or not, makes Mosquitto buffer (docs/gateway.md).
+            "max_packet_size " + MaxPacketSize.ToString(CultureInfo.InvariantCulture),
             "persistence_location " + directory + "/",
             "log_dest file " + broker._logPath,
             "log_type error",
