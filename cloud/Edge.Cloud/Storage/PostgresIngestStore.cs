@@ -12,7 +12,10 @@ namespace Edge.Cloud.Storage;
 /// PostgreSQL ingestion: binary COPY of the batch into a session-local staging table, one
 /// <c>INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING</c> into <c>records</c> that tells which keys are new,
 /// then binary COPY of the derived telemetry and event rows of the new records and one round trip of
-/// <c>node_state</c> upserts — all in one transaction.
+/// <c>node_state</c> upserts — all in one transaction. Node states are upserted in (site, node) order
+/// (<see cref="NodeStateRows"/>) so concurrent batches do not deadlock; should PostgreSQL still abort the
+/// transaction as a deadlock victim or on a serialization failure, the whole batch is retried here (it rolled
+/// back completely, so a retry stores it exactly once) instead of surfacing as a 500.
 /// </summary>
 public sealed class PostgresIngestStore : IIngestStore
 {
@@ -40,7 +43,26 @@ public sealed class PostgresIngestStore : IIngestStore
         _time = time;
     }
 
+    /// <summary>Attempts per batch when PostgreSQL aborts it as a deadlock victim or serialization failure.</summary>
+    public const int MaxAttempts = 5;
+
     public async Task<StoreResult> StoreAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StoreOnceAsync(records, cancellationToken);
+            }
+            catch (PostgresException e) when (attempt < MaxAttempts && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                // A short random pause so the two transactions do not meet again in lock step.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
+            }
+        }
+    }
+
+    private async Task<StoreResult> StoreOnceAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken)
     {
         if (records.Count == 0) return new StoreResult(0, 0);
         // The first of equal keys wins, as in SQLite; a single INSERT must not meet its own key twice.
