@@ -38,6 +38,7 @@ public static class BatchEndpoint
         HttpContext context,
         GatewayRegistry gateways,
         BatchIngestor ingestor,
+        GatewayClock clock,
         IOptions<IngestionOptions> options,
         CancellationToken cancellationToken)
     {
@@ -73,7 +74,7 @@ public static class BatchEndpoint
             {
                 return Problem(StatusCodes.Status403Forbidden, $"gateway: the body names gateway '{bodyGateway}' but the request is for '{gatewayId}'");
             }
-            if ((error = JsonFields.Integer(root, "sentAt", "", 0, JsonFields.MaxTs, false, out _)) is not null) return Problem(StatusCodes.Status400BadRequest, error);
+            if ((error = JsonFields.Integer(root, "sentAt", "", 0, JsonFields.MaxTs, false, out var sentAt)) is not null) return Problem(StatusCodes.Status400BadRequest, error);
             if (!root.TryGetProperty("records", out var recordsElement)) return Problem(StatusCodes.Status400BadRequest, "records: required");
             if (recordsElement.ValueKind != JsonValueKind.Array) return Problem(StatusCodes.Status400BadRequest, $"records: expected an array, got {JsonFields.Describe(recordsElement)}");
             var count = recordsElement.GetArrayLength();
@@ -83,6 +84,7 @@ public static class BatchEndpoint
             }
             var records = new List<JsonElement>(count);
             foreach (var record in recordsElement.EnumerateArray()) records.Add(record);
+            if (sentAt is { } sent) await clock.RecordAsync(gatewayId, sent, cancellationToken);
             var response = await ingestor.IngestAsync(gatewayId, records, cancellationToken);
             return Results.Ok(response);
         }

@@ -9,11 +9,16 @@ using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Consumer;
 using Azure.Messaging.EventHubs.Primitives;
 using Azure.Messaging.EventHubs.Processor;
+using Edge.Cloud.Audit;
+using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
+using Edge.Cloud.Ingestion;
 using Edge.Cloud.Ingestion.EventHubs;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Storage.Migrations;
 using Edge.Cloud.Tests.Support;
+using Edge.Cloud.Users;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Cloud.Tests.EventHubs;
@@ -34,9 +39,17 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _connections = new SqliteConnections(Path.Combine(_directory.Path, "edge.db"));
-        await new Migrator(_connections, [new IngestSchema()], NullLogger<Migrator>.Instance).MigrateAsync();
+        await new Migrator(_connections, [new IngestSchema(), new IntegritySchema(), new DomainSchema(), new UserSchema()], NullLogger<Migrator>.Instance).MigrateAsync();
         var gateways = new SqlGatewayStore(_connections);
         await gateways.AddAsync(new GatewayRegistration(Gateway, Gateway, GatewayTokens.Hash(GatewayTokens.NewToken()), 0));
+        // The nodes the events speak for, assigned to the gateway (uplink.md §2 rule 7 applies here too).
+        await using var connection = await _connections.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO nodes (id, site, type, gateway, updated_at) VALUES
+              ('sl-0001', 'igoumenitsa', 'streetlight', 'gw-igoumenitsa-1', 0), ('sl-0002', 'igoumenitsa', 'streetlight', 'gw-igoumenitsa-1', 0)
+            """;
+        await command.ExecuteNonQueryAsync();
         _processor = NewProcessor();
     }
 
@@ -50,11 +63,12 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
         new EventHubsOptions { ConnectionString = ConnectionString, ConsumerGroup = "cloud", BatchSize = 50 },
         new SqlEventHubCheckpointStore(_connections, TimeProvider.System),
         new SqliteIngestStore(_connections, TimeProvider.System),
-        new SqlGatewayStore(_connections));
+        new SqlGatewayStore(_connections),
+        new RecordAdmission(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, Options.Create(new ClockOptions()), NullLogger<RecordAdmission>.Instance));
 
     /// <summary>Exposes the protected processor members the Event Hubs engine would call.</summary>
-    private sealed class TestableProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways)
-        : EdgeEventProcessor(options, checkpoints, store, gateways, NullLogger<EdgeEventProcessor>.Instance)
+    private sealed class TestableProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission)
+        : EdgeEventProcessor(options, checkpoints, store, gateways, admission, NullLogger<EdgeEventProcessor>.Instance)
     {
         public Task<IEnumerable<EventProcessorPartitionOwnership>> ClaimAsync(params EventProcessorPartitionOwnership[] desired) => ClaimOwnershipAsync(desired, CancellationToken.None);
         public Task<IEnumerable<EventProcessorPartitionOwnership>> ListOwnershipAsync() => ListOwnershipAsync(CancellationToken.None);

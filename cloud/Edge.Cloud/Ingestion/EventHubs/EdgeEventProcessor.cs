@@ -27,15 +27,17 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
     private readonly IEventHubCheckpointStore _checkpoints;
     private readonly IIngestStore _store;
     private readonly IGatewayStore _gateways;
+    private readonly RecordAdmission _admission;
     private readonly ILogger _logger;
 
-    public EdgeEventProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, ILogger<EdgeEventProcessor> logger)
+    public EdgeEventProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission, ILogger<EdgeEventProcessor> logger)
         : base(options.BatchSize, options.ConsumerGroup, options.ConnectionString ?? throw new ArgumentException("EventHubs:ConnectionString is required", nameof(options)),
                options.EventHubName, new EventProcessorOptions { TrackLastEnqueuedEventProperties = false })
     {
         _checkpoints = checkpoints;
         _store = store;
         _gateways = gateways;
+        _admission = admission;
         _logger = logger;
     }
 
@@ -118,6 +120,27 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
         return null;
     }
 
+    /// <summary>The same admission as the HTTPS path (node assignment, time bounds), per gateway; refusals are
+    /// logged and counted like invalid events.</summary>
+    private async Task<List<IngestRecord>> AdmitAsync(List<IngestRecord> records, EventProcessorPartition partition, CancellationToken cancellationToken)
+    {
+        var admitted = new List<IngestRecord>(records.Count);
+        foreach (var group in records.GroupBy(r => r.Gateway))
+        {
+            var mine = group.ToList();
+            var admission = await _admission.AdmitAsync(group.Key, mine, cancellationToken);
+            foreach (var (position, error) in admission.Refused)
+            {
+                Interlocked.Increment(ref _rejected);
+                _logger.LogWarning("Event Hubs partition {Partition}: gateway {Gateway} seq {Seq} refused: {Error}",
+                    partition.PartitionId, group.Key, mine[position].Seq, error);
+            }
+            admitted.AddRange(admission.Admitted);
+        }
+        // Each gateway's records stay in their order (one partition key per gateway, uplink.md §4).
+        return admitted;
+    }
+
     private async Task StoreWithRetryAsync(List<IngestRecord> records, EventProcessorPartition partition, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromSeconds(1);
@@ -125,7 +148,7 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
         {
             try
             {
-                var result = await _store.StoreAsync(records, cancellationToken);
+                var result = await _store.StoreAsync(await AdmitAsync(records, partition, cancellationToken), cancellationToken);
                 _logger.LogDebug("Event Hubs partition {Partition}: {Stored} stored, {Duplicates} duplicate(s)", partition.PartitionId, result.Stored, result.Duplicates);
                 return;
             }
