@@ -14,6 +14,7 @@ public static class IngestionServiceCollectionExtensions
         services.Configure<EventHubsOptions>(configuration.GetSection(EventHubsOptions.Section));
         services.Configure<ClockOptions>(configuration.GetSection(ClockOptions.Section));
         services.AddSingleton<RecordAdmission>();
+        services.AddSingleton<OutboxEpochs>();
         services.AddSingleton<Gateways.GatewayClock>();
         services.AddSingleton<BatchIngestor>();
         services.AddHostedService<EventHubsConsumer>();

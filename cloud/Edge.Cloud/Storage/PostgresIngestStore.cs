@@ -21,16 +21,16 @@ public sealed class PostgresIngestStore : IIngestStore
 {
     private const string CreateStagingSql = """
         CREATE TEMP TABLE IF NOT EXISTS records_staging (
-          gateway TEXT NOT NULL, seq BIGINT NOT NULL, node TEXT NULL, site TEXT NOT NULL, kind TEXT NOT NULL,
+          gateway TEXT NOT NULL, epoch TEXT NOT NULL, seq BIGINT NOT NULL, node TEXT NULL, site TEXT NOT NULL, kind TEXT NOT NULL,
           received_at BIGINT NOT NULL, payload JSONB NOT NULL
         ) ON COMMIT DELETE ROWS
         """;
 
     private const string MoveStagedSql = """
-        INSERT INTO records (gateway, seq, node, site, kind, received_at, stored_at, payload)
-        SELECT gateway, seq, node, site, kind, received_at, @stored_at, payload FROM records_staging ORDER BY gateway, seq
-        ON CONFLICT (gateway, seq) DO NOTHING
-        RETURNING gateway, seq
+        INSERT INTO records (gateway, epoch, seq, node, site, kind, received_at, stored_at, payload)
+        SELECT gateway, epoch, seq, node, site, kind, received_at, @stored_at, payload FROM records_staging ORDER BY gateway, epoch, seq
+        ON CONFLICT (gateway, epoch, seq) DO NOTHING
+        RETURNING gateway, epoch, seq
         """;
 
     private readonly PostgresConnections _connections;
@@ -66,8 +66,8 @@ public sealed class PostgresIngestStore : IIngestStore
     {
         if (records.Count == 0) return new StoreResult(0, 0);
         // The first of equal keys wins, as in SQLite; a single INSERT must not meet its own key twice.
-        var seen = new HashSet<(string, long)>();
-        var unique = records.Where(r => seen.Add((r.Gateway, r.Seq))).ToList();
+        var seen = new HashSet<(string, string, long)>();
+        var unique = records.Where(r => seen.Add((r.Gateway, r.Epoch, r.Seq))).ToList();
 
         await using var connection = await _connections.DataSource.OpenConnectionAsync(cancellationToken);
         await _partitions.EnsureAsync(connection,
@@ -80,12 +80,13 @@ public sealed class PostgresIngestStore : IIngestStore
         }
 
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY records_staging (gateway, seq, node, site, kind, received_at, payload) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            "COPY records_staging (gateway, epoch, seq, node, site, kind, received_at, payload) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
             foreach (var record in unique)
             {
                 await copy.StartRowAsync(cancellationToken);
                 await copy.WriteAsync(record.Gateway, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(record.Epoch, NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(record.Seq, NpgsqlDbType.Bigint, cancellationToken);
                 await WriteNullableAsync(copy, record.Node, NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(record.Site, NpgsqlDbType.Text, cancellationToken);
@@ -96,14 +97,14 @@ public sealed class PostgresIngestStore : IIngestStore
             await copy.CompleteAsync(cancellationToken);
         }
 
-        var newKeys = new HashSet<(string, long)>();
+        var newKeys = new HashSet<(string, string, long)>();
         await using (var move = new NpgsqlCommand(MoveStagedSql, connection, transaction))
         {
             move.Parameters.AddWithValue("stored_at", _time.GetUtcNow().ToUnixTimeSeconds());
             await using var reader = await move.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) newKeys.Add((reader.GetString(0), reader.GetInt64(1)));
+            while (await reader.ReadAsync(cancellationToken)) newKeys.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
         }
-        var stored = unique.Where(r => newKeys.Contains((r.Gateway, r.Seq))).ToList();
+        var stored = unique.Where(r => newKeys.Contains((r.Gateway, r.Epoch, r.Seq))).ToList();
 
         await CopyTelemetryAsync(connection, stored, cancellationToken);
         await CopyEventsAsync(connection, stored, cancellationToken);
@@ -149,13 +150,14 @@ public sealed class PostgresIngestStore : IIngestStore
         if (!stored.Any(r => r.Event is not null)) return;
         // The records were new, so their event keys are new too: no conflict handling needed.
         await using var copy = await connection.BeginBinaryImportAsync(
-            "COPY events (gateway, seq, site, node, ts, record_kind, kind, command_id, payload) FROM STDIN (FORMAT BINARY)",
+            "COPY events (gateway, epoch, seq, site, node, ts, record_kind, kind, command_id, payload) FROM STDIN (FORMAT BINARY)",
             cancellationToken);
         foreach (var record in stored)
         {
             if (record.Event is not { } e) continue;
             await copy.StartRowAsync(cancellationToken);
             await copy.WriteAsync(record.Gateway, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(record.Epoch, NpgsqlDbType.Text, cancellationToken);
             await copy.WriteAsync(record.Seq, NpgsqlDbType.Bigint, cancellationToken);
             await copy.WriteAsync(record.Site, NpgsqlDbType.Text, cancellationToken);
             await WriteNullableAsync(copy, record.Node, NpgsqlDbType.Text, cancellationToken);

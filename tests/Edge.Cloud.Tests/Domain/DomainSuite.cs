@@ -56,6 +56,7 @@ public abstract class DomainSuite : IAsyncLifetime
         services.AddSingleton<IGatewayStore, SqlGatewayStore>();
         services.AddSingleton<GatewayRegistry>();
         services.AddSingleton<RecordAdmission>();
+        services.AddSingleton<OutboxEpochs>();
         services.AddSingleton<BatchIngestor>();
         services.AddSingleton<IMigrationSource, UserSchema>();
         services.AddSingleton<UserService>();

@@ -64,11 +64,12 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
         new SqlEventHubCheckpointStore(_connections, TimeProvider.System),
         new SqliteIngestStore(_connections, TimeProvider.System),
         new SqlGatewayStore(_connections),
-        new RecordAdmission(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, Options.Create(new ClockOptions()), NullLogger<RecordAdmission>.Instance));
+        new RecordAdmission(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, Options.Create(new ClockOptions()), NullLogger<RecordAdmission>.Instance),
+        new OutboxEpochs(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, NullLogger<OutboxEpochs>.Instance));
 
     /// <summary>Exposes the protected processor members the Event Hubs engine would call.</summary>
-    private sealed class TestableProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission)
-        : EdgeEventProcessor(options, checkpoints, store, gateways, admission, NullLogger<EdgeEventProcessor>.Instance)
+    private sealed class TestableProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission, OutboxEpochs epochs)
+        : EdgeEventProcessor(options, checkpoints, store, gateways, admission, epochs, NullLogger<EdgeEventProcessor>.Instance)
     {
         public Task<IEnumerable<EventProcessorPartitionOwnership>> ClaimAsync(params EventProcessorPartitionOwnership[] desired) => ClaimOwnershipAsync(desired, CancellationToken.None);
         public Task<IEnumerable<EventProcessorPartitionOwnership>> ListOwnershipAsync() => ListOwnershipAsync(CancellationToken.None);

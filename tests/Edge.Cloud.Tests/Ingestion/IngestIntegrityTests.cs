@@ -152,6 +152,43 @@ public abstract class IngestIntegrityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_gateway_whose_outbox_was_recreated_gets_its_restarted_sequence_stored_and_raises_the_storage_reset_alarm()
+    {
+        var t = _clock.UnixNow;
+        JsonObject Epoch(string epoch, params JsonObject[] records)
+        {
+            var batch = Batch(Owner, t, records);
+            batch["epoch"] = epoch;
+            return batch;
+        }
+        var first = await PostAsync(Owner, OwnerToken, Epoch("1767300000-0a1b2c3d4e5f6071", Records.Streetlight(1, "sl-0001", t, 50), Records.Streetlight(2, "sl-0001", t, 60)));
+        Assert.Equal(2, first.GetProperty("accepted").GetInt32());
+        Assert.Empty(await ActiveAlarmsAsync());
+
+        // The data folder was wiped: a new outbox, a new epoch, seq from 1 again — stored, not taken for duplicates.
+        var second = await PostAsync(Owner, OwnerToken, Epoch("1767304700-99aabbccddeeff00", Records.Streetlight(1, "sl-0001", t, 70), Records.LampFault(2, "sl-0001", t)));
+        Assert.Equal((2, 0), (second.GetProperty("accepted").GetInt32(), second.GetProperty("duplicates").GetInt32()));
+        Assert.Equal(4, await CountAsync("SELECT COUNT(*) FROM records"));
+        // A retry within the new epoch is still a duplicate.
+        var retry = await PostAsync(Owner, OwnerToken, Epoch("1767304700-99aabbccddeeff00", Records.Streetlight(1, "sl-0001", t, 70)));
+        Assert.Equal((0, 1), (retry.GetProperty("accepted").GetInt32(), retry.GetProperty("duplicates").GetInt32()));
+
+        // The reset is alarmed and audited; the record feed applies the new epoch's records (the lamp fault).
+        var alarms = await ActiveAlarmsAsync();
+        Assert.Equal([("gateway.storage-reset", Owner), ("lamp.fault", Owner)], alarms.Select(a => (a.Kind, a.Gateway!)).OrderBy(a => a.Kind));
+        Assert.Contains("1767304700-99aabbccddeeff00", alarms.Single(a => a.Kind == "gateway.storage-reset").Message);
+        var audit = await _server.App.Services.GetRequiredService<Edge.Cloud.Audit.AuditLog>().ListAsync("gateway:" + Owner, null, null, 10);
+        Assert.Equal("gateway.storage-reset", Assert.Single(audit, a => a.Actor == "gateway:" + Owner).Action);
+
+        var bad = Epoch("not an epoch!", Records.Streetlight(3, "sl-0001", t, 70));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/gateways/{Owner}/batches") { Content = new StringContent(bad.ToJsonString(), Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OwnerToken);
+        using var refused = await _server.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.StartsWith("epoch: \"not an epoch!\" does not match", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Records_dated_ahead_of_the_cloud_are_refused_and_the_gateway_clock_error_is_recorded_and_alarmed()
     {
         var t = _clock.UnixNow;

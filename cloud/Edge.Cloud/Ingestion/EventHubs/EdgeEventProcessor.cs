@@ -28,9 +28,10 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
     private readonly IIngestStore _store;
     private readonly IGatewayStore _gateways;
     private readonly RecordAdmission _admission;
+    private readonly OutboxEpochs _epochs;
     private readonly ILogger _logger;
 
-    public EdgeEventProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission, ILogger<EdgeEventProcessor> logger)
+    public EdgeEventProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission, OutboxEpochs epochs, ILogger<EdgeEventProcessor> logger)
         : base(options.BatchSize, options.ConsumerGroup, options.ConnectionString ?? throw new ArgumentException("EventHubs:ConnectionString is required", nameof(options)),
                options.EventHubName, new EventProcessorOptions { TrackLastEnqueuedEventProperties = false })
     {
@@ -38,6 +39,7 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
         _store = store;
         _gateways = gateways;
         _admission = admission;
+        _epochs = epochs;
         _logger = logger;
     }
 
@@ -116,7 +118,11 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
         if (!registered) return $"gateway: '{gateway}' is not registered";
         var check = RecordValidator.Validate(gateway, document.RootElement);
         if (check.Record is null) return $"seq {check.Seq?.ToString() ?? "?"}: {check.Error}";
-        records.Add(check.Record);
+        if ((JsonFields.Text(document.RootElement, "epoch", "", false, out var epoch) ?? OutboxEpochs.Check(epoch ?? "")) is { } epochError)
+        {
+            return $"seq {check.Seq}: {epochError}";
+        }
+        records.Add(check.Record with { Epoch = epoch ?? "" });
         return null;
     }
 
@@ -125,6 +131,10 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
     private async Task<List<IngestRecord>> AdmitAsync(List<IngestRecord> records, EventProcessorPartition partition, CancellationToken cancellationToken)
     {
         var admitted = new List<IngestRecord>(records.Count);
+        foreach (var (gateway, epoch) in records.Select(r => (r.Gateway, r.Epoch)).Distinct())
+        {
+            await _epochs.NoteAsync(gateway, epoch, cancellationToken);
+        }
         foreach (var group in records.GroupBy(r => r.Gateway))
         {
             var mine = group.ToList();
