@@ -191,6 +191,28 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_carry_their_outbox_epoch_and_pass_the_same_admission_as_batches()
+    {
+        var reset = Records.Streetlight(1, "sl-0001", 1767304800, 60);
+        reset["epoch"] = "1767304000-00ff00ff00ff00ff";
+        var batch = new[]
+        {
+            Event(Records.Streetlight(1, "sl-0001", 1767304800, 60), Gateway, 200),
+            Event(reset, Gateway, 201),                                               // seq 1 again, new outbox: stored
+            Event(Records.Streetlight(2, "sl-0003", 1767304800, 60), Gateway, 202),   // a node not assigned to the gateway
+            Event(Records.Streetlight(3, "sl-0002", DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 3600, 60), Gateway, 203), // an hour ahead
+        };
+
+        await _processor.ProcessAsync("0", batch);
+
+        Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM records WHERE seq = 1"));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM records WHERE epoch = '1767304000-00ff00ff00ff00ff'"));
+        Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM records"));
+        Assert.Equal(2, _processor.RejectedEvents);
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM alarms WHERE kind = 'gateway.storage-reset'"));
+    }
+
+    [Fact]
     public async Task An_empty_batch_changes_nothing()
     {
         await _processor.ProcessAsync("0");

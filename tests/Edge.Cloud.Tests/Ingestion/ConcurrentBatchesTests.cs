@@ -2,14 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
-using System.Net.Http;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Edge.Cloud.Inventory;
-using Edge.Cloud.Storage;
 using Edge.Cloud.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -84,16 +80,7 @@ public sealed class ConcurrentBatchesTests : IAsyncLifetime
         return batch;
     }
 
-    private async Task<(HttpStatusCode Status, string Body)> PostAsync(int g, JsonObject batch)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/gateways/{GatewayId(g)}/batches")
-        {
-            Content = new StringContent(batch.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(g));
-        using var response = await _server.Client.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
+    private Task<(HttpStatusCode Status, string Body)> PostAsync(int g, JsonObject batch) => _server.PostBatchAsync(GatewayId(g), Token(g), batch);
 
     [Fact]
     public async Task Concurrent_gateways_store_every_record_once_without_a_server_error()
@@ -132,11 +119,5 @@ public sealed class ConcurrentBatchesTests : IAsyncLifetime
         Assert.Equal(Gateways * NodesPerGateway, await CountAsync("SELECT COUNT(*) FROM node_state WHERE status = 'online'"));
     }
 
-    private async Task<long> CountAsync(string sql)
-    {
-        await using var connection = await _server.App.Services.GetRequiredService<IStorageConnections>().OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
+    private Task<long> CountAsync(string sql) => _server.CountAsync(sql);
 }

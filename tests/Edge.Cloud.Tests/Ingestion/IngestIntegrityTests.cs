@@ -3,15 +3,12 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Edge.Cloud.Alarms;
 using Edge.Cloud.Inventory;
-using Edge.Cloud.Storage;
 using Edge.Cloud.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -69,14 +66,8 @@ public abstract class IngestIntegrityTests : IAsyncLifetime
 
     private async Task<JsonElement> PostAsync(string gateway, string token, JsonObject batch)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/gateways/{gateway}/batches")
-        {
-            Content = new StringContent(batch.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await _server.Client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        var (status, body) = await _server.PostBatchAsync(gateway, token, batch);
+        Assert.True(status == HttpStatusCode.OK, $"{(int)status}: {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
@@ -90,13 +81,7 @@ public abstract class IngestIntegrityTests : IAsyncLifetime
     private static List<(long Seq, int Index, string Error)> Rejected(JsonElement answer) => answer.GetProperty("rejected").EnumerateArray()
         .Select(r => (r.GetProperty("seq").GetInt64(), r.GetProperty("index").GetInt32(), r.GetProperty("error").GetString()!)).ToList();
 
-    private async Task<long> CountAsync(string sql)
-    {
-        await using var connection = await _server.App.Services.GetRequiredService<IStorageConnections>().OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
+    private Task<long> CountAsync(string sql) => _server.CountAsync(sql);
 
     private async Task<IReadOnlyList<AlarmInfo>> ActiveAlarmsAsync()
     {
@@ -180,12 +165,9 @@ public abstract class IngestIntegrityTests : IAsyncLifetime
         var audit = await _server.App.Services.GetRequiredService<Edge.Cloud.Audit.AuditLog>().ListAsync("gateway:" + Owner, null, null, 10);
         Assert.Equal("gateway.storage-reset", Assert.Single(audit, a => a.Actor == "gateway:" + Owner).Action);
 
-        var bad = Epoch("not an epoch!", Records.Streetlight(3, "sl-0001", t, 70));
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/gateways/{Owner}/batches") { Content = new StringContent(bad.ToJsonString(), Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OwnerToken);
-        using var refused = await _server.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.StartsWith("epoch: \"not an epoch!\" does not match", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
+        var (status, body) = await _server.PostBatchAsync(Owner, OwnerToken, Epoch("not an epoch!", Records.Streetlight(3, "sl-0001", t, 70)));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith("epoch: \"not an epoch!\" does not match", JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString());
     }
 
     [Fact]
