@@ -1,13 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net;
 using System.Net.Http;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json.Nodes;
 using System.Threading.Tasks;
-using Edge.Cloud.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -53,27 +48,6 @@ public sealed class CloudServer : IAsyncDisposable
         var address = server.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Client = new HttpClient { BaseAddress = new Uri(address) };
         return server;
-    }
-
-    /// <summary>Posts a batch as <paramref name="gateway"/> with its bearer token (docs/uplink.md §2); the status and body.</summary>
-    public async Task<(HttpStatusCode Status, string Body)> PostBatchAsync(string gateway, string token, JsonObject batch)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/gateways/{gateway}/batches")
-        {
-            Content = new StringContent(batch.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await Client.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-
-    /// <summary>One number from the app's own database (a <c>SELECT COUNT(*)</c>).</summary>
-    public async Task<long> CountAsync(string sql)
-    {
-        await using var connection = await App.Services.GetRequiredService<IStorageConnections>().OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
     public async ValueTask DisposeAsync()
