@@ -176,19 +176,16 @@ public abstract class IngestIntegrityTests : IAsyncLifetime
         var t = _clock.UnixNow;
         var ahead = t + 3600; // the gateway's clock runs an hour fast
         var nodeAhead = Records.Streetlight(4, "sl-0002", t, level: 40);
-        nodeAhead["payload"]!["ts"] = t + 900; // a node clock a quarter of an hour fast
+        nodeAhead["payload"]!["ts"] = t + 900; // a node clock may run fast (the demo's --speed): not the gateway's
         var answer = await PostAsync(Owner, OwnerToken, Batch(Owner, ahead,
             Records.State(1, "sl-0001", ahead, "offline", null),
             Records.Streetlight(2, "sl-0001", t - 10, level: 40),
             Records.Streetlight(3, "sl-0001", t + 300, level: 40), // at the limit: accepted
             nodeAhead));
 
-        Assert.Equal(2, answer.GetProperty("accepted").GetInt32());
-        Assert.Equal(
-        [
-            (1L, 0, $"receivedAt: {ahead} is 3600 s ahead of the cloud's clock (at most 300 s accepted); the gateway's clock is wrong"),
-            (4L, 3, $"payload.ts: {t + 900} is 900 s ahead of the cloud's clock (at most 300 s accepted); the node's clock is wrong"),
-        ], Rejected(answer));
+        Assert.Equal(3, answer.GetProperty("accepted").GetInt32());
+        Assert.Equal([(1L, 0, $"receivedAt: {ahead} is 3600 s ahead of the cloud's clock (at most 300 s accepted); the gateway's clock is wrong")],
+            Rejected(answer));
 
         // The clock error is visible in the gateway API and raises an alarm.
         var gateway = (await _admin.GetFromJsonAsync<JsonElement>("/api/v1/gateways")).EnumerateArray().Single(g => g.GetProperty("id").GetString() == Owner);
