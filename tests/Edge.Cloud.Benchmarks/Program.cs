@@ -139,7 +139,7 @@ public static class Program
     private static async Task<SqliteConnections> FreshSqliteAsync(string file)
     {
         var connections = new SqliteConnections(file);
-        await new Migrator(connections, [new IngestSchema()], NullLogger<Migrator>.Instance).MigrateAsync();
+        await new Migrator(connections, [new IngestSchema(), new IntegritySchema()], NullLogger<Migrator>.Instance).MigrateAsync();
         return connections;
     }
 
@@ -226,7 +226,7 @@ public static class Program
             await command.ExecuteNonQueryAsync();
         }
         var connections = new PostgresConnections(new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ToString());
-        await new Migrator(connections, [new IngestSchema()], NullLogger<Migrator>.Instance).MigrateAsync();
+        await new Migrator(connections, [new IngestSchema(), new IntegritySchema()], NullLogger<Migrator>.Instance).MigrateAsync();
         return (connections, schema);
     }
 

@@ -130,4 +130,36 @@ public sealed class OutboxTests
         Assert.Equal(new[] { 51L, 52L }, remaining.Select(m => m.Seq));
         await reopened.DisposeAsync();
     }
+
+    [Fact]
+    public async Task An_outbox_keeps_its_epoch_a_new_one_gets_another_and_one_from_before_epochs_keeps_the_empty_epoch()
+    {
+        DurableOutbox Open(string path) => new(path, new Edge.Gateway.OutboxOptions(), new GatewayMetrics(new MetricsRegistry()), NullLogger<DurableOutbox>.Instance);
+        var path = Path.Combine(TestGateway.NewTempDir(), "outbox.db");
+        var outbox = Open(path);
+        var epoch = outbox.Epoch;
+        Assert.Matches("^[0-9]{10}-[0-9a-f]{16}$", epoch);
+        await outbox.AppendAsync(new OutboxAppend("s", "n1", "telemetry", 1, 1, MessageClass.Routine, Encoding.ASCII.GetBytes("m1"), 1));
+        await outbox.DisposeAsync();
+
+        var reopened = Open(path);
+        Assert.Equal(epoch, reopened.Epoch);
+        await reopened.DisposeAsync();
+        var fresh = Open(Path.Combine(TestGateway.NewTempDir(), "outbox.db")); // a wiped data folder
+        Assert.NotEqual(epoch, fresh.Epoch);
+        await fresh.DisposeAsync();
+
+        // An outbox.db written before epochs existed: it has numbered records, so it keeps the empty epoch (the cloud's
+        // reading of a batch without one) and its records are never stored twice.
+        using (var db = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            db.Open();
+            using var drop = db.CreateCommand();
+            drop.CommandText = "DROP TABLE outbox_epoch";
+            drop.ExecuteNonQuery();
+        }
+        var legacy = Open(path);
+        Assert.Equal("", legacy.Epoch);
+        await legacy.DisposeAsync();
+    }
 }

@@ -16,6 +16,7 @@ public static class AlarmEndpoints
     public static IServiceCollection AddEdgeAlarms(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<AlarmOptions>(configuration.GetSection(AlarmOptions.Section));
+        services.AddSingleton<Storage.Migrations.IMigrationSource, FeedEpochSchema>();
         services.AddSingleton<AlarmService>();
         services.AddSingleton<RecordFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<RecordFeed>());

@@ -29,8 +29,8 @@ public sealed class AlarmOptions
 
 /// <summary>
 /// Derives command outcomes and alarms from ingested records. A background reader, not a hook inside
-/// ingestion: it reads <c>records</c> per gateway in <c>seq</c> order after its checkpoint
-/// (<c>record_feed</c>), applies each record (acks → <see cref="CommandService.ApplyAckAsync"/>, events and
+/// ingestion: it reads <c>records</c> per gateway and outbox epoch (<c>gateway_epochs</c>) in <c>seq</c> order
+/// after its checkpoint (<c>record_feed</c>), applies each record (acks → <see cref="CommandService.ApplyAckAsync"/>, events and
 /// states → <see cref="AlarmRules"/>) and moves the checkpoint in the same transaction, so every record is
 /// applied exactly once, whichever path (HTTPS, Event Hubs) stored it, and ingestion never waits for it.
 /// Gateways send in seq order (uplink.md §2 rule 1), so a checkpoint never skips a record stored later.
@@ -90,9 +90,16 @@ public sealed class RecordFeed : BackgroundService
             {
                 gateways = await read.QueryAsync("SELECT id FROM gateways ORDER BY id", r => r.GetString(0));
             }
-            foreach (var gateway in gateways)
+            List<(string Gateway, string Epoch)> streams;
+            await using (var read = await Tx.ReadAsync(_connections, ct))
             {
-                while (await ApplyBatchAsync(gateway, ct) == BatchSize)
+                // Each outbox epoch is its own seq stream; a gateway's older epochs first.
+                streams = await read.QueryAsync("SELECT gateway, epoch FROM gateway_epochs ORDER BY gateway, first_seen_at, epoch",
+                    r => (r.GetString(0), r.GetString(1)));
+            }
+            foreach (var (gateway, epoch) in streams)
+            {
+                while (await ApplyBatchAsync(gateway, epoch, ct) == BatchSize)
                 {
                 }
             }
@@ -105,14 +112,14 @@ public sealed class RecordFeed : BackgroundService
         }
     }
 
-    private async Task<int> ApplyBatchAsync(string gateway, CancellationToken ct)
+    private async Task<int> ApplyBatchAsync(string gateway, string epoch, CancellationToken ct)
     {
         await using var tx = await Tx.BeginAsync(_connections, ct);
-        var checkpoint = await tx.LongAsync("SELECT seq FROM record_feed WHERE gateway = @g", ("@g", gateway)) ?? -1;
+        var checkpoint = await tx.LongAsync("SELECT seq FROM record_feed WHERE gateway = @g AND epoch = @e", ("@g", gateway), ("@e", epoch)) ?? -1;
         var records = await tx.QueryAsync(
-            "SELECT seq, site, node, kind, received_at, payload FROM records WHERE gateway = @g AND seq > @cp ORDER BY seq LIMIT " + BatchSize,
+            "SELECT seq, site, node, kind, received_at, payload FROM records WHERE gateway = @g AND epoch = @e AND seq > @cp ORDER BY seq LIMIT " + BatchSize,
             r => new FeedRecord(r.GetInt64(0), r.GetString(1), r.Str(2), r.GetString(3), r.GetInt64(4), r.GetString(5)),
-            ("@g", gateway), ("@cp", checkpoint));
+            ("@g", gateway), ("@e", epoch), ("@cp", checkpoint));
         if (records.Count == 0) return 0;
         foreach (var record in records)
         {
@@ -121,8 +128,8 @@ public sealed class RecordFeed : BackgroundService
             if (record.Kind == "ack") await CommandService.ApplyAckAsync(tx, record.Node, payload.RootElement, record.ReceivedAt);
             else await AlarmRules.ApplyAsync(tx, gateway, record.Site, record.Node, record.Kind, payload.RootElement, record.ReceivedAt);
         }
-        await tx.ExecAsync("INSERT INTO record_feed (gateway, seq) VALUES (@g, @s) ON CONFLICT (gateway) DO UPDATE SET seq = excluded.seq",
-            ("@g", gateway), ("@s", records[^1].Seq));
+        await tx.ExecAsync("INSERT INTO record_feed (gateway, epoch, seq) VALUES (@g, @e, @s) ON CONFLICT (gateway, epoch) DO UPDATE SET seq = excluded.seq",
+            ("@g", gateway), ("@e", epoch), ("@s", records[^1].Seq));
         await tx.CommitAsync();
         return records.Count;
     }
@@ -146,7 +153,9 @@ public sealed class RecordFeed : BackgroundService
         }
         foreach (var gateway in gateways)
         {
-            var lastBatch = await tx.LongAsync("SELECT stored_at FROM records WHERE gateway = @g ORDER BY seq DESC LIMIT 1", ("@g", gateway));
+            var lastBatch = await tx.LongAsync(
+                "SELECT stored_at FROM records WHERE gateway = @g AND epoch = (SELECT epoch FROM gateway_epochs WHERE gateway = @g ORDER BY first_seen_at DESC, epoch DESC LIMIT 1) ORDER BY seq DESC LIMIT 1",
+                ("@g", gateway));
             var lastPoll = await tx.LongAsync("SELECT last_poll_at FROM gateway_polls WHERE gateway = @g", ("@g", gateway));
             var created = await tx.LongAsync("SELECT created_at FROM gateways WHERE id = @g", ("@g", gateway)) ?? now;
             var lastSeen = Math.Max(created, Math.Max(lastBatch ?? 0, lastPoll ?? 0));

@@ -13,8 +13,13 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Edge.Cloud.Gateways;
 
-/// <summary>A gateway as listed (never its token hash).</summary>
-public sealed record GatewayInfo(string Id, string Name, long CreatedAt, long? LastPollAt);
+/// <summary>A gateway as listed (never its token hash). <see cref="ClockOffsetS"/>: its clock minus the cloud's,
+/// measured from its last batch at <see cref="ClockMeasuredAt"/> (<see cref="GatewayClock"/>).</summary>
+public sealed record GatewayInfo(string Id, string Name, long CreatedAt, long? LastPollAt)
+{
+    public long? ClockOffsetS { get; init; }
+    public long? ClockMeasuredAt { get; init; }
+}
 
 public sealed record RegisterGatewayRequest(string Id, string? Name);
 
@@ -31,7 +36,12 @@ public static class GatewayEndpoints
             {
                 await using var tx = await Tx.ReadAsync(connections, ct);
                 var polls = (await tx.QueryAsync("SELECT gateway, last_poll_at FROM gateway_polls", r => (r.GetString(0), r.GetInt64(1)))).ToDictionary(p => p.Item1, p => p.Item2);
-                return (await store.ListAsync(ct)).Select(g => new GatewayInfo(g.Id, g.Name, g.CreatedAt, polls.TryGetValue(g.Id, out var at) ? at : null)).ToList();
+                var clocks = (await tx.QueryAsync("SELECT gateway, offset_s, measured_at FROM gateway_clock", r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2)))).ToDictionary(c => c.Item1);
+                return (await store.ListAsync(ct)).Select(g => new GatewayInfo(g.Id, g.Name, g.CreatedAt, polls.TryGetValue(g.Id, out var at) ? at : null)
+                {
+                    ClockOffsetS = clocks.TryGetValue(g.Id, out var clock) ? clock.Item2 : null,
+                    ClockMeasuredAt = clocks.TryGetValue(g.Id, out var measured) ? measured.Item3 : null,
+                }).ToList();
             })
             .RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<GatewayInfo>>();
         api.MapPost("/gateways", async (HttpRequest request, ClaimsPrincipal user, GatewayRegistry registry, IStorageConnections connections, AuditLog audit) =>

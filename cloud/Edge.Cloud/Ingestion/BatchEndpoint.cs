@@ -22,7 +22,7 @@ public static class BatchEndpoint
             .WithName("PostGatewayBatch")
             .WithTags("Ingestion")
             .WithSummary("Store a batch of gateway records")
-            .WithDescription("Records are validated one by one; valid ones are stored once per (gateway, seq), invalid ones are listed in 'rejected'. Body may be gzip-compressed (Content-Encoding: gzip). Limits: 5,000 records, 4 MiB uncompressed.")
+            .WithDescription("Records are validated one by one; valid ones are stored once per (gateway, epoch, seq), invalid ones are listed in 'rejected'. Body may be gzip-compressed (Content-Encoding: gzip). Limits: 5,000 records, 4 MiB uncompressed.")
             .Accepts<BatchRequest>("application/json")
             .Produces<BatchResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -38,6 +38,7 @@ public static class BatchEndpoint
         HttpContext context,
         GatewayRegistry gateways,
         BatchIngestor ingestor,
+        GatewayClock clock,
         IOptions<IngestionOptions> options,
         CancellationToken cancellationToken)
     {
@@ -73,7 +74,11 @@ public static class BatchEndpoint
             {
                 return Problem(StatusCodes.Status403Forbidden, $"gateway: the body names gateway '{bodyGateway}' but the request is for '{gatewayId}'");
             }
-            if ((error = JsonFields.Integer(root, "sentAt", "", 0, JsonFields.MaxTs, false, out _)) is not null) return Problem(StatusCodes.Status400BadRequest, error);
+            if ((error = JsonFields.Text(root, "epoch", "", false, out var epoch)) is not null || (error = OutboxEpochs.Check(epoch ?? "")) is not null)
+            {
+                return Problem(StatusCodes.Status400BadRequest, error);
+            }
+            if ((error = JsonFields.Integer(root, "sentAt", "", 0, JsonFields.MaxTs, false, out var sentAt)) is not null) return Problem(StatusCodes.Status400BadRequest, error);
             if (!root.TryGetProperty("records", out var recordsElement)) return Problem(StatusCodes.Status400BadRequest, "records: required");
             if (recordsElement.ValueKind != JsonValueKind.Array) return Problem(StatusCodes.Status400BadRequest, $"records: expected an array, got {JsonFields.Describe(recordsElement)}");
             var count = recordsElement.GetArrayLength();
@@ -83,7 +88,8 @@ public static class BatchEndpoint
             }
             var records = new List<JsonElement>(count);
             foreach (var record in recordsElement.EnumerateArray()) records.Add(record);
-            var response = await ingestor.IngestAsync(gatewayId, records, cancellationToken);
+            if (sentAt is { } sent) await clock.RecordAsync(gatewayId, sent, cancellationToken);
+            var response = await ingestor.IngestAsync(gatewayId, epoch ?? "", records, cancellationToken);
             return Results.Ok(response);
         }
     }
@@ -149,6 +155,6 @@ public static class BatchEndpoint
 
 /// <summary>The request body (docs/uplink.md §2), for the OpenAPI document; the endpoint reads the JSON
 /// itself so that each record can be validated (and rejected) on its own.</summary>
-public sealed record BatchRequest(int V, string Gateway, long? SentAt, IReadOnlyList<BatchRecord> Records);
+public sealed record BatchRequest(int V, string Gateway, string? Epoch, long? SentAt, IReadOnlyList<BatchRecord> Records);
 
 public sealed record BatchRecord(long Seq, string? Node, string Site, string Kind, long ReceivedAt, JsonElement Payload);

@@ -21,27 +21,41 @@ public sealed record BatchResponse(int V, int Accepted, int Duplicates, IReadOnl
 public sealed class BatchIngestor
 {
     private readonly IIngestStore _store;
+    private readonly RecordAdmission _admission;
+    private readonly OutboxEpochs _epochs;
     private readonly ILogger<BatchIngestor> _logger;
 
-    public BatchIngestor(IIngestStore store, ILogger<BatchIngestor> logger)
+    public BatchIngestor(IIngestStore store, RecordAdmission admission, OutboxEpochs epochs, ILogger<BatchIngestor> logger)
     {
         _store = store;
+        _admission = admission;
+        _epochs = epochs;
         _logger = logger;
     }
 
-    public async Task<BatchResponse> IngestAsync(string gateway, IReadOnlyList<JsonElement> records, CancellationToken cancellationToken = default)
+    /// <summary>A batch of a gateway that sends no <c>epoch</c> (the empty epoch).</summary>
+    public Task<BatchResponse> IngestAsync(string gateway, IReadOnlyList<JsonElement> records, CancellationToken cancellationToken = default) =>
+        IngestAsync(gateway, "", records, cancellationToken);
+
+    /// <summary>A batch of the outbox epoch <paramref name="epoch"/> (docs/uplink.md §2).</summary>
+    public async Task<BatchResponse> IngestAsync(string gateway, string epoch, IReadOnlyList<JsonElement> records, CancellationToken cancellationToken = default)
     {
+        await _epochs.NoteAsync(gateway, epoch, cancellationToken);
         var valid = new List<IngestRecord>(records.Count);
+        var validIndex = new List<int>(records.Count);
         var rejected = new List<RejectedRecord>();
         long? ackedThrough = null;
         for (var i = 0; i < records.Count; i++)
         {
             var check = RecordValidator.Validate(gateway, records[i]);
             if (check.Seq is { } seq && (ackedThrough is null || seq > ackedThrough)) ackedThrough = seq;
-            if (check.Record is not null) valid.Add(check.Record);
+            if (check.Record is not null) { valid.Add(check.Record with { Epoch = epoch }); validIndex.Add(i); }
             else rejected.Add(new RejectedRecord(check.Seq, i, check.Error!));
         }
-        var result = await _store.StoreAsync(valid, cancellationToken);
+        var admission = await _admission.AdmitAsync(gateway, valid, cancellationToken);
+        foreach (var (position, error) in admission.Refused) rejected.Add(new RejectedRecord(valid[position].Seq, validIndex[position], error));
+        rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
+        var result = await _store.StoreAsync(admission.Admitted, cancellationToken);
         if (rejected.Count > 0)
         {
             _logger.LogWarning("Gateway {Gateway}: rejected {Count} record(s), first: seq {Seq}: {Error}",

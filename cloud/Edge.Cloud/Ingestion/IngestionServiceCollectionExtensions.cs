@@ -12,6 +12,10 @@ public static class IngestionServiceCollectionExtensions
     {
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.Section));
         services.Configure<EventHubsOptions>(configuration.GetSection(EventHubsOptions.Section));
+        services.Configure<ClockOptions>(configuration.GetSection(ClockOptions.Section));
+        services.AddSingleton<RecordAdmission>();
+        services.AddSingleton<OutboxEpochs>();
+        services.AddSingleton<Gateways.GatewayClock>();
         services.AddSingleton<BatchIngestor>();
         services.AddHostedService<EventHubsConsumer>();
         return services;

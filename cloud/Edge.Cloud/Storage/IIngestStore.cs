@@ -12,7 +12,7 @@ namespace Edge.Cloud.Storage;
 public interface IIngestStore
 {
     /// <summary>
-    /// Stores each record at most once per <c>(Gateway, Seq)</c>, in one transaction. Only records that are
+    /// Stores each record at most once per <c>(Gateway, Epoch, Seq)</c>, in one transaction. Only records that are
     /// new write their derived rows (telemetry, event, node state), so a retried batch changes nothing. A
     /// record whose key is already stored — or appears earlier in the same list — counts as a duplicate,
     /// whatever its content.
@@ -38,6 +38,10 @@ public sealed record IngestRecord(
     long ReceivedAt,
     string PayloadJson)
 {
+    /// <summary>The gateway outbox's epoch (docs/uplink.md §2 <c>epoch</c>; empty for gateways that send none):
+    /// part of the idempotency key, because a recreated outbox starts its <c>seq</c> again.</summary>
+    public string Epoch { get; init; } = "";
+
     public TelemetryRow? Telemetry { get; init; }
     public EventRow? Event { get; init; }
     public NodeStateUpdate? State { get; init; }

@@ -9,13 +9,16 @@ public sealed record NodeStateRow(string Site, string Node, string Gateway, long
 /// Collapses the new records of a batch to one <c>node_state</c> upsert per node (a batch of 5,000 records
 /// from 300 nodes costs 300 statements, not 5,000), and holds the upsert SQL both providers share.
 /// </summary>
+/// <remarks>The rows come out ordered by (site, node), ordinal: every batch transaction then locks the
+/// <c>node_state</c> rows it touches in the same global order, so two concurrent batches over the same nodes
+/// wait for each other instead of deadlocking (PostgreSQL; SQLite has one writer anyway).</remarks>
 public static class NodeStateRows
 {
     /// <summary>Records must be in gateway order (seq ascending): the last <c>state</c> of a node wins.</summary>
     public static IReadOnlyList<NodeStateRow> Collapse(IEnumerable<IngestRecord> stored)
     {
         var byNode = new Dictionary<(string Site, string Node), NodeStateRow>();
-        var order = new List<(string, string)>();
+        var order = new List<(string Site, string Node)>();
         foreach (var record in stored)
         {
             if (record.Node is null || record.State is null) continue;
@@ -38,6 +41,11 @@ public static class NodeStateRows
                 Type = update.Type ?? row.Type,
             };
         }
+        order.Sort((a, b) =>
+        {
+            var bySite = string.CompareOrdinal(a.Site, b.Site);
+            return bySite != 0 ? bySite : string.CompareOrdinal(a.Node, b.Node);
+        });
         var rows = new List<NodeStateRow>(order.Count);
         foreach (var key in order) rows.Add(byNode[key]);
         return rows;

@@ -12,22 +12,25 @@ namespace Edge.Cloud.Storage;
 /// PostgreSQL ingestion: binary COPY of the batch into a session-local staging table, one
 /// <c>INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING</c> into <c>records</c> that tells which keys are new,
 /// then binary COPY of the derived telemetry and event rows of the new records and one round trip of
-/// <c>node_state</c> upserts — all in one transaction.
+/// <c>node_state</c> upserts — all in one transaction. Node states are upserted in (site, node) order
+/// (<see cref="NodeStateRows"/>) so concurrent batches do not deadlock; should PostgreSQL still abort the
+/// transaction as a deadlock victim or on a serialization failure, the whole batch is retried here (it rolled
+/// back completely, so a retry stores it exactly once) instead of surfacing as a 500.
 /// </summary>
 public sealed class PostgresIngestStore : IIngestStore
 {
     private const string CreateStagingSql = """
         CREATE TEMP TABLE IF NOT EXISTS records_staging (
-          gateway TEXT NOT NULL, seq BIGINT NOT NULL, node TEXT NULL, site TEXT NOT NULL, kind TEXT NOT NULL,
+          gateway TEXT NOT NULL, epoch TEXT NOT NULL, seq BIGINT NOT NULL, node TEXT NULL, site TEXT NOT NULL, kind TEXT NOT NULL,
           received_at BIGINT NOT NULL, payload JSONB NOT NULL
         ) ON COMMIT DELETE ROWS
         """;
 
     private const string MoveStagedSql = """
-        INSERT INTO records (gateway, seq, node, site, kind, received_at, stored_at, payload)
-        SELECT gateway, seq, node, site, kind, received_at, @stored_at, payload FROM records_staging ORDER BY gateway, seq
-        ON CONFLICT (gateway, seq) DO NOTHING
-        RETURNING gateway, seq
+        INSERT INTO records (gateway, epoch, seq, node, site, kind, received_at, stored_at, payload)
+        SELECT gateway, epoch, seq, node, site, kind, received_at, @stored_at, payload FROM records_staging ORDER BY gateway, epoch, seq
+        ON CONFLICT (gateway, epoch, seq) DO NOTHING
+        RETURNING gateway, epoch, seq
         """;
 
     private readonly PostgresConnections _connections;
@@ -40,12 +43,31 @@ public sealed class PostgresIngestStore : IIngestStore
         _time = time;
     }
 
+    /// <summary>Attempts per batch when PostgreSQL aborts it as a deadlock victim or serialization failure.</summary>
+    public const int MaxAttempts = 5;
+
     public async Task<StoreResult> StoreAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StoreOnceAsync(records, cancellationToken);
+            }
+            catch (PostgresException e) when (attempt < MaxAttempts && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                // A short random pause so the two transactions do not meet again in lock step.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
+            }
+        }
+    }
+
+    private async Task<StoreResult> StoreOnceAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken)
     {
         if (records.Count == 0) return new StoreResult(0, 0);
         // The first of equal keys wins, as in SQLite; a single INSERT must not meet its own key twice.
-        var seen = new HashSet<(string, long)>();
-        var unique = records.Where(r => seen.Add((r.Gateway, r.Seq))).ToList();
+        var seen = new HashSet<(string, string, long)>();
+        var unique = records.Where(r => seen.Add((r.Gateway, r.Epoch, r.Seq))).ToList();
 
         await using var connection = await _connections.DataSource.OpenConnectionAsync(cancellationToken);
         await _partitions.EnsureAsync(connection,
@@ -58,12 +80,13 @@ public sealed class PostgresIngestStore : IIngestStore
         }
 
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY records_staging (gateway, seq, node, site, kind, received_at, payload) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            "COPY records_staging (gateway, epoch, seq, node, site, kind, received_at, payload) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
             foreach (var record in unique)
             {
                 await copy.StartRowAsync(cancellationToken);
                 await copy.WriteAsync(record.Gateway, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(record.Epoch, NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(record.Seq, NpgsqlDbType.Bigint, cancellationToken);
                 await WriteNullableAsync(copy, record.Node, NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(record.Site, NpgsqlDbType.Text, cancellationToken);
@@ -74,14 +97,14 @@ public sealed class PostgresIngestStore : IIngestStore
             await copy.CompleteAsync(cancellationToken);
         }
 
-        var newKeys = new HashSet<(string, long)>();
+        var newKeys = new HashSet<(string, string, long)>();
         await using (var move = new NpgsqlCommand(MoveStagedSql, connection, transaction))
         {
             move.Parameters.AddWithValue("stored_at", _time.GetUtcNow().ToUnixTimeSeconds());
             await using var reader = await move.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) newKeys.Add((reader.GetString(0), reader.GetInt64(1)));
+            while (await reader.ReadAsync(cancellationToken)) newKeys.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
         }
-        var stored = unique.Where(r => newKeys.Contains((r.Gateway, r.Seq))).ToList();
+        var stored = unique.Where(r => newKeys.Contains((r.Gateway, r.Epoch, r.Seq))).ToList();
 
         await CopyTelemetryAsync(connection, stored, cancellationToken);
         await CopyEventsAsync(connection, stored, cancellationToken);
@@ -127,13 +150,14 @@ public sealed class PostgresIngestStore : IIngestStore
         if (!stored.Any(r => r.Event is not null)) return;
         // The records were new, so their event keys are new too: no conflict handling needed.
         await using var copy = await connection.BeginBinaryImportAsync(
-            "COPY events (gateway, seq, site, node, ts, record_kind, kind, command_id, payload) FROM STDIN (FORMAT BINARY)",
+            "COPY events (gateway, epoch, seq, site, node, ts, record_kind, kind, command_id, payload) FROM STDIN (FORMAT BINARY)",
             cancellationToken);
         foreach (var record in stored)
         {
             if (record.Event is not { } e) continue;
             await copy.StartRowAsync(cancellationToken);
             await copy.WriteAsync(record.Gateway, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(record.Epoch, NpgsqlDbType.Text, cancellationToken);
             await copy.WriteAsync(record.Seq, NpgsqlDbType.Bigint, cancellationToken);
             await copy.WriteAsync(record.Site, NpgsqlDbType.Text, cancellationToken);
             await WriteNullableAsync(copy, record.Node, NpgsqlDbType.Text, cancellationToken);

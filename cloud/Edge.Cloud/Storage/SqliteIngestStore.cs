@@ -13,9 +13,9 @@ namespace Edge.Cloud.Storage;
 public sealed class SqliteIngestStore : IIngestStore
 {
     private const string InsertRecordSql = """
-        INSERT INTO records (gateway, seq, node, site, kind, received_at, stored_at, payload)
-        VALUES (@gateway, @seq, @node, @site, @kind, @received_at, @stored_at, @payload)
-        ON CONFLICT (gateway, seq) DO NOTHING
+        INSERT INTO records (gateway, epoch, seq, node, site, kind, received_at, stored_at, payload)
+        VALUES (@gateway, @epoch, @seq, @node, @site, @kind, @received_at, @stored_at, @payload)
+        ON CONFLICT (gateway, epoch, seq) DO NOTHING
         """;
 
     private const string InsertTelemetrySql = """
@@ -24,9 +24,9 @@ public sealed class SqliteIngestStore : IIngestStore
         """;
 
     private const string InsertEventSql = """
-        INSERT INTO events (gateway, seq, site, node, ts, record_kind, kind, command_id, payload)
-        VALUES (@gateway, @seq, @site, @node, @ts, @record_kind, @kind, @command_id, @payload)
-        ON CONFLICT (gateway, seq) DO NOTHING
+        INSERT INTO events (gateway, epoch, seq, site, node, ts, record_kind, kind, command_id, payload)
+        VALUES (@gateway, @epoch, @seq, @site, @node, @ts, @record_kind, @kind, @command_id, @payload)
+        ON CONFLICT (gateway, epoch, seq) DO NOTHING
         """;
 
     private readonly IStorageConnections _connections;
@@ -48,12 +48,13 @@ public sealed class SqliteIngestStore : IIngestStore
 
         var stored = new List<IngestRecord>(records.Count);
         await using (var insert = Prepare(connection, transaction, InsertRecordSql,
-            "gateway", "seq", "node", "site", "kind", "received_at", "stored_at", "payload"))
+            "gateway", "epoch", "seq", "node", "site", "kind", "received_at", "stored_at", "payload"))
         {
             insert.Set("stored_at", storedAt);
             foreach (var record in records)
             {
                 insert.Set("gateway", record.Gateway);
+                insert.Set("epoch", record.Epoch);
                 insert.Set("seq", record.Seq);
                 insert.Set("node", record.Node);
                 insert.Set("site", record.Site);
@@ -68,7 +69,7 @@ public sealed class SqliteIngestStore : IIngestStore
         await using (var telemetry = Prepare(connection, transaction, InsertTelemetrySql,
             "site", "node", "ts", "type", "gateway", "seq", "level", "watts", "volts", "energy_wh", "lux", "level_mm", "rate_mm_h", "flood_state", "battery_v", "content_version", "payload"))
         await using (var events = Prepare(connection, transaction, InsertEventSql,
-            "gateway", "seq", "site", "node", "ts", "record_kind", "kind", "command_id", "payload"))
+            "gateway", "epoch", "seq", "site", "node", "ts", "record_kind", "kind", "command_id", "payload"))
         {
             foreach (var record in stored)
             {
@@ -96,6 +97,7 @@ public sealed class SqliteIngestStore : IIngestStore
                 if (record.Event is { } e)
                 {
                     events.Set("gateway", record.Gateway);
+                    events.Set("epoch", record.Epoch);
                     events.Set("seq", record.Seq);
                     events.Set("site", record.Site);
                     events.Set("node", record.Node);

@@ -24,6 +24,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IStorageConnections>(sp => CreateConnections(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<IHostEnvironment>().ContentRootPath));
         services.AddSingleton<IMigrationSource, IngestSchema>();
+        services.AddSingleton<IMigrationSource, IntegritySchema>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<IIngestStore>(sp =>
         {

@@ -94,6 +94,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
             INSERT OR IGNORE INTO meta VALUES ('forwarded_up_to', 0), ('dropped_routine', 0), ('dropped_kept', 0);
             """);
+        Epoch = OutboxEpoch.LoadOrCreate(_writer);
         _reader = SqliteDatabase.Open(path, options.Synchronous);
         LoadStats();
         RegisterMetrics();
@@ -101,6 +102,9 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
     }
 
     public long ForwardedUpTo => Interlocked.Read(ref _forwardedUpTo);
+
+    /// <summary>This outbox's identity (<see cref="OutboxEpoch"/>): sent with every batch.</summary>
+    public string Epoch { get; }
 
     /// <summary>True while the last write transaction succeeded (readiness: "db writable").</summary>
     public bool IsWritable => _lastCommitSucceeded;

@@ -63,6 +63,9 @@ public interface IOutboxReader
     /// <summary>Highest gateway sequence number already forwarded (persisted; 0 at first start).</summary>
     long ForwardedUpTo { get; }
 
+    /// <summary>The outbox's identity (docs/uplink.md §2 <c>epoch</c>): sequence numbers are unique within it.</summary>
+    string Epoch { get; }
+
     /// <summary>
     /// Up to <paramref name="maxMessages"/> messages (and about <paramref name="maxBytes"/> payload bytes, at least one
     /// message) with a gateway sequence number above <paramref name="afterGatewaySeq"/>, oldest first.

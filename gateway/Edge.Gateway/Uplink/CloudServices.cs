@@ -3,6 +3,7 @@ using System.IO;
 using Azure.Messaging.EventHubs.Producer;
 using Edge.Gateway.Downlink;
 using Edge.Gateway.Operations;
+using Edge.Gateway.Outbox;
 using Edge.Gateway.Rules;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -21,19 +22,19 @@ public static class CloudServices
         services.AddSingleton<GatewayRecords>();
 
         // Uplink: HTTPS (default) or Event Hubs; off when not configured (reported in /health, records wait in the outbox).
-        IRecordSender? sender = null;
+        // Senders carry the outbox's epoch (docs/uplink.md §2), so they are made once the outbox is open.
+        Func<IServiceProvider, IRecordSender>? sender = null;
         if (uplink.IsHttpsConfigured)
         {
             RequireGatewayId(uplink);
-            sender = new HttpRecordSender(uplink);
+            sender = sp => new HttpRecordSender(uplink, sp.GetRequiredService<IOutboxReader>().Epoch);
         }
         else if (uplink.IsEventHubsConfigured)
         {
             RequireGatewayId(uplink);
-            var producer = uplink.EventHubName.Length > 0
+            sender = sp => new EventHubsRecordSender(uplink.EventHubName.Length > 0
                 ? new EventHubProducerClient(uplink.EventHubsConnectionString, uplink.EventHubName)
-                : new EventHubProducerClient(uplink.EventHubsConnectionString);
-            sender = new EventHubsRecordSender(producer, uplink.GatewayId);
+                : new EventHubProducerClient(uplink.EventHubsConnectionString), uplink.GatewayId, sp.GetRequiredService<IOutboxReader>().Epoch);
         }
         if (sender is not null)
         {

@@ -19,11 +19,13 @@ public sealed class EventHubsRecordSender : IRecordSender, IAsyncDisposable
 {
     readonly EventHubProducerClient _producer;
     readonly string _gatewayId;
+    readonly string _epoch;
 
-    public EventHubsRecordSender(EventHubProducerClient producer, string gatewayId)
+    public EventHubsRecordSender(EventHubProducerClient producer, string gatewayId, string epoch = "")
     {
         _producer = producer;
         _gatewayId = gatewayId;
+        _epoch = epoch;
     }
 
     public string Name => "eventhubs";
@@ -36,7 +38,7 @@ public sealed class EventHubsRecordSender : IRecordSender, IAsyncDisposable
             long last = 0;
             foreach (var message in batch)
             {
-                if (!events.TryAdd(new EventData(UplinkRecord.ToEventBody(message, _gatewayId)) { ContentType = "application/json" }))
+                if (!events.TryAdd(new EventData(UplinkRecord.ToEventBody(message, _gatewayId, _epoch)) { ContentType = "application/json" }))
                 {
                     break; // the batch is full: the rest goes in the next call
                 }

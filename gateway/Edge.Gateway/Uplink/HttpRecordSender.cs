@@ -20,11 +20,14 @@ public sealed class HttpRecordSender : IRecordSender, IDisposable
 {
     readonly HttpClient _http;
     readonly UplinkOptions _options;
+    readonly string _epoch;
     readonly Uri _batches;
 
-    public HttpRecordSender(UplinkOptions options, HttpMessageHandler? handler = null)
+    /// <param name="epoch">The outbox's epoch, sent with every batch (empty: none, the pre-epoch format).</param>
+    public HttpRecordSender(UplinkOptions options, string epoch, HttpMessageHandler? handler = null)
     {
         _options = options;
+        _epoch = epoch;
         _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60) })
         {
             Timeout = TimeSpan.FromSeconds(Math.Max(1, options.RequestTimeoutSeconds)),
@@ -79,6 +82,7 @@ public sealed class HttpRecordSender : IRecordSender, IDisposable
             writer.WriteStartObject();
             writer.WriteNumber("v", 1);
             writer.WriteString("gateway", _options.GatewayId);
+            if (_epoch.Length > 0) writer.WriteString("epoch", _epoch);
             writer.WriteNumber("sentAt", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
             writer.WriteStartArray("records");
             foreach (var message in batch) UplinkRecord.Write(writer, message);

@@ -14,13 +14,14 @@ public static class UplinkRecord
         _ => leaf, // telemetry, event, state, rule, gateway
     };
 
-    public static void Write(Utf8JsonWriter writer, OutboxMessage message, string? eventHubsGatewayId = null)
+    public static void Write(Utf8JsonWriter writer, OutboxMessage message, string? eventHubsGatewayId = null, string epoch = "")
     {
         writer.WriteStartObject();
         if (eventHubsGatewayId is not null)
         {
             writer.WriteNumber("v", 1);
             writer.WriteString("gateway", eventHubsGatewayId);
+            if (epoch.Length > 0) writer.WriteString("epoch", epoch);
         }
         writer.WriteNumber("seq", message.GatewaySeq);
         if (message.NodeId.Length == 0) writer.WriteNull("node");
@@ -35,12 +36,12 @@ public static class UplinkRecord
         writer.WriteEndObject();
     }
 
-    public static byte[] ToEventBody(OutboxMessage message, string gatewayId)
+    public static byte[] ToEventBody(OutboxMessage message, string gatewayId, string epoch = "")
     {
         using var buffer = new System.IO.MemoryStream(message.Payload.Length + 160);
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            Write(writer, message, gatewayId);
+            Write(writer, message, gatewayId, epoch);
         }
         return buffer.ToArray();
     }

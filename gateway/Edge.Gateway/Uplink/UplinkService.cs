@@ -18,6 +18,11 @@ namespace Edge.Gateway.Uplink;
 /// halves the batch; a single refused record is given up, logged, counted and reported as a <c>gateway</c> record.
 /// Records the cloud rejected individually are not retried; they are reported the same way.
 /// A backlog drains in full batches, oldest first; new records append behind it, so live traffic is never reordered.
+/// Duplicates the cloud reports are expected only for records this gateway may have sent before: those up to the
+/// last sequence number the outbox held at start (a crash between delivery and marking) or already attempted in
+/// this process (a retry after a lost answer). Any more means the cloud already holds *other* records under these
+/// sequence numbers — an outbox restored from an older copy, or a second gateway with this id — and the records are
+/// not stored: logged as an error, counted, and shown in /health until restart.
 /// </summary>
 public sealed class UplinkService : BackgroundService, IHealthComponent
 {
@@ -31,6 +36,9 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
     readonly MetricsRegistry.Counter _rejected;
     readonly MetricsRegistry.Counter _retries;
     readonly MetricsRegistry.Counter _givenUp;
+    readonly MetricsRegistry.Counter _unexpectedDuplicates;
+    long _mayHaveSentUpTo;
+    long _lastUnexpectedMs;
     long _lastSuccessMs;
     volatile string? _lastError;
     volatile bool _up;
@@ -47,6 +55,8 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
         _rejected = metrics.CreateCounter("edge_gateway_uplink_records_rejected_total", "Records the cloud rejected for good (not retried).");
         _retries = metrics.CreateCounter("edge_gateway_uplink_retries_total", "Batch attempts that will be retried, by reason.", "reason");
         _givenUp = metrics.CreateCounter("edge_gateway_uplink_records_given_up_total", "Single records refused as a whole batch (400/413, too large for Event Hubs).");
+        _unexpectedDuplicates = metrics.CreateCounter("edge_gateway_uplink_unexpected_duplicates_total",
+            "Records the cloud called duplicates although this gateway never sent them: not stored (outbox restored from an old copy, or another gateway with this id).");
         metrics.RegisterGauge("edge_gateway_uplink_lag_seconds", "Age of the oldest record not yet acknowledged by the cloud (0 when caught up).", LagSeconds);
         metrics.RegisterGauge("edge_gateway_uplink_backlog_records", "Records waiting to be acknowledged by the cloud.", () => _outbox.GetStats().Depth);
         metrics.RegisterGauge("edge_gateway_uplink_up", "1 when the last attempt to reach the cloud succeeded.", () => _up ? 1 : 0);
@@ -72,7 +82,16 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
             ["backlog"] = stats.Depth,
             ["lagSeconds"] = Math.Round(LagSeconds(), 1),
             ["lastSuccessUnixMs"] = Interlocked.Read(ref _lastSuccessMs),
+            ["epoch"] = _outbox.Epoch,
+            ["unexpectedDuplicates"] = _unexpectedDuplicates.Get(),
         };
+        if (_unexpectedDuplicates.Get() > 0)
+        {
+            return new ComponentHealth("degraded",
+                $"the cloud reported {_unexpectedDuplicates.Get()} record(s) as already stored that this gateway never sent (last at " +
+                $"{DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Read(ref _lastUnexpectedMs)):u}); they were NOT stored: this outbox was restored " +
+                "from an older copy or another gateway uses this id", data);
+        }
         return new ComponentHealth(_up ? "ok" : "degraded", _up ? null : _lastError ?? "not connected yet", data);
     }
 
@@ -80,6 +99,7 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
     {
         _logger.LogInformation("Uplink {Kind} started at gateway seq {After}", _sender.Name, _outbox.ForwardedUpTo);
         var after = _outbox.ForwardedUpTo;
+        _mayHaveSentUpTo = _outbox.GetStats().LastGatewaySeq;
         var limit = Math.Max(1, _options.MaxBatchRecords);
         try
         {
@@ -93,7 +113,14 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                     after = Math.Max(after, _outbox.GetStats().LastGatewaySeq);
                     continue;
                 }
+                var expectedDuplicates = batch.Count(m => m.GatewaySeq <= _mayHaveSentUpTo);
                 var outcome = await _sender.SendAsync(batch, stoppingToken).ConfigureAwait(false);
+                // Whatever the outcome, the cloud may now hold these records (a lost answer is a Retry).
+                _mayHaveSentUpTo = Math.Max(_mayHaveSentUpTo, batch[^1].GatewaySeq);
+                if (outcome is SendOutcome.Delivered { Duplicates: var duplicates } && duplicates > expectedDuplicates)
+                {
+                    ReportUnexpectedDuplicates(batch, duplicates - expectedDuplicates);
+                }
                 switch (outcome)
                 {
                     case SendOutcome.Delivered delivered:
@@ -176,6 +203,15 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
         }
         await _outbox.MarkForwardedAsync(delivered.AckedThrough, cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _lastSuccessMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    }
+
+    void ReportUnexpectedDuplicates(IReadOnlyList<OutboxMessage> batch, int count)
+    {
+        _unexpectedDuplicates.Add(count);
+        Interlocked.Exchange(ref _lastUnexpectedMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        _logger.LogError("Uplink: the cloud reported {Count} record(s) of seq {First}..{Last} (epoch '{Epoch}') as already stored, but this gateway " +
+            "never sent them: they are NOT stored. This outbox was restored from an older copy, or another gateway uses the id; " +
+            "replace outbox.db by a new one (a new epoch) to resume", count, batch[0].GatewaySeq, batch[^1].GatewaySeq, _outbox.Epoch);
     }
 
     async Task GiveUp(OutboxMessage message, string reason, CancellationToken cancellationToken)

@@ -50,10 +50,13 @@ public abstract class DomainSuite : IAsyncLifetime
         services.AddSingleton<TimeProvider>(Clock);
         services.AddSingleton(Connections);
         services.AddSingleton<IMigrationSource, IngestSchema>();
+        services.AddSingleton<IMigrationSource, IntegritySchema>();
         services.AddSingleton<Migrator>();
         services.AddSingleton(sp => CreateStore(Connections, Clock));
         services.AddSingleton<IGatewayStore, SqlGatewayStore>();
         services.AddSingleton<GatewayRegistry>();
+        services.AddSingleton<RecordAdmission>();
+        services.AddSingleton<OutboxEpochs>();
         services.AddSingleton<BatchIngestor>();
         services.AddSingleton<IMigrationSource, UserSchema>();
         services.AddSingleton<UserService>();
@@ -91,6 +94,9 @@ public abstract class DomainSuite : IAsyncLifetime
 
     protected Task<NodeInfo> AddLightAsync(string id, string group = "harbour-road", string? gateway = Gateway) =>
         Inventory.PutNodeAsync("installer", id, new NodeRequest(Site, "streetlight", gateway, "LED-60W", "1.2.0", 39.5034, 20.2656, "P-" + id, "zone-3", group, null, null));
+
+    protected Task<NodeInfo> AddGaugeAsync(string id, string? gateway = Gateway) =>
+        Inventory.PutNodeAsync("installer", id, new NodeRequest(Site, "waterlevel", gateway, null, null, 39.5, 20.27, null, "zone-3", null, null, null));
 
     protected static byte[] Utf8(object json) => Encoding.UTF8.GetBytes(json.ToString()!);
 
@@ -247,6 +253,8 @@ public abstract class DomainSuite : IAsyncLifetime
     [Fact]
     public async Task Flood_states_offline_nodes_and_silent_gateways_raise_and_clear_alarms()
     {
+        await AddLightAsync("sl-0001");
+        await AddGaugeAsync("wl-0003");
         var warning = Records.Record(1, "wl-0003", "event", Clock.UnixNow, new System.Text.Json.Nodes.JsonObject
             { ["v"] = 1, ["kind"] = "flood.state", ["ts"] = Clock.UnixNow, ["boot"] = 5, ["seq"] = 1, ["from"] = "watch", ["to"] = "alarm", ["levelMm"] = 1500 });
         await IngestAsync(warning, Records.State(2, "sl-0001", Clock.UnixNow, "offline", null));
@@ -281,7 +289,8 @@ public abstract class DomainSuite : IAsyncLifetime
         await AddLightAsync("sl-0001");
         long t0 = Clock.UnixNow;
         var lights = Enumerable.Range(0, 5).Select(i => Records.Streetlight(1 + i, "sl-0001", t0 + 10 * i, 20 + 10 * i, watts: 10.5 + i)).ToArray();
-        var water = Records.Water(6, "wl-0003", t0 + 5, 640, "watch"); // a gauge the inventory does not list yet
+        await AddGaugeAsync("wl-0003");
+        var water = Records.Water(6, "wl-0003", t0 + 5, 640, "watch");
         const string commandId = "c-20260101-0123456789ab";
         await IngestAsync([.. lights, water, Records.LampFault(7, "sl-0001", t0 + 41), Records.Ack(8, "sl-0001", t0 + 42, commandId), Records.Rule(9, t0 + 43)]);
 

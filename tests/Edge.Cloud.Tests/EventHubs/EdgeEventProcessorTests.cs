@@ -9,11 +9,16 @@ using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Consumer;
 using Azure.Messaging.EventHubs.Primitives;
 using Azure.Messaging.EventHubs.Processor;
+using Edge.Cloud.Audit;
+using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
+using Edge.Cloud.Ingestion;
 using Edge.Cloud.Ingestion.EventHubs;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Storage.Migrations;
 using Edge.Cloud.Tests.Support;
+using Edge.Cloud.Users;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Cloud.Tests.EventHubs;
@@ -34,9 +39,17 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _connections = new SqliteConnections(Path.Combine(_directory.Path, "edge.db"));
-        await new Migrator(_connections, [new IngestSchema()], NullLogger<Migrator>.Instance).MigrateAsync();
+        await new Migrator(_connections, [new IngestSchema(), new IntegritySchema(), new DomainSchema(), new UserSchema()], NullLogger<Migrator>.Instance).MigrateAsync();
         var gateways = new SqlGatewayStore(_connections);
         await gateways.AddAsync(new GatewayRegistration(Gateway, Gateway, GatewayTokens.Hash(GatewayTokens.NewToken()), 0));
+        // The nodes the events speak for, assigned to the gateway (uplink.md §2 rule 7 applies here too).
+        await using var connection = await _connections.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO nodes (id, site, type, gateway, updated_at) VALUES
+              ('sl-0001', 'igoumenitsa', 'streetlight', 'gw-igoumenitsa-1', 0), ('sl-0002', 'igoumenitsa', 'streetlight', 'gw-igoumenitsa-1', 0)
+            """;
+        await command.ExecuteNonQueryAsync();
         _processor = NewProcessor();
     }
 
@@ -50,11 +63,13 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
         new EventHubsOptions { ConnectionString = ConnectionString, ConsumerGroup = "cloud", BatchSize = 50 },
         new SqlEventHubCheckpointStore(_connections, TimeProvider.System),
         new SqliteIngestStore(_connections, TimeProvider.System),
-        new SqlGatewayStore(_connections));
+        new SqlGatewayStore(_connections),
+        new RecordAdmission(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, Options.Create(new ClockOptions()), NullLogger<RecordAdmission>.Instance),
+        new OutboxEpochs(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, NullLogger<OutboxEpochs>.Instance));
 
     /// <summary>Exposes the protected processor members the Event Hubs engine would call.</summary>
-    private sealed class TestableProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways)
-        : EdgeEventProcessor(options, checkpoints, store, gateways, NullLogger<EdgeEventProcessor>.Instance)
+    private sealed class TestableProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission, OutboxEpochs epochs)
+        : EdgeEventProcessor(options, checkpoints, store, gateways, admission, epochs, NullLogger<EdgeEventProcessor>.Instance)
     {
         public Task<IEnumerable<EventProcessorPartitionOwnership>> ClaimAsync(params EventProcessorPartitionOwnership[] desired) => ClaimOwnershipAsync(desired, CancellationToken.None);
         public Task<IEnumerable<EventProcessorPartitionOwnership>> ListOwnershipAsync() => ListOwnershipAsync(CancellationToken.None);
@@ -173,6 +188,28 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
         // Replaying the batch (e.g. after a crash before the checkpoint) stores nothing new.
         await _processor.ProcessAsync("0", batch);
         Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM records"));
+    }
+
+    [Fact]
+    public async Task Events_carry_their_outbox_epoch_and_pass_the_same_admission_as_batches()
+    {
+        var reset = Records.Streetlight(1, "sl-0001", 1767304800, 60);
+        reset["epoch"] = "1767304000-00ff00ff00ff00ff";
+        var batch = new[]
+        {
+            Event(Records.Streetlight(1, "sl-0001", 1767304800, 60), Gateway, 200),
+            Event(reset, Gateway, 201),                                               // seq 1 again, new outbox: stored
+            Event(Records.Streetlight(2, "sl-0003", 1767304800, 60), Gateway, 202),   // a node not assigned to the gateway
+            Event(Records.Streetlight(3, "sl-0002", DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 3600, 60), Gateway, 203), // an hour ahead
+        };
+
+        await _processor.ProcessAsync("0", batch);
+
+        Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM records WHERE seq = 1"));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM records WHERE epoch = '1767304000-00ff00ff00ff00ff'"));
+        Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM records"));
+        Assert.Equal(2, _processor.RejectedEvents);
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM alarms WHERE kind = 'gateway.storage-reset'"));
     }
 
     [Fact]

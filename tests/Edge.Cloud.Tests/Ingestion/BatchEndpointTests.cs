@@ -10,6 +10,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
+using Edge.Cloud.Inventory;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +37,13 @@ public sealed class BatchEndpointTests : IAsyncLifetime
             ["Ingestion:MaxRecordsPerBatch"] = "50",
             ["Ingestion:MaxBatchBytes"] = "65536",
         });
+        // Records are accepted only for nodes the inventory assigns to the posting gateway (uplink.md §2 rule 7).
+        var inventory = _server.App.Services.GetRequiredService<InventoryService>();
+        await inventory.PutSiteAsync("installer", Records.Site, new SiteRequest("Igoumenitsa", null));
+        foreach (var (node, type) in new[] { ("sl-0001", "streetlight"), ("sl-0002", "streetlight"), ("sl-0003", "streetlight"), ("sl-0004", "streetlight"), ("wl-0003", "waterlevel") })
+        {
+            await inventory.PutNodeAsync("installer", node, new NodeRequest(Records.Site, type, Gateway, null, null, null, null, null, null, null, null, null));
+        }
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

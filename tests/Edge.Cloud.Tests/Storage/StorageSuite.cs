@@ -41,7 +41,7 @@ public abstract class StorageSuite : IAsyncLifetime
     }
 
     protected Migrator NewMigrator(params IMigrationSource[] extra) =>
-        new(Connections, new IMigrationSource[] { new IngestSchema() }.Concat(extra), NullLogger<Migrator>.Instance);
+        new(Connections, new IMigrationSource[] { new IngestSchema(), new IntegritySchema() }.Concat(extra), NullLogger<Migrator>.Instance);
 
     protected static IngestRecord Valid(JsonObject record, string gateway = Gateway)
     {
@@ -85,8 +85,8 @@ public abstract class StorageSuite : IAsyncLifetime
     public async Task Migration_is_recorded_once_and_a_second_run_applies_nothing()
     {
         Assert.Empty(await NewMigrator().MigrateAsync());
-        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM schema_version"));
-        Assert.Equal(1, await CountAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal(11, await CountAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     private sealed class ProbeSchema : IMigrationSource
@@ -106,7 +106,7 @@ public abstract class StorageSuite : IAsyncLifetime
         Assert.Equal([149, 150], await NewMigrator(new ProbeSchema()).MigrateAsync());
         Assert.Empty(await NewMigrator(new ProbeSchema()).MigrateAsync());
         Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM probe_b"));
-        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal(5, await CountAsync("SELECT COUNT(*) FROM schema_version"));
     }
 
     [Fact]
@@ -174,6 +174,21 @@ public abstract class StorageSuite : IAsyncLifetime
         Assert.Equal(60, await CountAsync("SELECT level FROM telemetry WHERE seq = 10"));
         Assert.Equal(40, await CountAsync("SELECT level FROM telemetry WHERE seq = 11"));
         Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM telemetry"));
+    }
+
+    [Fact]
+    public async Task The_same_seq_under_a_new_outbox_epoch_is_a_new_record_and_a_repeat_within_an_epoch_a_duplicate()
+    {
+        IngestRecord In(string epoch, long seq, string node) => Valid(Records.LampFault(seq, node, 1767304800 + seq)) with { Epoch = epoch };
+
+        Assert.Equal(new StoreResult(2, 0), await Store.StoreAsync([In("", 1, "sl-0001"), In("", 2, "sl-0001")]));
+        // The gateway's outbox was recreated: its seq starts at 1 again, under a new epoch.
+        Assert.Equal(new StoreResult(2, 0), await Store.StoreAsync([In("1767400000-ab12", 1, "sl-0002"), In("1767400000-ab12", 2, "sl-0002")]));
+        Assert.Equal(new StoreResult(1, 2), await Store.StoreAsync([In("1767400000-ab12", 2, "sl-0002"), In("", 2, "sl-0001"), In("1767400000-ab12", 3, "sl-0002")]));
+
+        Assert.Equal(5, await CountAsync("SELECT COUNT(*) FROM records"));
+        Assert.Equal(5, await CountAsync("SELECT COUNT(*) FROM events"));
+        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM events WHERE epoch = '1767400000-ab12' AND node = 'sl-0002'"));
     }
 
     [Fact]

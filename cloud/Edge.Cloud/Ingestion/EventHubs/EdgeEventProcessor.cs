@@ -27,15 +27,19 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
     private readonly IEventHubCheckpointStore _checkpoints;
     private readonly IIngestStore _store;
     private readonly IGatewayStore _gateways;
+    private readonly RecordAdmission _admission;
+    private readonly OutboxEpochs _epochs;
     private readonly ILogger _logger;
 
-    public EdgeEventProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, ILogger<EdgeEventProcessor> logger)
+    public EdgeEventProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission, OutboxEpochs epochs, ILogger<EdgeEventProcessor> logger)
         : base(options.BatchSize, options.ConsumerGroup, options.ConnectionString ?? throw new ArgumentException("EventHubs:ConnectionString is required", nameof(options)),
                options.EventHubName, new EventProcessorOptions { TrackLastEnqueuedEventProperties = false })
     {
         _checkpoints = checkpoints;
         _store = store;
         _gateways = gateways;
+        _admission = admission;
+        _epochs = epochs;
         _logger = logger;
     }
 
@@ -114,8 +118,37 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
         if (!registered) return $"gateway: '{gateway}' is not registered";
         var check = RecordValidator.Validate(gateway, document.RootElement);
         if (check.Record is null) return $"seq {check.Seq?.ToString() ?? "?"}: {check.Error}";
-        records.Add(check.Record);
+        if ((JsonFields.Text(document.RootElement, "epoch", "", false, out var epoch) ?? OutboxEpochs.Check(epoch ?? "")) is { } epochError)
+        {
+            return $"seq {check.Seq}: {epochError}";
+        }
+        records.Add(check.Record with { Epoch = epoch ?? "" });
         return null;
+    }
+
+    /// <summary>The same admission as the HTTPS path (node assignment, time bounds), per gateway; refusals are
+    /// logged and counted like invalid events.</summary>
+    private async Task<List<IngestRecord>> AdmitAsync(List<IngestRecord> records, EventProcessorPartition partition, CancellationToken cancellationToken)
+    {
+        var admitted = new List<IngestRecord>(records.Count);
+        foreach (var (gateway, epoch) in records.Select(r => (r.Gateway, r.Epoch)).Distinct())
+        {
+            await _epochs.NoteAsync(gateway, epoch, cancellationToken);
+        }
+        foreach (var group in records.GroupBy(r => r.Gateway))
+        {
+            var mine = group.ToList();
+            var admission = await _admission.AdmitAsync(group.Key, mine, cancellationToken);
+            foreach (var (position, error) in admission.Refused)
+            {
+                Interlocked.Increment(ref _rejected);
+                _logger.LogWarning("Event Hubs partition {Partition}: gateway {Gateway} seq {Seq} refused: {Error}",
+                    partition.PartitionId, group.Key, mine[position].Seq, error);
+            }
+            admitted.AddRange(admission.Admitted);
+        }
+        // Each gateway's records stay in their order (one partition key per gateway, uplink.md §4).
+        return admitted;
     }
 
     private async Task StoreWithRetryAsync(List<IngestRecord> records, EventProcessorPartition partition, CancellationToken cancellationToken)
@@ -125,7 +158,7 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
         {
             try
             {
-                var result = await _store.StoreAsync(records, cancellationToken);
+                var result = await _store.StoreAsync(await AdmitAsync(records, partition, cancellationToken), cancellationToken);
                 _logger.LogDebug("Event Hubs partition {Partition}: {Stored} stored, {Duplicates} duplicate(s)", partition.PartitionId, result.Stored, result.Duplicates);
                 return;
             }

@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Alarms;
+using Edge.Cloud.Audit;
+using Edge.Cloud.Domain;
+using Edge.Cloud.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Cloud.Ingestion;
+
+/// <summary>What <see cref="RecordAdmission"/> decided: the records to store, and the others by position in the
+/// list it was given, with the error for the batch answer's <c>rejected</c> list.</summary>
+public sealed record Admission(IReadOnlyList<IngestRecord> Admitted, IReadOnlyList<(int Position, string Error)> Refused);
+
+/// <summary>
+/// Decides, after validation, whether the posting gateway may write each record (docs/uplink.md §2 rules 7–8):
+/// <list type="bullet">
+/// <item>a node record only for a node the inventory assigns to this gateway, in the node's site — a gateway's
+/// token does not let it write (or raise alarms) for another gateway's nodes; moving a node is an inventory
+/// change. A record for a node assigned to another gateway also raises <c>node.gateway-conflict</c> and is
+/// audited, so two gateways speaking for one node never go unnoticed;</item>
+/// <item><c>receivedAt</c> at most <see cref="ClockOptions.MaxAheadS"/> ahead of the cloud's clock — a record from
+/// the future would win every later comparison (node state never moves backwards).</item>
+/// </list>
+/// Shared by the HTTPS endpoint and the Event Hubs consumer.
+/// </summary>
+public sealed class RecordAdmission
+{
+    public const string ConflictAlarmKind = "node.gateway-conflict";
+
+    private readonly IStorageConnections _connections;
+    private readonly AuditLog _audit;
+    private readonly TimeProvider _time;
+    private readonly ClockOptions _clock;
+    private readonly ILogger<RecordAdmission> _logger;
+
+    public RecordAdmission(IStorageConnections connections, AuditLog audit, TimeProvider time, IOptions<ClockOptions> clock, ILogger<RecordAdmission> logger)
+    {
+        _connections = connections;
+        _audit = audit;
+        _time = time;
+        _clock = clock.Value;
+        _logger = logger;
+    }
+
+    public async Task<Admission> AdmitAsync(string gateway, IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken = default)
+    {
+        var refused = new List<(int, string)>();
+        var admitted = new List<IngestRecord>(records.Count);
+        if (records.Count == 0) return new Admission(admitted, refused);
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var inventory = await AssignmentsAsync(records, cancellationToken);
+        var foreign = new Dictionary<string, (NodeAssignment Node, int Count)>();
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            var error = TimeError(record, now);
+            if (error is null && record.Node is { } node)
+            {
+                if (!inventory.TryGetValue(node, out var assigned))
+                {
+                    error = $"node: '{node}' is not in the inventory; register it with gateway '{gateway}' before its records are accepted";
+                }
+                else if (assigned.Gateway is null)
+                {
+                    error = $"node: '{node}' is not assigned to a gateway; assign it to '{gateway}' before its records are accepted";
+                }
+                else if (assigned.Gateway != gateway)
+                {
+                    error = $"node: '{node}' is assigned to another gateway; its records are accepted only from that gateway (moving a node is an inventory change)";
+                    foreign[node] = (assigned, foreign.TryGetValue(node, out var seen) ? seen.Count + 1 : 1);
+                }
+                else if (assigned.Site != record.Site)
+                {
+                    error = $"site: node '{node}' is in site '{assigned.Site}', not '{record.Site}'";
+                }
+            }
+            if (error is null) admitted.Add(record);
+            else refused.Add((i, error));
+        }
+        if (foreign.Count > 0) await ReportConflictsAsync(gateway, foreign.Values.ToList(), now, cancellationToken);
+        return new Admission(admitted, refused);
+    }
+
+    private string? TimeError(IngestRecord record, long now)
+    {
+        // Only the gateway's clock is bounded: a node's own ts may run ahead on purpose (the demo's --speed runs node
+        // clocks fast) and orders nothing the node state depends on.
+        var ahead = record.ReceivedAt - now;
+        return ahead > _clock.MaxAheadS
+            ? $"receivedAt: {record.ReceivedAt} is {ahead} s ahead of the cloud's clock (at most {_clock.MaxAheadS} s accepted); the gateway's clock is wrong"
+            : null;
+    }
+
+    private sealed record NodeAssignment(string Id, string Site, string? Gateway);
+
+    private async Task<Dictionary<string, NodeAssignment>> AssignmentsAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken)
+    {
+        var ids = records.Where(r => r.Node is not null).Select(r => r.Node!).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0) return new Dictionary<string, NodeAssignment>();
+        var parameters = ids.Select((id, i) => ("@n" + i, (object?)id)).ToArray();
+        await using var tx = await Tx.ReadAsync(_connections, cancellationToken);
+        var rows = await tx.QueryAsync(
+            $"SELECT id, site, gateway FROM nodes WHERE removed = 0 AND id IN ({string.Join(", ", parameters.Select(p => p.Item1))})",
+            r => new NodeAssignment(r.GetString(0), r.GetString(1), r.Str(2)), parameters);
+        return rows.ToDictionary(n => n.Id, StringComparer.Ordinal);
+    }
+
+    private async Task ReportConflictsAsync(string gateway, IReadOnlyList<(NodeAssignment Node, int Count)> conflicts, long now, CancellationToken cancellationToken)
+    {
+        await using var tx = await Tx.BeginAsync(_connections, cancellationToken);
+        foreach (var (node, count) in conflicts)
+        {
+            _logger.LogWarning("Gateway {Gateway} sent {Count} record(s) for node {Node}, which is assigned to gateway {Owner}; refused",
+                gateway, count, node.Id, node.Gateway);
+            await AlarmService.RaiseAsync(tx, node.Site, node.Id, gateway, ConflictAlarmKind,
+                AlarmRules.Key(ConflictAlarmKind, null, node.Site + "/" + node.Id), "major",
+                $"gateway {gateway} sent records for this node, which is assigned to gateway {node.Gateway}; refused", now);
+            await _audit.WriteAsync(tx, "gateway:" + gateway, "ingest.foreign-node", "node:" + node.Id,
+                new { gateway, assignedTo = node.Gateway, records = count });
+        }
+        await tx.CommitAsync();
+    }
+}
