@@ -2,11 +2,19 @@ namespace Edge.Firmware.Hydro;
 
 /// <summary>
 /// Holds back a level that jumped faster than water plausibly moves (a bird, a wave of spray, a leaf
-/// on the sensor) until the next sample(s) agree with it. What counts as plausible is the configured
-/// rate over the time since the last sample, but never over more than one fast sampling interval: a
-/// calm node wakes only every 15 minutes, and letting a 15-minute allowance through would let a bird
-/// raise a warning. A held jump costs one fast interval of delay, because the gauge samples fast while
-/// something is held.
+/// on the sensor) until the next sample(s) show whether it was real. What counts as plausible is the
+/// configured rate over the time since the last accepted sample, but never over more than one fast
+/// sampling interval: a calm node wakes only every 15 minutes, and letting a 15-minute allowance through
+/// would let a bird raise a warning.
+/// <para>
+/// A bird is one odd sample that goes away; a flood is a departure that persists and moves one way. So a
+/// held jump is confirmed by the following samples when each stays beyond the allowance on the same side
+/// of the last accepted level and does not come back from the previous held sample by more than the
+/// allowance: it agrees with it, or it moved further away (rising or falling consistently). A steady rise
+/// of any speed is thus confirmed <c>spike.confirmSamples</c> fast intervals after it is first seen.
+/// Comparing each sample only with the previous held one (the old rule) held a rise faster than the
+/// allowance sample after sample until the crest.
+/// </para>
 /// </summary>
 internal sealed class SpikeFilter
 {
@@ -39,7 +47,7 @@ internal sealed class SpikeFilter
             _hasPending = false;
             return Accept(now, level);
         }
-        if (_hasPending && Plausible(_pendingLevel, _pendingTime, now, level))
+        if (_hasPending && ContinuesDeparture(now, level))
         {
             _pendingSamples++;
             _pendingLevel = level;
@@ -67,15 +75,33 @@ internal sealed class SpikeFilter
         return SampleOutcome.Accepted;
     }
 
+    /// <summary>
+    /// True when an implausible <paramref name="level"/> lies on the same side of the accepted level as
+    /// the held one and has not come back from it by more than the allowance. (Both are beyond the
+    /// allowance from the accepted level, so neither equals it.)
+    /// </summary>
+    private bool ContinuesDeparture(long now, int level)
+    {
+        bool heldAbove = _pendingLevel > _level;
+        if ((level > _level) != heldAbove) return false;
+        long away = heldAbove ? (long)level - _pendingLevel : (long)_pendingLevel - level;
+        return away >= -Allowed(_pendingTime, now);
+    }
+
     private bool Plausible(int fromLevel, long fromTime, long now, int level)
+    {
+        long change = level - fromLevel;
+        if (change < 0) change = -change;
+        return change <= Allowed(fromTime, now);
+    }
+
+    /// <summary>How far water may plausibly move since <paramref name="fromTime"/>, capped at one fast interval.</summary>
+    private long Allowed(long fromTime, long now)
     {
         long elapsed = now - fromTime;
         if (elapsed > _config.FastIntervalS) elapsed = _config.FastIntervalS;
         if (elapsed < 1) elapsed = 1;
-        long allowed = (long)_config.SpikeMaxRateMmPerMin * elapsed / 60;
-        long change = level - fromLevel;
-        if (change < 0) change = -change;
-        return change <= allowed;
+        return (long)_config.SpikeMaxRateMmPerMin * elapsed / 60;
     }
 
     public int Save(byte[] b, int p)
