@@ -10,8 +10,10 @@ namespace Edge.Firmware.Hydro;
 /// A bird is one odd sample that goes away; a flood is a departure that persists and moves one way. So a
 /// held jump is confirmed by the following samples when each stays beyond the allowance on the same side
 /// of the last accepted level and does not come back from the previous held sample by more than the
-/// allowance: it agrees with it, or it moved further away (rising or falling consistently). A steady rise
-/// of any speed is thus confirmed <c>spike.confirmSamples</c> fast intervals after it is first seen.
+/// allowance: it agrees with it, or it moved further away (rising or falling consistently), though by no more
+/// than twice the run's previous step rate plus the allowance (a bird or spray right after a held sample of a
+/// real rise leaps far beyond that). A steady rise of any speed is thus confirmed
+/// <c>spike.confirmSamples</c> fast intervals after it is first seen.
 /// Comparing each sample only with the previous held one (the old rule) held a rise faster than the
 /// allowance sample after sample until the crest.
 /// </para>
@@ -27,6 +29,7 @@ internal sealed class SpikeFilter
     private int _pendingLevel;
     private long _pendingTime;
     private int _pendingSamples;
+    private int _pendingRate; // mm per minute of the newest held step (elapsed capped at one fast interval)
 
     public SpikeFilter(GaugeConfig config)
     {
@@ -49,6 +52,7 @@ internal sealed class SpikeFilter
         }
         if (_hasPending && ContinuesDeparture(now, level))
         {
+            _pendingRate = RatePerMinute(_pendingLevel, _pendingTime, now, level);
             _pendingSamples++;
             _pendingLevel = level;
             _pendingTime = now;
@@ -61,6 +65,7 @@ internal sealed class SpikeFilter
         }
         if (_hasPending) rejected[(int)RejectReason.Spike] += _pendingSamples;
         _hasPending = true;
+        _pendingRate = RatePerMinute(_level, _levelTime, now, level);
         _pendingLevel = level;
         _pendingTime = now;
         _pendingSamples = 1;
@@ -85,7 +90,19 @@ internal sealed class SpikeFilter
         bool heldAbove = _pendingLevel > _level;
         if ((level > _level) != heldAbove) return false;
         long away = heldAbove ? (long)level - _pendingLevel : (long)_pendingLevel - level;
-        return away >= -Allowed(_pendingTime, now);
+        long allowed = Allowed(_pendingTime, now);
+        if (away < -allowed) return false;
+        // Moving on, but not in a leap: at most twice the held run's last step rate (plus the allowance).
+        // A bird or spray right after a held sample of a real rise jumps far beyond that; the water does not.
+        return away <= 2L * _pendingRate * CappedElapsed(_pendingTime, now) / 60 + allowed;
+    }
+
+    private int RatePerMinute(int fromLevel, long fromTime, long now, int level)
+    {
+        long change = level - fromLevel;
+        if (change < 0) change = -change;
+        long rate = change * 60 / CappedElapsed(fromTime, now);
+        return rate > int.MaxValue ? int.MaxValue : (int)rate;
     }
 
     private bool Plausible(int fromLevel, long fromTime, long now, int level)
@@ -98,10 +115,15 @@ internal sealed class SpikeFilter
     /// <summary>How far water may plausibly move since <paramref name="fromTime"/>, capped at one fast interval.</summary>
     private long Allowed(long fromTime, long now)
     {
+        return (long)_config.SpikeMaxRateMmPerMin * CappedElapsed(fromTime, now) / 60;
+    }
+
+    private long CappedElapsed(long fromTime, long now)
+    {
         long elapsed = now - fromTime;
         if (elapsed > _config.FastIntervalS) elapsed = _config.FastIntervalS;
         if (elapsed < 1) elapsed = 1;
-        return (long)_config.SpikeMaxRateMmPerMin * elapsed / 60;
+        return elapsed;
     }
 
     public int Save(byte[] b, int p)
@@ -111,7 +133,8 @@ internal sealed class SpikeFilter
         p = RecordCodec.PutLong(b, p, _levelTime);
         p = RecordCodec.PutInt(b, p, _pendingLevel);
         p = RecordCodec.PutLong(b, p, _pendingTime);
-        return RecordCodec.PutInt(b, p, _pendingSamples);
+        p = RecordCodec.PutInt(b, p, _pendingSamples);
+        return RecordCodec.PutInt(b, p, _pendingRate);
     }
 
     public int Load(byte[] b, int p)
@@ -123,7 +146,8 @@ internal sealed class SpikeFilter
         _levelTime = RecordCodec.GetLong(b, p); p += 8;
         _pendingLevel = RecordCodec.GetInt(b, p); p += 4;
         _pendingTime = RecordCodec.GetLong(b, p); p += 8;
-        _pendingSamples = RecordCodec.GetInt(b, p);
+        _pendingSamples = RecordCodec.GetInt(b, p); p += 4;
+        _pendingRate = RecordCodec.GetInt(b, p);
         return p + 4;
     }
 }

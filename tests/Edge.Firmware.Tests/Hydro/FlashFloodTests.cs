@@ -142,6 +142,26 @@ public class FlashFloodTests
     }
 
     [Fact]
+    public void A_bird_right_after_a_held_sample_of_a_fast_rise_raises_nothing_the_water_has_not_reached()
+    {
+        // 250 mm/min: the first rise sample is held, and a bird sits under the sensor on the very next one. It
+        // lies on the same side and further away, but in a leap no rising water makes: it must not be taken for
+        // the flood (it would read as alarm while the water is below warning).
+        var rise = SteadyRise(250, 8);
+        var (gauge, events, log) = Replay(rise, RiseStartMinute + 30, disturbances: new Disturbance(RiseStartMinute + 1.5, 2500));
+        Assert.Equal(SampleOutcome.Held, log.First(s => s.Minute > RiseStartMinute).Outcome);
+        foreach (var change in events.States)
+        {
+            int threshold = change.To switch { FloodState.Watch => 500, FloodState.Warning => 800, FloodState.Alarm => 1100, _ => int.MinValue };
+            double minute = (change.Time - T0) / 60.0;
+            Assert.True(rise(minute) >= threshold, $"{change.To} at minute {minute}: the water was at {rise(minute):F0} mm");
+        }
+        // The flood itself is delayed by the bird, by two fast intervals at most.
+        Assert.InRange(Entered(events, FloodState.Alarm), FirstSampleAtOrAbove(log, 1100), FirstSampleAtOrAbove(log, 1100) + 2);
+        Assert.Equal(FloodState.Alarm, gauge.State);
+    }
+
+    [Fact]
     public void Spray_bursts_of_two_erratic_samples_are_dropped()
     {
         // Spray scatters the echo: two implausible readings, the second coming back towards the water by more
