@@ -1,7 +1,3 @@
-using System;
-using System.Device.Gpio;
-using System.Device.Spi;
-using System.Threading;
 using Edge.Firmware.Runtime;
 using Edge.Firmware.Transit;
 
@@ -10,9 +6,9 @@ namespace Edge.Firmware.Esp32.Drivers;
 /// <summary>
 /// A black/white e-paper panel with a Solomon Systech SSD1680 controller (datasheet SSD1680 rev 0.14: §7 command
 /// table, §9 "Operation flow and code sequence"), e.g. the 2.9" 128×296 panels, over a write-only 4-wire SPI
-/// (D/C pin: low = command, high = data). BUSY is high while the controller works.
+/// (D/C pin: low = command, high = data; <see cref="IEpdBus"/>). BUSY is high while the controller works.
 /// The frame is streamed from <see cref="StopDisplay.RenderBand"/> band by band straight into the controller's
-/// RAM, so a whole frame never sits in the ESP32's heap: only one band buffer is allocated, at start-up.
+/// RAM, so a whole frame never sits in the ESP32's heap: only one RAM-column buffer is allocated, at start-up.
 /// The sign is landscape while the SSD1680's native RAM is portrait (sources = X = 128 px, gates = Y = 296 lines):
 /// with the data-entry mode's "Y first" bit set, each RAM byte holds 8 consecutive landscape rows of one
 /// column, so a band of 8 landscape rows becomes one 8-pixel RAM column, transposed in a 296-byte buffer.
@@ -38,80 +34,27 @@ public sealed class Ssd1680Panel : IDisplayPanel
     private const int BandRows = 8;
     private const int BusyTimeoutMs = 10000; // a full refresh takes 2–4 s; more means the panel is stuck
 
-    private readonly SpiDevice _spi;
-    private readonly GpioPin _dc;
-    private readonly GpioPin _reset;
-    private readonly GpioPin _busy;
+    private readonly IEpdBus _bus;
     private readonly int _sources; // native RAM width in pixels (landscape height), multiple of 8
     private readonly int _gates;   // native RAM height in lines (landscape width)
-    private readonly byte[] _band;
     private readonly byte[] _column;
-    private readonly byte[] _one = new byte[1];
     private readonly byte[] _args = new byte[4];
 
-    /// <param name="spiBus">pins.json "spi.bus".</param>
-    /// <param name="csGpio">pins.json epdCs (the SPI driver drives it).</param>
-    /// <param name="clockHz">pins.json "spi.frequencyHz" (the SSD1680 takes up to 20 MHz for writes).</param>
+    /// <param name="bus">The panel's SPI and pins (<see cref="SpiEpdBus"/>; the SSD1680 takes up to 20 MHz for writes).</param>
     /// <param name="sources">Native width: 128 for a 2.9" panel.</param>
     /// <param name="gates">Native height: 296 for a 2.9" panel.</param>
-    public Ssd1680Panel(GpioController gpio, int spiBus, int csGpio, int clockHz, int dcGpio, int resetGpio, int busyGpio, int sources, int gates)
+    public Ssd1680Panel(IEpdBus bus, int sources, int gates)
     {
         if (sources % 8 != 0) throw new System.ArgumentException("sources must be a multiple of 8", "sources");
-        var settings = new SpiConnectionSettings(spiBus, csGpio);
-        settings.ClockFrequency = clockHz;
-        settings.Mode = SpiMode.Mode0;
-        settings.DataFlow = DataFlow.MsbFirst;
-        _spi = SpiDevice.Create(settings);
-        _dc = gpio.OpenPin(dcGpio, PinMode.Output);
-        _reset = gpio.OpenPin(resetGpio, PinMode.Output);
-        _busy = gpio.OpenPin(busyGpio, PinMode.Input);
-        _reset.Write(PinValue.High);
+        _bus = bus;
         _sources = sources;
         _gates = gates;
-        _band = new byte[BandRows * ((gates + 7) / 8)];
         _column = new byte[gates];
     }
 
     /// <summary>The sign's size as <see cref="DisplaySettings"/> wants it: landscape.</summary>
     public int Width { get { return _gates; } }
     public int Height { get { return _sources; } }
-
-    /// <summary>
-    /// Wakes the panel, streams the frame <paramref name="display"/> draws (call its Update first), runs a full
-    /// refresh and puts the controller back to deep sleep (e-paper keeps the image without power).
-    /// False when BUSY never cleared.
-    /// </summary>
-    public bool Show(StopDisplay display)
-    {
-        if (!Initialise()) return false;
-        int bytesPerLandscapeRow = display.BytesPerRow;
-        for (int x = 0; x < _sources / 8; x++)
-        {
-            // Landscape rows 8x..8x+7 are RAM byte column x; landscape row 0 is at the top (RAM X = 0).
-            display.RenderBand(x * BandRows, BandRows, _band);
-            for (int y = 0; y < _gates; y++)
-            {
-                int bit = 0x80 >> (y & 7);
-                int b = 0;
-                for (int r = 0; r < BandRows; r++)
-                {
-                    if ((_band[r * bytesPerLandscapeRow + (y >> 3)] & bit) != 0) b |= 0x80 >> r;
-                }
-                _column[y] = (byte)~b; // StopDisplay: 1 = ink; SSD1680 RAM: 1 = white
-            }
-            Command2(RamXStartEnd, (byte)x, (byte)x);
-            Command4(RamYStartEnd, 0, 0, (byte)(_gates - 1), (byte)((_gates - 1) >> 8));
-            Command1(RamXCounter, (byte)x);
-            Command2(RamYCounter, 0, 0);
-            Command(WriteRamBlackWhite);
-            Data(_column, _gates);
-        }
-        Command1(DisplayUpdateControl2, 0xF7); // clock + analog on, load temperature and LUT, display, power off
-        Command(MasterActivation);
-        bool ok = WaitWhileBusy();
-        Command1(DeepSleepMode, 0x01);
-        return ok;
-    }
 
     // ---- IDisplayPanel: the runtime's BusStopNode streams bands itself ---------------------------------
 
@@ -165,10 +108,10 @@ public sealed class Ssd1680Panel : IDisplayPanel
     private bool Initialise()
     {
         // Hardware reset (datasheet §9: RST low ≥ 10 ms), then software reset.
-        _reset.Write(PinValue.Low);
-        Thread.Sleep(10);
-        _reset.Write(PinValue.High);
-        Thread.Sleep(10);
+        _bus.Reset(false);
+        _bus.Delay(10);
+        _bus.Reset(true);
+        _bus.Delay(10);
         if (!WaitWhileBusy()) return false;
         Command(SoftwareReset);
         if (!WaitWhileBusy()) return false;
@@ -183,27 +126,18 @@ public sealed class Ssd1680Panel : IDisplayPanel
     private bool WaitWhileBusy()
     {
         int waited = 0;
-        while (_busy.Read() == PinValue.High)
+        while (_bus.BusyHigh)
         {
             if (waited >= BusyTimeoutMs) return false;
-            Thread.Sleep(10);
+            _bus.Delay(10);
             waited += 10;
         }
         return true;
     }
 
-    private void Command(byte command)
-    {
-        _dc.Write(PinValue.Low);
-        _one[0] = command;
-        _spi.Write(new SpanByte(_one));
-    }
+    private void Command(byte command) { _bus.Command(command); }
 
-    private void Data(byte[] data, int count)
-    {
-        _dc.Write(PinValue.High);
-        _spi.Write(new SpanByte(data, 0, count));
-    }
+    private void Data(byte[] data, int count) { _bus.Data(data, 0, count); }
 
     private void Command1(byte command, byte a)
     {

@@ -33,7 +33,7 @@ public static class Program
         var sensorPower = new GpioRelay(gpio, Pins.SensorPower, Pins.SensorPowerActiveLow);
         sensorPower.Set(true);
         Thread.Sleep(300); // both sensors need ~100–300 ms after power-up before the first valid reading
-        IDistanceSensor sensor = ChooseSensor(gpio);
+        IDistanceSensor sensor = ChooseSensor();
         var siren = new GpioRelay(gpio, Pins.SirenRelay, false);
         var statusLed = new GpioRelay(gpio, Pins.StatusLed, false);
 
@@ -48,10 +48,10 @@ public static class Program
     }
 
     /// <summary>The A02YYUW (UART) when it answers with a valid frame, otherwise the JSN-SR04T (trigger/echo).</summary>
-    private static IDistanceSensor ChooseSensor(GpioController gpio)
+    private static IDistanceSensor ChooseSensor()
     {
         var uart = new A02yyuw(Pins.UartPort, Pins.UsUartRx, Pins.UsUartTx);
         if (uart.ReadDistanceMm() > 0) return uart;
-        return new JsnSr04t(gpio, Pins.UsTrigger, Pins.UsEcho);
+        return new JsnSr04t(Pins.UsTrigger, Pins.UsEcho);
     }
 }

@@ -16,7 +16,7 @@ public sealed class Gauge
 {
     public const string StorageKey = "hydro.gauge";
     private const byte RecordMagic = (byte)'H';
-    private const byte RecordVersion = 1;
+    private const byte RecordVersion = 2; // 2: the spike filter keeps its held run's step rate
     private const int RejectReasonCount = 6;
 
     private readonly GaugeConfig _config;

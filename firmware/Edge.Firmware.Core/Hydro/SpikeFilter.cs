@@ -2,11 +2,21 @@ namespace Edge.Firmware.Hydro;
 
 /// <summary>
 /// Holds back a level that jumped faster than water plausibly moves (a bird, a wave of spray, a leaf
-/// on the sensor) until the next sample(s) agree with it. What counts as plausible is the configured
-/// rate over the time since the last sample, but never over more than one fast sampling interval: a
-/// calm node wakes only every 15 minutes, and letting a 15-minute allowance through would let a bird
-/// raise a warning. A held jump costs one fast interval of delay, because the gauge samples fast while
-/// something is held.
+/// on the sensor) until the next sample(s) show whether it was real. What counts as plausible is the
+/// configured rate over the time since the last accepted sample, but never over more than one fast
+/// sampling interval: a calm node wakes only every 15 minutes, and letting a 15-minute allowance through
+/// would let a bird raise a warning.
+/// <para>
+/// A bird is one odd sample that goes away; a flood is a departure that persists and moves one way. So a
+/// held jump is confirmed by the following samples when each stays beyond the allowance on the same side
+/// of the last accepted level and does not come back from the previous held sample by more than the
+/// allowance: it agrees with it, or it moved further away (rising or falling consistently), though by no more
+/// than twice the run's previous step rate plus the allowance (a bird or spray right after a held sample of a
+/// real rise leaps far beyond that). A steady rise of any speed is thus confirmed
+/// <c>spike.confirmSamples</c> fast intervals after it is first seen.
+/// Comparing each sample only with the previous held one (the old rule) held a rise faster than the
+/// allowance sample after sample until the crest.
+/// </para>
 /// </summary>
 internal sealed class SpikeFilter
 {
@@ -19,6 +29,7 @@ internal sealed class SpikeFilter
     private int _pendingLevel;
     private long _pendingTime;
     private int _pendingSamples;
+    private int _pendingRate; // mm per minute of the newest held step (elapsed capped at one fast interval)
 
     public SpikeFilter(GaugeConfig config)
     {
@@ -39,8 +50,9 @@ internal sealed class SpikeFilter
             _hasPending = false;
             return Accept(now, level);
         }
-        if (_hasPending && Plausible(_pendingLevel, _pendingTime, now, level))
+        if (_hasPending && ContinuesDeparture(now, level))
         {
+            _pendingRate = RatePerMinute(_pendingLevel, _pendingTime, now, level);
             _pendingSamples++;
             _pendingLevel = level;
             _pendingTime = now;
@@ -53,6 +65,7 @@ internal sealed class SpikeFilter
         }
         if (_hasPending) rejected[(int)RejectReason.Spike] += _pendingSamples;
         _hasPending = true;
+        _pendingRate = RatePerMinute(_level, _levelTime, now, level);
         _pendingLevel = level;
         _pendingTime = now;
         _pendingSamples = 1;
@@ -67,15 +80,50 @@ internal sealed class SpikeFilter
         return SampleOutcome.Accepted;
     }
 
+    /// <summary>
+    /// True when an implausible <paramref name="level"/> lies on the same side of the accepted level as
+    /// the held one and has not come back from it by more than the allowance. (Both are beyond the
+    /// allowance from the accepted level, so neither equals it.)
+    /// </summary>
+    private bool ContinuesDeparture(long now, int level)
+    {
+        bool heldAbove = _pendingLevel > _level;
+        if ((level > _level) != heldAbove) return false;
+        long away = heldAbove ? (long)level - _pendingLevel : (long)_pendingLevel - level;
+        long allowed = Allowed(_pendingTime, now);
+        if (away < -allowed) return false;
+        // Moving on, but not in a leap: at most twice the held run's last step rate (plus the allowance).
+        // A bird or spray right after a held sample of a real rise jumps far beyond that; the water does not.
+        return away <= 2L * _pendingRate * CappedElapsed(_pendingTime, now) / 60 + allowed;
+    }
+
+    private int RatePerMinute(int fromLevel, long fromTime, long now, int level)
+    {
+        long change = level - fromLevel;
+        if (change < 0) change = -change;
+        long rate = change * 60 / CappedElapsed(fromTime, now);
+        return rate > int.MaxValue ? int.MaxValue : (int)rate;
+    }
+
     private bool Plausible(int fromLevel, long fromTime, long now, int level)
+    {
+        long change = level - fromLevel;
+        if (change < 0) change = -change;
+        return change <= Allowed(fromTime, now);
+    }
+
+    /// <summary>How far water may plausibly move since <paramref name="fromTime"/>, capped at one fast interval.</summary>
+    private long Allowed(long fromTime, long now)
+    {
+        return (long)_config.SpikeMaxRateMmPerMin * CappedElapsed(fromTime, now) / 60;
+    }
+
+    private long CappedElapsed(long fromTime, long now)
     {
         long elapsed = now - fromTime;
         if (elapsed > _config.FastIntervalS) elapsed = _config.FastIntervalS;
         if (elapsed < 1) elapsed = 1;
-        long allowed = (long)_config.SpikeMaxRateMmPerMin * elapsed / 60;
-        long change = level - fromLevel;
-        if (change < 0) change = -change;
-        return change <= allowed;
+        return elapsed;
     }
 
     public int Save(byte[] b, int p)
@@ -85,7 +133,8 @@ internal sealed class SpikeFilter
         p = RecordCodec.PutLong(b, p, _levelTime);
         p = RecordCodec.PutInt(b, p, _pendingLevel);
         p = RecordCodec.PutLong(b, p, _pendingTime);
-        return RecordCodec.PutInt(b, p, _pendingSamples);
+        p = RecordCodec.PutInt(b, p, _pendingSamples);
+        return RecordCodec.PutInt(b, p, _pendingRate);
     }
 
     public int Load(byte[] b, int p)
@@ -97,7 +146,8 @@ internal sealed class SpikeFilter
         _levelTime = RecordCodec.GetLong(b, p); p += 8;
         _pendingLevel = RecordCodec.GetInt(b, p); p += 4;
         _pendingTime = RecordCodec.GetLong(b, p); p += 8;
-        _pendingSamples = RecordCodec.GetInt(b, p);
+        _pendingSamples = RecordCodec.GetInt(b, p); p += 4;
+        _pendingRate = RecordCodec.GetInt(b, p);
         return p + 4;
     }
 }

@@ -42,7 +42,11 @@ public sealed class Outbox
     private int _sentInWindow;
     private bool _dirty;
     private bool _dirtyKept;
-    private long _lastFlush = -RoutineFlushMs;
+    // The stored copy is current at start-up: the routine once-a-minute clock starts at the first Flush, not
+    // before it, so a short wake that delivers its telemetry never writes it (flash wear, hardware/waterlevel).
+    private bool _flushClockStarted;
+    private long _lastFlush;
+    private bool _storedEmpty;
 
     /// <param name="storage">Where to mirror the queue, or null for RAM only.</param>
     public Outbox(int capacityBytes, int maxEntries, IStorage? storage)
@@ -224,7 +228,19 @@ public sealed class Outbox
 
     private void Flush(long nowMs, bool force)
     {
+        if (!_flushClockStarted)
+        {
+            _flushClockStarted = true;
+            _lastFlush = nowMs;
+        }
         if (_storage == null || !_dirty) return;
+        if (_count == 0 && _storedEmpty)
+        {
+            // Everything queued since the last write was delivered: the stored (empty) queue is still right.
+            _dirty = false;
+            _dirtyKept = false;
+            return;
+        }
         if (!force && !_dirtyKept && nowMs - _lastFlush < RoutineFlushMs) return;
         _index[0] = (byte)_count;
         _index[1] = (byte)(_count >> 8);
@@ -237,6 +253,7 @@ public sealed class Outbox
         // Data first, index second: an index that does not add up to the data is discarded on restore.
         _storage.Write(DataKey, _data, _used);
         _storage.Write(IndexKey, _index, 4 + _count * 3);
+        _storedEmpty = _count == 0;
         _dirty = false;
         _dirtyKept = false;
         _lastFlush = nowMs;
@@ -245,6 +262,7 @@ public sealed class Outbox
     private void Restore()
     {
         int n = _storage!.Read(IndexKey, _index);
+        _storedEmpty = n == 4 && _index[0] == 0 && _index[1] == 0;
         if (n < 4 || n > _index.Length) return;
         int count = _index[0] | (_index[1] << 8);
         if (count > _maxEntries || n != 4 + count * 3) return;

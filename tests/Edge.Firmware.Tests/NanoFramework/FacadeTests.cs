@@ -67,7 +67,7 @@ public class FacadeTests
         [
             "System.Device.Gpio", "System.Device.Pwm", "System.Device.Adc", "System.Device.I2c", "System.Device.Spi",
             "System.IO.Ports", "nanoFramework.Hardware.Esp32", "nanoFramework.Runtime.Native", "System.Device.Wifi",
-            "nanoFramework.Networking.Sntp", "nanoFramework.M2Mqtt", "System.Math",
+            "nanoFramework.Networking.Sntp", "nanoFramework.M2Mqtt", "System.Math", "nanoFramework.Hardware.Esp32.Rmt",
         ];
         Assert.Empty(needed.Except(FacadeNames()));
     }

@@ -79,12 +79,32 @@ public class NanoFrameworkRulesTests
     [InlineData("System.Threading.Tasks.Task x = null;")]            // no async
     [InlineData("System.Span<byte> x = default;")]                   // no Span<T>
     [InlineData("var x = new int[] { 1 }.Select(i => i);")]         // no LINQ
+    // System.Math 1.5.116 has no float overloads of these: each binds to the double one, returning double.
+    [InlineData("float x = Math.Sqrt(2f);")]
+    [InlineData("float x = Math.Sin(1f);")]
+    [InlineData("float x = Math.Floor(1.5f);")]
+    [InlineData("float x = Math.Pow(2f, 3f);")]
+    [InlineData("double x = Math.Abs(val: 1.0);")]                    // its parameter is 'value'
     public void Apis_nanoFramework_lacks_do_not_compile(string statement)
     {
         var (_, errors) = NanoBuild.Compile(
             "using System; using System.Linq; namespace P { public static class U { public static void Run() { " +
             statement + " } } }");
         Assert.NotEmpty(errors);
+    }
+
+    [Theory]
+    // What System.Math 1.5.116 does have, beyond .NET's common ground: float Abs/Max/Min/Sign/Clamp, Cbrt, the
+    // hyperbolic functions, IEEERemainder, and Clamp on long and ulong.
+    [InlineData("float x = Math.Abs(-1f) + Math.Max(1f, 2f) + Math.Min(1f, 2f) + Math.Clamp(5f, 0f, 1f) + Math.Sign(-2f);")]
+    [InlineData("double x = Math.Cbrt(8.0) + Math.Cosh(0.0) + Math.Sinh(0.0) + Math.Tanh(0.0) + Math.IEEERemainder(5.0, 3.0);")]
+    [InlineData("long x = Math.Clamp(5L, 0L, 1L); ulong y = Math.Clamp(5UL, 0UL, 1UL);")]
+    [InlineData("double x = Math.Abs(value: -1.0) + Math.Max(val1: 1.0, val2: 2.0) + Math.Round(a: 1.5);")]
+    public void Math_members_the_real_library_has_compile(string statement)
+    {
+        var (_, errors) = NanoBuild.Compile(
+            "using System; namespace P { public static class U { public static void Run() { " + statement + " } } }");
+        Assert.Empty(errors);
     }
 
     [Fact]

@@ -171,4 +171,69 @@ public class WaterSleepTests
         var last = d.Link.On("telemetry").Select(Json).Last();
         Assert.Equal(3170, last.GetProperty("batteryMv").GetInt32());
     }
+
+    // ---- flash wear (hardware/waterlevel "Flash wear") ---------------------------------------------------
+
+    private sealed record WearCount(int Wakes, int Writes, Dictionary<string, int> ByKey);
+
+    /// <summary>
+    /// Runs <paramref name="minutes"/> of a stream whose level (mm above the bed) is <paramref name="level"/>,
+    /// one wake per sample as the gauge schedules them, and counts every storage write, flash and "RTC" alike:
+    /// on nanoFramework both are files on the internal flash.
+    /// </summary>
+    private static (WearCount Count, Device Device) Replay(System.Func<double, double> level, double minutes)
+    {
+        var d = new Device();
+        d.Wake();
+        d.Link.Deliver(Device.Topic("config"), "{\"v\":1,\"version\":7,\"type\":\"waterlevel\",\"node\":{},\"water\":" + Hydro.GaugeConfigs.Stream + "}", retained: true);
+        d.RunUntilAsleep();
+        int flash0 = d.Flash.Writes, rtc0 = d.Rtc.Writes;
+        var before = d.Flash.WritesByKey.Concat(d.Rtc.WritesByKey).ToDictionary(k => k.Key, k => k.Value);
+        long start = d.Clock.UtcSeconds;
+        int wakes = 0;
+        while (d.Clock.UtcSeconds < start + (long)(minutes * 60))
+        {
+            double minute = (d.Clock.UtcSeconds - start) / 60.0;
+            d.Sensor.Distance = 3000 - (int)System.Math.Round(level(minute)) + Hydro.StormSensor.Noise(d.Clock.UtcSeconds, 0);
+            d.Wake();
+            d.RunUntilAsleep();
+            wakes++;
+        }
+        var byKey = d.Flash.WritesByKey.Concat(d.Rtc.WritesByKey)
+            .ToDictionary(k => k.Key, k => k.Value - (before.TryGetValue(k.Key, out int b) ? b : 0));
+        return (new WearCount(wakes, d.Flash.Writes - flash0 + d.Rtc.Writes - rtc0, byKey), d);
+    }
+
+    [Fact]
+    public void A_calm_day_writes_three_small_records_per_wake_and_no_outbox()
+    {
+        var (count, d) = Replay(_ => 200, 24 * 60);
+
+        Assert.InRange(count.Wakes, 95, 97); // every 15 minutes
+        Assert.Equal(count.Wakes, count.ByKey[Gauge.StorageKey]);          // the gauge's state, once per sample
+        Assert.Equal(2 * count.Wakes, count.ByKey[MessageIds.SleepKey]);   // consumed at wake, written before sleep
+        Assert.Equal(0, count.ByKey.GetValueOrDefault(Outbox.DataKey));    // delivered before sleeping: nothing to keep
+        Assert.Equal(0, count.ByKey.GetValueOrDefault(Outbox.IndexKey));
+        Assert.Equal(3 * count.Wakes, count.Writes);
+        Assert.Equal(count.Wakes, d.Link.On("telemetry").Count - 1);       // and nothing was lost on the way
+    }
+
+    [Fact]
+    public void A_storm_writes_the_outbox_only_for_the_events_it_must_keep()
+    {
+        // The synthetic storm of the gauge tests (a 1 m flash rise, peak, recession), 12 hours.
+        var (count, d) = Replay(m => Hydro.StormSensor.TrueLevel(m), 12 * 60);
+
+        int floodEvents = d.Link.On("event").Count(e => Json(e).GetProperty("kind").GetString() is "flood.state" or "flood.rate");
+        Assert.True(floodEvents >= 6, $"{floodEvents} flood events");
+        int events = d.Link.On("event").Count; // all of them, node.boot of the first start included
+        Assert.True(count.Wakes > 100, $"{count.Wakes} wakes");
+        // An event is written to flash as soon as it is queued (data + index), and the emptied queue once more
+        // before sleep: at most four outbox writes per event, none for routine telemetry that was delivered.
+        Assert.InRange(count.ByKey.GetValueOrDefault(Outbox.DataKey), 1, 2 * events);
+        Assert.Equal(count.ByKey.GetValueOrDefault(Outbox.DataKey), count.ByKey.GetValueOrDefault(Outbox.IndexKey));
+        Assert.Equal(count.Wakes, count.ByKey[Gauge.StorageKey]);
+        Assert.True(count.Writes <= 3 * count.Wakes + 4 * events, $"{count.Writes} writes in {count.Wakes} wakes");
+    }
 }
+
