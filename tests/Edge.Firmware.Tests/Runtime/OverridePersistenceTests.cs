@@ -160,3 +160,33 @@ public class OverridePersistenceTests
         Assert.Equal(0, rebooted.Controller.Overrides.Count); // a cleared override stays cleared
     }
 }
+
+/// <summary>A planned stop (protocol §4.3): offline with reason <c>shutdown</c>, acknowledged, then DISCONNECT — no will.</summary>
+public class PlannedShutdownTests
+{
+    [Fact]
+    public void A_planned_shutdown_publishes_offline_shutdown_then_disconnects_without_rebooting()
+    {
+        var storage = new MemoryStorage();
+        var clock = new FakeClock { Utc = Nodes.Jan2026 };
+        var pwm = new FakePwm();
+        var link = new FakeLink();
+        var platform = new FakePlatform();
+        var node = new StreetLightNode(Nodes.Options(), link, storage, clock, platform, null, pwm, new FakeMeter(pwm));
+        for (int i = 0; i < 5; i++) { node.Tick(); clock.Advance(1000); }
+        Assert.Equal(LinkState.Connected, link.State);
+
+        node.Runtime.BeginShutdown();
+        for (int i = 0; i < 10 && !node.Runtime.Halted; i++) { node.Tick(); clock.Advance(100); }
+
+        Assert.True(node.Runtime.Halted);
+        Assert.Equal(0, platform.Reboots);
+        Assert.Equal((LinkState.Disconnected, 1), (link.State, link.Disconnects)); // closed with DISCONNECT: the broker keeps the will to itself
+        var last = link.On("state")[^1];
+        Assert.True(last.Retain);
+        var state = System.Text.Json.JsonDocument.Parse(last.Text).RootElement;
+        Assert.Equal("offline", state.GetProperty("status").GetString());
+        Assert.Equal("shutdown", state.GetProperty("reason").GetString());
+        Assert.Equal(0, node.Runtime.Outbox.Count); // node.boot and telemetry went out before the stop
+    }
+}
