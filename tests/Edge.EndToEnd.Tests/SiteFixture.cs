@@ -111,7 +111,7 @@ public sealed class SiteFixture : IAsyncLifetime
         throw new InvalidOperationException();
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
