@@ -29,7 +29,14 @@ public sealed class OfflineSweep
 
     public async Task RunAsync(Tx tx, IReadOnlyList<string> gateways, long now)
     {
-        await SweepSleepersAsync(tx, now);
+        var stopped = new HashSet<string>();
+        var plannedStops = new Dictionary<string, long?>();
+        foreach (var gateway in gateways)
+        {
+            plannedStops[gateway] = await PlannedStopAsync(tx, gateway);
+            if (plannedStops[gateway] is { } stoppedAt && now - stoppedAt <= _options.PlannedStopHours * 3600L) stopped.Add(gateway);
+        }
+        await SweepSleepersAsync(tx, stopped, now);
         var lost = (await tx.QueryAsync("SELECT site, node, gateway, state_at, state FROM node_state WHERE status = 'offline'",
                 r => new Offline(r.GetString(0), r.GetString(1), r.GetString(2), r.Long(3) ?? 0, r.Str(4))))
             .Where(o => !IsPlanned(o.State)).ToList();
@@ -37,8 +44,8 @@ public sealed class OfflineSweep
             r => (Gateway: r.GetString(0), Nodes: Convert.ToInt64(r.GetValue(1))))).ToDictionary(g => g.Gateway, g => g.Nodes);
         foreach (var gateway in gateways)
         {
-            long? plannedStop = await PlannedStopAsync(tx, gateway);
-            if (plannedStop is { } stoppedAt && now - stoppedAt <= _options.PlannedStopHours * 3600L)
+            long? plannedStop = plannedStops[gateway];
+            if (stopped.Contains(gateway))
             {
                 await AlarmService.ClearAsync(tx, AlarmRules.Key("gateway.offline", null, gateway), now);
                 await AlarmService.ClearAsync(tx, AlarmRules.Key("gateway.offline", "nodes", gateway), now);
@@ -112,12 +119,13 @@ public sealed class OfflineSweep
         return lastPoll is { } poll && poll > last.StoredAt ? null : last.StoredAt;
     }
 
-    private async Task SweepSleepersAsync(Tx tx, long now)
+    /// <summary>Asleep nodes past their wake time; not those of a gateway stopped on purpose (they cannot report).</summary>
+    private async Task SweepSleepersAsync(Tx tx, IReadOnlySet<string> stoppedGateways, long now)
     {
         foreach (var sleeper in await tx.QueryAsync("SELECT site, node, gateway, state FROM node_state WHERE status = 'asleep'",
                      r => new Sleeper(r.GetString(0), r.GetString(1), r.GetString(2), r.Str(3))))
         {
-            if (sleeper.State is null) continue;
+            if (sleeper.State is null || stoppedGateways.Contains(sleeper.Gateway)) continue;
             using var state = JsonDocument.Parse(sleeper.State);
             if (!state.RootElement.TryGetProperty("wakeTs", out var wake) || !wake.TryGetInt64(out var wakeTs)) continue;
             if (now > wakeTs + _options.AsleepGraceS)
