@@ -23,6 +23,7 @@ public sealed class OverrideStore
     private const int MaxEntry = 4 + 3 * 8 + 1 + MaxId + 1 + 2 * MaxReason;
 
     private readonly IStorage _storage;
+    private readonly byte[] _header = new byte[3];
     private bool _pending;
 
     public OverrideStore(IStorage storage)
@@ -43,9 +44,12 @@ public sealed class OverrideStore
     {
         if (!_pending) return;
         _pending = false;
-        var buffer = new byte[3 + OverrideSet.Capacity * MaxEntry];
-        int n = _storage.Read(StorageKey, buffer);
-        if (n < 3 || n > buffer.Length || buffer[0] != Magic || buffer[1] != Format) return;
+        // Sized to the record (the storage reports a record's length when the buffer is too small): a
+        // transient allocation at boot, no buffer held for the node's lifetime.
+        int n = _storage.Read(StorageKey, _header);
+        if (n < 3 || n > 3 + OverrideSet.Capacity * MaxEntry) return;
+        var buffer = new byte[n];
+        if (_storage.Read(StorageKey, buffer) != n || buffer[0] != Magic || buffer[1] != Format) return;
         int count = buffer[2];
         int p = 3;
         bool dropped = false;
@@ -84,7 +88,13 @@ public sealed class OverrideStore
     /// <summary>Writes the overrides of <paramref name="set"/> (after a command changed it).</summary>
     public void Save(OverrideSet set)
     {
-        var buffer = new byte[3 + OverrideSet.Capacity * MaxEntry];
+        int size = 3;
+        for (int i = 0; i < OverrideSet.Capacity; i++)
+        {
+            LevelOverride s = set.Slot(i);
+            if (s.InUse) size += 28 + 1 + Clamp(s.Id.Length, MaxId) + 1 + 2 * Clamp(s.Reason.Length, MaxReason);
+        }
+        var buffer = new byte[size];
         int count = 0, p = 3;
         // In the order they were added, so equal issue times keep their tie-break after a restore.
         long after = long.MinValue;
@@ -105,11 +115,11 @@ public sealed class OverrideStore
             WriteLong(buffer, p + 20, next.IssuedUtc, 8);
             p += 28;
             string id = next.Id;
-            int idLength = id.Length < MaxId ? id.Length : MaxId;
+            int idLength = Clamp(id.Length, MaxId);
             buffer[p++] = (byte)idLength;
             for (int k = 0; k < idLength; k++) buffer[p++] = (byte)id[k]; // ids are ASCII (§10.1)
             string reason = next.Reason;
-            int reasonLength = reason.Length < MaxReason ? reason.Length : MaxReason;
+            int reasonLength = Clamp(reason.Length, MaxReason);
             buffer[p++] = (byte)reasonLength;
             for (int k = 0; k < reasonLength; k++)
             {
@@ -123,6 +133,8 @@ public sealed class OverrideStore
         _storage.Write(StorageKey, buffer, p);
         _pending = false;
     }
+
+    private static int Clamp(int length, int max) { return length < max ? length : max; }
 
     private static void WriteLong(byte[] b, int at, long v, int bytes)
     {
