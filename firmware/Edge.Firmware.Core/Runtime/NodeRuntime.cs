@@ -316,6 +316,7 @@ public sealed class NodeRuntime : ICommandTarget
         if (command.Kind == CommandDecoder.KindReboot)
         {
             failure = "";
+            if (_rebootPhase != 0 && _plannedReason == "shutdown") return CommandResult.Ok; // stopping anyway: no restart
             _plannedReason = "reboot";
             _rebootPhase = 1;
             _rebootAtMs = _clock.MonotonicMs + command.DelayS * 1000;
