@@ -113,7 +113,7 @@ public sealed class OfflineSweep
         if (last is null || last.Kind != "gateway") return null;
         using (var payload = JsonDocument.Parse(last.Payload))
         {
-            if (Text(payload.RootElement, "event") != GatewayStopping) return null;
+            if (AlarmRules.Text(payload.RootElement, "event") != GatewayStopping) return null;
         }
         var lastPoll = await tx.LongAsync("SELECT last_poll_at FROM gateway_polls WHERE gateway = @g", ("@g", gateway));
         return lastPoll is { } poll && poll > last.StoredAt ? null : last.StoredAt;
@@ -142,12 +142,9 @@ public sealed class OfflineSweep
     {
         if (state is null) return false;
         using var document = JsonDocument.Parse(state);
-        var reason = Text(document.RootElement, "reason");
+        var reason = AlarmRules.Text(document.RootElement, "reason");
         return reason is not null && reason != "lost";
     }
-
-    private static string? Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private sealed record Offline(string Site, string Node, string Gateway, long Since, string? State);
 
