@@ -7,8 +7,8 @@ namespace Edge.Cloud.Alarms;
 /// <summary>
 /// What an ingested node record means for alarms (protocol.md §7, §8): a lamp fault or hardware fault raised
 /// opens an alarm and its clear event clears it; a flood state of warning/alarm opens (or escalates) the
-/// gauge's flood alarm and a lower state clears it; the rate-of-rise alarm likewise; an offline state (last
-/// will, planned reboot) opens the node-offline alarm and any online/asleep state clears it.
+/// gauge's flood alarm and a lower state clears it; the rate-of-rise alarm likewise; any online/asleep state
+/// clears the node-offline alarm, which <see cref="OfflineSweep"/> raises.
 /// </summary>
 public static class AlarmRules
 {
@@ -21,12 +21,9 @@ public static class AlarmRules
         {
             var status = Text(payload, "status");
             var key = Key("node.offline", null, target);
-            if (status == "offline")
-            {
-                var reason = Text(payload, "reason") ?? "lost";
-                await AlarmService.RaiseAsync(tx, site, node, gateway, "node.offline", key, "major", $"node offline ({reason})", at);
-            }
-            else if (status is "online" or "asleep")
+            // An offline state raises nothing here: a lost node waits out the grace period and may be grouped with
+            // its gateway's other nodes, a planned offline raises nothing at all (OfflineSweep).
+            if (status is "online" or "asleep")
             {
                 await AlarmService.ClearAsync(tx, key, at);
             }
@@ -77,7 +74,7 @@ public static class AlarmRules
         }
     }
 
-    private static string? Text(JsonElement e, string name) =>
+    internal static string? Text(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private static bool Bool(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;

@@ -25,6 +25,18 @@ public sealed class AlarmOptions
 
     /// <summary>An asleep node that has not reported this long after its <c>wakeTs</c> is offline.</summary>
     public int AsleepGraceS { get; set; } = 600;
+
+    /// <summary>A node lost (last will) for less than this raises nothing: a reconnect within it is not an outage.</summary>
+    public int OfflineGraceS { get; set; } = 120;
+
+    /// <summary>This many lost nodes of one gateway, at least, are one grouped <c>gateway.offline</c> alarm…</summary>
+    public int GroupMinNodes { get; set; } = 3;
+
+    /// <summary>…when they are also at least this share of the nodes that report through that gateway.</summary>
+    public double GroupFraction { get; set; } = 0.5;
+
+    /// <summary>A gateway that said it was stopping raises no offline alarm for this long.</summary>
+    public int PlannedStopHours { get; set; } = 24;
 }
 
 /// <summary>
@@ -34,7 +46,8 @@ public sealed class AlarmOptions
 /// states → <see cref="AlarmRules"/>) and moves the checkpoint in the same transaction, so every record is
 /// applied exactly once, whichever path (HTTPS, Event Hubs) stored it, and ingestion never waits for it.
 /// Gateways send in seq order (uplink.md §2 rule 1), so a checkpoint never skips a record stored later.
-/// Each run then sweeps: commands past expiry, asleep nodes past their wake time, silent gateways.
+/// Each run then sweeps: commands past expiry, then <see cref="OfflineSweep"/> (lost nodes after a grace period, grouped per
+/// gateway; asleep nodes past their wake time; silent gateways; planned stops).
 /// </summary>
 public sealed class RecordFeed : BackgroundService
 {
@@ -44,6 +57,7 @@ public sealed class RecordFeed : BackgroundService
     private readonly CommandService _commands;
     private readonly TimeProvider _time;
     private readonly AlarmOptions _options;
+    private readonly OfflineSweep _offline;
     private readonly ILogger<RecordFeed> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -53,6 +67,7 @@ public sealed class RecordFeed : BackgroundService
         _commands = commands;
         _time = time;
         _options = options.Value;
+        _offline = new OfflineSweep(_options);
         _logger = logger;
     }
 
@@ -136,44 +151,11 @@ public sealed class RecordFeed : BackgroundService
 
     private async Task SweepOfflineAsync(IReadOnlyList<string> gateways, CancellationToken ct)
     {
-        var now = _time.GetUtcNow().ToUnixTimeSeconds();
         await using var tx = await Tx.BeginAsync(_connections, ct);
-        foreach (var sleeper in await tx.QueryAsync("SELECT site, node, gateway, state FROM node_state WHERE status = 'asleep'",
-                     r => new Sleeper(r.GetString(0), r.GetString(1), r.GetString(2), r.Str(3))))
-        {
-            if (sleeper.State is null) continue;
-            using var state = JsonDocument.Parse(sleeper.State);
-            if (!state.RootElement.TryGetProperty("wakeTs", out var wake) || !wake.TryGetInt64(out var wakeTs)) continue;
-            if (now > wakeTs + _options.AsleepGraceS)
-            {
-                await AlarmService.RaiseAsync(tx, sleeper.Site, sleeper.Node, sleeper.Gateway, "node.offline",
-                    AlarmRules.Key("node.offline", null, sleeper.Site + "/" + sleeper.Node), "major",
-                    $"asleep node did not wake up (expected by {DateTimeOffset.FromUnixTimeSeconds(wakeTs):u})", now);
-            }
-        }
-        foreach (var gateway in gateways)
-        {
-            var lastBatch = await tx.LongAsync(
-                "SELECT stored_at FROM records WHERE gateway = @g AND epoch = (SELECT epoch FROM gateway_epochs WHERE gateway = @g ORDER BY first_seen_at DESC, epoch DESC LIMIT 1) ORDER BY seq DESC LIMIT 1",
-                ("@g", gateway));
-            var lastPoll = await tx.LongAsync("SELECT last_poll_at FROM gateway_polls WHERE gateway = @g", ("@g", gateway));
-            var created = await tx.LongAsync("SELECT created_at FROM gateways WHERE id = @g", ("@g", gateway)) ?? now;
-            var lastSeen = Math.Max(created, Math.Max(lastBatch ?? 0, lastPoll ?? 0));
-            var key = AlarmRules.Key("gateway.offline", null, gateway);
-            if (now - lastSeen > _options.GatewayOfflineMinutes * 60L)
-            {
-                await AlarmService.RaiseAsync(tx, null, null, gateway, "gateway.offline", key, "major",
-                    $"no batch or poll from gateway {gateway} since {DateTimeOffset.FromUnixTimeSeconds(lastSeen):u}", now);
-            }
-            else
-            {
-                await AlarmService.ClearAsync(tx, key, now);
-            }
-        }
+        await _offline.RunAsync(tx, gateways, _time.GetUtcNow().ToUnixTimeSeconds());
         await tx.CommitAsync();
     }
 
     private sealed record FeedRecord(long Seq, string Site, string? Node, string Kind, long ReceivedAt, string Payload);
 
-    private sealed record Sleeper(string Site, string Node, string Gateway, string? State);
 }

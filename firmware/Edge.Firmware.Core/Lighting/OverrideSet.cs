@@ -14,6 +14,9 @@ public sealed class OverrideSet
     private readonly LevelOverride[] _slots = new LevelOverride[Capacity];
     private long _sequence;
 
+    /// <summary>Slot <paramref name="index"/> (0 … Capacity−1), in use or not; for persisting the set.</summary>
+    public LevelOverride Slot(int index) { return _slots[index]; }
+
     public OverrideSet()
     {
         for (int i = 0; i < Capacity; i++) _slots[i] = new LevelOverride();

@@ -35,6 +35,7 @@ public sealed class NodeRuntime : ICommandTarget
     private int _rebootPhase;
     private long _rebootAtMs;
     private int _offlineStateId;
+    private string _plannedReason = "reboot";
     private long _sleepUntilMs;
     private const int SleepPublish = 3;
     private const int SleepWait = 4;
@@ -194,6 +195,21 @@ public sealed class NodeRuntime : ICommandTarget
         }
     }
 
+    /// <summary>
+    /// A planned stop without a reboot (a host node's process ends cleanly, a device is switched off on
+    /// purpose): as for a reboot (protocol §4.3), the outbox gets up to 5 s to drain, the retained
+    /// <c>offline</c> state with <c>reason: shutdown</c> is published and acknowledged, then the session
+    /// is closed with DISCONNECT, so the broker does not publish the will and nobody mistakes the stop for
+    /// an outage. Keep ticking until <see cref="Halted"/>.
+    /// </summary>
+    public void BeginShutdown()
+    {
+        if (_rebootPhase != 0 || Halted) return;
+        _plannedReason = "shutdown";
+        _rebootPhase = 1;
+        _rebootAtMs = _clock.MonotonicMs;
+    }
+
     /// <summary>Whether a reboot or deep sleep is under way (the node should not start new work).</summary>
     public bool ShutdownPending { get { return _rebootPhase != 0; } }
 
@@ -300,6 +316,8 @@ public sealed class NodeRuntime : ICommandTarget
         if (command.Kind == CommandDecoder.KindReboot)
         {
             failure = "";
+            if (_rebootPhase != 0 && _plannedReason == "shutdown") return CommandResult.Ok; // stopping anyway: no restart
+            _plannedReason = "reboot";
             _rebootPhase = 1;
             _rebootAtMs = _clock.MonotonicMs + command.DelayS * 1000;
             return CommandResult.Ok;
@@ -365,7 +383,7 @@ public sealed class NodeRuntime : ICommandTarget
             if (Connection.IsOnline)
             {
                 Status.Status = NodeStatus.Offline;
-                Status.Reason = "reboot";
+                Status.Reason = _plannedReason;
                 _offlineStateId = PublishState(nowMs);
                 Status.Status = NodeStatus.Online;
                 Status.Reason = "";
@@ -375,7 +393,16 @@ public sealed class NodeRuntime : ICommandTarget
             return;
         }
         if (_offlineStateId > 0 && nowMs - _rebootAtMs < PlannedDisconnectWaitMs) return;
-        Reboot(RebootRecord.Software, "", 0);
+        if (_plannedReason == "shutdown") Stop(nowMs);
+        else Reboot(RebootRecord.Software, "", 0);
+    }
+
+    private void Stop(long nowMs)
+    {
+        _app.OnShutdown();
+        Outbox.FlushNow(nowMs);
+        Connection.Close(nowMs);
+        Halted = true;
     }
 
     private long SleepSecondsLeft(long nowMs)

@@ -33,6 +33,7 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
     private readonly IPowerMeter _meter;
     private readonly ILightSensor? _lightSensor;
     private readonly IStorage _storage;
+    private readonly OverrideStore _overrideStore;
     private readonly byte[] _counters = new byte[CountersBytes];
     private readonly DimmingEngine _alwaysOn;
     private readonly DimmingEngine _alwaysOff;
@@ -74,6 +75,7 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
         _meter = meter;
         _lightSensor = lightSensor;
         _storage = storage;
+        _overrideStore = new OverrideStore(storage);
         PosixTimeZone zone = PosixTimeZone.Parse(NodeConfig.DefaultTz);
         _alwaysOn = new DimmingEngine(LightingScheduleParser.Parse(AlwaysOn), 0, 0, zone);
         _alwaysOff = new DimmingEngine(LightingScheduleParser.Parse(AlwaysOff), 0, 0, zone);
@@ -162,12 +164,17 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
                 failure = "args.until is already past";
                 return CommandResult.Failed;
             }
+            _overrideStore.Restore(Controller.Overrides, now); // commands run with a set clock (§10.4): the stored ones first
             Controller.Overrides.Add(command.Id, command.Level, now, command.Until, command.Issued, command.Reason);
+            _overrideStore.Save(Controller.Overrides);
         }
         else if (command.Kind == CommandDecoder.KindOverrideClear)
         {
+            _overrideStore.Restore(Controller.Overrides, now);
+            bool had = Controller.Overrides.Count > 0;
             // Every slot ends at or before the end of time: this frees them all.
             Controller.Overrides.RemoveExpired(long.MaxValue);
+            if (had) _overrideStore.Save(Controller.Overrides);
         }
         else if (command.Kind == CommandDecoder.KindIdentify)
         {
@@ -187,7 +194,14 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
         long utc = Runtime.Clock.UtcSeconds;
         if (_photocell && nowMs >= _nextLuxReadMs) ReadPhotocell(nowMs);
         // The photocell needs no clock; a schedule does (protocol §12.5).
-        bool useScheduled = Runtime.Time.ClockSet || _photocell;
+        bool clockSet = Runtime.Time.ClockSet;
+        // Stored overrides come back once expiry can be judged (docs/protocol.md §10.5).
+        if (clockSet && _overrideStore.Pending)
+        {
+            _overrideStore.Restore(Controller.Overrides, utc);
+            _lastUtc = long.MinValue;
+        }
+        bool useScheduled = clockSet || _photocell;
         DimmingEngine wanted = !useScheduled ? _alwaysOn : (_photocell ? (_photocellOn ? _alwaysOn : _alwaysOff) : _scheduled);
         if (useScheduled != _usingScheduled || Controller.Engine != wanted)
         {

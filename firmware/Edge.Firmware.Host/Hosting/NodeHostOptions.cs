@@ -11,4 +11,7 @@ public sealed class NodeHostOptions
 
     /// <summary>Real time between two ticks of every node (the device loop runs every 100 ms–1 s).</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Real time a clean host stop waits for the nodes' planned offline states before cutting them off.</summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -49,14 +49,42 @@ public sealed class NodeScheduler : BackgroundService
         while (await WaitForNextTick(timer, stoppingToken));
     }
 
+    /// <summary>
+    /// A clean host stop is a planned stop of every node (protocol §4.3): each publishes <c>offline</c> /
+    /// <c>shutdown</c> and disconnects, ticked quickly so the whole fleet is done in well under a second on
+    /// a healthy broker; a node still busy after <see cref="NodeHostOptions.StopTimeout"/> is cut off.
+    /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        foreach (IHostedNode node in _nodes) Guard(node, node.BeginStop, "stop");
+        var deadline = DateTime.UtcNow + _options.StopTimeout;
+        while (DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            bool all = true;
+            foreach (IHostedNode node in _nodes)
+            {
+                if (node.Stopped) continue;
+                all = false;
+                Guard(node, node.Tick, "tick while stopping");
+            }
+            if (all) break;
+            await Task.Delay(10, CancellationToken.None);
+        }
+        var closing = new List<Task>(_nodes.Count);
         foreach (IHostedNode node in _nodes)
         {
-            try { node.Stop(); }
+            if (!node.Stopped) _logger.LogWarning("{NodeId}: planned stop did not finish in time; connection cut", node.NodeId);
+            try { closing.Add(node.CompleteStopAsync()); }
             catch (Exception e) { _logger.LogWarning(e, "{NodeId}: stop failed", node.NodeId); }
         }
+        await Task.WhenAny(Task.WhenAll(closing), Task.Delay(_options.StopTimeout, CancellationToken.None));
+    }
+
+    private void Guard(IHostedNode node, Action action, string what)
+    {
+        try { action(); }
+        catch (Exception e) { _logger.LogWarning(e, "{NodeId}: {What} failed", node.NodeId, what); }
     }
 
     private static async Task<bool> WaitForNextTick(PeriodicTimer timer, CancellationToken token)

@@ -1,4 +1,6 @@
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 using Edge.Firmware.Host.Configuration;
 using Edge.Firmware.Host.Hardware;
 using Edge.Firmware.Host.Link;
@@ -72,12 +74,31 @@ public sealed class RuntimeHostedNode : IHostedNode
     }
 
     /// <summary>
-    /// Host shutdown: the connection is dropped without DISCONNECT so the broker publishes the node's
-    /// will, and the gateway learns it is offline (a stopped host is a node that lost power).
+    /// Host shutdown is a planned stop, not a power cut: the node publishes its retained <c>offline</c>
+    /// state with <c>reason: shutdown</c> and disconnects cleanly (protocol §4.3), so the gateway and the
+    /// cloud see a planned stop instead of an outage.
     /// </summary>
-    public void Stop()
+    public void BeginStop() => Runtime.BeginShutdown();
+
+    public bool Stopped => Runtime.Halted;
+
+    public Task CompleteStopAsync()
     {
-        Link.Abort();
+        if (!Runtime.Halted) Link.Abort();
+        return Link.WhenIdleAsync();
+    }
+
+    /// <summary>Stops this node on its own (tests): planned stop, ticking it for at most <paramref name="timeout"/>.</summary>
+    public void Stop(TimeSpan? timeout = null)
+    {
+        BeginStop();
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!Stopped && DateTime.UtcNow < until)
+        {
+            Tick();
+            Thread.Sleep(10);
+        }
+        CompleteStopAsync().Wait(TimeSpan.FromSeconds(10));
     }
 
     private void Boot()

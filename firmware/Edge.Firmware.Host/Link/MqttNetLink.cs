@@ -84,6 +84,12 @@ public sealed class MqttNetLink : IMessageLink, IDisposable
         }
     }
 
+    /// <summary>Completes when the last connect, DISCONNECT or abort begun on this link has finished.</summary>
+    public Task WhenIdleAsync()
+    {
+        lock (_gate) return _lifecycle;
+    }
+
     /// <summary>
     /// Drops the connection without DISCONNECT, as a power cut or a pulled cable would: the broker then
     /// publishes the will (protocol §4.3). Used by the host platform's simulated faults and by tests.

@@ -14,12 +14,14 @@ namespace Edge.Gateway.Downlink;
 /// Delivers commands and time to nodes (protocol.md §10, §12, §16.4): a command is sent once when it arrives, then
 /// again after every birth of its node while it has no ack and has not expired (and after
 /// <see cref="DownlinkOptions.CommandResendSeconds"/> without an ack, §10.4 rule 3 "MAY"); the node's dedupe makes
-/// re-sending safe. After a birth, <c>time</c> goes first (§12.3), then the pending commands. Acks (any result) end
+/// re-sending safe. After a birth, <c>time</c> goes first (§12.3), then the pending commands, then the overrides still in
+/// force (<see cref="OverrideLedger"/>, §10.5). Acks (any result) end
 /// re-sending; they reach the cloud as <c>ack</c> records through the outbox like every node message.
 /// </summary>
 public sealed class CommandDispatcher : BackgroundService
 {
     readonly DownlinkStore _store;
+    readonly OverrideLedger _overrides;
     readonly INodePublisher _publisher;
     readonly INodeMessageFeed _feed;
     readonly NodeRegistry _registry;
@@ -30,6 +32,7 @@ public sealed class CommandDispatcher : BackgroundService
     public CommandDispatcher(DownlinkStore store, INodePublisher publisher, INodeMessageFeed feed, NodeRegistry registry, DownlinkOptions options, ILogger<CommandDispatcher> logger)
     {
         _store = store;
+        _overrides = new OverrideLedger(store);
         _publisher = publisher;
         _feed = feed;
         _registry = registry;
@@ -100,6 +103,7 @@ public sealed class CommandDispatcher : BackgroundService
                         {
                             _logger.LogInformation("Command {Id} acked by {NodeId}: {Result}", ack.Id, message.NodeId, ack.Result);
                         }
+                        _overrides.OnAck(message.NodeId, ack.Id, ack.Result == "duplicate" ? ack.Original ?? "" : ack.Result);
                     }
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
@@ -126,6 +130,16 @@ public sealed class CommandDispatcher : BackgroundService
         if (pending.Count > 0)
         {
             _logger.LogInformation("Birth of {NodeId}: re-sent {Count} unacknowledged commands", nodeId, pending.Count);
+        }
+        // Overrides are desired state (protocol.md §10.5): the ones still in force go again after every birth.
+        var overrides = _overrides.Resends(nodeId, Now());
+        foreach (var payload in overrides)
+        {
+            await _publisher.SendCommandAsync(site, nodeId, payload, cancellationToken).ConfigureAwait(false);
+        }
+        if (overrides.Count > 0)
+        {
+            _logger.LogInformation("Birth of {NodeId}: re-asserted {Count} overrides in force", nodeId, overrides.Count);
         }
     }
 
@@ -193,14 +207,15 @@ public sealed class CommandDispatcher : BackgroundService
         }
     }
 
-    static (string Id, string Result)? ReadAck(byte[] payload)
+    static (string Id, string Result, string? Original)? ReadAck(byte[] payload)
     {
         try
         {
             using var doc = JsonDocument.Parse(payload);
             var root = doc.RootElement;
+            var original = root.TryGetProperty("original", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString() : null;
             return root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && root.TryGetProperty("result", out var r) && r.ValueKind == JsonValueKind.String
-                ? (id.GetString()!, r.GetString()!) : null;
+                ? (id.GetString()!, r.GetString()!, original) : null;
         }
         catch (JsonException)
         {

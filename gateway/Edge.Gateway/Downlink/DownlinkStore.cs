@@ -30,6 +30,8 @@ public sealed class DownlinkStore : IDisposable
               result TEXT, sends INTEGER NOT NULL DEFAULT 0, last_sent_ms INTEGER NOT NULL DEFAULT 0);
             CREATE INDEX IF NOT EXISTS commands_pending ON commands (node, result, expires);
             CREATE TABLE IF NOT EXISTS display_published (node TEXT PRIMARY KEY, source_key TEXT NOT NULL, version INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS overrides (id TEXT PRIMARY KEY, node TEXT NOT NULL, until INTEGER NOT NULL, payload BLOB NOT NULL);
+            CREATE INDEX IF NOT EXISTS overrides_node ON overrides (node, until);
             """);
     }
 
@@ -172,10 +174,59 @@ public sealed class DownlinkStore : IDisposable
         }
     }
 
-    /// <summary>Forgets commands that expired more than a day ago.</summary>
+    /// <summary>The stored command <paramref name="id"/>, or null.</summary>
+    public DesiredCommand? Command(string id)
+    {
+        lock (_lock)
+        {
+            using var command = _db.CreateCommand();
+            command.CommandText = "SELECT node, id, expires, payload FROM commands WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? new DesiredCommand(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), (byte[])reader.GetValue(3)) : null;
+        }
+    }
+
+    /// <summary>Keeps an override the node acked <c>ok</c> as the node's desired state until <paramref name="until"/> (protocol.md §10.5).</summary>
+    public void KeepOverride(DesiredCommand command, long until)
+    {
+        lock (_lock)
+        {
+            Exec(null, "INSERT OR IGNORE INTO overrides (id, node, until, payload) VALUES ($id, $node, $until, $payload)",
+                ("$id", command.Id), ("$node", command.Node), ("$until", until), ("$payload", command.Payload));
+        }
+    }
+
+    /// <summary>An <c>override.clear</c> the node acked <c>ok</c>: none of its overrides is desired any more.</summary>
+    public void ClearOverrides(string node)
+    {
+        lock (_lock) Exec(null, "DELETE FROM overrides WHERE node = $node", ("$node", node));
+    }
+
+    /// <summary>The node's kept overrides still in force at <paramref name="nowUnixSeconds"/>, in the order they were kept.</summary>
+    public IReadOnlyList<KeptOverride> ActiveOverrides(string node, long nowUnixSeconds)
+    {
+        lock (_lock)
+        {
+            using var command = _db.CreateCommand();
+            command.CommandText = "SELECT node, id, until, payload FROM overrides WHERE node = $node AND until > $now ORDER BY rowid";
+            command.Parameters.AddWithValue("$node", node);
+            command.Parameters.AddWithValue("$now", nowUnixSeconds);
+            using var reader = command.ExecuteReader();
+            var result = new List<KeptOverride>();
+            while (reader.Read()) result.Add(new KeptOverride(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), (byte[])reader.GetValue(3)));
+            return result;
+        }
+    }
+
+    /// <summary>Forgets commands that expired more than a day ago, and overrides that have ended.</summary>
     public void PruneCommands(long nowUnixSeconds)
     {
-        lock (_lock) Exec(null, "DELETE FROM commands WHERE expires < $cutoff", ("$cutoff", nowUnixSeconds - 86400));
+        lock (_lock)
+        {
+            Exec(null, "DELETE FROM commands WHERE expires < $cutoff", ("$cutoff", nowUnixSeconds - 86400));
+            Exec(null, "DELETE FROM overrides WHERE until <= $now", ("$now", nowUnixSeconds));
+        }
     }
 
     public (string SourceKey, long Version)? PublishedDisplay(string node)
@@ -210,5 +261,8 @@ public sealed class DownlinkStore : IDisposable
 
     public void Dispose() => _db.Dispose();
 }
+
+/// <summary>An override acked <c>ok</c>, in force until <see cref="Until"/>; <see cref="Payload"/> is its original <c>cmd</c>.</summary>
+public sealed record KeptOverride(string Node, string Id, long Until, byte[] Payload);
 
 public sealed record PendingCommand(DesiredCommand Command, int Sends, long LastSentUnixMs);

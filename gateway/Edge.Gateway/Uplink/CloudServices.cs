@@ -43,6 +43,7 @@ public static class CloudServices
             services.AddHostedService(sp => sp.GetRequiredService<UplinkService>());
             services.AddSingleton<IHealthComponent>(sp => sp.GetRequiredService<UplinkService>());
             if (uplink.ForwardState) services.AddHostedService<StateRecordForwarder>();
+            services.AddHostedService<PlannedStopReporter>(); // after the uplink: stopped first, while the uplink still sends
         }
         else
         {

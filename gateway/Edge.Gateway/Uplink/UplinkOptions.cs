@@ -35,6 +35,9 @@ public sealed class UplinkOptions
     /// <summary>Forward node <c>state</c> messages as <c>state</c> records (applied config versions, online/offline).</summary>
     public bool ForwardState { get; set; } = true;
 
+    /// <summary>At a clean stop, how long the uplink may take to deliver the <c>gateway.stopping</c> record (then it waits in the outbox).</summary>
+    public int StopFlushSeconds { get; set; } = 3;
+
     /// <summary>Event Hubs (Kind = eventhubs): connection string with a send policy, and the hub name.</summary>
     public string EventHubsConnectionString { get; set; } = "";
 

@@ -258,6 +258,8 @@ public abstract class DomainSuite : IAsyncLifetime
         var warning = Records.Record(1, "wl-0003", "event", Clock.UnixNow, new System.Text.Json.Nodes.JsonObject
             { ["v"] = 1, ["kind"] = "flood.state", ["ts"] = Clock.UnixNow, ["boot"] = 5, ["seq"] = 1, ["from"] = "watch", ["to"] = "alarm", ["levelMm"] = 1500 });
         await IngestAsync(warning, Records.State(2, "sl-0001", Clock.UnixNow, "offline", null));
+        Clock.Advance(121); // the lost node outlasts the grace period
+        await Feed.RunOnceAsync();
         var active = await Alarms.ListAsync("active", null, null, 10);
         Assert.Equal(["flood.state:critical", "node.offline:major"], active.Select(a => a.Kind + ":" + a.Severity).Order());
 
@@ -283,6 +285,86 @@ public abstract class DomainSuite : IAsyncLifetime
         await Feed.RunOnceAsync();
         Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
     }
+    [Fact]
+    public async Task A_node_lost_within_the_grace_period_raises_nothing_and_one_lost_longer_raises_its_alarm()
+    {
+        long t = Clock.UnixNow;
+        await IngestAsync(Records.State(1, "sl-0001", t, "online", 1), Records.State(2, "sl-0002", t, "online", 1), Records.State(3, "sl-0003", t, "online", 1),
+            Records.State(4, "sl-0001", t + 1, "offline", null, "lost"));
+        Clock.Advance(90);
+        await Feed.RunOnceAsync();
+        Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
+        await IngestAsync(Records.State(5, "sl-0001", t + 95, "online", 1)); // back before the grace period ended
+        Clock.Advance(3600);
+        await Downlink.TouchAsync(Gateway, CancellationToken.None); // the gateway itself keeps polling
+        await Feed.RunOnceAsync();
+        Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
+
+        await IngestAsync(Records.State(6, "sl-0002", Clock.UnixNow, "offline", null, "lost"));
+        Clock.Advance(119);
+        await Feed.RunOnceAsync();
+        Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
+        Clock.Advance(2);
+        await Feed.RunOnceAsync();
+        var alarm = Assert.Single(await Alarms.ListAsync("active", null, null, 10));
+        Assert.Equal(("node.offline", "sl-0002"), (alarm.Kind, alarm.Node));
+    }
+
+    [Fact]
+    public async Task Most_nodes_of_a_gateway_lost_together_are_one_grouped_alarm_not_one_per_node()
+    {
+        long t = Clock.UnixNow;
+        var nodes = Enumerable.Range(1, 10).Select(i => $"sl-{i:0000}").ToList();
+        await IngestAsync(nodes.Select((n, i) => Records.State(i + 1, n, t, "online", 1)).ToArray());
+        await IngestAsync(nodes.Take(8).Select((n, i) => Records.State(20 + i, n, t + 5, "offline", null, "lost")).ToArray());
+        Clock.Advance(300);
+        await Feed.RunOnceAsync();
+        var grouped = Assert.Single(await Alarms.ListAsync("active", null, null, 100));
+        Assert.Equal(("gateway.offline", Gateway, (string?)null), (grouped.Kind, grouped.Gateway, grouped.Node));
+        Assert.Contains("8 of 10 nodes", grouped.Message);
+
+        // Most come back; the one still lost now stands on its own.
+        await IngestAsync(nodes.Take(7).Select((n, i) => Records.State(40 + i, n, Clock.UnixNow, "online", 1)).ToArray());
+        var after = await Alarms.ListAsync("active", null, null, 100);
+        var single = Assert.Single(after);
+        Assert.Equal(("node.offline", "sl-0008"), (single.Kind, single.Node));
+        Assert.Equal(AlarmStatus.Cleared, (await Alarms.GetAsync(grouped.Id)).Status);
+    }
+
+    [Fact]
+    public async Task A_planned_offline_raises_no_alarm()
+    {
+        long t = Clock.UnixNow;
+        await IngestAsync(Records.State(1, "sl-0001", t, "online", 1), Records.State(2, "sl-0002", t, "online", 1),
+            Records.State(3, "sl-0001", t + 1, "offline", 1, "shutdown"), Records.State(4, "sl-0002", t + 1, "offline", 1, "reboot"));
+        Clock.Advance(3 * 3600);
+        await Downlink.TouchAsync(Gateway, CancellationToken.None); // the gateway itself keeps polling
+        await Feed.RunOnceAsync();
+        Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
+    }
+
+    [Fact]
+    public async Task A_gateway_that_said_it_is_stopping_raises_no_offline_alarm_until_it_stays_away_too_long()
+    {
+        long t = Clock.UnixNow;
+        await IngestAsync(Records.State(1, "sl-0001", t, "online", 1), Records.State(2, "sl-0002", t, "online", 1),
+            Records.State(3, "sl-0001", t + 1, "offline", null, "lost"), Records.GatewayEvent(4, t + 2, OfflineSweep.GatewayStopping));
+        Clock.Advance(3600); // far beyond both the node grace period and the silent-gateway limit
+        await Feed.RunOnceAsync();
+        Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
+
+        Clock.Advance(24 * 3600);
+        await Feed.RunOnceAsync();
+        var alarm = Assert.Single(await Alarms.ListAsync("active", null, null, 10));
+        Assert.Equal(("gateway.offline", Gateway), (alarm.Kind, alarm.Gateway));
+        Assert.Contains("stopped on purpose", alarm.Message);
+
+        // Back: a poll ends the planned stop; the stopped-on-purpose alarm clears.
+        await Downlink.TouchAsync(Gateway, CancellationToken.None);
+        await IngestAsync(Records.State(5, "sl-0001", Clock.UnixNow, "online", 1));
+        Assert.Empty(await Alarms.ListAsync("active", null, null, 10));
+    }
+
     [Fact]
     public async Task Telemetry_and_events_read_back_newest_first_with_filters_and_bounded_limits()
     {

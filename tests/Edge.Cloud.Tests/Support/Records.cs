@@ -16,9 +16,10 @@ public static class Records
     public static JsonObject LampFault(long seq, string node, long ts) => Record(seq, node, "event", ts,
         new JsonObject { ["v"] = 1, ["kind"] = "lamp.fault", ["ts"] = ts, ["boot"] = 17, ["seq"] = seq, ["fault"] = "lamp-failure", ["active"] = true, ["level"] = 60, ["watts"] = 0.8, ["volts"] = 229.7 });
 
-    public static JsonObject State(long seq, string node, long receivedAt, string status, long? configVersion) 
+    public static JsonObject State(long seq, string node, long receivedAt, string status, long? configVersion, string? reason = null)
     {
         var payload = new JsonObject { ["v"] = 1, ["status"] = status };
+        if (reason is not null) payload["reason"] = reason;
         if (status != "offline") payload["ts"] = receivedAt;
         if (configVersion is { } version) { payload["type"] = "streetlight"; payload["fw"] = "1.2.0"; payload["configVersion"] = version; }
         return Record(seq, node, "state", receivedAt, payload);
@@ -29,6 +30,10 @@ public static class Records
 
     public static JsonObject Rule(long seq, long receivedAt) => Record(seq, null, "rule", receivedAt,
         new JsonObject { ["v"] = 1, ["rule"] = "flood-zone-3", ["trigger"] = "wl-0003", ["state"] = "warning", ["actions"] = new JsonArray("banner", "lights") });
+
+    /// <summary>The gateway's own record (docs/uplink.md §2), e.g. <c>gateway.stopping</c>.</summary>
+    public static JsonObject GatewayEvent(long seq, long receivedAt, string name) => Record(seq, null, "gateway", receivedAt,
+        new JsonObject { ["v"] = 1, ["event"] = name });
 
     public static JsonObject Record(long seq, string? node, string kind, long receivedAt, JsonObject payload) => new()
     {

@@ -120,7 +120,8 @@ internal sealed class FakeLink : IMessageLink
         else { State = LinkState.Disconnected; LastError = "refused"; }
     }
 
-    public void Disconnect() { State = LinkState.Disconnected; PendingAcks.Clear(); }
+    public int Disconnects;
+    public void Disconnect() { Disconnects++; State = LinkState.Disconnected; PendingAcks.Clear(); }
 
     /// <summary>The broker drops the connection (the will would be published).</summary>
     public void Drop() { State = LinkState.Disconnected; LastError = "dropped"; PendingAcks.Clear(); }

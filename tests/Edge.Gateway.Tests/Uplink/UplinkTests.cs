@@ -49,6 +49,26 @@ public sealed class UplinkTests
     }
 
     [Fact]
+    public async Task A_clean_stop_reports_gateway_stopping_as_the_last_record_behind_the_nodes_planned_offline()
+    {
+        await using var cloud = await FakeCloud.StartAsync();
+        var gateway = await TestGateway.StartAsync(null, CloudArgs.For(cloud));
+        using (var client = await Node(gateway, "sl-0001"))
+        {
+            await Publish(client, "sl-0001", "state", """{"v":1,"status":"online","ts":1767220005,"type":"streetlight","configVersion":43,"boot":1}""");
+            await Publish(client, "sl-0001", "state", """{"v":1,"status":"offline","reason":"shutdown","ts":1767220105,"type":"streetlight","configVersion":43,"boot":1}""");
+            await client.DisconnectAsync();
+        }
+        await TestGateway.WaitUntilAsync(() => OfKind(cloud, "state").Length == 2, "both states at the cloud");
+        await gateway.DisposeAsync(); // a clean stop
+
+        var last = cloud.Records()[^1];
+        Assert.Equal(("gateway", (string?)null), ((string)last["kind"]!, (string?)last["node"]));
+        Assert.Equal("gateway.stopping", (string?)last["payload"]!["event"]);
+        Assert.Equal(TestGateway.Site, (string?)last["site"]);
+    }
+
+    [Fact]
     public async Task Server_errors_are_retried_with_the_same_records_and_nothing_is_marked_forwarded_before_a_200()
     {
         await using var cloud = await FakeCloud.StartAsync();
