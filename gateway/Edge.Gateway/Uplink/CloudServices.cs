@@ -5,6 +5,7 @@ using Edge.Gateway.Downlink;
 using Edge.Gateway.Operations;
 using Edge.Gateway.Rules;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Edge.Gateway.Uplink;
@@ -19,6 +20,8 @@ public static class CloudServices
         services.AddSingleton(options.Downlink);
         services.AddSingleton(options.Rules);
         services.AddSingleton<GatewayRecords>();
+        services.AddSingleton(_ => new DeadLetters(Path.Combine(options.ResolveDataDir(), "dead-letters.db"), options.Outbox.Synchronous));
+        services.TryAddSingleton<IUplinkDelay, SystemUplinkDelay>();
 
         // Uplink: HTTPS (default) or Event Hubs; off when not configured (reported in /health, records wait in the outbox).
         IRecordSender? sender = null;

@@ -14,9 +14,10 @@ namespace Edge.Gateway.Uplink;
 /// Forwards the durable outbox to the cloud (docs/uplink.md §2 / §4) in gateway-sequence order:
 /// wait for records after the watermark → read a batch → send → on acceptance mark the outbox forwarded up to
 /// <c>ackedThrough</c> (only then; a crash before it makes the next start re-send, which the cloud dedupes by seq).
-/// Retryable failures keep the same records and back off (full jitter, Retry-After honoured). A whole-batch refusal
-/// halves the batch; a single refused record is given up, logged, counted and reported as a <c>gateway</c> record.
-/// Records the cloud rejected individually are not retried; they are reported the same way.
+/// Retryable failures keep the same records and back off (full jitter; a Retry-After replaces the jittered wait). A
+/// whole-batch refusal halves the batch; a single refused record is given up. Records the cloud rejected individually
+/// are not retried. Either way the record goes to the dead-letter table (<see cref="DeadLetters"/>) with the reason,
+/// is logged, counted and reported as a <c>gateway</c> record, and the records behind it flow on.
 /// A backlog drains in full batches, oldest first; new records append behind it, so live traffic is never reordered.
 /// </summary>
 public sealed class UplinkService : BackgroundService, IHealthComponent
@@ -31,12 +32,18 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
     readonly MetricsRegistry.Counter _rejected;
     readonly MetricsRegistry.Counter _retries;
     readonly MetricsRegistry.Counter _givenUp;
+    readonly MetricsRegistry.Counter _deadLettered;
+    readonly DeadLetters _deadLetters;
+    readonly IUplinkDelay _delay;
     long _lastSuccessMs;
     volatile string? _lastError;
     volatile bool _up;
 
-    public UplinkService(IOutboxReader outbox, IRecordSender sender, GatewayRecords records, UplinkOptions options, MetricsRegistry metrics, ILogger<UplinkService> logger)
+    public UplinkService(IOutboxReader outbox, IRecordSender sender, GatewayRecords records, DeadLetters deadLetters, IUplinkDelay delay,
+        UplinkOptions options, MetricsRegistry metrics, ILogger<UplinkService> logger)
     {
+        _deadLetters = deadLetters;
+        _delay = delay;
         _outbox = outbox;
         _sender = sender;
         _records = records;
@@ -47,6 +54,8 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
         _rejected = metrics.CreateCounter("edge_gateway_uplink_records_rejected_total", "Records the cloud rejected for good (not retried).");
         _retries = metrics.CreateCounter("edge_gateway_uplink_retries_total", "Batch attempts that will be retried, by reason.", "reason");
         _givenUp = metrics.CreateCounter("edge_gateway_uplink_records_given_up_total", "Single records refused as a whole batch (400/413, too large for Event Hubs).");
+        _deadLettered = metrics.CreateCounter("edge_gateway_uplink_dead_lettered_total", "Records moved to the dead-letter table (rejected or given up).");
+        metrics.RegisterGauge("edge_gateway_uplink_dead_letters", "Records in the dead-letter table, waiting for an operator (docs/gateway.md).", () => _deadLetters.Count());
         metrics.RegisterGauge("edge_gateway_uplink_lag_seconds", "Age of the oldest record not yet acknowledged by the cloud (0 when caught up).", LagSeconds);
         metrics.RegisterGauge("edge_gateway_uplink_backlog_records", "Records waiting to be acknowledged by the cloud.", () => _outbox.GetStats().Depth);
         metrics.RegisterGauge("edge_gateway_uplink_up", "1 when the last attempt to reach the cloud succeeded.", () => _up ? 1 : 0);
@@ -120,7 +129,7 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                             _logger.LogWarning("Uplink: {Count} records not delivered ({Reason}); retry #{Attempt} in {Delay:0.0} s",
                                 batch.Count, retry.Reason, _backoff.Failures, delay.TotalSeconds);
                         }
-                        await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+                        await _delay.DelayAsync(delay, stoppingToken).ConfigureAwait(false);
                         break;
                 }
             }
@@ -147,8 +156,9 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
             var bySeq = batch.ToDictionary(m => m.GatewaySeq);
             foreach (var rejected in delivered.Rejected)
             {
-                _logger.LogWarning("Uplink: cloud rejected record {Seq} ({Kind} of {Node}): {Error}", rejected.Seq,
+                _logger.LogWarning("Uplink: cloud rejected record {Seq} ({Kind} of {Node}): {Error}; moved to the dead-letter table", rejected.Seq,
                     bySeq.TryGetValue(rejected.Seq, out var m) ? UplinkRecord.Kind(m.Leaf) : "?", m?.NodeId ?? "?", rejected.Error);
+                if (m is not null) DeadLetter(m, "rejected: " + rejected.Error);
             }
             // Report upward, except rejections of our own gateway records (reporting those could loop).
             var reportable = delivered.Rejected.Where(r => !bySeq.TryGetValue(r.Seq, out var m) || m.Leaf != GatewayRecords.GatewayLeaf).ToList();
@@ -178,10 +188,18 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
         Interlocked.Exchange(ref _lastSuccessMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     }
 
+    /// <summary>Keeps a record the cloud will not take, before the outbox is marked forwarded past it.</summary>
+    void DeadLetter(OutboxMessage message, string reason)
+    {
+        _deadLetters.Add(message, reason.Length > 1000 ? reason[..1000] : reason, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        _deadLettered.Inc();
+    }
+
     async Task GiveUp(OutboxMessage message, string reason, CancellationToken cancellationToken)
     {
         _givenUp.Inc();
-        _logger.LogError("Uplink: record {Seq} ({Kind} of {Node}, {Bytes} bytes) refused on its own ({Reason}); given up", message.GatewaySeq,
+        DeadLetter(message, "given up: " + reason);
+        _logger.LogError("Uplink: record {Seq} ({Kind} of {Node}, {Bytes} bytes) refused on its own ({Reason}); given up, moved to the dead-letter table", message.GatewaySeq,
             UplinkRecord.Kind(message.Leaf), message.NodeId, message.Payload.Length, reason);
         if (message.Leaf != GatewayRecords.GatewayLeaf)
         {
