@@ -57,6 +57,13 @@ public static class NodeMessageValidator
         return new NodeMessageCheck(leaf, null, null, values.Boot, values.Seq, values.Ts, discriminator);
     }
 
+    /// <summary>Where a value is (<c>level</c>, <c>rejected.spike</c>, <c>faults[1]</c>), formatted only for an error so
+    /// that a valid message costs no strings.</summary>
+    readonly record struct Path(string Name, string? Child = null, int Index = -1)
+    {
+        public override string ToString() => Child is not null ? Name + "." + Child : Index >= 0 ? $"{Name}[{Index}]" : Name;
+    }
+
     /// <summary>Values picked up while checking: identity (§5.4), time and the last enum read.</summary>
     struct Captured
     {
@@ -83,7 +90,7 @@ public static class NodeMessageValidator
             return member.Required ? NodeMessageCheck.Fail(leaf, RejectReasons.MissingMember, member.Name + ": required") : null;
         }
         var reader = At(payload, slot);
-        var error = CheckValue(member, member.Name, ref reader, out var number, out var enumValue);
+        var error = CheckValue(member, new Path(member.Name), ref reader, out var number, out var enumValue);
         if (error is not null) return NodeMessageCheck.Fail(leaf, RejectReasons.InvalidMember, error);
         switch (member.Name)
         {
@@ -96,7 +103,7 @@ public static class NodeMessageValidator
     }
 
     /// <summary>Checks the value the reader stands on against <paramref name="member"/>; consumes a container to its end.</summary>
-    static string? CheckValue(Member member, string path, ref Utf8JsonReader reader, out long number, out string? enumValue)
+    static string? CheckValue(Member member, Path path, ref Utf8JsonReader reader, out long number, out string? enumValue)
     {
         number = 0;
         enumValue = null;
@@ -137,7 +144,7 @@ public static class NodeMessageValidator
         }
     }
 
-    static string? CheckObject(Member member, string path, ref Utf8JsonReader reader)
+    static string? CheckObject(Member member, Path path, ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject) return $"{path}: expected an object, got {JsonText.Describe(ref reader)}";
         var depth = reader.CurrentDepth;
@@ -151,13 +158,13 @@ public static class NodeMessageValidator
                 reader.Skip();
                 continue;
             }
-            var error = CheckValue(child, path + "." + child.Name, ref reader, out _, out _);
+            var error = CheckValue(child, path with { Child = child.Name }, ref reader, out _, out _);
             if (error is not null) return error;
         }
         return null;
     }
 
-    static string? CheckArray(Member member, string path, ref Utf8JsonReader reader)
+    static string? CheckArray(Member member, Path path, ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartArray) return $"{path}: expected an array, got {JsonText.Describe(ref reader)}";
         var element = member.Element!;
@@ -165,7 +172,7 @@ public static class NodeMessageValidator
         var index = 0;
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth))
         {
-            var error = CheckValue(element, $"{path}[{index}]", ref reader, out _, out _);
+            var error = CheckValue(element, path with { Index = index }, ref reader, out _, out _);
             if (error is not null) return error;
             index++;
         }

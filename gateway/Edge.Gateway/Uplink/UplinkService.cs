@@ -90,6 +90,11 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
         _logger.LogInformation("Uplink {Kind} started at gateway seq {After}", _sender.Name, _outbox.ForwardedUpTo);
         var after = _outbox.ForwardedUpTo;
         var limit = Math.Max(1, _options.MaxBatchRecords);
+        // Isolating a record that makes the cloud answer 500 (poison): how many 500s in a row, whether the batch is being
+        // split to find it, and the last seq it can be at.
+        var suspect = 0;
+        var isolating = false;
+        long isolateThrough = 0;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -108,6 +113,9 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                     case SendOutcome.Delivered delivered:
                         await OnDelivered(batch, delivered, stoppingToken).ConfigureAwait(false);
                         after = Math.Max(after, delivered.AckedThrough);
+                        suspect = 0;
+                        if (isolating && after < isolateThrough) break; // keep the small batches until past the suspect
+                        isolating = false;
                         limit = Math.Max(1, _options.MaxBatchRecords);
                         break;
                     case SendOutcome.TooLarge tooLarge when batch.Count > 1:
@@ -120,6 +128,27 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                         limit = Math.Max(1, _options.MaxBatchRecords);
                         break;
                     case SendOutcome.Retry retry:
+                        if (retry.MayBeContent && ++suspect >= (isolating ? 1 : Math.Max(1, _options.PoisonAfterFailures)))
+                        {
+                            suspect = 0;
+                            if (batch.Count > 1)
+                            {
+                                // Split at once (no wait: the next attempt is another batch) until the record is alone.
+                                isolating = true;
+                                isolateThrough = Math.Max(isolateThrough, batch[^1].GatewaySeq);
+                                limit = Math.Max(1, batch.Count / 2);
+                                _logger.LogWarning("Uplink: batch of {Count} keeps getting {Reason}; halving to {Limit} to find the record that causes it",
+                                    batch.Count, retry.Reason, limit);
+                                break;
+                            }
+                            isolating = false;
+                            limit = Math.Max(1, _options.MaxBatchRecords);
+                            if (await ProbeBehindAsync(batch[0], retry.Reason, stoppingToken).ConfigureAwait(false) is { } probedThrough)
+                            {
+                                after = probedThrough;
+                                break;
+                            }
+                        }
                         _up = false;
                         _lastError = retry.Reason;
                         _retries.Inc(ReasonClass(retry.Reason));
@@ -186,6 +215,35 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
         }
         await _outbox.MarkForwardedAsync(delivered.AckedThrough, cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _lastSuccessMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>
+    /// A single record keeps getting 500. If the record behind it is accepted and this one still gets 500 right after,
+    /// the cloud works and this record is what breaks it: give it up (dead-letter table, report, metric) and return how
+    /// far the outbox is now forwarded. If the record behind it fails too (the cloud is down for everyone) or there is
+    /// none yet, return null: keep retrying.
+    /// </summary>
+    async Task<long?> ProbeBehindAsync(OutboxMessage suspect, string reason, CancellationToken cancellationToken)
+    {
+        var next = await _outbox.ReadAfterAsync(suspect.GatewaySeq, 1, _options.MaxBatchBytes, cancellationToken).ConfigureAwait(false);
+        if (next.Count == 0) return null;
+        if (await _sender.SendAsync(next, cancellationToken).ConfigureAwait(false) is not SendOutcome.Delivered delivered) return null;
+        // The cloud took the next one; ask once more for the suspect, so a cloud that recovered just now is not
+        // mistaken for a poison record. (The outbox watermark covers everything below it: the suspect is settled first.)
+        var suspectBatch = new[] { suspect };
+        switch (await _sender.SendAsync(suspectBatch, cancellationToken).ConfigureAwait(false))
+        {
+            case SendOutcome.Delivered settled:
+                await OnDelivered(suspectBatch, settled, cancellationToken).ConfigureAwait(false);
+                break;
+            case SendOutcome.Retry { MayBeContent: true } again:
+                await GiveUp(suspect, $"{again.Reason} (every attempt, while the record behind it was accepted)", cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                return null; // something else went wrong: the next record is sent again later and counted as a duplicate
+        }
+        await OnDelivered(next, delivered, cancellationToken).ConfigureAwait(false);
+        return Math.Max(suspect.GatewaySeq, delivered.AckedThrough);
     }
 
     /// <summary>Keeps a record the cloud will not take, before the outbox is marked forwarded past it.</summary>

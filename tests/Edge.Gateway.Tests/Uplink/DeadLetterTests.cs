@@ -69,15 +69,16 @@ public sealed class DeadLetterTests
         Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync($"api/dead-letters/{letter.GatewaySeq}")).StatusCode);
     }
 
-    /// <summary>Records every wait the uplink asks for and returns at once: the test drives time, not the wall clock.</summary>
+    /// <summary>Records every wait the uplink asks for and returns after a token pause instead (so a failing cloud is not
+    /// hammered in a tight loop): the test reads the waits, never the wall clock.</summary>
     sealed class RecordingDelay : IUplinkDelay
     {
         public ConcurrentQueue<TimeSpan> Waits { get; } = new();
 
-        public async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+        public Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
         {
             Waits.Enqueue(delay);
-            await Task.Yield();
+            return Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken);
         }
     }
 
@@ -98,6 +99,56 @@ public sealed class DeadLetterTests
         var waits = delay.Waits.ToArray();
         Assert.Equal(9, waits.Length);
         Assert.Equal(TimeSpan.FromSeconds(1), waits[8]);
+    }
+
+    [Fact]
+    public async Task A_record_the_cloud_crashes_on_is_isolated_and_dead_lettered_and_the_backlog_behind_it_delivered()
+    {
+        await using var cloud = await FakeCloud.StartAsync();
+        await cloud.GoOfflineAsync(); // a backlog of 40, record 17 among them
+        cloud.CrashOn = r => (long?)r["payload"]?["seq"] == 17 && (string?)r["kind"] == "telemetry";
+        var delay = new RecordingDelay();
+        await using var gateway = await TestGateway.StartWithAsync(b => b.Services.AddSingleton<IUplinkDelay>(delay), null,
+            CloudArgs.For(cloud, "--Gateway:Uplink:ForwardState=false", "--Gateway:Uplink:MaxBatchRecords=16"));
+        var secret = gateway.AddNode("sl-0001");
+        using var node = await gateway.ConnectAsync("sl-0001", secret);
+        for (var seq = 1; seq <= 40; seq++)
+        {
+            await node.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, seq)));
+        }
+        await cloud.GoOnlineAsync();
+
+        await TestGateway.WaitUntilAsync(() => OfKind(cloud, "telemetry").Length == 39 && OfKind(cloud, "gateway").Length == 1, "39 records and the report");
+        Assert.Equal(Enumerable.Range(1, 40).Where(s => s != 17).Select(s => (long)s), OfKind(cloud, "telemetry").Select(r => (long)r["payload"]!["seq"]!));
+        var letter = Assert.Single(gateway.Get<DeadLetters>().List());
+        Assert.Equal(TestGateway.Telemetry(1, 17), Encoding.UTF8.GetString(letter.Payload));
+        Assert.StartsWith("given up: 500:", letter.Reason);
+        var report = OfKind(cloud, "gateway")[0]["payload"]!;
+        Assert.Equal("uplink.gaveUp", (string?)report["event"]);
+        Assert.Equal(letter.GatewaySeq, (long)report["seq"]!);
+        Assert.Contains("edge_gateway_uplink_dead_lettered_total 1", gateway.Get<MetricsRegistry>().Render());
+    }
+
+    [Fact]
+    public async Task A_cloud_that_answers_500_to_everything_dead_letters_nothing()
+    {
+        await using var cloud = await FakeCloud.StartAsync();
+        cloud.CrashOn = _ => true; // broken for every record, not because of one
+        var delay = new RecordingDelay();
+        await using var gateway = await TestGateway.StartWithAsync(b => b.Services.AddSingleton<IUplinkDelay>(delay), null,
+            CloudArgs.For(cloud, "--Gateway:Uplink:ForwardState=false"));
+        var secret = gateway.AddNode("sl-0001");
+        using var node = await gateway.ConnectAsync("sl-0001", secret);
+        for (var seq = 1; seq <= 6; seq++)
+        {
+            await node.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, seq)));
+        }
+        await TestGateway.WaitUntilAsync(() => cloud.Attempts().Count(a => a.Status == 500) >= 30, "many 500s, probes included");
+        cloud.CrashOn = _ => false;
+
+        await TestGateway.WaitUntilAsync(() => OfKind(cloud, "telemetry").Length == 6, "all six once the cloud is fixed");
+        Assert.Empty(gateway.Get<DeadLetters>().List());
+        Assert.Empty(OfKind(cloud, "gateway"));
     }
 
     [Fact]
