@@ -77,7 +77,8 @@ public static class MessageShapes
     [
         Enum("status", Statuses, required: true), Enum("reason", ["lost", "reboot", "update", "shutdown"]), Ts("ts"),
         Enum("type", NodeTypes), Str("fw"), Str("hw"), Long("configVersion"), Long("configRejected"), Long("displayVersion"),
-        UInt("boot"), Str("resetReason"), UInt("uptimeS"), Str("timeSource"), Ts("lastSyncTs"), Int("rssi"), UInt("heapFree"),
+        UInt("boot"), Str("resetReason"), UInt("uptimeS"), Str("timeSource"), Ts("lastSyncTs"), Int("rssi"),
+        Long("heapFree"), // a long, not a uint: the host build reports the host's free memory (gigabytes)
         new("outbox", MemberType.Object, children: [UInt("queued"), UInt("dropped"), UInt("droppedEvents"), Bool("flash")]),
         Ts("wakeTs"),
     ], new Dictionary<string, Member[]>());

@@ -79,6 +79,17 @@ public sealed class SchemaAgreementTests
         foreach (CommandResult result in Enum.GetValues<CommandResult>())
             Add("cmd/ack", w => AckEncoder.Write(w, "c-1", result, CommandResult.Ok, Ts, 3, 7, result is CommandResult.Ok ? "" : "detail"));
         Add("state", NodeStatus.WriteWill);
+        foreach (var status in new[] { NodeStatus.Online, NodeStatus.Offline, NodeStatus.Asleep })
+        {
+            // As the host build (the demo) writes them: a reset cause of its own and the host's free memory.
+            var state = new NodeStatus
+            {
+                Status = status, Reason = "reboot", Ts = Ts, Type = "waterlevel", Firmware = "1.2.0", Hardware = "host", ConfigVersion = 7,
+                DisplayVersion = 51734, Boot = 5, ResetReason = "deepsleep", UptimeS = 864012, TimeSource = "rtc", LastSyncTs = Ts - 3600,
+                Rssi = -78, HeapFree = 25_253_956_504, OutboxQueued = 2, WakeTs = Ts + 900,
+            };
+            Add("state", state.Write);
+        }
         return data;
     }
 
@@ -136,6 +147,8 @@ public sealed class SchemaAgreementTests
         { "event", "{" + Ev + "}", false },
         { "event", "{" + Ev + ",\"kind\":\"node.boot\",\"msg\":7}", false },
         { "state", "{\"v\":1,\"status\":\"online\",\"type\":\"streetlight\",\"outbox\":{\"queued\":1,\"flash\":true}}", true },
+        { "state", "{\"v\":1,\"status\":\"online\",\"heapFree\":25253956504}", true },     // host build: the host's memory
+        { "state", "{\"v\":1,\"status\":\"online\",\"heapFree\":-1}", false },
         { "state", "{\"v\":1,\"status\":\"sleeping\"}", false },
         { "state", "{\"v\":1}", false },
         { "state", "{\"v\":1,\"status\":\"offline\",\"reason\":\"tired\"}", false },

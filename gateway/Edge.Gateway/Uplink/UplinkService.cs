@@ -134,6 +134,7 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                             if (batch.Count > 1)
                             {
                                 // Split at once (no wait: the next attempt is another batch) until the record is alone.
+                                _retries.Inc(ReasonClass(retry.Reason));
                                 isolating = true;
                                 isolateThrough = Math.Max(isolateThrough, batch[^1].GatewaySeq);
                                 limit = Math.Max(1, batch.Count / 2);
