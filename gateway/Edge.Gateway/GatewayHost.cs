@@ -141,5 +141,6 @@ public static class GatewayHost
         });
         app.MapGet("/metrics", (MetricsRegistry metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         ProvisioningApi.Map(app, options.Http.AdminToken);
+        DeadLetterApi.Map(app, options.Http.AdminToken);
     }
 }

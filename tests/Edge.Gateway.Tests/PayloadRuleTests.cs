@@ -29,7 +29,7 @@ public sealed class PayloadRuleTests
             ("{\"v\":2,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":3}", "bad_version"),
             ("{\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":4}", "missing_member"),
             ("{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"seq\":5}", "missing_member"),
-            ("{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":-1,\"seq\":6}", "missing_member"),
+            ("{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":-1,\"seq\":6,\"level\":5}", "invalid_member"),
         };
 
         // Both nodes publish concurrently; the good node's stream must arrive complete.
@@ -61,8 +61,8 @@ public sealed class PayloadRuleTests
     }
 
     [Theory]
-    [InlineData("telemetry", "{\"v\":1,\"type\":\"busstop\",\"ts\":0,\"boot\":3,\"seq\":9,\"unknownMember\":[1,{\"x\":2}]}", true)]
-    [InlineData("event", "{\"v\":1,\"ts\":1,\"boot\":3,\"seq\":9,\"kind\":\"flood.state\"}", true)]
+    [InlineData("telemetry", "{\"v\":1,\"type\":\"busstop\",\"ts\":0,\"boot\":3,\"seq\":9,\"contentVersion\":0,\"stale\":true,\"unknownMember\":[1,{\"x\":2}]}", true)]
+    [InlineData("event", "{\"v\":1,\"ts\":1,\"boot\":3,\"seq\":9,\"kind\":\"flood.state\",\"from\":\"watch\",\"to\":\"warning\"}", true)]
     [InlineData("event", "{\"v\":1,\"ts\":1,\"boot\":3,\"seq\":9}", false)]
     [InlineData("cmd/ack", "{\"v\":1,\"id\":\"c-1\",\"result\":\"ok\",\"ts\":1,\"boot\":3,\"seq\":9}", true)]
     [InlineData("cmd/ack", "{\"v\":1,\"result\":\"ok\",\"ts\":1,\"boot\":3,\"seq\":9}", false)]

@@ -65,33 +65,58 @@ public static class BatchEndpoint
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return Problem(StatusCodes.Status400BadRequest, $"body: expected a JSON object, got {JsonFields.Describe(root)}");
-            var error = JsonFields.Integer(root, "v", "", long.MinValue, long.MaxValue, true, out var v);
-            if (error is not null) return Problem(StatusCodes.Status400BadRequest, error);
-            if (v != 1) return Problem(StatusCodes.Status400BadRequest, $"v: {v} is not a known schema version (expected 1)");
-            if ((error = JsonFields.Text(root, "gateway", "", true, out var bodyGateway)) is not null) return Problem(StatusCodes.Status400BadRequest, error);
-            if (bodyGateway != gatewayId)
+            IResult? refusal;
+            string epoch = "";
+            long? sentAt = null;
+            try
             {
-                return Problem(StatusCodes.Status403Forbidden, $"gateway: the body names gateway '{bodyGateway}' but the request is for '{gatewayId}'");
+                refusal = CheckEnvelope(root, gatewayId, limits, out epoch, out sentAt);
             }
-            if ((error = JsonFields.Text(root, "epoch", "", false, out var epoch)) is not null || (error = OutboxEpochs.Check(epoch ?? "")) is not null)
+            catch (InvalidOperationException)
             {
-                return Problem(StatusCodes.Status400BadRequest, error);
+                // The envelope's own strings are not valid UTF-8 (JsonDocument does not check while parsing).
+                refusal = Problem(StatusCodes.Status400BadRequest, "body: a string of the batch envelope is not valid UTF-8 (RFC 8259 §8.1)");
             }
-            if ((error = JsonFields.Integer(root, "sentAt", "", 0, JsonFields.MaxTs, false, out var sentAt)) is not null) return Problem(StatusCodes.Status400BadRequest, error);
-            if (!root.TryGetProperty("records", out var recordsElement)) return Problem(StatusCodes.Status400BadRequest, "records: required");
-            if (recordsElement.ValueKind != JsonValueKind.Array) return Problem(StatusCodes.Status400BadRequest, $"records: expected an array, got {JsonFields.Describe(recordsElement)}");
-            var count = recordsElement.GetArrayLength();
-            if (count > limits.MaxRecordsPerBatch)
-            {
-                return Problem(StatusCodes.Status413PayloadTooLarge, $"records: {count} records exceed the limit of {limits.MaxRecordsPerBatch} per batch; send fewer");
-            }
-            var records = new List<JsonElement>(count);
+            if (refusal is not null) return refusal;
+            var recordsElement = root.GetProperty("records");
+            var records = new List<JsonElement>(recordsElement.GetArrayLength());
             foreach (var record in recordsElement.EnumerateArray()) records.Add(record);
             if (sentAt is { } sent) await clock.RecordAsync(gatewayId, sent, cancellationToken);
-            var response = await ingestor.IngestAsync(gatewayId, epoch ?? "", records, cancellationToken);
+            var response = await ingestor.IngestAsync(gatewayId, epoch, records, cancellationToken);
             return Results.Ok(response);
         }
+    }
+
+    /// <summary>The whole-batch checks of docs/uplink.md §2 rule 4 (v, gateway, epoch, sentAt, records): a refusal, or
+    /// null with the batch's outbox epoch ("" when absent) and sending time.</summary>
+    private static IResult? CheckEnvelope(JsonElement root, string gatewayId, IngestionOptions limits, out string epoch, out long? sentAt)
+    {
+        epoch = "";
+        sentAt = null;
+        if (root.ValueKind != JsonValueKind.Object) return Problem(StatusCodes.Status400BadRequest, $"body: expected a JSON object, got {JsonFields.Describe(root)}");
+        var error = JsonFields.Integer(root, "v", "", long.MinValue, long.MaxValue, true, out var v);
+        if (error is not null) return Problem(StatusCodes.Status400BadRequest, error);
+        if (v != 1) return Problem(StatusCodes.Status400BadRequest, $"v: {v} is not a known schema version (expected 1)");
+        if ((error = JsonFields.Text(root, "gateway", "", true, out var bodyGateway)) is not null) return Problem(StatusCodes.Status400BadRequest, error);
+        if (bodyGateway != gatewayId)
+        {
+            return Problem(StatusCodes.Status403Forbidden, $"gateway: the body names gateway '{bodyGateway}' but the request is for '{gatewayId}'");
+        }
+        if ((error = JsonFields.Text(root, "epoch", "", false, out var bodyEpoch)) is not null || (error = OutboxEpochs.Check(bodyEpoch ?? "")) is not null)
+        {
+            return Problem(StatusCodes.Status400BadRequest, error);
+        }
+        epoch = bodyEpoch ?? "";
+        if ((error = JsonFields.Integer(root, "sentAt", "", 0, JsonFields.MaxTs, false, out var bodySentAt)) is not null) return Problem(StatusCodes.Status400BadRequest, error);
+        sentAt = bodySentAt;
+        if (!root.TryGetProperty("records", out var recordsElement)) return Problem(StatusCodes.Status400BadRequest, "records: required");
+        if (recordsElement.ValueKind != JsonValueKind.Array) return Problem(StatusCodes.Status400BadRequest, $"records: expected an array, got {JsonFields.Describe(recordsElement)}");
+        var count = recordsElement.GetArrayLength();
+        if (count > limits.MaxRecordsPerBatch)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, $"records: {count} records exceed the limit of {limits.MaxRecordsPerBatch} per batch; send fewer");
+        }
+        return null;
     }
 
     /// <summary>Reads the (possibly gzip-compressed) body, refusing more than <paramref name="maxBytes"/>

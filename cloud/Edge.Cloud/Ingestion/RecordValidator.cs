@@ -1,7 +1,10 @@
+using System;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Edge.Cloud.Storage;
+using Edge.Protocol.Messages;
 
 namespace Edge.Cloud.Ingestion;
 
@@ -10,31 +13,41 @@ namespace Edge.Cloud.Ingestion;
 public sealed record RecordCheck(IngestRecord? Record, long? Seq, string? Error);
 
 /// <summary>
-/// Validates one uplink record (docs/uplink.md §2) and its payload (protocol.md §6–§10) on its own, and
-/// derives the rows stored with it. Errors name the member as a path relative to the record
-/// (<c>payload.level: 140 is out of range 0..100</c>). Unknown members are ignored (protocol.md §5.2).
+/// Validates one uplink record (docs/uplink.md §2) on its own and derives the rows stored with it. The payload of a
+/// node record (telemetry, event, state, ack) is judged by <see cref="NodeMessageValidator"/>, the same code and rules
+/// the gateway applies to the node's PUBLISH (docs/schemas/); rule and gateway records are the gateway's own
+/// documents and checked here. Errors name the member as a path relative to the record
+/// (<c>payload.level: 140 is out of range 0..100</c>). Unknown members are ignored (protocol.md §5.2). Content never
+/// throws: a record with invalid UTF-8 (RFC 8259 §8.1) anywhere is rejected on its own, like any other invalid record.
 /// </summary>
 public static partial class RecordValidator
 {
     public const int MaxNodePayloadBytes = 4096; // protocol.md §13
-    private const long MaxSafeInteger = 9007199254740992; // 2^53, protocol.md §5.3 "long"
-    private const long UIntMax = uint.MaxValue;
+    private const long MaxSafeInteger = MessageShapes.MaxSafeInteger;
 
     public static readonly string[] RecordKinds = ["telemetry", "event", "state", "ack", "rule", "gateway"];
-    private static readonly string[] NodeTypes = ["streetlight", "waterlevel", "busstop"];
-    // protocol.md §7.2–§7.9: keep in step with the node firmware's EventEncoder.
-    private static readonly string[] EventKinds = ["lamp.fault", "flood.state", "flood.rate", "node.boot", "node.watchdog", "config.rejected", "hw.fault", "message.rejected"];
-    private static readonly string[] Statuses = ["online", "offline", "asleep"];
-    private static readonly string[] FloodStates = ["normal", "watch", "warning", "alarm"];
-    private static readonly string[] AckResults = ["ok", "expired", "duplicate", "rejected", "unsupported", "failed"];
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,31}$")]
     private static partial Regex IdPattern(); // protocol.md §2.1
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
-    private static partial Regex CommandIdPattern(); // protocol.md §10.1
-
     public static RecordCheck Validate(string gateway, JsonElement record)
+    {
+        var seq = record.ValueKind == JsonValueKind.Object && record.TryGetProperty("seq", out var s) && s.ValueKind == JsonValueKind.Number
+            && s.TryGetInt64(out var n) && n >= 0 && n <= MaxSafeInteger ? n : (long?)null;
+        // The one scan that makes every later GetString safe: JsonDocument does not check UTF-8 while parsing.
+        if (JsonText.FindInvalidText(JsonMarshal.GetRawUtf8Value(record)) is { } text) return new RecordCheck(null, seq, "record: " + text);
+        try
+        {
+            return ValidateText(gateway, record);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+        {
+            // A content problem nobody foresaw is still this record's problem, never the batch's (no 500 for content).
+            return new RecordCheck(null, seq, "record: could not be read: " + e.Message);
+        }
+    }
+
+    private static RecordCheck ValidateText(string gateway, JsonElement record)
     {
         if (record.ValueKind != JsonValueKind.Object) return new RecordCheck(null, null, $"expected an object, got {JsonFields.Describe(record)}");
         var error = JsonFields.Integer(record, "seq", "", 0, MaxSafeInteger, true, out var seqValue);
@@ -59,6 +72,13 @@ public static partial class RecordValidator
             return Fail($"payload: {Encoding.UTF8.GetByteCount(payloadJson)} bytes exceeds the {MaxNodePayloadBytes}-byte limit of protocol.md §13");
         }
 
+        if (nodeRequired)
+        {
+            var leaf = kind == "ack" ? "cmd/ack" : kind!;
+            var verdict = NodeMessageValidator.Validate(leaf, JsonMarshal.GetRawUtf8Value(payload));
+            if (!verdict.IsValid) return Fail("payload." + verdict.Error);
+        }
+
         var stored = new IngestRecord(gateway, seq, node, site!, kind!, receivedAt, payloadJson);
         error = kind switch
         {
@@ -74,76 +94,51 @@ public static partial class RecordValidator
         return new RecordCheck(stored, seq, null);
     }
 
+    // The node kinds below only derive the stored rows: NodeMessageValidator has already judged the payload, so
+    // every member read here is present when required and of its documented type when present.
+
     private static string? Telemetry(JsonElement p, long receivedAt, ref IngestRecord record)
     {
-        string? e;
-        if ((e = JsonFields.OneOf(p, "type", "payload.", true, NodeTypes, out var type)) is not null) return e;
-        if ((e = Identity(p, out var ts)) is not null) return e;
-        var row = new TelemetryRow(ts == 0 ? receivedAt : ts, type!);
-        switch (type)
+        var type = Str(p, "type")!;
+        var ts = Int(p, "ts") ?? 0;
+        var row = new TelemetryRow(ts == 0 ? receivedAt : ts, type);
+        row = type switch
         {
-            case "streetlight":
-                if ((e = JsonFields.Integer(p, "level", "payload.", 0, 100, true, out var level)) is not null) return e;
-                if ((e = JsonFields.Number(p, "watts", "payload.", false, out var watts)) is not null) return e;
-                if ((e = JsonFields.Number(p, "volts", "payload.", false, out var volts)) is not null) return e;
-                if ((e = JsonFields.Integer(p, "energyWh", "payload.", 0, MaxSafeInteger, false, out var energy)) is not null) return e;
-                if ((e = JsonFields.Number(p, "lux", "payload.", false, out var lux)) is not null) return e;
-                row = row with { Level = (int)level!.Value, Watts = watts, Volts = volts, EnergyWh = energy, Lux = lux };
-                break;
-            case "waterlevel":
-                if ((e = JsonFields.Integer(p, "levelMm", "payload.", int.MinValue, int.MaxValue, true, out var levelMm)) is not null) return e;
-                if ((e = JsonFields.OneOf(p, "state", "payload.", true, FloodStates, out var flood)) is not null) return e;
-                if ((e = JsonFields.Integer(p, "rateMmH", "payload.", int.MinValue, int.MaxValue, false, out var rate)) is not null) return e;
-                if ((e = JsonFields.Number(p, "batteryV", "payload.", false, out var battery)) is not null) return e;
-                row = row with { LevelMm = (int)levelMm!.Value, FloodState = flood, RateMmH = (int?)rate, BatteryV = battery };
-                break;
-            default:
-                if ((e = JsonFields.Integer(p, "contentVersion", "payload.", 0, UIntMax, true, out var content)) is not null) return e;
-                if ((e = JsonFields.Boolean(p, "stale", "payload.", out _)) is not null) return e;
-                if ((e = JsonFields.Number(p, "volts", "payload.", false, out var busVolts)) is not null) return e;
-                row = row with { ContentVersion = content, Volts = busVolts };
-                break;
-        }
+            "streetlight" => row with { Level = (int?)Int(p, "level"), Watts = Num(p, "watts"), Volts = Num(p, "volts"), EnergyWh = Int(p, "energyWh"), Lux = Num(p, "lux") },
+            // rateMmH and batteryV are not protocol members (riseMm, batteryMv are); kept for older gateways' records.
+            "waterlevel" => row with
+            {
+                LevelMm = (int?)Int(p, "levelMm"), FloodState = Str(p, "state"), RateMmH = (int?)Int(p, "rateMmH"),
+                BatteryV = Num(p, "batteryV") ?? Int(p, "batteryMv") / 1000.0,
+            },
+            _ => row with { ContentVersion = Int(p, "contentVersion"), Volts = Num(p, "volts") },
+        };
         record = record with { Telemetry = row, State = new NodeStateUpdate(record.ReceivedAt) { Type = type } };
         return null;
     }
 
     private static string? Event(JsonElement p, long receivedAt, ref IngestRecord record)
     {
-        string? e;
-        if ((e = JsonFields.OneOf(p, "kind", "payload.", true, EventKinds, out var kind)) is not null) return e;
-        if ((e = Identity(p, out var ts)) is not null) return e;
-        if (kind is "lamp.fault" or "hw.fault" or "flood.rate" && (e = RequireBoolean(p, "active")) is not null) return e;
-        if (kind == "flood.state")
-        {
-            if ((e = JsonFields.OneOf(p, "from", "payload.", true, FloodStates, out _)) is not null) return e;
-            if ((e = JsonFields.OneOf(p, "to", "payload.", true, FloodStates, out _)) is not null) return e;
-        }
-        record = record with { Event = new EventRow(ts == 0 ? receivedAt : ts, kind!, null) };
+        var ts = Int(p, "ts") ?? 0;
+        record = record with { Event = new EventRow(ts == 0 ? receivedAt : ts, Str(p, "kind")!, null) };
         return null;
     }
 
     private static string? State(JsonElement p, long receivedAt, ref IngestRecord record)
     {
-        string? e;
-        if ((e = JsonFields.OneOf(p, "status", "payload.", true, Statuses, out var status)) is not null) return e;
-        if ((e = JsonFields.Integer(p, "ts", "payload.", 0, JsonFields.MaxTs, false, out _)) is not null) return e;
-        if ((e = JsonFields.OneOf(p, "type", "payload.", false, NodeTypes, out var type)) is not null) return e;
-        if ((e = JsonFields.Integer(p, "configVersion", "payload.", 0, MaxSafeInteger, false, out var config)) is not null) return e;
-        if ((e = JsonFields.Integer(p, "displayVersion", "payload.", 0, MaxSafeInteger, false, out var display)) is not null) return e;
-        if ((e = JsonFields.Text(p, "fw", "payload.", false, out var fw)) is not null) return e;
+        var status = Str(p, "status")!;
         record = record with
         {
             State = new NodeStateUpdate(receivedAt)
             {
-                Type = type,
+                Type = Str(p, "type"),
                 Status = status,
                 // An asleep node counts as online until it misses its wake-up (protocol.md §4.6); the
                 // offline-after-wakeTs check belongs to the alarm logic, which knows the clock.
                 Online = status != "offline",
-                ConfigVersion = config,
-                DisplayVersion = display,
-                Fw = fw,
+                ConfigVersion = Int(p, "configVersion"),
+                DisplayVersion = Int(p, "displayVersion"),
+                Fw = Str(p, "fw"),
                 StateJson = record.PayloadJson,
             },
         };
@@ -152,14 +147,16 @@ public static partial class RecordValidator
 
     private static string? Ack(JsonElement p, long receivedAt, ref IngestRecord record)
     {
-        string? e;
-        if ((e = JsonFields.Text(p, "id", "payload.", true, out var id)) is not null) return e;
-        if (!CommandIdPattern().IsMatch(id!)) return $"payload.id: \"{id}\" does not match {CommandIdPattern()}";
-        if ((e = JsonFields.OneOf(p, "result", "payload.", true, AckResults, out _)) is not null) return e;
-        if ((e = Identity(p, out var ts)) is not null) return e;
-        record = record with { Event = new EventRow(ts == 0 ? receivedAt : ts, "cmd.ack", id) };
+        var ts = Int(p, "ts") ?? 0;
+        record = record with { Event = new EventRow(ts == 0 ? receivedAt : ts, "cmd.ack", Str(p, "id")) };
         return null;
     }
+
+    private static string? Str(JsonElement p, string name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+
+    private static long? Int(JsonElement p, string name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var v) ? v : null;
+
+    private static double? Num(JsonElement p, string name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out var v) ? v : null;
 
     private static string? Rule(JsonElement p, long receivedAt, ref IngestRecord record)
     {
@@ -174,27 +171,10 @@ public static partial class RecordValidator
     {
         string? e;
         if ((e = JsonFields.Text(p, "kind", "payload.", false, out var kind)) is not null) return e;
+        if (kind is null && (e = JsonFields.Text(p, "event", "payload.", false, out kind)) is not null) return e; // GatewayRecords write "event"
         if ((e = JsonFields.Integer(p, "ts", "payload.", 0, JsonFields.MaxTs, false, out var ts)) is not null) return e;
         record = record with { Event = new EventRow(ts is > 0 ? ts.Value : receivedAt, string.IsNullOrEmpty(kind) ? "gateway" : kind, null) };
         return null;
-    }
-
-    /// <summary><c>ts</c>, <c>boot</c>, <c>seq</c> of telemetry, events and acks (protocol.md §5.4).</summary>
-    private static string? Identity(JsonElement p, out long ts)
-    {
-        ts = 0;
-        string? e;
-        if ((e = JsonFields.Integer(p, "ts", "payload.", 0, JsonFields.MaxTs, true, out var value)) is not null) return e;
-        if ((e = JsonFields.Integer(p, "boot", "payload.", 0, UIntMax, true, out _)) is not null) return e;
-        if ((e = JsonFields.Integer(p, "seq", "payload.", 0, UIntMax, true, out _)) is not null) return e;
-        ts = value!.Value;
-        return null;
-    }
-
-    private static string? RequireBoolean(JsonElement p, string name)
-    {
-        var e = JsonFields.Boolean(p, name, "payload.", out var value);
-        return e ?? (value is null ? $"payload.{name}: required" : null);
     }
 
     private static string? Id(JsonElement record, string name, bool required, out string? value)

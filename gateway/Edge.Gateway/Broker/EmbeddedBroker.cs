@@ -159,10 +159,9 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
             return;
         }
         e.ProcessPublish = decision == InboundDecision.RetainState;
-        if (decision == InboundDecision.Rejected)
-        {
-            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized; // seen by MQTT 5 clients only
-        }
+        // Seen by MQTT 5 clients only (a 3.1.1 PUBACK has no reason code).
+        if (decision == InboundDecision.Rejected) e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+        else if (decision == InboundDecision.PayloadInvalid) e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
     }
 
     Task OnInterceptingSubscriptionAsync(InterceptingSubscriptionEventArgs e)

@@ -303,7 +303,7 @@ public sealed class ExternalBrokerTransport : INodeTransport, IDisposable
                 _logger.LogDebug(exception, "PUBACK for {Topic} not sent; the site broker re-sends it", pending.Topic);
                 continue;
             }
-            if (decision == InboundDecision.Rejected && pending.Node is { } node && pending.Topic == NodeTopics.For(node.Site, node.NodeId, NodeTopics.State))
+            if (decision is InboundDecision.Rejected or InboundDecision.PayloadInvalid && pending.Node is { } node && pending.Topic == NodeTopics.For(node.Site, node.NodeId, NodeTopics.State))
             {
                 // The embedded broker never retains a rejected state; Mosquitto may already have (a retained
                 // publish reaches an existing subscription with the retain flag cleared, so we cannot tell): clear it.

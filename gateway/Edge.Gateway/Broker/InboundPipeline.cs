@@ -18,8 +18,12 @@ public enum InboundDecision
     /// <summary>A valid <c>state</c>: let the broker keep it retained (protocol.md §8).</summary>
     RetainState,
 
-    /// <summary>Broke the ACL or the payload rules: acknowledge (MQTT 3.1.1 cannot refuse a PUBLISH), never route, count.</summary>
+    /// <summary>Broke the ACL or the size limit: acknowledge (MQTT 3.1.1 cannot refuse a PUBLISH), never route, count.</summary>
     Rejected,
+
+    /// <summary>The payload broke protocol.md §5–§10 (malformed JSON or UTF-8, wrong <c>v</c>, missing or invalid member):
+    /// like <see cref="Rejected"/>, but MQTT 5 clients see PUBACK 0x99 "Payload format invalid".</summary>
+    PayloadInvalid,
 }
 
 /// <summary>
@@ -70,7 +74,8 @@ public sealed class InboundPipeline
         var message = MessageValidator.Validate(leaf, payload);
         if (!message.IsValid)
         {
-            return Reject(node, leaf, message.RejectReason!, message.RejectDetail!);
+            Reject(node, leaf, message.RejectReason!, message.RejectDetail!);
+            return InboundDecision.PayloadInvalid;
         }
 
         var receivedMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -64,7 +64,8 @@ public static class ProvisioningApi
         });
     }
 
-    static bool Authorised(HttpContext context, string? adminToken)
+    /// <summary>The admin guard of every /api group: the bearer admin token, or loopback when none is configured.</summary>
+    internal static bool Authorised(HttpContext context, string? adminToken)
     {
         if (string.IsNullOrEmpty(adminToken))
         {

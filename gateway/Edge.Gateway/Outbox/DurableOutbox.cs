@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Numerics;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -380,6 +381,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
     void ApplyDelta(StatsDelta delta)
     {
         TaskCompletionSource? signal = null;
+        long routineBefore = 0, routineAfter = 0;
         lock (_statsLock)
         {
             var wasEmpty = _depth == 0;
@@ -392,13 +394,25 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                 _appended = NewSignal();
             }
             _forwardedUpTo = Math.Max(_forwardedUpTo, delta.ForwardedUpTo);
+            routineBefore = _droppedRoutine;
             _droppedRoutine += delta.DroppedRoutine;
+            routineAfter = _droppedRoutine;
             _droppedKept += delta.DroppedKept;
             if (delta.DroppedRoutine + delta.DroppedKept > 0) _droppingSinceBelowThreshold = true;
             if (_bytes < _options.QuotaBytes * 9 / 10) _droppingSinceBelowThreshold = false;
             if (delta.OldestChanged || wasEmpty) _oldestMs = QueryOldest();
         }
-        if (delta.DroppedRoutine > 0) _metrics.OutboxDropped.Add(delta.DroppedRoutine, "routine");
+        if (delta.DroppedRoutine > 0)
+        {
+            _metrics.OutboxDropped.Add(delta.DroppedRoutine, "routine");
+            // Routine drops come in streams while the quota is full: log the 1st, 2nd, 4th, 8th … so the journal shows
+            // that (and how much) telemetry is being lost without one line per message.
+            if (routineBefore == 0 || BitOperations.Log2((ulong)routineBefore) != BitOperations.Log2((ulong)routineAfter))
+            {
+                _logger.LogWarning("Outbox quota: dropped {Count} routine messages (telemetry), oldest first; {Total} dropped so far (protocol.md §14.2)",
+                    delta.DroppedRoutine, routineAfter);
+            }
+        }
         if (delta.DroppedKept > 0)
         {
             _metrics.OutboxDropped.Add(delta.DroppedKept, "kept");

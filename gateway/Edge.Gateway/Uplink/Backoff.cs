@@ -4,8 +4,10 @@ namespace Edge.Gateway.Uplink;
 
 /// <summary>
 /// Exponential backoff with full jitter (docs/uplink.md §2 rule 5): attempt n waits uniformly in
-/// [0, min(cap, base·2^n)), at least as long as a server's <c>Retry-After</c>. Full jitter spreads many gateways
-/// retrying after a cloud outage over the whole window instead of in waves.
+/// [0, min(cap, base·2^n)). Full jitter spreads many gateways retrying after a cloud outage over the whole window
+/// instead of in waves. A server's <c>Retry-After</c> replaces the jittered wait (up to an hour): the server knows
+/// when it can take the batch, and a backoff grown during an outage must not keep the uplink idle for minutes
+/// after the cloud said "come back in 1 s".
 /// </summary>
 public sealed class Backoff
 {
@@ -13,6 +15,9 @@ public sealed class Backoff
     readonly TimeSpan _cap;
     readonly Random _random;
     int _failures;
+
+    /// <summary>The longest Retry-After obeyed, so a wrong header cannot park the uplink for days.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
 
     public Backoff(TimeSpan @base, TimeSpan cap, Random? random = null)
     {
@@ -31,7 +36,8 @@ public sealed class Backoff
     {
         var jitter = TimeSpan.FromMilliseconds(_random.NextDouble() * Ceiling.TotalMilliseconds);
         _failures++;
-        return retryAfter is { } after && after > jitter ? after : jitter;
+        if (retryAfter is { } after) return after < TimeSpan.Zero ? TimeSpan.Zero : after > MaxRetryAfter ? MaxRetryAfter : after;
+        return jitter;
     }
 
     public void Reset() => _failures = 0;

@@ -6,6 +6,7 @@ using Edge.Gateway.Operations;
 using Edge.Gateway.Outbox;
 using Edge.Gateway.Rules;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Edge.Gateway.Uplink;
@@ -20,6 +21,8 @@ public static class CloudServices
         services.AddSingleton(options.Downlink);
         services.AddSingleton(options.Rules);
         services.AddSingleton<GatewayRecords>();
+        services.AddSingleton(_ => new DeadLetters(Path.Combine(options.ResolveDataDir(), "dead-letters.db"), options.Outbox.Synchronous));
+        services.TryAddSingleton<IUplinkDelay, SystemUplinkDelay>();
 
         // Uplink: HTTPS (default) or Event Hubs; off when not configured (reported in /health, records wait in the outbox).
         // Senders carry the outbox's epoch (docs/uplink.md §2), so they are made once the outbox is open.

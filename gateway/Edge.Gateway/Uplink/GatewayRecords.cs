@@ -33,6 +33,13 @@ public sealed class GatewayRecords
     /// <summary>A node's <c>state</c> message as a <c>state</c> record.</summary>
     public Task<AppendResult> AppendStateAsync(string site, string nodeId, byte[] payload) => AppendAsync(site, nodeId, "state", payload);
 
+    /// <summary>A dead-lettered record sent again (docs/gateway.md "Dead letters"): same site, node, kind and payload
+    /// under a new gateway seq. Stored with the gateway's own boot so the (node, boot, seq) dedupe does not take it
+    /// for the node's original; kept class, so the quota never drops what an operator chose to replay.</summary>
+    public Task<AppendResult> AppendReplayAsync(DeadLetter letter)
+        => _outbox.AppendAsync(new OutboxAppend(letter.Site, letter.NodeId, letter.Leaf, OwnBoot, Interlocked.Increment(ref _seq), MessageClass.Kept,
+            letter.Payload, letter.ReceivedUnixMs));
+
     Task<AppendResult> AppendAsync(string site, string nodeId, string leaf, byte[] payload)
         => _outbox.AppendAsync(new OutboxAppend(site, nodeId, leaf, OwnBoot, Interlocked.Increment(ref _seq), MessageClass.Kept, payload,
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));

@@ -69,7 +69,7 @@ public sealed class HttpRecordSender : IRecordSender, IDisposable
             }
             // 408, 429, 5xx are retryable by the contract; 401/403 are configuration problems that an operator fixes —
             // retrying (slowly, by the backoff) loses nothing, dropping would.
-            return new SendOutcome.Retry($"{status}: {detail}", RetryAfter(response));
+            return new SendOutcome.Retry($"{status}: {detail}", RetryAfter(response), MayBeContent: status == 500);
         }
     }
 

@@ -29,6 +29,10 @@ public sealed class UplinkOptions
 
     public int BackoffCapMilliseconds { get; set; } = 300_000;
 
+    /// <summary>After this many 500 answers in a row the batch is split, and a single record that still gets them while
+    /// the record behind it is accepted is moved to the dead-letter table (docs/gateway.md "Dead letters").</summary>
+    public int PoisonAfterFailures { get; set; } = 5;
+
     /// <summary>Timeout of one batch request.</summary>
     public int RequestTimeoutSeconds { get; set; } = 30;
 

@@ -14,9 +14,10 @@ namespace Edge.Gateway.Uplink;
 /// Forwards the durable outbox to the cloud (docs/uplink.md §2 / §4) in gateway-sequence order:
 /// wait for records after the watermark → read a batch → send → on acceptance mark the outbox forwarded up to
 /// <c>ackedThrough</c> (only then; a crash before it makes the next start re-send, which the cloud dedupes by seq).
-/// Retryable failures keep the same records and back off (full jitter, Retry-After honoured). A whole-batch refusal
-/// halves the batch; a single refused record is given up, logged, counted and reported as a <c>gateway</c> record.
-/// Records the cloud rejected individually are not retried; they are reported the same way.
+/// Retryable failures keep the same records and back off (full jitter; a Retry-After replaces the jittered wait). A
+/// whole-batch refusal halves the batch; a single refused record is given up. Records the cloud rejected individually
+/// are not retried. Either way the record goes to the dead-letter table (<see cref="DeadLetters"/>) with the reason,
+/// is logged, counted and reported as a <c>gateway</c> record, and the records behind it flow on.
 /// A backlog drains in full batches, oldest first; new records append behind it, so live traffic is never reordered.
 /// Duplicates the cloud reports are expected only for records this gateway may have sent before: those up to the
 /// last sequence number the outbox held at start (a crash between delivery and marking) or already attempted in
@@ -39,12 +40,18 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
     readonly MetricsRegistry.Counter _unexpectedDuplicates;
     long _mayHaveSentUpTo;
     long _lastUnexpectedMs;
+    readonly MetricsRegistry.Counter _deadLettered;
+    readonly DeadLetters _deadLetters;
+    readonly IUplinkDelay _delay;
     long _lastSuccessMs;
     volatile string? _lastError;
     volatile bool _up;
 
-    public UplinkService(IOutboxReader outbox, IRecordSender sender, GatewayRecords records, UplinkOptions options, MetricsRegistry metrics, ILogger<UplinkService> logger)
+    public UplinkService(IOutboxReader outbox, IRecordSender sender, GatewayRecords records, DeadLetters deadLetters, IUplinkDelay delay,
+        UplinkOptions options, MetricsRegistry metrics, ILogger<UplinkService> logger)
     {
+        _deadLetters = deadLetters;
+        _delay = delay;
         _outbox = outbox;
         _sender = sender;
         _records = records;
@@ -57,6 +64,8 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
         _givenUp = metrics.CreateCounter("edge_gateway_uplink_records_given_up_total", "Single records refused as a whole batch (400/413, too large for Event Hubs).");
         _unexpectedDuplicates = metrics.CreateCounter("edge_gateway_uplink_unexpected_duplicates_total",
             "Records the cloud called duplicates although this gateway never sent them: not stored (outbox restored from an old copy, or another gateway with this id).");
+        _deadLettered = metrics.CreateCounter("edge_gateway_uplink_dead_lettered_total", "Records moved to the dead-letter table (rejected or given up).");
+        metrics.RegisterGauge("edge_gateway_uplink_dead_letters", "Records in the dead-letter table, waiting for an operator (docs/gateway.md).", () => _deadLetters.Count());
         metrics.RegisterGauge("edge_gateway_uplink_lag_seconds", "Age of the oldest record not yet acknowledged by the cloud (0 when caught up).", LagSeconds);
         metrics.RegisterGauge("edge_gateway_uplink_backlog_records", "Records waiting to be acknowledged by the cloud.", () => _outbox.GetStats().Depth);
         metrics.RegisterGauge("edge_gateway_uplink_up", "1 when the last attempt to reach the cloud succeeded.", () => _up ? 1 : 0);
@@ -101,6 +110,11 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
         var after = _outbox.ForwardedUpTo;
         _mayHaveSentUpTo = _outbox.GetStats().LastGatewaySeq;
         var limit = Math.Max(1, _options.MaxBatchRecords);
+        // Isolating a record that makes the cloud answer 500 (poison): how many 500s in a row, whether the batch is being
+        // split to find it, and the last seq it can be at.
+        var suspect = 0;
+        var isolating = false;
+        long isolateThrough = 0;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -126,6 +140,9 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                     case SendOutcome.Delivered delivered:
                         await OnDelivered(batch, delivered, stoppingToken).ConfigureAwait(false);
                         after = Math.Max(after, delivered.AckedThrough);
+                        suspect = 0;
+                        if (isolating && after < isolateThrough) break; // keep the small batches until past the suspect
+                        isolating = false;
                         limit = Math.Max(1, _options.MaxBatchRecords);
                         break;
                     case SendOutcome.TooLarge tooLarge when batch.Count > 1:
@@ -138,6 +155,28 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                         limit = Math.Max(1, _options.MaxBatchRecords);
                         break;
                     case SendOutcome.Retry retry:
+                        if (retry.MayBeContent && ++suspect >= (isolating ? 1 : Math.Max(1, _options.PoisonAfterFailures)))
+                        {
+                            suspect = 0;
+                            if (batch.Count > 1)
+                            {
+                                // Split at once (no wait: the next attempt is another batch) until the record is alone.
+                                _retries.Inc(ReasonClass(retry.Reason));
+                                isolating = true;
+                                isolateThrough = Math.Max(isolateThrough, batch[^1].GatewaySeq);
+                                limit = Math.Max(1, batch.Count / 2);
+                                _logger.LogWarning("Uplink: batch of {Count} keeps getting {Reason}; halving to {Limit} to find the record that causes it",
+                                    batch.Count, retry.Reason, limit);
+                                break;
+                            }
+                            isolating = false;
+                            limit = Math.Max(1, _options.MaxBatchRecords);
+                            if (await ProbeBehindAsync(batch[0], retry.Reason, stoppingToken).ConfigureAwait(false) is { } probedThrough)
+                            {
+                                after = probedThrough;
+                                break;
+                            }
+                        }
                         _up = false;
                         _lastError = retry.Reason;
                         _retries.Inc(ReasonClass(retry.Reason));
@@ -147,7 +186,7 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                             _logger.LogWarning("Uplink: {Count} records not delivered ({Reason}); retry #{Attempt} in {Delay:0.0} s",
                                 batch.Count, retry.Reason, _backoff.Failures, delay.TotalSeconds);
                         }
-                        await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+                        await _delay.DelayAsync(delay, stoppingToken).ConfigureAwait(false);
                         break;
                 }
             }
@@ -174,8 +213,9 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
             var bySeq = batch.ToDictionary(m => m.GatewaySeq);
             foreach (var rejected in delivered.Rejected)
             {
-                _logger.LogWarning("Uplink: cloud rejected record {Seq} ({Kind} of {Node}): {Error}", rejected.Seq,
+                _logger.LogWarning("Uplink: cloud rejected record {Seq} ({Kind} of {Node}): {Error}; moved to the dead-letter table", rejected.Seq,
                     bySeq.TryGetValue(rejected.Seq, out var m) ? UplinkRecord.Kind(m.Leaf) : "?", m?.NodeId ?? "?", rejected.Error);
+                if (m is not null) DeadLetter(m, "rejected: " + rejected.Error);
             }
             // Report upward, except rejections of our own gateway records (reporting those could loop).
             var reportable = delivered.Rejected.Where(r => !bySeq.TryGetValue(r.Seq, out var m) || m.Leaf != GatewayRecords.GatewayLeaf).ToList();
@@ -214,10 +254,47 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
             "replace outbox.db by a new one (a new epoch) to resume", count, batch[0].GatewaySeq, batch[^1].GatewaySeq, _outbox.Epoch);
     }
 
+    /// <summary>
+    /// A single record keeps getting 500. If the record behind it is accepted and this one still gets 500 right after,
+    /// the cloud works and this record is what breaks it: give it up (dead-letter table, report, metric) and return how
+    /// far the outbox is now forwarded. If the record behind it fails too (the cloud is down for everyone) or there is
+    /// none yet, return null: keep retrying.
+    /// </summary>
+    async Task<long?> ProbeBehindAsync(OutboxMessage suspect, string reason, CancellationToken cancellationToken)
+    {
+        var next = await _outbox.ReadAfterAsync(suspect.GatewaySeq, 1, _options.MaxBatchBytes, cancellationToken).ConfigureAwait(false);
+        if (next.Count == 0) return null;
+        if (await _sender.SendAsync(next, cancellationToken).ConfigureAwait(false) is not SendOutcome.Delivered delivered) return null;
+        // The cloud took the next one; ask once more for the suspect, so a cloud that recovered just now is not
+        // mistaken for a poison record. (The outbox watermark covers everything below it: the suspect is settled first.)
+        var suspectBatch = new[] { suspect };
+        switch (await _sender.SendAsync(suspectBatch, cancellationToken).ConfigureAwait(false))
+        {
+            case SendOutcome.Delivered settled:
+                await OnDelivered(suspectBatch, settled, cancellationToken).ConfigureAwait(false);
+                break;
+            case SendOutcome.Retry { MayBeContent: true } again:
+                await GiveUp(suspect, $"{again.Reason} (every attempt, while the record behind it was accepted)", cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                return null; // something else went wrong: the next record is sent again later and counted as a duplicate
+        }
+        await OnDelivered(next, delivered, cancellationToken).ConfigureAwait(false);
+        return Math.Max(suspect.GatewaySeq, delivered.AckedThrough);
+    }
+
+    /// <summary>Keeps a record the cloud will not take, before the outbox is marked forwarded past it.</summary>
+    void DeadLetter(OutboxMessage message, string reason)
+    {
+        _deadLetters.Add(message, reason.Length > 1000 ? reason[..1000] : reason, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        _deadLettered.Inc();
+    }
+
     async Task GiveUp(OutboxMessage message, string reason, CancellationToken cancellationToken)
     {
         _givenUp.Inc();
-        _logger.LogError("Uplink: record {Seq} ({Kind} of {Node}, {Bytes} bytes) refused on its own ({Reason}); given up", message.GatewaySeq,
+        DeadLetter(message, "given up: " + reason);
+        _logger.LogError("Uplink: record {Seq} ({Kind} of {Node}, {Bytes} bytes) refused on its own ({Reason}); given up, moved to the dead-letter table", message.GatewaySeq,
             UplinkRecord.Kind(message.Leaf), message.NodeId, message.Payload.Length, reason);
         if (message.Leaf != GatewayRecords.GatewayLeaf)
         {

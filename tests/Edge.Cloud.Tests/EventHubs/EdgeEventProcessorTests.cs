@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
@@ -210,6 +211,36 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
         Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM records"));
         Assert.Equal(2, _processor.RejectedEvents);
         Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM alarms WHERE kind = 'gateway.storage-reset'"));
+    }
+
+    [Fact]
+    public async Task Events_with_invalid_utf8_are_skipped_and_the_rest_of_the_batch_is_stored()
+    {
+        static EventData Poisoned(JsonObject record, string marker, long sequenceNumber)
+        {
+            record["v"] = 1;
+            record["gateway"] = Gateway;
+            var json = record.ToJsonString();
+            var at = json.IndexOf(marker, StringComparison.Ordinal);
+            // 0xED 0xA0 0x80: the surrogate U+D800 encoded in UTF-8, which is not UTF-8 (RFC 3629).
+            byte[] body = [.. Encoding.UTF8.GetBytes(json[..at]), 0xED, 0xA0, 0x80, .. Encoding.UTF8.GetBytes(json[(at + marker.Length)..])];
+            return EventHubsModelFactory.EventData(new BinaryData(body), partitionKey: Gateway, sequenceNumber: sequenceNumber,
+                offsetString: (sequenceNumber * 1024).ToString(), enqueuedTime: DateTimeOffset.FromUnixTimeSeconds(1767304800));
+        }
+        var inPayload = Records.Streetlight(2, "sl-0001", 1767304800, 60);
+        inPayload["payload"]!["source"] = "POISON";
+        var inSite = Records.Streetlight(3, "sl-0001", 1767304800, 60);
+        inSite["site"] = "POISON";
+
+        await _processor.ProcessAsync("0",
+            Event(Records.Streetlight(1, "sl-0001", 1767304800, 60), Gateway, 200),
+            Poisoned(inPayload, "POISON", 201),
+            Poisoned(inSite, "POISON", 202),
+            Event(Records.LampFault(4, "sl-0002", 1767304801), Gateway, 203));
+
+        Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM records"));
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM records WHERE seq IN (2, 3)"));
+        Assert.Equal(2, _processor.RejectedEvents);
     }
 
     [Fact]

@@ -53,9 +53,11 @@ public sealed class BatchEndpointTests : IAsyncLifetime
         Records.LampFault(10232, "sl-0002", 1767304801),
         Records.Rule(10233, 1767304801));
 
-    private async Task<HttpResponseMessage> PostAsync(string body, string? token = Token, string gateway = Gateway, bool gzip = false, string? encoding = null)
+    private Task<HttpResponseMessage> PostAsync(string body, string? token = Token, string gateway = Gateway, bool gzip = false, string? encoding = null)
+        => PostBytesAsync(Encoding.UTF8.GetBytes(body), token, gateway, gzip, encoding);
+
+    private async Task<HttpResponseMessage> PostBytesAsync(byte[] bytes, string? token = Token, string gateway = Gateway, bool gzip = false, string? encoding = null)
     {
-        var bytes = Encoding.UTF8.GetBytes(body);
         if (gzip)
         {
             using var compressed = new MemoryStream();
@@ -152,6 +154,35 @@ public sealed class BatchEndpointTests : IAsyncLifetime
         Assert.Equal(10, body.GetProperty("ackedThrough").GetInt64());
         Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM records"));
         Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM records WHERE seq IN (5, 6, 7, 9)"));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF })]
+    [InlineData(new byte[] { 0xC0, 0x80 })]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })] // U+D800, a surrogate, encoded in UTF-8
+    public async Task A_record_with_invalid_utf8_is_rejected_on_its_own_and_the_rest_is_stored(byte[] poison)
+    {
+        // Raw bytes inside a JSON string of one record's payload, as a gateway that let them through would send them.
+        const string Marker = "POISON";
+        var bad = Records.Streetlight(11, "sl-0002", 1767304801, level: 40);
+        bad["payload"]!["source"] = Marker;
+        var batch = Records.Batch(Gateway, Records.Streetlight(10, "sl-0001", 1767304800, level: 60), bad,
+            Records.LampFault(12, "sl-0003", 1767304802)).ToJsonString();
+        var at = batch.IndexOf(Marker, StringComparison.Ordinal);
+        byte[] body = [.. Encoding.UTF8.GetBytes(batch[..at]), .. poison, .. Encoding.UTF8.GetBytes(batch[(at + Marker.Length)..])];
+
+        var response = await PostBytesAsync(body, gzip: true);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = await JsonAsync(response);
+        Assert.Equal(2, answer.GetProperty("accepted").GetInt32());
+        var rejected = Assert.Single(answer.GetProperty("rejected").EnumerateArray());
+        Assert.Equal(11, rejected.GetProperty("seq").GetInt64());
+        Assert.Equal(1, rejected.GetProperty("index").GetInt32());
+        Assert.Contains("invalid UTF-8", rejected.GetProperty("error").GetString());
+        Assert.Equal(12, answer.GetProperty("ackedThrough").GetInt64());
+        Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM records WHERE seq IN (10, 12)"));
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM records WHERE seq = 11"));
     }
 
     [Theory]

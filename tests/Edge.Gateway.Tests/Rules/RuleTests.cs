@@ -147,7 +147,7 @@ public sealed class RuleTests
 
         // The rule still fires its other actions; the siren is reported as failed, not pretended.
         var water = await NodeClient.ConnectAsync(gateway, "wl-0003", Secret, "waterlevel");
-        await water.PublishAsync("event", """{"v":1,"ts":1767305400,"boot":5,"seq":91,"kind":"flood.state","from":"warning","to":"alarm","cause":"rate","levelMm":1900,"rateMmH":900}""");
+        await water.PublishAsync("event", """{"v":1,"ts":1767305400,"boot":5,"seq":91,"kind":"flood.state","from":"warning","to":"alarm","cause":"level","levelMm":1900,"rateMmH":900}""");
         await TestGateway.WaitUntilAsync(() => cloud.Records().Any(r => (string?)r["kind"] == "rule"), "the rule record");
         var rule = cloud.Records().First(r => (string?)r["kind"] == "rule")["payload"]!;
         Assert.DoesNotContain("siren", rule["actions"]!.AsArray().Select(a => (string)a!));

@@ -31,4 +31,15 @@ public sealed class BackoffTests
         var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), new Random(7));
         Assert.Equal(TimeSpan.FromSeconds(30), backoff.NextDelay(TimeSpan.FromSeconds(30)));
     }
+
+    [Fact]
+    public void Retry_After_replaces_a_backoff_grown_during_an_outage()
+    {
+        // Ten network failures grow the jitter window to the 5-minute cap; then the cloud is back and says "in 1 s".
+        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), new Random(7));
+        for (var i = 0; i < 10; i++) backoff.NextDelay();
+        Assert.Equal(TimeSpan.FromSeconds(1), backoff.NextDelay(TimeSpan.FromSeconds(1)));
+        // A Retry-After beyond an hour is held to an hour, so a wrong header cannot park the uplink for days.
+        Assert.Equal(TimeSpan.FromHours(1), backoff.NextDelay(TimeSpan.FromDays(6)));
+    }
 }

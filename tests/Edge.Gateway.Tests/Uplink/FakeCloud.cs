@@ -50,6 +50,9 @@ public sealed class FakeCloud : IAsyncDisposable
     /// <summary>A batch containing a record for which this is true is refused as a whole with 413.</summary>
     public Func<JsonObject, bool> RefuseBatchWith { get; set; } = _ => false;
 
+    /// <summary>A batch containing a record for which this is true is answered 500, like a cloud that throws on it.</summary>
+    public Func<JsonObject, bool> CrashOn { get; set; } = _ => false;
+
     public long Duplicates { get; private set; }
 
     public static async Task<FakeCloud> StartAsync()
@@ -148,6 +151,7 @@ public sealed class FakeCloud : IAsyncDisposable
         var refusal = (int?)batch["v"] != 1 ? (400, "v: must be 1")
             : (string?)batch["gateway"] != gatewayId ? (403, "body names another gateway")
             : records.Count > MaxRecords || records.Any(RefuseBatchWith) ? (413, $"more than {MaxRecords} records or too large")
+            : records.Any(CrashOn) ? (500, "An unhandled exception has occurred")
             : (200, "");
         lock (_lock) _attempts.Add((DateTimeOffset.UtcNow, refusal.Item1, records.Count));
         if (refusal.Item1 != 200) return Problem(refusal.Item1, refusal.Item2);

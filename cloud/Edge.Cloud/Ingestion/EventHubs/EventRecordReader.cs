@@ -1,5 +1,6 @@
 using System;
 using System.Text.Json;
+using Edge.Protocol.Messages;
 
 namespace Edge.Cloud.Ingestion.EventHubs;
 
@@ -23,6 +24,12 @@ public static class EventRecordReader
         catch (JsonException e)
         {
             return new Result(null, null, $"body is not valid JSON: {e.Message}");
+        }
+        if (JsonText.FindInvalidText(body.Span) is { } text)
+        {
+            // Before any GetString: JsonDocument does not check UTF-8 while parsing (RFC 8259 §8.1).
+            document.Dispose();
+            return new Result(null, null, "body: " + text);
         }
         var root = document.RootElement;
         string? error = null;
