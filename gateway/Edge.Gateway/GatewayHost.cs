@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -105,6 +106,7 @@ public static class GatewayHost
         var dataDir = options.ResolveDataDir();
         Directory.CreateDirectory(dataDir);
         services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options.Broker);
         services.AddSingleton(options.Outbox);
         services.AddSingleton<MetricsRegistry>();

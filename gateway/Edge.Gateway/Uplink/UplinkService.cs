@@ -27,6 +27,7 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
     readonly UplinkOptions _options;
     readonly ILogger _logger;
     readonly Backoff _backoff;
+    readonly TimeProvider _time; // waits between retries run on it, so a test can drive each retry
     readonly MetricsRegistry.Counter _sent;
     readonly MetricsRegistry.Counter _rejected;
     readonly MetricsRegistry.Counter _retries;
@@ -35,8 +36,9 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
     volatile string? _lastError;
     volatile bool _up;
 
-    public UplinkService(IOutboxReader outbox, IRecordSender sender, GatewayRecords records, UplinkOptions options, MetricsRegistry metrics, ILogger<UplinkService> logger)
+    public UplinkService(IOutboxReader outbox, IRecordSender sender, GatewayRecords records, UplinkOptions options, MetricsRegistry metrics, ILogger<UplinkService> logger, TimeProvider time)
     {
+        _time = time;
         _outbox = outbox;
         _sender = sender;
         _records = records;
@@ -120,7 +122,7 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                             _logger.LogWarning("Uplink: {Count} records not delivered ({Reason}); retry #{Attempt} in {Delay:0.0} s",
                                 batch.Count, retry.Reason, _backoff.Failures, delay.TotalSeconds);
                         }
-                        await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+                        await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
                         break;
                 }
             }
