@@ -91,11 +91,12 @@ public static partial class RecordValidator
                 row = row with { Level = (int)level!.Value, Watts = watts, Volts = volts, EnergyWh = energy, Lux = lux };
                 break;
             case "waterlevel":
-                if ((e = JsonFields.Integer(p, "levelMm", "payload.", int.MinValue, int.MaxValue, true, out var levelMm)) is not null) return e;
+                // protocol.md §6.3: omitted until the gauge's first accepted sample (a new or blind gauge still reports).
+                if ((e = JsonFields.Integer(p, "levelMm", "payload.", int.MinValue, int.MaxValue, false, out var levelMm)) is not null) return e;
                 if ((e = JsonFields.OneOf(p, "state", "payload.", true, FloodStates, out var flood)) is not null) return e;
                 if ((e = JsonFields.Integer(p, "rateMmH", "payload.", int.MinValue, int.MaxValue, false, out var rate)) is not null) return e;
                 if ((e = JsonFields.Number(p, "batteryV", "payload.", false, out var battery)) is not null) return e;
-                row = row with { LevelMm = (int)levelMm!.Value, FloodState = flood, RateMmH = (int?)rate, BatteryV = battery };
+                row = row with { LevelMm = (int?)levelMm, FloodState = flood, RateMmH = (int?)rate, BatteryV = battery };
                 break;
             default:
                 if ((e = JsonFields.Integer(p, "contentVersion", "payload.", 0, UIntMax, true, out var content)) is not null) return e;
