@@ -14,7 +14,7 @@ using Edge.Cloud.Tests.Support;
 using Edge.Firmware.Hydro;
 using Edge.Firmware.Lighting;
 using Edge.Firmware.Protocol;
-using Edge.Firmware.Runtime;
+using Edge.Firmware.Tests.Hydro;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Cloud.Tests.Contract;
@@ -27,33 +27,14 @@ namespace Edge.Cloud.Tests.Contract;
 /// (key and severity; a clearing message after its raise leaves none). A kind added on one side only would be
 /// rejected for good at ingestion and lost, or stored without its alarm.
 /// </summary>
-public sealed class FirmwareMessagesContractTests : IClassFixture<FirmwareMessagesContractTests.Cloud>
+public sealed class FirmwareMessagesContractTests : IClassFixture<GatewayCloud>
 {
     private const long Ts = 1767304800;
-    private const string Gateway = "gw-contract-1";
-    private const string Token = "token-of-gw-contract-1-at-least-32-chars";
+    private const string Gateway = GatewayCloud.Gateway;
 
-    /// <summary>One cloud for all cases; each case writes as its own node, so their alarms never mix.</summary>
-    public sealed class Cloud : IAsyncLifetime
-    {
-        private long _seq;
+    private readonly GatewayCloud _cloud;
 
-        public CloudServer Server { get; private set; } = null!;
-
-        public long NextSeq() => Interlocked.Increment(ref _seq);
-
-        public async Task InitializeAsync()
-        {
-            Server = await CloudServer.StartAsync(new Dictionary<string, string?> { ["Gateways:Seed:0:Id"] = Gateway, ["Gateways:Seed:0:Token"] = Token });
-            Server.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        }
-
-        public async Task DisposeAsync() => await Server.DisposeAsync();
-    }
-
-    private readonly Cloud _cloud;
-
-    public FirmwareMessagesContractTests(Cloud cloud) => _cloud = cloud;
+    public FirmwareMessagesContractTests(GatewayCloud cloud) => _cloud = cloud;
 
     /// <summary>One node message: record kind and how the firmware writes its payload.</summary>
     public sealed record Message(string Kind, Action<JsonWriter> Write);
@@ -161,7 +142,7 @@ public sealed class FirmwareMessagesContractTests : IClassFixture<FirmwareMessag
     private static Gauge Gauge(bool withLevel)
     {
         var config = GaugeConfigReader.Parse(File.ReadAllBytes(Edge.Firmware.Tests.Repo.File("docs/examples/hydro/gauge.json")));
-        var gauge = new Gauge(config, new MemoryStorage(), new NoEvents());
+        var gauge = new Gauge(config, new FakeStorage(), new RecordingEvents());
         if (withLevel)
         {
             var readings = Enumerable.Repeat(2400, config.BurstSize).ToArray();
@@ -169,28 +150,5 @@ public sealed class FirmwareMessagesContractTests : IClassFixture<FirmwareMessag
         }
         gauge.UpdateBattery(3900);
         return gauge;
-    }
-
-    private sealed class MemoryStorage : IStorage
-    {
-        private readonly Dictionary<string, byte[]> _records = new();
-
-        public int Read(string key, byte[] buffer)
-        {
-            if (!_records.TryGetValue(key, out var record)) return -1;
-            if (record.Length <= buffer.Length) record.CopyTo(buffer, 0);
-            return record.Length;
-        }
-
-        public void Write(string key, byte[] buffer, int count) => _records[key] = buffer[..count];
-    }
-
-    private sealed class NoEvents : IGaugeEvents
-    {
-        public void StateChanged(long time, FloodState from, FloodState to, int levelMm, StateChangeReason reason) { }
-
-        public void RateOfRiseChanged(long time, bool active, int riseMm, int levelMm) { }
-
-        public void SensorHealthChanged(long time, SensorHealth from, SensorHealth to) { }
     }
 }

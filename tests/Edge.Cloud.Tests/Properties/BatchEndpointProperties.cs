@@ -26,32 +26,13 @@ namespace Edge.Cloud.Tests.Properties;
 /// seq and the path of the bad member; ackedThrough is the highest seq; exactly the accepted records are stored;
 /// and the same batch posted again stores nothing new (every accepted record counts as a duplicate).
 /// </summary>
-public sealed class BatchEndpointProperties : IClassFixture<BatchEndpointProperties.Cloud>
+public sealed class BatchEndpointProperties : IClassFixture<GatewayCloud>
 {
-    private const string Gateway = "gw-property-1";
-    private const string Token = "token-of-gw-property-1-at-least-32-chars";
+    private const string Gateway = GatewayCloud.Gateway;
 
-    public sealed class Cloud : IAsyncLifetime
-    {
-        private long _seq;
+    private readonly GatewayCloud _cloud;
 
-        public CloudServer Server { get; private set; } = null!;
-
-        /// <summary>Fresh seqs for every attempt, shrinking included: a seq is never reused by accident.</summary>
-        public long NextSeq() => Interlocked.Add(ref _seq, 1);
-
-        public async Task InitializeAsync()
-        {
-            Server = await CloudServer.StartAsync(new Dictionary<string, string?> { ["Gateways:Seed:0:Id"] = Gateway, ["Gateways:Seed:0:Token"] = Token });
-            Server.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        }
-
-        public async Task DisposeAsync() => await Server.DisposeAsync();
-    }
-
-    private readonly Cloud _cloud;
-
-    public BatchEndpointProperties(Cloud cloud) => _cloud = cloud;
+    public BatchEndpointProperties(GatewayCloud cloud) => _cloud = cloud;
 
     /// <summary>A record template (given its seq) and an edit: null expected error prefix means it must be accepted.</summary>
     public sealed record Planned(int Template, int Edit, int Number)
