@@ -106,6 +106,7 @@ public static class GatewayHost
         var dataDir = options.ResolveDataDir();
         Directory.CreateDirectory(dataDir);
         services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options.Broker);
         services.AddSingleton(options.Outbox);
         services.AddSingleton<MetricsRegistry>();
@@ -117,7 +118,6 @@ public static class GatewayHost
         services.AddSingleton<NodeMessageFeed>();
         services.AddSingleton<INodeMessageFeed>(sp => sp.GetRequiredService<NodeMessageFeed>());
         services.AddSingleton<InboundPipeline>();
-        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Broker.Exposure.ExposureLog>();
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<ExternalBrokerTransport>();

@@ -35,24 +35,52 @@ public static class Program
         if (args.Contains("--help"))
         {
             Console.WriteLine("Edge.Benchmarks [--publishers N=50] [--messages M=2000 per publisher] [--inflight K=4] [--synchronous FULL|NORMAL]");
+            Console.WriteLine("                [--rounds R=5] [--out results.json] [--load \"what else runs on the machine\"]");
             return 0;
         }
         var settings = new Settings(Arg(args, "--publishers", 50), Arg(args, "--messages", 2000), Arg(args, "--inflight", 4),
-            args.SkipWhile(a => a != "--synchronous").Skip(1).FirstOrDefault() ?? "FULL");
-        Console.WriteLine($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
-        Console.WriteLine($"# {settings.Publishers} publishers × {settings.MessagesPerPublisher} QoS 1 messages, {settings.InFlight} in flight each");
+            Spread.Option(args, "--synchronous") ?? "FULL");
+        var rounds = Math.Max(1, Arg(args, "--rounds", 5));
+        var before = Spread.Machine(Spread.Option(args, "--load"));
+        Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores ({before["cpu"]}), {before["os"]}, load {before["loadavg"]}; {before["note"]}");
+        Console.WriteLine($"# {settings.Publishers} publishers × {settings.MessagesPerPublisher} QoS 1 messages, {settings.InFlight} in flight each; {rounds} rounds, A/B order alternating");
 
-        var gateway = await RunGatewayAsync(settings);
-        var mosquitto = await RunMosquittoAsync(settings);
-        foreach (var result in new[] { gateway, mosquitto })
+        var gateway = new List<Result>();
+        var mosquitto = new List<Result>();
+        for (var round = 0; round < rounds; round++)
         {
-            Console.WriteLine($"{result.Target,-28} {result.MessagesPerSecond,10:F0} msg/s   p50 {result.P50Ms,7:F2} ms   p99 {result.P99Ms,7:F2} ms   max {result.MaxMs,7:F1} ms   ({result.Messages} in {result.Seconds:F2} s)");
+            // Alternate which target goes first, so a drift in the machine's load does not favour one of them.
+            if (round % 2 == 0)
+            {
+                gateway.Add(await RunGatewayAsync(settings));
+                mosquitto.Add(await RunMosquittoAsync(settings));
+            }
+            else
+            {
+                mosquitto.Add(await RunMosquittoAsync(settings));
+                gateway.Add(await RunGatewayAsync(settings));
+            }
+            Console.WriteLine($"round {round + 1}: gateway {gateway[^1].MessagesPerSecond:F0} msg/s, mosquitto {mosquitto[^1].MessagesPerSecond:F0} msg/s");
         }
-        Console.WriteLine($"gateway / mosquitto rate: {gateway.MessagesPerSecond / mosquitto.MessagesPerSecond:P0}");
-        foreach (var result in new[] { gateway, mosquitto })
+        Console.WriteLine("median [min–max] over the rounds:");
+        var summary = new Dictionary<string, object>();
+        foreach (var (name, results) in new[] { ("gateway", gateway), ("mosquitto", mosquitto) })
         {
-            Console.WriteLine(JsonSerializer.Serialize(result));
+            var rate = Spread.Of(results.Select(r => r.MessagesPerSecond));
+            var p50 = Spread.Of(results.Select(r => r.P50Ms));
+            var p99 = Spread.Of(results.Select(r => r.P99Ms));
+            Console.WriteLine($"{results[0].Target,-28} {rate.Text("F0")} msg/s   p50 {p50.Text("F2")} ms   p99 {p99.Text("F2")} ms");
+            summary[name] = new { messagesPerSecond = rate, p50Ms = p50, p99Ms = p99 };
         }
+        var ratio = Spread.Of(gateway.Zip(mosquitto, (g, m) => g.MessagesPerSecond / m.MessagesPerSecond));
+        Console.WriteLine($"gateway / mosquitto rate (per round): {ratio.Text("P0")}");
+        summary["gatewayToMosquittoRate"] = ratio;
+        var path = Spread.Write("gateway-vs-mosquitto", new
+        {
+            what = "MQTT publish to PUBACK, end to end over loopback: gateway process (durable outbox) vs Mosquitto (no persistence, one subscriber)",
+            settings, rounds, machineBefore = before, machineAfter = Spread.Machine(null), summary, gateway, mosquitto,
+        }, Spread.Option(args, "--out"));
+        Console.WriteLine($"raw results: {path}");
         return 0;
     }
 

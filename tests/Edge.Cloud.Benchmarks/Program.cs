@@ -34,41 +34,46 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
-        var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
-        var batchSize = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
+        var positional = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        var total = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 100_000;
+        var batchSize = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 1000;
+        var rounds = Math.Max(1, int.Parse(Edge.Benchmarks.Spread.Option(args, "--rounds") ?? "5", CultureInfo.InvariantCulture));
         var postgres = Environment.GetEnvironmentVariable("EDGE_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("EDGE_TEST_POSTGRES");
+        var before = Edge.Benchmarks.Spread.Machine(Edge.Benchmarks.Spread.Option(args, "--load"));
+        Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores ({before["cpu"]}), {before["os"]}, load {before["loadavg"]}; {before["note"]}");
+        Console.WriteLine($"# {total} records in batches of {batchSize}, store only (no HTTP); {rounds} rounds, store/raw order alternating");
         var batches = MakeBatches(total, batchSize);
         var results = new List<Result>();
 
-        await RunSqliteAsync(MakeBatches(batchSize, batchSize), new List<Result>()); // warm-up (JIT)
-        await RunSqliteAsync(batches, results);
-        if (postgres is null)
+        await RunSqliteAsync(MakeBatches(batchSize, batchSize), new List<Result>(), 0); // warm-up (JIT)
+        if (postgres is null) Console.Error.WriteLine("EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES) is not set: PostgreSQL skipped.");
+        else await RunPostgresAsync(postgres, MakeBatches(batchSize, batchSize), new List<Result>(), 0);
+        for (var round = 0; round < rounds; round++)
         {
-            Console.Error.WriteLine("EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES) is not set: PostgreSQL skipped.");
-        }
-        else
-        {
-            await RunPostgresAsync(postgres, MakeBatches(batchSize, batchSize), new List<Result>());
-            await RunPostgresAsync(postgres, batches, results);
+            // Alternate the order of the store and the raw baseline, so a drift in the machine's load favours neither.
+            await RunSqliteAsync(batches, results, round);
+            if (postgres is not null) await RunPostgresAsync(postgres, batches, results, round);
+            Console.WriteLine($"round {round + 1} done");
         }
 
-        foreach (var r in results)
-        {
-            Console.WriteLine(JsonSerializer.Serialize(new
-            {
-                bench = "cloud.ingest", provider = r.Provider, path = r.Path, records = r.Records, batch = batchSize,
-                seconds = Math.Round(r.Seconds, 4), eventsPerSecond = Math.Round(r.Records / r.Seconds),
-            }));
-        }
         Console.WriteLine();
-        Console.WriteLine($"{"provider",-10} {"path",-28} {"records",9} {"seconds",9} {"events/s",10} {"vs raw",7}");
-        foreach (var r in results)
+        Console.WriteLine("events/s, median [min–max] over the rounds; 'vs raw' is the per-round ratio to the raw baseline of the same provider");
+        var summary = new List<object>();
+        foreach (var group in results.GroupBy(r => (r.Provider, r.Path)))
         {
-            var raw = results.First(x => x.Provider == r.Provider && x.Path.StartsWith("raw", StringComparison.Ordinal));
-            var ratio = (r.Records / r.Seconds) / (raw.Records / raw.Seconds);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Provider,-10} {r.Path,-28} {r.Records,9} {r.Seconds,9:F3} {r.Records / r.Seconds,10:F0} {ratio,7:P0}"));
+            var rate = Edge.Benchmarks.Spread.Of(group.Select(r => r.Records / r.Seconds));
+            var raws = results.Where(x => x.Provider == group.Key.Provider && x.Path.StartsWith("raw", StringComparison.Ordinal)).ToList();
+            var ratio = Edge.Benchmarks.Spread.Of(group.Zip(raws, (r, raw) => (r.Records / r.Seconds) / (raw.Records / raw.Seconds)));
+            Console.WriteLine($"{group.Key.Provider,-10} {group.Key.Path,-28} {rate.Text("F0"),24} events/s   vs raw {ratio.Text("P0")}");
+            summary.Add(new { provider = group.Key.Provider, path = group.Key.Path, eventsPerSecond = rate, vsRaw = ratio });
         }
+        var file = Edge.Benchmarks.Spread.Write("cloud-ingest", new
+        {
+            what = "ingestion into the store only (SqliteIngestStore / PostgresIngestStore.StoreAsync, no HTTP) vs a raw baseline on the same rows",
+            records = total, batch = batchSize, rounds, machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary,
+            raw = results,
+        }, Edge.Benchmarks.Spread.Option(args, "--out"));
+        Console.WriteLine($"raw results: {file}");
         return 0;
     }
 
@@ -110,24 +115,32 @@ public static class Program
         return records.Chunk(batchSize).ToList();
     }
 
-    private static async Task RunSqliteAsync(List<IngestRecord[]> batches, List<Result> results)
+    /// <param name="round">even: the store first, then the raw baseline; odd: the other way round</param>
+    private static async Task RunSqliteAsync(List<IngestRecord[]> batches, List<Result> results, int round)
     {
         var count = batches.Sum(b => b.Length);
         var directory = Path.Combine(Path.GetTempPath(), "edge-bench-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var store = await FreshSqliteAsync(Path.Combine(directory, "store.db"));
-            var time = Stopwatch.StartNew();
-            foreach (var batch in batches) await new SqliteIngestStore(store, TimeProvider.System).StoreAsync(batch);
-            results.Add(new Result("sqlite", "store (new records)", count, time.Elapsed.TotalSeconds));
-            time.Restart();
-            foreach (var batch in batches) await new SqliteIngestStore(store, TimeProvider.System).StoreAsync(batch);
-            results.Add(new Result("sqlite", "store (retry: duplicates)", count, time.Elapsed.TotalSeconds));
-
-            var raw = await FreshSqliteAsync(Path.Combine(directory, "raw.db"));
-            time.Restart();
-            await RawSqliteAsync(raw, batches);
-            results.Add(new Result("sqlite", "raw prepared INSERT, 1 tx", count, time.Elapsed.TotalSeconds));
+            async Task Store()
+            {
+                var store = await FreshSqliteAsync(Path.Combine(directory, "store.db"));
+                var time = Stopwatch.StartNew();
+                foreach (var batch in batches) await new SqliteIngestStore(store, TimeProvider.System).StoreAsync(batch);
+                results.Add(new Result("sqlite", "store (new records)", count, time.Elapsed.TotalSeconds));
+                time.Restart();
+                foreach (var batch in batches) await new SqliteIngestStore(store, TimeProvider.System).StoreAsync(batch);
+                results.Add(new Result("sqlite", "store (retry: duplicates)", count, time.Elapsed.TotalSeconds));
+            }
+            async Task Raw()
+            {
+                var raw = await FreshSqliteAsync(Path.Combine(directory, "raw.db"));
+                var time = Stopwatch.StartNew();
+                await RawSqliteAsync(raw, batches);
+                results.Add(new Result("sqlite", "raw prepared INSERT, 1 tx", count, time.Elapsed.TotalSeconds));
+            }
+            if (round % 2 == 0) { await Store(); await Raw(); }
+            else { await Raw(); await Store(); }
         }
         finally
         {
@@ -188,26 +201,34 @@ public static class Program
         for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
     }
 
-    private static async Task RunPostgresAsync(string server, List<IngestRecord[]> batches, List<Result> results)
+    /// <param name="round">even: the store first, then the raw baseline; odd: the other way round</param>
+    private static async Task RunPostgresAsync(string server, List<IngestRecord[]> batches, List<Result> results, int round)
     {
         var count = batches.Sum(b => b.Length);
         var store = await FreshPostgresAsync(server);
         var raw = await FreshPostgresAsync(server);
         try
         {
-            var ingest = new PostgresIngestStore(store.Connections, TimeProvider.System);
-            var time = Stopwatch.StartNew();
-            foreach (var batch in batches) await ingest.StoreAsync(batch);
-            results.Add(new Result("postgres", "store (new records)", count, time.Elapsed.TotalSeconds));
-            time.Restart();
-            foreach (var batch in batches) await ingest.StoreAsync(batch);
-            results.Add(new Result("postgres", "store (retry: duplicates)", count, time.Elapsed.TotalSeconds));
-
-            // The baseline needs the same partitions; creating them is not part of what it measures.
-            await new PostgresIngestStore(raw.Connections, TimeProvider.System).StoreAsync([batches[0].First(r => r.Telemetry is not null) with { Gateway = "warm-up" }]);
-            time.Restart();
-            await RawCopyAsync(raw.Connections, batches);
-            results.Add(new Result("postgres", "raw binary COPY", count, time.Elapsed.TotalSeconds));
+            async Task Store()
+            {
+                var ingest = new PostgresIngestStore(store.Connections, TimeProvider.System);
+                var time = Stopwatch.StartNew();
+                foreach (var batch in batches) await ingest.StoreAsync(batch);
+                results.Add(new Result("postgres", "store (new records)", count, time.Elapsed.TotalSeconds));
+                time.Restart();
+                foreach (var batch in batches) await ingest.StoreAsync(batch);
+                results.Add(new Result("postgres", "store (retry: duplicates)", count, time.Elapsed.TotalSeconds));
+            }
+            async Task Raw()
+            {
+                // The baseline needs the same partitions; creating them is not part of what it measures.
+                await new PostgresIngestStore(raw.Connections, TimeProvider.System).StoreAsync([batches[0].First(r => r.Telemetry is not null) with { Gateway = "warm-up" }]);
+                var time = Stopwatch.StartNew();
+                await RawCopyAsync(raw.Connections, batches);
+                results.Add(new Result("postgres", "raw binary COPY", count, time.Elapsed.TotalSeconds));
+            }
+            if (round % 2 == 0) { await Store(); await Raw(); }
+            else { await Raw(); await Store(); }
         }
         finally
         {

@@ -57,6 +57,36 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public async Task A_re_send_is_recognised_while_inside_the_dedupe_window_and_is_a_new_message_once_the_window_has_passed()
+    {
+        // docs/gateway.md: seen (node, boot, seq) is kept for DedupeWindowHours, across restarts. The window is a whole
+        // number of hours, so its passing is shown with a window of 0 hours: every row older than now has expired.
+        var dataDir = TestGateway.NewTempDir();
+        string secret;
+        await using (var gateway = await TestGateway.StartAsync(dataDir))
+        {
+            secret = gateway.AddNode("sl-0001");
+            using var client = await gateway.ConnectAsync("sl-0001", secret);
+            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));
+        }
+        await using (var gateway = await TestGateway.StartAsync(dataDir, "--Gateway:Outbox:DedupeWindowHours=168"))
+        {
+            using var client = await gateway.ConnectAsync("sl-0001", secret);
+            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));
+            Assert.Equal(1, gateway.Get<GatewayMetrics>().Duplicates.Get()); // within the window, after a restart
+        }
+        await using (var gateway = await TestGateway.StartAsync(dataDir, "--Gateway:Outbox:DedupeWindowHours=0"))
+        {
+            using var client = await gateway.ConnectAsync("sl-0001", secret);
+            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 2))); // the first commit prunes
+            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));
+            Assert.Equal(0, gateway.Get<GatewayMetrics>().Duplicates.Get());
+            var stored = await gateway.Get<IOutboxReader>().ReadAfterAsync(0, 100, int.MaxValue, default);
+            Assert.Equal(new[] { 1L, 2L, 1L }, stored.Select(m => m.Seq)); // the expired re-send was stored as a new message
+        }
+    }
+
+    [Fact]
     public async Task Over_quota_the_oldest_routine_message_goes_first_and_kept_ones_only_when_nothing_routine_is_left()
     {
         var path = Path.Combine(TestGateway.NewTempDir(), "outbox.db");

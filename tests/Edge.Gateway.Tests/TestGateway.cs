@@ -93,7 +93,9 @@ public sealed class TestGateway : IAsyncDisposable
 
     public static string Telemetry(long boot, long seq) => $"{{\"v\":1,\"type\":\"streetlight\",\"ts\":1767304800,\"boot\":{boot},\"seq\":{seq},\"level\":60}}";
 
-    public static string Event(long boot, long seq) => $"{{\"v\":1,\"ts\":1767306120,\"boot\":{boot},\"seq\":{seq},\"kind\":\"lamp.fault\",\"fault\":\"lamp-failure\",\"active\":true}}";
+    /// <summary>An event as a node writes it (protocol.md §7); a lamp fault carries the members the cloud requires.</summary>
+    public static string Event(long boot, long seq, string kind = "lamp.fault")
+        => $"{{\"v\":1,\"ts\":1767306120,\"boot\":{boot},\"seq\":{seq},\"kind\":\"{kind}\"{(kind == "lamp.fault" ? ",\"fault\":\"lamp-failure\",\"active\":true" : "")}}}";
 
     public static string NewTempDir()
     {

@@ -41,6 +41,7 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     readonly IRelayFactory _relays;
     readonly RulesOptions _options;
     readonly ILogger _logger;
+    readonly TimeProvider _time; // the clock of command times and override renewals (tests inject one)
     readonly MetricsRegistry.Counter _firings;
     readonly MetricsRegistry.Counter _actionFailures;
     readonly SemaphoreSlim _lock = new(1, 1);
@@ -53,8 +54,9 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     sealed record ActiveRule(RuleDefinition Rule, string Trigger, string State, DateTimeOffset OverrideIssued);
 
     public RuleEngine(INodeMessageFeed feed, NodeRegistry registry, DisplayComposer displays, CommandDispatcher commands, GatewayRecords records,
-        IRelayFactory relays, RulesOptions options, MetricsRegistry metrics, ILogger<RuleEngine> logger)
+        IRelayFactory relays, RulesOptions options, MetricsRegistry metrics, ILogger<RuleEngine> logger, TimeProvider time)
     {
+        _time = time;
         _feed = feed;
         _registry = registry;
         _displays = displays;
@@ -224,7 +226,7 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     async Task ActivateAsync(RuleDefinition rule, string trigger, string state, CancellationToken cancellationToken)
     {
         _logger.LogWarning("Rule {Rule} fired: {Trigger} is {State} in zone {Zone}; actions {Actions}", rule.Id, trigger, state, rule.Zone, string.Join(",", rule.ActionNames()));
-        lock (_active) _active[rule.Id] = new ActiveRule(rule, trigger, state, DateTimeOffset.UtcNow);
+        lock (_active) _active[rule.Id] = new ActiveRule(rule, trigger, state, _time.GetUtcNow());
         _firings.Inc(rule.Id);
         var done = new List<string>();
         var failed = new List<string>();
@@ -286,7 +288,7 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     Func<string, DesiredCommand> Override(RuleDefinition rule, int level) => node => Command(rule, node, "override", w =>
     {
         w.WriteNumber("level", level);
-        w.WriteNumber("until", DateTimeOffset.UtcNow.ToUnixTimeSeconds() + _options.OverrideHoldSeconds);
+        w.WriteNumber("until", _time.GetUtcNow().ToUnixTimeSeconds() + _options.OverrideHoldSeconds);
         var reason = "rule " + rule.Id;
         w.WriteString("reason", reason.Length > 64 ? reason[..64] : reason);
     });
@@ -295,7 +297,7 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
 
     DesiredCommand Command(RuleDefinition rule, string node, string kind, Action<Utf8JsonWriter> args)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         var id = CommandIdChars.Replace($"r:{rule.Id}:{node}:{now.ToUnixTimeMilliseconds()}", "-");
         if (id.Length > 64) id = id[^64..];
         var expires = now.ToUnixTimeSeconds() + _options.CommandLifetimeSeconds;
@@ -344,7 +346,7 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     /// <summary>Re-issues the lights override of active rules at half its hold time, so lights stay at full for the whole event.</summary>
     async Task RenewOverridesAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30), _time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
@@ -353,14 +355,14 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
                 lock (_active)
                 {
                     due = _active.Values.Where(a => a.Rule.LightsLevel is not null
-                        && DateTimeOffset.UtcNow - a.OverrideIssued >= TimeSpan.FromSeconds(_options.OverrideHoldSeconds / 2.0)).ToList();
+                        && _time.GetUtcNow() - a.OverrideIssued >= TimeSpan.FromSeconds(_options.OverrideHoldSeconds / 2.0)).ToList();
                 }
                 foreach (var active in due)
                 {
                     lock (_active)
                     {
                         if (!_active.ContainsKey(active.Rule.Id)) continue;
-                        _active[active.Rule.Id] = active with { OverrideIssued = DateTimeOffset.UtcNow };
+                        _active[active.Rule.Id] = active with { OverrideIssued = _time.GetUtcNow() };
                     }
                     try
                     {

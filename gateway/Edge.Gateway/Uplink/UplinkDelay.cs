@@ -4,14 +4,14 @@ using System.Threading.Tasks;
 
 namespace Edge.Gateway.Uplink;
 
-/// <summary>How the uplink waits between attempts: <see cref="Task.Delay(TimeSpan, CancellationToken)"/>, replaceable
-/// so tests can see and drive every wait without wall time.</summary>
+/// <summary>How the uplink waits between attempts: a delay on the host's <see cref="TimeProvider"/>, replaceable so
+/// tests can see every wait, or drive it by moving a fake clock, without wall time.</summary>
 public interface IUplinkDelay
 {
     Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken);
 }
 
-public sealed class SystemUplinkDelay : IUplinkDelay
+public sealed class SystemUplinkDelay(TimeProvider time) : IUplinkDelay
 {
-    public Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => Task.Delay(delay, cancellationToken);
+    public Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => Task.Delay(delay, time, cancellationToken);
 }

@@ -17,19 +17,24 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Cloud.Tests.Ingestion;
 
-/// <summary>docs/uplink.md §1–§2 over real HTTP against the running app.</summary>
-public sealed class BatchEndpointTests : IAsyncLifetime
+/// <summary>docs/uplink.md §1–§2 over real HTTP against the running app, on SQLite and on PostgreSQL
+/// (<see cref="BatchEndpointOnSqliteTests"/>, <see cref="BatchEndpointOnPostgresTests"/>).</summary>
+public abstract class BatchEndpointTests(StorageKind storage) : IAsyncLifetime
 {
     private const string Gateway = "gw-igoumenitsa-1";
     private const string Token = "token-of-gw-igoumenitsa-1-at-least-32-chars";
     private const string OtherGateway = "gw-preveza-1";
     private const string OtherToken = "token-of-gw-preveza-1-also-32-characters-long";
     private CloudServer _server = null!;
+    private TestPostgres? _postgres;
 
     public async Task InitializeAsync()
     {
+        _postgres = storage == StorageKind.Postgres ? await TestPostgres.CreateAsync() : null;
         _server = await CloudServer.StartAsync(new Dictionary<string, string?>
         {
+            ["Storage:Provider"] = storage.ToString(),
+            ["Storage:PostgresConnectionString"] = _postgres?.ConnectionString,
             ["Gateways:Seed:0:Id"] = Gateway,
             ["Gateways:Seed:0:Token"] = Token,
             ["Gateways:Seed:1:Id"] = OtherGateway,
@@ -46,7 +51,11 @@ public sealed class BatchEndpointTests : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
+    }
 
     private static JsonObject GoodBatch() => Records.Batch(Gateway,
         Records.Streetlight(10231, "sl-0001", 1767304800, level: 60),
@@ -264,3 +273,7 @@ public sealed class BatchEndpointTests : IAsyncLifetime
         Assert.Superset(new HashSet<string> { "200", "400", "401", "403", "413" }, statuses);
     }
 }
+
+public sealed class BatchEndpointOnSqliteTests() : BatchEndpointTests(StorageKind.Sqlite);
+
+public sealed class BatchEndpointOnPostgresTests() : BatchEndpointTests(StorageKind.Postgres);

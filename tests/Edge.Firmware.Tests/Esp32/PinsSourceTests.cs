@@ -21,7 +21,7 @@ public class PinsSourceTests
         var json = File.ReadAllText(Repo.File($"hardware/{nodeType}/pins.json"));
         var expected = PinsSource.Generate(json, nodeType, app);
         var path = Repo.File($"firmware/{app}/Pins.g.cs");
-        if (Environment.GetEnvironmentVariable("EDGE_UPDATE_PINS") == "1") File.WriteAllText(path, expected);
+        if (UpdateFlag.IsSet("EDGE_UPDATE_PINS")) File.WriteAllText(path, expected);
         Assert.True(File.Exists(path), $"missing {path}: run with EDGE_UPDATE_PINS=1");
         Assert.Equal(expected, File.ReadAllText(path).Replace("\r\n", "\n"));
     }

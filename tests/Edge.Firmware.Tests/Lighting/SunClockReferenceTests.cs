@@ -25,15 +25,19 @@ public class SunClockReferenceTests
         this.output = output;
     }
 
-    private sealed record Band(string Name, double MinAbsLatitude, double MaxAbsLatitude, long? ToleranceSeconds);
+    /// <summary>A latitude band and the largest and mean |error| allowed against the zenith-90.8333° reference.</summary>
+    private sealed record Band(string Name, double MinAbsLatitude, double MaxAbsLatitude, long MaxSeconds, double MeanSeconds);
 
-    // The issue's targets: ±1 min up to 60°, ±3 min up to 70°. Beyond 70° (Longyearbyen, 78.2°) only
-    // the kind of day is a requirement; the timing error there is measured and reported.
+    // The issue's targets are ±1 min up to 60° and ±3 min up to 70°; the code does much better, and the limits are
+    // the measured maxima and means documented in docs/sun-clock.md §Accuracy (5 s / 1.0 s, 127 s / 3.9 s,
+    // 139 s / 7.5 s) plus a small margin, so a regression shows long before it reaches the targets: ten times the
+    // error fails in every band. Beyond 70° (Longyearbyen, 78.2°) the kind of day is the requirement; the timing
+    // is held to what is documented all the same.
     private static readonly Band[] Bands =
     {
-        new("|lat| <= 60", 0, 60, 60),
-        new("60 < |lat| <= 70", 60.0000001, 70, 180),
-        new("|lat| > 70", 70.0000001, 90, null),
+        new("|lat| <= 60", 0, 60, 7, 1.5),
+        new("60 < |lat| <= 70", 60.0000001, 70, 135, 5),
+        new("|lat| > 70", 70.0000001, 90, 150, 9),
     };
 
     [Fact]
@@ -64,9 +68,9 @@ public class SunClockReferenceTests
                     if (expected is long e)
                     {
                         long error = official.Add(actual - e, what + " of " + row.Line + ", computed " + Iso(actual));
-                        if (band.ToleranceSeconds is long tolerance && error > tolerance)
+                        if (error > band.MaxSeconds)
                         {
-                            failures.Add($"{band.Name}: {what} off by {error} s (> {tolerance} s): {row.Line}, computed {Iso(actual)}");
+                            failures.Add($"{band.Name}: {what} off by {error} s (> {band.MaxSeconds} s): {row.Line}, computed {Iso(actual)}");
                         }
                     }
                     if (limbExpected is long l)
@@ -75,9 +79,12 @@ public class SunClockReferenceTests
                     }
                 }
             }
-            string toleranceText = band.ToleranceSeconds is long t ? $"tolerance {t} s" : "no tolerance: reported only";
-            output.WriteLine($"{band.Name} ({toleranceText}):");
-            output.WriteLine($"  vs zenith 90.8333°{(band.ToleranceSeconds is null ? "" : " (asserted)")}: {official}");
+            if (official.Mean > band.MeanSeconds)
+            {
+                failures.Add($"{band.Name}: mean |error| {official.Mean:0.00} s (> {band.MeanSeconds} s)");
+            }
+            output.WriteLine($"{band.Name} (max {band.MaxSeconds} s, mean {band.MeanSeconds} s):");
+            output.WriteLine($"  vs zenith 90.8333° (asserted): {official}");
             output.WriteLine($"  vs USNO upper limb at -0:34 (info): {limb}");
         }
 
@@ -125,6 +132,8 @@ public class SunClockReferenceTests
         private long sum;
         private long worst = -1;
         private string worstCase = "";
+
+        public double Mean => count == 0 ? 0 : (double)sum / count;
 
         public long Add(long signedError, string description)
         {

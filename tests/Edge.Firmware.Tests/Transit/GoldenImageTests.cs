@@ -36,7 +36,7 @@ public class GoldenImageTests
         byte[] frame = TransitSamples.BandedFrame(display, 16);
 
         string path = Path.Combine(TransitSamples.SourceDirectory(), "Golden", golden + ".png");
-        if (Environment.GetEnvironmentVariable("EDGE_UPDATE_GOLDENS") == "1")
+        if (UpdateFlag.IsSet("EDGE_UPDATE_GOLDENS"))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllBytes(path, MonoPng.Encode(frame, width, height));

@@ -29,6 +29,7 @@ public sealed class FakeCloud : IAsyncDisposable
     readonly SortedDictionary<long, JsonObject> _stored = new();
     readonly List<long> _arrivals = new();
     readonly List<(DateTimeOffset At, int Status, int Records)> _attempts = new();
+    readonly List<JsonArray> _attemptRecords = new();
     readonly Queue<(int Status, int? RetryAfter)> _failures = new();
     readonly List<JsonObject> _changes = new();
     readonly List<string> _pollCursors = new();
@@ -105,6 +106,12 @@ public sealed class FakeCloud : IAsyncDisposable
         lock (_lock) return _attempts.ToList();
     }
 
+    /// <summary>The records each batch attempt carried, in the order of <see cref="Attempts"/> (refused ones too).</summary>
+    public IReadOnlyList<JsonArray> AttemptRecords()
+    {
+        lock (_lock) return _attemptRecords.Select(a => (JsonArray)a.DeepClone()).ToList();
+    }
+
     public IReadOnlyList<string> PollCursors()
     {
         lock (_lock) return _pollCursors.ToList();
@@ -144,7 +151,11 @@ public sealed class FakeCloud : IAsyncDisposable
         var records = batch["records"]!.AsArray().Select(r => r!.AsObject()).ToList();
         if (failure is { } f)
         {
-            lock (_lock) _attempts.Add((DateTimeOffset.UtcNow, f.Status, records.Count));
+            lock (_lock)
+            {
+                _attempts.Add((DateTimeOffset.UtcNow, f.Status, records.Count));
+                _attemptRecords.Add((JsonArray)batch["records"]!.DeepClone());
+            }
             if (f.RetryAfter is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString();
             return Problem(f.Status, "told to fail");
         }
@@ -153,7 +164,11 @@ public sealed class FakeCloud : IAsyncDisposable
             : records.Count > MaxRecords || records.Any(RefuseBatchWith) ? (413, $"more than {MaxRecords} records or too large")
             : records.Any(CrashOn) ? (500, "An unhandled exception has occurred")
             : (200, "");
-        lock (_lock) _attempts.Add((DateTimeOffset.UtcNow, refusal.Item1, records.Count));
+        lock (_lock)
+        {
+            _attempts.Add((DateTimeOffset.UtcNow, refusal.Item1, records.Count));
+            _attemptRecords.Add((JsonArray)batch["records"]!.DeepClone());
+        }
         if (refusal.Item1 != 200) return Problem(refusal.Item1, refusal.Item2);
 
         int accepted = 0, duplicates = 0;

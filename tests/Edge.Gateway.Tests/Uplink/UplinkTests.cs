@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Edge.Gateway.Operations;
 using Edge.Gateway.Outbox;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
 
 namespace Edge.Gateway.Tests.Uplink;
@@ -73,15 +75,31 @@ public sealed class UplinkTests
     {
         await using var cloud = await FakeCloud.StartAsync();
         cloud.FailNext(4, 503);
-        await using var gateway = await TestGateway.StartAsync(null, CloudArgs.For(cloud));
+        // The uplink waits between retries on this clock: each retry below happens because the test moved it.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await TestGateway.StartWithAsync(b => b.Services.AddSingleton<TimeProvider>(clock), null, CloudArgs.For(cloud, "--Gateway:Uplink:ForwardState=false"));
         using var client = await Node(gateway, "sl-0001");
         await Publish(client, "sl-0001", "telemetry", TestGateway.Telemetry(1, 1));
 
         var outbox = gateway.Get<IOutboxReader>();
-        await TestGateway.WaitUntilAsync(() => cloud.Attempts().Count(a => a.Status == 503) == 4, "four refused attempts");
-        Assert.Empty(cloud.Records());
-        await TestGateway.WaitUntilAsync(() => cloud.Records().Count == 1, "the record after the failures");
-        await TestGateway.WaitUntilAsync(() => outbox.ForwardedUpTo > 0, "forwarded after the 200");
+        await TestGateway.WaitUntilAsync(() => cloud.Attempts().Count == 1, "the first refused attempt");
+        for (var refused = 1; refused <= 4; refused++)
+        {
+            Assert.Equal(refused, cloud.Attempts().Count); // no retry happened on its own
+            Assert.Equal(0, outbox.ForwardedUpTo);         // nothing marked forwarded while refused
+            Assert.Equal(1, outbox.GetStats().Depth);
+            Assert.Empty(cloud.Records());
+            // Move the clock by the backoff cap (0.4 s here) until the uplink's wait ends and it tries again.
+            var next = refused + 1;
+            await ManualClock.WaitMovingAsync(clock, () => cloud.Attempts().Count >= next, $"attempt {next} after moving the clock");
+        }
+        var attempts = cloud.Attempts();
+        Assert.Equal([503, 503, 503, 503, 200], attempts.Select(a => a.Status));
+        var batches = cloud.AttemptRecords();
+        Assert.Equal(1, (long)Assert.Single(batches[0])!["payload"]!["seq"]!);
+        Assert.All(batches, batch => Assert.True(JsonNode.DeepEquals(batches[0], batch), "a retry carried other records: " + batch.ToJsonString()));
+        await TestGateway.WaitUntilAsync(() => outbox.ForwardedUpTo == (long)batches[0][0]!["seq"]!, "forwarded after the 200");
+        Assert.Equal(batches[0].Select(r => (long)r!["seq"]!), cloud.Records().Select(r => (long)r["seq"]!));
         var metrics = gateway.Get<MetricsRegistry>().Render();
         Assert.Contains("edge_gateway_uplink_retries_total{reason=\"http_503\"} 4", metrics);
     }

@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Edge.Firmware.Runtime;
+
+namespace Edge.Firmware.Tests.Runtime;
+
+/// <summary>
+/// protocol.md §13 / §14.4: a node drains its outbox at most 20 messages per second and with at most 4 unacknowledged
+/// publishes in flight, oldest first. A backlog of 200 drained against a link that acknowledges everything at once
+/// (so only the rate limit holds it back) and against one that acknowledges nothing (so only the in-flight limit
+/// does), on the test's own clock, pumped every 50 ms as the node's loop would.
+/// </summary>
+public class OutboxDrainRateTests
+{
+    private static readonly string[] Topics = { "t", "e", "a" };
+
+    private static Outbox Backlog(int count)
+    {
+        var box = new Outbox(64 * 1024, 256, null);
+        for (int i = 0; i < count; i++)
+        {
+            var message = Encoding.ASCII.GetBytes("m" + i);
+            box.Enqueue(i % 5 == 0 ? Outbox.Event : Outbox.Telemetry, message, 0, message.Length);
+        }
+        return box;
+    }
+
+    [Fact]
+    public void A_backlog_drains_in_order_at_no_more_than_20_messages_in_any_second()
+    {
+        var box = Backlog(200);
+        var link = new FakeLink();
+        link.BeginConnect(new LinkOptions());
+        var sentAt = new List<(long Ms, string Name)>();
+        for (long now = 0; box.Count > 0 && now < 60_000; now += 50)
+        {
+            int before = link.History.Count;
+            box.Pump(link, Topics, now);
+            for (int i = before; i < link.History.Count; i++) sentAt.Add((now, link.History[i].Text));
+            while (link.TryGetAcknowledged(out int id)) box.Acknowledge(id);
+        }
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => "m" + i), sentAt.Select(s => s.Name)); // all, once, oldest first
+        // Every sliding one-second window, not only the outbox's own windows.
+        foreach (var (ms, _) in sentAt)
+        {
+            Assert.True(sentAt.Count(s => s.Ms >= ms && s.Ms < ms + 1000) <= Outbox.MaxPerSecond, $"more than {Outbox.MaxPerSecond} sent in the second from {ms} ms");
+        }
+        Assert.Equal(20, Outbox.MaxPerSecond); // the documented figure
+        Assert.True(sentAt[^1].Ms >= 9_000, $"200 messages at ≤ 20/s take at least 9 s of node time, took {sentAt[^1].Ms} ms");
+    }
+
+    [Fact]
+    public void No_more_than_4_publishes_are_ever_unacknowledged()
+    {
+        var box = Backlog(50);
+        var link = new FakeLink { AutoAck = false };
+        link.BeginConnect(new LinkOptions());
+        for (long now = 0; now < 5_000; now += 50) box.Pump(link, Topics, now);
+        Assert.Equal(4, link.History.Count);
+        Assert.Equal(new[] { "m0", "m1", "m2", "m3" }, link.History.Select(s => s.Text));
+        Assert.Equal(Outbox.MaxInFlight, box.InFlight);
+    }
+}
