@@ -17,6 +17,8 @@ public static class Program
     private const string Firmware = "1.0.0";
     private const int TickMs = 500;
     private const int MaxInbound = 8192;
+    /// <summary>Inbound messages that may wait for the control loop (M2MqttLink holds references to M2Mqtt's arrays, not copies).</summary>
+    private const int InboundSlots = 2;
 
     /// <summary>
     /// Which panel this build drives: true for the shelter's 7.5" 800×480 UC8179, false for the 2.9" SSD1680
@@ -28,7 +30,7 @@ public static class Program
     public static void Main()
     {
         var storage = new FlashStorage();
-        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, MaxInbound, 2);
+        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, MaxInbound, InboundSlots);
 
         var gpio = new GpioController();
         var statusLed = new GpioRelay(gpio, Pins.StatusLed, false);

@@ -6,8 +6,11 @@ using nanoFramework.Runtime.Native;
 namespace Edge.Firmware.Esp32.Drivers;
 
 /// <summary>
-/// The start-up every ESP32 node app shares: read the provisioning record, then build the node options,
-/// the Wi-Fi platform and the MQTT link from it. Only the hardware differs between apps.
+/// The start-up every ESP32 node app shares: read the provisioning record, then build the node options (sized for
+/// a plain ESP32's heap, hardware/heap.md), the Wi-Fi platform and the MQTT link from it. Nothing here touches the
+/// network: Wi-Fi is joined and the broker's name resolved later, by the runtime's connection attempts, so a
+/// gateway that is down or given by a name that does not resolve never stops the node's start (the street light
+/// has its lamp on before this runs). Only the hardware differs between apps.
 /// </summary>
 public sealed class NodeBoot
 {
@@ -21,6 +24,7 @@ public sealed class NodeBoot
         Node = node;
         Options = node.NodeOptions(board, firmware);
         Options.InboundBytes = maxInbound;
+        NodeOptions.UseSmallHeap(Options);
         Platform = new Esp32Platform(new WifiJoin(node.Ssid, node.WifiPassword));
         Link = new M2MqttLink(node.BrokerHost, node.BrokerPort, node.Tls, maxInbound, inboundSlots);
     }

@@ -16,18 +16,23 @@ public static class Program
 {
     private const string Firmware = "1.0.0";
     private const int TickMs = 1000;
-    /// <summary>Largest config the node takes: each inbound slot of M2MqttLink holds this much of a ~100 KB heap.</summary>
+    /// <summary>Largest config the node takes: the runtime's inbound buffer holds this much of the heap (hardware/heap.md).</summary>
     private const int MaxInbound = 4096;
+    /// <summary>Inbound messages that may wait for the control loop (M2MqttLink holds references to M2Mqtt's arrays, not copies).</summary>
+    private const int InboundSlots = 3;
 
     public static void Main()
     {
-        var storage = new FlashStorage();
-        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, MaxInbound, 3);
-
+        // The relay feeds the LED driver: on first, before storage, provisioning or the network can fail, so a
+        // node that cannot start (or has no schedule yet) still lights its street; the PWM level then follows the
+        // on-node schedule or the photocell, with or without a gateway.
         var gpio = new GpioController();
-        // The relay feeds the LED driver: on at boot, so a node without a schedule yet still lights its street.
         var driverRelay = new GpioRelay(gpio, Pins.DriverRelay, false);
         driverRelay.Set(true);
+
+        var storage = new FlashStorage();
+        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, MaxInbound, InboundSlots);
+
         var statusLed = new GpioRelay(gpio, Pins.StatusLed, false);
 
         Configuration.SetPinFunction(Pins.I2cSda, DeviceFunction.I2C1_DATA);

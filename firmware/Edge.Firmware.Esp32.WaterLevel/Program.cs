@@ -21,11 +21,13 @@ public static class Program
     private const string Firmware = "1.0.0";
     private const int TickMs = 250;
     private const int MaxInbound = 4096;
+    /// <summary>Inbound messages that may wait for the control loop (M2MqttLink holds references to M2Mqtt's arrays, not copies).</summary>
+    private const int InboundSlots = 3;
 
     public static void Main()
     {
         var storage = new FlashStorage();
-        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, MaxInbound, 3);
+        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, MaxInbound, InboundSlots);
 
         var gpio = new GpioController();
         // Sensor and divider are powered only while awake: P-MOSFET high-side switch, active low. Deep sleep

@@ -55,8 +55,13 @@ public static class FontTableGenerator
         sb.Append("// License 1.1 (Reserved Font Name \"Terminus Font\"). These tables are a subset converted to 1-bit\n");
         sb.Append("// glyph arrays; as a modified version they do not carry the reserved name.\n");
         sb.Append("// </auto-generated>\n");
+        sb.Append("#nullable enable\n");
         sb.Append("namespace Edge.Firmware.Transit;\n\n");
-        sb.Append("/// <summary>The display's three bitmap faces (fixed cell, 1 bit per pixel, rows MSB first).</summary>\n");
+        sb.Append("/// <summary>\n");
+        sb.Append("/// The display's three bitmap faces (fixed cell, 1 bit per pixel, rows MSB first). Each face is built on its\n");
+        sb.Append("/// first use, never in a static initialiser: nanoFramework runs every static constructor of every deployed\n");
+        sb.Append("/// assembly at boot, and street lights and gauges, which never draw text, must not carry the tables.\n");
+        sb.Append("/// </summary>\n");
         sb.Append("public static class DisplayFonts\n{\n");
 
         var fields = new StringBuilder();
@@ -104,10 +109,10 @@ public static class FontTableGenerator
             sb.Append("    private const string " + field + "Chars = \"");
             sb.Append(chars);
             sb.Append("\";\n\n");
-            sb.Append("    private static readonly byte[] " + field + "Bits = new byte[]\n    {\n");
+            sb.Append("    private static byte[] " + field + "Bits()\n    {\n        return new byte[]\n        {\n");
             for (int i = 0; i < bytes.Count; i += 16)
             {
-                sb.Append("        ");
+                sb.Append("            ");
                 for (int k = i; k < Math.Min(i + 16, bytes.Count); k++)
                 {
                     sb.Append("0x").Append(bytes[k].ToString("X2", CultureInfo.InvariantCulture)).Append(',');
@@ -115,12 +120,14 @@ public static class FontTableGenerator
                 }
                 sb.Append('\n');
             }
-            sb.Append("    };\n\n");
-            // Font objects are declared after every array so static initialisation sees the arrays filled.
-            fields.Append("    public static readonly BitmapFont " + field + " = new BitmapFont(" + width + ", " + height + ", "
-                + font.FontAscent + ", " + field + "Chars, " + field + "Bits);\n");
+            sb.Append("        };\n    }\n\n");
+            string cache = "_" + char.ToLowerInvariant(field[0]) + field.Substring(1);
+            fields.Append("    private static BitmapFont? " + cache + ";\n\n");
+            fields.Append("    public static BitmapFont " + field + "\n    {\n        get\n        {\n            if (" + cache + " == null) " + cache
+                + " = new BitmapFont(" + width + ", " + height + ", " + font.FontAscent + ", " + field + "Chars, " + field + "Bits());\n            return "
+                + cache + ";\n        }\n    }\n\n");
         }
-        sb.Append(fields);
+        sb.Append(fields.ToString().TrimEnd('\n')).Append('\n');
         sb.Append("}\n");
         return sb.ToString();
     }

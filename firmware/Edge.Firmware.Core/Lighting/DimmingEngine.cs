@@ -28,7 +28,6 @@ namespace Edge.Firmware.Lighting;
 public sealed class DimmingEngine
 {
     private const int Nights = 4; // the night in control, two before it and the next one
-    private const int Capacity = (Nights + 1) * LightingSchedule.MaxPointsPerProfile; // + room for ResolveNight
     private const int Noon = 12 * 3600;
 
     private readonly LightingSchedule _schedule;
@@ -38,13 +37,14 @@ public sealed class DimmingEngine
     private readonly SunTimes _evening = new SunTimes();
     private readonly SunTimes _morning = new SunTimes();
 
-    // Timeline of nights _night-2 … _night+1, in time order.
-    private readonly long[] _at = new long[Capacity];
-    private readonly float[] _target = new float[Capacity];
-    private readonly float[] _start = new float[Capacity];
-    private readonly int[] _fade = new int[Capacity];
-    private readonly float[] _min = new float[Capacity];
-    private readonly int[] _profile = new int[Capacity];
+    // Timeline of nights _night-2 … _night+1, in time order; sized by the schedule's longest profile (plus a
+    // night of room for ResolveNight), so the always-on and always-off engines a street light keeps cost little.
+    private readonly long[] _at;
+    private readonly float[] _target;
+    private readonly float[] _start;
+    private readonly int[] _fade;
+    private readonly float[] _min;
+    private readonly int[] _profile;
     private int _count;
     private long _night = long.MinValue;
 
@@ -53,6 +53,16 @@ public sealed class DimmingEngine
         if (latitude < -90 || latitude > 90) throw new ArgumentOutOfRangeException("latitude");
         if (longitude < -180 || longitude > 180) throw new ArgumentOutOfRangeException("longitude");
         _schedule = schedule;
+        int points = 1; // a darkless night takes one point whatever the profile
+        for (int i = 0; i < schedule.Profiles.Length; i++)
+            if (schedule.Profiles[i].Points.Length > points) points = schedule.Profiles[i].Points.Length;
+        int capacity = (Nights + 1) * points;
+        _at = new long[capacity];
+        _target = new float[capacity];
+        _start = new float[capacity];
+        _fade = new int[capacity];
+        _min = new float[capacity];
+        _profile = new int[capacity];
         _latitude = latitude;
         _longitude = longitude;
         _zone = zone;

@@ -32,4 +32,15 @@ public sealed class NodeOptions
     public uint JitterSeed = 1;
     /// <summary>Software watchdog timeout (protocol §15 W1).</summary>
     public int WatchdogSeconds = 120;
+
+    /// <summary>
+    /// Sizes for a plain ESP32 without PSRAM (~90 KB of managed heap shared with M2Mqtt, Wi-Fi and TLS;
+    /// hardware/heap.md): applied by the ESP32 apps' start-up and by the heap model that checks the budget.
+    /// </summary>
+    public static void UseSmallHeap(NodeOptions options)
+    {
+        // RAM ring: one flash page's worth; it spills to the 64 KB flash ring as soon as it is full.
+        options.OutboxBytes = 4096;
+        options.FlashOutboxBytes = 65536;
+    }
 }

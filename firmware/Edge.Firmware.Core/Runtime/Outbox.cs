@@ -24,6 +24,8 @@ public sealed class Outbox
     public const string DataKey = "outbox.data";
     public const string IndexKey = "outbox.index";
     public const long RoutineFlushMs = 60000;
+    /// <summary>The smallest batch a spill to flash moves when the RAM ring holds that much (one flash write per ~4 KB).</summary>
+    public const int SpillBytes = 4096;
 
     private readonly byte[] _data;
     private readonly int _maxEntries;
@@ -137,9 +139,12 @@ public sealed class Outbox
     /// <summary>Moves the oldest RAM messages (one page) to the flash ring; false when flash has no room without dropping kept messages.</summary>
     private bool Spill()
     {
-        // A quarter of the RAM ring (at most a page) per flash write: few writes, and when flash is full of
+        // A quarter of the RAM ring per flash write, but at least 4 KB when the ring holds that much (a small
+        // RAM ring spills early, not in small pieces) and at most a page: few writes, and when flash is full of
         // kept messages only as many of them as that batch needs are dropped.
-        int limit = _data.Length / 4 < OutboxFlashRing.PageBytes ? _data.Length / 4 : OutboxFlashRing.PageBytes;
+        int limit = _data.Length / 4;
+        if (limit < SpillBytes) limit = _data.Length < SpillBytes ? _data.Length : SpillBytes;
+        if (limit > OutboxFlashRing.PageBytes) limit = OutboxFlashRing.PageBytes;
         int n = 0, size = 2, bytes = 0;
         while (n < _count && n < OutboxFlashRing.MaxPerPage && size + 3 + _length[n] <= OutboxFlashRing.PageBytes
             && (n == 0 || size + 3 + _length[n] <= limit))

@@ -10,7 +10,10 @@ namespace Edge.Firmware.Runtime;
 /// message in it is acknowledged. Bounded in bytes (default 64 KB) and in page slots (twice as many as
 /// full pages fit), so that two neighbouring pages can always be merged when slots run out after drops.
 /// Page record: count (2 bytes), then leaf and length (3 bytes) per message, then the messages back to back.
-/// All buffers and record keys are created in the constructor.
+/// All buffers and record keys are created in the constructor. There is one page buffer (a plain ESP32 has
+/// ~90 KB of heap, hardware/heap.md): it holds the head page while draining, and any other page operation
+/// (spill, drop, merge) first writes the head page back without its acknowledged messages; what was in flight
+/// is then sent again (the gateway drops the duplicate by boot/seq, protocol §16).
 /// </summary>
 public sealed class OutboxFlashRing
 {
@@ -29,16 +32,11 @@ public sealed class OutboxFlashRing
     private readonly int[] _entries;    // per slot: messages
     private readonly int[] _routine;    // per slot: routine (telemetry) messages
     private readonly byte[] _orderRecord;
-    private readonly byte[] _work = new byte[PageBytes];
-    private readonly byte[] _other = new byte[PageBytes];
+    private readonly byte[] _page = new byte[PageBytes];
     private readonly byte[] _scratchLeaf = new byte[MaxPerPage];
     private readonly int[] _scratchLength = new int[MaxPerPage];
 
-    // The loaded head page (the oldest), while draining.
-    private readonly byte[] _head = new byte[PageBytes];
-    private readonly byte[] _headLeaf = new byte[MaxPerPage];
-    private readonly int[] _headOffset = new int[MaxPerPage];
-    private readonly int[] _headLength = new int[MaxPerPage];
+    // While _headLoaded, _page holds the head page (the oldest) being drained.
     private readonly int[] _headId = new int[MaxPerPage]; // 0 unsent, > 0 in flight, -1 acknowledged
     private bool _headLoaded;
     private int _headCount;
@@ -109,24 +107,25 @@ public sealed class OutboxFlashRing
     /// <summary>Writes messages as a new newest page. <paramref name="data"/> holds them back to back from <paramref name="offset"/>.</summary>
     public void Append(byte[] data, int offset, byte[] leaves, int[] lengths, int first, int count)
     {
+        Unload();
         int slot = FreeSlot();
         int size = 2 + 3 * count;
-        _work[0] = (byte)count;
-        _work[1] = (byte)(count >> 8);
+        _page[0] = (byte)count;
+        _page[1] = (byte)(count >> 8);
         int routine = 0;
         for (int i = 0; i < count; i++)
         {
             int length = lengths[first + i];
-            _work[2 + i * 3] = leaves[first + i];
-            _work[3 + i * 3] = (byte)length;
-            _work[4 + i * 3] = (byte)(length >> 8);
-            Array.Copy(data, offset, _work, size, length);
+            _page[2 + i * 3] = leaves[first + i];
+            _page[3 + i * 3] = (byte)length;
+            _page[4 + i * 3] = (byte)(length >> 8);
+            Array.Copy(data, offset, _page, size, length);
             offset += length;
             size += length;
             if (leaves[first + i] == Outbox.Telemetry) routine++;
         }
         // Page first, order record second: a power cut in between leaves an unlisted page, not a lost one.
-        WritePage(slot, _work, size, count, routine);
+        WritePage(slot, _page, size, count, routine);
         _used[slot] = true;
         _order[_pages++] = slot;
         _bytes += size;
@@ -138,13 +137,14 @@ public sealed class OutboxFlashRing
     public void DropOldest()
     {
         if (_pages == 0) return;
-        int slot = _order[0];
         Unload();
-        int n = Load(slot, _work);
+        if (_pages == 0) return; // the head page was all acknowledged: nothing older is left
+        int slot = _order[0];
+        int n = Load(slot, _page);
         if (n < 0) { RemovePage(0); return; }
-        bool routine = _work[2] == Outbox.Telemetry;
+        bool routine = _page[2] == Outbox.Telemetry;
         if (routine) Dropped++; else DroppedEvents++;
-        Filter(slot, 0, 0, true);
+        Filter(slot, 0, DropFirst);
         if (_entries[slot] == 0) RemovePage(0);
     }
 
@@ -156,10 +156,13 @@ public sealed class OutboxFlashRing
         if (_pages == 0) return 0;
         if (!_headLoaded && !LoadHead()) return 0;
         int sent = 0;
+        int offset = 2 + 3 * _headCount;
         for (int i = 0; i < _headCount && sent < inFlightBudget && sent < rateBudget; i++)
         {
+            int length = _page[3 + i * 3] | (_page[4 + i * 3] << 8);
+            offset += length;
             if (_headId[i] != 0) continue;
-            int id = link.Publish(topics[_headLeaf[i]], _head, _headOffset[i], _headLength[i], false);
+            int id = link.Publish(topics[_page[2 + i * 3]], _page, offset - length, length, false);
             if (id == 0) break;
             _headId[i] = id;
             InFlight++;
@@ -218,19 +221,11 @@ public sealed class OutboxFlashRing
         while (_pages > 0)
         {
             int slot = _order[0];
-            int n = Load(slot, _head);
+            int n = Load(slot, _page);
             if (n >= 0)
             {
-                _headCount = _head[0] | (_head[1] << 8);
-                int offset = 2 + 3 * _headCount;
-                for (int i = 0; i < _headCount; i++)
-                {
-                    _headLeaf[i] = _head[2 + i * 3];
-                    _headLength[i] = _head[3 + i * 3] | (_head[4 + i * 3] << 8);
-                    _headOffset[i] = offset;
-                    _headId[i] = 0;
-                    offset += _headLength[i];
-                }
+                _headCount = _page[0] | (_page[1] << 8);
+                for (int i = 0; i < _headCount; i++) _headId[i] = 0;
                 _headDone = 0;
                 _headLoaded = true;
                 return true;
@@ -249,39 +244,11 @@ public sealed class OutboxFlashRing
         if (!_headLoaded) return;
         _headLoaded = false;
         InFlight = 0;
-        if (_headDone == 0) return;
-        int slot = _order[0];
-        int keep = 0;
-        int size = 2;
-        int dataOut = 0;
-        // Rebuild the page without the acknowledged messages.
-        for (int i = 0; i < _headCount; i++) if (_headId[i] != -1) { keep++; }
-        size = 2 + 3 * keep;
-        int k = 0, routine = 0;
-        for (int i = 0; i < _headCount; i++)
-        {
-            if (_headId[i] == -1) continue;
-            _work[2 + k * 3] = _headLeaf[i];
-            _work[3 + k * 3] = (byte)_headLength[i];
-            _work[4 + k * 3] = (byte)(_headLength[i] >> 8);
-            Array.Copy(_head, _headOffset[i], _work, size + dataOut, _headLength[i]);
-            dataOut += _headLength[i];
-            if (_headLeaf[i] == Outbox.Telemetry) routine++;
-            k++;
-        }
-        _work[0] = (byte)keep;
-        _work[1] = (byte)(keep >> 8);
-        _count -= _headDone;
+        if (_headDone == 0) return; // the stored page is unchanged
         _headDone = 0;
-        _bytes -= _size[slot];
-        if (keep == 0)
-        {
-            _entries[slot] = 0;
-            RemoveOrder(0);
-            return;
-        }
-        WritePage(slot, _work, size + dataOut, keep, routine);
-        _bytes += _size[slot];
+        int slot = _order[0];
+        Filter(slot, 0, DropAcknowledged);
+        if (_entries[slot] == 0) RemoveOrder(0);
     }
 
     /// <summary>Drops routine messages, oldest first, from the oldest page that has any, until <paramref name="needed"/> bytes are free or that page has none left.</summary>
@@ -291,37 +258,45 @@ public sealed class OutboxFlashRing
         {
             int slot = _order[p];
             if (_routine[slot] == 0) continue;
-            if (p == 0) Unload();
+            Unload();
             if (p >= _pages || _order[p] != slot) return true; // the head page went away: room was made
-            if (Load(slot, _work) < 0) { RemovePage(p); return true; }
-            Filter(slot, p, needed, false);
+            if (Load(slot, _page) < 0) { RemovePage(p); return true; }
+            Filter(slot, needed, DropRoutineBytes);
             if (_entries[slot] == 0) RemovePage(p);
             return true;
         }
         return false;
     }
 
+    private const int DropFirst = 0;
+    private const int DropRoutineBytes = 1;
+    private const int DropAcknowledged = 2;
+
     /// <summary>
-    /// Rewrites the page in <see cref="_work"/> (slot <paramref name="slot"/>) without its oldest routine
-    /// messages up to <paramref name="needed"/> bytes, or without its first message when <paramref name="first"/>.
+    /// Rewrites the page in <see cref="_page"/> (slot <paramref name="slot"/>) without some of its messages:
+    /// its first (<see cref="DropFirst"/>), its oldest routine ones up to <paramref name="needed"/> bytes
+    /// (<see cref="DropRoutineBytes"/>, counted as dropped), or those the broker acknowledged while it was the
+    /// head page (<see cref="DropAcknowledged"/>). A page left empty is not written (entries 0: the caller removes it).
     /// </summary>
-    private void Filter(int slot, int position, int needed, bool first)
+    private void Filter(int slot, int needed, int mode)
     {
-        int count = _work[0] | (_work[1] << 8);
+        int count = _page[0] | (_page[1] << 8);
         int inOffset = 2 + 3 * count;
         int freed = 0, keep = 0, routine = 0, dataOut = 0;
         // Pass 1: read every header before anything moves, and decide what stays.
         for (int i = 0; i < count; i++)
         {
-            byte leaf = _work[2 + i * 3];
-            int length = _work[3 + i * 3] | (_work[4 + i * 3] << 8);
-            bool drop = first ? i == 0 : leaf == Outbox.Telemetry && freed < needed;
+            byte leaf = _page[2 + i * 3];
+            int length = _page[3 + i * 3] | (_page[4 + i * 3] << 8);
+            bool drop = mode == DropFirst ? i == 0
+                : mode == DropAcknowledged ? _headId[i] == -1
+                : leaf == Outbox.Telemetry && freed < needed;
             _scratchLeaf[i] = drop ? (byte)255 : leaf;
             _scratchLength[i] = length;
             if (drop)
             {
                 freed += length + 3;
-                if (!first) Dropped++;
+                if (mode == DropRoutineBytes) Dropped++;
             }
             else
             {
@@ -337,7 +312,7 @@ public sealed class OutboxFlashRing
             int length = _scratchLength[i];
             if (_scratchLeaf[i] != 255)
             {
-                Array.Copy(_work, inOffset, _work, outOffset + dataOut, length);
+                Array.Copy(_page, inOffset, _page, outOffset + dataOut, length);
                 dataOut += length;
             }
             inOffset += length;
@@ -345,13 +320,13 @@ public sealed class OutboxFlashRing
         for (int i = 0; i < count; i++)
         {
             if (_scratchLeaf[i] == 255) continue;
-            _work[2 + k * 3] = _scratchLeaf[i];
-            _work[3 + k * 3] = (byte)_scratchLength[i];
-            _work[4 + k * 3] = (byte)(_scratchLength[i] >> 8);
+            _page[2 + k * 3] = _scratchLeaf[i];
+            _page[3 + k * 3] = (byte)_scratchLength[i];
+            _page[4 + k * 3] = (byte)(_scratchLength[i] >> 8);
             k++;
         }
-        _work[0] = (byte)keep;
-        _work[1] = (byte)(keep >> 8);
+        _page[0] = (byte)keep;
+        _page[1] = (byte)(keep >> 8);
         _count -= count - keep;
         _bytes -= _size[slot];
         if (keep == 0)
@@ -360,33 +335,50 @@ public sealed class OutboxFlashRing
             _size[slot] = 0;
             return;
         }
-        WritePage(slot, _work, outOffset + dataOut, keep, routine);
+        WritePage(slot, _page, outOffset + dataOut, keep, routine);
         _bytes += _size[slot];
     }
 
-    /// <summary>Merges the first pair of neighbouring pages that fits one page (one always does when every slot is used, see the class comment).</summary>
+    /// <summary>
+    /// Merges the first pair of neighbouring pages that fits one page (one always does when every slot is used,
+    /// see the class comment) in the one page buffer: B is read and moved to the buffer's end, A is read at its
+    /// start, then B's data and A's data move into place and B's headers go between.
+    /// </summary>
     private bool MergeOnePair()
     {
         for (int p = 0; p + 1 < _pages; p++)
         {
             int a = _order[p], b = _order[p + 1];
-            if (_size[a] + _size[b] - 2 > PageBytes || _entries[a] + _entries[b] > MaxPerPage) continue;
-            if (p == 0) Unload();
-            if (_order[p] != a || p + 1 >= _pages || _order[p + 1] != b) return true; // the head page went away
-            if (Load(a, _work) < 0) { RemovePage(p); return true; }
-            if (Load(b, _other) < 0) { RemovePage(p + 1); return true; }
+            if (_size[a] + _size[b] > PageBytes || _entries[a] + _entries[b] > MaxPerPage) continue;
+            Unload();
+            if (p + 1 >= _pages || _order[p] != a || _order[p + 1] != b) return true; // the head page went away
+            int sizeB = Load(b, _page);
+            if (sizeB < 0) { RemovePage(p + 1); return true; }
+            int tail = PageBytes - sizeB;
+            Array.Copy(_page, 0, _page, tail, sizeB);
+            if (Load(a, _page) < 0) { RemovePage(p); return true; }
             int na = _entries[a], nb = _entries[b];
             int n = na + nb;
-            int dataA = _size[a] - 2 - 3 * na, dataB = _size[b] - 2 - 3 * nb;
-            // Move A's data up to make room for B's header entries, then append B.
-            Array.Copy(_work, 2 + 3 * na, _work, 2 + 3 * n, dataA);
-            Array.Copy(_other, 2, _work, 2 + 3 * na, 3 * nb);
-            Array.Copy(_other, 2 + 3 * nb, _work, 2 + 3 * n + dataA, dataB);
-            _work[0] = (byte)n;
-            _work[1] = (byte)(n >> 8);
+            int dataA = _size[a] - 2 - 3 * na, dataB = sizeB - 2 - 3 * nb;
+            for (int i = 0; i < nb; i++)
+            {
+                _scratchLeaf[i] = _page[tail + 2 + i * 3];
+                _scratchLength[i] = _page[tail + 3 + i * 3] | (_page[tail + 4 + i * 3] << 8);
+            }
+            // B's data goes down to its final place (A's end moved up by B's headers), then A's data moves up.
+            Array.Copy(_page, tail + 2 + 3 * nb, _page, 2 + 3 * n + dataA, dataB);
+            Array.Copy(_page, 2 + 3 * na, _page, 2 + 3 * n, dataA);
+            for (int i = 0; i < nb; i++)
+            {
+                _page[2 + (na + i) * 3] = _scratchLeaf[i];
+                _page[3 + (na + i) * 3] = (byte)_scratchLength[i];
+                _page[4 + (na + i) * 3] = (byte)(_scratchLength[i] >> 8);
+            }
+            _page[0] = (byte)n;
+            _page[1] = (byte)(n >> 8);
             int routine = _routine[a] + _routine[b];
             _bytes -= _size[a] + _size[b];
-            WritePage(a, _work, 2 + 3 * n + dataA + dataB, n, routine);
+            WritePage(a, _page, 2 + 3 * n + dataA + dataB, n, routine);
             _bytes += _size[a];
             _entries[b] = 0;
             RemoveOrder(p + 1);
@@ -460,11 +452,11 @@ public sealed class OutboxFlashRing
         {
             int slot = _orderRecord[1 + i];
             if (slot >= _slots || _used[slot]) continue;
-            int size = Load(slot, _work);
+            int size = Load(slot, _page);
             if (size < 0) continue; // a torn page: its messages are lost, the rest drains
-            int count = _work[0] | (_work[1] << 8);
+            int count = _page[0] | (_page[1] << 8);
             int routine = 0;
-            for (int k = 0; k < count; k++) if (_work[2 + k * 3] == Outbox.Telemetry) routine++;
+            for (int k = 0; k < count; k++) if (_page[2 + k * 3] == Outbox.Telemetry) routine++;
             _used[slot] = true;
             _size[slot] = size;
             _entries[slot] = count;

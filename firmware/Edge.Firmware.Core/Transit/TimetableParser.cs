@@ -7,6 +7,9 @@ namespace Edge.Firmware.Transit;
 /// <summary>
 /// Parses and validates the stop timetable document (docs/display-content.md, "Timetable"): up to
 /// two service days, each with its date, UTC offset and departures at local service-day times.
+/// A day's departures repeat a few routes and headsigns many times: equal ones share one string and one
+/// <see cref="BilingualText"/>, so the kept timetable costs a few objects per departure on a small heap
+/// (hardware/heap.md).
 /// </summary>
 public sealed class TimetableParser
 {
@@ -14,10 +17,28 @@ public sealed class TimetableParser
 
     // A sign keeps its previous content rather than show half of a broken one: stop at the first problem.
     private readonly DocumentReader _r = new DocumentReader(1) { StopAtFirstError = true, NameWhatWasFound = true };
+    // Distinct route labels and headsigns of the document being read; null between documents (nothing kept).
+    private ArrayList? _routes;
+    private ArrayList? _headsigns;
 
     public Timetable Parse(byte[] utf8) { return Parse(utf8, 0, utf8.Length); }
 
     public Timetable Parse(byte[] utf8, int offset, int count)
+    {
+        _routes = new ArrayList();
+        _headsigns = new ArrayList();
+        try
+        {
+            return Read(utf8, offset, count);
+        }
+        finally
+        {
+            _routes = null;
+            _headsigns = null;
+        }
+    }
+
+    private Timetable Read(byte[] utf8, int offset, int count)
     {
         _r.Reset(utf8, offset, count);
         int seen = 0;
@@ -135,9 +156,31 @@ public sealed class TimetableParser
             _r.Require(seen, 1, DocumentReader.Child(p, "route"));
             _r.Require(seen, 2, DocumentReader.Child(p, "headsign"));
             _r.Require(seen, 4, DocumentReader.Child(p, "time"));
-            into.Add(new Arrival(route!, headsign!, 0, false, false));
+            into.Add(new Arrival(Shared(route!), Shared(headsign!), 0, false, false));
             times.Add(time);
         }
+    }
+
+    private string Shared(string route)
+    {
+        for (int i = 0; i < _routes!.Count; i++)
+        {
+            var known = (string)_routes[i]!;
+            if (known == route) return known;
+        }
+        _routes.Add(route);
+        return route;
+    }
+
+    private BilingualText Shared(BilingualText headsign)
+    {
+        for (int i = 0; i < _headsigns!.Count; i++)
+        {
+            var known = (BilingualText)_headsigns[i]!;
+            if (known.Greek == headsign.Greek && known.English == headsign.English) return known;
+        }
+        _headsigns.Add(headsign);
+        return headsign;
     }
 
     /// <summary>Insertion sort by time, stable so equal times keep document order (once, at load).</summary>

@@ -44,7 +44,7 @@ public class Esp32AppTests
         return bin >= 0 && bin + 1 < parts.Length ? parts[bin + 1] : "Debug";
     }
 
-    private static string CheckOutput(string project)
+    internal static string CheckOutput(string project)
         => Path.Combine(Dir(project), "bin", "check", Configuration(), project + ".dll");
 
     private static string[] CompileItems(XDocument doc, XNamespace ns)

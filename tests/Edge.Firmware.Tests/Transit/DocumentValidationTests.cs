@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Text;
 using Edge.Firmware.Protocol;
 using Edge.Firmware.Transit;
@@ -97,6 +98,18 @@ public class DocumentValidationTests
         "{\"schema\":1,\"version\":3,\"stop\":{\"name\":{\"el\":\"Λιμάνι\",\"en\":\"Port\"}},\"days\":" + days + "}";
 
     private static Timetable ParseTimetable(string json) => new TimetableParser().Parse(Encoding.UTF8.GetBytes(json));
+
+    [Fact]
+    public void Departures_of_one_route_and_headsign_share_their_texts_across_both_days()
+    {
+        Timetable t = new TimetableParser().Parse(TransitSamples.Bytes("timetable.json"));
+        var plataria = t.Departures.Where(d => d.Headsign.English == "Plataria").ToArray();
+        Assert.True(plataria.Length >= 3);
+        Assert.All(plataria, d => Assert.Same(plataria[0].Headsign, d.Headsign));
+        Assert.All(plataria, d => Assert.Same(plataria[0].Route, d.Route));
+        Assert.Equal("Πλαταριά", plataria[0].Headsign.Greek);
+        Assert.NotSame(plataria[0].Headsign, t.Departures.First(d => d.Headsign.English == "Ladochori").Headsign);
+    }
 
     [Fact]
     public void Timetable_times_are_local_service_day_times()
