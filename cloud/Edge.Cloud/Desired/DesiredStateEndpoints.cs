@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Security.Claims;
 using System.Threading;
 using System.Threading.Tasks;
+using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
 using Edge.Cloud.Users;
@@ -34,7 +35,7 @@ public static class DesiredStateEndpoints
     {
         var api = endpoints.MapApiGroup("Desired state");
         api.MapGet("/gateways/{gatewayId}/desired", PollAsync)
-            .WithName("GetGatewayDesired")
+            .WithName("GetGatewayDesired").WithGatewayToken()
             .WithSummary("Long poll for desired-state changes (uplink.md §3); gateway bearer token")
             .Produces<DesiredResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
 
@@ -42,14 +43,14 @@ public static class DesiredStateEndpoints
             .RequireAuthorization(Policies.Viewer).Produces<DisplayInfo>();
         api.MapPut("/nodes/{id}/display", async (string id, HttpRequest request, ClaimsPrincipal user, DisplayService s) =>
                 await s.PutAsync(user.Actor(), id, await Api.BodyAsync<DisplayRequest>(request), request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Technician).WithSummary("Set a bus stop's display content {content, timetable?}; the cloud assigns the version")
+            .RequireAuthorization(Policies.Technician).Body<DisplayRequest>(Examples.Display).WithSummary("Set a bus stop's display content {content, timetable?}; the cloud assigns the version")
             .Produces<DisplayInfo>();
 
         api.MapGet("/flood-rules", (FloodRuleService s, CancellationToken ct) => s.ListAsync(ct))
             .RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<FloodRule>>();
         api.MapPut("/flood-rules/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, FloodRuleService s) =>
                 await s.PutAsync(user.Actor(), id, await Api.BodyAsync<FloodRuleRequest>(request), request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Technician).WithSummary("Create or replace a zone's local flood rule (banner el/en, lights level, siren GPIO)")
+            .RequireAuthorization(Policies.Technician).Body<FloodRuleRequest>(Examples.FloodRule).WithSummary("Create or replace a zone's local flood rule (banner el/en, lights level, siren GPIO)")
             .Produces<FloodRule>();
         return endpoints;
     }

@@ -27,10 +27,12 @@ public static class Api
     };
 
     /// <summary>A group under <c>/api/v1</c> whose handlers may throw <see cref="DomainException"/>, with the body
-    /// limit and content-type checks of <see cref="RequestBodies"/>.</summary>
+    /// limit and content-type checks of <see cref="RequestBodies"/> and its problem answers declared for OpenAPI
+    /// (<see cref="ApiDocs.ErrorResponses"/>).</summary>
     public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder endpoints, string tag)
     {
         var group = endpoints.MapGroup(Prefix).WithTags(tag);
+        ((IEndpointConventionBuilder)group).Finally(ApiDocs.ErrorResponses.Describe);
         group.AddEndpointFilter(RequestBodies.GuardAsync);
         group.AddEndpointFilter(async (context, next) =>
         {
@@ -64,7 +66,7 @@ public static class Api
     }
 
     /// <summary>Reads the body as <typeparamref name="T"/>; bad JSON, unknown members or an empty body are a 400
-    /// that names the member and position.</summary>
+    /// that names the field, what it expects and the position (<see cref="JsonErrors"/>).</summary>
     public static async Task<T> BodyAsync<T>(HttpRequest request)
     {
         try
@@ -74,7 +76,7 @@ public static class Api
         }
         catch (JsonException e)
         {
-            throw DomainException.Invalid($"body{(string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : " " + e.Path)}: {e.Message}");
+            throw DomainException.Invalid(JsonErrors.Describe(e, typeof(T)));
         }
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Security.Claims;
 using System.Threading;
+using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
@@ -28,12 +29,12 @@ public static class LightingEndpoints
                 var (profile, configs) = await s.PutAsync(user.Actor(), id, await Api.RawBodyAsync(request), request.HttpContext.RequestAborted);
                 return new ProfilePutResult(profile, configs);
             })
-            .RequireAuthorization(Policies.Technician)
+            .RequireAuthorization(Policies.Technician).JsonDocumentBody(Examples.Profile)
             .WithSummary("Create or replace a lighting schedule (body: the docs/dimming-profiles.md document, validated by the firmware's parser)")
             .Produces<ProfilePutResult>().ProducesProblem(400);
         api.MapPost("/profiles/validate", async (HttpRequest request) =>
                 new { errors = ProfileService.Validate(await Api.RawBodyAsync(request)).Select(Api.Split).ToArray() })
-            .RequireAuthorization(Policies.Viewer).WithSummary("Check a lighting schedule without storing it: every error with its path");
+            .RequireAuthorization(Policies.Viewer).JsonDocumentBody(Examples.Profile).WithSummary("Check a lighting schedule without storing it: every error with its path");
         api.MapDelete("/profiles/{id}", async (string id, ClaimsPrincipal user, ProfileService s, CancellationToken ct) =>
             {
                 await s.DeleteAsync(user.Actor(), id, ct);
@@ -42,11 +43,11 @@ public static class LightingEndpoints
             .RequireAuthorization(Policies.Technician).WithSummary("Delete an unassigned profile");
         api.MapPut("/groups/{id}/profile", async (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s) =>
                 await s.AssignToGroupAsync(user.Actor(), id, (await Api.BodyAsync<ProfileAssignment>(request)).Profile, request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Technician).WithSummary("Assign a profile to a group (null removes it); every member gets a new config version")
+            .RequireAuthorization(Policies.Technician).Body<ProfileAssignment>(Examples.Assignment).WithSummary("Assign a profile to a group (null removes it); every member gets a new config version")
             .Produces<AssignmentResult>();
         api.MapPut("/nodes/{id}/profile", async (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s) =>
                 await s.AssignToNodeAsync(user.Actor(), id, (await Api.BodyAsync<ProfileAssignment>(request)).Profile, request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Technician).WithSummary("Assign a profile to one node, overriding its group's (null: follow the group again)")
+            .RequireAuthorization(Policies.Technician).Body<ProfileAssignment>(Examples.Assignment).WithSummary("Assign a profile to one node, overriding its group's (null: follow the group again)")
             .Produces<AssignmentResult>();
         return endpoints;
     }

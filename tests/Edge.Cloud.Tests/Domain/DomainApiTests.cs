@@ -133,6 +133,7 @@ public sealed class DomainApiTests : IAsyncLifetime
         var open = new HashSet<string>
         {
             "POST /api/v1/gateways/{gatewayId}/batches", "GET /api/v1/gateways/{gatewayId}/desired", "POST /api/v1/auth/login", "POST /api/v1/auth/logout",
+            "GET /api/v1/", "GET /api/v1/health",
         };
         var endpoints = _server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText!.StartsWith("/api/v1", StringComparison.Ordinal)).ToList();
