@@ -19,7 +19,7 @@ public static class AuditEndpoints
     {
         var api = endpoints.MapApiGroup("Audit");
         api.MapGet("/audit", (AuditLog log, string? target, string? actor, long? before, int? limit, CancellationToken ct) =>
-                log.ListAsync(target, actor, before, limit ?? 100, ct))
+                log.ListAsync(target, actor, before, QueryValues.Limit(limit), ct))
             .RequireAuthorization(Policies.Admin)
             .WithSummary("The audit log, newest first")
             .Produces<IReadOnlyList<AuditEntry>>();

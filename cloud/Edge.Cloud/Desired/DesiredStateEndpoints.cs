@@ -7,6 +7,8 @@ using System.Threading.Tasks;
 using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
+using Edge.Cloud.Inventory;
+using Edge.Cloud.Storage;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -40,18 +42,22 @@ public static class DesiredStateEndpoints
             .Produces<DesiredResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
 
         api.MapGet("/nodes/{id}/display", (string id, DisplayService s, CancellationToken ct) => s.GetAsync(id, ct))
-            .RequireAuthorization(Policies.Viewer).Produces<DisplayInfo>();
+            .RequireAuthorization(Policies.Viewer).ForNode().Produces<DisplayInfo>();
         api.MapPut("/nodes/{id}/display", async (string id, HttpRequest request, ClaimsPrincipal user, DisplayService s) =>
                 await s.PutAsync(user.Actor(), id, await Api.BodyAsync<DisplayRequest>(request), request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Technician).Body<DisplayRequest>(Examples.Display).WithSummary("Set a bus stop's display content {content, timetable?}; the cloud assigns the version")
+            .RequireAuthorization(Policies.Technician).ForNode().Body<DisplayRequest>(Examples.Display).WithSummary("Set a bus stop's display content {content, timetable?}; the cloud assigns the version")
             .Produces<DisplayInfo>();
 
         api.MapGet("/flood-rules", (FloodRuleService s, CancellationToken ct) => s.ListAsync(ct))
             .RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<FloodRule>>();
-        api.MapPut("/flood-rules/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, FloodRuleService s) =>
-                await s.PutAsync(user.Actor(), id, await Api.BodyAsync<FloodRuleRequest>(request), request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Technician).Body<FloodRuleRequest>(Examples.FloodRule).WithSummary("Create or replace a zone's local flood rule (banner el/en, lights level, siren GPIO)")
-            .Produces<FloodRule>();
+        api.MapPut("/flood-rules/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, FloodRuleService s, IStorageConnections db) =>
+            {
+                var body = await Api.BodyAsync<FloodRuleRequest>(request);
+                var created = !await Api.ExistsAsync(db, "SELECT 1 FROM flood_rules WHERE id = @id", id, request.HttpContext.RequestAborted);
+                return Api.Put(created, $"{Api.Prefix}/flood-rules/{id}", await s.PutAsync(user.Actor(), id, body, request.HttpContext.RequestAborted));
+            })
+            .RequireAuthorization(Policies.Technician).Body<FloodRuleRequest>(Examples.FloodRule).WithSummary("Create or replace a zone's local flood rule (banner el/en, lights level, siren GPIO); 201 when created")
+            .Produces<FloodRule>().Produces<FloodRule>(201);
         return endpoints;
     }
 

@@ -5,8 +5,10 @@ using System.Linq;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Requests;
+using Edge.Cloud.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -91,6 +93,17 @@ public static class Api
             buffer.Write(chunk, 0, read);
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>A <c>PUT</c>'s answer: 201 with the resource's location when it created it, 200 when it replaced one.</summary>
+    public static IResult Put(bool created, string location, object value) => created ? Results.Created(location, value) : Results.Ok(value);
+
+    /// <summary>Whether <paramref name="sql"/> (<c>SELECT 1 FROM … WHERE id = @id</c>) finds a row: a <c>PUT</c> asks
+    /// before it writes, to answer 201 or 200.</summary>
+    public static async Task<bool> ExistsAsync(IStorageConnections connections, string sql, string id, CancellationToken ct)
+    {
+        await using var tx = await Tx.ReadAsync(connections, ct);
+        return await tx.SingleAsync(sql, r => "", ("@id", id)) is not null;
     }
 
     /// <summary>The acting user's name for the audit log.</summary>

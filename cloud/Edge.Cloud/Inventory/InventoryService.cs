@@ -23,7 +23,7 @@ namespace Edge.Cloud.Inventory;
 /// </summary>
 public sealed partial class InventoryService
 {
-    private static readonly string[] NodeTypes = { Wire.TypeStreetLight, Wire.TypeWaterLevel, Wire.TypeBusStop };
+    public static readonly string[] NodeTypes = { Wire.TypeStreetLight, Wire.TypeWaterLevel, Wire.TypeBusStop };
 
     private readonly IStorageConnections _connections;
     private readonly DesiredConfigs _configs;

@@ -4,6 +4,8 @@ using System.Security.Claims;
 using System.Threading;
 using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
+using Edge.Cloud.Inventory;
+using Edge.Cloud.Storage;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,14 +26,16 @@ public static class LightingEndpoints
         var api = endpoints.MapApiGroup("Lighting");
         api.MapGet("/profiles", (ProfileService s, CancellationToken ct) => s.ListAsync(ct)).RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<LightingProfile>>();
         api.MapGet("/profiles/{id}", (string id, ProfileService s, CancellationToken ct) => s.GetAsync(id, ct)).RequireAuthorization(Policies.Viewer).Produces<LightingProfile>();
-        api.MapPut("/profiles/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s) =>
+        api.MapPut("/profiles/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s, IStorageConnections db) =>
             {
-                var (profile, configs) = await s.PutAsync(user.Actor(), id, await Api.RawBodyAsync(request), request.HttpContext.RequestAborted);
-                return new ProfilePutResult(profile, configs);
+                var body = await Api.RawBodyAsync(request);
+                var created = !await Api.ExistsAsync(db, "SELECT 1 FROM profiles WHERE id = @id", id, request.HttpContext.RequestAborted);
+                var (profile, configs) = await s.PutAsync(user.Actor(), id, body, request.HttpContext.RequestAborted);
+                return Api.Put(created, $"{Api.Prefix}/profiles/{id}", new ProfilePutResult(profile, configs));
             })
             .RequireAuthorization(Policies.Technician).JsonDocumentBody(Examples.Profile)
-            .WithSummary("Create or replace a lighting schedule (body: the docs/dimming-profiles.md document, validated by the firmware's parser)")
-            .Produces<ProfilePutResult>().ProducesProblem(400);
+            .WithSummary("Create or replace a lighting schedule (body: the docs/dimming-profiles.md document, validated by the firmware's parser); 201 when created")
+            .Produces<ProfilePutResult>().Produces<ProfilePutResult>(201).ProducesProblem(400);
         api.MapPost("/profiles/validate", async (HttpRequest request) =>
                 new { errors = ProfileService.Validate(await Api.RawBodyAsync(request)).Select(Api.Split).ToArray() })
             .RequireAuthorization(Policies.Viewer).JsonDocumentBody(Examples.Profile).WithSummary("Check a lighting schedule without storing it: every error with its path");
@@ -43,11 +47,11 @@ public static class LightingEndpoints
             .RequireAuthorization(Policies.Technician).WithSummary("Delete an unassigned profile");
         api.MapPut("/groups/{id}/profile", async (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s) =>
                 await s.AssignToGroupAsync(user.Actor(), id, (await Api.BodyAsync<ProfileAssignment>(request)).Profile, request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Technician).Body<ProfileAssignment>(Examples.Assignment).WithSummary("Assign a profile to a group (null removes it); every member gets a new config version")
+            .RequireAuthorization(Policies.Technician).ForGroup().Body<ProfileAssignment>(Examples.Assignment).WithSummary("Assign a profile to a group (null removes it); every member gets a new config version")
             .Produces<AssignmentResult>();
         api.MapPut("/nodes/{id}/profile", async (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s) =>
                 await s.AssignToNodeAsync(user.Actor(), id, (await Api.BodyAsync<ProfileAssignment>(request)).Profile, request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Technician).Body<ProfileAssignment>(Examples.Assignment).WithSummary("Assign a profile to one node, overriding its group's (null: follow the group again)")
+            .RequireAuthorization(Policies.Technician).ForNode().Body<ProfileAssignment>(Examples.Assignment).WithSummary("Assign a profile to one node, overriding its group's (null: follow the group again)")
             .Produces<AssignmentResult>();
         return endpoints;
     }

@@ -167,7 +167,10 @@ public sealed class DomainApiTests : IAsyncLifetime
         Assert.Equal(paths, check.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToList());
         // Unknown ids are 404 problems naming the id.
         Assert.Contains("'nope'", (await Problem(await _clients["viewer"].GetAsync("/api/v1/nodes/nope"), HttpStatusCode.NotFound)).GetProperty("detail").GetString());
-        Assert.Contains("profile 'nope'", (await Problem(await _clients["technician"].PutAsJsonAsync("/api/v1/groups/nope/profile", new { profile = "nope" }), HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
+        // The group's existence is checked before the body (an unknown profile in it).
+        Assert.Contains("group 'nope'", (await Problem(await _clients["technician"].PutAsJsonAsync("/api/v1/groups/nope/profile", new { profile = "nope" }), HttpStatusCode.NotFound)).GetProperty("detail").GetString());
+        await SeedInventoryAsync();
+        Assert.Contains("profile 'nope'", (await Problem(await _clients["technician"].PutAsJsonAsync("/api/v1/groups/harbour-road/profile", new { profile = "nope" }), HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
     }
 
     private HttpClient GatewayClient()
