@@ -17,6 +17,16 @@ namespace Edge.Cloud.Lighting;
 /// <summary>A profile's document after a PUT, and the config versions the change produced.</summary>
 public sealed record ProfilePutResult(LightingProfile Profile, IReadOnlyList<Desired.DesiredConfig> Configs);
 
+/// <summary>What an assignment changed: how many nodes got a new desired config and its version per node (the
+/// documents themselves are at <c>GET /nodes/{id}/desired-config</c>).</summary>
+public sealed record AssignmentSummary(string Target, string? Profile, int NodesAffected, IReadOnlyList<NodeConfigVersion> Versions)
+{
+    public static AssignmentSummary Of(AssignmentResult result) =>
+        new(result.Target, result.Profile, result.Configs.Count, result.Configs.Select(c => new NodeConfigVersion(c.Node, c.Version)).ToList());
+}
+
+public sealed record NodeConfigVersion(string Node, long Version);
+
 public static class LightingEndpoints
 {
     public static IServiceCollection AddEdgeLighting(this IServiceCollection services) => services.AddSingleton<ProfileService>();
@@ -46,13 +56,13 @@ public static class LightingEndpoints
             })
             .RequireAuthorization(Policies.Technician).WithSummary("Delete an unassigned profile");
         api.MapPut("/groups/{id}/profile", async (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s) =>
-                await s.AssignToGroupAsync(user.Actor(), id, (await Api.BodyAsync<ProfileAssignment>(request)).Profile, request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Technician).ForGroup().Body<ProfileAssignment>(Examples.Assignment).WithSummary("Assign a profile to a group (null removes it); every member gets a new config version")
-            .Produces<AssignmentResult>();
+                AssignmentSummary.Of(await s.AssignToGroupAsync(user.Actor(), id, (await Api.BodyAsync<ProfileAssignment>(request)).Profile, request.HttpContext.RequestAborted)))
+            .RequireAuthorization(Policies.Technician).ForGroup().Body<ProfileAssignment>(Examples.Assignment).WithSummary("Assign a profile to a group (null removes it); every member gets a new config version; answers nodes affected and their new versions")
+            .Produces<AssignmentSummary>();
         api.MapPut("/nodes/{id}/profile", async (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s) =>
-                await s.AssignToNodeAsync(user.Actor(), id, (await Api.BodyAsync<ProfileAssignment>(request)).Profile, request.HttpContext.RequestAborted))
+                AssignmentSummary.Of(await s.AssignToNodeAsync(user.Actor(), id, (await Api.BodyAsync<ProfileAssignment>(request)).Profile, request.HttpContext.RequestAborted)))
             .RequireAuthorization(Policies.Technician).ForNode().Body<ProfileAssignment>(Examples.Assignment).WithSummary("Assign a profile to one node, overriding its group's (null: follow the group again)")
-            .Produces<AssignmentResult>();
+            .Produces<AssignmentSummary>();
         return endpoints;
     }
 }

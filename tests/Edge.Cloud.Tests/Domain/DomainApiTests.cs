@@ -89,7 +89,7 @@ public sealed class DomainApiTests : IAsyncLifetime
         {
             ("GET", "/api/v1/users", null, "admin", "technician"),
             ("POST", "/api/v1/users", new { name = "new-user", role = "viewer", password = "long-enough" }, "admin", "installer"),
-            ("GET", "/api/v1/audit", null, "admin", "viewer"),
+            ("GET", "/api/v1/audit", null, "technician", "installer"),
             ("POST", "/api/v1/gateways", new { id = "gw-new-1" }, "admin", "technician"),
             ("PUT", "/api/v1/nodes/sl-0002", new { site = "igoumenitsa", type = "streetlight", lat = 39.5, lon = 20.2 }, "installer", "technician"),
             ("PUT", "/api/v1/sites/igoumenitsa", new { name = "Igoumenitsa" }, "installer", "viewer"),
@@ -196,7 +196,13 @@ public sealed class DomainApiTests : IAsyncLifetime
         var poll = gateway.GetAsync($"/api/v1/gateways/{Gateway}/desired?after={cursor}&waitS=60");
         await Ok(await _clients["technician"].PutAsync("/api/v1/profiles/residential", new StringContent(Documents.Schedule().ToJsonString())));
         var assigned = await Json(await _clients["technician"].PutAsJsonAsync("/api/v1/groups/harbour-road/profile", new { profile = "residential" }));
-        Assert.Equal(2, assigned.GetProperty("configs").GetArrayLength());
+        // A summary: nodes affected and each one's new version, not the whole document per node.
+        Assert.Equal(2, assigned.GetProperty("nodesAffected").GetInt32());
+        Assert.Equal(["harbour-road"], new[] { assigned.GetProperty("target").GetString()!.Split(':')[1] });
+        var versions = assigned.GetProperty("versions").EnumerateArray().ToList();
+        Assert.Equal(2, versions.Count);
+        Assert.All(versions, v => Assert.Equal(["node", "version"], v.EnumerateObject().Select(p => p.Name).ToArray()));
+        Assert.False(assigned.TryGetProperty("configs", out _));
         // Woken by the change, long before its 60 s wait would end.
         Assert.Same(poll, await Task.WhenAny(poll, Task.Delay(TimeSpan.FromSeconds(30))));
         var changed = await Json(await poll);
@@ -271,6 +277,12 @@ public sealed class DomainApiTests : IAsyncLifetime
         Assert.Contains(("technician-1", "alarm.acknowledge", $"alarm:{alarmId}"), audit);
         Assert.Contains(("installer-1", "node.create", "node:sl-0001"), audit);
         Assert.Contains(("admin", "user.create", "user:viewer-1"), audit);
+        // A technician reads the lighting, command and alarm entries, not the accounts or the inventory.
+        var technicianView = (await Json(await _clients["technician"].GetAsync("/api/v1/audit?limit=500"))).EnumerateArray()
+            .Select(a => (a.GetProperty("actor").GetString(), a.GetProperty("action").GetString(), a.GetProperty("target").GetString())).ToList();
+        Assert.Contains(("technician-1", "command.issue", "node:sl-0001"), technicianView);
+        Assert.Contains(("technician-1", "alarm.acknowledge", $"alarm:{alarmId}"), technicianView);
+        Assert.Equal(audit.Where(a => a.Item2 is "command.issue" or "alarm.acknowledge" or "profile.put" or "group.profile" or "node.profile").ToList(), technicianView);
         var node = await Json(await _clients["viewer"].GetAsync("/api/v1/nodes/sl-0001"));
         Assert.Equal(("installer-1", "P-sl-0001"), (node.GetProperty("installedBy").GetString(), node.GetProperty("pole").GetString()));
     }
