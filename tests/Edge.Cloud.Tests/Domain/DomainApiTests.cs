@@ -173,6 +173,42 @@ public sealed class DomainApiTests : IAsyncLifetime
         Assert.Contains("profile 'nope'", (await Problem(await _clients["technician"].PutAsJsonAsync("/api/v1/groups/harbour-road/profile", new { profile = "nope" }), HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
     }
 
+    [Fact]
+    public async Task Nodes_show_each_lights_level_and_source_faults_gauge_state_and_shown_content_version()
+    {
+        await SeedInventoryAsync("sl-0001", "sl-0002");
+        var installer = _clients["installer"];
+        await Ok(await installer.PutAsJsonAsync("/api/v1/nodes/wl-0003", new { site = "igoumenitsa", type = "waterlevel", gateway = Gateway, zone = "zone-3" }));
+        await Ok(await installer.PutAsJsonAsync("/api/v1/nodes/bs-port", new { site = "igoumenitsa", type = "busstop", gateway = Gateway }));
+        const long t = 1767304800;
+        var overridden = Records.Streetlight(2, "sl-0001", t + 60, 100);
+        overridden["payload"]!["source"] = "override";
+        overridden["payload"]!["faults"] = new JsonArray("lamp-failure");
+        var water = Records.Water(3, "wl-0003", t, 850, "warning");
+        water["payload"]!["sensor"] = "ok";
+        var stop = Records.Record(4, "bs-port", "telemetry", t, new JsonObject
+        {
+            ["v"] = 1, ["type"] = "busstop", ["ts"] = t, ["boot"] = 3, ["seq"] = 4, ["contentVersion"] = 51734, ["stale"] = false, ["refreshedTs"] = t - 19,
+        });
+        using var gateway = GatewayClient();
+        var batch = await Json(await gateway.PostAsync($"/api/v1/gateways/{Gateway}/batches", new StringContent(
+            Records.Batch(Gateway, Records.Streetlight(1, "sl-0001", t, 60), overridden, water, stop).ToJsonString(), Encoding.UTF8, "application/json")));
+        Assert.Equal(0, batch.GetProperty("rejected").GetArrayLength());
+
+        var nodes = (await Json(await _clients["viewer"].GetAsync("/api/v1/nodes"))).EnumerateArray().ToDictionary(n => n.GetProperty("id").GetString()!);
+        var light = nodes["sl-0001"].GetProperty("condition");
+        Assert.Equal((t + 60, 100, "override"), (light.GetProperty("at").GetInt64(), light.GetProperty("level").GetInt32(), light.GetProperty("source").GetString()));
+        Assert.Equal(new[] { "lamp-failure" }, light.GetProperty("faults").EnumerateArray().Select(f => f.GetString()!).ToArray());
+        Assert.Equal(JsonValueKind.Null, nodes["sl-0002"].GetProperty("condition").ValueKind); // no telemetry yet
+        var gauge = nodes["wl-0003"].GetProperty("condition");
+        Assert.Equal((850, "warning", "ok"), (gauge.GetProperty("levelMm").GetInt32(), gauge.GetProperty("floodState").GetString(), gauge.GetProperty("sensor").GetString()));
+        Assert.Equal(JsonValueKind.Null, gauge.GetProperty("level").ValueKind);
+        Assert.Equal(51734, nodes["bs-port"].GetProperty("condition").GetProperty("contentVersion").GetInt64());
+        // The node page shows the same.
+        var one = await Json(await _clients["viewer"].GetAsync("/api/v1/nodes/sl-0001"));
+        Assert.Equal("override", one.GetProperty("condition").GetProperty("source").GetString());
+    }
+
     private HttpClient GatewayClient()
     {
         var client = new HttpClient { BaseAddress = _server.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(100) };
