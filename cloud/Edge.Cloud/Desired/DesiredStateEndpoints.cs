@@ -8,7 +8,6 @@ using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
 using Edge.Cloud.Inventory;
-using Edge.Cloud.Storage;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -50,12 +49,8 @@ public static class DesiredStateEndpoints
 
         api.MapGet("/flood-rules", (FloodRuleService s, CancellationToken ct) => s.ListAsync(ct))
             .RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<FloodRule>>();
-        api.MapPut("/flood-rules/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, FloodRuleService s, IStorageConnections db) =>
-            {
-                var body = await Api.BodyAsync<FloodRuleRequest>(request);
-                var created = !await Api.ExistsAsync(db, "SELECT 1 FROM flood_rules WHERE id = @id", id, request.HttpContext.RequestAborted);
-                return Api.Put(created, $"{Api.Prefix}/flood-rules/{id}", await s.PutAsync(user.Actor(), id, body, request.HttpContext.RequestAborted));
-            })
+        api.MapPut("/flood-rules/{id}", (string id, HttpRequest request, ClaimsPrincipal user, FloodRuleService s) =>
+                Api.PutAsync(request, Api.BodyAsync<FloodRuleRequest>, "SELECT 1 FROM flood_rules WHERE id = @id", id, (body, ct) => s.PutAsync(user.Actor(), id, body, ct)))
             .RequireAuthorization(Policies.Technician).Body<FloodRuleRequest>(Examples.FloodRule).WithSummary("Create or replace a zone's local flood rule (banner el/en, lights level, siren GPIO); 201 when created")
             .Produces<FloodRule>().Produces<FloodRule>(201);
         return endpoints;

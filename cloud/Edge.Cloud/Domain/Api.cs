@@ -12,6 +12,7 @@ using Edge.Cloud.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Cloud.Domain;
 
@@ -95,15 +96,21 @@ public static class Api
         return buffer.ToArray();
     }
 
-    /// <summary>A <c>PUT</c>'s answer: 201 with the resource's location when it created it, 200 when it replaced one.</summary>
-    public static IResult Put(bool created, string location, object value) => created ? Results.Created(location, value) : Results.Ok(value);
-
-    /// <summary>Whether <paramref name="sql"/> (<c>SELECT 1 FROM … WHERE id = @id</c>) finds a row: a <c>PUT</c> asks
-    /// before it writes, to answer 201 or 200.</summary>
-    public static async Task<bool> ExistsAsync(IStorageConnections connections, string sql, string id, CancellationToken ct)
+    /// <summary>A <c>PUT</c> that creates or replaces: reads the body (<paramref name="read"/>), asks whether
+    /// <paramref name="existsSql"/> (<c>SELECT 1 FROM … WHERE id = @id</c>) finds the resource, writes, and answers
+    /// 201 with its location (the request path) when it created it, 200 when it replaced one.</summary>
+    public static async Task<IResult> PutAsync<TBody, TResult>(HttpRequest request, Func<HttpRequest, Task<TBody>> read, string existsSql, string id,
+        Func<TBody, CancellationToken, Task<TResult>> write) where TResult : notnull
     {
-        await using var tx = await Tx.ReadAsync(connections, ct);
-        return await tx.SingleAsync(sql, r => "", ("@id", id)) is not null;
+        var body = await read(request);
+        var ct = request.HttpContext.RequestAborted;
+        bool existed;
+        await using (var tx = await Tx.ReadAsync(request.HttpContext.RequestServices.GetRequiredService<IStorageConnections>(), ct))
+        {
+            existed = await tx.SingleAsync(existsSql, r => "", ("@id", id)) is not null;
+        }
+        var value = await write(body, ct);
+        return existed ? Results.Ok(value) : Results.Created(request.Path.Value, value);
     }
 
     /// <summary>The acting user's name for the audit log.</summary>

@@ -4,7 +4,6 @@ using System.Threading;
 using Edge.Cloud.Desired;
 using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
-using Edge.Cloud.Storage;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,32 +21,20 @@ public static class InventoryEndpoints
     {
         var api = endpoints.MapApiGroup("Inventory");
         api.MapGet("/sites", (InventoryService s, CancellationToken ct) => s.ListSitesAsync(ct)).RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<SiteInfo>>();
-        api.MapPut("/sites/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, InventoryService s, IStorageConnections db) =>
-            {
-                var body = await Api.BodyAsync<SiteRequest>(request);
-                var created = !await Api.ExistsAsync(db, "SELECT 1 FROM sites WHERE id = @id", id, request.HttpContext.RequestAborted);
-                return Api.Put(created, $"{Api.Prefix}/sites/{id}", await s.PutSiteAsync(user.Actor(), id, body, request.HttpContext.RequestAborted));
-            })
+        api.MapPut("/sites/{id}", (string id, HttpRequest request, ClaimsPrincipal user, InventoryService s) =>
+                Api.PutAsync(request, Api.BodyAsync<SiteRequest>, "SELECT 1 FROM sites WHERE id = @id", id, (body, ct) => s.PutSiteAsync(user.Actor(), id, body, ct)))
             .RequireAuthorization(Policies.Installer).Body<SiteRequest>(Examples.Site).WithSummary("Create or update a site (tz: POSIX TZ string, default Greece); 201 when created").Produces<SiteInfo>().Produces<SiteInfo>(201);
 
         api.MapGet("/zones", (InventoryService s, CancellationToken ct) => s.ListZonesAsync(ct)).RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<ZoneInfo>>();
-        api.MapPut("/zones/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, InventoryService s, IStorageConnections db) =>
-            {
-                var body = await Api.BodyAsync<ZoneRequest>(request);
-                var created = !await Api.ExistsAsync(db, "SELECT 1 FROM zones WHERE id = @id", id, request.HttpContext.RequestAborted);
-                return Api.Put(created, $"{Api.Prefix}/zones/{id}", await s.PutZoneAsync(user.Actor(), id, body, request.HttpContext.RequestAborted));
-            })
+        api.MapPut("/zones/{id}", (string id, HttpRequest request, ClaimsPrincipal user, InventoryService s) =>
+                Api.PutAsync(request, Api.BodyAsync<ZoneRequest>, "SELECT 1 FROM zones WHERE id = @id", id, (body, ct) => s.PutZoneAsync(user.Actor(), id, body, ct)))
             .RequireAuthorization(Policies.Installer).Body<ZoneRequest>(Examples.Zone).WithSummary("Create or update a zone; 201 when created")
             .Produces<ZoneInfo>().Produces<ZoneInfo>(201);
 
         api.MapGet("/groups", (InventoryService s, CancellationToken ct) => s.ListGroupsAsync(ct)).RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<GroupInfo>>();
         api.MapGet("/groups/{id}", (string id, InventoryService s, CancellationToken ct) => s.GetGroupAsync(id, ct)).RequireAuthorization(Policies.Viewer).Produces<GroupInfo>();
-        api.MapPut("/groups/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, InventoryService s, IStorageConnections db) =>
-            {
-                var body = await Api.BodyAsync<GroupRequest>(request);
-                var created = !await Api.ExistsAsync(db, "SELECT 1 FROM node_groups WHERE id = @id", id, request.HttpContext.RequestAborted);
-                return Api.Put(created, $"{Api.Prefix}/groups/{id}", await s.PutGroupAsync(user.Actor(), id, body, request.HttpContext.RequestAborted));
-            })
+        api.MapPut("/groups/{id}", (string id, HttpRequest request, ClaimsPrincipal user, InventoryService s) =>
+                Api.PutAsync(request, Api.BodyAsync<GroupRequest>, "SELECT 1 FROM node_groups WHERE id = @id", id, (body, ct) => s.PutGroupAsync(user.Actor(), id, body, ct)))
             .RequireAuthorization(Policies.Installer).Body<GroupRequest>(Examples.Group).WithSummary("Create or update a group; 201 when created")
             .Produces<GroupInfo>().Produces<GroupInfo>(201);
 
@@ -56,12 +43,8 @@ public static class InventoryEndpoints
             .RequireAuthorization(Policies.Viewer).WithSummary("Nodes with inventory, desired and reported state; filters: site, group, zone, gateway, type")
             .Produces<IReadOnlyList<NodeInfo>>();
         api.MapGet("/nodes/{id}", (string id, InventoryService s, CancellationToken ct) => s.GetNodeAsync(id, ct)).RequireAuthorization(Policies.Viewer).Produces<NodeInfo>();
-        api.MapPut("/nodes/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, InventoryService s, IStorageConnections db) =>
-            {
-                var body = await Api.BodyAsync<NodeRequest>(request);
-                var created = !await Api.ExistsAsync(db, "SELECT 1 FROM nodes WHERE id = @id AND removed = 0", id, request.HttpContext.RequestAborted);
-                return Api.Put(created, $"{Api.Prefix}/nodes/{id}", await s.PutNodeAsync(user.Actor(), id, body, request.HttpContext.RequestAborted));
-            })
+        api.MapPut("/nodes/{id}", (string id, HttpRequest request, ClaimsPrincipal user, InventoryService s) =>
+                Api.PutAsync(request, Api.BodyAsync<NodeRequest>, "SELECT 1 FROM nodes WHERE id = @id AND removed = 0", id, (body, ct) => s.PutNodeAsync(user.Actor(), id, body, ct)))
             .RequireAuthorization(Policies.Installer).Body<NodeRequest>(Examples.Node).WithSummary("Register or update a node; 201 when registered")
             .Produces<NodeInfo>().Produces<NodeInfo>(201);
         api.MapDelete("/nodes/{id}", async (string id, ClaimsPrincipal user, InventoryService s, CancellationToken ct) =>

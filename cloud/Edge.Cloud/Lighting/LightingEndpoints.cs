@@ -5,7 +5,6 @@ using System.Threading;
 using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Inventory;
-using Edge.Cloud.Storage;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -36,13 +35,12 @@ public static class LightingEndpoints
         var api = endpoints.MapApiGroup("Lighting");
         api.MapGet("/profiles", (ProfileService s, CancellationToken ct) => s.ListAsync(ct)).RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<LightingProfile>>();
         api.MapGet("/profiles/{id}", (string id, ProfileService s, CancellationToken ct) => s.GetAsync(id, ct)).RequireAuthorization(Policies.Viewer).Produces<LightingProfile>();
-        api.MapPut("/profiles/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s, IStorageConnections db) =>
-            {
-                var body = await Api.RawBodyAsync(request);
-                var created = !await Api.ExistsAsync(db, "SELECT 1 FROM profiles WHERE id = @id", id, request.HttpContext.RequestAborted);
-                var (profile, configs) = await s.PutAsync(user.Actor(), id, body, request.HttpContext.RequestAborted);
-                return Api.Put(created, $"{Api.Prefix}/profiles/{id}", new ProfilePutResult(profile, configs));
-            })
+        api.MapPut("/profiles/{id}", (string id, HttpRequest request, ClaimsPrincipal user, ProfileService s) =>
+                Api.PutAsync(request, r => Api.RawBodyAsync(r), "SELECT 1 FROM profiles WHERE id = @id", id, async (body, ct) =>
+                {
+                    var (profile, configs) = await s.PutAsync(user.Actor(), id, body, ct);
+                    return new ProfilePutResult(profile, configs);
+                }))
             .RequireAuthorization(Policies.Technician).JsonDocumentBody(Examples.Profile)
             .WithSummary("Create or replace a lighting schedule (body: the docs/dimming-profiles.md document, validated by the firmware's parser); 201 when created")
             .Produces<ProfilePutResult>().Produces<ProfilePutResult>(201).ProducesProblem(400);
