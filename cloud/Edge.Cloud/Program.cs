@@ -1,6 +1,7 @@
 using System;
 using System.Threading.Tasks;
 using Edge.Cloud.Alarms;
+using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Audit;
 using Edge.Cloud.Commands;
 using Edge.Cloud.Desired;
@@ -35,7 +36,7 @@ public static class Program
 
         builder.Services.AddProblemDetails();
         builder.Services.AddEdgeRequests(builder.Configuration);
-        builder.Services.AddOpenApi();
+        builder.Services.AddEdgeApiDocs();
         builder.Services.AddEdgeStorage(builder.Configuration);
         builder.Services.AddEdgeGateways(builder.Configuration);
         builder.Services.AddEdgeIngestion(builder.Configuration);
@@ -56,7 +57,7 @@ public static class Program
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        app.MapOpenApi();
+        app.MapEdgeApiDocs();
         app.MapEdgeIngestion();
         app.MapEdgeUsers();
         app.MapEdgeAudit();

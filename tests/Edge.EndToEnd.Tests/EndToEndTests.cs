@@ -34,7 +34,7 @@ public sealed class EndToEndTests
         document["profiles"]![0]!["points"]![1]!["level"] = 40;
         await _site.PutAsync("api/v1/profiles/e2e-quiet", document.ToJsonString());
         var assignment = await _site.PutAsync("api/v1/groups/" + group + "/profile", new { profile = "e2e-quiet" });
-        var desired = assignment.GetProperty("configs").EnumerateArray()
+        var desired = assignment.GetProperty("versions").EnumerateArray()
             .ToDictionary(c => c.GetProperty("node").GetString()!, c => c.GetProperty("version").GetInt64());
         Assert.Equal(12, desired.Count);
         foreach (var node in before.EnumerateArray())

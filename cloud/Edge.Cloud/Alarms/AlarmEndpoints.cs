@@ -13,6 +13,9 @@ namespace Edge.Cloud.Alarms;
 
 public static class AlarmEndpoints
 {
+    /// <summary>The values of the <c>status</c> filter (<c>active</c>: open or acknowledged).</summary>
+    private static readonly string[] StatusFilter = [AlarmStatus.Open, AlarmStatus.Acknowledged, AlarmStatus.Cleared, "active"];
+
     public static IServiceCollection AddEdgeAlarms(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<AlarmOptions>(configuration.GetSection(AlarmOptions.Section));
@@ -27,7 +30,7 @@ public static class AlarmEndpoints
     {
         var api = endpoints.MapApiGroup("Alarms");
         api.MapGet("/alarms", (AlarmService s, string? status, string? node, string? kind, int? limit, CancellationToken ct) =>
-                s.ListAsync(status, node, kind, limit ?? 100, ct))
+                s.ListAsync(QueryValues.OneOf("status", status, StatusFilter), node, kind, QueryValues.Limit(limit), ct))
             .RequireAuthorization(Policies.Viewer).WithSummary("Alarms, newest first; status: open, acknowledged, cleared, active (open or acknowledged)")
             .Produces<IReadOnlyList<AlarmInfo>>();
         api.MapGet("/alarms/{id:long}", (long id, AlarmService s, CancellationToken ct) => s.GetAsync(id, ct))

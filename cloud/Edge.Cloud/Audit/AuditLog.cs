@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -33,8 +34,15 @@ public sealed class AuditLog
             ("@at", _time.GetUtcNow().ToUnixTimeSeconds()), ("@actor", actor), ("@action", action), ("@target", target),
             ("@detail", detail is null ? null : JsonSerializer.Serialize(detail, Api.Json)));
 
-    /// <summary>Newest first; <paramref name="before"/> pages back (an id from the previous page).</summary>
-    public async Task<IReadOnlyList<AuditEntry>> ListAsync(string? target, string? actor, long? before, int limit, CancellationToken cancellationToken = default)
+    /// <summary>The actions a technician may read: lighting (profiles and their assignments), commands and alarms.
+    /// An admin reads every action.</summary>
+    public static readonly string[] TechnicianActions =
+        ["profile.put", "profile.delete", "group.profile", "node.profile", "command.issue", "alarm.acknowledge"];
+
+    /// <summary>Newest first; <paramref name="before"/> pages back (an id from the previous page);
+    /// <paramref name="actions"/>, when given, limits the entries to those actions.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> ListAsync(string? target, string? actor, long? before, int limit, CancellationToken cancellationToken = default,
+        IReadOnlyList<string>? actions = null)
     {
         // Only the filters given become conditions: PostgreSQL cannot type a bare NULL parameter.
         var where = new List<string>();
@@ -42,6 +50,11 @@ public sealed class AuditLog
         if (target is not null) { where.Add("target = @target"); parameters.Add(("@target", target)); }
         if (actor is not null) { where.Add("actor = @actor"); parameters.Add(("@actor", actor)); }
         if (before is not null) { where.Add("id < @before"); parameters.Add(("@before", before.Value)); }
+        if (actions is not null)
+        {
+            where.Add("action IN (" + string.Join(", ", actions.Select((_, i) => "@action" + i)) + ")");
+            parameters.AddRange(actions.Select((a, i) => ("@action" + i, (object?)a)));
+        }
         await using var tx = await Tx.ReadAsync(_connections, cancellationToken);
         return await tx.QueryAsync(
             "SELECT id, at, actor, action, target, detail FROM audit" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +

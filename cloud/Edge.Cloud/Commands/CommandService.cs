@@ -24,6 +24,8 @@ public static class CommandStatus
     public const string Acked = "acked";
     public const string Failed = "failed";
     public const string Expired = "expired";
+
+    public static readonly string[] All = [Pending, Delivered, Acked, Failed, Expired];
 }
 
 /// <summary>

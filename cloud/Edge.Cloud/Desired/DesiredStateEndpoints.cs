@@ -4,8 +4,10 @@ using System.Diagnostics;
 using System.Security.Claims;
 using System.Threading;
 using System.Threading.Tasks;
+using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
+using Edge.Cloud.Inventory;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -34,23 +36,23 @@ public static class DesiredStateEndpoints
     {
         var api = endpoints.MapApiGroup("Desired state");
         api.MapGet("/gateways/{gatewayId}/desired", PollAsync)
-            .WithName("GetGatewayDesired")
+            .WithName("GetGatewayDesired").WithGatewayToken()
             .WithSummary("Long poll for desired-state changes (uplink.md §3); gateway bearer token")
             .Produces<DesiredResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
 
         api.MapGet("/nodes/{id}/display", (string id, DisplayService s, CancellationToken ct) => s.GetAsync(id, ct))
-            .RequireAuthorization(Policies.Viewer).Produces<DisplayInfo>();
+            .RequireAuthorization(Policies.Viewer).ForNode().Produces<DisplayInfo>();
         api.MapPut("/nodes/{id}/display", async (string id, HttpRequest request, ClaimsPrincipal user, DisplayService s) =>
                 await s.PutAsync(user.Actor(), id, await Api.BodyAsync<DisplayRequest>(request), request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Technician).WithSummary("Set a bus stop's display content {content, timetable?}; the cloud assigns the version")
+            .RequireAuthorization(Policies.Technician).ForNode().Body<DisplayRequest>(Examples.Display).WithSummary("Set a bus stop's display content {content, timetable?}; the cloud assigns the version")
             .Produces<DisplayInfo>();
 
         api.MapGet("/flood-rules", (FloodRuleService s, CancellationToken ct) => s.ListAsync(ct))
             .RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<FloodRule>>();
-        api.MapPut("/flood-rules/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, FloodRuleService s) =>
-                await s.PutAsync(user.Actor(), id, await Api.BodyAsync<FloodRuleRequest>(request), request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Technician).WithSummary("Create or replace a zone's local flood rule (banner el/en, lights level, siren GPIO)")
-            .Produces<FloodRule>();
+        api.MapPut("/flood-rules/{id}", (string id, HttpRequest request, ClaimsPrincipal user, FloodRuleService s) =>
+                Api.PutAsync(request, Api.BodyAsync<FloodRuleRequest>, "SELECT 1 FROM flood_rules WHERE id = @id", id, (body, ct) => s.PutAsync(user.Actor(), id, body, ct)))
+            .RequireAuthorization(Policies.Technician).Body<FloodRuleRequest>(Examples.FloodRule).WithSummary("Create or replace a zone's local flood rule (banner el/en, lights level, siren GPIO); 201 when created")
+            .Produces<FloodRule>().Produces<FloodRule>(201);
         return endpoints;
     }
 

@@ -5,11 +5,14 @@ using System.Linq;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Requests;
+using Edge.Cloud.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Cloud.Domain;
 
@@ -27,10 +30,12 @@ public static class Api
     };
 
     /// <summary>A group under <c>/api/v1</c> whose handlers may throw <see cref="DomainException"/>, with the body
-    /// limit and content-type checks of <see cref="RequestBodies"/>.</summary>
+    /// limit and content-type checks of <see cref="RequestBodies"/> and its problem answers declared for OpenAPI
+    /// (<see cref="ApiDocs.ErrorResponses"/>).</summary>
     public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder endpoints, string tag)
     {
         var group = endpoints.MapGroup(Prefix).WithTags(tag);
+        ((IEndpointConventionBuilder)group).Finally(ApiDocs.ErrorResponses.Describe);
         group.AddEndpointFilter(RequestBodies.GuardAsync);
         group.AddEndpointFilter(async (context, next) =>
         {
@@ -64,7 +69,7 @@ public static class Api
     }
 
     /// <summary>Reads the body as <typeparamref name="T"/>; bad JSON, unknown members or an empty body are a 400
-    /// that names the member and position.</summary>
+    /// that names the field, what it expects and the position (<see cref="JsonErrors"/>).</summary>
     public static async Task<T> BodyAsync<T>(HttpRequest request)
     {
         try
@@ -74,7 +79,7 @@ public static class Api
         }
         catch (JsonException e)
         {
-            throw DomainException.Invalid($"body{(string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : " " + e.Path)}: {e.Message}");
+            throw DomainException.Invalid(JsonErrors.Describe(e, typeof(T)));
         }
     }
 
@@ -89,6 +94,23 @@ public static class Api
             buffer.Write(chunk, 0, read);
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>A <c>PUT</c> that creates or replaces: reads the body (<paramref name="read"/>), asks whether
+    /// <paramref name="existsSql"/> (<c>SELECT 1 FROM … WHERE id = @id</c>) finds the resource, writes, and answers
+    /// 201 with its location (the request path) when it created it, 200 when it replaced one.</summary>
+    public static async Task<IResult> PutAsync<TBody, TResult>(HttpRequest request, Func<HttpRequest, Task<TBody>> read, string existsSql, string id,
+        Func<TBody, CancellationToken, Task<TResult>> write) where TResult : notnull
+    {
+        var body = await read(request);
+        var ct = request.HttpContext.RequestAborted;
+        bool existed;
+        await using (var tx = await Tx.ReadAsync(request.HttpContext.RequestServices.GetRequiredService<IStorageConnections>(), ct))
+        {
+            existed = await tx.SingleAsync(existsSql, r => "", ("@id", id)) is not null;
+        }
+        var value = await write(body, ct);
+        return existed ? Results.Ok(value) : Results.Created(request.Path.Value, value);
     }
 
     /// <summary>The acting user's name for the audit log.</summary>

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Security.Claims;
 using System.Threading;
 using Edge.Cloud.Audit;
+using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Users;
@@ -67,7 +68,7 @@ public static class GatewayEndpoints
                 }
                 return Results.Created($"{Api.Prefix}/gateways/{body.Id}", new GatewayToken(body.Id!, token));
             })
-            .RequireAuthorization(Policies.Admin).WithSummary("Register a gateway; the answer carries its bearer token (shown once)").Produces<GatewayToken>(201);
+            .RequireAuthorization(Policies.Admin).Body<RegisterGatewayRequest>(Examples.Gateway).WithSummary("Register a gateway; the answer carries its bearer token (shown once)").Produces<GatewayToken>(201);
         api.MapPost("/gateways/{id}/token", async (string id, ClaimsPrincipal user, GatewayRegistry registry, IStorageConnections connections, AuditLog audit, CancellationToken ct) =>
             {
                 string token;

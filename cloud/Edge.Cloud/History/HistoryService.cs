@@ -33,8 +33,8 @@ public sealed record EventInfo(
 /// </summary>
 public sealed class HistoryService
 {
-    public const int DefaultLimit = 100;
-    public const int MaxLimit = 1000;
+    public const int DefaultLimit = QueryValues.DefaultLimit;
+    public const int MaxLimit = QueryValues.MaxLimit;
 
     private readonly IStorageConnections _connections;
 
@@ -96,11 +96,8 @@ public sealed class HistoryService
 
     private static int CheckRange(long? from, long? to, int? limit)
     {
-        int rows = limit ?? DefaultLimit;
-        if (rows < 1 || rows > MaxLimit) throw DomainException.Invalid($"limit: {rows} is out of range 1..{MaxLimit}");
-        if (from < 0) throw DomainException.Invalid($"from: {from} is negative (Unix seconds expected)");
-        if (from is { } f && to is { } t && f > t) throw DomainException.Invalid($"from: {f} is after to ({t})");
-        return rows;
+        QueryValues.Range(from, to);
+        return QueryValues.Limit(limit);
     }
 
     private static void AddRange(List<string> where, List<(string, object?)> parameters, long? from, long? to)

@@ -5,6 +5,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Gateways;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +20,7 @@ public static class BatchEndpoint
     public static IEndpointRouteBuilder MapEdgeIngestion(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/v1/gateways/{gatewayId}/batches", HandleAsync)
-            .WithName("PostGatewayBatch")
+            .WithName("PostGatewayBatch").WithGatewayToken()
             .WithTags("Ingestion")
             .WithSummary("Store a batch of gateway records")
             .WithDescription("Records are validated one by one; valid ones are stored once per (gateway, epoch, seq), invalid ones are listed in 'rejected'. Body may be gzip-compressed (Content-Encoding: gzip). Limits: 5,000 records, 4 MiB uncompressed.")

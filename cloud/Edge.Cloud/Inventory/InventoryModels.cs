@@ -25,7 +25,12 @@ public sealed record NodeInfo(
     string Id, string Site, string Type, string? Gateway, string? Model, string? Firmware, double? Lat, double? Lon,
     string? Pole, string? Zone, string? Group, string? InstalledBy, long? InstalledAt, string? Profile, string? EffectiveProfile,
     bool HasSecret, JsonElement? GaugeConfig, JsonElement? BusStopConfig, long UpdatedAt,
-    long? DesiredConfigVersion, string? Status, long? LastSeen, long? AppliedConfigVersion, long? AppliedDisplayVersion, string? ReportedFirmware);
+    long? DesiredConfigVersion, string? Status, long? LastSeen, long? AppliedConfigVersion, long? AppliedDisplayVersion, string? ReportedFirmware)
+{
+    /// <summary>The node's latest reported condition (level and source, faults, gauge, shown content); null
+    /// until it sent telemetry.</summary>
+    public NodeCondition? Condition { get; init; }
+}
 
 /// <summary>Create or replace a node's inventory data. <see cref="InstalledBy"/> / <see cref="InstalledAt"/> default
 /// to the acting user and now when the node is new.</summary>

@@ -23,7 +23,7 @@ namespace Edge.Cloud.Inventory;
 /// </summary>
 public sealed partial class InventoryService
 {
-    private static readonly string[] NodeTypes = { Wire.TypeStreetLight, Wire.TypeWaterLevel, Wire.TypeBusStop };
+    public static readonly string[] NodeTypes = { Wire.TypeStreetLight, Wire.TypeWaterLevel, Wire.TypeBusStop };
 
     private readonly IStorageConnections _connections;
     private readonly DesiredConfigs _configs;
@@ -165,13 +165,17 @@ public sealed partial class InventoryService
         Filter("n.gateway", "@gw", gateway);
         Filter("n.type", "@type", type);
         await using var tx = await Tx.ReadAsync(_connections, ct);
-        return await tx.QueryAsync(NodeSelect + " WHERE " + string.Join(" AND ", where) + " ORDER BY n.id", MapNode, parameters.ToArray());
+        var nodes = await tx.QueryAsync(NodeSelect + " WHERE " + string.Join(" AND ", where) + " ORDER BY n.id", MapNode, parameters.ToArray());
+        var conditions = await NodeCondition.LatestAsync(tx, string.Join(" AND ", where), parameters.ToArray());
+        return nodes.Select(n => n with { Condition = conditions.GetValueOrDefault(n.Id) }).ToList();
     }
 
+    /// <summary>The node with its latest reported condition.</summary>
     public async Task<NodeInfo> GetNodeAsync(string id, CancellationToken ct = default)
     {
         await using var tx = await Tx.ReadAsync(_connections, ct);
-        return await GetNodeAsync(tx, id);
+        var node = await GetNodeAsync(tx, id);
+        return node with { Condition = (await NodeCondition.LatestAsync(tx, "n.id = @id", ("@id", id))).GetValueOrDefault(id) };
     }
 
     public static async Task<NodeInfo> GetNodeAsync(Tx tx, string id) =>

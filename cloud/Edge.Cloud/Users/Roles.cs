@@ -26,12 +26,12 @@ public static class Policies
     /// <summary>Any signed-in user: read-only endpoints.</summary>
     public const string Viewer = "viewer";
 
-    /// <summary>Profiles, assignments, commands, alarms, display content, flood rules.</summary>
+    /// <summary>Profiles, assignments, commands, alarms, display content, flood rules; the audit log of lighting, commands and alarms.</summary>
     public const string Technician = "technician";
 
     /// <summary>Sites, zones, groups, nodes, secrets, gauge and bus-stop settings (commissioning).</summary>
     public const string Installer = "installer";
 
-    /// <summary>Users, gateways, the audit log.</summary>
+    /// <summary>Users, gateways, the whole audit log.</summary>
     public const string Admin = "admin";
 }

@@ -4,6 +4,7 @@ using System.Security.Claims;
 using System.Threading;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
+using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Requests;
 using Edge.Cloud.Storage.Migrations;
@@ -114,7 +115,7 @@ public static class UserEndpoints
     {
         var auth = endpoints.MapApiGroup("Auth");
         auth.MapPost("/auth/login", LoginAsync).AllowAnonymous()
-            .RequireRateLimiting(LoginPerAddress).WithBodyLimit(o => o.MaxLoginBytes)
+            .RequireRateLimiting(LoginPerAddress).WithBodyLimit(o => o.MaxLoginBytes).Body<LoginRequest>(Examples.Login)
             .WithSummary("Sign in with name and password; sets the session cookie").Produces<UserInfo>().ProducesProblem(401).ProducesProblem(429);
         auth.MapPost("/auth/logout", async (HttpContext context) =>
         {
@@ -132,7 +133,7 @@ public static class UserEndpoints
                 var (info, token) = await users.CreateTokenAsync(user.Actor(), body.Name, body.ExpiresInDays, request.HttpContext.RequestAborted);
                 return Results.Created($"{Api.Prefix}/auth/tokens/{info.Id}", new CreatedToken(info, token));
             })
-            .RequireAuthorization(Policies.Viewer).WithSummary("Make an API token for yourself (shown once); {name, expiresInDays?}").Produces<CreatedToken>(201);
+            .RequireAuthorization(Policies.Viewer).Body<CreateTokenRequest>(Examples.Token).WithSummary("Make an API token for yourself (shown once); {name, expiresInDays?}").Produces<CreatedToken>(201);
         auth.MapDelete("/auth/tokens/{id}", async (string id, ClaimsPrincipal user, UserService users, CancellationToken ct) =>
             {
                 await users.RevokeTokenAsync(user.Actor(), id, ct);
@@ -149,7 +150,7 @@ public static class UserEndpoints
                 var created = await users.CreateAsync(user.Actor(), body.Name, body.Role, body.Password, request.HttpContext.RequestAborted);
                 return Results.Created($"{Api.Prefix}/users/{created.Name}", created);
             })
-            .RequireAuthorization(Policies.Admin).Produces<UserInfo>(201);
+            .RequireAuthorization(Policies.Admin).Body<CreateUserRequest>(Examples.User).Produces<UserInfo>(201);
         admin.MapPut("/users/{name}", async (string name, HttpRequest request, ClaimsPrincipal user, UserService users) =>
             {
                 var body = await Api.BodyAsync<UpdateUserRequest>(request);
@@ -162,7 +163,7 @@ public static class UserEndpoints
                 }
                 return updated;
             })
-            .RequireAuthorization(Policies.Admin).Produces<UserInfo>();
+            .RequireAuthorization(Policies.Admin).Body<UpdateUserRequest>(Examples.UserUpdate).Produces<UserInfo>();
         admin.MapDelete("/users/{name}", async (string name, ClaimsPrincipal user, UserService users, CancellationToken ct) =>
             {
                 await users.DeleteAsync(user.Actor(), name, ct);

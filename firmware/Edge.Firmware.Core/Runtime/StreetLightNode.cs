@@ -49,6 +49,13 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
     private bool _configured;
     private long _lastUtc = long.MinValue;
     private long _nextTelemetryMs;
+
+    /// <summary>Source and level of the last telemetry: a change of source (an override begins or ends, the
+    /// photocell takes over) or a level step of <see cref="ReportStep"/> points is reported at once, so the
+    /// cloud shows it within seconds, not after the next telemetry interval.</summary>
+    private string _reportedSource = "";
+    private int _reportedLevel = -1;
+    private const int ReportStep = 10;
     private float _requestedDuty;
     private float _watts;
     private float _volts;
@@ -214,6 +221,8 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
         {
             _lastUtc = utc;
             Controller.Tick(utc);
+            int level = Round(Controller.Level);
+            if (Source(utc) != _reportedSource || level >= _reportedLevel + ReportStep || level <= _reportedLevel - ReportStep) _nextTelemetryMs = nowMs;
         }
         if (nowMs >= _nextTelemetryMs)
         {
@@ -303,8 +312,10 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
     private void PublishTelemetry(long utc)
     {
         LampMonitor m = Controller.Monitor;
+        _reportedSource = Source(utc);
+        _reportedLevel = Round(Controller.Level);
         var w = Runtime.BeginMessage();
-        TelemetryEncoder.WriteStreetLight(w, Runtime.Now, Runtime.Ids.Boot, Runtime.Ids.NextSeq(), Round(Controller.Level), Source(utc),
+        TelemetryEncoder.WriteStreetLight(w, Runtime.Now, Runtime.Ids.Boot, Runtime.Ids.NextSeq(), _reportedLevel, _reportedSource,
             _watts, _volts, m.EnergyMilliwattSeconds / 3600000, m.BurningSeconds / 360 / 10.0, m.SwitchOnCount, _lux, m.ActiveFaults);
         Runtime.Commit(Outbox.Telemetry);
     }

@@ -89,7 +89,7 @@ public sealed class DomainApiTests : IAsyncLifetime
         {
             ("GET", "/api/v1/users", null, "admin", "technician"),
             ("POST", "/api/v1/users", new { name = "new-user", role = "viewer", password = "long-enough" }, "admin", "installer"),
-            ("GET", "/api/v1/audit", null, "admin", "viewer"),
+            ("GET", "/api/v1/audit", null, "technician", "installer"),
             ("POST", "/api/v1/gateways", new { id = "gw-new-1" }, "admin", "technician"),
             ("PUT", "/api/v1/nodes/sl-0002", new { site = "igoumenitsa", type = "streetlight", lat = 39.5, lon = 20.2 }, "installer", "technician"),
             ("PUT", "/api/v1/sites/igoumenitsa", new { name = "Igoumenitsa" }, "installer", "viewer"),
@@ -133,6 +133,7 @@ public sealed class DomainApiTests : IAsyncLifetime
         var open = new HashSet<string>
         {
             "POST /api/v1/gateways/{gatewayId}/batches", "GET /api/v1/gateways/{gatewayId}/desired", "POST /api/v1/auth/login", "POST /api/v1/auth/logout",
+            "GET /api/v1/", "GET /api/v1/health",
         };
         var endpoints = _server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText!.StartsWith("/api/v1", StringComparison.Ordinal)).ToList();
@@ -166,7 +167,46 @@ public sealed class DomainApiTests : IAsyncLifetime
         Assert.Equal(paths, check.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToList());
         // Unknown ids are 404 problems naming the id.
         Assert.Contains("'nope'", (await Problem(await _clients["viewer"].GetAsync("/api/v1/nodes/nope"), HttpStatusCode.NotFound)).GetProperty("detail").GetString());
-        Assert.Contains("profile 'nope'", (await Problem(await _clients["technician"].PutAsJsonAsync("/api/v1/groups/nope/profile", new { profile = "nope" }), HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
+        // The group's existence is checked before the body (an unknown profile in it).
+        Assert.Contains("group 'nope'", (await Problem(await _clients["technician"].PutAsJsonAsync("/api/v1/groups/nope/profile", new { profile = "nope" }), HttpStatusCode.NotFound)).GetProperty("detail").GetString());
+        await SeedInventoryAsync();
+        Assert.Contains("profile 'nope'", (await Problem(await _clients["technician"].PutAsJsonAsync("/api/v1/groups/harbour-road/profile", new { profile = "nope" }), HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Nodes_show_each_lights_level_and_source_faults_gauge_state_and_shown_content_version()
+    {
+        await SeedInventoryAsync("sl-0001", "sl-0002");
+        var installer = _clients["installer"];
+        await Ok(await installer.PutAsJsonAsync("/api/v1/nodes/wl-0003", new { site = "igoumenitsa", type = "waterlevel", gateway = Gateway, zone = "zone-3" }));
+        await Ok(await installer.PutAsJsonAsync("/api/v1/nodes/bs-port", new { site = "igoumenitsa", type = "busstop", gateway = Gateway }));
+        const long t = 1767304800;
+        var overridden = Records.Streetlight(2, "sl-0001", t + 60, 100);
+        overridden["payload"]!["source"] = "override";
+        overridden["payload"]!["faults"] = new JsonArray("lamp-failure");
+        var water = Records.Water(3, "wl-0003", t, 850, "warning");
+        water["payload"]!["sensor"] = "ok";
+        var stop = Records.Record(4, "bs-port", "telemetry", t, new JsonObject
+        {
+            ["v"] = 1, ["type"] = "busstop", ["ts"] = t, ["boot"] = 3, ["seq"] = 4, ["contentVersion"] = 51734, ["stale"] = false, ["refreshedTs"] = t - 19,
+        });
+        using var gateway = GatewayClient();
+        var batch = await Json(await gateway.PostAsync($"/api/v1/gateways/{Gateway}/batches", new StringContent(
+            Records.Batch(Gateway, Records.Streetlight(1, "sl-0001", t, 60), overridden, water, stop).ToJsonString(), Encoding.UTF8, "application/json")));
+        Assert.Equal(0, batch.GetProperty("rejected").GetArrayLength());
+
+        var nodes = (await Json(await _clients["viewer"].GetAsync("/api/v1/nodes"))).EnumerateArray().ToDictionary(n => n.GetProperty("id").GetString()!);
+        var light = nodes["sl-0001"].GetProperty("condition");
+        Assert.Equal((t + 60, 100, "override"), (light.GetProperty("at").GetInt64(), light.GetProperty("level").GetInt32(), light.GetProperty("source").GetString()));
+        Assert.Equal(new[] { "lamp-failure" }, light.GetProperty("faults").EnumerateArray().Select(f => f.GetString()!).ToArray());
+        Assert.Equal(JsonValueKind.Null, nodes["sl-0002"].GetProperty("condition").ValueKind); // no telemetry yet
+        var gauge = nodes["wl-0003"].GetProperty("condition");
+        Assert.Equal((850, "warning", "ok"), (gauge.GetProperty("levelMm").GetInt32(), gauge.GetProperty("floodState").GetString(), gauge.GetProperty("sensor").GetString()));
+        Assert.Equal(JsonValueKind.Null, gauge.GetProperty("level").ValueKind);
+        Assert.Equal(51734, nodes["bs-port"].GetProperty("condition").GetProperty("contentVersion").GetInt64());
+        // The node page shows the same.
+        var one = await Json(await _clients["viewer"].GetAsync("/api/v1/nodes/sl-0001"));
+        Assert.Equal("override", one.GetProperty("condition").GetProperty("source").GetString());
     }
 
     private HttpClient GatewayClient()
@@ -192,7 +232,13 @@ public sealed class DomainApiTests : IAsyncLifetime
         var poll = gateway.GetAsync($"/api/v1/gateways/{Gateway}/desired?after={cursor}&waitS=60");
         await Ok(await _clients["technician"].PutAsync("/api/v1/profiles/residential", new StringContent(Documents.Schedule().ToJsonString())));
         var assigned = await Json(await _clients["technician"].PutAsJsonAsync("/api/v1/groups/harbour-road/profile", new { profile = "residential" }));
-        Assert.Equal(2, assigned.GetProperty("configs").GetArrayLength());
+        // A summary: nodes affected and each one's new version, not the whole document per node.
+        Assert.Equal(2, assigned.GetProperty("nodesAffected").GetInt32());
+        Assert.Equal(["harbour-road"], new[] { assigned.GetProperty("target").GetString()!.Split(':')[1] });
+        var versions = assigned.GetProperty("versions").EnumerateArray().ToList();
+        Assert.Equal(2, versions.Count);
+        Assert.All(versions, v => Assert.Equal(["node", "version"], v.EnumerateObject().Select(p => p.Name).ToArray()));
+        Assert.False(assigned.TryGetProperty("configs", out _));
         // Woken by the change, long before its 60 s wait would end.
         Assert.Same(poll, await Task.WhenAny(poll, Task.Delay(TimeSpan.FromSeconds(30))));
         var changed = await Json(await poll);
@@ -267,6 +313,12 @@ public sealed class DomainApiTests : IAsyncLifetime
         Assert.Contains(("technician-1", "alarm.acknowledge", $"alarm:{alarmId}"), audit);
         Assert.Contains(("installer-1", "node.create", "node:sl-0001"), audit);
         Assert.Contains(("admin", "user.create", "user:viewer-1"), audit);
+        // A technician reads the lighting, command and alarm entries, not the accounts or the inventory.
+        var technicianView = (await Json(await _clients["technician"].GetAsync("/api/v1/audit?limit=500"))).EnumerateArray()
+            .Select(a => (a.GetProperty("actor").GetString(), a.GetProperty("action").GetString(), a.GetProperty("target").GetString())).ToList();
+        Assert.Contains(("technician-1", "command.issue", "node:sl-0001"), technicianView);
+        Assert.Contains(("technician-1", "alarm.acknowledge", $"alarm:{alarmId}"), technicianView);
+        Assert.Equal(audit.Where(a => a.Item2 is "command.issue" or "alarm.acknowledge" or "profile.put" or "group.profile" or "node.profile").ToList(), technicianView);
         var node = await Json(await _clients["viewer"].GetAsync("/api/v1/nodes/sl-0001"));
         Assert.Equal(("installer-1", "P-sl-0001"), (node.GetProperty("installedBy").GetString(), node.GetProperty("pole").GetString()));
     }

@@ -219,6 +219,30 @@ public class NodeRuntimeTests
     }
 
     [Fact]
+    public void An_override_and_its_end_are_reported_at_once_not_at_the_next_telemetry_interval()
+    {
+        var rig = new Rig();
+        rig.Run(2);
+        rig.Link.Deliver(rig.Topic("config"), Config(5, telemetryS: 300), retained: true);
+        rig.Run(30); // 3 s: the config's schedule is reported (a change of source)
+        int before = rig.Json("telemetry").Length;
+        Assert.Equal("schedule", rig.Json("telemetry").Last().GetProperty("source").GetString());
+        rig.Run(30);
+        Assert.Equal(before, rig.Json("telemetry").Length); // nothing changed: nothing new
+
+        long now = rig.Clock.UtcSeconds;
+        rig.Command("c-1", "override", "{\"level\":100,\"until\":" + (now + 3600) + ",\"reason\":\"roadworks\"}", now, now + 300);
+        rig.Run(20); // 2 s, far less than the 300 s interval
+        var overridden = rig.Json("telemetry").Last();
+        Assert.Equal(("override", 100), (overridden.GetProperty("source").GetString(), overridden.GetProperty("level").GetInt32()));
+
+        rig.Command("c-2", "override.clear", "{}", now, now + 300);
+        rig.Run(20);
+        Assert.Equal("schedule", rig.Json("telemetry").Last().GetProperty("source").GetString());
+        Assert.Equal(before + 2, rig.Json("telemetry").Length);
+    }
+
+    [Fact]
     public void Commands_are_rejected_while_the_clock_is_not_set_and_messages_carry_ts_zero()
     {
         var rig = new Rig();
