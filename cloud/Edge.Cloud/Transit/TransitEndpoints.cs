@@ -28,6 +28,8 @@ public static class TransitEndpoints
         services.AddSingleton<IMigrationSource, TransitSchema>();
         services.AddSingleton<FeedImporter>();
         services.AddSingleton<StopLinks>();
+        services.AddSingleton<TimetablePublisher>();
+        services.AddHostedService<TimetableScheduler>();
         return services;
     }
 

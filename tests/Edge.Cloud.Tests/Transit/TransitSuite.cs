@@ -24,11 +24,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Edge.Cloud.Tests.Transit;
 
 /// <summary>
-/// GTFS import, stop links and timetables on a real database: every test runs on SQLite
+/// GTFS import, stop links and timetables (TimetableTests.cs) on a real database: every test runs on SQLite
 /// (<see cref="SqliteTransitTests"/>) and PostgreSQL (<see cref="PostgresTransitTests"/>), wired as the app wires them.
 /// Expected departures are worked out by hand from the sample feed's CSV files (quoted in each test).
 /// </summary>
-public abstract class TransitSuite : IAsyncLifetime
+public abstract partial class TransitSuite : IAsyncLifetime
 {
     protected const string Gateway = "gw-igoumenitsa-1";
     protected const string Site = Records.Site;

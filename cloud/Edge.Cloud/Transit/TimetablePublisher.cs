@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Desired;
+using Edge.Cloud.Domain;
+using Edge.Cloud.Storage;
+using Edge.Firmware.Protocol;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace Edge.Cloud.Transit;
+
+/// <summary>
+/// Publishes each linked bus stop's timetable (today and tomorrow in the agency's time zone) with display
+/// content of its next scheduled departures, through <see cref="DisplayService"/>: the same desired-state path
+/// as any display content, so the gateway sends it to the node (protocol.md §11).
+/// </summary>
+public sealed class TimetablePublisher
+{
+    public const string Actor = "transit";
+
+    /// <summary>Content is published at least daily; a day and a margin keeps it valid until the next.</summary>
+    private static readonly Duration ContentValidity = Duration.FromHours(26);
+
+    private readonly IStorageConnections _connections;
+    private readonly DisplayService _displays;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TimetablePublisher> _logger;
+
+    public TimetablePublisher(IStorageConnections connections, DisplayService displays, TimeProvider time, ILogger<TimetablePublisher> logger)
+    {
+        _connections = connections;
+        _displays = displays;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The agency's zone of the active feed (null before any import).</summary>
+    public async Task<DateTimeZone?> ZoneAsync(CancellationToken ct = default)
+    {
+        await using var tx = await Tx.ReadAsync(_connections, ct);
+        return await GtfsStore.ActiveAsync(tx) is { } feed ? DateTimeZoneProviders.Tzdb[feed.Timezone] : null;
+    }
+
+    /// <summary>Publishes every linked bus stop (or only <paramref name="node"/>); returns the nodes published.</summary>
+    public async Task<IReadOnlyList<string>> PublishAsync(string? node = null, CancellationToken ct = default)
+    {
+        List<string> nodes;
+        await using (var tx = await Tx.ReadAsync(_connections, ct))
+        {
+            nodes = await tx.QueryAsync(
+                "SELECT DISTINCT l.node FROM transit_stop_links l JOIN nodes n ON n.id = l.node WHERE n.removed = 0 AND n.type = @t" +
+                (node is null ? "" : " AND l.node = @node") + " ORDER BY l.node",
+                r => r.GetString(0), ("@t", Wire.TypeBusStop), ("@node", node ?? ""));
+        }
+        var published = new List<string>();
+        foreach (var id in nodes)
+        {
+            var request = await BuildAsync(id, ct);
+            if (request is null) continue;
+            try
+            {
+                await _displays.PutAsync(Actor, id, request, ct);
+                published.Add(id);
+            }
+            catch (DomainException e)
+            {
+                // One stop's refusal (e.g. over the envelope size) must not keep the others from their timetables.
+                _logger.LogWarning("Timetable of {Node} not published: {Problem}", id, e.Message);
+            }
+        }
+        return published;
+    }
+
+    /// <summary>The node's display content and timetable from the active feed, or null without a feed.</summary>
+    public async Task<DisplayRequest?> BuildAsync(string node, CancellationToken ct = default)
+    {
+        await using var tx = await Tx.ReadAsync(_connections, ct);
+        var feed = await GtfsStore.ActiveAsync(tx);
+        if (feed is null) return null;
+        var zone = DateTimeZoneProviders.Tzdb[feed.Timezone];
+        var now = Instant.FromDateTimeOffset(_time.GetUtcNow());
+        var today = now.InZone(zone).Date;
+        var stopIds = await StopLinks.StopIdsAsync(tx, node);
+        var names = await TransitNames.LoadAsync(tx, feed.Feed);
+
+        var stopName = (await tx.QueryAsync("SELECT stop_id, name FROM transit_stops WHERE feed = @f AND stop_id = @s",
+            r => (Id: r.GetString(0), Name: r.Str(1) ?? r.GetString(0)), ("@f", feed.Feed), ("@s", stopIds.FirstOrDefault() ?? ""))).FirstOrDefault();
+        var stop = new JsonObject
+        {
+            ["id"] = node,
+            ["name"] = stopName.Id is not null ? names.Bilingual("stops", "stop_name", stopName.Id, stopName.Name) : new JsonObject { ["el"] = node, ["en"] = node },
+        };
+
+        var days = new List<SignDay>();
+        foreach (var date in new[] { today, today.PlusDays(1) })
+        {
+            var departures = await ScheduledDepartures.ForDayAsync(tx, feed.Feed, stopIds, new DateOnly(date.Year, date.Month, date.Day));
+            days.Add(new SignDay(date, departures.Select(d => new SignDeparture(
+                Route(d.Route),
+                names.Bilingual("trips", "trip_headsign", d.TripId, d.Headsign ?? d.RouteLongName ?? d.Route),
+                d.Time)).ToList()));
+        }
+        var version = (long)(today.Year * 10000 + today.Month * 100 + today.Day) * 1000 + feed.Feed % 1000;
+        return new DisplayRequest(
+            TimetableBuilder.Content(stop, zone, days, now, now.Plus(ContentValidity)),
+            TimetableBuilder.Timetable(version, stop, zone, days));
+    }
+
+    /// <summary>The sign's route label: the short name, cut to the firmware's 6 characters.</summary>
+    private static string Route(string name) => TransitNames.Fit(name, Firmware.Transit.DisplayContentParser.MaxRouteLength);
+}
