@@ -9,7 +9,7 @@ namespace Edge.Cloud.Transit;
 
 /// <summary>A scheduled departure on a service day: <see cref="Time"/> in seconds from the day's "noon minus
 /// 12 h" (may pass 24 h for trips after midnight).</summary>
-public sealed record ScheduledDeparture(int Time, string TripId, string StopId, string RouteId, string Route, string? RouteLongName, string? Headsign);
+public sealed record ScheduledDeparture(int Time, string TripId, string StopId, string RouteId, string Route, string? RouteLongName, string? Headsign, int StopSequence);
 
 /// <summary>
 /// The timetable of stops on one service day from the active feed: trips whose service runs that day
@@ -27,14 +27,14 @@ public static class ScheduledDepartures
         parameters.AddRange(stopIds.Select((s, i) => ("@s" + i, (object?)s)));
         var rows = await tx.QueryAsync(
             $"""
-            SELECT st.departure, st.trip_id, st.stop_id, r.route_id, r.short_name, r.long_name, COALESCE(st.headsign, t.headsign), t.service_id
+            SELECT st.departure, st.trip_id, st.stop_id, r.route_id, r.short_name, r.long_name, COALESCE(st.headsign, t.headsign), t.service_id, st.stop_sequence
             FROM transit_stop_times st
             JOIN transit_trips t ON t.feed = st.feed AND t.trip_id = st.trip_id
             JOIN transit_routes r ON r.feed = t.feed AND r.route_id = t.route_id
             WHERE st.feed = @f AND st.stop_id IN ({names}) AND st.is_last = 0 AND st.pickup_type <> 1 AND st.departure IS NOT NULL
             """,
             r => (Departure: new ScheduledDeparture(Convert.ToInt32(r.GetValue(0)), r.GetString(1), r.GetString(2), r.GetString(3),
-                r.Str(4) ?? r.GetString(3), r.Str(5), r.Str(6)), Service: r.GetString(7)),
+                r.Str(4) ?? r.GetString(3), r.Str(5), r.Str(6), Convert.ToInt32(r.GetValue(8))), Service: r.GetString(7)),
             parameters.ToArray());
         return rows.Where(r => services.Contains(r.Service)).Select(r => r.Departure)
             .OrderBy(d => d.Time).ThenBy(d => d.Route, StringComparer.Ordinal).ThenBy(d => d.TripId, StringComparer.Ordinal).ToList();

@@ -11,6 +11,9 @@ namespace Edge.Cloud.Transit;
 /// <summary>A departure of a day for a sign: route label, bilingual headsign, service-day time.</summary>
 public sealed record SignDeparture(string Route, JsonObject Headsign, int Time);
 
+/// <summary>A departure with the instant the sign counts down to.</summary>
+public sealed record SignArrival(SignDeparture Departure, Instant At, bool Realtime, bool Cancelled);
+
 /// <summary>One service day of a stop's timetable.</summary>
 public sealed record SignDay(LocalDate Date, IReadOnlyList<SignDeparture> Departures);
 
@@ -59,16 +62,16 @@ public static class TimetableBuilder
         return new JsonObject { ["schema"] = 1, ["version"] = version, ["stop"] = stop.DeepClone(), ["days"] = array };
     }
 
-    /// <summary>Display content listing the next scheduled departures after <paramref name="now"/> (marked
-    /// <c>realtime: false</c>: the sign shows them with <c>*</c>), valid until <paramref name="validUntil"/>.</summary>
-    public static JsonObject Content(JsonObject stop, DateTimeZone zone, IReadOnlyList<SignDay> days, Instant now, Instant validUntil)
+    /// <summary>Display content listing the next (at most 16) departures at or after <paramref name="now"/>:
+    /// <c>realtime: true</c> only for a live prediction, cancelled trips flagged; valid until <paramref name="validUntil"/>.</summary>
+    public static JsonObject Content(JsonObject stop, DateTimeZone zone, IEnumerable<SignArrival> arrivals, Instant now, Instant validUntil)
     {
-        var arrivals = new JsonArray();
-        foreach (var (departure, at) in days
-                     .SelectMany(day => day.Departures.Select(d => (d, At(zone, day.Date, d.Time))))
-                     .Where(x => x.Item2 >= now).OrderBy(x => x.Item2).Take(DisplayContent.MaxArrivals))
+        var array = new JsonArray();
+        foreach (var a in arrivals.Where(a => a.At >= now).OrderBy(a => a.At).Take(DisplayContent.MaxArrivals))
         {
-            arrivals.Add(new JsonObject { ["route"] = departure.Route, ["headsign"] = departure.Headsign.DeepClone(), ["at"] = Iso(at), ["realtime"] = false });
+            var item = new JsonObject { ["route"] = a.Departure.Route, ["headsign"] = a.Departure.Headsign.DeepClone(), ["at"] = Iso(a.At), ["realtime"] = a.Realtime };
+            if (a.Cancelled) item["cancelled"] = true;
+            array.Add(item);
         }
         return new JsonObject
         {
@@ -77,7 +80,7 @@ public static class TimetableBuilder
             ["validUntil"] = Iso(validUntil),
             ["utcOffset"] = FormatOffset(zone.GetUtcOffset(now)),
             ["stop"] = stop.DeepClone(),
-            ["arrivals"] = arrivals,
+            ["arrivals"] = array,
         };
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
@@ -7,8 +8,10 @@ using System.Threading.Tasks;
 using Edge.Cloud.Desired;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Storage;
+using Edge.Cloud.Transit.Realtime;
 using Edge.Firmware.Protocol;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace Edge.Cloud.Transit;
@@ -29,11 +32,18 @@ public sealed class TimetablePublisher
     private readonly DisplayService _displays;
     private readonly TimeProvider _time;
     private readonly ILogger<TimetablePublisher> _logger;
+    private readonly TripUpdates _realtime;
+    private readonly Duration _maxRealtimeAge;
+    // The arrivals last published per node: a realtime round publishes only the stops whose arrivals changed.
+    private readonly ConcurrentDictionary<string, string> _lastArrivals = new(StringComparer.Ordinal);
 
-    public TimetablePublisher(IStorageConnections connections, DisplayService displays, TimeProvider time, ILogger<TimetablePublisher> logger)
+    public TimetablePublisher(IStorageConnections connections, DisplayService displays, TripUpdates realtime, IOptions<TransitOptions> options,
+        TimeProvider time, ILogger<TimetablePublisher> logger)
     {
         _connections = connections;
         _displays = displays;
+        _realtime = realtime;
+        _maxRealtimeAge = Duration.FromSeconds(options.Value.Realtime.MaxAgeSeconds);
         _time = time;
         _logger = logger;
     }
@@ -45,8 +55,14 @@ public sealed class TimetablePublisher
         return await GtfsStore.ActiveAsync(tx) is { } feed ? DateTimeZoneProviders.Tzdb[feed.Timezone] : null;
     }
 
-    /// <summary>Publishes every linked bus stop (or only <paramref name="node"/>); returns the nodes published.</summary>
-    public async Task<IReadOnlyList<string>> PublishAsync(string? node = null, CancellationToken ct = default)
+    /// <summary>Publishes every linked bus stop (or only <paramref name="node"/>) with its timetable; returns the
+    /// nodes published.</summary>
+    public Task<IReadOnlyList<string>> PublishAsync(string? node = null, CancellationToken ct = default) => PublishAsync(node, true, ct);
+
+    /// <summary>A realtime round: the display content (no timetable) of the stops whose arrivals changed.</summary>
+    public Task<IReadOnlyList<string>> PublishRealtimeAsync(CancellationToken ct = default) => PublishAsync(null, false, ct);
+
+    private async Task<IReadOnlyList<string>> PublishAsync(string? node, bool withTimetable, CancellationToken ct)
     {
         List<string> nodes;
         await using (var tx = await Tx.ReadAsync(_connections, ct))
@@ -61,9 +77,16 @@ public sealed class TimetablePublisher
         {
             var request = await BuildAsync(id, ct);
             if (request is null) continue;
+            var arrivals = request.Content["arrivals"]!.ToJsonString();
+            if (!withTimetable)
+            {
+                if (_lastArrivals.TryGetValue(id, out var last) && last == arrivals) continue;
+                request = request with { Timetable = null };
+            }
             try
             {
                 await _displays.PutAsync(Actor, id, request, ct);
+                _lastArrivals[id] = arrivals;
                 published.Add(id);
             }
             catch (DomainException e)
@@ -96,17 +119,23 @@ public sealed class TimetablePublisher
         };
 
         var days = new List<SignDay>();
-        foreach (var date in new[] { today, today.PlusDays(1) })
+        var arrivals = new List<SignArrival>();
+        var realtime = _realtime.Current;
+        foreach (var date in new[] { today.PlusDays(-1), today, today.PlusDays(1) })
         {
-            var departures = await ScheduledDepartures.ForDayAsync(tx, feed.Feed, stopIds, new DateOnly(date.Year, date.Month, date.Day));
-            days.Add(new SignDay(date, departures.Select(d => new SignDeparture(
+            var scheduled = await ScheduledDepartures.ForDayAsync(tx, feed.Feed, stopIds, new DateOnly(date.Year, date.Month, date.Day));
+            var signs = scheduled.ToDictionary(d => d, d => new SignDeparture(
                 Route(d.Route),
                 names.Bilingual("trips", "trip_headsign", d.TripId, d.Headsign ?? d.RouteLongName ?? d.Route),
-                d.Time)).ToList()));
+                d.Time));
+            // Yesterday's service day only for its trips after midnight still to come (content, not the timetable).
+            if (date != today.PlusDays(-1)) days.Add(new SignDay(date, scheduled.Select(d => signs[d]).ToList()));
+            arrivals.AddRange(RealtimeDepartures.Apply(scheduled, zone, date, realtime, now, _maxRealtimeAge)
+                .Select(l => new SignArrival(signs[l.Scheduled], l.At, l.Realtime, l.Cancelled)));
         }
         var version = (long)(today.Year * 10000 + today.Month * 100 + today.Day) * 1000 + feed.Feed % 1000;
         return new DisplayRequest(
-            TimetableBuilder.Content(stop, zone, days, now, now.Plus(ContentValidity)),
+            TimetableBuilder.Content(stop, zone, arrivals, now, now.Plus(ContentValidity)),
             TimetableBuilder.Timetable(version, stop, zone, days));
     }
 

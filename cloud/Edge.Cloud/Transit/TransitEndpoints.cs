@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -7,6 +8,7 @@ using Edge.Cloud.Domain;
 using Edge.Cloud.Requests;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Storage.Migrations;
+using Edge.Cloud.Transit.Realtime;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -30,6 +32,9 @@ public static class TransitEndpoints
         services.AddSingleton<StopLinks>();
         services.AddSingleton<TimetablePublisher>();
         services.AddHostedService<TimetableScheduler>();
+        services.AddSingleton<TripUpdates>();
+        services.AddHttpClient(nameof(RealtimePoller), c => c.Timeout = TimeSpan.FromSeconds(20));
+        services.AddHostedService<RealtimePoller>();
         return services;
     }
 
