@@ -19,8 +19,16 @@ using Microsoft.Extensions.Options;
 
 namespace Edge.Cloud.Transit;
 
-/// <summary>The active feed and the latest import attempts (refused ones with their problems).</summary>
-public sealed record FeedStatus(FeedVersion? Active, IReadOnlyList<FeedImport> Imports);
+/// <summary>The active feed, the latest import attempts (refused ones with their problems) and the realtime feed
+/// held: its header timestamp, its age in seconds (the RT lag) and why the last refused one was refused.</summary>
+public sealed record FeedStatus(FeedVersion? Active, IReadOnlyList<FeedImport> Imports, RealtimeStatus Realtime);
+
+public sealed record RealtimeStatus(long? Timestamp, long? AgeSeconds, string? LastProblem);
+
+/// <summary>What a stop's sign shows: each departure with its source (<c>realtime</c> / <c>scheduled</c>).</summary>
+public sealed record StopDepartures(string Node, long? RealtimeAgeSeconds, IReadOnlyList<StopDeparture> Departures);
+
+public sealed record StopDeparture(string Route, string HeadsignEl, string HeadsignEn, string At, string Source, bool Cancelled);
 
 public static class TransitEndpoints
 {
@@ -62,10 +70,11 @@ public static class TransitEndpoints
             })
             .RequireAuthorization(Policies.Technician).WithBodyLimit(_ => limits.MaxZipBytes)
             .WithSummary("Import a GTFS feed zip (body: the zip, Content-Type application/zip); a refused feed lists every problem (file, line, field)");
-        api.MapGet("/transit/feeds", async (IStorageConnections connections, CancellationToken ct) =>
+        api.MapGet("/transit/feeds", async (IStorageConnections connections, TripUpdates realtime, TimeProvider time, CancellationToken ct) =>
             {
                 await using var tx = await Tx.ReadAsync(connections, ct);
-                return new FeedStatus(await GtfsStore.ActiveAsync(tx), await GtfsStore.RecentImportsAsync(tx, 10));
+                return new FeedStatus(await GtfsStore.ActiveAsync(tx), await GtfsStore.RecentImportsAsync(tx, 10),
+                    new RealtimeStatus(Timestamp(realtime), Age(realtime, time), realtime.LastProblem));
             })
             .RequireAuthorization(Policies.Viewer).WithSummary("The active GTFS feed and the latest import attempts").Produces<FeedStatus>();
         api.MapGet("/nodes/{id}/gtfs-stops", (string id, StopLinks links, CancellationToken ct) => links.GetAsync(id, ct))
@@ -73,6 +82,21 @@ public static class TransitEndpoints
         api.MapPut("/nodes/{id}/gtfs-stops", async (string id, HttpRequest request, ClaimsPrincipal user, StopLinks links) =>
                 await links.PutAsync(user.Actor(), id, await Api.BodyAsync<StopLinksRequest>(request), request.HttpContext.RequestAborted))
             .RequireAuthorization(Policies.Installer).WithSummary("Link a bus-stop node to the GTFS stop_ids whose departures it shows").Produces<StopLinksInfo>();
+        api.MapGet("/nodes/{id}/departures", async (string id, TimetablePublisher publisher, TripUpdates realtime, TimeProvider time, IStorageConnections connections, CancellationToken ct) =>
+            {
+                await using (var tx = await Tx.ReadAsync(connections, ct)) await Inventory.InventoryService.GetNodeAsync(tx, id);
+                var request = await publisher.BuildAsync(id, ct) ?? throw DomainException.Conflict("no GTFS feed is active yet");
+                var departures = request.Content["arrivals"]!.AsArray().Select(a => new StopDeparture(
+                    a!["route"]!.GetValue<string>(), a["headsign"]!["el"]!.GetValue<string>(), a["headsign"]!["en"]!.GetValue<string>(), a["at"]!.GetValue<string>(),
+                    a["realtime"]!.GetValue<bool>() ? "realtime" : "scheduled", a.AsObject().ContainsKey("cancelled"))).ToList();
+                return new StopDepartures(id, Age(realtime, time), departures);
+            })
+            .RequireAuthorization(Policies.Viewer).WithSummary("The next departures a bus stop's sign shows, each realtime or scheduled").Produces<StopDepartures>();
         return endpoints;
     }
+
+    private static long? Timestamp(TripUpdates realtime) => realtime.Current.Timestamp == 0 ? null : (long)realtime.Current.Timestamp;
+
+    private static long? Age(TripUpdates realtime, TimeProvider time) =>
+        Timestamp(realtime) is { } ts ? time.GetUtcNow().ToUnixTimeSeconds() - ts : null;
 }

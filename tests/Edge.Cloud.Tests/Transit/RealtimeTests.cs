@@ -21,7 +21,7 @@ namespace Edge.Cloud.Tests.Transit;
 /// </summary>
 public abstract partial class TransitSuite
 {
-    private static readonly Dictionary<string, string> Route2Feed = new()
+    internal static readonly Dictionary<string, string> Route2Feed = new()
     {
         ["agency.txt"] = "agency_id,agency_name,agency_url,agency_timezone\nKTEL,KTEL Thesprotias,https://ktel.example,Europe/Athens\n",
         ["stops.txt"] = "stop_id,stop_name,stop_lat,stop_lon\nKTEL,ΚΤΕΛ,39.5060,20.2640\nIGO_PORT,Λιμάνι Ηγουμενίτσας,39.5034,20.2656\nPLAT,Πλαταριά,39.4556,20.2747\n",
@@ -37,7 +37,7 @@ public abstract partial class TransitSuite
         ["calendar.txt"] = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nDAILY,1,1,1,1,1,1,1,20260101,20261231\n",
     };
 
-    private static readonly DateTimeOffset SaturdayNoonUtc = DateTimeOffset.Parse("2026-03-28T12:00:00Z");
+    internal static readonly DateTimeOffset SaturdayNoonUtc = DateTimeOffset.Parse("2026-03-28T12:00:00Z");
 
     private TripUpdates RealtimeFeed => Services.GetRequiredService<TripUpdates>();
 
@@ -71,7 +71,7 @@ public abstract partial class TransitSuite
 
     /// <summary>The scenario feed: E14 5 min late at KTEL, E15 predicted at 13:07:30Z at the port, E16 skips the
     /// port, E17 cancelled, E18's update is for Friday's trip, E19 has NO_DATA at the port after a delay at KTEL.</summary>
-    private static byte[] ScenarioFeed(long timestamp)
+    internal static byte[] ScenarioFeed(long timestamp)
     {
         const TripDescriptor.Types.ScheduleRelationship scheduled = TripDescriptor.Types.ScheduleRelationship.Scheduled;
         var message = new FeedMessage { Header = new FeedHeader { GtfsRealtimeVersion = "2.0", Timestamp = (ulong)timestamp } };

@@ -1,10 +1,13 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
 using Edge.Cloud.Tests.Support;
 using static Edge.Cloud.Tests.Support.ApiAssert;
 
@@ -81,6 +84,82 @@ public sealed class TransitApiTests : IAsyncLifetime
     }
 
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
+
+    [Fact]
+    public async Task A_stop_answers_its_departures_scheduled_then_live_from_a_polled_realtime_feed()
+    {
+        // A second cloud with a manual clock, polling a TripUpdates feed served over HTTP on loopback.
+        var clock = new ManualClock(TransitSuite.SaturdayNoonUtc.ToUnixTimeSeconds());
+        var port = FreePort();
+        using var agency = new HttpListener();
+        agency.Prefixes.Add($"http://127.0.0.1:{port}/");
+        agency.Start();
+        var feed = Array.Empty<byte>(); // nothing valid until the test says so
+        _ = Task.Run(async () =>
+        {
+            while (agency.IsListening)
+            {
+                HttpListenerContext context;
+                try { context = await agency.GetContextAsync(); } catch (HttpListenerException) { return; } catch (ObjectDisposedException) { return; }
+                var body = Volatile.Read(ref feed);
+                context.Response.ContentType = "application/x-protobuf";
+                await context.Response.OutputStream.WriteAsync(body);
+                context.Response.Close();
+            }
+        });
+        await using var server = await CloudServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Users:Seed:0:Name"] = "admin",
+            ["Users:Seed:0:Password"] = AdminPassword,
+            ["Users:Seed:0:Role"] = "admin",
+            ["Transit:Realtime:TripUpdatesUrl"] = $"http://127.0.0.1:{port}/trip-updates",
+            ["Transit:Realtime:IntervalSeconds"] = "1",
+        }, services => services.AddSingleton<TimeProvider>(clock));
+        using var admin = await LoginAsync(server, "admin", AdminPassword);
+        var token = (await Ok(await admin.PostAsJsonAsync("/api/v1/auth/tokens", new { name = "tests" }))).GetProperty("token").GetString();
+        using var client = new HttpClient { BaseAddress = server.Client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        await Ok(await client.PostAsync("/api/v1/transit/feeds", Zip(GtfsFiles.Zip(TransitSuite.Route2Feed))));
+        await Ok(await client.PutAsJsonAsync("/api/v1/sites/igoumenitsa", new { name = "Igoumenitsa" }));
+        await Ok(await client.PutAsJsonAsync("/api/v1/nodes/bs-port-1", new { site = "igoumenitsa", type = "busstop" }));
+        await Ok(await client.PutAsJsonAsync("/api/v1/nodes/bs-port-1/gtfs-stops", new { stopIds = new[] { "IGO_PORT" } }));
+
+        var scheduled = await Ok(await client.GetAsync("/api/v1/nodes/bs-port-1/departures"));
+        Assert.Equal(("2026-03-28T12:40:00Z", "scheduled"), (scheduled.GetProperty("departures")[0].GetProperty("at").GetString(), scheduled.GetProperty("departures")[0].GetProperty("source").GetString()));
+        var status = default(System.Text.Json.JsonElement);
+        for (var i = 0; i < 300; i++) // until the poller has fetched the empty body once
+        {
+            status = await Ok(await client.GetAsync("/api/v1/transit/feeds"));
+            if (status.GetProperty("realtime").GetProperty("lastProblem").ValueKind == System.Text.Json.JsonValueKind.String) break;
+            await Task.Delay(200);
+        }
+        Assert.Contains("not a GTFS-Realtime FeedMessage", status.GetProperty("realtime").GetProperty("lastProblem").GetString()); // the empty body
+
+        Volatile.Write(ref feed, TransitSuite.ScenarioFeed(clock.UnixNow - 10));
+        System.Text.Json.JsonElement live = default;
+        for (var i = 0; i < 300; i++) // the poller runs every second of real time; give it up to a minute on a busy machine
+        {
+            live = await Ok(await client.GetAsync("/api/v1/nodes/bs-port-1/departures"));
+            if (live.GetProperty("departures")[0].GetProperty("source").GetString() == "realtime") break;
+            await Task.Delay(200);
+        }
+        var first = live.GetProperty("departures")[0];
+        Assert.Equal(("2026-03-28T12:45:00Z", "realtime", "2", "Πλαταριά"), (first.GetProperty("at").GetString(), first.GetProperty("source").GetString(),
+            first.GetProperty("route").GetString(), first.GetProperty("headsignEl").GetString()));
+        Assert.Equal(10, live.GetProperty("realtimeAgeSeconds").GetInt64());
+        status = await Ok(await client.GetAsync("/api/v1/transit/feeds"));
+        Assert.Equal(10, status.GetProperty("realtime").GetProperty("ageSeconds").GetInt64());
+        agency.Stop();
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
 
     [Fact]
     public async Task Installers_link_bus_stops_to_gtfs_stops()

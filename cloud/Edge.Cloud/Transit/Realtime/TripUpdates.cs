@@ -37,6 +37,9 @@ public sealed class TripUpdates
         get { lock (_lock) return _current; }
     }
 
+    /// <summary>Why the last refused feed was refused (feed status), or null.</summary>
+    public string? LastProblem { get; private set; }
+
     /// <summary>Parses and takes <paramref name="protobuf"/>; the held feed is unchanged unless it returns None.</summary>
     public RealtimeRefusal Accept(byte[] protobuf, out string? problem)
     {
@@ -47,13 +50,13 @@ public sealed class TripUpdates
         }
         catch (InvalidProtocolBufferException e)
         {
-            problem = "not a GTFS-Realtime FeedMessage: " + e.Message;
+            LastProblem = problem = "not a GTFS-Realtime FeedMessage: " + e.Message;
             return RealtimeRefusal.Unreadable;
         }
         if (message.Header is null || !message.Header.HasGtfsRealtimeVersion)
         {
             // The header is required: bytes that happen to parse (an empty body does) are not a feed.
-            problem = "not a GTFS-Realtime FeedMessage: no header with gtfs_realtime_version";
+            LastProblem = problem = "not a GTFS-Realtime FeedMessage: no header with gtfs_realtime_version";
             return RealtimeRefusal.Unreadable;
         }
         var byTrip = new Dictionary<string, List<TripUpdate>>(StringComparer.Ordinal);
@@ -67,7 +70,7 @@ public sealed class TripUpdates
         {
             if (message.Header.Timestamp < _current.Timestamp)
             {
-                problem = $"header timestamp {message.Header.Timestamp} is older than the feed held ({_current.Timestamp}); ignored";
+                LastProblem = problem = $"header timestamp {message.Header.Timestamp} is older than the feed held ({_current.Timestamp}); ignored";
                 return RealtimeRefusal.Older;
             }
             _current = new Snapshot(message.Header.Timestamp, byTrip);
