@@ -35,10 +35,7 @@ public sealed class TransitApiTests : IAsyncLifetime
         {
             await Ok(await admin.PostAsJsonAsync("/api/v1/users", new { name = role + "-1", role, password = "password-" + role }));
             using var session = await LoginAsync(_server, role + "-1", "password-" + role);
-            var token = await Ok(await session.PostAsJsonAsync("/api/v1/auth/tokens", new { name = "tests" }));
-            var client = new HttpClient { BaseAddress = _server.Client.BaseAddress };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("token").GetString());
-            _clients[role] = client;
+            _clients[role] = await BearerClientAsync(_server, session);
         }
     }
 
@@ -116,9 +113,7 @@ public sealed class TransitApiTests : IAsyncLifetime
             ["Transit:Realtime:IntervalSeconds"] = "1",
         }, services => services.AddSingleton<TimeProvider>(clock));
         using var admin = await LoginAsync(server, "admin", AdminPassword);
-        var token = (await Ok(await admin.PostAsJsonAsync("/api/v1/auth/tokens", new { name = "tests" }))).GetProperty("token").GetString();
-        using var client = new HttpClient { BaseAddress = server.Client.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var client = await BearerClientAsync(server, admin);
         await Ok(await client.PostAsync("/api/v1/transit/feeds", Zip(GtfsFiles.Zip(TransitSuite.Route2Feed))));
         await Ok(await client.PutAsJsonAsync("/api/v1/sites/igoumenitsa", new { name = "Igoumenitsa" }));
         await Ok(await client.PutAsJsonAsync("/api/v1/nodes/bs-port-1", new { site = "igoumenitsa", type = "busstop" }));
