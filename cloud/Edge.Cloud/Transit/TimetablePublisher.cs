@@ -130,7 +130,14 @@ public sealed class TimetablePublisher
                 d.Time));
             // Yesterday's service day only for its trips after midnight still to come (content, not the timetable).
             if (date != today.PlusDays(-1)) days.Add(new SignDay(date, scheduled.Select(d => signs[d]).ToList()));
-            arrivals.AddRange(RealtimeDepartures.Apply(scheduled, zone, date, realtime, now, _maxRealtimeAge)
+            var schedules = new Dictionary<string, IReadOnlyDictionary<int, int>>(StringComparer.Ordinal);
+            foreach (var trip in scheduled.Select(d => d.TripId).Distinct().Where(realtime.ByTrip.ContainsKey))
+            {
+                schedules[trip] = (await tx.QueryAsync("SELECT stop_sequence, departure FROM transit_stop_times WHERE feed = @f AND trip_id = @t AND departure IS NOT NULL",
+                    r => (Seq: Convert.ToInt32(r.GetValue(0)), Time: Convert.ToInt32(r.GetValue(1))), ("@f", feed.Feed), ("@t", trip))).ToDictionary(x => x.Seq, x => x.Time);
+            }
+            arrivals.AddRange(RealtimeDepartures.Apply(scheduled, zone, date, realtime, now, _maxRealtimeAge,
+                    trip => schedules.TryGetValue(trip, out var times) ? times : new Dictionary<int, int>())
                 .Select(l => new SignArrival(signs[l.Scheduled], l.At, l.Realtime, l.Cancelled)));
         }
         var version = (long)(today.Year * 10000 + today.Month * 100 + today.Day) * 1000 + feed.Feed % 1000;

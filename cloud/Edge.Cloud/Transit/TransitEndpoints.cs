@@ -69,6 +69,7 @@ public static class TransitEndpoints
                 return Results.Created($"{Api.Prefix}/transit/feeds", new { importId = result.ImportId, feed = result.Feed, sha256 = result.Sha256 });
             })
             .RequireAuthorization(Policies.Technician).WithBodyLimit(_ => limits.MaxZipBytes)
+            .Accepts<byte[]>("application/zip").ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithSummary("Import a GTFS feed zip (body: the zip, Content-Type application/zip); a refused feed lists every problem (file, line, field)");
         api.MapGet("/transit/feeds", async (IStorageConnections connections, TripUpdates realtime, TimeProvider time, CancellationToken ct) =>
             {

@@ -17,7 +17,7 @@ namespace Edge.Cloud.Tests.Transit;
 /// GTFS-Realtime TripUpdates applied to a stop's display content, with feeds built in code from the spec's own
 /// .proto. Route 2 runs KTEL station → Port (IGO_PORT, the linked stop) → Plataria every day; the times at the
 /// port on Saturday 2026-03-28 (EET, +02:00) are 14:40 (E14, from KTEL 14:30), 15:00 (E15), 16:00 (E16, from KTEL
-/// 15:50), 17:00 (E17), 18:00 (E18), 19:00 (E19, from KTEL 18:50) — 12:40Z … 17:00Z.
+/// 15:50), 17:00 (E17), 18:00 (E18), 19:00 (E19, from KTEL 18:50), 20:00 (E20, from KTEL 19:50) — 12:40Z … 18:00Z.
 /// </summary>
 public abstract partial class TransitSuite
 {
@@ -26,14 +26,15 @@ public abstract partial class TransitSuite
         ["agency.txt"] = "agency_id,agency_name,agency_url,agency_timezone\nKTEL,KTEL Thesprotias,https://ktel.example,Europe/Athens\n",
         ["stops.txt"] = "stop_id,stop_name,stop_lat,stop_lon\nKTEL,ΚΤΕΛ,39.5060,20.2640\nIGO_PORT,Λιμάνι Ηγουμενίτσας,39.5034,20.2656\nPLAT,Πλαταριά,39.4556,20.2747\n",
         ["routes.txt"] = "route_id,agency_id,route_short_name,route_type\nR2,KTEL,2,3\n",
-        ["trips.txt"] = "route_id,service_id,trip_id,trip_headsign\n" + string.Concat(new[] { "E14", "E15", "E16", "E17", "E18", "E19" }.Select(t => $"R2,DAILY,{t},Πλαταριά\n")),
+        ["trips.txt"] = "route_id,service_id,trip_id,trip_headsign\n" + string.Concat(new[] { "E14", "E15", "E16", "E17", "E18", "E19", "E20" }.Select(t => $"R2,DAILY,{t},Πλαταριά\n")),
         ["stop_times.txt"] = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" +
             "E14,14:30:00,14:30:00,KTEL,1\nE14,14:40:00,14:40:00,IGO_PORT,2\nE14,15:00:00,15:00:00,PLAT,3\n" +
             "E15,15:00:00,15:00:00,IGO_PORT,1\nE15,15:20:00,15:20:00,PLAT,2\n" +
             "E16,15:50:00,15:50:00,KTEL,1\nE16,16:00:00,16:00:00,IGO_PORT,2\nE16,16:20:00,16:20:00,PLAT,3\n" +
             "E17,17:00:00,17:00:00,IGO_PORT,1\nE17,17:20:00,17:20:00,PLAT,2\n" +
             "E18,18:00:00,18:00:00,IGO_PORT,1\nE18,18:20:00,18:20:00,PLAT,2\n" +
-            "E19,18:50:00,18:50:00,KTEL,1\nE19,19:00:00,19:00:00,IGO_PORT,2\nE19,19:20:00,19:20:00,PLAT,3\n",
+            "E19,18:50:00,18:50:00,KTEL,1\nE19,19:00:00,19:00:00,IGO_PORT,2\nE19,19:20:00,19:20:00,PLAT,3\n" +
+            "E20,19:50:00,19:50:00,KTEL,1\nE20,20:00:00,20:00:00,IGO_PORT,2\nE20,20:20:00,20:20:00,PLAT,3\n",
         ["calendar.txt"] = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nDAILY,1,1,1,1,1,1,1,20260101,20261231\n",
     };
 
@@ -70,7 +71,8 @@ public abstract partial class TransitSuite
     }
 
     /// <summary>The scenario feed: E14 5 min late at KTEL, E15 predicted at 13:07:30Z at the port, E16 skips the
-    /// port, E17 cancelled, E18's update is for Friday's trip, E19 has NO_DATA at the port after a delay at KTEL.</summary>
+    /// port, E17 cancelled, E18's update is for Friday's trip, E19 has NO_DATA at the port after a delay at KTEL,
+    /// E20 leaves KTEL at 17:54Z by an absolute time only (4 min after its 19:50 EET).</summary>
     internal static byte[] ScenarioFeed(long timestamp)
     {
         const TripDescriptor.Types.ScheduleRelationship scheduled = TripDescriptor.Types.ScheduleRelationship.Scheduled;
@@ -81,6 +83,7 @@ public abstract partial class TransitSuite
         message.Entity.Add(Trip("E17", "20260328", TripDescriptor.Types.ScheduleRelationship.Canceled));
         message.Entity.Add(Trip("E18", "20260327", scheduled, Stop(1, delay: 600)));
         message.Entity.Add(Trip("E19", "20260328", scheduled, Stop(1, delay: 60), Stop(2, relationship: TripUpdate.Types.StopTimeUpdate.Types.ScheduleRelationship.NoData)));
+        message.Entity.Add(Trip("E20", "20260328", scheduled, Stop(1, time: DateTimeOffset.Parse("2026-03-28T17:54:00Z").ToUnixTimeSeconds())));
         return message.ToByteArray();
     }
 
@@ -103,7 +106,8 @@ public abstract partial class TransitSuite
                 ("2026-03-28T15:00:00Z", false, true),  // E17: CANCELED, at its scheduled time, struck through
                 ("2026-03-28T16:00:00Z", false, false), // E18: the update is for Friday's E18: scheduled
                 ("2026-03-28T17:00:00Z", false, false), // E19: NO_DATA at the port: scheduled, never shown as live
-            ], await ContentAsync(5));
+                ("2026-03-28T18:04:00Z", true, false),  // E20: 4 min late at KTEL (absolute time vs its schedule) carried on
+            ], await ContentAsync(6));
     }
 
     [Fact]

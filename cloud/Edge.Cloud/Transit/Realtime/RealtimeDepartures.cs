@@ -24,8 +24,10 @@ public sealed record LiveDeparture(ScheduledDeparture Scheduled, Instant At, boo
 /// </summary>
 public static class RealtimeDepartures
 {
+    // scheduleOf: a trip's scheduled times by stop_sequence (service-day seconds); it turns an absolute predicted
+    // time at an earlier stop into the delay that carries to this one.
     public static IReadOnlyList<LiveDeparture> Apply(IEnumerable<ScheduledDeparture> departures, DateTimeZone zone, LocalDate serviceDay,
-        TripUpdates.Snapshot feed, Instant now, Duration maxAge)
+        TripUpdates.Snapshot feed, Instant now, Duration maxAge, Func<string, IReadOnlyDictionary<int, int>> scheduleOf)
     {
         var fresh = feed.Timestamp > 0 && now - Instant.FromUnixTimeSeconds((long)feed.Timestamp) <= maxAge;
         var startDate = serviceDay.ToString("uuuuMMdd", System.Globalization.CultureInfo.InvariantCulture);
@@ -46,7 +48,8 @@ public static class RealtimeDepartures
                 result.Add(new LiveDeparture(departure, scheduled, false, true));
                 continue;
             }
-            var at = Predict(update, departure, scheduled, out var skipped);
+            var at = Predict(update, departure, scheduled, sequence => scheduleOf(departure.TripId).TryGetValue(sequence, out var t)
+                ? TimetableBuilder.At(zone, serviceDay, t) : null, out var skipped);
             if (skipped) continue;
             result.Add(at is { } predicted ? new LiveDeparture(departure, predicted, true, false) : new LiveDeparture(departure, scheduled, false, false));
         }
@@ -54,7 +57,7 @@ public static class RealtimeDepartures
     }
 
     /// <summary>The predicted departure at the departure's stop, or null for "no prediction".</summary>
-    private static Instant? Predict(TripUpdate update, ScheduledDeparture departure, Instant scheduled, out bool skipped)
+    private static Instant? Predict(TripUpdate update, ScheduledDeparture departure, Instant scheduled, Func<int, Instant?> scheduledAt, out bool skipped)
     {
         skipped = false;
         // The update for this stop, else the last one before it (by stop_sequence, or this stop's id).
@@ -84,6 +87,11 @@ public static class RealtimeDepartures
         if (ev is null) return null;
         if (here && ev.HasTime) return Instant.FromUnixTimeSeconds(ev.Time);
         if (ev.HasDelay) return scheduled.Plus(Duration.FromSeconds(ev.Delay));
-        return null; // an absolute time at an earlier stop says nothing about this one without its schedule
+        // Only an absolute time at an earlier stop: its delay against that stop's schedule carries on.
+        if (ev.HasTime && governing.HasStopSequence && scheduledAt((int)governing.StopSequence) is { } earlier)
+        {
+            return scheduled.Plus(Instant.FromUnixTimeSeconds(ev.Time) - earlier);
+        }
+        return null;
     }
 }
