@@ -23,7 +23,7 @@ public sealed record FeedImport(long Id, long At, string Actor, string? Sha256, 
 public static class GtfsStore
 {
     private static readonly string[] DataTables =
-        { "transit_agencies", "transit_stops", "transit_routes", "transit_trips", "transit_stop_times", "transit_calendar", "transit_calendar_dates", "transit_translations" };
+        { "transit_agencies", "transit_stops", "transit_routes", "transit_trips", "transit_stop_times", "transit_calendar", "transit_calendar_dates", "transit_translations", "transit_frequencies" };
 
     public static async Task<long> SaveAsync(Tx tx, GtfsFeed feed, string actor, string sha256, long now)
     {
@@ -40,10 +40,11 @@ public static class GtfsStore
         await InsertAsync(tx, "transit_calendar_dates", ["service_id", "date", "exception_type"], version, feed.CalendarDates, d => [d.ServiceId, DateKey(d.Date), d.ExceptionType]);
         await InsertAsync(tx, "transit_translations", ["table_name", "field_name", "language", "translation", "record_id", "record_sub_id", "field_value"], version, feed.Translations,
             t => [t.Table, t.Field, t.Language, t.Translation, t.RecordId, t.RecordSubId, t.FieldValue]);
+        await InsertAsync(tx, "transit_frequencies", ["trip_id", "start_time", "end_time", "headway_secs"], version, feed.Frequencies, f => [f.TripId, f.Start, f.End, f.Headway]);
         var counts = JsonSerializer.Serialize(new
         {
             agencies = feed.Agencies.Count, stops = feed.Stops.Count, routes = feed.Routes.Count, trips = feed.Trips.Count, stopTimes = feed.StopTimes.Count,
-            calendars = feed.Calendars.Count, calendarDates = feed.CalendarDates.Count, translations = feed.Translations.Count,
+            calendars = feed.Calendars.Count, calendarDates = feed.CalendarDates.Count, translations = feed.Translations.Count, frequencies = feed.Frequencies.Count,
         });
         await tx.ExecAsync(
             "INSERT INTO transit_feeds (feed, active, imported_at, imported_by, sha256, timezone, publisher, feed_version, counts) VALUES (@f, 0, @at, @by, @sha, @tz, @pub, @fv, @c)",

@@ -36,8 +36,43 @@ public static class ScheduledDepartures
             r => (Departure: new ScheduledDeparture(Convert.ToInt32(r.GetValue(0)), r.GetString(1), r.GetString(2), r.GetString(3),
                 r.Str(4) ?? r.GetString(3), r.Str(5), r.Str(6), Convert.ToInt32(r.GetValue(8))), Service: r.GetString(7)),
             parameters.ToArray());
-        return rows.Where(r => services.Contains(r.Service)).Select(r => r.Departure)
+        var running = rows.Where(r => services.Contains(r.Service)).Select(r => r.Departure).ToList();
+        return (await ExpandFrequenciesAsync(tx, feed, running))
             .OrderBy(d => d.Time).ThenBy(d => d.Route, StringComparer.Ordinal).ThenBy(d => d.TripId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// A trip in frequencies.txt runs every headway_secs from start_time up to (not including) end_time; its
+    /// stop_times only give the time between stops, counted from its first departure. Each run becomes a departure.
+    /// </summary>
+    private static async Task<IEnumerable<ScheduledDeparture>> ExpandFrequenciesAsync(Tx tx, long feed, List<ScheduledDeparture> departures)
+    {
+        var trips = departures.Select(d => d.TripId).Distinct().ToList();
+        if (trips.Count == 0) return departures;
+        var names = string.Join(", ", trips.Select((_, i) => "@t" + i));
+        var parameters = new List<(string, object?)> { ("@f", feed) };
+        parameters.AddRange(trips.Select((t, i) => ("@t" + i, (object?)t)));
+        var windows = (await tx.QueryAsync($"SELECT trip_id, start_time, end_time, headway_secs FROM transit_frequencies WHERE feed = @f AND trip_id IN ({names})",
+            r => (Trip: r.GetString(0), Start: Convert.ToInt32(r.GetValue(1)), End: Convert.ToInt32(r.GetValue(2)), Headway: Convert.ToInt32(r.GetValue(3))),
+            parameters.ToArray())).ToLookup(w => w.Trip, StringComparer.Ordinal);
+        if (windows.Count == 0) return departures;
+        var firsts = (await tx.QueryAsync($"SELECT trip_id, MIN(departure) FROM transit_stop_times WHERE feed = @f AND trip_id IN ({names}) GROUP BY trip_id",
+            r => (Trip: r.GetString(0), First: Convert.ToInt32(r.GetValue(1))), parameters.ToArray())).ToDictionary(x => x.Trip, x => x.First, StringComparer.Ordinal);
+        var result = new List<ScheduledDeparture>();
+        foreach (var departure in departures)
+        {
+            if (!windows.Contains(departure.TripId))
+            {
+                result.Add(departure);
+                continue;
+            }
+            var offset = departure.Time - firsts[departure.TripId];
+            foreach (var window in windows[departure.TripId])
+            {
+                for (var start = window.Start; start < window.End; start += window.Headway) result.Add(departure with { Time = start + offset });
+            }
+        }
+        return result;
     }
 
     /// <summary>The service_ids that run on <paramref name="day"/> (GTFS calendar.txt and calendar_dates.txt).</summary>

@@ -69,6 +69,10 @@ public sealed class TransitSchema : IMigrationSource
           record_id TEXT NULL, record_sub_id TEXT NULL, field_value TEXT NULL
         );
         CREATE INDEX transit_translations_feed ON transit_translations (feed, table_name, field_name);
+        CREATE TABLE transit_frequencies (
+          feed BIGINT NOT NULL, trip_id TEXT NOT NULL, start_time INTEGER NOT NULL, end_time INTEGER NOT NULL, headway_secs INTEGER NOT NULL
+        );
+        CREATE INDEX transit_frequencies_trip ON transit_frequencies (feed, trip_id);
         CREATE TABLE transit_stop_links (
           node TEXT NOT NULL, stop_id TEXT NOT NULL,
           PRIMARY KEY (node, stop_id)

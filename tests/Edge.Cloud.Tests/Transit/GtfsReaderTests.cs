@@ -37,6 +37,8 @@ public sealed class GtfsReaderTests
         Assert.Equal(0b1111111, feed.Calendars.Single(c => c.ServiceId == "FULLW").Days);
         Assert.Equal(0b1100000, feed.Calendars.Single(c => c.ServiceId == "WE").Days);
         Assert.Equal(new GtfsCalendarDate("FULLW", new DateOnly(2007, 6, 4), 2), feed.CalendarDates.Single());
+        Assert.Equal(11, feed.Frequencies.Count);
+        Assert.Equal(new GtfsFrequency("CITY1", 8 * 3600, 9 * 3600 + 59 * 60 + 59, 600), feed.Frequencies[3]);
     }
 
     [Theory]

@@ -120,6 +120,26 @@ public abstract partial class TransitSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Frequency_based_trips_of_the_sample_feed_run_every_headway()
+    {
+        await ImportSampleAsync();
+        var day = new DateOnly(2007, 6, 5);
+        // STAGECOACH is the first stop of STBA (route 30, "Shuttle"), CITY1 (route 40) and the last of CITY2.
+        // frequencies.txt: STBA every 1800 s from 6:00:00 to 22:00:00 -> 6:00, 6:30 ... 21:30 = 32 runs;
+        // CITY1 6:00-7:59:59 /1800 (4), 8:00-9:59:59 /600 (12), 10:00-15:59:59 /1800 (12), 16:00-18:59:59 /600 (18),
+        // 19:00-22:00 /1800 (6) = 52 runs.
+        var stagecoach = await DeparturesAsync("STAGECOACH", day);
+        Assert.Equal(32, stagecoach.Count(d => d.Trip == "STBA"));
+        Assert.Equal(52, stagecoach.Count(d => d.Trip == "CITY1"));
+        Assert.Equal(84, stagecoach.Count);
+        Assert.Equal([("06:00", "30"), ("06:00", "40"), ("06:30", "30"), ("06:30", "40"), ("07:00", "30")], stagecoach.Take(5).Select(d => (d.Time, d.Route)));
+        Assert.Equal(12, stagecoach.Count(d => d.Route == "40" && string.CompareOrdinal(d.Time, "08:00") >= 0 && string.CompareOrdinal(d.Time, "10:00") < 0));
+        Assert.Equal([("21:30", "30"), ("21:30", "40")], stagecoach.TakeLast(2).Select(d => (d.Time, d.Route)));
+        // NANAA, mid-trip: CITY1 leaves it 7 min after its first stop (6:07:00 - 6:00:00), CITY2 21 min after (6:51:00 - 6:30:00).
+        Assert.Equal(["06:07", "06:21", "06:37", "06:51"], (await DeparturesAsync("NANAA", day)).Take(4).Select(d => d.Time));
+    }
+
+    [Fact]
     public async Task A_refused_feed_leaves_the_last_good_feed_active_and_the_next_good_one_replaces_it_whole()
     {
         Assert.Equal(1, (await ImportSampleAsync()).Feed);

@@ -15,6 +15,10 @@ public sealed record GtfsTrip(string Id, string RouteId, string ServiceId, strin
 /// feed leaves an intermediate stop untimed.</summary>
 public sealed record GtfsStopTime(string TripId, int Sequence, string StopId, int? Arrival, int? Departure, string? Headsign, int PickupType);
 
+/// <summary>frequencies.txt: the trip runs every <see cref="Headway"/> seconds from <see cref="Start"/> (inclusive) to
+/// <see cref="End"/> (exclusive); its stop_times are a template whose first departure is each run's start.</summary>
+public sealed record GtfsFrequency(string TripId, int Start, int End, int Headway);
+
 /// <summary><see cref="Days"/>: bit 0 Monday … bit 6 Sunday.</summary>
 public sealed record GtfsCalendar(string ServiceId, int Days, DateOnly Start, DateOnly End);
 
@@ -37,6 +41,7 @@ public sealed class GtfsFeed
     public List<GtfsCalendar> Calendars { get; } = new();
     public List<GtfsCalendarDate> CalendarDates { get; } = new();
     public List<GtfsTranslation> Translations { get; } = new();
+    public List<GtfsFrequency> Frequencies { get; } = new();
     public GtfsFeedInfo? FeedInfo { get; set; }
 
     /// <summary>All agencies of a valid feed share one time zone (GTFS: agency_timezone).</summary>

@@ -9,7 +9,7 @@ namespace Edge.Cloud.Transit.Gtfs;
 /// Reads the files Edge uses from a feed zip and validates them as the GTFS reference does: required files
 /// and columns, value formats, unknown references, duplicate keys. Every problem is collected (file, line,
 /// field); a feed with any is refused as a whole (<see cref="GtfsFeedException"/>). Files Edge does not use
-/// (shapes, fares, frequencies, …) are left alone.
+/// (shapes, fares, transfers, …) are left alone.
 /// </summary>
 public static class GtfsReader
 {
@@ -144,6 +144,18 @@ public static class GtfsReader
             lines[stopTime] = r.Line;
         });
         CheckTripTimes(feed, lines, problems);
+
+        Table("frequencies.txt", ["trip_id", "start_time", "end_time", "headway_secs"], r =>
+        {
+            var trip = r.Required("trip_id");
+            if (trip is not null && !tripIds.Contains(trip)) r.Problem("trip_id", $"unknown trip \"{trip}\"");
+            var start = r.Time("start_time");
+            var end = r.Time("end_time");
+            var headway = r.Integer("headway_secs", 1, 86400, required: true);
+            if (start is not null && end is not null && end <= start) r.Problem("end_time", "is not after start_time");
+            if (trip is null || start is null || end is null || headway is null) return;
+            feed.Frequencies.Add(new GtfsFrequency(trip, start.Value, end.Value, headway.Value));
+        });
 
         Table("feed_info.txt", ["feed_publisher_name", "feed_publisher_url", "feed_lang"], r =>
         {
