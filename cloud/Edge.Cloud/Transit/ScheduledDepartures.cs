@@ -8,8 +8,9 @@ using Edge.Cloud.Transit.Gtfs;
 namespace Edge.Cloud.Transit;
 
 /// <summary>A scheduled departure on a service day: <see cref="Time"/> in seconds from the day's "noon minus
-/// 12 h" (may pass 24 h for trips after midnight).</summary>
-public sealed record ScheduledDeparture(int Time, string TripId, string StopId, string RouteId, string Route, string? RouteLongName, string? Headsign, int StopSequence);
+/// 12 h" (may pass 24 h for trips after midnight); <see cref="RunStart"/>: for a frequency-based trip, the start
+/// time of this run (GTFS-Realtime tells runs apart by it).</summary>
+public sealed record ScheduledDeparture(int Time, string TripId, string StopId, string RouteId, string Route, string? RouteLongName, string? Headsign, int StopSequence, int? RunStart = null);
 
 /// <summary>
 /// The timetable of stops on one service day from the active feed: trips whose service runs that day
@@ -69,7 +70,7 @@ public static class ScheduledDepartures
             var offset = departure.Time - firsts[departure.TripId];
             foreach (var window in windows[departure.TripId])
             {
-                for (var start = window.Start; start < window.End; start += window.Headway) result.Add(departure with { Time = start + offset });
+                for (var start = window.Start; start < window.End; start += window.Headway) result.Add(departure with { Time = start + offset, RunStart = start });
             }
         }
         return result;

@@ -111,6 +111,26 @@ public abstract partial class TransitSuite
     }
 
     [Fact]
+    public void A_run_of_a_frequency_based_trip_is_matched_by_its_start_time()
+    {
+        var zone = NodaTime.DateTimeZoneProviders.Tzdb["Europe/Athens"];
+        var day = new NodaTime.LocalDate(2026, 3, 28);
+        // Runs of one trip at 10:00 and 10:30 (EET), each leaving this stop 5 min after its start.
+        var runs = new[] { 10 * 3600, 10 * 3600 + 1800 }
+            .Select(start => new ScheduledDeparture(start + 300, "CITY", "IGO_PORT", "R3", "3", null, null, 2, start)).ToList();
+        var message = new FeedMessage { Header = new FeedHeader { GtfsRealtimeVersion = "2.0", Timestamp = (ulong)SaturdayNoonUtc.ToUnixTimeSeconds() } };
+        var update = Trip("CITY", "20260328", TripDescriptor.Types.ScheduleRelationship.Scheduled, Stop(1, delay: 120));
+        update.TripUpdate.Trip.StartTime = "10:30:00";
+        message.Entity.Add(update);
+        var feed = new TripUpdates();
+        Assert.Equal(RealtimeRefusal.None, feed.Accept(message.ToByteArray(), out _));
+        var live = RealtimeDepartures.Apply(runs, zone, day, feed.Current, NodaTime.Instant.FromDateTimeOffset(SaturdayNoonUtc), NodaTime.Duration.FromMinutes(2),
+            _ => new Dictionary<int, int>());
+        Assert.Equal([("2026-03-28T08:05:00Z", false), ("2026-03-28T08:37:00Z", true)], // 10:05 EET scheduled; 10:35 EET + 2 min live
+            live.Select(l => (l.At.ToString("uuuu-MM-dd'T'HH:mm:ss'Z'", null), l.Realtime)));
+    }
+
+    [Fact]
     public async Task A_stale_feed_falls_back_to_scheduled_and_an_older_or_unreadable_one_is_ignored()
     {
         await LinkRoute2Async();

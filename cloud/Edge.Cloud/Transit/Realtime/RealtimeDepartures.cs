@@ -13,14 +13,15 @@ public sealed record LiveDeparture(ScheduledDeparture Scheduled, Instant At, boo
 /// <summary>
 /// Applies a TripUpdates feed to a stop's scheduled departures of one service day, by the GTFS-Realtime rules:
 /// <list type="bullet">
-/// <item>a trip matches by trip_id and, when given, start_date (the service day);</item>
+/// <item>a trip matches by trip_id and, when given, start_date (the service day); a run of a frequency-based trip
+/// also by start_time (an update without it applies to no run);</item>
 /// <item>a CANCELED trip is listed as cancelled at its scheduled time;</item>
 /// <item>the StopTimeUpdate for this stop, or else the nearest one before it in the trip, gives the prediction:
 /// its absolute time at this stop, or its delay (a delay carries to later stops until the next update);</item>
 /// <item>a SKIPPED stop is left out; NO_DATA (at the stop or carried from before) means scheduled;</item>
 /// <item>a feed older than the staleness limit, or no update for the trip: scheduled, marked scheduled.</item>
 /// </list>
-/// ADDED trips and frequency-based matching (route/direction/start_time) are not handled yet.
+/// ADDED trips and trips matched by route/direction/start_time without trip_id are not handled yet.
 /// </summary>
 public static class RealtimeDepartures
 {
@@ -36,7 +37,7 @@ public static class RealtimeDepartures
         {
             var scheduled = TimetableBuilder.At(zone, serviceDay, departure.Time);
             var update = fresh && feed.ByTrip.TryGetValue(departure.TripId, out var updates)
-                ? updates.FirstOrDefault(u => !u.Trip.HasStartDate || u.Trip.StartDate == startDate)
+                ? updates.FirstOrDefault(u => (!u.Trip.HasStartDate || u.Trip.StartDate == startDate) && SameRun(u.Trip, departure))
                 : null;
             if (update is null)
             {
@@ -55,6 +56,10 @@ public static class RealtimeDepartures
         }
         return result.OrderBy(d => d.At).ToList();
     }
+
+    /// <summary>A frequency-based trip's runs share a trip_id: an update is for the run whose start_time it names.</summary>
+    private static bool SameRun(TripDescriptor trip, ScheduledDeparture departure) =>
+        departure.RunStart is not { } run || (trip.HasStartTime && Gtfs.GtfsTime.TryParseTime(trip.StartTime, out var start) && start == run);
 
     /// <summary>The predicted departure at the departure's stop, or null for "no prediction".</summary>
     private static Instant? Predict(TripUpdate update, ScheduledDeparture departure, Instant scheduled, Func<int, Instant?> scheduledAt, out bool skipped)
