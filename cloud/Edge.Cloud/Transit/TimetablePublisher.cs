@@ -67,9 +67,10 @@ public sealed class TimetablePublisher
         List<string> nodes;
         await using (var tx = await Tx.ReadAsync(_connections, ct))
         {
-            nodes = await tx.QueryAsync(
-                "SELECT DISTINCT l.node FROM transit_stop_links l JOIN nodes n ON n.id = l.node WHERE n.removed = 0 AND n.type = @t" +
-                (node is null ? "" : " AND l.node = @node") + " ORDER BY l.node",
+            // One node is published even without links: unlinking it then clears the departures it showed.
+            nodes = await tx.QueryAsync(node is null
+                    ? "SELECT DISTINCT l.node FROM transit_stop_links l JOIN nodes n ON n.id = l.node WHERE n.removed = 0 AND n.type = @t ORDER BY l.node"
+                    : "SELECT id FROM nodes WHERE id = @node AND removed = 0 AND type = @t",
                 r => r.GetString(0), ("@t", Wire.TypeBusStop), ("@node", node ?? ""));
         }
         var published = new List<string>();

@@ -114,6 +114,20 @@ public abstract partial class TransitSuite
         Assert.Equal(2, await tx.LongAsync("SELECT COUNT(*) FROM desired_changes WHERE kind = @k AND item = @n", ("@k", DesiredChangeLog.Display), ("@n", "bs-port-1")));
     }
 
+    [Fact]
+    public async Task Unlinking_a_stop_clears_the_departures_it_showed()
+    {
+        await PublishAsync("2026-03-28T12:00:00Z");
+        await Links.PutAsync("installer", "bs-port-1", new StopLinksRequest([]));
+        var publisher = Services.GetRequiredService<TimetablePublisher>();
+        Assert.Empty(await publisher.PublishAsync()); // the daily round covers linked stops only
+        Assert.Equal(["bs-port-1"], await publisher.PublishAsync("bs-port-1")); // what the link change asks for
+        var display = await Services.GetRequiredService<DisplayService>().GetAsync("bs-port-1");
+        Assert.Equal(2, display.Version);
+        Assert.Equal(0, display.Document.GetProperty("content").GetProperty("arrivals").GetArrayLength());
+        Assert.All(display.Document.GetProperty("timetable").GetProperty("days").EnumerateArray(), d => Assert.Equal(0, d.GetProperty("departures").GetArrayLength()));
+    }
+
     private sealed class DayComparer : IEqualityComparer<(string, string, string[])>
     {
         public bool Equals((string, string, string[]) x, (string, string, string[]) y) => x.Item1 == y.Item1 && x.Item2 == y.Item2 && x.Item3.SequenceEqual(y.Item3);
