@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text;
 using System.Text.Json.Nodes;
 using Edge.Firmware.Transit;
 using NodaTime;
@@ -39,8 +40,9 @@ public static class TimetableBuilder
     public static string FormatOffset(Offset offset) => OffsetFormat.Format(offset);
 
     /// <summary>The timetable document: days in order, at most <see cref="Timetable.MaxDepartures"/> departures in all
-    /// (today's first), times after 47:59 (beyond what the firmware reads) left out.</summary>
-    public static JsonObject Timetable(long version, JsonObject stop, DateTimeZone zone, IReadOnlyList<SignDay> days)
+    /// (today's first) and at most <paramref name="maxBytes"/> of JSON, times after 47:59 (beyond what the firmware
+    /// reads) left out.</summary>
+    public static JsonObject Timetable(long version, JsonObject stop, DateTimeZone zone, IReadOnlyList<SignDay> days, int maxBytes = int.MaxValue)
     {
         var left = Firmware.Transit.Timetable.MaxDepartures;
         var array = new JsonArray();
@@ -59,7 +61,14 @@ public static class TimetableBuilder
                 ["departures"] = departures,
             });
         }
-        return new JsonObject { ["schema"] = 1, ["version"] = version, ["stop"] = stop.DeepClone(), ["days"] = array };
+        var document = new JsonObject { ["schema"] = 1, ["version"] = version, ["stop"] = stop.DeepClone(), ["days"] = array };
+        // The display envelope has a size limit (protocol.md §11.2): the latest departures go first, tomorrow's before today's.
+        while (Encoding.UTF8.GetByteCount(document.ToJsonString()) > maxBytes
+               && array.Select(d => d!["departures"]!.AsArray()).LastOrDefault(d => d.Count > 0) is { } last)
+        {
+            last.RemoveAt(last.Count - 1);
+        }
+        return document;
     }
 
     /// <summary>Display content listing the next (at most 16) departures at or after <paramref name="now"/>:

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
@@ -27,6 +28,11 @@ public sealed class TimetablePublisher
 
     /// <summary>Content is published at least daily; a day and a margin keeps it valid until the next.</summary>
     private static readonly Duration ContentValidity = Duration.FromHours(26);
+
+    /// <summary>The display envelope limit (protocol.md §11.2, enforced by <see cref="DisplayService"/>) and what the
+    /// envelope adds around content and timetable (v, version, generated, the content's version).</summary>
+    private const int MaxEnvelopeBytes = 16384;
+    private const int EnvelopeOverheadBytes = 160;
 
     private readonly IStorageConnections _connections;
     private readonly DisplayService _displays;
@@ -142,9 +148,9 @@ public sealed class TimetablePublisher
                 .Select(l => new SignArrival(signs[l.Scheduled], l.At, l.Realtime, l.Cancelled)));
         }
         var version = (long)(today.Year * 10000 + today.Month * 100 + today.Day) * 1000 + feed.Feed % 1000;
-        return new DisplayRequest(
-            TimetableBuilder.Content(stop, zone, arrivals, now, now.Plus(ContentValidity)),
-            TimetableBuilder.Timetable(version, stop, zone, days));
+        var content = TimetableBuilder.Content(stop, zone, arrivals, now, now.Plus(ContentValidity));
+        var room = MaxEnvelopeBytes - EnvelopeOverheadBytes - Encoding.UTF8.GetByteCount(content.ToJsonString());
+        return new DisplayRequest(content, TimetableBuilder.Timetable(version, stop, zone, days, room));
     }
 
     /// <summary>The sign's route label: the short name, cut to the firmware's 6 characters.</summary>

@@ -128,6 +128,29 @@ public abstract partial class TransitSuite
         Assert.All(display.Document.GetProperty("timetable").GetProperty("days").EnumerateArray(), d => Assert.Equal(0, d.GetProperty("departures").GetArrayLength()));
     }
 
+    [Fact]
+    public async Task A_busy_stop_timetable_is_cut_to_fit_the_display_envelope_latest_departures_first()
+    {
+        // 240 departures a day (every 6 min from 00:00): 480 in two days, more than 16 KiB of timetable.
+        var busy = new Dictionary<string, string>(AthensFeed)
+        {
+            ["trips.txt"] = "route_id,service_id,trip_id,trip_headsign\n" + string.Concat(Enumerable.Range(0, 240).Select(i => $"R1,DAILY,B{i},Πλαταριά\n")),
+            ["stop_times.txt"] = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" + string.Concat(Enumerable.Range(0, 240).Select(i =>
+                $"B{i},{i / 10:00}:{i % 10 * 6:00}:00,{i / 10:00}:{i % 10 * 6:00}:00,IGO_PORT,1\nB{i},{i / 10:00}:{i % 10 * 6 + 3:00}:00,{i / 10:00}:{i % 10 * 6 + 3:00}:00,PLAT,2\n")),
+        };
+        Clock.Now = DateTimeOffset.Parse("2026-03-28T12:00:00Z");
+        await ImportAsync(GtfsFiles.Zip(busy));
+        await AddBusStopAsync("bs-port-1");
+        await Links.PutAsync("installer", "bs-port-1", new StopLinksRequest(["IGO_PORT"]));
+        Assert.Equal(["bs-port-1"], await Services.GetRequiredService<TimetablePublisher>().PublishAsync());
+        var display = await Services.GetRequiredService<DisplayService>().GetAsync("bs-port-1");
+        Assert.True(Encoding.UTF8.GetByteCount(display.Document.GetRawText()) <= 16384);
+        var days = Days(display.Document.GetProperty("timetable"));
+        Assert.Equal(["00:00", "00:06", "00:12"], days[0].Times.Take(3)); // today starts complete
+        Assert.True(days[0].Times.Length + days[1].Times.Length is > 100 and < 480);
+        if (days[1].Times.Length > 0) Assert.Equal(240, days[0].Times.Length); // tomorrow is cut before today
+    }
+
     private sealed class DayComparer : IEqualityComparer<(string, string, string[])>
     {
         public bool Equals((string, string, string[]) x, (string, string, string[]) y) => x.Item1 == y.Item1 && x.Item2 == y.Item2 && x.Item3.SequenceEqual(y.Item3);
