@@ -3,14 +3,10 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
-using Edge.Cloud.Alarms;
 using Edge.Cloud.Audit;
-using Edge.Cloud.Commands;
 using Edge.Cloud.Desired;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
-using Edge.Cloud.History;
-using Edge.Cloud.Ingestion;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Lighting;
 using Edge.Cloud.Storage;
@@ -38,8 +34,6 @@ public abstract partial class TransitSuite : IAsyncLifetime
 
     protected abstract Task<IStorageConnections> CreateConnectionsAsync();
 
-    protected abstract IIngestStore CreateStore(IStorageConnections connections, TimeProvider time);
-
     public async Task InitializeAsync()
     {
         Connections = await CreateConnectionsAsync();
@@ -49,7 +43,6 @@ public abstract partial class TransitSuite : IAsyncLifetime
         services.AddSingleton(Connections);
         services.AddSingleton<IMigrationSource, IngestSchema>();
         services.AddSingleton<Migrator>();
-        services.AddSingleton(sp => CreateStore(Connections, Clock));
         services.AddSingleton<IGatewayStore, SqlGatewayStore>();
         services.AddSingleton<GatewayRegistry>();
         services.AddSingleton<IMigrationSource, UserSchema>();
@@ -196,8 +189,6 @@ public sealed class SqliteTransitTests : TransitSuite
     protected override Task<IStorageConnections> CreateConnectionsAsync() =>
         Task.FromResult<IStorageConnections>(new SqliteConnections(Path.Combine(_directory.Path, "edge.db")));
 
-    protected override IIngestStore CreateStore(IStorageConnections connections, TimeProvider time) => new SqliteIngestStore(connections, time);
-
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
@@ -214,9 +205,6 @@ public sealed class PostgresTransitTests : TransitSuite
         _database = await TestPostgres.CreateAsync();
         return new PostgresConnections(_database.ConnectionString);
     }
-
-    protected override IIngestStore CreateStore(IStorageConnections connections, TimeProvider time) =>
-        new PostgresIngestStore((PostgresConnections)connections, time);
 
     public override async Task DisposeAsync()
     {
