@@ -13,6 +13,7 @@ using Edge.Cloud.Inventory;
 using Edge.Cloud.Lighting;
 using Edge.Cloud.Requests;
 using Edge.Cloud.Storage;
+using Edge.Cloud.Transit;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,7 @@ public static class Program
         builder.Services.AddEdgeCommands();
         builder.Services.AddEdgeAlarms(builder.Configuration);
         builder.Services.AddEdgeHistory();
+        builder.Services.AddEdgeTransit(builder.Configuration);
 
         var app = builder.Build();
         app.UseEdgeRequests();
@@ -68,6 +70,7 @@ public static class Program
         app.MapEdgeCommands();
         app.MapEdgeAlarms();
         app.MapEdgeHistory();
+        app.MapEdgeTransit();
         return app;
     }
 }

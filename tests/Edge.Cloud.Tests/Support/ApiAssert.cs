@@ -33,4 +33,14 @@ public static class ApiAssert
         await Ok(await client.PostAsJsonAsync("/api/v1/auth/login", new { name, password }));
         return client;
     }
+
+    /// <summary>A client that sends an API token of the user <paramref name="session"/> is signed in as (bearer:
+    /// what scripts and uploads of non-JSON bodies use).</summary>
+    public static async Task<HttpClient> BearerClientAsync(CloudServer server, HttpClient session)
+    {
+        var token = await Ok(await session.PostAsJsonAsync("/api/v1/auth/tokens", new { name = "tests" }));
+        var client = new HttpClient { BaseAddress = server.Client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.GetProperty("token").GetString());
+        return client;
+    }
 }

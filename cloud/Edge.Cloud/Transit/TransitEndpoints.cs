@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Claims;
+using System.Threading;
+using Edge.Cloud.Domain;
+using Edge.Cloud.Requests;
+using Edge.Cloud.Storage;
+using Edge.Cloud.Storage.Migrations;
+using Edge.Cloud.Transit.Realtime;
+using Edge.Cloud.Users;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Cloud.Transit;
+
+/// <summary>The active feed, the latest import attempts (refused ones with their problems) and the realtime feed
+/// held: its header timestamp, its age in seconds (the RT lag) and why the last refused one was refused.</summary>
+public sealed record FeedStatus(FeedVersion? Active, IReadOnlyList<FeedImport> Imports, RealtimeStatus Realtime);
+
+public sealed record RealtimeStatus(long? Timestamp, long? AgeSeconds, string? LastProblem);
+
+/// <summary>What a stop's sign shows: each departure with its source (<c>realtime</c> / <c>scheduled</c>).</summary>
+public sealed record StopDepartures(string Node, long? RealtimeAgeSeconds, IReadOnlyList<StopDeparture> Departures);
+
+public sealed record StopDeparture(string Route, string HeadsignEl, string HeadsignEn, string At, string Source, bool Cancelled);
+
+public static class TransitEndpoints
+{
+    public static IServiceCollection AddEdgeTransit(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<TransitOptions>(configuration.GetSection(TransitOptions.Section));
+        services.AddSingleton<IMigrationSource, TransitSchema>();
+        services.AddSingleton<FeedImporter>();
+        services.AddSingleton<StopLinks>();
+        services.AddSingleton<TimetablePublisher>();
+        services.AddHostedService<TimetableScheduler>();
+        services.AddSingleton<TripUpdates>();
+        services.AddHttpClient(nameof(RealtimePoller), c => c.Timeout = TimeSpan.FromSeconds(20));
+        services.AddHostedService<RealtimePoller>();
+        return services;
+    }
+
+    /// <summary>GTFS feeds (technicians and admins import, anyone signed in reads the status) and the stop links
+    /// of bus-stop nodes (installers, as the rest of the inventory).</summary>
+    public static IEndpointRouteBuilder MapEdgeTransit(this IEndpointRouteBuilder endpoints)
+    {
+        var limits = endpoints.ServiceProvider.GetRequiredService<IOptions<TransitOptions>>().Value.Limits;
+        var api = endpoints.MapApiGroup("Transit");
+        api.MapPost("/transit/feeds", async (HttpRequest request, ClaimsPrincipal user, FeedImporter importer) =>
+            {
+                var ct = request.HttpContext.RequestAborted;
+                // The upload goes to a temporary file, not memory: a feed may be tens of megabytes.
+                await using var zip = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+                await request.Body.CopyToAsync(zip, ct);
+                zip.Position = 0;
+                var result = await importer.ImportAsync(user.Actor(), zip, ct);
+                if (result.Problems is { } problems)
+                {
+                    return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "GTFS feed refused",
+                        detail: $"the feed has {problems.Total} problem(s); the active feed is unchanged. First: {problems.List[0]}",
+                        extensions: new Dictionary<string, object?> { ["importId"] = result.ImportId, ["problemCount"] = problems.Total, ["problems"] = problems.List });
+                }
+                return Results.Created($"{Api.Prefix}/transit/feeds", new { importId = result.ImportId, feed = result.Feed, sha256 = result.Sha256 });
+            })
+            .RequireAuthorization(Policies.Technician).WithBodyLimit(_ => limits.MaxZipBytes)
+            .Accepts<byte[]>("application/zip").ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithSummary("Import a GTFS feed zip (body: the zip, Content-Type application/zip); a refused feed lists every problem (file, line, field)");
+        api.MapGet("/transit/feeds", async (IStorageConnections connections, TripUpdates realtime, TimeProvider time, CancellationToken ct) =>
+            {
+                await using var tx = await Tx.ReadAsync(connections, ct);
+                return new FeedStatus(await GtfsStore.ActiveAsync(tx), await GtfsStore.RecentImportsAsync(tx, 10),
+                    new RealtimeStatus(Timestamp(realtime), Age(realtime, time), realtime.LastProblem));
+            })
+            .RequireAuthorization(Policies.Viewer).WithSummary("The active GTFS feed and the latest import attempts").Produces<FeedStatus>();
+        api.MapGet("/nodes/{id}/gtfs-stops", (string id, StopLinks links, CancellationToken ct) => links.GetAsync(id, ct))
+            .RequireAuthorization(Policies.Viewer).Produces<StopLinksInfo>();
+        api.MapPut("/nodes/{id}/gtfs-stops", async (string id, HttpRequest request, ClaimsPrincipal user, StopLinks links) =>
+                await links.PutAsync(user.Actor(), id, await Api.BodyAsync<StopLinksRequest>(request), request.HttpContext.RequestAborted))
+            .RequireAuthorization(Policies.Installer).WithSummary("Link a bus-stop node to the GTFS stop_ids whose departures it shows").Produces<StopLinksInfo>();
+        api.MapGet("/nodes/{id}/departures", async (string id, TimetablePublisher publisher, TripUpdates realtime, TimeProvider time, IStorageConnections connections, CancellationToken ct) =>
+            {
+                await using (var tx = await Tx.ReadAsync(connections, ct)) await Inventory.InventoryService.GetNodeAsync(tx, id);
+                var request = await publisher.BuildAsync(id, ct) ?? throw DomainException.Conflict("no GTFS feed is active yet");
+                var departures = request.Content["arrivals"]!.AsArray().Select(a => new StopDeparture(
+                    a!["route"]!.GetValue<string>(), a["headsign"]!["el"]!.GetValue<string>(), a["headsign"]!["en"]!.GetValue<string>(), a["at"]!.GetValue<string>(),
+                    a["realtime"]!.GetValue<bool>() ? "realtime" : "scheduled", a.AsObject().ContainsKey("cancelled"))).ToList();
+                return new StopDepartures(id, Age(realtime, time), departures);
+            })
+            .RequireAuthorization(Policies.Viewer).WithSummary("The next departures a bus stop's sign shows, each realtime or scheduled").Produces<StopDepartures>();
+        return endpoints;
+    }
+
+    private static long? Timestamp(TripUpdates realtime) => realtime.Current.Timestamp == 0 ? null : (long)realtime.Current.Timestamp;
+
+    private static long? Age(TripUpdates realtime, TimeProvider time) =>
+        Timestamp(realtime) is { } ts ? time.GetUtcNow().ToUnixTimeSeconds() - ts : null;
+}

@@ -1,0 +1,25 @@
+using Edge.Cloud.Transit.Gtfs;
+
+namespace Edge.Cloud.Transit;
+
+/// <summary>Configuration section <c>Transit</c> (docs/transit.md).</summary>
+public sealed class TransitOptions
+{
+    public const string Section = "Transit";
+
+    public GtfsLimits Limits { get; set; } = new();
+
+    public RealtimeOptions Realtime { get; set; } = new();
+}
+
+/// <summary><c>Transit:Realtime</c>: the agency's GTFS-Realtime TripUpdates feed.</summary>
+public sealed class RealtimeOptions
+{
+    /// <summary>TripUpdates URL; none: scheduled times only.</summary>
+    public string? TripUpdatesUrl { get; set; }
+
+    public int IntervalSeconds { get; set; } = 30;
+
+    /// <summary>A feed whose header timestamp is older than this is not shown: the signs fall back to the schedule.</summary>
+    public int MaxAgeSeconds { get; set; } = 120;
+}

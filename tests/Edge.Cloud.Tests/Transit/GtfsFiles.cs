@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+
+namespace Edge.Cloud.Tests.Transit;
+
+/// <summary>
+/// GTFS feeds for the tests: the GTFS reference's sample feed (<c>shared/reference/gtfs/sample-feed-1.zip</c>,
+/// found by walking up from the test binaries to the folder that holds <c>shared/reference</c>, as CI lays
+/// it out beside the clone) and variants of it built in memory.
+/// </summary>
+public static class GtfsFiles
+{
+    public static string SampleFeedPath
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "shared", "reference", "gtfs", "sample-feed-1.zip");
+                if (Directory.Exists(Path.Combine(dir.FullName, "shared", "reference")) && File.Exists(candidate)) return candidate;
+            }
+            throw new InvalidOperationException($"shared/reference/gtfs/sample-feed-1.zip not found in any folder above {AppContext.BaseDirectory}");
+        }
+    }
+
+    /// <summary>The sample feed's files by name (text).</summary>
+    public static Dictionary<string, string> Sample()
+    {
+        using var archive = ZipFile.OpenRead(SampleFeedPath);
+        return archive.Entries.ToDictionary(e => e.Name, e =>
+        {
+            using var reader = new StreamReader(e.Open(), Encoding.UTF8);
+            return reader.ReadToEnd();
+        });
+    }
+
+    public static byte[] Zip(IReadOnlyDictionary<string, string> files)
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, text) in files)
+            {
+                using var writer = new StreamWriter(archive.CreateEntry(name).Open(), new UTF8Encoding(false));
+                writer.Write(text);
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>The sample feed with <paramref name="change"/> applied to its files (which, as published, do not
+    /// end with a line break: appended rows start with one).</summary>
+    public static byte[] SampleWith(Action<Dictionary<string, string>> change)
+    {
+        var files = Sample();
+        change(files);
+        return Zip(files);
+    }
+}
