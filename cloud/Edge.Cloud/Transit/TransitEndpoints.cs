@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Claims;
 using System.Threading;
+using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Requests;
 using Edge.Cloud.Storage;
@@ -82,7 +83,8 @@ public static class TransitEndpoints
             .RequireAuthorization(Policies.Viewer).Produces<StopLinksInfo>();
         api.MapPut("/nodes/{id}/gtfs-stops", async (string id, HttpRequest request, ClaimsPrincipal user, StopLinks links) =>
                 await links.PutAsync(user.Actor(), id, await Api.BodyAsync<StopLinksRequest>(request), request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Installer).WithSummary("Link a bus-stop node to the GTFS stop_ids whose departures it shows").Produces<StopLinksInfo>();
+            .RequireAuthorization(Policies.Installer).Body<StopLinksRequest>(new { stopIds = new[] { "igm-port", "igm-port-2" } })
+            .WithSummary("Link a bus-stop node to the GTFS stop_ids whose departures it shows").Produces<StopLinksInfo>();
         api.MapGet("/nodes/{id}/departures", async (string id, TimetablePublisher publisher, TripUpdates realtime, TimeProvider time, IStorageConnections connections, CancellationToken ct) =>
             {
                 await using (var tx = await Tx.ReadAsync(connections, ct)) await Inventory.InventoryService.GetNodeAsync(tx, id);

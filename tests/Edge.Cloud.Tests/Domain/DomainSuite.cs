@@ -288,6 +288,7 @@ public abstract class DomainSuite : IAsyncLifetime
     [Fact]
     public async Task A_node_lost_within_the_grace_period_raises_nothing_and_one_lost_longer_raises_its_alarm()
     {
+        foreach (var id in new[] { "sl-0001", "sl-0002", "sl-0003" }) await AddLightAsync(id);
         long t = Clock.UnixNow;
         await IngestAsync(Records.State(1, "sl-0001", t, "online", 1), Records.State(2, "sl-0002", t, "online", 1), Records.State(3, "sl-0003", t, "online", 1),
             Records.State(4, "sl-0001", t + 1, "offline", null, "lost"));
@@ -313,6 +314,7 @@ public abstract class DomainSuite : IAsyncLifetime
     [Fact]
     public async Task Most_nodes_of_a_gateway_lost_together_are_one_grouped_alarm_not_one_per_node()
     {
+        for (var i = 1; i <= 10; i++) await AddLightAsync($"sl-{i:0000}");
         long t = Clock.UnixNow;
         var nodes = Enumerable.Range(1, 10).Select(i => $"sl-{i:0000}").ToList();
         await IngestAsync(nodes.Select((n, i) => Records.State(i + 1, n, t, "online", 1)).ToArray());
@@ -334,6 +336,7 @@ public abstract class DomainSuite : IAsyncLifetime
     [Fact]
     public async Task A_planned_offline_raises_no_alarm()
     {
+        foreach (var id in new[] { "sl-0001", "sl-0002" }) await AddLightAsync(id);
         long t = Clock.UnixNow;
         await IngestAsync(Records.State(1, "sl-0001", t, "online", 1), Records.State(2, "sl-0002", t, "online", 1),
             Records.State(3, "sl-0001", t + 1, "offline", 1, "shutdown"), Records.State(4, "sl-0002", t + 1, "offline", 1, "reboot"));
@@ -346,6 +349,7 @@ public abstract class DomainSuite : IAsyncLifetime
     [Fact]
     public async Task A_gateway_that_said_it_is_stopping_raises_no_offline_alarm_until_it_stays_away_too_long()
     {
+        foreach (var id in new[] { "sl-0001", "sl-0002" }) await AddLightAsync(id);
         long t = Clock.UnixNow;
         await IngestAsync(Records.State(1, "sl-0001", t, "online", 1), Records.State(2, "sl-0002", t, "online", 1),
             Records.State(3, "sl-0001", t + 1, "offline", null, "lost"), Records.GatewayEvent(4, t + 2, OfflineSweep.GatewayStopping));

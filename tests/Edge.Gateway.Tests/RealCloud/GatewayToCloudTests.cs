@@ -15,6 +15,7 @@ namespace Edge.Gateway.Tests.RealCloud;
 public abstract class GatewayToCloudTests(CloudStorage storage)
 {
     const string Light = "sl-0001";
+    const string Stray = "sl-0099";
     const string Gauge = "wl-0003";
 
     static readonly (string Node, string Leaf, string Payload)[] Published =
@@ -23,7 +24,10 @@ public abstract class GatewayToCloudTests(CloudStorage storage)
         (Gauge, "telemetry", """{"v":1,"type":"waterlevel","ts":1767305300,"boot":5,"seq":90,"levelMm":1100,"state":"watch","rateMmH":300,"batteryV":3.9}"""),
         (Light, "event", """{"v":1,"ts":1767306120,"boot":1,"seq":2,"kind":"lamp.fault","fault":"lamp-failure","active":true,"level":60,"watts":0.8,"volts":229.7,"msg":"lamp off"}"""),
         (Gauge, "event", """{"v":1,"ts":1767305400,"boot":5,"seq":91,"kind":"flood.state","from":"watch","to":"warning","cause":"level","levelMm":1215,"rateMmH":340}"""),
-        (Light, "telemetry", """{"v":1,"type":"streetlight","ts":1767304900,"boot":1,"seq":3,"level":140}"""), // level out of range: the cloud rejects it
+        // A node provisioned on the gateway by hand but not in the cloud's inventory: the gateway takes it, the cloud
+        // refuses it (uplink.md §2: records only for nodes assigned to the posting gateway). Content the cloud would
+        // refuse no longer gets this far: the gateway judges it with the same validator (protocol.md §5.6).
+        (Stray, "telemetry", TestGateway.Telemetry(1, 3)),
         (Light, "cmd/ack", """{"v":1,"id":"c-1","result":"ok","ts":1767305403,"boot":1,"seq":4}"""),
         (Light, "telemetry", TestGateway.Telemetry(1, 5)),
     ];
@@ -36,6 +40,7 @@ public abstract class GatewayToCloudTests(CloudStorage storage)
         await using var gateway = await TestGateway.StartAsync(null, cloud.GatewayArgs("--Gateway:Uplink:ForwardState=false"));
         var registry = gateway.Get<NodeRegistry>();
         await TestGateway.WaitUntilAsync(() => secrets.Keys.All(n => registry.Find(n) is not null), "the gateway learnt the nodes from the cloud's downlink");
+        secrets[Stray] = registry.Add(new NodeRegistration(Stray, TestGateway.Site, "streetlight"));
         var clients = secrets.ToDictionary(kv => kv.Key, kv => gateway.ConnectAsync(kv.Key, kv.Value).Result);
         foreach (var (node, leaf, payload) in Published)
         {
@@ -61,9 +66,9 @@ public abstract class GatewayToCloudTests(CloudStorage storage)
         var report = Assert.Single(stored, r => r.Kind == "gateway").Payload;
         Assert.Equal("uplink.rejected", (string?)report["event"]);
         var rejected = Assert.Single(report["records"]!.AsArray())!;
-        Assert.Equal(Light, (string?)rejected["node"]);
+        Assert.Equal(Stray, (string?)rejected["node"]);
         Assert.Equal("telemetry", (string?)rejected["kind"]);
-        Assert.StartsWith("payload.level", (string?)rejected["error"]);
+        Assert.StartsWith("node: 'sl-0099' is not in the inventory", (string?)rejected["error"]);
         Assert.Equal(outbox.GetStats().LastGatewaySeq, outbox.ForwardedUpTo);
 
         Assert.Equal([$"flood.state@{TestGateway.Site}/{Gauge}", $"lamp.fault:lamp-failure@{TestGateway.Site}/{Light}"], await cloud.ActiveAlarmKeysAsync());
