@@ -26,26 +26,38 @@ public class OutboxDrainRateTests
         return box;
     }
 
-    [Fact]
-    public void A_backlog_drains_in_order_at_no_more_than_20_messages_in_any_second()
+    /// <summary>Pumps every <paramref name="stepMs"/> of node time against a link that acknowledges at once; what went out when.</summary>
+    private static List<(long Ms, string Name)> Drain(Outbox box, long stepMs)
     {
-        var box = Backlog(200);
         var link = new FakeLink();
         link.BeginConnect(new LinkOptions());
         var sentAt = new List<(long Ms, string Name)>();
-        for (long now = 0; box.Count > 0 && now < 60_000; now += 50)
+        for (long now = 0; box.Count > 0 && now < 60_000; now += stepMs)
         {
             int before = link.History.Count;
             box.Pump(link, Topics, now);
             for (int i = before; i < link.History.Count; i++) sentAt.Add((now, link.History[i].Text));
             while (link.TryGetAcknowledged(out int id)) box.Acknowledge(id);
         }
-        Assert.Equal(Enumerable.Range(0, 200).Select(i => "m" + i), sentAt.Select(s => s.Name)); // all, once, oldest first
-        // Every sliding one-second window, not only the outbox's own windows.
+        return sentAt;
+    }
+
+    /// <summary>Every sliding one-second window, not only the outbox's own windows.</summary>
+    private static void AtMostPerSecond(List<(long Ms, string Name)> sentAt, int limit)
+    {
         foreach (var (ms, _) in sentAt)
         {
-            Assert.True(sentAt.Count(s => s.Ms >= ms && s.Ms < ms + 1000) <= Outbox.MaxPerSecond, $"more than {Outbox.MaxPerSecond} sent in the second from {ms} ms");
+            Assert.True(sentAt.Count(s => s.Ms >= ms && s.Ms < ms + 1000) <= limit, $"more than {limit} sent in the second from {ms} ms");
         }
+    }
+
+    [Fact]
+    public void A_backlog_drains_in_order_at_no_more_than_20_messages_in_any_second()
+    {
+        var box = Backlog(200);
+        var sentAt = Drain(box, 50);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => "m" + i), sentAt.Select(s => s.Name)); // all, once, oldest first
+        AtMostPerSecond(sentAt, Outbox.MaxPerSecond);
         Assert.Equal(20, Outbox.MaxPerSecond); // the documented figure
         Assert.True(sentAt[^1].Ms >= 9_000, $"200 messages at ≤ 20/s take at least 9 s of node time, took {sentAt[^1].Ms} ms");
     }
@@ -63,21 +75,9 @@ public class OutboxDrainRateTests
         }
         Assert.Equal(35, box.Count);
         Assert.Equal(throughFlash, box.Flash is { Count: > 0 });
-        var link = new FakeLink();
-        link.BeginConnect(new LinkOptions());
-        var sentAt = new List<(long Ms, string Name)>();
-        for (long now = 0; box.Count > 0 && now < 60_000; now += 10)
-        {
-            int before = link.History.Count;
-            box.Pump(link, Topics, now);
-            for (int i = before; i < link.History.Count; i++) sentAt.Add((now, link.History[i].Text));
-            while (link.TryGetAcknowledged(out int id)) box.Acknowledge(id);
-        }
+        var sentAt = Drain(box, 10);
         Assert.Equal(Enumerable.Range(0, 35).Select(i => "e" + i), sentAt.Select(s => s.Name)); // all, once, in order
-        foreach (var (ms, _) in sentAt)
-        {
-            Assert.True(sentAt.Count(s => s.Ms >= ms && s.Ms < ms + 1000) <= 10, $"more than 10 events sent in the second from {ms} ms");
-        }
+        AtMostPerSecond(sentAt, 10);
         Assert.True(sentAt[^1].Ms >= 3_000, $"35 events at ≤ 10/s take at least 3 s of node time, took {sentAt[^1].Ms} ms");
     }
 
