@@ -8,7 +8,8 @@ namespace Edge.Firmware.Runtime;
 /// A bus-stop node: <see cref="StopDisplay"/> on the wire. Applies <c>display</c> messages by the
 /// config rules (only newer, validated whole, persisted, rejected ones reported), redraws the panel band
 /// by band every minute and when the content changes (full refresh every <c>fullRefreshS</c>, none in
-/// quiet hours), and publishes telemetry every <c>node.telemetryS</c>.
+/// quiet hours), and publishes telemetry every <c>node.telemetryS</c>. <c>identify</c> shows the node id
+/// over the header for <c>durationS</c>, then redraws the normal content in full.
 /// </summary>
 public sealed class BusStopNode : INodeApp
 {
@@ -31,6 +32,7 @@ public sealed class BusStopNode : INodeApp
     private long _lastFullMs;
     private long _refreshedTs;
     private long _nextTelemetryMs;
+    private long _identifyUntilMs = -1; // -1: not identifying
 
     /// <param name="hardware">The panel fitted (its size) and the display timings to start with.</param>
     public BusStopNode(NodeOptions options, IMessageLink link, IStorage storage, IClock clock, IPlatform platform,
@@ -114,12 +116,18 @@ public sealed class BusStopNode : INodeApp
     public CommandResult Execute(CommandMessage command, out string failure)
     {
         failure = "";
-        if (command.Kind == CommandDecoder.KindSampleNow) _nextTelemetryMs = 0;
-        else
+        if (command.Kind == CommandDecoder.KindSampleNow)
         {
-            _redraw = true;
-            _forceFull = true;
+            _nextTelemetryMs = 0;
+            return CommandResult.Ok;
         }
+        if (command.Kind == CommandDecoder.KindIdentify)
+        {
+            _display.ShowIdentity(Runtime.Options.NodeId);
+            _identifyUntilMs = Runtime.Clock.MonotonicMs + command.DurationS * 1000L;
+        }
+        _redraw = true;
+        _forceFull = true;
         return CommandResult.Ok;
     }
 
@@ -132,6 +140,14 @@ public sealed class BusStopNode : INodeApp
             var w = Runtime.BeginMessage();
             TelemetryEncoder.WriteBusStop(w, Runtime.Now, Runtime.Ids.Boot, Runtime.Ids.NextSeq(), _contentVersion, !_display.Live, _refreshedTs, -1);
             Runtime.Commit(Outbox.Telemetry);
+        }
+        if (_identifyUntilMs >= 0 && nowMs >= _identifyUntilMs)
+        {
+            // Back to the normal content at once, quiet hours or not: the id must not stay on the e-paper.
+            _identifyUntilMs = -1;
+            _display.ClearIdentity();
+            _redraw = true;
+            _forceFull = true;
         }
         if (!_redraw && nowMs < _nextRedrawMs) return;
         long utc = Runtime.Clock.UtcSeconds;

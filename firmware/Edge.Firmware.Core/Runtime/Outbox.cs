@@ -21,6 +21,8 @@ public sealed class Outbox
 
     public const int MaxInFlight = 4;
     public const int MaxPerSecond = 20;
+    /// <summary>Event burst limit (protocol §13): more events wait in the queue, and so does everything behind them.</summary>
+    public const int MaxEventsPerSecond = 10;
     public const string DataKey = "outbox.data";
     public const string IndexKey = "outbox.index";
     public const long RoutineFlushMs = 60000;
@@ -42,6 +44,7 @@ public sealed class Outbox
     private int _inFlight;
     private long _windowStart = -1000000;
     private int _sentInWindow;
+    private readonly RateWindow _events = new RateWindow(MaxEventsPerSecond);
     private bool _dirty;
     private bool _dirtyKept;
     // The stored copy is current at start-up: the routine once-a-minute clock starts at the first Flush, not
@@ -172,7 +175,9 @@ public sealed class Outbox
 
     /// <summary>
     /// Sends the oldest unsent messages, keeping at most <see cref="MaxInFlight"/> unacknowledged and
-    /// at most <see cref="MaxPerSecond"/> per second. Call only while the session is up.
+    /// at most <see cref="MaxPerSecond"/> per second, of them at most <see cref="MaxEventsPerSecond"/> events
+    /// in any one second. Order is kept: an event over its limit holds back everything behind it. Call only
+    /// while the session is up.
     /// </summary>
     public void Pump(IMessageLink link, string[] topics, long nowMs)
     {
@@ -183,7 +188,7 @@ public sealed class Outbox
         }
         if (_flash != null && _flash.Pages > 0)
         {
-            _sentInWindow += _flash.Pump(link, topics, MaxInFlight - InFlight, MaxPerSecond - _sentInWindow);
+            _sentInWindow += _flash.Pump(link, topics, MaxInFlight - InFlight, MaxPerSecond - _sentInWindow, _events, nowMs);
             if (!_flash.HeadFullySent) return; // RAM messages are newer: they wait behind the flash backlog
         }
         int offset = 0;
@@ -191,8 +196,11 @@ public sealed class Outbox
         {
             if (_publishId[i] == 0)
             {
+                bool isEvent = _leaf[i] == Event;
+                if (isEvent && !_events.Allows(nowMs)) return;
                 int id = link.Publish(topics[_leaf[i]], _data, offset, _length[i], false);
                 if (id == 0) return; // the link went down; OnDisconnected will follow
+                if (isEvent) _events.Record(nowMs);
                 _publishId[i] = id;
                 _inFlight++;
                 _sentInWindow++;

@@ -150,8 +150,8 @@ public sealed class OutboxFlashRing
 
     // ---- draining ----------------------------------------------------------------------------------
 
-    /// <summary>Publishes unsent messages of the oldest page, within the in-flight and rate budget given.</summary>
-    public int Pump(IMessageLink link, string[] topics, int inFlightBudget, int rateBudget)
+    /// <summary>Publishes unsent messages of the oldest page, in order, within the in-flight and rate budget given and the event burst limit.</summary>
+    public int Pump(IMessageLink link, string[] topics, int inFlightBudget, int rateBudget, RateWindow events, long nowMs)
     {
         if (_pages == 0) return 0;
         if (!_headLoaded && !LoadHead()) return 0;
@@ -162,8 +162,12 @@ public sealed class OutboxFlashRing
             int length = _page[3 + i * 3] | (_page[4 + i * 3] << 8);
             offset += length;
             if (_headId[i] != 0) continue;
-            int id = link.Publish(topics[_page[2 + i * 3]], _page, offset - length, length, false);
+            byte leaf = _page[2 + i * 3];
+            bool isEvent = leaf == Outbox.Event;
+            if (isEvent && !events.Allows(nowMs)) break; // in order: what is behind the event waits too
+            int id = link.Publish(topics[leaf], _page, offset - length, length, false);
             if (id == 0) break;
+            if (isEvent) events.Record(nowMs);
             _headId[i] = id;
             InFlight++;
             sent++;

@@ -72,6 +72,16 @@ public sealed class StopDisplay
 
     public bool ClockKnown { get; private set; }
 
+    /// <summary>
+    /// The node id shown over the header while someone on site identifies the sign (protocol §10.2
+    /// <c>identify</c>); null when not identifying. Set and cleared by the node, kept across Update.
+    /// </summary>
+    public string? Identity { get; private set; }
+
+    public void ShowIdentity(string nodeId) { Identity = nodeId; }
+
+    public void ClearIdentity() { Identity = null; }
+
     /// <summary>Takes a newly received document; one with a version not newer than the current is ignored.</summary>
     public bool SetContent(DisplayContent content)
     {

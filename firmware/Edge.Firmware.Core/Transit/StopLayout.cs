@@ -20,6 +20,12 @@ internal sealed class StopLayout
     public readonly int RouteWidth;
     public readonly int MinutesWidth;
     public readonly int HeadsignX;
+    // identify: the node id is drawn over the header in type big enough to read from the kerb
+    public readonly int IdentityHeight;
+    public readonly int IdentityScale;
+
+    /// <summary>The font of the node id while identifying; a property so the glyph table loads on first use.</summary>
+    public BitmapFont IdentityFont { get { return Large ? DisplayFonts.Large : DisplayFonts.Medium; } }
 
     public StopLayout(int width, int height)
     {
@@ -36,6 +42,8 @@ internal sealed class StopLayout
             FooterY = height - 64;
             RouteWidth = 96;
             MinutesWidth = 150;
+            IdentityHeight = HeaderHeight;
+            IdentityScale = 2;
         }
         else
         {
@@ -47,6 +55,8 @@ internal sealed class StopLayout
             FooterY = height - 18;
             RouteWidth = 50;
             MinutesWidth = 72;
+            IdentityHeight = 28; // taller than the header: the medium font does not fit in 18 rows
+            IdentityScale = 1;
         }
         int rows = (FooterY - RowsY) / RowHeight;
         Rows = rows < 1 ? 1 : rows > StopDisplay.MaxRows ? StopDisplay.MaxRows : rows;

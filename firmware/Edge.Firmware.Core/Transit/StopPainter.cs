@@ -37,6 +37,22 @@ internal sealed class StopPainter
         if (d.Banner != null) Banner(d, d.Banner, c);
         else if (_l.Large) LargeBoard(d, c);
         else CompactBoard(d, c);
+        if (d.Identity != null) Identity(d.Identity, c);
+    }
+
+    // ---- identify: the node id, large, in a black band over the header ----
+
+    private void Identity(string nodeId, BandCanvas c)
+    {
+        int height = _l.IdentityHeight;
+        if (!c.Touches(0, height)) return;
+        c.Fill(0, 0, _l.Width, height, true);
+        BitmapFont font = _l.IdentityFont;
+        int scale = _l.IdentityScale;
+        int max = _l.Width - 2 * _l.Margin;
+        int w = BandCanvas.TextWidth(font, nodeId.Length, scale);
+        if (w > max) w = max;
+        c.Text(font, nodeId, (_l.Width - w) / 2, (height - font.Height * scale) / 2, max, scale, false);
     }
 
     // ---- header: stop name and clock, white on black ----

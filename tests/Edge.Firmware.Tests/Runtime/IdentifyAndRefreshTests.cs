@@ -36,6 +36,16 @@ public class IdentifyAndRefreshTests
         public bool EndFrame() => true;
     }
 
+    /// <summary>Keeps the last frame the node streamed, band by band, as the panel would show it.</summary>
+    private sealed class FramePanel(int width, int height) : IDisplayPanel
+    {
+        public readonly byte[] Frame = new byte[(width + 7) / 8 * height];
+        public int Frames;
+        public void BeginFrame(bool full) { }
+        public void WriteBand(int firstRow, int rowCount, byte[] band, int bytesPerRow) => System.Array.Copy(band, 0, Frame, firstRow * bytesPerRow, rowCount * bytesPerRow);
+        public bool EndFrame() { Frames++; return true; }
+    }
+
     private static string Command(FakeClock clock, string id, string kind, string args)
         => $"{{\"v\":1,\"id\":\"{id}\",\"kind\":\"{kind}\",\"args\":{args},\"issued\":{clock.UtcSeconds},\"expires\":{clock.UtcSeconds + 60}}}";
 
@@ -97,6 +107,59 @@ public class IdentifyAndRefreshTests
         noLedLink.Deliver("edge/kalamaki/wl-0004/cmd", Command(clock, "i-3", "identify", "{}"));
         for (int i = 0; i < 3; i++) { noLed.Tick(); clock.Advance(100); }
         Assert.Equal("unsupported", Ack(noLedLink, "i-3").GetProperty("result").GetString());
+    }
+
+    [Theory]
+    // panel, the id's font and scale, the band it sits in, and where the centred id starts
+    [InlineData(800, 480, "Large", 2, 88, 288, 12)]
+    [InlineData(296, 128, "Medium", 1, 28, 106, 2)]
+    public void Identify_shows_the_bus_stops_node_id_over_the_header_for_durationS_then_the_normal_content_again(
+        int width, int height, string fontName, int scale, int bandRows, int idX, int idY)
+    {
+        var clock = new FakeClock { Utc = Nodes.Jan2026 + 10 * 3600 }; // 10:00:00 UTC, far from a minute change
+        var panel = new FramePanel(width, height);
+        var link = new FakeLink();
+        var node = new BusStopNode(Nodes.Options("bs-0007"), link, new MemoryStorage(), clock, new FakePlatform(), null, panel, new DisplaySettings(width, height));
+        for (int i = 0; i < 5; i++) { node.Tick(); clock.Advance(100); }
+        int stride = (width + 7) / 8;
+        int split = bandRows * stride;
+
+        // What the sign shows without identify, drawn by a display of its own at the same moment.
+        byte[] Plain()
+        {
+            var plain = new StopDisplay(new DisplaySettings(width, height));
+            plain.Update(clock.UtcSeconds);
+            var frame = new byte[stride * height];
+            plain.RenderFrame(frame);
+            return frame;
+        }
+        Assert.Equal(Plain(), panel.Frame);
+
+        // The id in the same font, white on a black band, centred: drawn here independently of the painter.
+        var font = fontName == "Large" ? DisplayFonts.Large : DisplayFonts.Medium;
+        var idBand = new byte[split];
+        var canvas = new BandCanvas();
+        canvas.Begin(width, 0, bandRows, idBand);
+        canvas.Fill(0, 0, width, bandRows, true);
+        canvas.Text(font, "bs-0007", idX, idY, width - idX, scale, false);
+        Assert.NotEqual(idBand, panel.Frame[..split]);
+
+        int framesBefore = panel.Frames;
+        link.Deliver("edge/kalamaki/bs-0007/cmd", Command(clock, "i-4", "identify", "{\"durationS\":5}"));
+        node.Tick();
+        long start = clock.MonotonicMs;
+        Assert.Equal("ok", Ack(link, "i-4").GetProperty("result").GetString());
+        Assert.True(panel.Frames > framesBefore);
+        Assert.Equal(idBand, panel.Frame[..split]);
+        Assert.Equal(Plain()[split..], panel.Frame[split..]); // the normal content stays below the id
+
+        while (clock.MonotonicMs < start + 4900) { clock.Advance(100); node.Tick(); }
+        Assert.Equal(idBand, panel.Frame[..split]); // still shown just before durationS is over
+
+        int framesDuring = panel.Frames;
+        for (int i = 0; i < 3; i++) { clock.Advance(100); node.Tick(); }
+        Assert.True(panel.Frames > framesDuring, "a redraw when identify ends, not at the next minute");
+        Assert.Equal(Plain(), panel.Frame);
     }
 
     [Fact]
