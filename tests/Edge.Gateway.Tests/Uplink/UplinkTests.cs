@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Edge.Gateway.Operations;
 using Edge.Gateway.Outbox;
+using Edge.Gateway.Uplink;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
 
 namespace Edge.Gateway.Tests.Uplink;
@@ -75,24 +75,27 @@ public sealed class UplinkTests
     {
         await using var cloud = await FakeCloud.StartAsync();
         cloud.FailNext(4, 503);
-        // The uplink waits between retries on this clock: each retry below happens because the test moved it.
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var gateway = await TestGateway.StartWithAsync(b => b.Services.AddSingleton<TimeProvider>(clock), null, CloudArgs.For(cloud, "--Gateway:Uplink:ForwardState=false"));
+        // The uplink's waits between retries end only when the test releases them: each retry below happens because the
+        // test allowed it, never on its own.
+        var gate = new GatedUplinkDelay();
+        await using var gateway = await TestGateway.StartWithAsync(b => b.Services.AddSingleton<IUplinkDelay>(gate), null, CloudArgs.For(cloud, "--Gateway:Uplink:ForwardState=false"));
         using var client = await Node(gateway, "sl-0001");
         await Publish(client, "sl-0001", "telemetry", TestGateway.Telemetry(1, 1));
 
         var outbox = gateway.Get<IOutboxReader>();
-        await TestGateway.WaitUntilAsync(() => cloud.Attempts().Count == 1, "the first refused attempt");
+        await gate.ReleaseUntilAsync(() => cloud.Attempts().Count >= 1, "the first refused attempt");
         for (var refused = 1; refused <= 4; refused++)
         {
+            await TestGateway.WaitUntilAsync(() => gate.IsWaiting, $"the uplink waiting after refusal {refused}");
             Assert.Equal(refused, cloud.Attempts().Count); // no retry happened on its own
             Assert.Equal(0, outbox.ForwardedUpTo);         // nothing marked forwarded while refused
             Assert.Equal(1, outbox.GetStats().Depth);
             Assert.Empty(cloud.Records());
-            // Move the clock by the backoff cap (0.4 s here) until the uplink's wait ends and it tries again.
             var next = refused + 1;
-            await ManualClock.WaitMovingAsync(clock, () => cloud.Attempts().Count >= next, $"attempt {next} after moving the clock");
+            await gate.ReleaseUntilAsync(() => cloud.Attempts().Count >= next, $"attempt {next}");
         }
+        // Each wait was a jittered backoff inside the configured cap (0.4 s in these tests).
+        Assert.All(gate.Waits(), w => Assert.InRange(w, TimeSpan.Zero, TimeSpan.FromMilliseconds(400)));
         var attempts = cloud.Attempts();
         Assert.Equal([503, 503, 503, 503, 200], attempts.Select(a => a.Status));
         var batches = cloud.AttemptRecords();
