@@ -5,6 +5,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Edge.Cloud.Alarms;
+using Edge.Cloud.Desired;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Tests.Support;
@@ -62,6 +63,7 @@ public abstract class OpenDataSite : IAsyncLifetime
         var settings = await StorageAsync();
         settings["Gateways:Seed:0:Id"] = Gateway;
         settings["Gateways:Seed:0:Token"] = Token;
+        settings["OpenData:RatePermits"] = "100000"; // the rate limit has its own test (ProtectionTests)
         foreach (var (key, value) in Settings) settings[key] = value;
         Server = await CloudServer.StartAsync(settings, services => services.AddSingleton<TimeProvider>(Clock));
         await SeedAsync();
@@ -105,8 +107,22 @@ public abstract class OpenDataSite : IAsyncLifetime
             {
                 ["v"] = 1, ["status"] = "online", ["ts"] = Now - 30, ["type"] = "streetlight", ["fw"] = "1.2.0", ["configVersion"] = 1, ["boot"] = 17, ["rssi"] = -67,
             }));
+        // The day before (2025-12-31, a complete UTC day for the dumps) and half a year back (outside the 90 temporal days).
+        await PostAsync(
+            Light("sl-port-01", Day31 + 10 * 3600, 0, 0.5, [], energyWh: 400000), Light("sl-port-01", Now - 214 * 86400, 0, 0.5, [], energyWh: 100000),
+            Water("wl-ladochori", Day31 + 3600, 300, "normal", 3400), Water("wl-ladochori", Day31 + 2 * 3600, 620, "watch", 3390),
+            Water("wl-ladochori", Day31 + 3 * 3600, 450, "normal", 3380));
+        await Server.App.Services.GetRequiredService<DisplayService>().PutAsync(InstallerName, "bs-port", new DisplayRequest(new JsonObject
+        {
+            ["schema"] = 1, ["version"] = 1, ["generatedAt"] = "2026-01-01T21:00:00Z", ["validUntil"] = "2026-01-02T21:00:00Z", ["utcOffset"] = "+02:00",
+            ["stop"] = new JsonObject { ["name"] = new JsonObject { ["el"] = "Λιμάνι Ηγουμενίτσας", ["en"] = "Igoumenitsa Port" } },
+            ["arrivals"] = new JsonArray(),
+        }, null));
         await AcknowledgedAlarmAsync();
     }
+
+    /// <summary>2025-12-31T00:00:00Z.</summary>
+    public const long Day31 = Now - 22 * 3600 - 86400;
 
     private Task PutAsync(InventoryService inventory, string id, string type, string? group, string? zone, string pole, string installer)
     {
@@ -132,10 +148,10 @@ public abstract class OpenDataSite : IAsyncLifetime
 
     public long Next() => ++_seq;
 
-    public JsonObject Light(string node, long ts, int level, double watts, string[] faults) => Records.Record(Next(), node, "telemetry", ts, new JsonObject
+    public JsonObject Light(string node, long ts, int level, double watts, string[] faults, long? energyWh = null) => Records.Record(Next(), node, "telemetry", ts, new JsonObject
     {
         ["v"] = 1, ["type"] = "streetlight", ["ts"] = ts, ["boot"] = 17, ["seq"] = _seq, ["level"] = level, ["source"] = "schedule",
-        ["watts"] = watts, ["volts"] = 230.1, ["energyWh"] = 412873 + _seq, ["faults"] = new JsonArray(Array.ConvertAll(faults, f => (JsonNode?)f)),
+        ["watts"] = watts, ["volts"] = 230.1, ["energyWh"] = energyWh ?? 412873 + _seq, ["faults"] = new JsonArray(Array.ConvertAll(faults, f => (JsonNode?)f)),
     });
 
     public JsonObject Water(string node, long ts, int levelMm, string state, int? batteryMv)

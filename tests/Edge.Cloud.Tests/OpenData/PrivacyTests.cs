@@ -22,8 +22,19 @@ public sealed class PrivacyTests(SqliteOpenDataSite site) : IClassFixture<Sqlite
             paths.Add($"/ngsi-ld/v1/entities?type={type}&limit=1000");
             paths.Add($"/ngsi-ld/v1/entities?type={type}&limit=1000&options=keyValues");
         }
-        var (_, all) = await NgsiLdTests.GetAsync(site.Server.Client, "/ngsi-ld/v1/entities?georel=near;minDistance==0&geometry=Point&coordinates=[20.27,39.5]&limit=1000");
-        foreach (var id in all.AsArray().Select(e => e!["id"]!.GetValue<string>())) paths.Add("/ngsi-ld/v1/entities/" + id);
+        var (_, all) = await OpenDataSuite.GetAsync(site.Server.Client, "/ngsi-ld/v1/entities?georel=near;minDistance==0&geometry=Point&coordinates=[20.27,39.5]&limit=1000");
+        foreach (var id in all.AsArray().Select(e => e!["id"]!.GetValue<string>()))
+        {
+            paths.Add("/ngsi-ld/v1/entities/" + id);
+            paths.Add("/ngsi-ld/v1/temporal/entities/" + id);
+        }
+        foreach (var dump in new[] { "streetlights", "gauges", "stops" })
+        {
+            paths.Add($"/opendata/dumps/{dump}.csv?date=2025-12-31");
+            paths.Add($"/opendata/dumps/{dump}.geojson?date=2025-12-31");
+        }
+        paths.Add("/catalog");
+        paths.Add("/opendata");
         return paths;
     }
 
@@ -35,7 +46,7 @@ public sealed class PrivacyTests(SqliteOpenDataSite site) : IClassFixture<Sqlite
         var personal = new[] { OpenDataSite.InstallerName, OpenDataSite.SecondInstallerName, OpenDataSite.AcknowledgerName, site.NodeSecret, "Markou", "Παπαδόπουλος", "Karras" };
         foreach (var path in paths)
         {
-            foreach (var accept in new[] { "application/json", "application/ld+json" })
+            foreach (var accept in new[] { "application/json", "application/ld+json", "*/*" })
             {
                 using var request = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Get, path);
                 request.Headers.Accept.ParseAdd(accept);

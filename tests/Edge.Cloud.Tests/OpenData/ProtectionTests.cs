@@ -20,7 +20,7 @@ public sealed class WaterOffSite : OpenDataSite
 /// <summary>Protection of the public surface: dataset switches, conditional GET, rate limit per address.</summary>
 public sealed class ProtectionTests(WaterOffSite site) : IClassFixture<WaterOffSite>
 {
-    private Task<(HttpResponseMessage Response, JsonNode Body)> GetAsync(string path) => NgsiLdTests.GetAsync(site.Server.Client, path);
+    private Task<(HttpResponseMessage Response, JsonNode Body)> GetAsync(string path) => OpenDataSuite.GetAsync(site.Server.Client, path);
 
     [Fact]
     public async Task A_switched_off_dataset_is_gone_from_every_answer()

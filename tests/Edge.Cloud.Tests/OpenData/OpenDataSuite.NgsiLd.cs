@@ -13,11 +13,11 @@ namespace Edge.Cloud.Tests.OpenData;
 /// The NGSI-LD read API on the demo-like site: every entity type validates against its official FIWARE schema in both
 /// forms, queries return hand-computed sets, bad input is an NGSI-LD problem. Run on SQLite and PostgreSQL.
 /// </summary>
-public abstract class NgsiLdTests
+public abstract partial class OpenDataSuite
 {
     private readonly OpenDataSite _site;
 
-    protected NgsiLdTests(OpenDataSite site) => _site = site;
+    protected OpenDataSuite(OpenDataSite site) => _site = site;
 
     private static readonly string[] AllLights = ["sl-graik-04", "sl-old-01", "sl-old-02", "sl-port-01", "sl-port-02"];
 
@@ -27,7 +27,8 @@ public abstract class NgsiLdTests
         request.Headers.Accept.ParseAdd(accept);
         var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return (response, text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!);
+        var json = response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.Ordinal) == true;
+        return (response, text.Length == 0 ? new JsonObject() : json ? JsonNode.Parse(text)! : JsonValue.Create(text));
     }
 
     private Task<(HttpResponseMessage Response, JsonNode Body)> GetAsync(string path, string accept = "application/json") => GetAsync(_site.Server.Client, path, accept);
@@ -235,6 +236,6 @@ public abstract class NgsiLdTests
     }
 }
 
-public sealed class SqliteNgsiLdTests(SqliteOpenDataSite site) : NgsiLdTests(site), IClassFixture<SqliteOpenDataSite>;
+public sealed class SqliteOpenDataTests(SqliteOpenDataSite site) : OpenDataSuite(site), IClassFixture<SqliteOpenDataSite>;
 
-public sealed class PostgresNgsiLdTests(PostgresOpenDataSite site) : NgsiLdTests(site), IClassFixture<PostgresOpenDataSite>;
+public sealed class PostgresOpenDataTests(PostgresOpenDataSite site) : OpenDataSuite(site), IClassFixture<PostgresOpenDataSite>;
