@@ -26,6 +26,7 @@ public static class OpenDataEndpoints
     public static IServiceCollection AddEdgeOpenData(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<OpenDataOptions>(configuration.GetSection(OpenDataOptions.Section));
+        services.AddSingleton<ArrivalEntities>();
         services.AddSingleton<OpenDataEntities>();
         services.AddSingleton<OpenDataRateLimit>();
         services.AddSingleton<TemporalAggregates>();

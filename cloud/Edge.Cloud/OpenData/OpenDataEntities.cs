@@ -18,9 +18,11 @@ public sealed class OpenDataEntities
     private readonly IStorageConnections _connections;
     private readonly TimeProvider _time;
     private readonly IOptionsMonitor<OpenDataOptions> _options;
+    private readonly ArrivalEntities _arrivals;
 
-    public OpenDataEntities(IStorageConnections connections, TimeProvider time, IOptionsMonitor<OpenDataOptions> options)
+    public OpenDataEntities(IStorageConnections connections, TimeProvider time, IOptionsMonitor<OpenDataOptions> options, ArrivalEntities arrivals)
     {
+        _arrivals = arrivals;
         _connections = connections;
         _time = time;
         _options = options;
@@ -52,6 +54,7 @@ public sealed class OpenDataEntities
         Add(WaterEntities.ObservedType, WaterEntities.Observed);
         Add(WaterEntities.FloodType, WaterEntities.Flood);
         Add(DeviceEntities.Type, DeviceEntities.Devices);
+        if (wanted.Contains(ArrivalEntities.Type)) entities.AddRange(await _arrivals.EntitiesAsync(snapshot, provider, ct));
         entities.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         return entities;
     }

@@ -18,9 +18,9 @@ public static class OpenDatasets
         "Every stream gauge with its current water height and flood state, and each day's highest level.",
         ["WaterObserved", "FloodMonitoring"], "gauges", ["water level", "flood"]);
 
-    public static readonly OpenDataset Transit = new("transit", "Bus stops",
-        "The bus stops with passenger displays: where they are and what they are called.",
-        [], "stops", ["public transport", "bus"]);
+    public static readonly OpenDataset Transit = new("transit", "Bus stops and next arrivals",
+        "The bus stops with passenger displays, where they are and what they are called, and the next arrivals each one shows (the GTFS timetable with its real-time updates).",
+        ["ArrivalEstimation"], "stops", ["public transport", "bus"]);
 
     public static readonly OpenDataset Devices = new("devices", "Field devices",
         "Every node on a pole, stop or stream: its kind, firmware, battery and radio signal, and when it last reported.",

@@ -9,6 +9,7 @@ using Edge.Cloud.Desired;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Tests.Support;
+using Edge.Cloud.Transit;
 using Edge.Firmware.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -43,6 +44,23 @@ public abstract class OpenDataSite : IAsyncLifetime
         ["wl-ladochori"] = (39.4925, 20.2735),
         ["wl-town"] = (39.5135, 20.2702),
         ["bs-port"] = (39.4995, 20.2592),
+        ["bs-ktel"] = (39.5061, 20.2660),
+    };
+
+    /// <summary>
+    /// A GTFS feed for the KTEL stop (Europe/Athens, EET +02:00 in January): trip L2 leaves at 24:20 (00:20 the next
+    /// morning) and N1 at 00:45, every day. At <see cref="Now"/> (2026-01-02 00:00 local) the stop's next arrivals are
+    /// L2 of 1 January's service day at 22:20Z, N1 at 22:45Z, then the same a day and (L2) two days later.
+    /// </summary>
+    public static readonly Dictionary<string, string> Feed = new()
+    {
+        ["agency.txt"] = "agency_id,agency_name,agency_url,agency_timezone\nKTEL,KTEL Thesprotias,https://ktel.example,Europe/Athens\n",
+        ["stops.txt"] = "stop_id,stop_name,stop_lat,stop_lon\nKTEL,ΚΤΕΛ,39.5060,20.2640\nPLAT,Πλαταριά,39.4556,20.2747\n",
+        ["routes.txt"] = "route_id,agency_id,route_short_name,route_type\nR1,KTEL,1,3\n",
+        ["trips.txt"] = "route_id,service_id,trip_id,trip_headsign\nR1,DAILY,L2,Πλαταριά\nR1,DAILY,N1,Πλαταριά\n",
+        ["stop_times.txt"] = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" +
+            "L2,24:20:00,24:20:00,KTEL,1\nL2,24:40:00,24:40:00,PLAT,2\nN1,00:45:00,00:45:00,KTEL,1\nN1,01:05:00,01:05:00,PLAT,2\n",
+        ["calendar.txt"] = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nDAILY,1,1,1,1,1,1,1,20251201,20261231\n",
     };
 
     private long _seq;
@@ -86,6 +104,7 @@ public abstract class OpenDataSite : IAsyncLifetime
         await PutAsync(inventory, "wl-ladochori", "waterlevel", null, "ladochori", "WL-02", InstallerName);
         await PutAsync(inventory, "wl-town", "waterlevel", null, "igoumenitsa-town", "WL-01", InstallerName);
         await PutAsync(inventory, "bs-port", "busstop", null, "igoumenitsa-town", "BS-01", InstallerName);
+        await PutAsync(inventory, "bs-ktel", "busstop", null, "igoumenitsa-town", "BS-02", SecondInstallerName);
         // A light not yet surveyed: no position, so no public entity (every model requires a location).
         await inventory.PutNodeAsync(InstallerName, "sl-unsurveyed", new NodeRequest(Records.Site, "streetlight", Gateway, null, null, null, null, null, null, null, InstallerName, Now - 86400));
         var gauge = File.ReadAllBytes(Repo.File("docs/examples/hydro/gauge.json"));
@@ -119,6 +138,18 @@ public abstract class OpenDataSite : IAsyncLifetime
             ["arrivals"] = new JsonArray(),
         }, null));
         await AcknowledgedAlarmAsync();
+        await TransitAsync();
+    }
+
+    /// <summary>Imports <see cref="Feed"/> and links bs-ktel to its KTEL stop; waits until the timetable publisher (a
+    /// background service) has given bs-ktel its display, so the dumps do not change under the tests.</summary>
+    private async Task TransitAsync()
+    {
+        var zip = Transit.GtfsFiles.Zip(Feed);
+        using (var stream = new MemoryStream(zip)) await Server.App.Services.GetRequiredService<FeedImporter>().ImportAsync(InstallerName, stream);
+        await Server.App.Services.GetRequiredService<StopLinks>().PutAsync(InstallerName, "bs-ktel", new StopLinksRequest(["KTEL"]));
+        for (var i = 0; i < 200 && await Server.CountAsync("SELECT COUNT(*) FROM displays WHERE node = 'bs-ktel'") == 0; i++) await Task.Delay(50);
+        Assert.Equal(1, await Server.CountAsync("SELECT COUNT(*) FROM displays WHERE node = 'bs-ktel'"));
     }
 
     /// <summary>2025-12-31T00:00:00Z.</summary>

@@ -41,14 +41,21 @@ public abstract partial class OpenDataSuite
     }
 
     /// <summary>The local ids (urn:ngsi-ld:Type:local → local) of a key-values or normalized list, in answer order.</summary>
-    private static List<string> Local(JsonArray entities) => entities.Select(e => e!["id"]!.GetValue<string>().Split(':').Last()).ToList();
+    private static List<string> Local(JsonArray entities) => entities.Select(e =>
+    {
+        var id = e!["id"]!.GetValue<string>();
+        var prefix = $"urn:ngsi-ld:{e["type"]!.GetValue<string>()}:";
+        Assert.StartsWith(prefix, id);
+        return id[prefix.Length..];
+    }).ToList();
 
     [Theory]
     [InlineData("Streetlight", new[] { "sl-graik-04", "sl-old-01", "sl-old-02", "sl-port-01", "sl-port-02" })]
     [InlineData("StreetlightGroup", new[] { "graikochori", "old-town", "port-avenue" })]
     [InlineData("WaterObserved", new[] { "wl-ladochori", "wl-town" })]
     [InlineData("FloodMonitoring", new[] { "wl-ladochori", "wl-town" })]
-    [InlineData("Device", new[] { "bs-port", "sl-graik-04", "sl-old-01", "sl-old-02", "sl-port-01", "sl-port-02", "wl-ladochori", "wl-town" })]
+    [InlineData("ArrivalEstimation", new[] { "bs-ktel:L2:20260101T2220Z", "bs-ktel:L2:20260102T2220Z", "bs-ktel:L2:20260103T2220Z", "bs-ktel:N1:20260101T2245Z", "bs-ktel:N1:20260102T2245Z" })]
+    [InlineData("Device", new[] { "bs-ktel", "bs-port", "sl-graik-04", "sl-old-01", "sl-old-02", "sl-port-01", "sl-port-02", "wl-ladochori", "wl-town" })]
     public async Task Every_entity_validates_against_its_FIWARE_schema_in_keyValues_and_normalized_form(string type, string[] expected)
     {
         var keyValues = await EntitiesAsync($"type={type}&options=keyValues&limit=100");
@@ -115,6 +122,19 @@ public abstract partial class OpenDataSuite
         Assert.Equal((39.5082 + 39.5112) / 2, group["location"]!["coordinates"]![1]!.GetValue<double>(), 9); // the centre of its two lights
     }
 
+    [Fact]
+    public async Task Arrivals_count_down_to_the_next_departures_of_the_linked_stop()
+    {
+        var arrivals = await EntitiesAsync("type=ArrivalEstimation&options=keyValues&q=headSign==" + Uri.EscapeDataString("\"Πλαταριά\""));
+        // Ordered by id (trip, then time): 22:20Z, a day and two days later, then 22:45Z and a day later — from 22:00Z.
+        Assert.Equal(["PT20M", "PT24H20M", "PT48H20M", "PT45M", "PT24H45M"], arrivals.Select(a => a!["remainingTime"]!.GetValue<string>()));
+        var first = arrivals[0]!;
+        Assert.Equal("urn:ngsi-ld:GtfsTrip:L2", first["hasTrip"]!.GetValue<string>());
+        Assert.Equal(new JsonArray("urn:ngsi-ld:GtfsStop:KTEL").ToJsonString(), first["hasStop"]!.ToJsonString());
+        Assert.Equal("Πλαταριά", first["headSign"]!.GetValue<string>());
+        Assert.Equal(new JsonArray(20.2660, 39.5061).ToJsonString(), first["location"]!["coordinates"]!.ToJsonString());
+    }
+
     /// <summary>Haversine on the mean Earth radius, written out here independently of the server's.</summary>
     private static double Metres((double Lat, double Lon) a, (double Lat, double Lon) b)
     {
@@ -175,7 +195,7 @@ public abstract partial class OpenDataSuite
         Assert.False(last.Headers.Contains("NGSILD-Results-Count"));
         var (countOnly, countBody) = await GetAsync("/ngsi-ld/v1/entities?type=Device&limit=0&count=true");
         Assert.Empty(countBody.AsArray());
-        Assert.Equal("8", Assert.Single(countOnly.Headers.GetValues("NGSILD-Results-Count")));
+        Assert.Equal("9", Assert.Single(countOnly.Headers.GetValues("NGSILD-Results-Count")));
         Assert.Equal(["sl-old-02"], Local(await EntitiesAsync("id=urn:ngsi-ld:Streetlight:sl-old-02,urn:ngsi-ld:Streetlight:nope")));
     }
 

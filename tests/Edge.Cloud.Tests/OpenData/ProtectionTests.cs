@@ -34,7 +34,7 @@ public sealed class ProtectionTests(WaterOffSite site) : IClassFixture<WaterOffS
         // A query across types does not reach it either (q on a water attribute matches nothing served).
         var (_, near) = await GetAsync("/ngsi-ld/v1/entities?georel=near;maxDistance==100000&geometry=Point&coordinates=[20.27,39.50]&limit=100");
         var types = near.AsArray().Select(e => e!["type"]!.GetValue<string>()).ToHashSet();
-        Assert.Equal(["Device", "Streetlight", "StreetlightGroup"], types.Order(StringComparer.Ordinal));
+        Assert.Equal(["ArrivalEstimation", "Device", "Streetlight", "StreetlightGroup"], types.Order(StringComparer.Ordinal));
     }
 
     [Fact]
