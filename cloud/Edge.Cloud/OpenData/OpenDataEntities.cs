@@ -35,14 +35,13 @@ public sealed class OpenDataEntities
     /// <summary>The entity types served now: those of the datasets switched on.</summary>
     public IReadOnlyList<string> ServedTypes => OpenDatasets.All.Where(d => Options.IsOn(d.Id)).SelectMany(d => d.EntityTypes).ToList();
 
-    public Task<OpenDataSnapshot> SnapshotAsync(CancellationToken ct) => OpenDataSnapshot.ReadAsync(_connections, Now, ct);
-
     /// <summary>The entities of <paramref name="types"/> (all served types when null), ordered by id.</summary>
     public async Task<List<NgsiEntity>> EntitiesAsync(IReadOnlyCollection<string>? types, CancellationToken ct)
     {
         var wanted = (types ?? ServedTypes).Where(ServedTypes.Contains).ToHashSet();
         if (wanted.Count == 0) return new List<NgsiEntity>();
-        var snapshot = await SnapshotAsync(ct);
+        var snapshot = await OpenDataSnapshot.ReadAsync(_connections, Now,
+            wanted.Contains(StreetlightEntities.Type) || wanted.Contains(StreetlightEntities.GroupType), ct);
         var provider = Options.Publisher;
         var entities = new List<NgsiEntity>();
         void Add(string type, Func<OpenDataSnapshot, string, IEnumerable<NgsiEntity>> build)

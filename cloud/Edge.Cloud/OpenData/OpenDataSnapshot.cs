@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -30,8 +31,9 @@ public sealed record OpenDataSnapshot(IReadOnlyList<PublicNode> Nodes, IReadOnly
     /// <summary>How far back switching times are looked for: a light that did not switch in two days shows none.</summary>
     public const long SwitchingWindowS = 2 * 86400;
 
-    /// <summary>Nodes without a position are not published: every Smart Data Model here requires a location.</summary>
-    public static async Task<OpenDataSnapshot> ReadAsync(IStorageConnections connections, long now, CancellationToken ct)
+    /// <summary>Nodes without a position are not published: every Smart Data Model here requires a location.
+    /// <paramref name="switching"/>: also the lights' switching times (only the light types show them).</summary>
+    public static async Task<OpenDataSnapshot> ReadAsync(IStorageConnections connections, long now, bool switching, CancellationToken ct)
     {
         await using var tx = await Tx.ReadAsync(connections, ct);
         var latest = await LatestAsync(tx);
@@ -44,7 +46,7 @@ public sealed record OpenDataSnapshot(IReadOnlyList<PublicNode> Nodes, IReadOnly
                 latest.GetValueOrDefault(r.GetString(0))));
         var groups = await tx.QueryAsync("SELECT id, name, profile, updated_at FROM node_groups ORDER BY id",
             r => new PublicGroup(r.GetString(0), r.GetString(1), r.Str(2), r.GetInt64(3)));
-        return new OpenDataSnapshot(nodes, groups, await SwitchingAsync(tx, now - SwitchingWindowS));
+        return new OpenDataSnapshot(nodes, groups, switching ? await SwitchingAsync(tx, now - SwitchingWindowS) : new Dictionary<string, Switching>());
     }
 
     private static int? Rssi(string? state)
@@ -78,32 +80,15 @@ public sealed record OpenDataSnapshot(IReadOnlyList<PublicNode> Nodes, IReadOnly
         return new LatestReading(ts, level, watts, volts, energy, levelMm, flood, battery, faults);
     }
 
+    /// <summary>Found in the database (a window function both SQLite and PostgreSQL have): a town's two days of light
+    /// telemetry stay there, one row per light comes back.</summary>
     private static async Task<Dictionary<string, Switching>> SwitchingAsync(Tx tx, long since)
     {
         var rows = await tx.QueryAsync(
-            "SELECT node, ts, level FROM telemetry WHERE type = 'streetlight' AND ts >= @since AND level IS NOT NULL ORDER BY node, ts, seq",
-            r => (Node: r.GetString(0), Ts: r.GetInt64(1), Level: r.GetInt64(2)), ("@since", since));
-        var result = new Dictionary<string, Switching>();
-        string? current = null;
-        long? previous = null, on = null, off = null;
-        void Flush()
-        {
-            if (current is not null) result[current] = new Switching(on, off);
-        }
-        foreach (var (node, ts, level) in rows)
-        {
-            if (node != current)
-            {
-                Flush();
-                current = node;
-                previous = null;
-                on = off = null;
-            }
-            if (previous == 0 && level > 0) on = ts;
-            if (previous > 0 && level == 0) off = ts;
-            previous = level;
-        }
-        Flush();
-        return result;
+            "SELECT node, MAX(CASE WHEN prev = 0 AND level > 0 THEN ts END), MAX(CASE WHEN prev > 0 AND level = 0 THEN ts END) FROM " +
+            "(SELECT node, ts, level, LAG(level) OVER (PARTITION BY node ORDER BY ts, seq) AS prev FROM telemetry " +
+            " WHERE type = 'streetlight' AND ts >= @since AND level IS NOT NULL) AS readings GROUP BY node",
+            r => (Node: r.GetString(0), On: r.Long(1), Off: r.Long(2)), ("@since", since));
+        return rows.ToDictionary(r => r.Node, r => new Switching(r.On, r.Off));
     }
 }
