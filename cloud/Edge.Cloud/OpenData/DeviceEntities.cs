@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Edge.Firmware.Protocol;
 
 namespace Edge.Cloud.OpenData;
@@ -23,7 +24,7 @@ public static class DeviceEntities
                 Wire.TypeBusStop => (new[] { "actuator" }, new[] { "display" }),
                 _ => (new[] { "sensor" }, Array.Empty<string>()),
             };
-            yield return new NgsiEntity(Type, node.Id, node.Point, Math.Max(node.UpdatedAt, Math.Max(node.LastSeen ?? 0, node.Latest?.Ts ?? 0)))
+            yield return new NgsiEntity(Type, node.Id, node.Point, new[] { node.UpdatedAt, node.LastSeen ?? 0, node.StateAt ?? 0, node.Latest?.Ts ?? 0 }.Max())
                 .Property("name", node.Id)
                 .Property("dataProvider", provider)
                 .Property("deviceCategory", category)

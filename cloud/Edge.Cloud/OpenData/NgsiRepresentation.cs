@@ -59,7 +59,7 @@ public static class NgsiRepresentation
 
     /// <summary>Writes <paramref name="body"/> with the Link header (JSON only) and the caching headers of
     /// <see cref="HttpCaching"/>; a 304 when the client's copy is current.</summary>
-    public static IResult Write(HttpContext context, JsonNode body, string mediaType, long lastModified, int cacheSeconds)
+    public static IResult Write(HttpContext context, JsonNode body, string mediaType, long? lastModified, int cacheSeconds)
     {
         if (mediaType == Json) context.Response.Headers.Link = LinkHeader;
         return HttpCaching.Write(context, Encoding.UTF8.GetBytes(body.ToJsonString()), mediaType, lastModified, cacheSeconds);
@@ -67,17 +67,18 @@ public static class NgsiRepresentation
 }
 
 /// <summary>
-/// Conditional GET for public answers: a strong ETag (a hash of the exact bytes and their media type) and
-/// <c>Last-Modified</c> (the newest data instant in the answer); <c>If-None-Match</c> wins over
-/// <c>If-Modified-Since</c> (RFC 9110 §13.2.2). Answers may be cached publicly for a short while.
+/// Conditional GET for public answers: a strong ETag (a hash of the exact bytes and their media type) and, where an
+/// answer has a newest data instant, <c>Last-Modified</c>; <c>If-None-Match</c> wins over <c>If-Modified-Since</c>
+/// (RFC 9110 §13.2.2). Answers without one (catalogue, page, dumps, empty lists: what changes them has no time of
+/// its own) carry only the ETag. Answers may be cached publicly for a short while.
 /// </summary>
 public static class HttpCaching
 {
-    public static IResult Write(HttpContext context, byte[] body, string mediaType, long lastModified, int cacheSeconds)
+    public static IResult Write(HttpContext context, byte[] body, string mediaType, long? lastModified, int cacheSeconds)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(mediaType).Concat(body).ToArray());
         var etag = new EntityTagHeaderValue("\"" + Convert.ToHexString(hash, 0, 16).ToLowerInvariant() + "\"");
-        var modified = DateTimeOffset.FromUnixTimeSeconds(Math.Max(0, lastModified));
+        var modified = lastModified is { } at ? DateTimeOffset.FromUnixTimeSeconds(at) : (DateTimeOffset?)null;
         var request = context.Request.GetTypedHeaders();
         var response = context.Response.GetTypedHeaders();
         response.ETag = etag;
@@ -86,7 +87,7 @@ public static class HttpCaching
         context.Response.Headers.Vary = "Accept";
         var notModified = request.IfNoneMatch.Count > 0
             ? request.IfNoneMatch.Any(t => t.Tag == etag.Tag || t == EntityTagHeaderValue.Any)
-            : request.IfModifiedSince is { } since && modified <= since;
+            : request.IfModifiedSince is { } since && modified is { } m && m <= since;
         return notModified ? Results.StatusCode(StatusCodes.Status304NotModified) : Results.Bytes(body, mediaType);
     }
 }

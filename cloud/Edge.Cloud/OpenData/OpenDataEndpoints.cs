@@ -50,7 +50,7 @@ public static class OpenDataEndpoints
             var (page, total) = query.Run(await data.EntitiesAsync(query.Types, ct));
             if (query.Count) context.Response.Headers["NGSILD-Results-Count"] = total.ToString(CultureInfo.InvariantCulture);
             var body = new JsonArray(page.Select(e => (JsonNode)NgsiRepresentation.Entity(e, keyValues, mediaType)).ToArray());
-            return NgsiRepresentation.Write(context, body, mediaType, page.Count == 0 ? 0 : page.Max(e => e.ModifiedAt), data.Options.CacheSeconds);
+            return NgsiRepresentation.Write(context, body, mediaType, page.Count == 0 ? null : page.Max(e => e.ModifiedAt), data.Options.CacheSeconds);
         });
         open.MapGet(NgsiPrefix + "/entities/{id}", async (string id, HttpContext context, OpenDataEntities data, string? options, CancellationToken ct) =>
         {
@@ -71,7 +71,7 @@ public static class OpenDataEndpoints
         open.MapGet("/catalog", (HttpContext context, OpenDataEntities data) =>
         {
             var catalog = DcatCatalog.Build(BaseUrl(context, data.Options), data.Options);
-            return HttpCaching.Write(context, Encoding.UTF8.GetBytes(catalog.ToJsonString()), NgsiRepresentation.LdJson, 0, data.Options.CacheSeconds);
+            return HttpCaching.Write(context, Encoding.UTF8.GetBytes(catalog.ToJsonString()), NgsiRepresentation.LdJson, null, data.Options.CacheSeconds);
         });
         open.MapGet(DumpPrefix + "/{file}", async (string file, string? date, HttpContext context, OpenDataEntities data, DailyDumps dumps, CancellationToken ct) =>
         {
@@ -84,14 +84,13 @@ public static class OpenDataEndpoints
             }
             var day = Day(date, data.Now);
             var table = await dumps.BuildAsync(name, day, ct);
-            var end = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(1).ToUnixTimeSeconds();
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}-{day:yyyy-MM-dd}.{format}\"";
             return format == "csv"
-                ? HttpCaching.Write(context, DailyDumps.Csv(table), "text/csv; charset=utf-8", Math.Min(end, data.Now), data.Options.CacheSeconds)
-                : HttpCaching.Write(context, DailyDumps.GeoJson(table), "application/geo+json", Math.Min(end, data.Now), data.Options.CacheSeconds);
+                ? HttpCaching.Write(context, DailyDumps.Csv(table), "text/csv; charset=utf-8", null, data.Options.CacheSeconds)
+                : HttpCaching.Write(context, DailyDumps.GeoJson(table), "application/geo+json", null, data.Options.CacheSeconds);
         });
         open.MapGet(PagePath, (HttpContext context, OpenDataEntities data) =>
-            HttpCaching.Write(context, Encoding.UTF8.GetBytes(OpenDataPage.Render(data.Options)), "text/html; charset=utf-8", 0, data.Options.CacheSeconds));
+            HttpCaching.Write(context, Encoding.UTF8.GetBytes(OpenDataPage.Render(data.Options)), "text/html; charset=utf-8", null, data.Options.CacheSeconds));
         return endpoints;
     }
 

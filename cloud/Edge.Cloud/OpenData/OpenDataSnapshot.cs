@@ -14,7 +14,7 @@ namespace Edge.Cloud.OpenData;
 public sealed record PublicNode(
     string Id, string Type, GeoPoint Point, string? Group, string? Zone, string? Pole, string? Model, string? Firmware,
     string? GaugeConfig, long? InstalledAt, long UpdatedAt, string? Status, string? ReportedFirmware, int? Rssi, long? LastSeen,
-    LatestReading? Latest);
+    long? StateAt, LatestReading? Latest);
 
 /// <summary>A node's newest telemetry row (the columns ingestion derived, and a light's active faults from the payload).</summary>
 public sealed record LatestReading(long Ts, long? Level, double? Watts, double? Volts, long? EnergyWh, long? LevelMm, string? FloodState,
@@ -39,10 +39,10 @@ public sealed record OpenDataSnapshot(IReadOnlyList<PublicNode> Nodes, IReadOnly
         var latest = await LatestAsync(tx);
         var nodes = await tx.QueryAsync(
             "SELECT n.id, n.type, n.lat, n.lon, n.grp, n.zone, n.pole, n.model, n.firmware, n.gauge_config, n.installed_at, n.updated_at, " +
-            "s.status, s.fw, s.state, s.last_seen FROM nodes n LEFT JOIN node_state s ON s.site = n.site AND s.node = n.id " +
+            "s.status, s.fw, s.state, s.last_seen, s.state_at FROM nodes n LEFT JOIN node_state s ON s.site = n.site AND s.node = n.id " +
             "WHERE n.removed = 0 AND n.lat IS NOT NULL AND n.lon IS NOT NULL ORDER BY n.id",
             r => new PublicNode(r.GetString(0), r.GetString(1), new GeoPoint(r.Dbl(3)!.Value, r.Dbl(2)!.Value), r.Str(4), r.Str(5), r.Str(6),
-                r.Str(7), r.Str(8), r.Str(9), r.Long(10), r.GetInt64(11), r.Str(12), r.Str(13), Rssi(r.Str(14)), r.Long(15),
+                r.Str(7), r.Str(8), r.Str(9), r.Long(10), r.GetInt64(11), r.Str(12), r.Str(13), Rssi(r.Str(14)), r.Long(15), r.Long(16),
                 latest.GetValueOrDefault(r.GetString(0))));
         var groups = await tx.QueryAsync("SELECT id, name, profile, updated_at FROM node_groups ORDER BY id",
             r => new PublicGroup(r.GetString(0), r.GetString(1), r.Str(2), r.GetInt64(3)));

@@ -35,6 +35,13 @@ public sealed class ProtectionTests(WaterOffSite site) : IClassFixture<WaterOffS
         var (_, near) = await GetAsync("/ngsi-ld/v1/entities?georel=near;maxDistance==100000&geometry=Point&coordinates=[20.27,39.50]&limit=100");
         var types = near.AsArray().Select(e => e!["type"]!.GetValue<string>()).ToHashSet();
         Assert.Equal(["ArrivalEstimation", "Device", "Streetlight", "StreetlightGroup"], types.Order(StringComparer.Ordinal));
+        // Nor its dump, nor the catalogue, nor the page.
+        Assert.Equal(HttpStatusCode.NotFound, (await site.Server.Client.GetAsync("/opendata/dumps/gauges.csv?date=2025-12-31")).StatusCode);
+        var (_, catalog) = await GetAsync("/catalog");
+        Assert.Equal(["devices", "streetlights", "transit"], catalog["dcat:dataset"]!.AsArray().Select(d => d!["dct:identifier"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        var page = await site.Server.Client.GetStringAsync("/opendata");
+        Assert.DoesNotContain("gauges", page);
+        Assert.Contains("streetlights.csv", page);
     }
 
     [Fact]
@@ -67,6 +74,24 @@ public sealed class ProtectionTests(WaterOffSite site) : IClassFixture<WaterOffS
         Assert.NotEqual(etag, changed.Headers.ETag);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(OpenDataSite.Now + 300), changed.Content.Headers.LastModified);
         Assert.Equal(0.8, JsonNode.Parse(await changed.Content.ReadAsStringAsync())!["illuminanceLevel"]!.GetValue<double>());
+    }
+
+    [Theory]
+    [InlineData("/catalog")]
+    [InlineData("/opendata")]
+    [InlineData("/opendata/dumps/streetlights.csv?date=2025-12-31")]
+    public async Task Answers_without_a_data_instant_are_validated_by_ETag_alone(string path)
+    {
+        var first = await site.Server.Client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Null(first.Content.Headers.LastModified);
+        // A date alone never answers 304 here: settings or late records change these answers without a time of their own.
+        using var since = new HttpRequestMessage(HttpMethod.Get, path);
+        since.Headers.IfModifiedSince = DateTimeOffset.UtcNow;
+        Assert.Equal(HttpStatusCode.OK, (await site.Server.Client.SendAsync(since)).StatusCode);
+        using var match = new HttpRequestMessage(HttpMethod.Get, path);
+        match.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await site.Server.Client.SendAsync(match)).StatusCode);
     }
 
     [Fact]
