@@ -61,13 +61,17 @@ public sealed class QFilter
         return parts;
     }
 
+    /// <summary>The operator is the first one outside quotes (a quoted value may itself contain <c>==</c>).</summary>
     private static Term ParseTerm(string text)
     {
         var term = text.Trim();
-        foreach (var op in Operators)
+        var quoted = false;
+        for (var at = 0; at < term.Length; at++)
         {
-            var at = term.IndexOf(op, StringComparison.Ordinal);
-            if (at <= 0) continue;
+            if (term[at] == '"') quoted = !quoted;
+            if (quoted || at == 0) continue;
+            var op = Array.Find(Operators, o => string.CompareOrdinal(term, at, o, 0, o.Length) == 0);
+            if (op is null) continue;
             var attribute = term[..at].Trim();
             if (!Attributes.Contains(attribute))
             {

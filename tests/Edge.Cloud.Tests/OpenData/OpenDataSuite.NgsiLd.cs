@@ -179,6 +179,8 @@ public abstract partial class OpenDataSuite
         Assert.Equal(["wl-ladochori"], Local(await EntitiesAsync("type=FloodMonitoring&q=floodLevelStatus!=%22normal%22")));
         // Type, geo, q and paging together: lit lights within 500 m of the KTEL station.
         Assert.Equal(["sl-port-02"], Local(await EntitiesAsync("type=Streetlight&q=illuminanceLevel>0&georel=near;maxDistance==500&geometry=Point&coordinates=[20.2660,39.5061]")));
+        // A quoted value may hold an operator.
+        Assert.Equal(AllLights, Local(await EntitiesAsync("type=Streetlight&q=name!=%22a==b%22")));
         // A list of types: the light and its device share the name.
         Assert.Equal(["sl-port-01", "sl-port-01"], Local(await EntitiesAsync("q=name==%22sl-port-01%22&type=Streetlight,Device")));
     }
