@@ -11,6 +11,7 @@ using Edge.Cloud.History;
 using Edge.Cloud.Ingestion;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Lighting;
+using Edge.Cloud.OpenData;
 using Edge.Cloud.Requests;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Transit;
@@ -51,6 +52,7 @@ public static class Program
         builder.Services.AddEdgeAlarms(builder.Configuration);
         builder.Services.AddEdgeHistory();
         builder.Services.AddEdgeTransit(builder.Configuration);
+        builder.Services.AddEdgeOpenData(builder.Configuration);
 
         var app = builder.Build();
         app.UseEdgeRequests();
@@ -71,6 +73,7 @@ public static class Program
         app.MapEdgeAlarms();
         app.MapEdgeHistory();
         app.MapEdgeTransit();
+        app.MapEdgeOpenData();
         return app;
     }
 }

@@ -101,6 +101,7 @@ public static class Program
         Console.WriteLine("  Cloud API          " + site.CloudUrl + "api/v1/   (e.g. GET api/v1/nodes, api/v1/alarms)");
         Console.WriteLine("  API reference      " + site.CloudUrl + "api/docs");
         Console.WriteLine("  OpenAPI document   " + site.CloudUrl + "openapi/v1.json");
+        Console.WriteLine("  Open data          " + site.CloudUrl + "opendata   (NGSI-LD entities, daily dumps, DCAT-AP catalogue; no sign-in)");
         Console.WriteLine("  Gateway health     " + site.GatewayUrl + "health");
         Console.WriteLine("  Gateway metrics    " + site.GatewayUrl + "metrics");
         Console.WriteLine("  MQTT broker        127.0.0.1:" + site.Options.MqttPort.ToString(CultureInfo.InvariantCulture) + " (per-node credentials)");

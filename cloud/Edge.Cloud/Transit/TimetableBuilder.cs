@@ -12,8 +12,12 @@ namespace Edge.Cloud.Transit;
 /// <summary>A departure of a day for a sign: route label, bilingual headsign, service-day time.</summary>
 public sealed record SignDeparture(string Route, JsonObject Headsign, int Time);
 
-/// <summary>A departure with the instant the sign counts down to.</summary>
-public sealed record SignArrival(SignDeparture Departure, Instant At, bool Realtime, bool Cancelled);
+/// <summary>A departure with the instant the sign counts down to; <see cref="Scheduled"/> is the GTFS departure it
+/// comes from (trip and stop ids, for open data).</summary>
+public sealed record SignArrival(SignDeparture Departure, Instant At, bool Realtime, bool Cancelled)
+{
+    public ScheduledDeparture? Scheduled { get; init; }
+}
 
 /// <summary>One service day of a stop's timetable.</summary>
 public sealed record SignDay(LocalDate Date, IReadOnlyList<SignDeparture> Departures);

@@ -17,6 +17,10 @@ using NodaTime;
 
 namespace Edge.Cloud.Transit;
 
+/// <summary>A stop's sign data of <see cref="TimetablePublisher.ArrivalsAsync"/>: the GTFS stops it shows (<see cref="StopIds"/>).</summary>
+public sealed record StopArrivals(long Feed, JsonObject Stop, DateTimeZone Zone, LocalDate Today, Instant Now, IReadOnlyList<SignDay> Days,
+    IReadOnlyList<SignArrival> Arrivals, IReadOnlyList<string> StopIds);
+
 /// <summary>
 /// Publishes each linked bus stop's timetable (today and tomorrow in the agency's time zone) with display
 /// content of its next scheduled departures, through <see cref="DisplayService"/>: the same desired-state path
@@ -108,6 +112,20 @@ public sealed class TimetablePublisher
     /// <summary>The node's display content and timetable from the active feed, or null without a feed.</summary>
     public async Task<DisplayRequest?> BuildAsync(string node, CancellationToken ct = default)
     {
+        var next = await ArrivalsAsync(node, ct);
+        if (next is null) return null;
+        var (today, now) = (next.Today, next.Now);
+        var version = (long)(today.Year * 10000 + today.Month * 100 + today.Day) * 1000 + next.Feed % 1000;
+        var content = TimetableBuilder.Content(next.Stop, next.Zone, next.Arrivals, now, now.Plus(ContentValidity));
+        var room = MaxEnvelopeBytes - EnvelopeOverheadBytes - Encoding.UTF8.GetByteCount(content.ToJsonString());
+        return new DisplayRequest(content, TimetableBuilder.Timetable(version, next.Stop, next.Zone, next.Days, room));
+    }
+
+    /// <summary>What a stop's sign is built from (also published as open data): the stop, the service days of
+    /// its timetable, and its arrivals of yesterday's, today's and tomorrow's service days, realtime applied;
+    /// null without a feed.</summary>
+    public async Task<StopArrivals?> ArrivalsAsync(string node, CancellationToken ct = default)
+    {
         await using var tx = await Tx.ReadAsync(_connections, ct);
         var feed = await GtfsStore.ActiveAsync(tx);
         if (feed is null) return null;
@@ -145,12 +163,9 @@ public sealed class TimetablePublisher
             }
             arrivals.AddRange(RealtimeDepartures.Apply(scheduled, zone, date, realtime, now, _maxRealtimeAge,
                     trip => schedules.TryGetValue(trip, out var times) ? times : new Dictionary<int, int>())
-                .Select(l => new SignArrival(signs[l.Scheduled], l.At, l.Realtime, l.Cancelled)));
+                .Select(l => new SignArrival(signs[l.Scheduled], l.At, l.Realtime, l.Cancelled) { Scheduled = l.Scheduled }));
         }
-        var version = (long)(today.Year * 10000 + today.Month * 100 + today.Day) * 1000 + feed.Feed % 1000;
-        var content = TimetableBuilder.Content(stop, zone, arrivals, now, now.Plus(ContentValidity));
-        var room = MaxEnvelopeBytes - EnvelopeOverheadBytes - Encoding.UTF8.GetByteCount(content.ToJsonString());
-        return new DisplayRequest(content, TimetableBuilder.Timetable(version, stop, zone, days, room));
+        return new StopArrivals(feed.Feed, stop, zone, today, now, days, arrivals, stopIds);
     }
 
     /// <summary>The sign's route label: the short name, cut to the firmware's 6 characters.</summary>
