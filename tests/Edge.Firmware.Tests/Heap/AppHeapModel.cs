@@ -47,7 +47,7 @@ public static class AppHeapModel
 
         HeapWalker.Boot(typeof(NodeRuntime).Assembly);
 
-        var link = new FakeLink { KeepHistory = false };
+        var link = new FakeLink { KeepHistory = false, HandOver = true }; // as M2MqttLink: payload arrays handed over
         var clock = new FakeClock { Utc = Now };
         var storage = new MemoryStorage();
         object node;
@@ -146,6 +146,7 @@ public static class AppHeapModel
     private static void NodeBoot(NodeOptions options, int maxInbound)
     {
         options.InboundBytes = maxInbound;
+        options.LinkHandsOverPayloads = true;
         NodeOptions.UseSmallHeap(options);
     }
 

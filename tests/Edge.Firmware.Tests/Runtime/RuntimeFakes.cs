@@ -152,13 +152,23 @@ internal sealed class FakeLink : IMessageLink
         return false;
     }
 
+    /// <summary>Hands each payload's own array over (as the ESP32's M2MqttLink does) instead of copying it.</summary>
+    public bool HandOver;
+
     public bool TryReceive(InboundMessage message)
     {
         if (_inbox.Count == 0) return false;
         var (topic, payload, retained) = _inbox.Dequeue();
         message.Topic = topic;
-        payload.CopyTo(message.Payload, 0);
-        message.Length = payload.Length;
+        if (HandOver)
+        {
+            message.Take(payload);
+        }
+        else
+        {
+            payload.CopyTo(message.Payload, 0);
+            message.Length = payload.Length;
+        }
         message.Retained = retained;
         return true;
     }
