@@ -19,6 +19,18 @@ public sealed class CommandDecoder
 
     public void Decode(byte[] buffer, int offset, int count, CommandMessage into)
     {
+        try
+        {
+            Read(buffer, offset, count, into);
+        }
+        finally
+        {
+            _r.Release();
+        }
+    }
+
+    private void Read(byte[] buffer, int offset, int count, CommandMessage into)
+    {
         into.Clear();
         if (count > Wire.MaxCommandBytes)
         {
@@ -86,6 +98,18 @@ public sealed class CommandDecoder
     /// <c>args.level: 140 is out of range 0..100</c>). Unknown argument members are ignored.
     /// </summary>
     public string ReadArgs(CommandMessage cmd)
+    {
+        try
+        {
+            return ReadArgsOf(cmd);
+        }
+        finally
+        {
+            _r.Release();
+        }
+    }
+
+    private string ReadArgsOf(CommandMessage cmd)
     {
         bool isOverride = cmd.Kind == KindOverride;
         bool isReboot = cmd.Kind == KindReboot;

@@ -16,7 +16,7 @@ public sealed class CommandMessage
     public string Problem = "";
 
     // The raw args object, read by ReadArgs.
-    internal byte[] ArgsBuffer = new byte[0];
+    internal byte[] ArgsBuffer = NoArgs;
     internal int ArgsOffset = -1;
     internal int ArgsCount;
 
@@ -33,6 +33,16 @@ public sealed class CommandMessage
     public long DurationS;
     /// <summary>siren: on or off.</summary>
     public bool On;
+
+    private static readonly byte[] NoArgs = new byte[0];
+
+    /// <summary>Lets go of the payload the args are in, once the command is handled (it may be the link's own array).</summary>
+    internal void ReleaseArgs()
+    {
+        ArgsBuffer = NoArgs;
+        ArgsOffset = -1;
+        ArgsCount = 0;
+    }
 
     internal void Clear()
     {

@@ -41,6 +41,7 @@ public sealed class TimetableParser
         }
         finally
         {
+            _r.Release();
             _routes = null;
             _headsigns = null;
             _at = null;

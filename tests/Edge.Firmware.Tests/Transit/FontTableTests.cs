@@ -1,4 +1,6 @@
+using System;
 using System.IO;
+using Edge.Firmware.Transit;
 using Edge.FontGen;
 
 namespace Edge.Firmware.Tests.Transit;
@@ -15,10 +17,37 @@ public class FontTableTests
         string fontFile = Path.Combine(FontTableGenerator.DefaultFontDirectory, FontTableGenerator.Faces[0].File);
         Assert.True(File.Exists(fontFile), fontFile + " is missing: install the Debian package xfonts-terminus (scripts/test.sh does)");
 
+        var faces = FontTableGenerator.Convert(FontTableGenerator.DefaultFontDirectory);
         string committed = File.ReadAllText(Path.Combine(RepoRoot(), "firmware", "Edge.Firmware.Core", "Transit", "DisplayFonts.g.cs"));
-        string regenerated = FontTableGenerator.Generate(FontTableGenerator.DefaultFontDirectory);
+        string regenerated = FontTableGenerator.Generate(faces);
         Assert.True(committed == regenerated,
             "firmware/Edge.Firmware.Core/Transit/DisplayFonts.g.cs differs from the generator's output: run `dotnet run --project tools/Edge.FontGen`");
+        // The bus-stop app's resources (what the device reads) are the same tables byte for byte.
+        foreach (var face in faces)
+        {
+            string bin = Path.Combine(RepoRoot(), FontTableGenerator.ResourceFile(face.Field));
+            Assert.True(File.Exists(bin) && File.ReadAllBytes(bin).AsSpan().SequenceEqual(face.Bits),
+                bin + " differs from the generator's output: run `dotnet run --project tools/Edge.FontGen`");
+        }
+    }
+
+    /// <summary>What a host draws with (the generated C# tables) is what the device reads from its resources.</summary>
+    [Fact]
+    public void Every_face_reads_the_same_glyphs_from_the_app_resources_as_from_the_generated_table()
+    {
+        var builtIn = new[] { DisplayFonts.Small, DisplayFonts.Medium, DisplayFonts.Large };
+        for (int f = 0; f < builtIn.Length; f++)
+        {
+            var font = builtIn[f];
+            byte[] table = File.ReadAllBytes(Path.Combine(RepoRoot(), FontTableGenerator.ResourceFile(FontTableGenerator.Faces[f].Field)));
+            int glyphBytes = font.Height * font.RowBytes;
+            Assert.Equal(font.Chars.Length * glyphBytes, table.Length);
+            for (int g = 0; g < font.Chars.Length; g++)
+            {
+                int at = font.Load(g);
+                Assert.True(font.Cache.AsSpan(at, glyphBytes).SequenceEqual(table.AsSpan(g * glyphBytes, glyphBytes)), FontTableGenerator.Faces[f].Field + " glyph " + g);
+            }
+        }
     }
 
     [Fact]
