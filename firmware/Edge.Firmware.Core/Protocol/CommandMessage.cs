@@ -27,6 +27,8 @@ public sealed class CommandMessage
     public long Until;
     /// <summary>override: why (≤ 64 characters).</summary>
     public string Reason = "";
+    /// <summary>override: issued by the gateway's local rule engine (<c>args.origin: rule</c>), not by an operator.</summary>
+    public bool FromRule;
     /// <summary>reboot: delay in seconds.</summary>
     public long DelayS;
     /// <summary>identify, siren: duration in seconds.</summary>
@@ -46,6 +48,7 @@ public sealed class CommandMessage
 
     internal void Clear()
     {
+        FromRule = false;
         Id = "";
         Kind = "";
         Issued = 0;

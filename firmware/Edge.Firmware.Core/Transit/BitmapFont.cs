@@ -6,13 +6,17 @@ namespace Edge.Firmware.Transit;
 /// so lookup is a binary search). The glyph table stays where its <see cref="IGlyphStore"/> keeps it (on
 /// the ESP32, the app's resources in flash): the font holds a small cache of the glyphs drawn lately,
 /// sized to hold what one frame shows, so redrawing the same content reads nothing and allocates nothing
-/// (hardware/heap.md). The tables are generated from Terminus Font (DisplayFonts.g.cs).
+/// (hardware/heap.md). The cache is for one rendering thread (a node's control loop); a table already in
+/// memory (<see cref="ArrayGlyphStore"/>, hosts) is read in place and the font can be shared between threads.
+/// The tables are generated from Terminus Font (DisplayFonts.g.cs).
 /// </summary>
 public sealed class BitmapFont
 {
     private readonly string _chars;
     private readonly int _questionMark;
     private readonly IGlyphStore _store;
+    // The whole table when the store holds it in memory (hosts): read in place, no cache, nothing mutable.
+    private readonly byte[]? _table;
     private readonly int _glyphBytes;
     private readonly int _slots;
     // Built on first draw: the cached glyphs' bits, which slot holds a glyph (-1: none), which glyph a slot holds.
@@ -30,6 +34,8 @@ public sealed class BitmapFont
         RowBytes = (width + 7) / 8;
         _chars = chars;
         _store = store;
+        var inMemory = store as ArrayGlyphStore;
+        _table = inMemory != null ? inMemory.Table : null;
         _glyphBytes = height * RowBytes;
         _slots = slots < chars.Length ? slots : chars.Length;
         _questionMark = IndexOf('?');
@@ -63,11 +69,12 @@ public sealed class BitmapFont
     }
 
     /// <summary>The cache the offsets of <see cref="Load"/> point into.</summary>
-    internal byte[] Cache { get { return _cache!; } }
+    internal byte[] Cache { get { return _table != null ? _table : _cache!; } }
 
     /// <summary>Makes sure <paramref name="glyph"/> is cached; the byte offset of its first row in <see cref="Cache"/>.</summary>
     internal int Load(int glyph)
     {
+        if (_table != null) return glyph * _glyphBytes;
         if (_cache == null)
         {
             _cache = new byte[_slots * _glyphBytes];

@@ -12,7 +12,10 @@ public interface IGlyphStore
     void Read(int offset, byte[] into, int at, int count);
 }
 
-/// <summary>A glyph table held in memory (hosts, tests; the device reads its table from flash instead).</summary>
+/// <summary>
+/// A glyph table held in memory (hosts, tests; the device reads its table from flash instead). A font reads
+/// such a table in place, without a cache, so one font can be shared by renders on several threads (the simulator).
+/// </summary>
 public sealed class ArrayGlyphStore : IGlyphStore
 {
     private readonly byte[] _table;
@@ -21,6 +24,8 @@ public sealed class ArrayGlyphStore : IGlyphStore
     {
         _table = table;
     }
+
+    internal byte[] Table { get { return _table; } }
 
     public void Read(int offset, byte[] into, int at, int count)
     {

@@ -175,6 +175,9 @@ internal sealed class FakeLink : IMessageLink
 
     public void Deliver(string topic, string json, bool retained = false) => _inbox.Enqueue((topic, Encoding.UTF8.GetBytes(json), retained));
 
+    /// <summary>Delivers this very array (with <see cref="HandOver"/>, the runtime gets it, as from M2Mqtt).</summary>
+    public void Deliver(string topic, byte[] payload, bool retained) => _inbox.Enqueue((topic, payload, retained));
+
     public List<Sent> On(string leaf) => History.FindAll(s => s.Topic.EndsWith("/" + leaf));
 }
 
