@@ -23,25 +23,29 @@ public class RuleSourceTests
 
     private static string Source(NodeRuntimeTests.Rig rig) => rig.Json("telemetry").Last().GetProperty("source").GetString()!;
 
+    /// <summary>An override command (origin left out when null), then 2 s of ticks.</summary>
+    private static void Override(NodeRuntimeTests.Rig rig, string id, int level, long until, string? origin, long issued)
+    {
+        rig.Command(id, "override", "{\"level\":" + level + ",\"until\":" + until + (origin == null ? "" : ",\"origin\":\"" + origin + "\"") + "}", issued, issued + 300);
+        rig.Run(20);
+    }
+
     [Fact]
     public void An_override_a_gateway_rule_issued_is_reported_as_rule_and_an_operators_as_override()
     {
         var rig = Configured();
         long now = rig.Clock.UtcSeconds;
-        rig.Command("r-flood-1", "override", "{\"level\":100,\"until\":" + (now + 3600) + ",\"reason\":\"rule flood-ladochori\",\"origin\":\"rule\"}", now, now + 300);
-        rig.Run(20);
+        Override(rig, "r-flood-1", 100, now + 3600, "rule", now);
         Assert.Equal("ok", rig.Ack("r-flood-1").GetProperty("result").GetString());
         Assert.Equal("rule", Source(rig));
         Assert.Equal(100, rig.Json("telemetry").Last().GetProperty("level").GetInt32());
 
         // A newer operator override wins and is reported as what it is.
-        rig.Command("c-2", "override", "{\"level\":40,\"until\":" + (now + 1800) + ",\"origin\":\"operator\"}", now + 1, now + 300);
-        rig.Run(20);
+        Override(rig, "c-2", 40, now + 1800, "operator", now + 1);
         Assert.Equal("override", Source(rig));
 
         // Without origin (every command before this member existed): an operator's.
-        rig.Command("c-3", "override", "{\"level\":60,\"until\":" + (now + 1800) + "}", now + 2, now + 300);
-        rig.Run(20);
+        Override(rig, "c-3", 60, now + 1800, null, now + 2);
         Assert.Equal("override", Source(rig));
     }
 
@@ -50,8 +54,7 @@ public class RuleSourceTests
     {
         var rig = Configured();
         long now = rig.Clock.UtcSeconds;
-        rig.Command("r-flood-1", "override", "{\"level\":100,\"until\":" + (now + 3600) + ",\"origin\":\"rule\"}", now, now + 300);
-        rig.Run(20);
+        Override(rig, "r-flood-1", 100, now + 3600, "rule", now);
         var after = rig.Reboot();
         after.Run(30);
         Assert.Equal(100, after.Json("telemetry").Last().GetProperty("level").GetInt32());
@@ -63,8 +66,7 @@ public class RuleSourceTests
     {
         var rig = Configured();
         long now = rig.Clock.UtcSeconds;
-        rig.Command("c-1", "override", "{\"level\":100,\"until\":" + (now + 3600) + ",\"origin\":\"cloud\"}", now, now + 300);
-        rig.Run(5);
+        Override(rig, "c-1", 100, now + 3600, "cloud", now);
         var ack = rig.Ack("c-1");
         Assert.Equal("rejected", ack.GetProperty("result").GetString());
         Assert.Contains("args.origin", ack.GetProperty("msg").GetString());
