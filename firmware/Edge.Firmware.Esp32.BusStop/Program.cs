@@ -1,5 +1,6 @@
 using System;
 using System.Device.Gpio;
+using System.Resources;
 using Edge.Firmware.Esp32.Drivers;
 using Edge.Firmware.Runtime;
 using Edge.Firmware.Transit;
@@ -53,6 +54,13 @@ public static class Program
             panel = small;
             settings = new DisplaySettings(small.Width, small.Height);
         }
+
+        // The glyph tables are this app's resources in flash, read a glyph at a time (hardware/heap.md): installed
+        // before the first draw, so no face ever puts its whole table on the heap.
+        ResourceManager resources = Resources.ResourceManager;
+        DisplayFonts.Use(new ResourceGlyphStore(resources, Resources.BinaryResources.Small),
+            new ResourceGlyphStore(resources, Resources.BinaryResources.Medium),
+            new ResourceGlyphStore(resources, Resources.BinaryResources.Large));
 
         var stop = new BusStopNode(boot.Options, boot.Link, storage, new Esp32Clock(), boot.Platform, new NanoSntpClient(),
             panel, settings);

@@ -21,7 +21,8 @@ namespace Edge.Firmware.Esp32.Drivers;
 /// </list>
 /// M2Mqtt raises its events on its own threads; they only queue into small rings here, and the node's control loop
 /// takes them through the polled Try… methods. Received payloads are M2Mqtt's own arrays (it allocates one per
-/// message): the ring keeps references, not preallocated copies, so nothing is held between messages
+/// message): the ring keeps references, not preallocated copies, and hands the array itself to the runtime
+/// (<see cref="InboundMessage.Take"/>), so a payload is held once and nothing is held between messages
 /// (hardware/heap.md).
 /// </summary>
 public sealed class M2MqttLink : IMessageLink
@@ -59,7 +60,7 @@ public sealed class M2MqttLink : IMessageLink
 
     /// <param name="host">Gateway broker host name or address (resolved by each connect attempt).</param>
     /// <param name="port">1883, or 8883 with TLS.</param>
-    /// <param name="maxPayload">Largest inbound payload taken (the runtime's inbound buffer); longer ones are dropped and counted.</param>
+    /// <param name="maxPayload">Largest inbound payload taken; longer ones are dropped on arrival and counted.</param>
     /// <param name="slots">How many inbound messages can wait for the loop at once (2–8).</param>
     public M2MqttLink(string host, int port, bool useTls, int maxPayload, int slots)
     {
@@ -260,19 +261,13 @@ public sealed class M2MqttLink : IMessageLink
         {
             if (_inCount == 0) return false;
             int slot = _inHead;
-            byte[] body = _inPayload[slot];
-            int length = body.Length;
-            if (length > message.Payload.Length)
-            {
-                _inDropped++;
-                length = 0;
-            }
             message.Topic = _inTopic[slot];
-            Array.Copy(body, message.Payload, length);
-            message.Length = length;
+            // M2Mqtt allocated this array for this message alone: hand it over, no second copy (longer ones were
+            // dropped on arrival).
+            message.Take(_inPayload[slot]);
             message.Retained = _inRetained[slot];
             _inTopic[slot] = "";
-            _inPayload[slot] = null!; // M2Mqtt's array is garbage from here
+            _inPayload[slot] = null!; // the runtime holds it until the message is handled, then it is garbage
             _inHead = (_inHead + 1) % _slots;
             _inCount--;
             return true;

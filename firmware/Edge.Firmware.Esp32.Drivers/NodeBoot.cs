@@ -24,6 +24,7 @@ public sealed class NodeBoot
         Node = node;
         Options = node.NodeOptions(board, firmware);
         Options.InboundBytes = maxInbound;
+        Options.LinkHandsOverPayloads = true; // M2MqttLink hands M2Mqtt's own arrays over
         NodeOptions.UseSmallHeap(Options);
         Platform = new Esp32Platform(new WifiJoin(node.Ssid, node.WifiPassword));
         Link = new M2MqttLink(node.BrokerHost, node.BrokerPort, node.Tls, maxInbound, inboundSlots);

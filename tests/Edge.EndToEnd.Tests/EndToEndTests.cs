@@ -144,9 +144,13 @@ public sealed class EndToEndTests
         var panel = _site.Site.Nodes[stop].Panel!;
         Assert.True(System.IO.File.Exists(panel.LatestPath));
 
-        // The zone's lights are overridden to the rule's level: the light itself reports it.
-        var reported = await NextTelemetryAsync(light, t => t.Source == "override" && t.Level == 100, "the rule's override at 100 %");
+        // The zone's lights are overridden to the rule's level: the light itself reports it, and that a rule set it.
+        var reported = await NextTelemetryAsync(light, t => t.Source == "rule" && t.Level == 100, "the rule's override at 100 %");
         Assert.Equal(100, reported.Level);
+        // The cloud's node view says what set the level (protocol.md §6.2 source).
+        var condition = (await _site.GetAsync("api/v1/nodes/" + light)).GetProperty("condition");
+        Assert.Equal("rule", condition.GetProperty("source").GetString());
+        Assert.Equal(100, condition.GetProperty("level").GetInt32());
 
         // A light of another zone is not touched by the rule.
         var elsewhere = (StreetLightNode)_site.Site.Nodes["sl-plat-02"].App;

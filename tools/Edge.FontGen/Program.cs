@@ -2,12 +2,21 @@ using System;
 using System.IO;
 using Edge.FontGen;
 
-// Usage: dotnet run --project tools/Edge.FontGen [-- <font-directory> [<output.cs>]]
+// Usage: dotnet run --project tools/Edge.FontGen [-- <font-directory>]
+// Writes firmware/Edge.Firmware.Core/Transit/DisplayFonts.g.cs and firmware/Edge.Firmware.Esp32.BusStop/Fonts/*.bin.
 string fontDirectory = args.Length > 0 ? args[0] : FontTableGenerator.DefaultFontDirectory;
-string output = args.Length > 1 ? args[1] : Path.Combine(RepoRoot(), "firmware", "Edge.Firmware.Core", "Transit", "DisplayFonts.g.cs");
-string text = FontTableGenerator.Generate(fontDirectory);
-File.WriteAllText(output, text);
+string root = RepoRoot();
+var faces = FontTableGenerator.Convert(fontDirectory);
+string output = Path.Combine(root, "firmware", "Edge.Firmware.Core", "Transit", "DisplayFonts.g.cs");
+File.WriteAllText(output, FontTableGenerator.Generate(faces));
 Console.WriteLine("wrote " + output);
+foreach (var face in faces)
+{
+    string bin = Path.Combine(root, FontTableGenerator.ResourceFile(face.Field));
+    Directory.CreateDirectory(Path.GetDirectoryName(bin)!);
+    File.WriteAllBytes(bin, face.Bits);
+    Console.WriteLine("wrote " + bin);
+}
 return 0;
 
 static string RepoRoot()

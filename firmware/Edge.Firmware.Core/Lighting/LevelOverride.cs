@@ -13,6 +13,8 @@ public sealed class LevelOverride
     /// <summary>When it was issued: among overrides in force, the newest issued wins.</summary>
     public long IssuedUtc;
     public string Reason = "";
+    /// <summary>Issued by the gateway's local rule engine (<c>args.origin: rule</c>), not by an operator: the level's source is then <c>rule</c>.</summary>
+    public bool FromRule;
     internal long Sequence;
     internal bool InUse;
 

@@ -36,6 +36,18 @@ public sealed class LightingScheduleParser
 
     public LightingSchedule Read(byte[] utf8, int offset, int count)
     {
+        try
+        {
+            return ReadSchedule(utf8, offset, count);
+        }
+        finally
+        {
+            _r.Release(); // a parser kept by ConfigDecoder must not keep the config payload reachable
+        }
+    }
+
+    private LightingSchedule ReadSchedule(byte[] utf8, int offset, int count)
+    {
         _r.Reset(utf8, offset, count);
         var schedule = new LightingSchedule();
         var rules = new ArrayList();

@@ -38,6 +38,12 @@ public sealed class OverrideSet
     /// </summary>
     public void Add(string id, float level, long startUtc, long expiresUtc, long issuedUtc, string reason)
     {
+        Add(id, level, startUtc, expiresUtc, issuedUtc, reason, false);
+    }
+
+    /// <param name="fromRule">Issued by a gateway rule rather than an operator (reported as source <c>rule</c>).</param>
+    public void Add(string id, float level, long startUtc, long expiresUtc, long issuedUtc, string reason, bool fromRule)
+    {
         if (id == null || id.Length == 0) throw new ArgumentException("override id is required");
         if (level < 0 || level > 100) throw new ArgumentException("override level " + level.ToString() + " is out of range 0..100");
         if (expiresUtc <= startUtc) throw new ArgumentException("override expiry must be after its start");
@@ -67,6 +73,7 @@ public sealed class OverrideSet
         slot.ExpiresUtc = expiresUtc;
         slot.IssuedUtc = issuedUtc;
         slot.Reason = reason ?? "";
+        slot.FromRule = fromRule;
         slot.Sequence = ++_sequence;
         slot.InUse = true;
     }

@@ -16,8 +16,22 @@ public sealed class CommandDecoder
     public const string KindSiren = "siren";
 
     private readonly DocumentReader _r = new DocumentReader(DocumentReader.MaxMessageErrors);
+    // override args.origin, in the order of CommandMessage.FromRule (false, true).
+    private static readonly string[] OriginNames = { "operator", "rule" };
 
     public void Decode(byte[] buffer, int offset, int count, CommandMessage into)
+    {
+        try
+        {
+            Read(buffer, offset, count, into);
+        }
+        finally
+        {
+            _r.Release();
+        }
+    }
+
+    private void Read(byte[] buffer, int offset, int count, CommandMessage into)
     {
         into.Clear();
         if (count > Wire.MaxCommandBytes)
@@ -87,6 +101,18 @@ public sealed class CommandDecoder
     /// </summary>
     public string ReadArgs(CommandMessage cmd)
     {
+        try
+        {
+            return ReadArgsOf(cmd);
+        }
+        finally
+        {
+            _r.Release();
+        }
+    }
+
+    private string ReadArgsOf(CommandMessage cmd)
+    {
         bool isOverride = cmd.Kind == KindOverride;
         bool isReboot = cmd.Kind == KindReboot;
         bool isIdentify = cmd.Kind == KindIdentify;
@@ -104,6 +130,12 @@ public sealed class CommandDecoder
                     if (isOverride && _r.Is("level")) { cmd.Level = (int)_r.Whole("args.level", 0, 100, 0); haveLevel = true; }
                     else if (isOverride && _r.Is("until")) { cmd.Until = _r.Whole("args.until", 0, long.MaxValue, 0); haveUntil = true; }
                     else if (isOverride && _r.Is("reason")) cmd.Reason = _r.Text("args.reason", 64, "");
+                    else if (isOverride && _r.Is("origin"))
+                    {
+                        int origin = _r.Choice("args.origin", OriginNames, "a string");
+                        if (origin >= 0) cmd.FromRule = origin == 1;
+                        else if (origin == DocumentReader.NotAChoice) _r.Error("args.origin", "must be operator or rule");
+                    }
                     else if (isReboot && _r.Is("delayS")) cmd.DelayS = _r.Whole("args.delayS", 0, 3600, 0);
                     else if (isIdentify && _r.Is("durationS")) cmd.DurationS = _r.Whole("args.durationS", 0, 600, 30);
                     else if (isSiren && _r.Is("durationS")) cmd.DurationS = _r.Whole("args.durationS", 0, 1800, 300);

@@ -16,7 +16,7 @@ public sealed class CommandMessage
     public string Problem = "";
 
     // The raw args object, read by ReadArgs.
-    internal byte[] ArgsBuffer = new byte[0];
+    internal byte[] ArgsBuffer = NoArgs;
     internal int ArgsOffset = -1;
     internal int ArgsCount;
 
@@ -27,6 +27,8 @@ public sealed class CommandMessage
     public long Until;
     /// <summary>override: why (≤ 64 characters).</summary>
     public string Reason = "";
+    /// <summary>override: issued by the gateway's local rule engine (<c>args.origin: rule</c>), not by an operator.</summary>
+    public bool FromRule;
     /// <summary>reboot: delay in seconds.</summary>
     public long DelayS;
     /// <summary>identify, siren: duration in seconds.</summary>
@@ -34,8 +36,19 @@ public sealed class CommandMessage
     /// <summary>siren: on or off.</summary>
     public bool On;
 
+    private static readonly byte[] NoArgs = new byte[0];
+
+    /// <summary>Lets go of the payload the args are in, once the command is handled (it may be the link's own array).</summary>
+    internal void ReleaseArgs()
+    {
+        ArgsBuffer = NoArgs;
+        ArgsOffset = -1;
+        ArgsCount = 0;
+    }
+
     internal void Clear()
     {
+        FromRule = false;
         Id = "";
         Kind = "";
         Issued = 0;

@@ -21,6 +21,18 @@ public sealed class ConfigDecoder
 
     public NodeConfig Decode(byte[] buffer, int offset, int count, string expectedType)
     {
+        try
+        {
+            return Read(buffer, offset, count, expectedType);
+        }
+        finally
+        {
+            _r.Release();
+        }
+    }
+
+    private NodeConfig Read(byte[] buffer, int offset, int count, string expectedType)
+    {
         if (count > Wire.MaxDocumentBytes)
         {
             _r.Reset(buffer, offset, 0);

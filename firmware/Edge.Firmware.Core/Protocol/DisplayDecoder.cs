@@ -27,6 +27,18 @@ public sealed class DisplayDecoder
 
     public DisplayMessage Decode(byte[] buffer, int offset, int count)
     {
+        try
+        {
+            return Read(buffer, offset, count);
+        }
+        finally
+        {
+            _r.Release();
+        }
+    }
+
+    private DisplayMessage Read(byte[] buffer, int offset, int count)
+    {
         if (count > Wire.MaxDocumentBytes)
         {
             _r.Reset(buffer, offset, 0);

@@ -56,6 +56,9 @@ internal sealed class DocumentReader
     /// </summary>
     public bool WholeNumbersByValue { get; set; }
 
+    /// <summary>Lets go of the document's array (see <see cref="JsonReader.Release"/>).</summary>
+    public void Release() { Json.Release(); }
+
     public void Reset(byte[] utf8, int offset, int count)
     {
         Json.Reset(utf8, offset, count);

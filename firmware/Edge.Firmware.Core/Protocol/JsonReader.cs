@@ -35,6 +35,14 @@ public sealed class JsonReader
 
     public JsonReader(byte[] utf8) { Reset(utf8, 0, utf8.Length); }
 
+    /// <summary>
+    /// Lets go of the document's array once it is read: an inbound payload may be the link's own array
+    /// (hardware/heap.md), which must not stay reachable from a parser kept for the next message.
+    /// </summary>
+    public void Release() { Reset(None, 0, 0); }
+
+    private static readonly byte[] None = new byte[0];
+
     /// <summary>Starts reading a new document held in <paramref name="utf8"/>[offset..offset+count).</summary>
     public void Reset(byte[] utf8, int offset, int count)
     {

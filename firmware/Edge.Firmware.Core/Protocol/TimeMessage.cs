@@ -26,6 +26,18 @@ public sealed class TimeDecoder
 
     public void Decode(byte[] buffer, int offset, int count, TimeMessage into)
     {
+        try
+        {
+            Read(buffer, offset, count, into);
+        }
+        finally
+        {
+            _r.Release();
+        }
+    }
+
+    private void Read(byte[] buffer, int offset, int count, TimeMessage into)
+    {
         if (count > Wire.MaxTimeBytes)
         {
             _r.Reset(buffer, offset, 0);

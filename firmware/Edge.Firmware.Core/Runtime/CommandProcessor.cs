@@ -65,6 +65,18 @@ public sealed class CommandProcessor
 
     public CommandOutcome Handle(byte[] buffer, int offset, int count, long nowUtc, bool clockSet)
     {
+        try
+        {
+            return Decide(buffer, offset, count, nowUtc, clockSet);
+        }
+        finally
+        {
+            Command.ReleaseArgs();
+        }
+    }
+
+    private CommandOutcome Decide(byte[] buffer, int offset, int count, long nowUtc, bool clockSet)
+    {
         Message = "";
         try
         {

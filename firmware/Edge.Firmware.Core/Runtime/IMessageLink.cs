@@ -25,17 +25,42 @@ public sealed class LinkOptions
     public bool WillRetain = true;
 }
 
-/// <summary>A message the link received, copied into buffers the runtime owns (one instance, reused).</summary>
+/// <summary>
+/// A message the link received (one instance, reused). A link either copies the payload into <see cref="Buffer"/>
+/// (the runtime's own array, sized by <see cref="NodeOptions.InboundBytes"/>) or, when it already allocated an
+/// array for this one message (nanoFramework's M2Mqtt does), hands that array over with <see cref="Take"/>: on a
+/// small heap the payload is then held once, not twice, and the runtime keeps no inbound buffer at all
+/// (hardware/heap.md).
+/// </summary>
 public sealed class InboundMessage
 {
     public string Topic = "";
+    /// <summary>The payload of the message taken: <see cref="Buffer"/>, or the array the link handed over.</summary>
     public byte[] Payload;
     public int Length;
     public bool Retained;
 
+    /// <summary>The runtime's copy buffer (empty when the link hands its arrays over).</summary>
+    public readonly byte[] Buffer;
+
     public InboundMessage(int capacity)
     {
-        Payload = new byte[capacity];
+        Buffer = new byte[capacity];
+        Payload = Buffer;
+    }
+
+    /// <summary>Hands over an array the link allocated for this message alone (no copy).</summary>
+    public void Take(byte[] payload)
+    {
+        Payload = payload;
+        Length = payload.Length;
+    }
+
+    /// <summary>Drops a handed-over array once the message is handled, so the collector can take it.</summary>
+    public void Release()
+    {
+        Payload = Buffer;
+        Length = 0;
     }
 }
 
@@ -72,6 +97,9 @@ public interface IMessageLink
     /// <summary>Takes one publish id the broker has acknowledged since the last call.</summary>
     bool TryGetAcknowledged(out int publishId);
 
-    /// <summary>Takes one received message into <paramref name="message"/>; false when none is waiting.</summary>
+    /// <summary>
+    /// Takes one received message into <paramref name="message"/> (copied into its <see cref="InboundMessage.Buffer"/>
+    /// or handed over with <see cref="InboundMessage.Take"/>); false when none is waiting.
+    /// </summary>
     bool TryReceive(InboundMessage message);
 }

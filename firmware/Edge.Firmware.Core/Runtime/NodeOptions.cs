@@ -28,6 +28,11 @@ public sealed class NodeOptions
     public int FlashOutboxBytes = 65536;
     /// <summary>Largest inbound payload (config and display documents, protocol §13).</summary>
     public int InboundBytes = 16384;
+    /// <summary>
+    /// True when the link hands each received payload over in an array of its own (<see cref="InboundMessage.Take"/>,
+    /// the ESP32's M2MqttLink): the runtime then keeps no <see cref="InboundBytes"/> copy buffer.
+    /// </summary>
+    public bool LinkHandsOverPayloads;
     /// <summary>Seed of the backoff jitter; give each node its own (e.g. a hash of its id and the boot counter).</summary>
     public uint JitterSeed = 1;
     /// <summary>Software watchdog timeout (protocol §15 W1).</summary>

@@ -56,7 +56,7 @@ public sealed class NodeRuntime : ICommandTarget
         _platform = platform;
         _startMs = clock.MonotonicMs;
         _writer = new JsonWriter(_scratch);
-        _inbound = new InboundMessage(options.InboundBytes);
+        _inbound = new InboundMessage(options.LinkHandsOverPayloads ? 0 : options.InboundBytes);
 
         string prefix = "edge/" + options.Site + "/" + options.NodeId + "/";
         _outboxTopics = new string[] { prefix + "telemetry", prefix + "event", prefix + "cmd/ack" };
@@ -128,7 +128,10 @@ public sealed class NodeRuntime : ICommandTarget
     /// </summary>
     public void Start()
     {
-        if (Config.Restore(_inbound.Payload)) Time.Servers = Config.Current!.Ntp;
+        // Without a copy buffer (the link hands payloads over) the stored config is read into a buffer of its own,
+        // garbage once start-up is done.
+        byte[] scratch = _inbound.Buffer.Length > 0 ? _inbound.Buffer : new byte[_options.InboundBytes];
+        if (Config.Restore(scratch)) Time.Servers = Config.Current!.Ntp;
         else _app.ApplyDefaults();
         if (Ids.WokeFromSleep) return; // the same boot continues: no node.boot (protocol §5.4)
         var w = BeginMessage();
@@ -180,7 +183,11 @@ public sealed class NodeRuntime : ICommandTarget
                 if (id == _offlineStateId) _offlineStateId = -1;
                 else Outbox.Acknowledge(id);
             }
-            for (int i = 0; i < MaxInboundPerTick && _link.TryReceive(_inbound); i++) Dispatch(nowMs);
+            for (int i = 0; i < MaxInboundPerTick && _link.TryReceive(_inbound); i++)
+            {
+                Dispatch(nowMs);
+                _inbound.Release();
+            }
             Outbox.Pump(_link, _outboxTopics, nowMs);
             if (nowMs >= _stateDueMs) PublishState(nowMs);
         }

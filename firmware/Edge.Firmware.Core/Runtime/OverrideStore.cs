@@ -10,17 +10,19 @@ namespace Edge.Firmware.Runtime;
 /// Restoring waits for a set clock (§12.5): without one, nobody can tell whether an override has ended,
 /// so the lamp follows its safe defaults until time arrives, and an override that ended while the node
 /// was down is dropped then, never re-applied.
-/// Layout: 'O', format 1, count; per override in the order it was added: level × 100 (4 bytes), start,
-/// expiry, issued (8 bytes each), id length and ASCII id, reason length in chars and UTF-16 reason.
+/// Layout: 'O', format 2, count; per override in the order it was added: level × 100 (4 bytes), start,
+/// expiry, issued (8 bytes each), origin (1 byte: 0 operator, 1 gateway rule), id length and ASCII id, reason
+/// length in chars and UTF-16 reason. Format 1 (written before the origin was kept) is read as operator overrides.
 /// </summary>
 public sealed class OverrideStore
 {
     public const string StorageKey = "lighting.overrides";
     private const byte Magic = (byte)'O';
-    private const byte Format = 1;
+    private const byte Format = 2;
+    private const byte FormatWithoutOrigin = 1;
     private const int MaxId = 64;
     private const int MaxReason = 64;
-    private const int MaxEntry = 4 + 3 * 8 + 1 + MaxId + 1 + 2 * MaxReason;
+    private const int MaxEntry = 4 + 3 * 8 + 1 + 1 + MaxId + 1 + 2 * MaxReason;
 
     private readonly IStorage _storage;
     private readonly byte[] _header = new byte[3];
@@ -49,16 +51,18 @@ public sealed class OverrideStore
         int n = _storage.Read(StorageKey, _header);
         if (n < 3 || n > 3 + OverrideSet.Capacity * MaxEntry) return;
         var buffer = new byte[n];
-        if (_storage.Read(StorageKey, buffer) != n || buffer[0] != Magic || buffer[1] != Format) return;
+        if (_storage.Read(StorageKey, buffer) != n || buffer[0] != Magic || (buffer[1] != Format && buffer[1] != FormatWithoutOrigin)) return;
+        bool withOrigin = buffer[1] == Format;
         int count = buffer[2];
         int p = 3;
         bool dropped = false;
         for (int i = 0; i < count; i++)
         {
-            if (p + 29 > n) return; // a damaged record: keep what was read, follow the calendar otherwise
+            if (p + 30 > n) return; // a damaged record: keep what was read, follow the calendar otherwise
             int level = (int)ReadLong(buffer, p, 4);
             long start = ReadLong(buffer, p + 4, 8), expires = ReadLong(buffer, p + 12, 8), issued = ReadLong(buffer, p + 20, 8);
             p += 28;
+            bool fromRule = withOrigin && buffer[p++] == 1;
             int idLength = buffer[p++];
             if (idLength > MaxId || p + idLength + 1 > n) return;
             var chars = new char[idLength];
@@ -75,7 +79,7 @@ public sealed class OverrideStore
             }
             try
             {
-                set.Add(id, level / 100f, start, expires, issued, new string(chars));
+                set.Add(id, level / 100f, start, expires, issued, new string(chars), fromRule);
             }
             catch (System.ArgumentException)
             {
@@ -92,7 +96,7 @@ public sealed class OverrideStore
         for (int i = 0; i < OverrideSet.Capacity; i++)
         {
             LevelOverride s = set.Slot(i);
-            if (s.InUse) size += 28 + 1 + Clamp(s.Id.Length, MaxId) + 1 + 2 * Clamp(s.Reason.Length, MaxReason);
+            if (s.InUse) size += 28 + 1 + 1 + Clamp(s.Id.Length, MaxId) + 1 + 2 * Clamp(s.Reason.Length, MaxReason);
         }
         var buffer = new byte[size];
         int count = 0, p = 3;
@@ -114,6 +118,7 @@ public sealed class OverrideStore
             WriteLong(buffer, p + 12, next.ExpiresUtc, 8);
             WriteLong(buffer, p + 20, next.IssuedUtc, 8);
             p += 28;
+            buffer[p++] = (byte)(next.FromRule ? 1 : 0);
             string id = next.Id;
             int idLength = Clamp(id.Length, MaxId);
             buffer[p++] = (byte)idLength;

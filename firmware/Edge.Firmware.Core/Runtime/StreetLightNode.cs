@@ -172,7 +172,7 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
                 return CommandResult.Failed;
             }
             _overrideStore.Restore(Controller.Overrides, now); // commands run with a set clock (§10.4): the stored ones first
-            Controller.Overrides.Add(command.Id, command.Level, now, command.Until, command.Issued, command.Reason);
+            Controller.Overrides.Add(command.Id, command.Level, now, command.Until, command.Issued, command.Reason, command.FromRule);
             _overrideStore.Save(Controller.Overrides);
         }
         else if (command.Kind == CommandDecoder.KindOverrideClear)
@@ -323,7 +323,8 @@ public sealed class StreetLightNode : INodeApp, ILampFaultSink, IPwmOutput, IPow
     private string Source(long utc)
     {
         if (!_usingScheduled) return "default";
-        if (Controller.Overrides.ActiveAt(utc) != null) return "override";
+        LevelOverride? held = Controller.Overrides.ActiveAt(utc);
+        if (held != null) return held.FromRule ? "rule" : "override";
         if (_photocell) return "lux";
         return _configured ? "schedule" : "default";
     }

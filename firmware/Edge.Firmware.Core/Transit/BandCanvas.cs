@@ -101,13 +101,15 @@ public sealed class BandCanvas
     {
         int glyph = font.GlyphOf(c);
         if (glyph < 0) return;
-        byte[] bits = font.Bits;
         int rows = font.Height * scale;
         int r0 = FirstRow > y ? FirstRow - y : 0;
         int r1 = FirstRow + RowCount - y < rows ? FirstRow + RowCount - y : rows;
+        if (r0 >= r1) return; // outside this band: not even fetched
+        int first = font.Load(glyph);
+        byte[] bits = font.Cache;
         for (int r = r0; r < r1; r++)
         {
-            int src = font.RowOffset(glyph, r / scale);
+            int src = first + r / scale * font.RowBytes;
             int line = (y + r - FirstRow) * _stride;
             for (int col = 0; col < font.Width; col++)
             {

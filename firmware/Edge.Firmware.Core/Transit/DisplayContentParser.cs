@@ -24,6 +24,18 @@ public sealed class DisplayContentParser
 
     public DisplayContent Parse(byte[] utf8, int offset, int count)
     {
+        try
+        {
+            return Read(utf8, offset, count);
+        }
+        finally
+        {
+            _r.Release();
+        }
+    }
+
+    private DisplayContent Read(byte[] utf8, int offset, int count)
+    {
         _r.Reset(utf8, offset, count);
         int seen = 0;
         long version = 0, generatedAt = 0, validUntil = 0;

@@ -24,6 +24,8 @@ public sealed class StopDisplay
 
     // What the panel shows, decided by Update and read by the painter.
     internal readonly Arrival[] Rows = new Arrival[MaxRows];
+    // Timetable rows are decoded from the compact timetable into these, one per row, at each Update.
+    private readonly Arrival[] _scheduled = new Arrival[MaxRows];
     internal readonly char[][] Minutes = new char[MaxRows][];
     internal readonly int[] MinutesLength = new int[MaxRows];
     internal readonly bool[] Due = new bool[MaxRows];
@@ -36,7 +38,12 @@ public sealed class StopDisplay
         _settings = settings;
         _layout = new StopLayout(settings.Width, settings.Height);
         _painter = new StopPainter(_layout);
-        for (int i = 0; i < MaxRows; i++) Minutes[i] = new char[8];
+        var none = new BilingualText("", "");
+        for (int i = 0; i < MaxRows; i++)
+        {
+            Minutes[i] = new char[8];
+            _scheduled[i] = new Arrival("", none, 0, false, false);
+        }
     }
 
     public DisplaySettings Settings { get { return _settings; } }
@@ -140,8 +147,13 @@ public sealed class StopDisplay
         }
         else if (_timetable != null)
         {
-            Arrival[] departures = _timetable.Departures;
-            for (int i = _timetable.FirstAtOrAfter(now); i < departures.Length && RowCount < _layout.Rows; i++) AddRow(departures[i], now);
+            int count = _timetable.Count;
+            for (int i = _timetable.FirstAtOrAfter(now); i < count && RowCount < _layout.Rows; i++)
+            {
+                Arrival row = _scheduled[RowCount];
+                _timetable.Fill(i, row);
+                AddRow(row, now);
+            }
         }
     }
 

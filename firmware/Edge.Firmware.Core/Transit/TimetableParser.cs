@@ -7,9 +7,9 @@ namespace Edge.Firmware.Transit;
 /// <summary>
 /// Parses and validates the stop timetable document (docs/display-content.md, "Timetable"): up to
 /// two service days, each with its date, UTC offset and departures at local service-day times.
-/// A day's departures repeat a few routes and headsigns many times: equal ones share one string and one
-/// <see cref="BilingualText"/>, so the kept timetable costs a few objects per departure on a small heap
-/// (hardware/heap.md).
+/// A day's departures repeat a few routes and headsigns many times: each distinct one is kept once and a
+/// departure keeps only its time and two indexes (<see cref="Timetable"/>), so a full day costs well under
+/// a kilobyte on a small heap (hardware/heap.md).
 /// </summary>
 public sealed class TimetableParser
 {
@@ -17,9 +17,13 @@ public sealed class TimetableParser
 
     // A sign keeps its previous content rather than show half of a broken one: stop at the first problem.
     private readonly DocumentReader _r = new DocumentReader(1) { StopAtFirstError = true, NameWhatWasFound = true };
-    // Distinct route labels and headsigns of the document being read; null between documents (nothing kept).
+    // The document being read; null between documents (nothing kept).
     private ArrayList? _routes;
     private ArrayList? _headsigns;
+    private long[]? _at;
+    private byte[]? _route;
+    private byte[]? _headsign;
+    private int _count;
 
     public Timetable Parse(byte[] utf8) { return Parse(utf8, 0, utf8.Length); }
 
@@ -27,14 +31,22 @@ public sealed class TimetableParser
     {
         _routes = new ArrayList();
         _headsigns = new ArrayList();
+        _at = new long[Timetable.MaxDepartures];
+        _route = new byte[Timetable.MaxDepartures];
+        _headsign = new byte[Timetable.MaxDepartures];
+        _count = 0;
         try
         {
             return Read(utf8, offset, count);
         }
         finally
         {
+            _r.Release();
             _routes = null;
             _headsigns = null;
+            _at = null;
+            _route = null;
+            _headsign = null;
         }
     }
 
@@ -46,7 +58,6 @@ public sealed class TimetableParser
         BilingualText? stopName = null;
         var dayStarts = new long[0];
         var dayOffsets = new int[0];
-        var departures = new ArrayList();
 
         _r.Enter(JsonToken.StartObject, "", "an object");
         while (_r.NextProperty())
@@ -64,7 +75,7 @@ public sealed class TimetableParser
                 seen = _r.Once(seen, 8, "days");
                 var starts = new long[Timetable.MaxDays];
                 var offsets = new int[Timetable.MaxDays];
-                int n = ReadDays(starts, offsets, departures);
+                int n = ReadDays(starts, offsets);
                 dayStarts = new long[n];
                 dayOffsets = new int[n];
                 for (int i = 0; i < n; i++) { dayStarts[i] = starts[i]; dayOffsets[i] = offsets[i]; }
@@ -77,13 +88,26 @@ public sealed class TimetableParser
         _r.Require(seen, 4, "stop");
         _r.Require(seen, 8, "days");
 
-        var result = new Arrival[departures.Count];
-        for (int i = 0; i < result.Length; i++) result[i] = (Arrival)departures[i]!;
-        SortByTime(result);
-        return new Timetable(version, stopName!, dayStarts, dayOffsets, result);
+        SortByTime();
+        int n2 = _count;
+        long baseUtc = n2 > 0 ? _at![0] : 0;
+        var after = new int[n2];
+        var route = new byte[n2];
+        var headsign = new byte[n2];
+        for (int i = 0; i < n2; i++)
+        {
+            after[i] = (int)(_at![i] - baseUtc);
+            route[i] = _route![i];
+            headsign[i] = _headsign![i];
+        }
+        var routes = new string[_routes!.Count];
+        for (int i = 0; i < routes.Length; i++) routes[i] = (string)_routes[i]!;
+        var headsigns = new BilingualText[_headsigns!.Count];
+        for (int i = 0; i < headsigns.Length; i++) headsigns[i] = (BilingualText)_headsigns[i]!;
+        return new Timetable(version, stopName!, dayStarts, dayOffsets, baseUtc, after, route, headsign, routes, headsigns);
     }
 
-    private int ReadDays(long[] starts, int[] offsets, ArrayList departures)
+    private int ReadDays(long[] starts, int[] offsets)
     {
         _r.Enter(JsonToken.StartArray, "days", "an array");
         int n = 0;
@@ -96,8 +120,7 @@ public sealed class TimetableParser
             int seen = 0;
             long date = 0;
             int offset = 0;
-            var dayDepartures = new ArrayList();
-            var times = new ArrayList();
+            int first = _count;
             while (_r.NextProperty())
             {
                 if (_r.Is("date"))
@@ -107,7 +130,7 @@ public sealed class TimetableParser
                     if (!IsoTime.TryParseDate(s, out date)) throw DocumentReader.Rejection(DocumentReader.Child(path, "date"), "\"" + s + "\" is not a date like 2026-11-26");
                 }
                 else if (_r.Is("utcOffset")) { seen = _r.Once(seen, 2, DocumentReader.Child(path, "utcOffset")); offset = _r.UtcOffset(DocumentReader.Child(path, "utcOffset")); }
-                else if (_r.Is("departures")) { seen = _r.Once(seen, 4, DocumentReader.Child(path, "departures")); ReadDepartures(DocumentReader.Child(path, "departures"), dayDepartures, times); }
+                else if (_r.Is("departures")) { seen = _r.Once(seen, 4, DocumentReader.Child(path, "departures")); ReadDepartures(DocumentReader.Child(path, "departures")); }
                 else _r.UnknownProperty(path);
             }
             _r.Require(seen, 1, DocumentReader.Child(path, "date"));
@@ -116,12 +139,8 @@ public sealed class TimetableParser
             if (n > 0 && date != previousDate + 1)
                 throw DocumentReader.Rejection(DocumentReader.Child(path, "date"), "must be the day after days[" + (n - 1).ToString() + "].date");
             long midnightUtc = date * CivilTime.SecondsPerDay - offset;
-            if (departures.Count + dayDepartures.Count > Timetable.MaxDepartures) throw DocumentReader.Rejection(DocumentReader.Child(path, "departures"), "more than " + Timetable.MaxDepartures.ToString() + " departures in all");
-            for (int i = 0; i < dayDepartures.Count; i++)
-            {
-                var d = (Arrival)dayDepartures[i]!;
-                departures.Add(new Arrival(d.Route, d.Headsign, midnightUtc + (int)times[i]!, false, false));
-            }
+            // The day's departures were read as local service-day times: now that its date and offset are known, make them instants.
+            for (int i = first; i < _count; i++) _at![i] += midnightUtc;
             starts[n] = midnightUtc;
             previousDate = date;
             offsets[n] = offset;
@@ -130,13 +149,15 @@ public sealed class TimetableParser
         return n;
     }
 
-    private void ReadDepartures(string path, ArrayList into, ArrayList times)
+    private void ReadDepartures(string path)
     {
         _r.Enter(JsonToken.StartArray, path, "an array");
+        int index = 0;
         while (_r.NextElement())
         {
-            string p = DocumentReader.Index(path, into.Count);
+            string p = DocumentReader.Index(path, index++);
             if (_r.Json.Token != JsonToken.StartObject) throw DocumentReader.Rejection(p, "expected an object");
+            if (_count == Timetable.MaxDepartures) throw DocumentReader.Rejection(path, "more than " + Timetable.MaxDepartures.ToString() + " departures in all");
             int seen = 0;
             string? route = null;
             BilingualText? headsign = null;
@@ -156,42 +177,56 @@ public sealed class TimetableParser
             _r.Require(seen, 1, DocumentReader.Child(p, "route"));
             _r.Require(seen, 2, DocumentReader.Child(p, "headsign"));
             _r.Require(seen, 4, DocumentReader.Child(p, "time"));
-            into.Add(new Arrival(Shared(route!), Shared(headsign!), 0, false, false));
-            times.Add(time);
+            _at![_count] = time;
+            _route![_count] = (byte)RouteIndex(route!, DocumentReader.Child(p, "route"));
+            _headsign![_count] = (byte)HeadsignIndex(headsign!, DocumentReader.Child(p, "headsign"));
+            _count++;
         }
     }
 
-    private string Shared(string route)
+    private int RouteIndex(string route, string path)
     {
         for (int i = 0; i < _routes!.Count; i++)
         {
-            var known = (string)_routes[i]!;
-            if (known == route) return known;
+            if ((string)_routes[i]! == route) return i;
         }
-        _routes.Add(route);
-        return route;
+        if (_routes.Count == Timetable.MaxDistinct) throw DocumentReader.Rejection(path, "more than " + Timetable.MaxDistinct.ToString() + " different routes");
+        return _routes.Add(route);
     }
 
-    private BilingualText Shared(BilingualText headsign)
+    private int HeadsignIndex(BilingualText headsign, string path)
     {
         for (int i = 0; i < _headsigns!.Count; i++)
         {
             var known = (BilingualText)_headsigns[i]!;
-            if (known.Greek == headsign.Greek && known.English == headsign.English) return known;
+            if (known.Greek == headsign.Greek && known.English == headsign.English) return i;
         }
-        _headsigns.Add(headsign);
-        return headsign;
+        if (_headsigns.Count == Timetable.MaxDistinct) throw DocumentReader.Rejection(path, "more than " + Timetable.MaxDistinct.ToString() + " different headsigns");
+        return _headsigns.Add(headsign);
     }
 
     /// <summary>Insertion sort by time, stable so equal times keep document order (once, at load).</summary>
-    private static void SortByTime(Arrival[] a)
+    private void SortByTime()
     {
-        for (int i = 1; i < a.Length; i++)
+        long[] at = _at!;
+        byte[] route = _route!;
+        byte[] headsign = _headsign!;
+        for (int i = 1; i < _count; i++)
         {
-            var x = a[i];
+            long t = at[i];
+            byte r = route[i];
+            byte h = headsign[i];
             int j = i - 1;
-            while (j >= 0 && a[j].At > x.At) { a[j + 1] = a[j]; j--; }
-            a[j + 1] = x;
+            while (j >= 0 && at[j] > t)
+            {
+                at[j + 1] = at[j];
+                route[j + 1] = route[j];
+                headsign[j + 1] = headsign[j];
+                j--;
+            }
+            at[j + 1] = t;
+            route[j + 1] = r;
+            headsign[j + 1] = h;
         }
     }
 }

@@ -291,6 +291,7 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
         w.WriteNumber("until", _time.GetUtcNow().ToUnixTimeSeconds() + _options.OverrideHoldSeconds);
         var reason = "rule " + rule.Id;
         w.WriteString("reason", reason.Length > 64 ? reason[..64] : reason);
+        w.WriteString("origin", "rule"); // the node reports the level's source as "rule", not "override" (protocol.md §10.2)
     });
 
     Func<string, DesiredCommand> OverrideClear(RuleDefinition rule) => node => Command(rule, node, "override.clear", _ => { });

@@ -12,7 +12,7 @@ namespace Edge.Firmware.Tests.Heap;
 
 /// <summary>One app's managed heap on a plain ESP32, as the model counts it (bytes).</summary>
 public sealed record AppHeap(string App, long Statics, long Node, long Link, long Retained, long InboundBytes, long InboundNew, long Peak,
-    IReadOnlyList<KeyValuePair<string, long>> Largest);
+    IReadOnlyList<KeyValuePair<string, long>> Largest, int GlyphReadsOnRedraw);
 
 /// <summary>
 /// Builds each ESP32 app's node the way its Program.cs does (same core classes, same sizes: the inbound limit
@@ -41,13 +41,28 @@ public static class AppHeapModel
 
     public static AppHeap Measure(string app)
     {
+        try
+        {
+            return MeasureBooted(app);
+        }
+        finally
+        {
+            DisplayFonts.Use(null, null, null); // back to the hosts' generated tables for whatever runs next
+        }
+    }
+
+    private static AppHeap MeasureBooted(string app)
+    {
         int maxInbound = AppConstant(app, "MaxInbound");
         var options = Nodes.Options(app == "StreetLight" ? "sl-0042" : app == "WaterLevel" ? "wl-0003" : "bs-0007");
         NodeBoot(options, maxInbound);
 
         HeapWalker.Boot(typeof(NodeRuntime).Assembly);
+        // As the bus-stop app's Program.cs does: glyphs from its resources in flash (objects of this assembly,
+        // not on the model's heap), so only each face's glyph cache is counted.
+        if (app == "BusStop") DisplayFonts.Use(new FlashGlyphs("Small"), new FlashGlyphs("Medium"), new FlashGlyphs("Large"));
 
-        var link = new FakeLink { KeepHistory = false };
+        var link = new FakeLink { KeepHistory = false, HandOver = true }; // as M2MqttLink: payload arrays handed over
         var clock = new FakeClock { Utc = Now };
         var storage = new MemoryStorage();
         object node;
@@ -85,6 +100,10 @@ public static class AppHeapModel
         Run(3);
         link.Deliver(prefix + topic, first, retained: true);
         Run(400); // telemetry, state, outbox drained, panel drawn
+        // Two more minutes of the same content: two redraws, which must find every glyph in the caches.
+        int readsBefore = GlyphReads();
+        Run(120);
+        int glyphReadsOnRedraw = GlyphReads() - readsBefore;
         var statics = new HeapWalker();
         statics.AddStatics(typeof(NodeRuntime).Assembly);
         var steady = new HeapWalker(statics);
@@ -107,7 +126,7 @@ public static class AppHeapModel
         var largest = statics.ByOwner.Concat(steady.ByOwner)
             .GroupBy(p => p.Key).Select(g => new KeyValuePair<string, long>(g.Key, g.Sum(p => p.Value)))
             .OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(8).ToList();
-        return new AppHeap(app, statics.Bytes, steady.Bytes, linkBytes, retained, maxInbound, after.Bytes, peak, largest);
+        return new AppHeap(app, statics.Bytes, steady.Bytes, linkBytes, retained, maxInbound, after.Bytes, peak, largest, glyphReadsOnRedraw);
     }
 
     /// <summary>
@@ -146,6 +165,7 @@ public static class AppHeapModel
     private static void NodeBoot(NodeOptions options, int maxInbound)
     {
         options.InboundBytes = maxInbound;
+        options.LinkHandsOverPayloads = true;
         NodeOptions.UseSmallHeap(options);
     }
 
@@ -193,6 +213,26 @@ public static class AppHeapModel
         sb.Append("]}");
         long shown = 1042 + version;
         return "{\"v\":1,\"version\":" + shown + ",\"generated\":" + Now + ",\"content\":" + content.Replace("\"version\": 1042", "\"version\": " + shown) + ",\"timetable\":" + sb + "}";
+    }
+
+    /// <summary>Glyphs the faces built so far have read from their stores (the built ones only: reading does not build one).</summary>
+    private static int GlyphReads()
+    {
+        int reads = 0;
+        foreach (var name in new[] { "_small", "_medium", "_large" })
+        {
+            var font = (BitmapFont?)typeof(DisplayFonts).GetField(name, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null);
+            if (font != null) reads += font.StoreReads;
+        }
+        return reads;
+    }
+
+    /// <summary>A face's table where the device keeps it: the bus-stop app's resource (Fonts/*.bin), in flash.</summary>
+    private sealed class FlashGlyphs(string face) : IGlyphStore
+    {
+        private readonly byte[] _table = File.ReadAllBytes(Repo.File(Edge.FontGen.FontTableGenerator.ResourceFile(face)));
+
+        public void Read(int offset, byte[] into, int at, int count) => Array.Copy(_table, offset, into, at, count);
     }
 
     private sealed class Distance : Edge.Firmware.Hydro.IDistanceSensor

@@ -32,6 +32,9 @@ public sealed class HeapWalker
     /// <summary>Bytes per owning class (arrays and strings are charged to the class whose field holds them).</summary>
     public IReadOnlyDictionary<string, long> ByOwner => _byOwner;
 
+    /// <summary>Whether the walks so far reached <paramref name="o"/> (the very instance).</summary>
+    public bool Reached(object o) => _seen.Contains(o);
+
     private bool Includes(object o) => _seen.Contains(o) || (_counted != null && _counted.Includes(o));
 
     /// <summary>Follows an already counted object's references without counting it.</summary>

@@ -152,18 +152,31 @@ internal sealed class FakeLink : IMessageLink
         return false;
     }
 
+    /// <summary>Hands each payload's own array over (as the ESP32's M2MqttLink does) instead of copying it.</summary>
+    public bool HandOver;
+
     public bool TryReceive(InboundMessage message)
     {
         if (_inbox.Count == 0) return false;
         var (topic, payload, retained) = _inbox.Dequeue();
         message.Topic = topic;
-        payload.CopyTo(message.Payload, 0);
-        message.Length = payload.Length;
+        if (HandOver)
+        {
+            message.Take(payload);
+        }
+        else
+        {
+            payload.CopyTo(message.Payload, 0);
+            message.Length = payload.Length;
+        }
         message.Retained = retained;
         return true;
     }
 
     public void Deliver(string topic, string json, bool retained = false) => _inbox.Enqueue((topic, Encoding.UTF8.GetBytes(json), retained));
+
+    /// <summary>Delivers this very array (with <see cref="HandOver"/>, the runtime gets it, as from M2Mqtt).</summary>
+    public void Deliver(string topic, byte[] payload, bool retained) => _inbox.Enqueue((topic, payload, retained));
 
     public List<Sent> On(string leaf) => History.FindAll(s => s.Topic.EndsWith("/" + leaf));
 }

@@ -106,6 +106,7 @@ public sealed class RuleTests(ITestOutputHelper output)
         var command = light.Of("cmd")[0];
         Assert.Equal("override", (string?)command["kind"]);
         Assert.Equal(100, (int)command["args"]!["level"]!);
+        Assert.Equal("rule", (string?)command["args"]!["origin"]); // so the light reports source "rule" (protocol.md §10.2)
         Assert.True((long)command["expires"]! > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         // Issued at the instant the event arrived on the gateway's clock, which never moved: no wait, no timer.
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
