@@ -2,7 +2,6 @@ using System;
 using System.Security.Claims;
 using System.Threading.Tasks;
 using Edge.Cloud.Users;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -32,11 +31,11 @@ public static class ConsoleSession
 {
     public static IEndpointRouteBuilder MapConsoleSession(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/signout", async (HttpContext context) =>
+        endpoints.MapPost("/signout", (HttpRequest request) => FormPosts.HandleAsync(request.HttpContext, async _ =>
         {
-            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            await request.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.LocalRedirect("/signin");
-        }).AllowAnonymous().WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
+        })).AllowAnonymous().ExcludeFromDescription();
         return endpoints;
     }
 }

@@ -1,9 +1,10 @@
 using System;
 using System.Globalization;
+using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Localization;
-using Microsoft.AspNetCore.Mvc;
+using Edge.Cloud.Web.Hosting;
 using Microsoft.AspNetCore.Routing;
 
 namespace Edge.Cloud.Web.Localization;
@@ -40,15 +41,19 @@ public static class ConsoleCultures
     /// choice and goes back to the page it was made on.</summary>
     public static IEndpointRouteBuilder MapConsoleCultures(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/culture", ([FromForm] string culture, [FromForm] string? returnUrl, HttpContext context) =>
-        {
-            if (Array.IndexOf(Supported, culture) < 0) return Results.BadRequest($"culture: one of {string.Join(", ", Supported)}");
-            context.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
-                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
-                new CookieOptions { MaxAge = TimeSpan.FromDays(365), SameSite = SameSiteMode.Lax, HttpOnly = true, IsEssential = true, Secure = context.Request.IsHttps });
-            return Results.LocalRedirect(LocalUrl.OrHome(returnUrl));
-        }).AllowAnonymous().ExcludeFromDescription();
+        endpoints.MapPost("/culture", (HttpRequest request) => FormPosts.HandleAsync(request.HttpContext, form => Task.FromResult(Choose(request.HttpContext, form))))
+            .AllowAnonymous().ExcludeFromDescription();
         return endpoints;
+    }
+
+    private static IResult Choose(HttpContext context, IFormCollection form)
+    {
+        var culture = form["culture"].ToString();
+        if (Array.IndexOf(Supported, culture) < 0) return Results.BadRequest($"culture: one of {string.Join(", ", Supported)}");
+        context.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+            new CookieOptions { MaxAge = TimeSpan.FromDays(365), SameSite = SameSiteMode.Lax, HttpOnly = true, IsEssential = true, Secure = context.Request.IsHttps });
+        return Results.LocalRedirect(LocalUrl.OrHome(form["returnUrl"].ToString()));
     }
 }
 
