@@ -1,5 +1,10 @@
+using System;
+using System.Collections.Generic;
 using System.IO;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.StaticWebAssets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -20,6 +25,26 @@ public static class ConsoleAssets
             return Results.Bytes(Stylesheet, "text/css; charset=utf-8");
         }).AllowAnonymous().ExcludeFromDescription();
         return endpoints;
+    }
+
+    private static string Manifest(string kind) => Path.Combine(AppContext.BaseDirectory, $"Edge.Cloud.Web.staticwebassets.{kind}.json");
+
+    /// <summary>
+    /// <c>_framework/blazor.web.js</c> ships with ASP.NET Core as a static web asset of this project. The host's
+    /// application name is whoever starts the cloud (the demo, a test runner), so the console names its own
+    /// manifests: from a build folder the runtime manifest maps the asset to the NuGet cache; a published app
+    /// has it copied under wwwroot.
+    /// </summary>
+    public static void UseFrameworkScripts(WebApplicationBuilder builder)
+    {
+        if (!File.Exists(Manifest("runtime"))) return;
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [WebHostDefaults.StaticWebAssetsKey] = Manifest("runtime") });
+        StaticWebAssetsLoader.UseStaticWebAssets(builder.Environment, builder.Configuration);
+    }
+
+    public static void MapFrameworkScripts(this WebApplication app)
+    {
+        if (File.Exists(Manifest("endpoints"))) app.MapStaticAssets(Manifest("endpoints"));
     }
 
     private static byte[] Read(string name)

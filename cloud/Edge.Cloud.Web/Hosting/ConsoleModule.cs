@@ -17,7 +17,10 @@ public static class ConsoleModule
     public static WebApplicationBuilder AddEdgeConsole(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<ConsoleOptions>(builder.Configuration.GetSection(ConsoleOptions.Section));
-        builder.Services.AddRazorComponents();
+        // Interactive server rendering only where a page is live (the alarm list); everything else is static.
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddCascadingAuthenticationState();
+        ConsoleAssets.UseFrameworkScripts(builder);
         builder.Services.AddLocalization();
         // Greek text as characters, not &#x…; entities (smaller pages, readable source); <, >, &, quotes stay encoded.
         builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
@@ -31,6 +34,7 @@ public static class ConsoleModule
         builder.Services.AddSingleton<SiteClock>();
         builder.Services.AddSingleton<StopBoards>();
         builder.Services.AddSingleton<FloodBoard>();
+        builder.Services.AddSingleton<Technicians.NodeBoards>();
         return builder;
     }
 
@@ -40,9 +44,10 @@ public static class ConsoleModule
         app.UseRequestLocalization(ConsoleCultures.Options());
         app.UseAntiforgery();
         app.MapConsoleAssets();
+        app.MapFrameworkScripts();
         app.MapConsoleCultures();
         app.MapConsoleSession();
-        app.MapRazorComponents<App>();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
 }

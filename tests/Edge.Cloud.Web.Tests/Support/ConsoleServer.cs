@@ -1,6 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Threading;
+using Edge.Cloud.Alarms;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Edge.Cloud.Desired;
@@ -27,6 +32,9 @@ public sealed class ConsoleServer : IAsyncDisposable
     public const string Site = "igoumenitsa";
     public const string Stop = "bs-port";
     public const string Gauge = "wl-ladochori";
+    public const string Light = "sl-port-01";
+    public const string Gateway = "gw-test";
+    public const string GatewayToken = "token-of-gw-test-at-least-32-characters-long";
     public const string Injection = "<script>alert('x')</script>";
 
     private readonly TempDirectory _directory = new();
@@ -49,8 +57,8 @@ public sealed class ConsoleServer : IAsyncDisposable
             ["Storage:Provider"] = "Sqlite",
             ["Storage:DataDirectory"] = server._directory.Path,
             ["Logging:LogLevel:Default"] = "Warning",
-            ["Gateways:Seed:0:Id"] = "gw-test",
-            ["Gateways:Seed:0:Token"] = "token-of-gw-test-at-least-32-characters-long",
+            ["Gateways:Seed:0:Id"] = Gateway,
+            ["Gateways:Seed:0:Token"] = GatewayToken,
         };
         var roles = new[] { "admin", "technician", "installer", "viewer" };
         for (var i = 0; i < roles.Length; i++)
@@ -77,7 +85,28 @@ public sealed class ConsoleServer : IAsyncDisposable
         await inventory.PutSiteAsync("installer", Site, new SiteRequest("Igoumenitsa", null));
         await inventory.PutNodeAsync("installer", Stop, new NodeRequest(Site, "busstop", "gw-test", null, null, 39.5047, 20.2643, null, null, null, null, null));
         await inventory.PutNodeAsync("installer", Gauge, new NodeRequest(Site, "waterlevel", "gw-test", null, null, 39.5142, 20.2876, null, null, null, null, null));
+        await inventory.PutNodeAsync("installer", Light, new NodeRequest(Site, "streetlight", Gateway, "LED-60W", "1.2.0", 39.5040, 20.2650, "P-101", null, null, null, null));
         await App.Services.GetRequiredService<DisplayService>().PutAsync("technician", Stop, new DisplayRequest(StopContent(), null));
+        // An evening of the light's telemetry, as its gateway uploads it: one sample every 10 minutes.
+        await PostRecordsAsync(Enumerable.Range(0, 12).Select(i => Records.Streetlight(NextSeq(), Light, T0 - 7200 + i * 600, 100 - i * 5, 60 - i * 3)).ToArray());
+    }
+
+    private long _seq;
+
+    public long NextSeq() => Interlocked.Increment(ref _seq);
+
+    /// <summary>Uploads records as the seeded gateway does (POST /api/v1/gateways/{id}/batches, docs/uplink.md §2) and
+    /// applies them at once (alarms, command acks) instead of waiting for the record feed's next turn.</summary>
+    public async Task PostRecordsAsync(params JsonObject[] records)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", GatewayToken);
+        using var response = await client.PostAsync($"/api/v1/gateways/{Gateway}/batches",
+            new StringContent(Records.Batch(Gateway, records).ToJsonString(), Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        Assert.True(JsonNode.Parse(body)?["rejected"] is not JsonArray { Count: > 0 }, body);
+        await App.Services.GetRequiredService<RecordFeed>().RunOnceAsync();
     }
 
     private static string At(long offsetSeconds) => DateTimeOffset.FromUnixTimeSeconds(T0 + offsetSeconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
