@@ -35,6 +35,7 @@ public static class ConsoleModule
         builder.Services.AddSingleton<StopBoards>();
         builder.Services.AddSingleton<FloodBoard>();
         builder.Services.AddSingleton<Technicians.NodeBoards>();
+        builder.Services.AddSingleton<Technicians.ProfileBoards>();
         return builder;
     }
 
@@ -63,4 +64,12 @@ public sealed class ConsoleOptions
 
     /// <summary>Seconds between refreshes of the public stop and flood pages.</summary>
     public int PublicRefreshSeconds { get; set; } = 30;
+
+    /// <summary>Electricity price in € per kWh for the profile editor's cost figures (the municipality's tariff).</summary>
+    public double PricePerKWh { get; set; } = 0.20;
+
+    /// <summary>Grid emission factor in kg CO₂ per kWh. Default: 0.315, the carbon intensity of Greek electricity
+    /// production in 2023 (annual average, from EU ETS emissions and IPTO production data) as published by The Green
+    /// Tank, "The carbon footprint of electricity production – May 2024" (docs/console.md).</summary>
+    public double KgCo2PerKWh { get; set; } = 0.315;
 }

@@ -16,15 +16,17 @@ public sealed class SiteTime(PosixTimeZone zone, long now)
     /// <summary>Unix seconds of the moment the page was built (one "now" per page, so every countdown agrees).</summary>
     public long Now { get; } = now;
 
+    public PosixTimeZone Zone { get; } = zone;
+
     public DateTimeOffset Local(long unixSeconds) =>
-        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToOffset(TimeSpan.FromSeconds(zone.OffsetAt(unixSeconds)));
+        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToOffset(TimeSpan.FromSeconds(Zone.OffsetAt(unixSeconds)));
 
     /// <summary>Hours and minutes, e.g. <c>14:35</c>.</summary>
     public string Clock(long unixSeconds) => Local(unixSeconds).ToString("HH:mm", CultureInfo.CurrentCulture);
 
     /// <summary>Date and time in the culture's short pattern, with the zone's abbreviation (EET / EEST).</summary>
     public string DateAndTime(long unixSeconds) =>
-        Local(unixSeconds).ToString("g", CultureInfo.CurrentCulture) + " " + zone.AbbreviationAt(unixSeconds);
+        Local(unixSeconds).ToString("g", CultureInfo.CurrentCulture) + " " + Zone.AbbreviationAt(unixSeconds);
 
     /// <summary>The <c>datetime</c> attribute of a <c>&lt;time&gt;</c> element (RFC 3339 with the local offset).</summary>
     public string Iso(long unixSeconds) => Local(unixSeconds).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);

@@ -10,6 +10,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Edge.Cloud.Desired;
 using Edge.Cloud.Inventory;
+using Edge.Cloud.Lighting;
 using Edge.Cloud.Tests.Support;
 using Edge.Cloud.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -34,6 +35,14 @@ public sealed class ConsoleServer : IAsyncDisposable
     public const string Gauge = "wl-ladochori";
     public const string Light = "sl-port-01";
     public const string Gateway = "gw-test";
+    public const string Group = "seafront";
+    public const string Profile = "residential";
+
+    /// <summary>A lighting schedule of docs/dimming-profiles.md: full power at sunset, half at virtual midnight, off at sunrise.</summary>
+    public const string ProfileDocument = """
+        { "schema": 1, "profiles": [ { "id": "residential", "points": [
+          { "at": "sunset", "level": 100 }, { "at": "virtualMidnight", "level": 50 }, { "at": "sunrise", "level": 0 } ] } ] }
+        """;
     public const string GatewayToken = "token-of-gw-test-at-least-32-characters-long";
     public const string Injection = "<script>alert('x')</script>";
 
@@ -85,7 +94,9 @@ public sealed class ConsoleServer : IAsyncDisposable
         await inventory.PutSiteAsync("installer", Site, new SiteRequest("Igoumenitsa", null));
         await inventory.PutNodeAsync("installer", Stop, new NodeRequest(Site, "busstop", "gw-test", null, null, 39.5047, 20.2643, null, null, null, null, null));
         await inventory.PutNodeAsync("installer", Gauge, new NodeRequest(Site, "waterlevel", "gw-test", null, null, 39.5142, 20.2876, null, null, null, null, null));
-        await inventory.PutNodeAsync("installer", Light, new NodeRequest(Site, "streetlight", Gateway, "LED-60W", "1.2.0", 39.5040, 20.2650, "P-101", null, null, null, null));
+        await inventory.PutGroupAsync("installer", Group, new GroupRequest(Site, "Seafront avenue"));
+        await inventory.PutNodeAsync("installer", Light, new NodeRequest(Site, "streetlight", Gateway, "LED-60W", "1.2.0", 39.5040, 20.2650, "P-101", null, Group, null, null));
+        await App.Services.GetRequiredService<ProfileService>().PutAsync("technician", Profile, Encoding.UTF8.GetBytes(ProfileDocument));
         await App.Services.GetRequiredService<DisplayService>().PutAsync("technician", Stop, new DisplayRequest(StopContent(), null));
         // An evening of the light's telemetry, as its gateway uploads it: one sample every 10 minutes.
         await PostRecordsAsync(Enumerable.Range(0, 12).Select(i => Records.Streetlight(NextSeq(), Light, T0 - 7200 + i * 600, 100 - i * 5, 60 - i * 3)).ToArray());
