@@ -81,6 +81,10 @@ public sealed class TechnicianBrowserTests(ConsoleSite site)
         Assert.Equal(0, await page.Locator("#commands-form, button[value=override], button[value=reboot]").CountAsync());
         await page.GotoAsync("/alarms");
         Assert.Equal(0, await page.Locator("#alarms-table button").CountAsync());
+        // The map (read-only for everyone): each seeded node is a dot linking to its page.
+        await page.GotoAsync("/map");
+        Assert.Equal(1, await page.Locator($"svg a[href='/nodes/{ConsoleServer.Light}'] circle").CountAsync());
+        Assert.Equal(3, await page.Locator("svg circle.dot").CountAsync());
 
         // The viewer's own session and antiforgery token, posting the command form the page did not offer.
         await page.GotoAsync(NodePath);
