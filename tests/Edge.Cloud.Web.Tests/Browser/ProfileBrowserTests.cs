@@ -52,6 +52,7 @@ public sealed class ProfileBrowserTests(ConsoleSite site)
         await site.Server.PostRecordsAsync(Records.State(site.Server.NextSeq(), ConsoleServer.Light, ConsoleServer.T0 + 20, "online", wanted));
         await page.ReloadAsync();
         Assert.Contains("1 από 1", await page.Locator("#rollout-" + ConsoleServer.Group).InnerTextAsync());
+        await Screenshots.TakeAsync(page, "profile-editor");
         await page.Context.CloseAsync();
     }
 

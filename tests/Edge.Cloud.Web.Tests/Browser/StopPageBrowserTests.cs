@@ -29,6 +29,7 @@ public sealed class StopPageBrowserTests(ConsoleSite site)
         Assert.Contains("Ακυρώθηκε", await rows.Nth(2).InnerTextAsync());
         Assert.Contains("Ο παραλιακός δρόμος είναι κλειστός.", await page.Locator("section.banner").InnerTextAsync());
         Assert.Equal("data:image/png", (await page.GetAttributeAsync("figure.qr img", "src"))![..14]);
+        await Screenshots.TakeAsync(page, "stop-page");
 
         await page.ClickAsync("button[value=en]");
         await page.WaitForURLAsync("**" + StopPath);

@@ -47,6 +47,7 @@ public sealed class TechnicianBrowserTests(ConsoleSite site)
         var row = page.Locator("#commands-table tbody tr").First;
         var text = await row.InnerTextAsync();
         Assert.True(new Regex(@"override .*acked\s+ok\s+technician").IsMatch(text), text);
+        await Screenshots.TakeAsync(page, "node");
         Assert.Single(await Commands().ListAsync(ConsoleServer.Light, null, 10)); // the reload did not send it again
         await page.Context.CloseAsync();
     }
@@ -85,6 +86,7 @@ public sealed class TechnicianBrowserTests(ConsoleSite site)
         await page.GotoAsync("/map");
         Assert.Equal(1, await page.Locator($"svg a[href='/nodes/{ConsoleServer.Light}'] circle").CountAsync());
         Assert.Equal(3, await page.Locator("svg circle.dot").CountAsync());
+        await Screenshots.TakeAsync(page, "map");
 
         // The viewer's own session and antiforgery token, posting the command form the page did not offer.
         await page.GotoAsync(NodePath);

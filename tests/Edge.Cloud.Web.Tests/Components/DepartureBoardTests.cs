@@ -13,13 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Edge.Cloud.Web.Tests.Components;
 
 /// <summary>The departure board and the gauge table as components (bUnit), with the real texts (.resx).</summary>
-public sealed class DepartureBoardTests : IDisposable
+public sealed class DepartureBoardTests : ComponentTest
 {
-    private readonly BunitContext _context = new();
-    private readonly CultureInfo _culture = CultureInfo.CurrentCulture, _uiCulture = CultureInfo.CurrentUICulture;
-
-    public DepartureBoardTests() => _context.Services.AddLocalization();
-
     private static StopBoard Board() =>
         StopBoard.FromContent(ConsoleServer.Stop, JsonDocument.Parse(ConsoleServer.StopContent().ToJsonString()).RootElement);
 
@@ -27,8 +22,8 @@ public sealed class DepartureBoardTests : IDisposable
 
     private IRenderedComponent<DepartureBoard> Render(string culture, long now)
     {
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
-        return _context.Render<DepartureBoard>(p => p.Add(c => c.Board, Board()).Add(c => c.Time, Time(now)));
+        UseCulture(culture);
+        return Context.Render<DepartureBoard>(p => p.Add(c => c.Board, Board()).Add(c => c.Time, Time(now)));
     }
 
     [Fact]
@@ -67,8 +62,8 @@ public sealed class DepartureBoardTests : IDisposable
     [Fact]
     public void Gauges_show_state_in_words_level_and_trend()
     {
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo("el");
-        var table = _context.Render<GaugeTable>(p => p
+        UseCulture("el");
+        var table = Context.Render<GaugeTable>(p => p
             .Add(c => c.Gauges, new[]
             {
                 new GaugeReading("wl-1", "ladochori", 39.5, 20.2, "warning", 1234, 40, ConsoleServer.T0),
@@ -79,12 +74,5 @@ public sealed class DepartureBoardTests : IDisposable
         Assert.Equal(new[] { "wl-1 · ladochori", "Προειδοποίηση", "1,23 m", "ανεβαίνει 40 mm/ώρα" }, rows[0].Children.Take(4).Select(c => c.TextContent.Trim()));
         Assert.StartsWith("26/11/2026 2:30", rows[0].Children[4].TextContent.Trim());
         Assert.Equal("καμία μέτρηση ακόμη", rows[1].Children[2].TextContent.Trim());
-    }
-
-    public void Dispose()
-    {
-        CultureInfo.CurrentCulture = _culture;
-        CultureInfo.CurrentUICulture = _uiCulture;
-        _context.Dispose();
     }
 }

@@ -12,13 +12,8 @@ namespace Edge.Cloud.Web.Tests.Components;
 
 /// <summary>The profile editor's pieces: form points written into the JSON and judged by the firmware's parser, each
 /// message matched to its field; the energy table's arithmetic.</summary>
-public sealed class ProfileEditorTests : IDisposable
+public sealed class ProfileEditorTests : ComponentTest
 {
-    private readonly BunitContext _context = new();
-    private readonly CultureInfo _culture = CultureInfo.CurrentCulture, _uiCulture = CultureInfo.CurrentUICulture;
-
-    public ProfileEditorTests() => _context.Services.AddLocalization();
-
     [Fact]
     public void Form_points_are_read_from_and_written_into_the_document()
     {
@@ -49,23 +44,16 @@ public sealed class ProfileEditorTests : IDisposable
     [Fact]
     public void The_energy_table_multiplies_by_lamps_price_and_grid_factor_and_compares_with_full_power()
     {
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo("en");
+        UseCulture("en");
         var preview = new NightPreview(new DateOnly(2026, 11, 26), "residential", null, null, null, null, Array.Empty<NightPreview.Row>(),
             NightWh: 250, NightFullWh: 500, YearKWh: 80, YearFullKWh: 160);
         var night = new NightView(preview, Array.Empty<(long, double?)>(), 0, 1, null, null, Array.Empty<long>());
-        var table = _context.Render<EnergyTable>(p => p.Add(c => c.Night, night).Add(c => c.Count, 10)
+        var table = Context.Render<EnergyTable>(p => p.Add(c => c.Night, night).Add(c => c.Count, 10)
             .Add(c => c.PricePerKWh, 0.2).Add(c => c.KgCo2PerKWh, 0.315).Add(c => c.Watts, 60));
         var rows = table.FindAll("tbody tr").Select(r => r.Children.Select(c => c.TextContent.Trim()).ToArray()).ToList();
         Assert.Equal(new[] { "Energy this night", "2.50 kWh", "5.00 kWh", "50%" }, rows[0]);
         Assert.Equal(new[] { "Energy in a year", "800 kWh", "1,600 kWh", "50%" }, rows[1]);
         Assert.Equal(new[] { "Cost in a year", "160 €", "320 €", "50%" }, rows[2]);
         Assert.Equal(new[] { "CO₂ in a year", "252 kg CO₂", "504 kg CO₂", "50%" }, rows[3]);
-    }
-
-    public void Dispose()
-    {
-        CultureInfo.CurrentCulture = _culture;
-        CultureInfo.CurrentUICulture = _uiCulture;
-        _context.Dispose();
     }
 }
