@@ -24,6 +24,16 @@ public sealed record ChartRange(string Key, long Seconds)
     public static ChartRange Parse(string? key) => Array.Find(All, r => r.Key == key) ?? All[0];
 }
 
+/// <summary>The audit entries a user may read (<c>GET /api/v1/audit</c>'s rule): an admin every entry, a technician those
+/// of lighting, commands and alarms, anyone else none.</summary>
+public sealed record AuditScope(bool MayRead, IReadOnlyList<string>? Actions)
+{
+    public static AuditScope Of(System.Security.Claims.ClaimsPrincipal user) =>
+        user.IsInRole(Users.Roles.Admin) ? new(true, null)
+        : user.IsInRole(Users.Roles.Technician) ? new(true, AuditLog.TechnicianActions)
+        : new(false, null);
+}
+
 /// <summary>Everything the node page shows, read in one place.</summary>
 public sealed record NodeBoard(NodeInfo Node, IReadOnlyList<TelemetryPoint> Telemetry, IReadOnlyList<EventInfo> Events,
     IReadOnlyList<AlarmInfo> Alarms, IReadOnlyList<CommandInfo> Commands, IReadOnlyList<AuditEntry> Audit);
@@ -34,12 +44,14 @@ public sealed record NodeBoard(NodeInfo Node, IReadOnlyList<TelemetryPoint> Tele
 /// commands and audit entries.
 /// </summary>
 public sealed class NodeBoards(InventoryService inventory, HistoryService history, AlarmService alarms, CommandService commands,
-    AuditLog audit, IStorageConnections connections)
+    AuditLog auditLog, IStorageConnections connections)
 {
     public const int Buckets = 288;
     public const int Rows = 20;
 
-    public async Task<NodeBoard?> GetAsync(string id, ChartRange range, long now, CancellationToken ct = default)
+    /// <summary>The node's page, or null when it does not exist; <paramref name="audit"/> says which audit entries the
+    /// user may read (<see cref="AuditScope"/>).</summary>
+    public async Task<NodeBoard?> GetAsync(string id, ChartRange range, long now, AuditScope audit, CancellationToken ct = default)
     {
         NodeInfo node;
         try
@@ -52,7 +64,8 @@ public sealed class NodeBoards(InventoryService inventory, HistoryService histor
         }
         return new NodeBoard(node, await TelemetryAsync(node, now - range.Seconds, now, ct),
             await history.EventsAsync(id, null, null, null, Rows, ct), await alarms.ListAsync(null, id, null, Rows, ct),
-            await commands.ListAsync(id, null, Rows, ct), await audit.ListAsync("node:" + id, null, null, Rows, ct));
+            await commands.ListAsync(id, null, Rows, ct),
+            audit.MayRead ? await auditLog.ListAsync("node:" + id, null, null, Rows, ct, audit.Actions) : Array.Empty<AuditEntry>());
     }
 
     private async Task<IReadOnlyList<TelemetryPoint>> TelemetryAsync(NodeInfo node, long from, long to, CancellationToken ct)

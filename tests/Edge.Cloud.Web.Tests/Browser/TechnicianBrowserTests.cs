@@ -47,6 +47,10 @@ public sealed class TechnicianBrowserTests(ConsoleSite site)
         var row = page.Locator("#commands-table tbody tr").First;
         var text = await row.InnerTextAsync();
         Assert.True(new Regex(@"override .*acked\s+ok\s+technician").IsMatch(text), text);
+        // The node's audit trail as GET /api/v1/audit shows it to a technician: commands yes, inventory entries no.
+        var audit = await page.Locator("section[aria-labelledby=audit]").InnerTextAsync();
+        Assert.Contains("command.issue", audit);
+        Assert.DoesNotContain("node.create", audit);
         await Screenshots.TakeAsync(page, "node");
         Assert.Single(await Commands().ListAsync(ConsoleServer.Light, null, 10)); // the reload did not send it again
         await page.Context.CloseAsync();
@@ -80,6 +84,8 @@ public sealed class TechnicianBrowserTests(ConsoleSite site)
         await page.WaitForURLAsync("**" + NodePath);
         Assert.StartsWith(ConsoleServer.Light, await page.Locator("main h1").InnerTextAsync());
         Assert.Equal(0, await page.Locator("#commands-form, button[value=override], button[value=reboot]").CountAsync());
+        Assert.Equal(0, await page.Locator("section[aria-labelledby=audit]").CountAsync()); // the audit log is for technicians and admins
+        Assert.Equal(403, (await page.GotoAsync("/audit"))!.Status);
         await page.GotoAsync("/alarms");
         Assert.Equal(0, await page.Locator("#alarms-table button").CountAsync());
         // The map (read-only for everyone): each seeded node is a dot linking to its page.
