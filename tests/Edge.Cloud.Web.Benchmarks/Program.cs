@@ -25,12 +25,13 @@ namespace Edge.Cloud.Web.Benchmarks;
 
 /// <summary>
 /// Server time of the console's heaviest pages with a large fleet: the real cloud with its console on SQLite (a temp
-/// folder), <c>nodes</c> street lights (default 10,000) in 20 zones and 100 groups, each with its latest telemetry,
+/// folder) or PostgreSQL, <c>nodes</c> street lights (default 10,000) in 20 zones and 100 groups, each with its latest telemetry,
 /// and one light with 30 days of 5-minute telemetry (8,640 rows). Each page is fetched over loopback HTTP by a
 /// signed-in client, <c>--rounds</c> times (default 5) after one warm-up; prints median [min–max] per page and
 /// writes the raw timings as JSON. Not a test: numbers depend on the machine (its load is recorded).
 ///
-/// Usage: dotnet run -c Release --project tests/Edge.Cloud.Web.Benchmarks -- [nodes] [--rounds N] [--out file]
+/// Usage: dotnet run -c Release --project tests/Edge.Cloud.Web.Benchmarks -- [nodes] [--rounds N] [--out file];
+/// with EDGE_BENCH_POSTGRES (an Npgsql connection string of a server where the user may create databases) on PostgreSQL.
 /// </summary>
 public static class Program
 {
@@ -45,6 +46,11 @@ public static class Program
         var rounds = Math.Max(1, int.Parse(Edge.Benchmarks.Spread.Option(args, "--rounds") ?? "5", CultureInfo.InvariantCulture));
         var before = Edge.Benchmarks.Spread.Machine(Edge.Benchmarks.Spread.Option(args, "--load"));
         Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores ({before["cpu"]}), {before["os"]}, load {before["loadavg"]}; {before["note"]}");
+        // PostgreSQL from EDGE_BENCH_POSTGRES: a fresh database is made for the run and dropped afterwards.
+        var postgres = Environment.GetEnvironmentVariable("EDGE_BENCH_POSTGRES");
+        var database = "edge_console_bench_" + Guid.NewGuid().ToString("N")[..8];
+        if (postgres is not null) await ExecAsync(postgres, $"CREATE DATABASE {database}");
+        var provider = postgres is null ? "SQLite" : "PostgreSQL";
         var folder = Path.Combine(Path.GetTempPath(), "edge-console-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
         try
@@ -54,7 +60,8 @@ public static class Program
                 builder.WebHost.UseUrls("http://127.0.0.1:0");
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
                 {
-                    ["Storage:Provider"] = "Sqlite", ["Storage:DataDirectory"] = folder, ["Logging:LogLevel:Default"] = "Warning",
+                    ["Storage:Provider"] = postgres is null ? "Sqlite" : "Postgres", ["Storage:DataDirectory"] = folder, ["Logging:LogLevel:Default"] = "Warning",
+                    ["Storage:PostgresConnectionString"] = postgres is null ? null : new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = database }.ConnectionString,
                     ["Gateways:Seed:0:Id"] = Gateway, ["Gateways:Seed:0:Token"] = Token,
                     ["Users:Seed:0:Name"] = "admin", ["Users:Seed:0:Role"] = "admin", ["Users:Seed:0:Password"] = "admin-bench-pass-123",
                 });
@@ -82,7 +89,7 @@ public static class Program
                 }
             }
             Console.WriteLine();
-            Console.WriteLine($"server time per page over loopback HTTP (ms, median [min–max] of {rounds}), {count} nodes, SQLite");
+            Console.WriteLine($"server time per page over loopback HTTP (ms, median [min–max] of {rounds}), {count} nodes, {provider}");
             var summary = new List<object>();
             foreach (var (page, values) in timings)
             {
@@ -92,7 +99,7 @@ public static class Program
             }
             var file = Edge.Benchmarks.Spread.Write("console-pages", new
             {
-                what = "console page server time over loopback HTTP, signed in as admin, SQLite", nodes = count, rounds,
+                what = "console page server time over loopback HTTP, signed in as admin", provider, nodes = count, rounds,
                 machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary, raw = timings,
             }, Edge.Benchmarks.Spread.Option(args, "--out"));
             Console.WriteLine($"raw results: {file}");
@@ -102,8 +109,21 @@ public static class Program
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
+            if (postgres is not null)
+            {
+                Npgsql.NpgsqlConnection.ClearAllPools();
+                await ExecAsync(postgres, $"DROP DATABASE IF EXISTS {database}");
+            }
         }
         return 0;
+    }
+
+    private static async Task ExecAsync(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task<long> GetAsync(HttpClient client, string page)
