@@ -37,6 +37,30 @@ public sealed class SessionBrowserTests(ConsoleSite site)
     }
 
     [Fact]
+    public async Task An_admin_creates_a_user_who_can_then_sign_in_and_a_technician_may_not_open_the_users_page()
+    {
+        var admin = await site.SignedInPageAsync("admin", "/users");
+        await admin.WaitForURLAsync("**/users");
+        await admin.FillAsync("#new-name", "maria");
+        await admin.SelectOptionAsync("#new-role", "technician");
+        await admin.FillAsync("#new-password", "maria-new-pass-12345");
+        await admin.ClickAsync("#create-user");
+        Assert.Contains("maria", await admin.Locator("#users-message").InnerTextAsync());
+        Assert.Contains("maria\ttechnician", await admin.Locator("#users-table").InnerTextAsync());
+        await admin.Context.CloseAsync();
+
+        var maria = await site.NewPageAsync();
+        await maria.GotoAsync("/users");
+        await maria.FillAsync("#name", "maria");
+        await maria.FillAsync("#password", "maria-new-pass-12345");
+        await maria.ClickAsync("form.stack button[type=submit]");
+        await maria.WaitForURLAsync("**/users");
+        Assert.Equal(403, (await maria.ReloadAsync())!.Status);
+        Assert.Equal(0, await maria.Locator("#create-user").CountAsync());
+        await maria.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_refused_with_a_message()
     {
         var page = await site.NewPageAsync();
