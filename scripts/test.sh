@@ -23,6 +23,8 @@ command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosq
 command -v mosquitto_pub >/dev/null || need_apt+=(mosquitto-clients)
 # PostgreSQL: the cloud storage suite runs against a real server (Edge.Cloud.Tests).
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
+# Chromium: the console's browser tests drive Debian's build with Playwright (its own browser download is not reachable).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"

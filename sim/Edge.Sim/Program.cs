@@ -98,6 +98,7 @@ public static class Program
         Console.WriteLine($"Site {fleet.Site}: {Count("streetlight")} street lights in {fleet.Groups.Count} groups, {Count("busstop")} bus stops, {Count("waterlevel")} stream gauges, gateway {fleet.Gateway}.");
         Console.WriteLine($"Node clocks run at {site.Options.Speed.ToString(CultureInfo.InvariantCulture)}× real time. {IgoumenitsaFleet.StormGauge} runs a storm: flood warning after ~4 min (at 1×), then the gateway's rule puts a banner on bs-ladochori and the Ladochori lights to 100 %.");
         Console.WriteLine();
+        Console.WriteLine("  Console            " + site.CloudUrl + "   (sign in as a demo user; public pages: " + site.CloudUrl + "flood, " + site.CloudUrl + "stops/bs-port)");
         Console.WriteLine("  Cloud API          " + site.CloudUrl + "api/v1/   (e.g. GET api/v1/nodes, api/v1/alarms)");
         Console.WriteLine("  API reference      " + site.CloudUrl + "api/docs");
         Console.WriteLine("  OpenAPI document   " + site.CloudUrl + "openapi/v1.json");

@@ -66,7 +66,10 @@ public sealed class AlarmService
         return await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id)) ?? throw DomainException.NotFound("alarm", id.ToString());
     }
 
-    public async Task<AlarmInfo> AcknowledgeAsync(string actor, long id, CancellationToken ct = default)
+    public Task<AlarmInfo> AcknowledgeAsync(string actor, long id, CancellationToken ct = default) => AcknowledgeAsync(actor, id, null, ct);
+
+    /// <summary>Acknowledges an open alarm; <paramref name="note"/> (what the technician saw or did) goes to the audit entry.</summary>
+    public async Task<AlarmInfo> AcknowledgeAsync(string actor, long id, string? note, CancellationToken ct)
     {
         await using var tx = await Tx.BeginAsync(_connections, ct);
         var alarm = await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id)) ?? throw DomainException.NotFound("alarm", id.ToString());
@@ -74,7 +77,7 @@ public sealed class AlarmService
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         await tx.ExecAsync("UPDATE alarms SET status = 'acknowledged', acknowledged_by = @by, acknowledged_at = @at, updated_at = @at WHERE id = @id",
             ("@by", actor), ("@at", now), ("@id", id));
-        await _audit.WriteAsync(tx, actor, "alarm.acknowledge", "alarm:" + id, new { alarm.Key });
+        await _audit.WriteAsync(tx, actor, "alarm.acknowledge", "alarm:" + id, string.IsNullOrWhiteSpace(note) ? (object)new { alarm.Key } : new { alarm.Key, note });
         await tx.CommitAsync();
         return alarm with { Status = AlarmStatus.Acknowledged, AcknowledgedBy = actor, AcknowledgedAt = now, UpdatedAt = now };
     }

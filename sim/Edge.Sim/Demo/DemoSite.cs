@@ -118,7 +118,8 @@ public sealed class DemoSite : IAsyncDisposable
             settings["Users:Seed:" + i + ":Role"] = user.Role;
             settings["Users:Seed:" + i + ":Password"] = user.Password;
         }
-        Cloud = Edge.Cloud.Program.CreateApp(Array.Empty<string>(), builder =>
+        // The cloud with its console (cloud/Edge.Cloud.Web): API and pages on one port.
+        Cloud = Edge.Cloud.Web.Hosting.ConsoleHost.Create(Array.Empty<string>(), builder =>
         {
             builder.WebHost.UseUrls(CloudUrl.TrimEnd('/'));
             builder.Configuration.AddInMemoryCollection(settings);

@@ -1,0 +1,75 @@
+using Edge.Cloud.Web.Components;
+using Edge.Cloud.Web.Localization;
+using Edge.Cloud.Web.Public;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edge.Cloud.Web.Hosting;
+
+/// <summary>
+/// What the console adds to the cloud app: Razor components (static server rendering), request cultures,
+/// antiforgery, security headers, its stylesheet and the few form endpoints that are not pages. The API keeps
+/// its own paths (<c>/api/…</c>) and answers; the pages live at <c>/</c>.
+/// </summary>
+public static class ConsoleModule
+{
+    public static WebApplicationBuilder AddEdgeConsole(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<ConsoleOptions>(builder.Configuration.GetSection(ConsoleOptions.Section));
+        // Interactive server rendering only where a page is live (the alarm list); everything else is static.
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddCascadingAuthenticationState();
+        ConsoleAssets.UseFrameworkScripts(builder);
+        builder.Services.AddLocalization();
+        // Greek text as characters, not &#x…; entities (smaller pages, readable source); <, >, &, quotes stay encoded.
+        builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "edge.antiforgery";
+            o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
+        });
+        builder.Services.AddScoped<ConsoleAccess>();
+        builder.Services.AddSingleton<SiteClock>();
+        builder.Services.AddSingleton<StopBoards>();
+        builder.Services.AddSingleton<FloodBoard>();
+        builder.Services.AddSingleton<Technicians.NodeBoards>();
+        builder.Services.AddSingleton<Technicians.ProfileBoards>();
+        return builder;
+    }
+
+    public static WebApplication MapEdgeConsole(this WebApplication app)
+    {
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseRequestLocalization(ConsoleCultures.Options());
+        app.UseAntiforgery();
+        app.MapConsoleAssets();
+        app.MapFrameworkScripts();
+        app.MapConsoleCultures();
+        app.MapConsoleSession();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}
+
+/// <summary><c>Console:</c> configuration of the pages.</summary>
+public sealed class ConsoleOptions
+{
+    public const string Section = "Console";
+
+    /// <summary>The public address printed in stop QR codes (e.g. <c>https://edge.example.gr</c>); when unset the
+    /// address the request came in on.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Seconds between refreshes of the public stop and flood pages.</summary>
+    public int PublicRefreshSeconds { get; set; } = 30;
+
+    /// <summary>Electricity price in € per kWh for the profile editor's cost figures (the municipality's tariff).</summary>
+    public double PricePerKWh { get; set; } = 0.20;
+
+    /// <summary>Grid emission factor in kg CO₂ per kWh. Default: 0.315, the carbon intensity of Greek electricity
+    /// production in 2023 (annual average, from EU ETS emissions and IPTO production data) as published by The Green
+    /// Tank, "The carbon footprint of electricity production – May 2024" (docs/console.md).</summary>
+    public double KgCo2PerKWh { get; set; } = 0.315;
+}

@@ -1,0 +1,121 @@
+using System;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using Edge.Cloud.Audit;
+using Edge.Cloud.Commands;
+using Edge.Cloud.Tests.Support;
+using Edge.Cloud.Web.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Edge.Cloud.Web.Tests.Browser;
+
+/// <summary>The technicians' pages in a real browser: a command from confirmation to the node's ack, a live alarm
+/// acknowledged with a note, and what a viewer may not do (hidden, and refused when forged).</summary>
+[Collection(ConsoleSiteCollection.Name)]
+public sealed class TechnicianBrowserTests(ConsoleSite site)
+{
+    private const string NodePath = "/nodes/" + ConsoleServer.Light;
+
+    [Fact]
+    public async Task A_technician_sends_an_override_confirms_it_and_sees_the_nodes_ack()
+    {
+        var page = await site.SignedInPageAsync("technician", NodePath);
+        await page.WaitForURLAsync("**" + NodePath);
+        // The evening's telemetry is drawn (one polyline per series with data: level and power).
+        Assert.Equal(2, await page.Locator("figure.chart polyline").CountAsync());
+
+        await page.FillAsync("#level", "80");
+        await page.FillAsync("#duration", "30");
+        await page.ClickAsync("button[value=override]");
+        Assert.Equal($"Ρύθμιση του φωτιστικού στο 80 % για 30 λεπτά στο {ConsoleServer.Light};", await page.Locator("#confirm-title").InnerTextAsync());
+        Assert.Empty(await Commands().ListAsync(ConsoleServer.Light, null, 10)); // nothing sent before the confirmation
+
+        await page.ClickAsync("#confirm");
+        await page.WaitForURLAsync("**" + NodePath + "?sent=*");
+        var sent = Assert.Single(await Commands().ListAsync(ConsoleServer.Light, null, 10));
+        Assert.Equal("override", sent.Kind);
+        Assert.Equal(80, sent.Args.GetProperty("level").GetInt32());
+        Assert.Equal(ConsoleServer.T0 + 1800, sent.Args.GetProperty("until").GetInt64());
+        Assert.Equal("technician", sent.IssuedBy);
+        Assert.Contains(sent.Id, await page.Locator("#command-message").InnerTextAsync());
+
+        // The node acknowledges through its gateway; the page shows the command acked with result ok.
+        await site.Server.PostRecordsAsync(Records.Ack(site.Server.NextSeq(), ConsoleServer.Light, ConsoleServer.T0 + 5, sent.Id));
+        await page.ReloadAsync();
+        var row = page.Locator("#commands-table tbody tr").First;
+        var text = await row.InnerTextAsync();
+        Assert.True(new Regex(@"override .*acked\s+ok\s+technician").IsMatch(text), text);
+        // The node's audit trail as GET /api/v1/audit shows it to a technician: commands yes, inventory entries no.
+        var audit = await page.Locator("section[aria-labelledby=audit]").InnerTextAsync();
+        Assert.Contains("command.issue", audit);
+        Assert.DoesNotContain("node.create", audit);
+        await Screenshots.TakeAsync(page, "node");
+        Assert.Single(await Commands().ListAsync(ConsoleServer.Light, null, 10)); // the reload did not send it again
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_new_alarm_appears_without_reloading_and_is_acknowledged_with_a_note()
+    {
+        var page = await site.SignedInPageAsync("technician", "/alarms");
+        await page.WaitForURLAsync("**/alarms");
+        // The live list is connected (the framework script ran) before the alarm is raised.
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await site.Server.PostRecordsAsync(Records.LampFault(site.Server.NextSeq(), ConsoleServer.Light, ConsoleServer.T0 + 10));
+        var row = page.Locator("#alarms-table tbody tr", new PageLocatorOptions { HasText = ConsoleServer.Light });
+        await row.WaitForAsync();
+        Assert.Contains("lamp.fault", await row.InnerTextAsync());
+
+        var id = long.Parse((await row.GetAttributeAsync("data-alarm"))!);
+        await row.Locator("input").FillAsync("lamp replaced tomorrow, ticket 4411");
+        await row.Locator("button").ClickAsync();
+        await page.Locator("#alarms-table", new PageLocatorOptions { HasText = "Αναγνωρισμένος (technician)" }).WaitForAsync();
+        var audit = await site.Server.App.Services.GetRequiredService<AuditLog>().ListAsync("alarm:" + id, null, null, 5);
+        Assert.Equal("lamp replaced tomorrow, ticket 4411", Assert.Single(audit).Detail!.Value.GetProperty("note").GetString());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_no_edit_controls_and_a_forged_command_post_is_refused()
+    {
+        var page = await site.SignedInPageAsync("viewer", NodePath);
+        await page.WaitForURLAsync("**" + NodePath);
+        Assert.StartsWith(ConsoleServer.Light, await page.Locator("main h1").InnerTextAsync());
+        Assert.Equal(0, await page.Locator("#commands-form, button[value=override], button[value=reboot]").CountAsync());
+        Assert.Equal(0, await page.Locator("section[aria-labelledby=audit]").CountAsync()); // the audit log is for technicians and admins
+        Assert.Equal(403, (await page.GotoAsync("/audit"))!.Status);
+        await page.GotoAsync("/alarms");
+        Assert.Equal(0, await page.Locator("#alarms-table button").CountAsync());
+        // The map (read-only for everyone): each seeded node is a dot linking to its page.
+        await page.GotoAsync("/map");
+        Assert.Equal(1, await page.Locator($"svg a[href='/nodes/{ConsoleServer.Light}'] circle").CountAsync());
+        Assert.Equal(3, await page.Locator("svg circle.dot").CountAsync());
+        await Screenshots.TakeAsync(page, "map");
+
+        // The viewer's own session and antiforgery token, posting the command form the page did not offer.
+        await page.GotoAsync(NodePath);
+        var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
+        // Control: the same session and token do get a form through (the language switch answers with its redirect).
+        var control = await page.APIRequest.PostAsync("/culture", new APIRequestContextOptions
+        {
+            MaxRedirects = 0,
+            Form = page.Context.APIRequest.CreateFormData().Set("__RequestVerificationToken", token!).Set("culture", "el").Set("returnUrl", NodePath),
+        });
+        Assert.Equal(302, control.Status);
+        var response = await page.APIRequest.PostAsync(NodePath, new APIRequestContextOptions
+        {
+            Form = page.Context.APIRequest.CreateFormData()
+                .Set("__RequestVerificationToken", token!).Set("_handler", "command")
+                .Set("Form.Kind", "reboot").Set("Form.Confirmed", "true"),
+        });
+        // Refused: the page renders no command form for a viewer, so the server has no form to bind the post to (400),
+        // and the handler would answer 403 if it had one.
+        Assert.Equal(400, response.Status);
+        Assert.DoesNotContain(await Commands().ListAsync(ConsoleServer.Light, null, 50), c => c.Kind == "reboot");
+        await page.Context.CloseAsync();
+    }
+
+    private CommandService Commands() => site.Server.App.Services.GetRequiredService<CommandService>();
+}
