@@ -22,7 +22,7 @@ namespace Edge.Cloud.Transit;
 
 /// <summary>The active feed, the latest import attempts (refused ones with their problems) and the realtime feed
 /// held: its header timestamp, its age in seconds (the RT lag) and why the last refused one was refused.</summary>
-public sealed record FeedStatus(FeedVersion? Active, IReadOnlyList<FeedImport> Imports, RealtimeStatus Realtime);
+public sealed record FeedStatus(FeedVersion? Active, IReadOnlyList<FeedImport> Imports, RealtimeStatus Realtime, FeedFetch? Fetch);
 
 public sealed record RealtimeStatus(long? Timestamp, long? AgeSeconds, string? LastProblem);
 
@@ -44,6 +44,9 @@ public static class TransitEndpoints
         services.AddSingleton<TripUpdates>();
         services.AddHttpClient(nameof(RealtimePoller), c => c.Timeout = TimeSpan.FromSeconds(20));
         services.AddHostedService<RealtimePoller>();
+        services.AddHttpClient(nameof(FeedFetcher), c => c.Timeout = TimeSpan.FromMinutes(5));
+        services.AddSingleton<FeedFetcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<FeedFetcher>());
         return services;
     }
 
@@ -72,11 +75,11 @@ public static class TransitEndpoints
             .RequireAuthorization(Policies.Technician).WithBodyLimit(_ => limits.MaxZipBytes)
             .Accepts<byte[]>("application/zip").ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithSummary("Import a GTFS feed zip (body: the zip, Content-Type application/zip); a refused feed lists every problem (file, line, field)");
-        api.MapGet("/transit/feeds", async (IStorageConnections connections, TripUpdates realtime, TimeProvider time, CancellationToken ct) =>
+        api.MapGet("/transit/feeds", async (IStorageConnections connections, TripUpdates realtime, FeedFetcher fetcher, TimeProvider time, CancellationToken ct) =>
             {
                 await using var tx = await Tx.ReadAsync(connections, ct);
                 return new FeedStatus(await GtfsStore.ActiveAsync(tx), await GtfsStore.RecentImportsAsync(tx, 10),
-                    new RealtimeStatus(Timestamp(realtime), Age(realtime, time), realtime.LastProblem));
+                    new RealtimeStatus(Timestamp(realtime), Age(realtime, time), realtime.LastProblem), fetcher.Last);
             })
             .RequireAuthorization(Policies.Viewer).WithSummary("The active GTFS feed and the latest import attempts").Produces<FeedStatus>();
         api.MapGet("/nodes/{id}/gtfs-stops", (string id, StopLinks links, CancellationToken ct) => links.GetAsync(id, ct))

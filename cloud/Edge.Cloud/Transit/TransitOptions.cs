@@ -10,6 +10,18 @@ public sealed class TransitOptions
     public GtfsLimits Limits { get; set; } = new();
 
     public RealtimeOptions Realtime { get; set; } = new();
+
+    public FeedFetchOptions Feed { get; set; } = new();
+}
+
+/// <summary><c>Transit:Feed</c>: where the agency publishes its GTFS zip, fetched daily.</summary>
+public sealed class FeedFetchOptions
+{
+    /// <summary>The zip's URL; none: feeds come only by upload.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>Hours between two fetches (the first is when the cloud starts).</summary>
+    public double IntervalHours { get; set; } = 24;
 }
 
 /// <summary><c>Transit:Realtime</c>: the agency's GTFS-Realtime TripUpdates feed.</summary>
