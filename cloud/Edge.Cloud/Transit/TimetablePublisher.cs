@@ -19,7 +19,8 @@ namespace Edge.Cloud.Transit;
 
 /// <summary>
 /// Publishes each linked bus stop's timetable (today and tomorrow in the agency's time zone) with display
-/// content of its next scheduled departures, through <see cref="DisplayService"/>: the same desired-state path
+/// content of its next departures (live where GTFS-Realtime predicts them) and the notices and banner of the service
+/// alerts that reach it, through <see cref="DisplayService"/>: the same desired-state path
 /// as any display content, so the gateway sends it to the node (protocol.md §11).
 /// </summary>
 public sealed class TimetablePublisher
@@ -39,17 +40,22 @@ public sealed class TimetablePublisher
     private readonly TimeProvider _time;
     private readonly ILogger<TimetablePublisher> _logger;
     private readonly TripUpdates _realtime;
+    private readonly ServiceAlerts _alerts;
     private readonly Duration _maxRealtimeAge;
-    // The arrivals last published per node: a realtime round publishes only the stops whose arrivals changed.
-    private readonly ConcurrentDictionary<string, string> _lastArrivals = new(StringComparer.Ordinal);
+    private readonly Duration _refresh;
+    // What was last published per node (arrivals, notices, banner) and when: a realtime round publishes the stops
+    // whose content changed, and refreshes live content before the sign's staleness limit.
+    private readonly ConcurrentDictionary<string, (string Content, Instant At)> _last = new(StringComparer.Ordinal);
 
-    public TimetablePublisher(IStorageConnections connections, DisplayService displays, TripUpdates realtime, IOptions<TransitOptions> options,
+    public TimetablePublisher(IStorageConnections connections, DisplayService displays, TripUpdates realtime, ServiceAlerts alerts, IOptions<TransitOptions> options,
         TimeProvider time, ILogger<TimetablePublisher> logger)
     {
         _connections = connections;
         _displays = displays;
         _realtime = realtime;
+        _alerts = alerts;
         _maxRealtimeAge = Duration.FromSeconds(options.Value.Realtime.MaxAgeSeconds);
+        _refresh = Duration.FromSeconds(Math.Max(1, options.Value.Realtime.RefreshSeconds));
         _time = time;
         _logger = logger;
     }
@@ -84,16 +90,18 @@ public sealed class TimetablePublisher
         {
             var request = await BuildAsync(id, ct);
             if (request is null) continue;
-            var arrivals = request.Content["arrivals"]!.ToJsonString();
+            var shown = new JsonArray(request.Content["arrivals"]!.DeepClone(), request.Content["notices"]!.DeepClone(), request.Content["banner"]?.DeepClone()).ToJsonString();
+            var now = Instant.FromDateTimeOffset(_time.GetUtcNow());
             if (!withTimetable)
             {
-                if (_lastArrivals.TryGetValue(id, out var last) && last == arrivals) continue;
+                var live = request.Content["arrivals"]!.AsArray().Any(a => a!["realtime"]!.GetValue<bool>());
+                if (_last.TryGetValue(id, out var last) && last.Content == shown && (!live || now - last.At < _refresh)) continue;
                 request = request with { Timetable = null };
             }
             try
             {
                 await _displays.PutAsync(Actor, id, request, ct);
-                _lastArrivals[id] = arrivals;
+                _last[id] = (shown, now);
                 published.Add(id);
             }
             catch (DomainException e)
@@ -147,8 +155,13 @@ public sealed class TimetablePublisher
                     trip => schedules.TryGetValue(trip, out var times) ? times : new Dictionary<int, int>())
                 .Select(l => new SignArrival(signs[l.Scheduled], l.At, l.Realtime, l.Cancelled)));
         }
+        arrivals.AddRange(await AddedDepartures.ForStopsAsync(tx, feed.Feed, names, realtime, stopIds, now, _maxRealtimeAge));
+        var alerts = _alerts.Current.Alerts;
+        var notices = alerts.Count == 0 || stopIds.Count == 0
+            ? StopNotices.None
+            : StopAlerts.For(alerts, await StopContexts.LoadAsync(tx, feed.Feed, stopIds), now);
         var version = (long)(today.Year * 10000 + today.Month * 100 + today.Day) * 1000 + feed.Feed % 1000;
-        var content = TimetableBuilder.Content(stop, zone, arrivals, now, now.Plus(ContentValidity));
+        var content = TimetableBuilder.Content(stop, zone, arrivals, now, now.Plus(ContentValidity), notices);
         var room = MaxEnvelopeBytes - EnvelopeOverheadBytes - Encoding.UTF8.GetByteCount(content.ToJsonString());
         return new DisplayRequest(content, TimetableBuilder.Timetable(version, stop, zone, days, room));
     }
