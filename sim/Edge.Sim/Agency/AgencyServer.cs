@@ -21,13 +21,17 @@ public sealed class AgencyServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private AgencyServer(WebApplication app, int port)
+    private AgencyServer(WebApplication app, int port, DemoNetwork network)
     {
         _app = app;
+        Network = network;
         BaseUrl = "http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/";
     }
 
     public string BaseUrl { get; }
+
+    /// <summary>The timetable the agency publishes.</summary>
+    public DemoNetwork Network { get; }
     public string FeedUrl => BaseUrl + "gtfs.zip";
     public string TripUpdatesUrl => BaseUrl + "gtfs-rt/trip-updates";
     public string VehiclePositionsUrl => BaseUrl + "gtfs-rt/vehicle-positions";
@@ -50,7 +54,7 @@ public sealed class AgencyServer : IAsyncDisposable
         app.MapGet("/gtfs-rt/alerts", () => Protobuf(DemoRealtime.Alerts(clock.GetCurrentInstant())));
         await app.StartAsync(ct);
         loggers.CreateLogger("Edge.Sim.Agency").LogInformation("Demo agency: {Trips} trips a day at {Url}", network.Trips.Count, port);
-        return new AgencyServer(app, port);
+        return new AgencyServer(app, port, network);
     }
 
     private static IResult Protobuf(IMessage message) => Results.Bytes(message.ToByteArray(), "application/x-protobuf");

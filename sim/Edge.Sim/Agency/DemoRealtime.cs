@@ -33,14 +33,27 @@ public static class DemoRealtime
                 var start = DemoNetwork.At(day, trip.Start);
                 var end = DemoNetwork.At(day, trip.End) + Duration.FromMinutes(10);
                 if (start - Ahead > now || end < now) continue;
-                var luck = Hash(trip.Id + "/" + day.ToString("uuuuMMdd", CultureInfo.InvariantCulture));
-                var cancelled = luck % 17 == 0;
-                var delay = (int)(luck / 17 % 36) * 15; // 0..525 s, in quarter minutes
-                int? skipped = !cancelled && trip.Stops.Count >= 3 && luck % 7 == 0 ? 2 : null;
-                yield return new Bus(trip, day, day.ToString("uuuuMMdd", CultureInfo.InvariantCulture), delay, cancelled, skipped);
+                yield return Fate(trip, day);
             }
         }
     }
+
+    /// <summary>What happens to <paramref name="trip"/> on service day <paramref name="day"/>: the same on every poll.</summary>
+    public static Bus Fate(AgencyTrip trip, LocalDate day)
+    {
+        var date = day.ToString("uuuuMMdd", CultureInfo.InvariantCulture);
+        var luck = Hash(trip.Id + "/" + date);
+        var cancelled = luck % 17 == 0;
+        var delay = (int)(luck / 17 % 36) * 15; // 0..525 s, in quarter minutes
+        int? skipped = !cancelled && trip.Stops.Count >= 3 && luck % 7 == 0 ? 2 : null;
+        return new Bus(trip, day, date, delay, cancelled, skipped);
+    }
+
+    /// <summary>The extra ferry buses (ADDED): KTEL at hh:35 of every even hour 08–20, the centre 4 min and the port
+    /// 12 min later (service-day seconds).</summary>
+    public static readonly IReadOnlyList<int> ExtraFerryStarts = [.. Enumerable.Range(0, 7).Select(i => ((8 + 2 * i) * 60 + 35) * 60)];
+
+    public static readonly IReadOnlyList<(string Stop, int Minutes)> ExtraFerryCalls = [(DemoNetwork.Ktel.Id, 0), (DemoNetwork.Centre.Id, 4), (DemoNetwork.Port.Id, 12)];
 
     public static FeedMessage TripUpdates(DemoNetwork network, Instant now)
     {
@@ -83,10 +96,10 @@ public static class DemoRealtime
     private static IEnumerable<FeedEntity> ExtraFerryBuses(Instant now)
     {
         var today = now.InZone(DemoNetwork.Zone).Date;
-        for (var hour = 8; hour <= 20; hour += 2)
+        foreach (var start in ExtraFerryStarts)
         {
-            var start = (hour * 60 + 35) * 60;
-            var stops = new[] { (DemoNetwork.Ktel.Id, 0), (DemoNetwork.Centre.Id, 4), (DemoNetwork.Port.Id, 12) };
+            var hour = start / 3600;
+            var stops = ExtraFerryCalls;
             if (DemoNetwork.At(today, start) - Ahead > now || DemoNetwork.At(today, start + 12 * 60) + Duration.FromMinutes(5) < now) continue;
             var date = today.ToString("uuuuMMdd", CultureInfo.InvariantCulture);
             var update = new TripUpdate
@@ -101,12 +114,12 @@ public static class DemoRealtime
                 TripProperties = new TripUpdate.Types.TripProperties { TripHeadsign = DemoNetwork.FerryLink.HeadsignEl },
                 Timestamp = (ulong)now.ToUnixTimeSeconds(),
             };
-            for (var i = 0; i < stops.Length; i++)
+            for (var i = 0; i < stops.Count; i++)
             {
-                var at = DemoNetwork.At(today, start + stops[i].Item2 * 60).ToUnixTimeSeconds();
+                var at = DemoNetwork.At(today, start + stops[i].Minutes * 60).ToUnixTimeSeconds();
                 update.StopTimeUpdate.Add(new TripUpdate.Types.StopTimeUpdate
                 {
-                    StopSequence = (uint)(i + 1), StopId = stops[i].Item1,
+                    StopSequence = (uint)(i + 1), StopId = stops[i].Stop,
                     Arrival = new TripUpdate.Types.StopTimeEvent { Time = at }, Departure = new TripUpdate.Types.StopTimeEvent { Time = at },
                 });
             }
