@@ -127,11 +127,7 @@ public sealed class TimetablePublisher
 
         var stopName = (await tx.QueryAsync("SELECT stop_id, name FROM transit_stops WHERE feed = @f AND stop_id = @s",
             r => (Id: r.GetString(0), Name: r.Str(1) ?? r.GetString(0)), ("@f", feed.Feed), ("@s", stopIds.FirstOrDefault() ?? ""))).FirstOrDefault();
-        var stop = new JsonObject
-        {
-            ["id"] = node,
-            ["name"] = stopName.Id is not null ? names.Bilingual("stops", "stop_name", stopName.Id, stopName.Name) : new JsonObject { ["el"] = node, ["en"] = node },
-        };
+        var stop = new JsonObject { ["id"] = node, ["name"] = SignName(names, stopName.Id, stopName.Name, await StopLinks.NameAsync(tx, node), node) };
 
         var days = new List<SignDay>();
         var arrivals = new List<SignArrival>();
@@ -164,6 +160,15 @@ public sealed class TimetablePublisher
         var content = TimetableBuilder.Content(stop, zone, arrivals, now, now.Plus(ContentValidity), notices);
         var room = MaxEnvelopeBytes - EnvelopeOverheadBytes - Encoding.UTF8.GetByteCount(content.ToJsonString());
         return new DisplayRequest(content, TimetableBuilder.Timetable(version, stop, zone, days, room));
+    }
+
+    /// <summary>The sign's name in each language: the feed's translation of its first stop, else the name the
+    /// inventory keeps for the node, else the feed's stop_name (else the node id).</summary>
+    private static JsonObject SignName(TransitNames names, string? stopId, string? feedName, StopName? inventory, string node)
+    {
+        string Name(string language, string? fromInventory) =>
+            (stopId is not null ? names.Find("stops", "stop_name", language, stopId, feedName!) : null) ?? fromInventory ?? feedName ?? node;
+        return new JsonObject { ["el"] = TransitNames.Fit(Name("el", inventory?.El)), ["en"] = TransitNames.Fit(Name("en", inventory?.En)) };
     }
 
     /// <summary>The sign's route label: the short name, cut to the firmware's 6 characters.</summary>

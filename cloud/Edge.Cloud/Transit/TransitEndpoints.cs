@@ -101,8 +101,8 @@ public static class TransitEndpoints
             .RequireAuthorization(Policies.Viewer).Produces<StopLinksInfo>();
         api.MapPut("/nodes/{id}/gtfs-stops", async (string id, HttpRequest request, ClaimsPrincipal user, StopLinks links) =>
                 await links.PutAsync(user.Actor(), id, await Api.BodyAsync<StopLinksRequest>(request), request.HttpContext.RequestAborted))
-            .RequireAuthorization(Policies.Installer).Body<StopLinksRequest>(new { stopIds = new[] { "igm-port", "igm-port-2" } })
-            .WithSummary("Link a bus-stop node to the GTFS stop_ids whose departures it shows").Produces<StopLinksInfo>();
+            .RequireAuthorization(Policies.Installer).Body<StopLinksRequest>(new { stopIds = new[] { "igm-port", "igm-port-2" }, name = new { el = "Λιμάνι Ηγουμενίτσας", en = "Igoumenitsa Port" } })
+            .WithSummary("Link a bus-stop node to the GTFS stop_ids whose departures it shows; name: its Greek and English name where the feed has no translation").Produces<StopLinksInfo>();
         api.MapGet("/nodes/{id}/departures", async (string id, TimetablePublisher publisher, TripUpdates realtime, TimeProvider time, IStorageConnections connections, CancellationToken ct) =>
             {
                 await using (var tx = await Tx.ReadAsync(connections, ct)) await Inventory.InventoryService.GetNodeAsync(tx, id);

@@ -31,7 +31,7 @@ public sealed record AgencyTrip(string Id, AgencyRoute Route, string ServiceId, 
 /// port – Ladochori – Plataria and back every hour; route 2 KTEL – centre – Graikochori and back every 90 min
 /// (Monday to Saturday); route Λ1, the ferry link KTEL – centre – port, timed to the ships, with a 24:40 run for
 /// the night ferries to Italy (a trip after midnight). Stop names are Greek in stops.txt with English in
-/// translations.txt; Graikochori has no translation (its English name comes from the inventory). The calendar
+/// translations.txt; Plataria has no translation (its sign's English name comes from the inventory). The calendar
 /// runs from a week before <see cref="From"/> for a year.
 /// </summary>
 public sealed class DemoNetwork
@@ -43,8 +43,8 @@ public sealed class DemoNetwork
     public static readonly AgencyStop Centre = new("IGO_CENTRE", "Ηγουμενίτσα Κέντρο", "Igoumenitsa centre", 39.5046, 20.2638);
     public static readonly AgencyStop Port = new("IGO_PORT", "Λιμάνι Ηγουμενίτσας", "Igoumenitsa port", 39.4995, 20.2592);
     public static readonly AgencyStop Ladochori = new("LADOCHORI", "Λαδοχώρι", "Ladochori", 39.4921, 20.2741);
-    public static readonly AgencyStop Plataria = new("PLATARIA", "Πλαταριά", "Plataria", 39.4546, 20.2719);
-    public static readonly AgencyStop Graikochori = new("GRAIKOCHORI", "Γραικοχώρι", null, 39.5220, 20.2860);
+    public static readonly AgencyStop Plataria = new("PLATARIA", "Πλαταριά", null, 39.4546, 20.2719);
+    public static readonly AgencyStop Graikochori = new("GRAIKOCHORI", "Γραικοχώρι", "Graikochori", 39.5220, 20.2860);
 
     public static readonly AgencyRoute Route1 = new("R1", "1", "KTEL – Port – Ladochori – Plataria", "Πλαταριά", "Plataria", "ΚΤΕΛ Ηγουμενίτσας", "Igoumenitsa KTEL");
     public static readonly AgencyRoute Route2 = new("R2", "2", "KTEL – Graikochori", "Γραικοχώρι", "Graikochori", "ΚΤΕΛ Ηγουμενίτσας", "Igoumenitsa KTEL");

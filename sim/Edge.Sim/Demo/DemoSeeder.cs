@@ -60,7 +60,8 @@ public static class DemoSeeder
         }
     }
 
-    /// <summary>Links each bus stop that has no links yet to its stops in the agency's feed (every start: a data
+    /// <summary>Links each bus stop that has no links yet to its stops in the agency's feed, with its bilingual name
+    /// for where the feed has no translation (every start: a data
     /// directory seeded before the demo had an agency gets them too; links an operator changed are kept).</summary>
     public static async Task LinkBusStopsAsync(IServiceProvider cloud, FleetPlan fleet, CancellationToken ct)
     {
@@ -68,7 +69,8 @@ public static class DemoSeeder
         foreach (var stop in fleet.Nodes.Where(n => n.Type == "busstop" && n.GtfsStops is { Count: > 0 }))
         {
             if ((await links.GetAsync(stop.Id, ct)).StopIds.Count == 0)
-                await links.PutAsync(Installer, stop.Id, new StopLinksRequest(stop.GtfsStops!.ToList()), ct);
+                await links.PutAsync(Installer, stop.Id, new StopLinksRequest(stop.GtfsStops!.ToList(),
+                    stop.StopNameEl is not null && stop.StopNameEn is not null ? new StopName(stop.StopNameEl, stop.StopNameEn) : null), ct);
         }
     }
 

@@ -72,7 +72,7 @@ public abstract partial class TransitSuite
 
         var content = await PortContentAsync();
         Assert.Equal("""{"title":{"el":"Παράκαμψη λόγω έργων","en":"Detour: roadworks"},"text":{"el":"Τα λεωφορεία σταματούν στην οδό Αγίων Αποστόλων.","en":"Buses stop in Agion Apostolon street."}}""",
-            content["banner"]!.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            content["banner"]!.ToJsonString(Readable));
         // The second severe alert (E15's SIGNIFICANT_DELAYS) is a notice: one banner at a time.
         Assert.Equal(["Νέα κόμιστρα / New fares|Νέα κόμιστρα / New fares", "Winter timetable|Winter timetable", "E15 runs late|E15 runs late"],
             content["notices"]!.AsArray().Select(n => n!["el"]!.GetValue<string>() + "|" + n["en"]!.GetValue<string>()));
