@@ -35,7 +35,8 @@ public sealed class TransitEndToEndTests
         var rows = await SiteFixture.WaitForAsync(stopNode + " to show departures from the feed", () =>
         {
             var shown = Enumerable.Range(0, display.RowCount).Select(display.RowAt).ToList();
-            return Task.FromResult((shown.Count > 0 && node.Panel!.Refreshes > 0, shown, shown.Count + " rows, " + node.Panel!.Refreshes + " frames"));
+            return Task.FromResult((shown.Count > 0 && display.Notice is not null && node.Panel!.Refreshes > 0, shown,
+                shown.Count + " rows, notice " + display.Notice?.English + ", " + node.Panel!.Refreshes + " frames"));
         });
         Assert.True(File.Exists(node.Panel!.LatestPath));
 
@@ -45,6 +46,11 @@ public sealed class TransitEndToEndTests
             var seen = new Expected(row.Route, row.Headsign.Greek, row.At, row.Realtime, row.Cancelled);
             Assert.True(expected.Contains(seen), "the sign shows " + seen + ", which the agency's feed does not give for " + gtfsStop);
         }
+        // The agency's alert on the ferry link (route F1 calls at both stops) is the sign's notice, in both languages.
+        var ferry = DemoRealtime.Alerts(SystemClock.Instance.GetCurrentInstant()).Entity.Single(e => e.Id == "ferry-wait").Alert.HeaderText.Translation;
+        Assert.Equal(ferry.Single(t => t.Language == "el").Text, display.Notice!.Greek);
+        Assert.Equal(ferry.Single(t => t.Language == "en").Text, display.Notice.English);
+        Assert.Null(display.Banner); // the Plataria market's DETOUR reaches only Plataria
         Assert.Equal(nameEl, display.StopName!.Greek);
         Assert.Equal(nameEn, display.StopName.English); // from the feed's translations.txt
     }
