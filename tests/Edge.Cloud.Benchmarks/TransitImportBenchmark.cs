@@ -12,6 +12,7 @@ using Edge.Cloud.Domain;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Transit;
 using Edge.Cloud.Transit.Gtfs;
+using Edge.Cloud.Transit.Realtime;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
@@ -23,9 +24,10 @@ namespace Edge.Cloud.Benchmarks;
 /// 100 routes): the read and validation (GtfsZip + GtfsReader, CsvHelper) and the store (GtfsStore.SaveAsync: every
 /// table, the switch, in one transaction) into a fresh SQLite and PostgreSQL database, next to a raw baseline measured
 /// in the same run on the same stop_times rows: SQLite prepared INSERTs in one transaction, PostgreSQL binary COPY.
-/// Peak memory is the process's peak working set after each read (the read holds the whole feed in memory).
+/// Peak memory is the process's peak working set after each read (the read holds the whole feed in memory). Then
+/// the time to take a 2,000-trip TripUpdates feed and to build a stop's content with it (<see cref="RealtimeAsync"/>).
 ///
-/// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- transit [stopTimes] [--rounds R] [--load "…"] [--out file]
+/// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- transit [stopTimes] [--rounds R] [--realtime-only] [--load "…"] [--out file]
 /// </summary>
 public static class TransitImportBenchmark
 {
@@ -49,7 +51,7 @@ public static class TransitImportBenchmark
             if (postgres is null) Console.Error.WriteLine("EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES) is not set: PostgreSQL skipped.");
             var results = new List<Result>();
             var peaks = new List<long>();
-            for (var round = 0; round < rounds; round++)
+            for (var round = 0; round < (args.Contains("--realtime-only") ? 0 : rounds); round++)
             {
                 foreach (var provider in postgres is null ? ["sqlite"] : new[] { "sqlite", "postgres" })
                 {
@@ -83,11 +85,12 @@ public static class TransitImportBenchmark
                 Console.WriteLine($"{group.Key.Provider,-9} {group.Key.Path,-34} {seconds.Text("F1"),20} s {rate.Text("F0"),26} rows/s   vs raw {ratio.Text("P0")}");
                 summary.Add(new { provider = group.Key.Provider, path = group.Key.Path, seconds, rowsPerSecond = rate, vsRaw = ratio });
             }
-            Console.WriteLine($"peak working set after the read: {peaks.Max() / 1024 / 1024} MiB");
+            if (peaks.Count > 0) Console.WriteLine($"peak working set after the read: {peaks.Max() / 1024 / 1024} MiB");
+            var realtime = await RealtimeAsync(zipPath, limits, rounds);
             var file = Edge.Benchmarks.Spread.Write("transit-import", new
             {
                 what = "GTFS import of a synthetic feed: read + validate (CsvHelper), store (GtfsStore.SaveAsync, all tables, one transaction) vs raw stop_times (SQLite prepared INSERT / PostgreSQL binary COPY)",
-                stopTimes, rounds, peakWorkingSetBytes = peaks.Max(), machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary, raw = results,
+                stopTimes, rounds, peakWorkingSetBytes = peaks.DefaultIfEmpty().Max(), realtime, machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary, raw = results,
             }, Edge.Benchmarks.Spread.Option(args, "--out"));
             Console.WriteLine($"raw results: {file}");
             return 0;
@@ -169,6 +172,81 @@ public static class TransitImportBenchmark
         {
             NpgsqlConnection.ClearAllPools();
             await Program.DropAsync(server, schema);
+        }
+    }
+
+    /// <summary>
+    /// A 2,000-trip TripUpdates feed (each trip 2 min late from its first stop, its fifth stop SKIPPED): the time to
+    /// take it (parse + index, <see cref="TripUpdates.Accept"/>) and to build one stop's display content with it
+    /// (<see cref="TimetablePublisher.BuildAsync"/>: yesterday's, today's and tomorrow's departures with the updates
+    /// applied), next to building the same stop without a realtime feed. SQLite, the feed stored once.
+    /// </summary>
+    private static async Task<object> RealtimeAsync(string zipPath, GtfsLimits limits, int rounds)
+    {
+        GtfsFeed feed;
+        await using (var zip = File.OpenRead(zipPath))
+        using (var archive = GtfsZip.Open(zip, limits)) feed = GtfsReader.Read(archive);
+        var directory = Path.Combine(Path.GetTempPath(), "edge-bench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var connections = await Program.FreshSqliteAsync(Path.Combine(directory, "transit.db"), new TransitSchema());
+            await StoreAsync(connections, feed);
+            const string stop = "S0";
+            await using (var tx = await Tx.BeginAsync(connections))
+            {
+                await tx.ExecAsync("INSERT INTO transit_stop_links (node, stop_id) VALUES ('bs-bench', @s)", ("@s", stop));
+                await tx.CommitAsync();
+            }
+            var now = DateTimeOffset.UtcNow;
+            var message = new TransitRealtime.FeedMessage { Header = new TransitRealtime.FeedHeader { GtfsRealtimeVersion = "2.0", Timestamp = (ulong)now.ToUnixTimeSeconds() } };
+            var date = now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+            // The stop's own trips first (about 500 in this feed), so the updates reach the departures its sign shows.
+            var atStop = feed.StopTimes.Where(t => t.StopId == stop).Select(t => t.TripId).ToHashSet(StringComparer.Ordinal);
+            foreach (var trip in feed.Trips.OrderBy(t => atStop.Contains(t.Id) ? 0 : 1).Take(2000))
+            {
+                var update = new TransitRealtime.TripUpdate { Trip = new TransitRealtime.TripDescriptor { TripId = trip.Id, StartDate = date } };
+                update.StopTimeUpdate.Add(new TransitRealtime.TripUpdate.Types.StopTimeUpdate { StopSequence = 1, Departure = new TransitRealtime.TripUpdate.Types.StopTimeEvent { Delay = 120 } });
+                update.StopTimeUpdate.Add(new TransitRealtime.TripUpdate.Types.StopTimeUpdate
+                {
+                    StopSequence = 5, ScheduleRelationship = TransitRealtime.TripUpdate.Types.StopTimeUpdate.Types.ScheduleRelationship.Skipped,
+                });
+                message.Entity.Add(new TransitRealtime.FeedEntity { Id = trip.Id, TripUpdate = update });
+            }
+            var bytes = Google.Protobuf.MessageExtensions.ToByteArray(message);
+            var options = Microsoft.Extensions.Options.Options.Create(new TransitOptions { Realtime = new RealtimeOptions { MaxAgeSeconds = 3600 } });
+            TimetablePublisher Publisher(TripUpdates updates) => new(connections, null!, updates, new ServiceAlerts(), options, TimeProvider.System,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<TimetablePublisher>.Instance);
+            var accept = new List<double>();
+            var withFeed = new List<double>();
+            var without = new List<double>();
+            var live = 0;
+            for (var round = 0; round < Math.Max(3, rounds); round++)
+            {
+                var updates = new TripUpdates();
+                var time = Stopwatch.StartNew();
+                if (updates.Accept(bytes, out var problem) != RealtimeRefusal.None) throw new InvalidOperationException(problem);
+                accept.Add(time.Elapsed.TotalMilliseconds);
+                time.Restart();
+                var content = (await Publisher(updates).BuildAsync("bs-bench"))!.Content;
+                withFeed.Add(time.Elapsed.TotalMilliseconds);
+                live = content["arrivals"]!.AsArray().Count(a => a!["realtime"]!.GetValue<bool>());
+                time.Restart();
+                await Publisher(new TripUpdates()).BuildAsync("bs-bench");
+                without.Add(time.Elapsed.TotalMilliseconds);
+            }
+            var result = new
+            {
+                trips = 2000, bytes = bytes.Length, stop, liveArrivalsShown = live,
+                acceptMs = Edge.Benchmarks.Spread.Of(accept), buildWithFeedMs = Edge.Benchmarks.Spread.Of(withFeed), buildWithoutFeedMs = Edge.Benchmarks.Spread.Of(without),
+            };
+            Console.WriteLine($"TripUpdates of 2,000 trips ({bytes.Length} bytes): take {result.acceptMs.Text("F1")} ms; stop {stop}'s content with it " +
+                $"{result.buildWithFeedMs.Text("F0")} ms ({live} live arrivals), without a feed {result.buildWithoutFeedMs.Text("F0")} ms");
+            SqliteConnection.ClearAllPools();
+            return result;
+        }
+        finally
+        {
+            try { Directory.Delete(directory, true); } catch (IOException) { }
         }
     }
 

@@ -132,6 +132,7 @@ public sealed class TimetablePublisher
         var days = new List<SignDay>();
         var arrivals = new List<SignArrival>();
         var realtime = _realtime.Current;
+        var schedules = new Dictionary<string, IReadOnlyDictionary<int, int>>(StringComparer.Ordinal);
         foreach (var date in new[] { today.PlusDays(-1), today, today.PlusDays(1) })
         {
             var scheduled = await ScheduledDepartures.ForDayAsync(tx, feed.Feed, stopIds, new DateOnly(date.Year, date.Month, date.Day));
@@ -141,12 +142,7 @@ public sealed class TimetablePublisher
                 d.Time));
             // Yesterday's service day only for its trips after midnight still to come (content, not the timetable).
             if (date != today.PlusDays(-1)) days.Add(new SignDay(date, scheduled.Select(d => signs[d]).ToList()));
-            var schedules = new Dictionary<string, IReadOnlyDictionary<int, int>>(StringComparer.Ordinal);
-            foreach (var trip in scheduled.Select(d => d.TripId).Distinct().Where(realtime.ByTrip.ContainsKey))
-            {
-                schedules[trip] = (await tx.QueryAsync("SELECT stop_sequence, departure FROM transit_stop_times WHERE feed = @f AND trip_id = @t AND departure IS NOT NULL",
-                    r => (Seq: Convert.ToInt32(r.GetValue(0)), Time: Convert.ToInt32(r.GetValue(1))), ("@f", feed.Feed), ("@t", trip))).ToDictionary(x => x.Seq, x => x.Time);
-            }
+            await LoadSchedulesAsync(tx, feed.Feed, scheduled.Select(d => d.TripId).Distinct().Where(t => realtime.ByTrip.ContainsKey(t) && !schedules.ContainsKey(t)).ToList(), schedules);
             arrivals.AddRange(RealtimeDepartures.Apply(scheduled, zone, date, realtime, now, _maxRealtimeAge,
                     trip => schedules.TryGetValue(trip, out var times) ? times : new Dictionary<int, int>())
                 .Select(l => new SignArrival(signs[l.Scheduled], l.At, l.Realtime, l.Cancelled)));
@@ -160,6 +156,23 @@ public sealed class TimetablePublisher
         var content = TimetableBuilder.Content(stop, zone, arrivals, now, now.Plus(ContentValidity), notices);
         var room = MaxEnvelopeBytes - EnvelopeOverheadBytes - Encoding.UTF8.GetByteCount(content.ToJsonString());
         return new DisplayRequest(content, TimetableBuilder.Timetable(version, stop, zone, days, room));
+    }
+
+    /// <summary>The scheduled departures by stop_sequence of the trips a realtime feed updates (to carry a delay from
+    /// an absolute time at an earlier stop), a few hundred trips per query rather than one query each.</summary>
+    private static async Task LoadSchedulesAsync(Tx tx, long feed, List<string> trips, Dictionary<string, IReadOnlyDictionary<int, int>> schedules)
+    {
+        foreach (var chunk in trips.Chunk(500))
+        {
+            var parameters = new List<(string, object?)> { ("@f", feed) };
+            parameters.AddRange(chunk.Select((t, i) => ("@t" + i, (object?)t)));
+            var rows = await tx.QueryAsync(
+                $"SELECT trip_id, stop_sequence, departure FROM transit_stop_times WHERE feed = @f AND departure IS NOT NULL AND trip_id IN ({string.Join(", ", chunk.Select((_, i) => "@t" + i))})",
+                r => (Trip: r.GetString(0), Seq: Convert.ToInt32(r.GetValue(1)), Time: Convert.ToInt32(r.GetValue(2))), parameters.ToArray());
+            var loaded = chunk.ToDictionary(t => t, _ => new Dictionary<int, int>(), StringComparer.Ordinal);
+            foreach (var row in rows) loaded[row.Trip][row.Seq] = row.Time;
+            foreach (var (trip, times) in loaded) schedules[trip] = times;
+        }
     }
 
     /// <summary>The sign's name in each language: the feed's translation of its first stop, else the name the
