@@ -21,7 +21,8 @@ public static class Program
 
         demo: starts, in this process, the cloud (SQLite), one gateway (embedded MQTT broker, HTTPS uplink,
         desired-state downlink, local flood rules) and ~70 virtual nodes around Igoumenitsa: 60 street lights
-        in 5 groups, 4 bus stops, 3 stream gauges (one runs a storm). The first run seeds users, the site,
+        in 5 groups, 4 bus stops, 3 stream gauges (one runs a storm), and a transit agency serving a GTFS feed and
+        GTFS-Realtime feeds on 127.0.0.1 that the cloud consumes for the stops' departures. The first run seeds users, the site,
         zones, groups, profiles, gauge and bus-stop settings and flood rules; later runs reuse the data
         directory. Runs until Ctrl+C.
 
@@ -30,6 +31,7 @@ public static class Program
           --http-port <n>        cloud API port (default 5080)
           --gateway-port <n>     gateway /health and /metrics port (default 5081)
           --mqtt-port <n>        gateway MQTT broker port on 127.0.0.1 (default 1883)
+          --agency-port <n>      demo transit agency (GTFS, GTFS-Realtime) port on 127.0.0.1 (default 5082)
           --speed <x>            node clock speed: 1 = real time, 60 = a minute per second (default 1)
           --log-level <level>    trace, debug, information, warning, error (default warning)
           -h, --help             this text
@@ -74,7 +76,7 @@ public static class Program
         catch (Exception e)
         {
             Console.Error.WriteLine("edge-sim: the demo failed to start: " + e.Message);
-            Console.Error.WriteLine("(Is another demo or broker using port " + options.HttpPort + ", " + options.GatewayHttpPort + " or " + options.MqttPort + "? Use --http-port, --gateway-port, --mqtt-port.)");
+            Console.Error.WriteLine("(Is another demo or broker using port " + options.HttpPort + ", " + options.GatewayHttpPort + ", " + options.MqttPort + " or " + options.AgencyPort + "? Use --http-port, --gateway-port, --mqtt-port, --agency-port.)");
             return 1;
         }
         await using (site)
@@ -107,6 +109,8 @@ public static class Program
         Console.WriteLine("  Gateway metrics    " + site.GatewayUrl + "metrics");
         Console.WriteLine("  MQTT broker        127.0.0.1:" + site.Options.MqttPort.ToString(CultureInfo.InvariantCulture) + " (per-node credentials)");
         Console.WriteLine("  Bus-stop frames    " + site.FramesDir + "/<stop>/latest.png");
+        Console.WriteLine("  Transit agency     " + site.Agency.FeedUrl + " (GTFS), " + site.Agency.TripUpdatesUrl + ", …/vehicle-positions, …/alerts (GTFS-Realtime)");
+        Console.WriteLine("  Departures         " + site.CloudUrl + "api/v1/nodes/bs-port/departures, feed status " + site.CloudUrl + "api/v1/transit/feeds");
         Console.WriteLine();
         Console.WriteLine("  Demo users (demo passwords — never use them on a real site):");
         foreach (var u in DemoUsers.All)
@@ -136,11 +140,13 @@ public static class Program
                 case "--http-port":
                 case "--gateway-port":
                 case "--mqtt-port":
+                case "--agency-port":
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port < 1 || port > 65535)
                     { error = name + " needs a port number 1..65535, not '" + value + "'"; return false; }
                     if (name == "--http-port") options.HttpPort = port;
                     else if (name == "--gateway-port") options.GatewayHttpPort = port;
-                    else options.MqttPort = port;
+                    else if (name == "--mqtt-port") options.MqttPort = port;
+                    else options.AgencyPort = port;
                     break;
                 case "--speed":
                     if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double speed) || !(speed >= 0.1 && speed <= 3600))
@@ -157,9 +163,9 @@ public static class Program
                     return false;
             }
         }
-        if (new[] { options.HttpPort, options.GatewayHttpPort, options.MqttPort }.Distinct().Count() != 3)
+        if (new[] { options.HttpPort, options.GatewayHttpPort, options.MqttPort, options.AgencyPort }.Distinct().Count() != 4)
         {
-            error = "--http-port, --gateway-port and --mqtt-port must differ";
+            error = "--http-port, --gateway-port, --mqtt-port and --agency-port must differ";
             return false;
         }
         return true;

@@ -27,6 +27,7 @@ namespace Edge.Cloud.Benchmarks;
 ///
 /// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- [records] [batch]
 /// PostgreSQL from EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES); without either only SQLite runs.
+/// <c>-- transit [stopTimes]</c>: the GTFS import benchmark instead (<see cref="TransitImportBenchmark"/>).
 /// </summary>
 public static class Program
 {
@@ -34,6 +35,7 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.FirstOrDefault() == "transit") return await TransitImportBenchmark.RunAsync(args[1..]);
         var positional = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         var total = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 100_000;
         var batchSize = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 1000;
@@ -149,10 +151,10 @@ public static class Program
         }
     }
 
-    private static async Task<SqliteConnections> FreshSqliteAsync(string file)
+    internal static async Task<SqliteConnections> FreshSqliteAsync(string file, params IMigrationSource[] schemas)
     {
         var connections = new SqliteConnections(file);
-        await new Migrator(connections, [new IngestSchema(), new IntegritySchema()], NullLogger<Migrator>.Instance).MigrateAsync();
+        await new Migrator(connections, schemas.Length > 0 ? schemas : [new IngestSchema(), new IntegritySchema()], NullLogger<Migrator>.Instance).MigrateAsync();
         return connections;
     }
 
@@ -237,7 +239,7 @@ public static class Program
         }
     }
 
-    private static async Task<(PostgresConnections Connections, string Schema)> FreshPostgresAsync(string server)
+    internal static async Task<(PostgresConnections Connections, string Schema)> FreshPostgresAsync(string server, params IMigrationSource[] schemas)
     {
         var schema = "bench_" + Guid.NewGuid().ToString("N");
         await using (var connection = new NpgsqlConnection(server))
@@ -247,11 +249,11 @@ public static class Program
             await command.ExecuteNonQueryAsync();
         }
         var connections = new PostgresConnections(new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ToString());
-        await new Migrator(connections, [new IngestSchema(), new IntegritySchema()], NullLogger<Migrator>.Instance).MigrateAsync();
+        await new Migrator(connections, schemas.Length > 0 ? schemas : [new IngestSchema(), new IntegritySchema()], NullLogger<Migrator>.Instance).MigrateAsync();
         return (connections, schema);
     }
 
-    private static async Task DropAsync(string server, string schema)
+    internal static async Task DropAsync(string server, string schema)
     {
         await using var connection = new NpgsqlConnection(server);
         await connection.OpenAsync();

@@ -39,7 +39,7 @@ public sealed class CleanStopTests : IAsyncLifetime
         fleet.Nodes.RemoveAll(n => !lights.Contains(n));
         var site = await DemoSite.StartAsync(new DemoOptions
         {
-            DataDir = _dataDir, HttpPort = SiteFixture.FreePort(), GatewayHttpPort = SiteFixture.FreePort(), MqttPort = SiteFixture.FreePort(),
+            DataDir = _dataDir, HttpPort = SiteFixture.FreePort(), GatewayHttpPort = SiteFixture.FreePort(), MqttPort = SiteFixture.FreePort(), AgencyPort = SiteFixture.FreePort(),
             TickInterval = TimeSpan.FromMilliseconds(200), LogLevel = LogLevel.Warning,
         }, fleet);
         try

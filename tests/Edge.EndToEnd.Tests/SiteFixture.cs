@@ -47,6 +47,8 @@ public sealed class SiteFixture : IAsyncLifetime
             HttpPort = FreePort(),
             GatewayHttpPort = FreePort(),
             MqttPort = FreePort(),
+            AgencyPort = FreePort(),
+            RealtimeIntervalSeconds = 5,
             TickInterval = TimeSpan.FromMilliseconds(200),
             LogLevel = LogLevel.Warning,
         };

@@ -28,6 +28,10 @@ public sealed class Tx : IAsyncDisposable
 
     public StorageKind Kind { get; }
 
+    /// <summary>The connection, for bulk paths a command cannot take (PostgreSQL binary COPY joins the transaction
+    /// the connection is in).</summary>
+    internal DbConnection Connection => _connection;
+
     public CancellationToken Cancellation { get; private set; }
 
     /// <summary>A connection without transaction for reads (SQLite readers then never wait for the writer).</summary>

@@ -76,9 +76,12 @@ public static class TimetableBuilder
     }
 
     /// <summary>Display content listing the next (at most 16) departures at or after <paramref name="now"/>:
-    /// <c>realtime: true</c> only for a live prediction, cancelled trips flagged; valid until <paramref name="validUntil"/>.</summary>
-    public static JsonObject Content(JsonObject stop, DateTimeZone zone, IEnumerable<SignArrival> arrivals, Instant now, Instant validUntil)
+    /// <c>realtime: true</c> only for a live prediction, cancelled trips flagged; with the stop's notices and banner
+    /// (from service alerts); valid until <paramref name="validUntil"/>.</summary>
+    public static JsonObject Content(JsonObject stop, DateTimeZone zone, IEnumerable<SignArrival> arrivals, Instant now, Instant validUntil,
+        Realtime.StopNotices? notices = null)
     {
+        notices ??= Realtime.StopNotices.None;
         var array = new JsonArray();
         foreach (var a in arrivals.Where(a => a.At >= now).OrderBy(a => a.At).Take(DisplayContent.MaxArrivals))
         {
@@ -94,6 +97,8 @@ public static class TimetableBuilder
             ["utcOffset"] = FormatOffset(zone.GetUtcOffset(now)),
             ["stop"] = stop.DeepClone(),
             ["arrivals"] = array,
+            ["notices"] = new JsonArray(notices.Notices.Select(n => (JsonNode)n.DeepClone()).ToArray()),
+            ["banner"] = notices.Banner?.DeepClone(),
         };
     }
 

@@ -17,13 +17,15 @@ using NodaTime;
 
 namespace Edge.Cloud.Transit;
 
-/// <summary>A stop's sign data of <see cref="TimetablePublisher.ArrivalsAsync"/>: the GTFS stops it shows (<see cref="StopIds"/>).</summary>
+/// <summary>A stop's sign data of <see cref="TimetablePublisher.ArrivalsAsync"/>: the GTFS stops it shows (<see cref="StopIds"/>) and
+/// the notices and banner of the service alerts that reach them.</summary>
 public sealed record StopArrivals(long Feed, JsonObject Stop, DateTimeZone Zone, LocalDate Today, Instant Now, IReadOnlyList<SignDay> Days,
-    IReadOnlyList<SignArrival> Arrivals, IReadOnlyList<string> StopIds);
+    IReadOnlyList<SignArrival> Arrivals, IReadOnlyList<string> StopIds, StopNotices Notices);
 
 /// <summary>
 /// Publishes each linked bus stop's timetable (today and tomorrow in the agency's time zone) with display
-/// content of its next scheduled departures, through <see cref="DisplayService"/>: the same desired-state path
+/// content of its next departures (live where GTFS-Realtime predicts them) and the notices and banner of the service
+/// alerts that reach it, through <see cref="DisplayService"/>: the same desired-state path
 /// as any display content, so the gateway sends it to the node (protocol.md §11).
 /// </summary>
 public sealed class TimetablePublisher
@@ -43,17 +45,22 @@ public sealed class TimetablePublisher
     private readonly TimeProvider _time;
     private readonly ILogger<TimetablePublisher> _logger;
     private readonly TripUpdates _realtime;
+    private readonly ServiceAlerts _alerts;
     private readonly Duration _maxRealtimeAge;
-    // The arrivals last published per node: a realtime round publishes only the stops whose arrivals changed.
-    private readonly ConcurrentDictionary<string, string> _lastArrivals = new(StringComparer.Ordinal);
+    private readonly Duration _refresh;
+    // What was last published per node (arrivals, notices, banner) and when: a realtime round publishes the stops
+    // whose content changed, and refreshes live content before the sign's staleness limit.
+    private readonly ConcurrentDictionary<string, (string Content, Instant At)> _last = new(StringComparer.Ordinal);
 
-    public TimetablePublisher(IStorageConnections connections, DisplayService displays, TripUpdates realtime, IOptions<TransitOptions> options,
+    public TimetablePublisher(IStorageConnections connections, DisplayService displays, TripUpdates realtime, ServiceAlerts alerts, IOptions<TransitOptions> options,
         TimeProvider time, ILogger<TimetablePublisher> logger)
     {
         _connections = connections;
         _displays = displays;
         _realtime = realtime;
+        _alerts = alerts;
         _maxRealtimeAge = Duration.FromSeconds(options.Value.Realtime.MaxAgeSeconds);
+        _refresh = Duration.FromSeconds(Math.Max(1, options.Value.Realtime.RefreshSeconds));
         _time = time;
         _logger = logger;
     }
@@ -88,16 +95,18 @@ public sealed class TimetablePublisher
         {
             var request = await BuildAsync(id, ct);
             if (request is null) continue;
-            var arrivals = request.Content["arrivals"]!.ToJsonString();
+            var shown = new JsonArray(request.Content["arrivals"]!.DeepClone(), request.Content["notices"]!.DeepClone(), request.Content["banner"]?.DeepClone()).ToJsonString();
+            var now = Instant.FromDateTimeOffset(_time.GetUtcNow());
             if (!withTimetable)
             {
-                if (_lastArrivals.TryGetValue(id, out var last) && last == arrivals) continue;
+                var live = request.Content["arrivals"]!.AsArray().Any(a => a!["realtime"]!.GetValue<bool>());
+                if (_last.TryGetValue(id, out var last) && last.Content == shown && (!live || now - last.At < _refresh)) continue;
                 request = request with { Timetable = null };
             }
             try
             {
                 await _displays.PutAsync(Actor, id, request, ct);
-                _lastArrivals[id] = arrivals;
+                _last[id] = (shown, now);
                 published.Add(id);
             }
             catch (DomainException e)
@@ -116,14 +125,14 @@ public sealed class TimetablePublisher
         if (next is null) return null;
         var (today, now) = (next.Today, next.Now);
         var version = (long)(today.Year * 10000 + today.Month * 100 + today.Day) * 1000 + next.Feed % 1000;
-        var content = TimetableBuilder.Content(next.Stop, next.Zone, next.Arrivals, now, now.Plus(ContentValidity));
+        var content = TimetableBuilder.Content(next.Stop, next.Zone, next.Arrivals, now, now.Plus(ContentValidity), next.Notices);
         var room = MaxEnvelopeBytes - EnvelopeOverheadBytes - Encoding.UTF8.GetByteCount(content.ToJsonString());
         return new DisplayRequest(content, TimetableBuilder.Timetable(version, next.Stop, next.Zone, next.Days, room));
     }
 
     /// <summary>What a stop's sign is built from (also published as open data): the stop, the service days of
-    /// its timetable, and its arrivals of yesterday's, today's and tomorrow's service days, realtime applied;
-    /// null without a feed.</summary>
+    /// its timetable, its arrivals of yesterday's, today's and tomorrow's service days (realtime applied, added trips
+    /// included) and the alerts that reach it; null without a feed.</summary>
     public async Task<StopArrivals?> ArrivalsAsync(string node, CancellationToken ct = default)
     {
         await using var tx = await Tx.ReadAsync(_connections, ct);
@@ -137,15 +146,12 @@ public sealed class TimetablePublisher
 
         var stopName = (await tx.QueryAsync("SELECT stop_id, name FROM transit_stops WHERE feed = @f AND stop_id = @s",
             r => (Id: r.GetString(0), Name: r.Str(1) ?? r.GetString(0)), ("@f", feed.Feed), ("@s", stopIds.FirstOrDefault() ?? ""))).FirstOrDefault();
-        var stop = new JsonObject
-        {
-            ["id"] = node,
-            ["name"] = stopName.Id is not null ? names.Bilingual("stops", "stop_name", stopName.Id, stopName.Name) : new JsonObject { ["el"] = node, ["en"] = node },
-        };
+        var stop = new JsonObject { ["id"] = node, ["name"] = SignName(names, stopName.Id, stopName.Name, await StopLinks.NameAsync(tx, node), node) };
 
         var days = new List<SignDay>();
         var arrivals = new List<SignArrival>();
         var realtime = _realtime.Current;
+        var schedules = new Dictionary<string, IReadOnlyDictionary<int, int>>(StringComparer.Ordinal);
         foreach (var date in new[] { today.PlusDays(-1), today, today.PlusDays(1) })
         {
             var scheduled = await ScheduledDepartures.ForDayAsync(tx, feed.Feed, stopIds, new DateOnly(date.Year, date.Month, date.Day));
@@ -155,17 +161,43 @@ public sealed class TimetablePublisher
                 d.Time));
             // Yesterday's service day only for its trips after midnight still to come (content, not the timetable).
             if (date != today.PlusDays(-1)) days.Add(new SignDay(date, scheduled.Select(d => signs[d]).ToList()));
-            var schedules = new Dictionary<string, IReadOnlyDictionary<int, int>>(StringComparer.Ordinal);
-            foreach (var trip in scheduled.Select(d => d.TripId).Distinct().Where(realtime.ByTrip.ContainsKey))
-            {
-                schedules[trip] = (await tx.QueryAsync("SELECT stop_sequence, departure FROM transit_stop_times WHERE feed = @f AND trip_id = @t AND departure IS NOT NULL",
-                    r => (Seq: Convert.ToInt32(r.GetValue(0)), Time: Convert.ToInt32(r.GetValue(1))), ("@f", feed.Feed), ("@t", trip))).ToDictionary(x => x.Seq, x => x.Time);
-            }
+            await LoadSchedulesAsync(tx, feed.Feed, scheduled.Select(d => d.TripId).Distinct().Where(t => realtime.ByTrip.ContainsKey(t) && !schedules.ContainsKey(t)).ToList(), schedules);
             arrivals.AddRange(RealtimeDepartures.Apply(scheduled, zone, date, realtime, now, _maxRealtimeAge,
                     trip => schedules.TryGetValue(trip, out var times) ? times : new Dictionary<int, int>())
                 .Select(l => new SignArrival(signs[l.Scheduled], l.At, l.Realtime, l.Cancelled) { Scheduled = l.Scheduled }));
         }
-        return new StopArrivals(feed.Feed, stop, zone, today, now, days, arrivals, stopIds);
+        arrivals.AddRange(await AddedDepartures.ForStopsAsync(tx, feed.Feed, names, realtime, stopIds, now, _maxRealtimeAge));
+        var alerts = _alerts.Current.Alerts;
+        var notices = alerts.Count == 0 || stopIds.Count == 0
+            ? StopNotices.None
+            : StopAlerts.For(alerts, await StopContexts.LoadAsync(tx, feed.Feed, stopIds), now);
+        return new StopArrivals(feed.Feed, stop, zone, today, now, days, arrivals, stopIds, notices);
+    }
+
+    /// <summary>The scheduled departures by stop_sequence of the trips a realtime feed updates (to carry a delay from
+    /// an absolute time at an earlier stop), a few hundred trips per query rather than one query each.</summary>
+    private static async Task LoadSchedulesAsync(Tx tx, long feed, List<string> trips, Dictionary<string, IReadOnlyDictionary<int, int>> schedules)
+    {
+        foreach (var chunk in trips.Chunk(500))
+        {
+            var parameters = new List<(string, object?)> { ("@f", feed) };
+            parameters.AddRange(chunk.Select((t, i) => ("@t" + i, (object?)t)));
+            var rows = await tx.QueryAsync(
+                $"SELECT trip_id, stop_sequence, departure FROM transit_stop_times WHERE feed = @f AND departure IS NOT NULL AND trip_id IN ({string.Join(", ", chunk.Select((_, i) => "@t" + i))})",
+                r => (Trip: r.GetString(0), Seq: Convert.ToInt32(r.GetValue(1)), Time: Convert.ToInt32(r.GetValue(2))), parameters.ToArray());
+            var loaded = chunk.ToDictionary(t => t, _ => new Dictionary<int, int>(), StringComparer.Ordinal);
+            foreach (var row in rows) loaded[row.Trip][row.Seq] = row.Time;
+            foreach (var (trip, times) in loaded) schedules[trip] = times;
+        }
+    }
+
+    /// <summary>The sign's name in each language: the feed's translation of its first stop, else the name the
+    /// inventory keeps for the node, else the feed's stop_name (else the node id).</summary>
+    private static JsonObject SignName(TransitNames names, string? stopId, string? feedName, StopName? inventory, string node)
+    {
+        string Name(string language, string? fromInventory) =>
+            (stopId is not null ? names.Find("stops", "stop_name", language, stopId, feedName!) : null) ?? fromInventory ?? feedName ?? node;
+        return new JsonObject { ["el"] = TransitNames.Fit(Name("el", inventory?.El)), ["en"] = TransitNames.Fit(Name("en", inventory?.En)) };
     }
 
     /// <summary>The sign's route label: the short name, cut to the firmware's 6 characters.</summary>

@@ -41,7 +41,8 @@ public sealed class TransitNames
         ["en"] = Fit(Find(table, field, "en", recordId, text) ?? text),
     };
 
-    private string? Find(string table, string field, string language, string recordId, string text) =>
+    /// <summary>The feed's translation of a field into <paramref name="language"/>, or null when it has none.</summary>
+    public string? Find(string table, string field, string language, string recordId, string text) =>
         _byRecord.TryGetValue((table, field, language, recordId), out var byRecord) ? byRecord
         : _byValue.TryGetValue((table, field, language, text), out var byValue) ? byValue : null;
 

@@ -14,7 +14,11 @@ public sealed class TransitSchema : IMigrationSource
     public IEnumerable<Migration> Migrations { get; } = new[]
     {
         new Migration(300, "transit: GTFS feeds and stop links", Sqlite: Tables("INTEGER PRIMARY KEY"), Postgres: Tables("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")),
+        new Migration(301, "transit: a bus stop's bilingual name in the inventory", Sqlite: StopNames, Postgres: StopNames),
     };
+
+    // The sign's name where the feed has no translation (docs/transit.md "Stop links").
+    private const string StopNames = "CREATE TABLE transit_stop_names (node TEXT NOT NULL PRIMARY KEY, name_el TEXT NOT NULL, name_en TEXT NOT NULL);";
 
     private static string Tables(string identity) => $"""
         CREATE TABLE transit_feeds (

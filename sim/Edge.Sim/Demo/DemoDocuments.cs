@@ -1,13 +1,10 @@
 using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
-using System.Linq;
-using System.Text.Json.Nodes;
 
 namespace Edge.Sim.Demo;
 
-/// <summary>The documents the demo seeds: gauge and bus-stop settings, stop content and timetables, the profile.</summary>
+/// <summary>The documents the demo seeds: gauge and bus-stop settings and the lighting profile (bus-stop departures come
+/// from the demo agency's feeds through the cloud's transit pipeline).</summary>
 public static class DemoDocuments
 {
     /// <summary>Mounting height of every demo gauge: the virtual sensor and its config must agree.</summary>
@@ -45,114 +42,4 @@ public static class DemoDocuments
         stream.CopyTo(copy);
         return copy.ToArray();
     }
-
-    /// <summary>
-    /// Live content for a stop (docs/display-content.md): the next departures of its routes from a fixed headway
-    /// — a stand-in for the GTFS-Realtime feed the cloud will have — with a bilingual notice.
-    /// </summary>
-    public static JsonObject StopContent(NodePlan stop, DateTimeOffset now)
-    {
-        var offset = GreekOffset(now);
-        var arrivals = Departures(stop, now, now.AddMinutes(75))
-            .Take(8)
-            .Select((d, i) => (JsonNode)new JsonObject
-            {
-                ["route"] = d.Route.Route,
-                ["headsign"] = Bilingual(d.Route.HeadsignEl, d.Route.HeadsignEn),
-                ["at"] = Instant(d.At),
-                // The first two are "tracked" buses; later ones are timetable times (shown with *).
-                ["realtime"] = i < 2,
-            })
-            .ToArray();
-        return new JsonObject
-        {
-            ["schema"] = 1,
-            ["version"] = 0,
-            ["generatedAt"] = Instant(now),
-            ["validUntil"] = Instant(now.AddHours(2)),
-            ["utcOffset"] = OffsetText(offset),
-            ["stop"] = new JsonObject { ["id"] = stop.Id, ["name"] = Bilingual(stop.StopNameEl!, stop.StopNameEn!) },
-            ["arrivals"] = new JsonArray(arrivals),
-            ["notices"] = new JsonArray(
-                Bilingual("Δοκιμαστική λειτουργία: εικονικά δρομολόγια.", "Demo site: simulated departures."),
-                Bilingual("Τα πλοία για Κέρκυρα αναχωρούν από την πύλη Ε1.", "Ferries to Corfu leave from gate E1.")),
-            ["banner"] = null,
-        };
-    }
-
-    /// <summary>The stop's timetable for today and tomorrow (the offline fallback).</summary>
-    public static JsonObject StopTimetable(NodePlan stop, DateTimeOffset now)
-    {
-        var days = new JsonArray();
-        var offset = GreekOffset(now);
-        var localToday = now.ToOffset(offset).Date;
-        for (int d = 0; d < 2; d++)
-        {
-            var date = localToday.AddDays(d);
-            var departures = new JsonArray();
-            foreach (var route in stop.Routes ?? Array.Empty<RoutePlan>())
-            {
-                for (int minute = 6 * 60 + route.OffsetMinutes; minute < 22 * 60; minute += route.HeadwayMinutes)
-                {
-                    departures.Add(new JsonObject
-                    {
-                        ["route"] = route.Route,
-                        ["headsign"] = Bilingual(route.HeadsignEl, route.HeadsignEn),
-                        ["time"] = (minute / 60).ToString("00", CultureInfo.InvariantCulture) + ":" + (minute % 60).ToString("00", CultureInfo.InvariantCulture),
-                    });
-                }
-            }
-            days.Add(new JsonObject
-            {
-                ["date"] = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                ["utcOffset"] = OffsetText(offset),
-                ["departures"] = departures,
-            });
-        }
-        return new JsonObject
-        {
-            ["schema"] = 1,
-            ["version"] = int.Parse(now.ToOffset(offset).ToString("yyyyMMdd", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
-            ["stop"] = new JsonObject { ["id"] = stop.Id, ["name"] = Bilingual(stop.StopNameEl!, stop.StopNameEn!) },
-            ["days"] = days,
-        };
-    }
-
-    private static IEnumerable<(RoutePlan Route, DateTimeOffset At)> Departures(NodePlan stop, DateTimeOffset from, DateTimeOffset to)
-    {
-        var list = new List<(RoutePlan, DateTimeOffset)>();
-        var hour = new DateTimeOffset(from.Year, from.Month, from.Day, from.Hour, 0, 0, TimeSpan.Zero);
-        foreach (var route in stop.Routes ?? Array.Empty<RoutePlan>())
-        {
-            for (var at = hour.AddHours(-4).AddMinutes(route.OffsetMinutes); at < to; at = at.AddMinutes(route.HeadwayMinutes))
-                if (at >= from.AddMinutes(1) && InService(at)) list.Add((route, at));
-        }
-        return list.OrderBy(d => d.Item2);
-    }
-
-    /// <summary>Buses run 06:00-22:00 local time, as the timetable says.</summary>
-    private static bool InService(DateTimeOffset at)
-    {
-        int hour = at.ToOffset(GreekOffset(at)).Hour;
-        return hour >= 6 && hour < 22;
-    }
-
-    /// <summary>Greece: EET (+02:00), EEST (+03:00) from the last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC.</summary>
-    public static TimeSpan GreekOffset(DateTimeOffset now)
-    {
-        var utc = now.UtcDateTime;
-        DateTime LastSunday(int month)
-        {
-            var d = new DateTime(utc.Year, month, DateTime.DaysInMonth(utc.Year, month), 1, 0, 0, DateTimeKind.Utc);
-            while (d.DayOfWeek != DayOfWeek.Sunday) d = d.AddDays(-1);
-            return d;
-        }
-        return utc >= LastSunday(3) && utc < LastSunday(10) ? TimeSpan.FromHours(3) : TimeSpan.FromHours(2);
-    }
-
-    private static string OffsetText(TimeSpan offset) => "+" + offset.Hours.ToString("00", CultureInfo.InvariantCulture) + ":00";
-
-    private static string Instant(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    private static JsonObject Bilingual(string el, string en) => new() { ["el"] = el, ["en"] = en };
 }

@@ -24,8 +24,11 @@ public sealed class DemoOptions
     /// <summary>Real time between two control-loop ticks of every node.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How often the stand-in transit feed refreshes the stops' arrivals.</summary>
-    public TimeSpan DisplayRefresh { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>The demo transit agency's HTTP port on loopback (GTFS zip and GTFS-Realtime feeds).</summary>
+    public int AgencyPort { get; set; } = 5082;
+
+    /// <summary>How often the cloud polls the agency's GTFS-Realtime feeds.</summary>
+    public int RealtimeIntervalSeconds { get; set; } = 30;
 
     /// <summary>Console log level of the cloud, gateway and nodes.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Warning;

@@ -1,10 +1,12 @@
 using System;
+using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Desired;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Lighting;
+using Edge.Cloud.Transit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Sim.Demo;
@@ -55,6 +57,20 @@ public static class DemoSeeder
                 new FloodRuleActions(
                     new BannerText("Κίνδυνος πλημμύρας: " + zone.NameEl + ". Αποφύγετε τα ρέματα.", "Flood warning: " + zone.NameEn + ". Keep away from streams."),
                     100, null)), ct);
+        }
+    }
+
+    /// <summary>Links each bus stop that has no links yet to its stops in the agency's feed, with its bilingual name
+    /// for where the feed has no translation (every start: a data
+    /// directory seeded before the demo had an agency gets them too; links an operator changed are kept).</summary>
+    public static async Task LinkBusStopsAsync(IServiceProvider cloud, FleetPlan fleet, CancellationToken ct)
+    {
+        var links = cloud.GetRequiredService<StopLinks>();
+        foreach (var stop in fleet.Nodes.Where(n => n.Type == "busstop" && n.GtfsStops is { Count: > 0 }))
+        {
+            if ((await links.GetAsync(stop.Id, ct)).StopIds.Count == 0)
+                await links.PutAsync(Installer, stop.Id, new StopLinksRequest(stop.GtfsStops!.ToList(),
+                    stop.StopNameEl is not null && stop.StopNameEn is not null ? new StopName(stop.StopNameEl, stop.StopNameEn) : null), ct);
         }
     }
 

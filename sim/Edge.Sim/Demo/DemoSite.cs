@@ -5,7 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Edge.Cloud.Desired;
+using Edge.Cloud.Transit;
 using Edge.Firmware.Host.Configuration;
 using Edge.Firmware.Host.Hosting;
 using Edge.Gateway;
@@ -21,8 +21,9 @@ using Microsoft.Extensions.Options;
 namespace Edge.Sim.Demo;
 
 /// <summary>
-/// The whole system in one process: the cloud (SQLite under the data directory), one gateway (embedded broker,
-/// HTTPS uplink to the cloud, desired-state long poll, local rules) and the fleet's virtual nodes (the firmware
+/// The whole system in one process: a transit agency (GTFS and GTFS-Realtime over HTTP), the cloud (SQLite under
+/// the data directory, consuming the agency's feeds), one gateway (embedded broker, HTTPS uplink to the cloud,
+/// desired-state long poll, local rules) and the fleet's virtual nodes (the firmware
 /// host build, real MQTT over loopback to the gateway's broker). `edge-sim demo` and the end-to-end tests both
 /// start it; a second start on the same data directory reuses everything (no second seeding, nodes keep their
 /// flash).
@@ -32,7 +33,6 @@ public sealed class DemoSite : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggerFactory _nodeLoggers;
     private NodeScheduler? _scheduler;
-    private Task _displayFeed = Task.CompletedTask;
 
     private DemoSite(DemoOptions options, FleetPlan fleet, DemoState state, string dataDir, ILoggerFactory nodeLoggers)
     {
@@ -52,6 +52,9 @@ public sealed class DemoSite : IAsyncDisposable
 
     /// <summary>True when this start seeded the site (first run on the data directory).</summary>
     public bool SeededNow { get; private set; }
+
+    /// <summary>The demo's transit agency: GTFS and GTFS-Realtime over HTTP, consumed by the cloud as a real agency's.</summary>
+    public Edge.Sim.Agency.AgencyServer Agency { get; private set; } = null!;
 
     public WebApplication Cloud { get; private set; } = null!;
     public WebApplication Gateway { get; private set; } = null!;
@@ -75,7 +78,11 @@ public sealed class DemoSite : IAsyncDisposable
         var site = new DemoSite(options, fleet, state, dataDir, loggers);
         try
         {
+            site.Agency = await Edge.Sim.Agency.AgencyServer.StartAsync(options.AgencyPort, loggers, ct);
             await site.StartCloudAsync(ct);
+            // The feed is in before seeding, so the bus stops can be linked to its stops (the cloud's own daily
+            // fetch runs too; the fetcher does one at a time and does not import the same zip twice).
+            await site.Cloud.Services.GetRequiredService<FeedFetcher>().FetchOnceAsync(ct);
             if (!state.Seeded)
             {
                 await DemoSeeder.SeedAsync(site.Cloud.Services, fleet, state, ct);
@@ -83,11 +90,10 @@ public sealed class DemoSite : IAsyncDisposable
                 state.Save(dataDir);
                 site.SeededNow = true;
             }
-            await site.RefreshDisplaysAsync(ct);
+            await DemoSeeder.LinkBusStopsAsync(site.Cloud.Services, fleet, ct);
             await site.StartGatewayAsync(ct);
             await site.WaitForCredentialsAsync(TimeSpan.FromSeconds(60), ct);
             await site.StartNodesAsync(ct);
-            site._displayFeed = site.RunDisplayFeedAsync(site._stopping.Token);
             return site;
         }
         catch
@@ -110,6 +116,12 @@ public sealed class DemoSite : IAsyncDisposable
             ["Gateways:Seed:0:Token"] = State.GatewayToken,
             ["Logging:LogLevel:Default"] = Level,
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            // The cloud consumes the demo agency exactly as it would a real one's feeds.
+            ["Transit:Feed:Url"] = Agency.FeedUrl,
+            ["Transit:Realtime:TripUpdatesUrl"] = Agency.TripUpdatesUrl,
+            ["Transit:Realtime:VehiclePositionsUrl"] = Agency.VehiclePositionsUrl,
+            ["Transit:Realtime:ServiceAlertsUrl"] = Agency.AlertsUrl,
+            ["Transit:Realtime:IntervalSeconds"] = Options.RealtimeIntervalSeconds.ToString(CultureInfo.InvariantCulture),
         };
         for (int i = 0; i < DemoUsers.All.Count; i++)
         {
@@ -215,35 +227,10 @@ public sealed class DemoSite : IAsyncDisposable
         return settings;
     }
 
-    /// <summary>Fresh arrivals for every stop (a stand-in for the transit feed), through the cloud's display service.</summary>
-    public async Task RefreshDisplaysAsync(CancellationToken ct)
-    {
-        var displays = Cloud.Services.GetRequiredService<DisplayService>();
-        var now = DateTimeOffset.UtcNow;
-        foreach (var stop in Fleet.Nodes.Where(n => n.Type == "busstop"))
-            await displays.PutAsync("transit-feed", stop.Id, new DisplayRequest(DemoDocuments.StopContent(stop, now), DemoDocuments.StopTimetable(stop, now)), ct);
-    }
-
-    private async Task RunDisplayFeedAsync(CancellationToken ct)
-    {
-        var log = _nodeLoggers.CreateLogger("Edge.Sim.TransitFeed");
-        using var timer = new PeriodicTimer(Options.DisplayRefresh);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct))
-            {
-                try { await RefreshDisplaysAsync(ct); }
-                catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning(e, "refreshing the stops' arrivals failed"); }
-            }
-        }
-        catch (OperationCanceledException) { }
-    }
-
     /// <summary>Clean shutdown: nodes first (their wills tell the gateway), then the gateway (its outbox drains later), then the cloud.</summary>
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
-        await _displayFeed;
         // A safety net, not a wait: nothing here needs long (the cloud answers waiting long polls at once when it
         // stops). Cutting a stage short loses nothing: the gateway outbox is durable and resent on the next start,
         // and the cloud's stores are transactional (an interrupted batch is rolled back and retried by the gateway).
@@ -263,6 +250,7 @@ public sealed class DemoSite : IAsyncDisposable
             try { await Cloud.StopAsync(limit.Token); } catch (OperationCanceledException) { }
             await Cloud.DisposeAsync();
         }
+        if (Agency is not null) await Agency.DisposeAsync();
         _nodeLoggers.Dispose();
         _stopping.Dispose();
     }

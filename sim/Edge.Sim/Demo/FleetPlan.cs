@@ -9,19 +9,17 @@ public sealed record ZonePlan(string Id, string NameEl, string NameEn);
 /// <summary>A group of street lights (usually one road) that shares a lighting profile.</summary>
 public sealed record GroupPlan(string Id, string Name, string Zone);
 
-/// <summary>A bilingual bus route serving a stop, for the stop's generated content and timetable.</summary>
-public sealed record RoutePlan(string Route, string HeadsignEl, string HeadsignEn, int HeadwayMinutes, int OffsetMinutes);
-
 /// <summary>
 /// One virtual node: where it stands and what its virtual hardware does. <see cref="LampMode"/> injects a
-/// lamp fault; <see cref="WaterCurve"/> scripts the stream under a gauge (node-clock seconds since boot).
+/// lamp fault; <see cref="WaterCurve"/> scripts the stream under a gauge (node-clock seconds since boot); a bus
+/// stop shows the departures of its <see cref="GtfsStops"/> in the demo agency's feed.
 /// </summary>
 public sealed record NodePlan(
     string Id, string Type, string Zone, string? Group, double Lat, double Lon, string? Pole,
     string? Description = null,
     LampMode LampMode = LampMode.Normal, float RatedWatts = 60,
     IReadOnlyList<LevelPoint>? WaterCurve = null, string? Scenario = null,
-    string? StopNameEl = null, string? StopNameEn = null, IReadOnlyList<RoutePlan>? Routes = null);
+    string? StopNameEl = null, string? StopNameEn = null, IReadOnlyList<string>? GtfsStops = null);
 
 /// <summary>Everything the demo seeds and runs: site, gateway, zones, groups, nodes, and their documents.</summary>
 public sealed class FleetPlan

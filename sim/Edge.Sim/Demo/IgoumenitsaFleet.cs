@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using Edge.Firmware.Host.Hardware;
+using Edge.Sim.Agency;
 
 namespace Edge.Sim.Demo;
 
@@ -59,33 +60,14 @@ public static class IgoumenitsaFleet
         Replace(nodes, "sl-graik-04", n => n with { LampMode = LampMode.Fail, Description = "dead lamp (lamp failure at night)" });
         Replace(nodes, "sl-plat-07", n => n with { LampMode = LampMode.BurnByDay, Description = "stuck relay (day burner)" });
 
-        var town = new[]
-        {
-            new RoutePlan("1", "Πλαταριά", "Plataria", 60, 5),
-            new RoutePlan("2", "Γραικοχώρι", "Graikochori", 90, 12),
-            new RoutePlan("3", "Λαδοχώρι", "Ladochori", 45, 8),
-        };
         nodes.Add(new NodePlan("bs-port", "busstop", "igoumenitsa-town", null, 39.4995, 20.2592, "BS-01", "port passenger terminal",
-            StopNameEl: "Λιμάνι Ηγουμενίτσας", StopNameEn: "Igoumenitsa Port", Routes: town));
+            StopNameEl: "Λιμάνι Ηγουμενίτσας", StopNameEn: "Igoumenitsa Port", GtfsStops: [DemoNetwork.Port.Id]));
         nodes.Add(new NodePlan("bs-ktel", "busstop", "igoumenitsa-town", null, 39.5061, 20.2660, "BS-02", "KTEL coach station",
-            StopNameEl: "ΚΤΕΛ Θεσπρωτίας", StopNameEn: "KTEL Coach Station", Routes: new[]
-            {
-                new RoutePlan("Ι1", "Ιωάννινα", "Ioannina", 60, 15),
-                new RoutePlan("Π2", "Πρέβεζα", "Preveza", 120, 45),
-                new RoutePlan("Α3", "Αθήνα", "Athens", 240, 90),
-                new RoutePlan("1", "Πλαταριά", "Plataria", 60, 10),
-            }));
+            StopNameEl: "ΚΤΕΛ Θεσπρωτίας", StopNameEn: "KTEL Coach Station", GtfsStops: [DemoNetwork.Ktel.Id]));
         nodes.Add(new NodePlan("bs-ladochori", "busstop", "ladochori", null, 39.4921, 20.2741, "BS-03", "Ladochori square",
-            StopNameEl: "Λαδοχώρι", StopNameEn: "Ladochori", Routes: new[]
-            {
-                new RoutePlan("3", "Λιμάνι", "Port", 45, 3),
-                new RoutePlan("1", "Πλαταριά", "Plataria", 60, 14),
-            }));
+            StopNameEl: "Λαδοχώρι", StopNameEn: "Ladochori", GtfsStops: [DemoNetwork.Ladochori.Id]));
         nodes.Add(new NodePlan("bs-plataria", "busstop", "plataria", null, 39.4546, 20.2719, "BS-04", "Plataria seafront",
-            StopNameEl: "Πλαταριά", StopNameEn: "Plataria", Routes: new[]
-            {
-                new RoutePlan("1", "Ηγουμενίτσα", "Igoumenitsa", 60, 20),
-            }));
+            StopNameEl: "Πλαταριά", StopNameEn: "Plataria", GtfsStops: [DemoNetwork.Plataria.Id]));
 
         nodes.Add(new NodePlan("wl-town", "waterlevel", "igoumenitsa-town", null, 39.5135, 20.2702, "WL-01", "stream culvert, north entrance of the town",
             Scenario: "calm"));

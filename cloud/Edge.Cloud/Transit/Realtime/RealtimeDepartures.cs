@@ -21,7 +21,8 @@ public sealed record LiveDeparture(ScheduledDeparture Scheduled, Instant At, boo
 /// <item>a SKIPPED stop is left out; NO_DATA (at the stop or carried from before) means scheduled;</item>
 /// <item>a feed older than the staleness limit, or no update for the trip: scheduled, marked scheduled.</item>
 /// </list>
-/// ADDED trips and trips matched by route/direction/start_time without trip_id are not handled yet.
+/// ADDED trips: <see cref="AddedDepartures"/>. Trips identified by route/direction/start_time without trip_id are
+/// not matched.
 /// </summary>
 public static class RealtimeDepartures
 {
@@ -30,7 +31,7 @@ public static class RealtimeDepartures
     public static IReadOnlyList<LiveDeparture> Apply(IEnumerable<ScheduledDeparture> departures, DateTimeZone zone, LocalDate serviceDay,
         TripUpdates.Snapshot feed, Instant now, Duration maxAge, Func<string, IReadOnlyDictionary<int, int>> scheduleOf)
     {
-        var fresh = feed.Timestamp > 0 && now - Instant.FromUnixTimeSeconds((long)feed.Timestamp) <= maxAge;
+        var fresh = Fresh(feed, now, maxAge);
         var startDate = serviceDay.ToString("uuuuMMdd", System.Globalization.CultureInfo.InvariantCulture);
         var result = new List<LiveDeparture>();
         foreach (var departure in departures)
@@ -56,6 +57,10 @@ public static class RealtimeDepartures
         }
         return result.OrderBy(d => d.At).ToList();
     }
+
+    /// <summary>Whether the feed is recent enough to show (by its header timestamp).</summary>
+    public static bool Fresh(TripUpdates.Snapshot feed, Instant now, Duration maxAge) =>
+        feed.Timestamp > 0 && now - Instant.FromUnixTimeSeconds((long)feed.Timestamp) <= maxAge;
 
     /// <summary>A frequency-based trip's runs share a trip_id: an update is for the run whose start_time it names.</summary>
     private static bool SameRun(TripDescriptor trip, ScheduledDeparture departure) =>

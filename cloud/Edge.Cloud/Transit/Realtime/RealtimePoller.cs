@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -9,34 +11,43 @@ using Microsoft.Extensions.Options;
 namespace Edge.Cloud.Transit.Realtime;
 
 /// <summary>
-/// Polls the configured TripUpdates URL every <see cref="RealtimeOptions.IntervalSeconds"/> and, after each
-/// feed it takes, republishes the display content of the stops whose arrivals changed. An unreachable URL, an
-/// HTTP error, an HTML page, protobuf garbage or an older feed is logged and changes nothing; a feed that stops
-/// coming ages past <see cref="RealtimeOptions.MaxAgeSeconds"/> and the stops fall back to scheduled times.
+/// Polls the configured GTFS-Realtime URLs (TripUpdates, VehiclePositions, ServiceAlerts) every
+/// <see cref="RealtimeOptions.IntervalSeconds"/> and then republishes the display content of the stops whose
+/// departures, notices or banner changed (and, while live predictions are shown, refreshes the others before they
+/// go stale on the sign). An unreachable URL, an HTTP error, an HTML page, protobuf garbage or an older feed is
+/// logged and changes nothing; a feed that stops coming ages past <see cref="RealtimeOptions.MaxAgeSeconds"/> and
+/// the stops fall back to scheduled times.
 /// </summary>
 public sealed class RealtimePoller : BackgroundService
 {
     private readonly IHttpClientFactory _http;
-    private readonly TripUpdates _tripUpdates;
     private readonly TimetablePublisher _publisher;
     private readonly RealtimeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<RealtimePoller> _logger;
+    private readonly List<(string Url, Func<byte[], (RealtimeRefusal, string?)> Accept)> _feeds = new();
 
-    public RealtimePoller(IHttpClientFactory http, TripUpdates tripUpdates, TimetablePublisher publisher, IOptions<TransitOptions> options,
-        TimeProvider time, ILogger<RealtimePoller> logger)
+    public RealtimePoller(IHttpClientFactory http, TripUpdates tripUpdates, VehiclePositions vehicles, ServiceAlerts alerts, TimetablePublisher publisher,
+        IOptions<TransitOptions> options, TimeProvider time, ILogger<RealtimePoller> logger)
     {
         _http = http;
-        _tripUpdates = tripUpdates;
         _publisher = publisher;
         _options = options.Value.Realtime;
         _time = time;
         _logger = logger;
+        Add(_options.TripUpdatesUrl, tripUpdates);
+        Add(_options.VehiclePositionsUrl, vehicles);
+        Add(_options.ServiceAlertsUrl, alerts);
+    }
+
+    private void Add<T>(string? url, RealtimeFeed<T> feed) where T : class
+    {
+        if (!string.IsNullOrWhiteSpace(url)) _feeds.Add((url, bytes => (feed.Accept(bytes, out var problem), problem)));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (string.IsNullOrWhiteSpace(_options.TripUpdatesUrl)) return;
+        if (_feeds.Count == 0) return;
         var interval = TimeSpan.FromSeconds(Math.Max(1, _options.IntervalSeconds));
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -50,7 +61,7 @@ public sealed class RealtimePoller : BackgroundService
             }
             catch (Exception e)
             {
-                _logger.LogWarning("GTFS-Realtime poll of {Url} failed: {Problem}", _options.TripUpdatesUrl, e.Message);
+                _logger.LogWarning("Publishing GTFS-Realtime departures failed: {Problem}", e.Message);
             }
             try
             {
@@ -63,18 +74,24 @@ public sealed class RealtimePoller : BackgroundService
         }
     }
 
-    /// <summary>One poll: fetch, take, republish what changed.</summary>
+    /// <summary>One round: fetch and take each feed, then republish what changed.</summary>
     public async Task PollOnceAsync(CancellationToken ct)
     {
         using var client = _http.CreateClient(nameof(RealtimePoller));
-        using var response = await client.GetAsync(_options.TripUpdatesUrl, ct);
-        response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadAsByteArrayAsync(ct);
-        var refusal = _tripUpdates.Accept(body, out var problem);
-        if (refusal != RealtimeRefusal.None)
+        foreach (var (url, accept) in _feeds)
         {
-            _logger.LogWarning("GTFS-Realtime feed from {Url} not taken: {Problem}", _options.TripUpdatesUrl, problem);
-            return;
+            try
+            {
+                using var response = await client.GetAsync(url, ct);
+                response.EnsureSuccessStatusCode();
+                var (refusal, problem) = accept(await response.Content.ReadAsByteArrayAsync(ct));
+                if (refusal != RealtimeRefusal.None) _logger.LogWarning("GTFS-Realtime feed from {Url} not taken: {Problem}", url, problem);
+            }
+            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+            {
+                // One feed down must not keep the others from the signs.
+                _logger.LogWarning("GTFS-Realtime poll of {Url} failed: {Problem}", url, e.Message);
+            }
         }
         await _publisher.PublishRealtimeAsync(ct);
     }
