@@ -4,6 +4,7 @@ using Edge.Cloud.Alarms;
 using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Audit;
 using Edge.Cloud.Commands;
+using Edge.Cloud.Commissioning;
 using Edge.Cloud.Desired;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
@@ -51,6 +52,7 @@ public static class Program
         builder.Services.AddEdgeAlarms(builder.Configuration);
         builder.Services.AddEdgeHistory();
         builder.Services.AddEdgeTransit(builder.Configuration);
+        builder.Services.AddEdgeCommissioning();
 
         var app = builder.Build();
         app.UseEdgeRequests();
@@ -71,6 +73,7 @@ public static class Program
         app.MapEdgeAlarms();
         app.MapEdgeHistory();
         app.MapEdgeTransit();
+        app.MapEdgeCommissioning();
         return app;
     }
 }
