@@ -48,6 +48,10 @@ app.Configure(config =>
             .WithDescription("Register or pick a node in the cloud, get its secret and write its provisioning record (to a file, or to the device over serial).")
             .WithExample("node", "provision", "sl-0042", "--type", "streetlight", "--pole", "PA-17", "--ssid", "Edge-IoT", "--broker-host", "10.20.0.2", "--wifi-password-stdin", "--out", "sl-0042.node")
             .WithExample("node", "provision", "--pole", "PA-17", "--ssid", "Edge-IoT", "--broker-host", "10.20.0.2", "--serial", "/dev/ttyUSB0");
+        node.AddCommand<NodeCommissionCommand>("commission")
+            .WithDescription("Wait for the node's first message, run its self-test through the real command path, print pass/fail with the figures and store the result on the node.")
+            .WithExample("node", "commission", "sl-0042")
+            .WithExample("node", "commission", "wl-0007", "--measured-mm", "412", "--set-datum");
         node.AddCommand<NodeStatusCommand>("status")
             .WithDescription("Where a node stands: registered, provisioned but not yet seen, online or offline, and its commissioning.")
             .WithExample("node", "status", "sl-0042");

@@ -11,6 +11,8 @@ using System.Threading.Tasks;
 using Edge.Cli.Tests;
 using Edge.Firmware.Host.Configuration;
 using Edge.Firmware.Host.Hosting;
+using Edge.Firmware.Host.Provisioning;
+using Edge.Firmware.Provisioning;
 using Edge.Sim.Demo;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -85,6 +87,32 @@ public sealed class InstallerSite : IAsyncLifetime
     }
 
     public async Task PutAsync(string path, object body) => (await Admin.PutAsJsonAsync("api/v1/" + path, body)).EnsureSuccessStatusCode();
+
+    public async Task PutRawAsync(string path, string json)
+    {
+        using var response = await Admin.PutAsync("api/v1/" + path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        Assert.True(response.IsSuccessStatusCode, path + ": " + await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// `edge node provision` registers the node and writes its record to a file; the record goes to the host node's
+    /// storage as `edge node flash` puts it on a device's, and the node boots from it (<paramref name="tweak"/>
+    /// changes its virtual hardware, e.g. a dead lamp).
+    /// </summary>
+    public async Task<RuntimeHostedNode> ProvisionAndBootAsync(string id, string type, Action<NodeSettings>? tweak = null, Func<Task>? beforeBoot = null)
+    {
+        var result = Edge(null, new[] { "node", "provision", id, "--type", type, "--gateway", Fleet.Gateway, "--lat", "39.503", "--lon", "20.265", "--out", id + ".node" }
+            .Concat(WifiAndBroker).ToArray());
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string dataDir = Path.Combine(WorkDir, "nodes", id);
+        Directory.CreateDirectory(dataDir);
+        if (beforeBoot != null) await beforeBoot();
+        File.Copy(Path.Combine(WorkDir, id + ".node"), Path.Combine(dataDir, ProvisioningRecord.StorageKey + ".bin"));
+        var record = RecordBoot.Boot(dataDir, type, "1.0.0-host", null, false, _ => { }, CancellationToken.None)!;
+        var settings = RecordBoot.Settings(record, type, dataDir);
+        tweak?.Invoke(settings);
+        return await StartNodeAsync(settings);
+    }
 
     /// <summary>Runs host nodes on their own scheduler until the site stops.</summary>
     public async Task<RuntimeHostedNode> StartNodeAsync(NodeSettings settings)

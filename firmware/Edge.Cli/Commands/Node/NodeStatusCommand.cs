@@ -37,8 +37,13 @@ public sealed class NodeStatusCommand : AsyncCommand<NodeStatusCommand.Settings>
         if (node.Number("lat") is { } lat && node.Number("lon") is { } lon)
             Console.Out.WriteLine($"position    {lat.ToString(CultureInfo.InvariantCulture)}, {lon.ToString(CultureInfo.InvariantCulture)}");
         Console.Out.WriteLine($"state       {State(node)}");
-        if (node.TryGetProperty("commissioning", out var c) && c.ValueKind == JsonValueKind.Object)
-            Console.Out.WriteLine($"commission  {(c.GetProperty("passed").GetBoolean() ? "passed" : "FAILED")} {Time(c.GetProperty("at").GetInt64())} by {c.Text("by")}: {c.Text("summary")}");
+        var results = (await cloud.GetAsync("nodes/" + Uri.EscapeDataString(node.Text("id")!) + "/commissioning", false, ct))!.Value;
+        if (results.GetArrayLength() == 0) Console.Out.WriteLine("commission  not yet (edge node commission " + node.Text("id") + ")");
+        else
+        {
+            var c = results[0];
+            Console.Out.WriteLine($"commission  {(c.GetProperty("passed").GetBoolean() ? "passed" : "FAILED")} {Time(c.GetProperty("at").GetInt64())} by {c.Text("actor")}: {c.Text("summary")}");
+        }
         return 0;
     }
 
