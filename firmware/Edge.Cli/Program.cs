@@ -52,6 +52,13 @@ app.Configure(config =>
             .WithDescription("Wait for the node's first message, run its self-test through the real command path, print pass/fail with the figures and store the result on the node.")
             .WithExample("node", "commission", "sl-0042")
             .WithExample("node", "commission", "wl-0007", "--measured-mm", "412", "--set-datum");
+        node.AddCommand<NodeFlashCommand>("flash")
+            .WithDescription("Flash the nanoFramework firmware, the app at the deployment partition's address and the provisioning record with nanoff, then check the device lists the app's assemblies.")
+            .WithExample("node", "flash", "--serial", "/dev/ttyUSB0", "--type", "streetlight", "--record", "sl-0042.node", "--dry-run");
+        node.AddCommand<NodeLabelCommand>("label")
+            .WithDescription("Write printable pole labels with the QR code of each node's public page {base}/n/{id}: one SVG label, or A4 PDF sheets of 3 × 8.")
+            .WithExample("node", "label", "sl-0042", "--out", "sl-0042.svg")
+            .WithExample("node", "label", "--all", "--out", "labels.pdf");
         node.AddCommand<NodeStatusCommand>("status")
             .WithDescription("Where a node stands: registered, provisioned but not yet seen, online or offline, and its commissioning.")
             .WithExample("node", "status", "sl-0042");
