@@ -99,11 +99,16 @@ public static class LabelSheet
     {
         public const string Family = "EdgeLabel";
         private static byte[] _bytes = Array.Empty<byte>();
+        private static bool _installed;
 
+        // Set once, before PDFsharp touches any font: even reading GlobalFontSettings.FontResolver first makes
+        // PDFsharp 6.2 refuse a later resolver.
         public static void Use(string path)
         {
             _bytes = File.ReadAllBytes(path);
-            if (GlobalFontSettings.FontResolver is not FontFile) GlobalFontSettings.FontResolver = new FontFile();
+            if (_installed) return;
+            GlobalFontSettings.FontResolver = new FontFile();
+            _installed = true;
         }
 
         public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic) =>

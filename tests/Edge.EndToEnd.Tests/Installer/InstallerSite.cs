@@ -67,9 +67,17 @@ public sealed class InstallerSite : IAsyncLifetime
         try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
     }
 
+    /// <summary>
+    /// edge.dll in its own build output: this test output carries the ASP.NET Core framework's assemblies instead of
+    /// the packages edge ships (PDFsharp's logging abstractions), which edge, a plain console app, cannot load from here.
+    /// </summary>
+    public static readonly string EdgeDll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory,
+        "..", "..", "..", "..", "..", "firmware", "Edge.Cli", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "edge.dll"));
+
     /// <summary>Runs `edge` with this site's sign-in; <paramref name="stdin"/> is its standard input.</summary>
     public CliResult Edge(string? stdin, params string[] arguments) => CliRunner.Run(new CliInvocation(arguments)
     {
+        Dll = EdgeDll,
         WorkingDirectory = WorkDir,
         StandardInput = stdin,
         Environment = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = ConfigHome, ["HOME"] = _dataDir },

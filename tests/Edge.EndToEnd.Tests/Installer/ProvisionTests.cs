@@ -91,7 +91,7 @@ public sealed class ProvisionTests
         string home = Path.Combine(_site.WorkDir, "expired-home");
         var env = new System.Collections.Generic.Dictionary<string, string> { ["XDG_CONFIG_HOME"] = home };
         var login = Edge.Cli.Tests.CliRunner.Run(new Edge.Cli.Tests.CliInvocation(new[] { "login", "--url", _site.Site.CloudUrl, "--user", installer.Name, "--days", "1" })
-            { StandardInput = installer.Password + "\n", Environment = env });
+            { StandardInput = installer.Password + "\n", Environment = env, Dll = InstallerSite.EdgeDll });
         Assert.True(login.ExitCode == 0, login.ToString());
         using (var db = new SqliteConnection("Data Source=" + Path.Combine(_site.Site.DataDir, "cloud", "edge-cloud.db")))
         {
@@ -104,7 +104,7 @@ public sealed class ProvisionTests
             update.Parameters.AddWithValue("@now", now);
             Assert.Equal(1, update.ExecuteNonQuery());
         }
-        var status = Edge.Cli.Tests.CliRunner.Run(new Edge.Cli.Tests.CliInvocation(new[] { "node", "status", "sl-anything" }) { Environment = env });
+        var status = Edge.Cli.Tests.CliRunner.Run(new Edge.Cli.Tests.CliInvocation(new[] { "node", "status", "sl-anything" }) { Environment = env, Dll = InstallerSite.EdgeDll });
         Assert.True(status.ExitCode == 1, status.ToString());
         Assert.Contains("expired", status.StandardError);
         Assert.Contains("run `edge login` again", status.StandardError);
