@@ -18,7 +18,8 @@ public static class CommissioningEndpoints
 {
     public static IServiceCollection AddEdgeCommissioning(this IServiceCollection services) => services
         .AddSingleton<IMigrationSource, CommissioningSchema>()
-        .AddSingleton<CommissioningService>();
+        .AddSingleton<CommissioningService>()
+        .AddSingleton<NodeReplacement>();
 
     /// <summary>Self-test commands and commissioning results: installers (and admins) write, everyone reads.</summary>
     public static IEndpointRouteBuilder MapEdgeCommissioning(this IEndpointRouteBuilder endpoints)
@@ -43,6 +44,11 @@ public static class CommissioningEndpoints
         api.MapGet("/nodes/{id}/commissioning", (string id, CommissioningService s, CancellationToken ct) => s.ListAsync(id, ct))
             .RequireAuthorization(Policies.Viewer).ForNode().WithSummary("The node's commissioning results, newest first")
             .Produces<IReadOnlyList<CommissioningInfo>>();
+        api.MapPost("/nodes/{id}/replace", async (string id, HttpRequest request, ClaimsPrincipal user, NodeReplacement s) =>
+                await s.ReplaceAsync(user.Actor(), id, await Api.BodyAsync<ReplaceRequest>(request), request.HttpContext.RequestAborted))
+            .RequireAuthorization(Policies.Installer).ForNode().Body<ReplaceRequest>(new ReplaceRequest("sl-0042b"))
+            .WithSummary("Replace the node's device: a new node takes its pole, settings and commissioning history; the old one is retired")
+            .Produces<ReplacementInfo>();
         return endpoints;
     }
 

@@ -5,7 +5,8 @@ namespace Edge.Cloud.Commissioning;
 
 /// <summary>
 /// Commissioning results (migration 140): one row per self-test an installer ran on a node — who, when, where,
-/// the pole, pass or fail, the figures (JSON text) — newest last. A node's history stays with the node.
+/// the pole, pass or fail, the figures (JSON text) — newest last; and device replacements (old node, new node, pole),
+/// which move the pole's commissioning history to the new device.
 /// </summary>
 public sealed class CommissioningSchema : IMigrationSource
 {
@@ -25,6 +26,15 @@ public sealed class CommissioningSchema : IMigrationSource
           pole TEXT NULL
         );
         CREATE INDEX node_commissioning_node ON node_commissioning (node, id);
+        CREATE TABLE node_replacements (
+          id {ID},
+          old_node TEXT NOT NULL,
+          new_node TEXT NOT NULL,
+          site TEXT NOT NULL,
+          pole TEXT NULL,
+          at BIGINT NOT NULL,
+          actor TEXT NOT NULL
+        );
         """;
 
     public IEnumerable<Migration> Migrations { get; } = new[]

@@ -11,15 +11,20 @@ using static Edge.Cloud.Tests.Support.ApiAssert;
 
 namespace Edge.Cloud.Tests.Commissioning;
 
-/// <summary>Self-test commands and commissioning results over real HTTP (docs/cloud.md §Commissioning).</summary>
-public sealed class CommissioningApiTests : IAsyncLifetime
+/// <summary>Self-test commands, commissioning results and device replacement over real HTTP (docs/cloud.md §Commissioning), on SQLite and PostgreSQL.</summary>
+public abstract class CommissioningApiTests : IAsyncLifetime
 {
     private CloudServer _server = null!;
     private readonly Dictionary<string, HttpClient> _clients = new();
 
+    /// <summary>The storage settings of the provider under test.</summary>
+    protected abstract Task<Dictionary<string, string?>> StorageAsync();
+
+    protected virtual Task DropStorageAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
-        _server = await CloudServer.StartAsync(new Dictionary<string, string?>
+        _server = await CloudServer.StartAsync(new Dictionary<string, string?>(await StorageAsync())
         {
             ["Users:Seed:0:Name"] = "admin", ["Users:Seed:0:Password"] = "admin-password-1", ["Users:Seed:0:Role"] = "admin",
             ["Users:Seed:1:Name"] = "maria", ["Users:Seed:1:Password"] = "installer-password", ["Users:Seed:1:Role"] = "installer",
@@ -38,6 +43,7 @@ public sealed class CommissioningApiTests : IAsyncLifetime
     {
         foreach (var client in _clients.Values) client.Dispose();
         await _server.DisposeAsync();
+        await DropStorageAsync();
     }
 
     [Fact]
@@ -88,6 +94,44 @@ public sealed class CommissioningApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Replacing_a_device_moves_the_pole_and_its_history_to_the_new_node_and_retires_the_old_one()
+    {
+        var installer = _clients["installer"];
+        await Ok(await installer.PostAsJsonAsync("/api/v1/nodes/sl-0042/secret", new { }));
+        await Ok(await installer.PostAsJsonAsync("/api/v1/nodes/sl-0042/commissioning", new { passed = false, summary = "lamp draws 0.4 W at 100 %" }));
+        var command = await Ok(await installer.PostAsJsonAsync("/api/v1/nodes/sl-0042/self-test", new { kind = "identify" }));
+
+        var replaced = await Ok(await installer.PostAsJsonAsync("/api/v1/nodes/sl-0042/replace", new { newNode = "sl-0042b" }));
+        Assert.Equal(("sl-0042", "sl-0042b", "PA-17", 1, 1), (replaced.GetProperty("oldNode").GetString(), replaced.GetProperty("newNode").GetString(),
+            replaced.GetProperty("pole").GetString(), replaced.GetProperty("commissioningMoved").GetInt32(), replaced.GetProperty("alarmsCleared").GetInt32()));
+
+        // The new node stands where the old one stood, with no secret of its own yet; the old one is gone.
+        var node = await Ok(await installer.GetAsync("/api/v1/nodes/sl-0042b"));
+        Assert.Equal(("igoumenitsa", "streetlight", "gw-1", "PA-17", 39.5, 20.26, false),
+            (node.GetProperty("site").GetString(), node.GetProperty("type").GetString(), node.GetProperty("gateway").GetString(), node.GetProperty("pole").GetString(),
+             node.GetProperty("lat").GetDouble(), node.GetProperty("lon").GetDouble(), node.GetProperty("hasSecret").GetBoolean()));
+        Assert.Equal("maria", node.GetProperty("installedBy").GetString());
+        await Problem(await installer.GetAsync("/api/v1/nodes/sl-0042"), HttpStatusCode.NotFound);
+        var history = await Ok(await installer.GetAsync("/api/v1/nodes/sl-0042b/commissioning"));
+        Assert.Equal("lamp draws 0.4 W at 100 %", Assert.Single(history.EnumerateArray()).GetProperty("summary").GetString());
+        var alarm = Assert.Single((await Ok(await installer.GetAsync("/api/v1/alarms?node=sl-0042&kind=node.commissioning"))).EnumerateArray());
+        Assert.Equal("cleared", alarm.GetProperty("status").GetString());
+        var expired = await Ok(await installer.GetAsync("/api/v1/commands/" + command.GetProperty("id").GetString()));
+        Assert.Equal("expired", expired.GetProperty("status").GetString());
+        var audit = await Ok(await _clients["admin"].GetAsync("/api/v1/audit?target=node:sl-0042"));
+        Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("action").GetString() == "node.replace"
+            && e.GetProperty("detail").GetProperty("replacedBy").GetString() == "sl-0042b");
+
+        // Ids are not reused, a node does not replace itself, and a viewer replaces nothing.
+        await Ok(await installer.PutAsJsonAsync("/api/v1/nodes/sl-0043", new { site = "igoumenitsa", type = "streetlight", lat = 39.5, lon = 20.26 }));
+        await Problem(await installer.PostAsJsonAsync("/api/v1/nodes/sl-0043/replace", new { newNode = "sl-0042" }), HttpStatusCode.Conflict);
+        await Problem(await installer.PostAsJsonAsync("/api/v1/nodes/sl-0043/replace", new { newNode = "sl-0043" }), HttpStatusCode.BadRequest);
+        await Problem(await installer.PostAsJsonAsync("/api/v1/nodes/sl-0043/replace", new { newNode = "Bad Id" }), HttpStatusCode.BadRequest);
+        await Problem(await _clients["viewer"].PostAsJsonAsync("/api/v1/nodes/sl-0043/replace", new { newNode = "sl-0044" }), HttpStatusCode.Forbidden);
+        await Problem(await installer.PostAsJsonAsync("/api/v1/nodes/sl-9999/replace", new { newNode = "sl-0045" }), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Bad_results_are_refused_with_every_problem_named()
     {
         var problem = await Problem(await _clients["installer"].PostAsJsonAsync("/api/v1/nodes/sl-0042/commissioning", new { passed = true, summary = "", lat = 95.0 }), HttpStatusCode.BadRequest);
@@ -98,5 +142,26 @@ public sealed class CommissioningApiTests : IAsyncLifetime
         await Problem(await _clients["viewer"].PostAsJsonAsync("/api/v1/nodes/sl-0042/commissioning", new { passed = true, summary = "x" }), HttpStatusCode.Forbidden);
         await Problem(await _clients["installer"].GetAsync("/api/v1/nodes/sl-9999/commissioning"), HttpStatusCode.NotFound);
         Assert.Empty((await Ok(await _clients["installer"].GetAsync("/api/v1/nodes/sl-0042/commissioning"))).EnumerateArray());
+    }
+}
+
+public sealed class SqliteCommissioningApiTests : CommissioningApiTests
+{
+    protected override Task<Dictionary<string, string?>> StorageAsync() => Task.FromResult(new Dictionary<string, string?>());
+}
+
+public sealed class PostgresCommissioningApiTests : CommissioningApiTests
+{
+    private TestPostgres? _postgres;
+
+    protected override async Task<Dictionary<string, string?>> StorageAsync()
+    {
+        _postgres = await TestPostgres.CreateAsync();
+        return new Dictionary<string, string?> { ["Storage:Provider"] = "Postgres", ["Storage:PostgresConnectionString"] = _postgres.ConnectionString };
+    }
+
+    protected override async Task DropStorageAsync()
+    {
+        if (_postgres is not null) await _postgres.DisposeAsync();
     }
 }
