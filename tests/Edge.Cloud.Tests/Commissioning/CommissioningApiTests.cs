@@ -17,14 +17,14 @@ public abstract class CommissioningApiTests : IAsyncLifetime
     private CloudServer _server = null!;
     private readonly Dictionary<string, HttpClient> _clients = new();
 
-    /// <summary>The storage settings of the provider under test.</summary>
-    protected abstract Task<Dictionary<string, string?>> StorageAsync();
+    private TestStorage _storage = null!;
 
-    protected virtual Task DropStorageAsync() => Task.CompletedTask;
+    /// <summary>Whether this run is on PostgreSQL (else SQLite).</summary>
+    protected abstract bool Postgres { get; }
 
     public async Task InitializeAsync()
     {
-        _server = await CloudServer.StartAsync(new Dictionary<string, string?>(await StorageAsync())
+        _server = await CloudServer.StartAsync(new Dictionary<string, string?>((_storage = await TestStorage.CreateAsync(Postgres)).Settings)
         {
             ["Users:Seed:0:Name"] = "admin", ["Users:Seed:0:Password"] = "admin-password-1", ["Users:Seed:0:Role"] = "admin",
             ["Users:Seed:1:Name"] = "maria", ["Users:Seed:1:Password"] = "installer-password", ["Users:Seed:1:Role"] = "installer",
@@ -43,7 +43,7 @@ public abstract class CommissioningApiTests : IAsyncLifetime
     {
         foreach (var client in _clients.Values) client.Dispose();
         await _server.DisposeAsync();
-        await DropStorageAsync();
+        await _storage.DisposeAsync();
     }
 
     [Fact]
@@ -147,21 +147,10 @@ public abstract class CommissioningApiTests : IAsyncLifetime
 
 public sealed class SqliteCommissioningApiTests : CommissioningApiTests
 {
-    protected override Task<Dictionary<string, string?>> StorageAsync() => Task.FromResult(new Dictionary<string, string?>());
+    protected override bool Postgres => false;
 }
 
 public sealed class PostgresCommissioningApiTests : CommissioningApiTests
 {
-    private TestPostgres? _postgres;
-
-    protected override async Task<Dictionary<string, string?>> StorageAsync()
-    {
-        _postgres = await TestPostgres.CreateAsync();
-        return new Dictionary<string, string?> { ["Storage:Provider"] = "Postgres", ["Storage:PostgresConnectionString"] = _postgres.ConnectionString };
-    }
-
-    protected override async Task DropStorageAsync()
-    {
-        if (_postgres is not null) await _postgres.DisposeAsync();
-    }
+    protected override bool Postgres => true;
 }

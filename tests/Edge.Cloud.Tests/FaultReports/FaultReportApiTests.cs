@@ -20,13 +20,14 @@ public abstract class FaultReportApiTests : IAsyncLifetime
     private HttpClient _technician = null!;
     private HttpClient _citizen = null!;
 
-    protected abstract Task<Dictionary<string, string?>> StorageAsync();
+    private TestStorage _storage = null!;
 
-    protected virtual Task DropStorageAsync() => Task.CompletedTask;
+    /// <summary>Whether this run is on PostgreSQL (else SQLite).</summary>
+    protected abstract bool Postgres { get; }
 
     public async Task InitializeAsync()
     {
-        _server = await CloudServer.StartAsync(new Dictionary<string, string?>(await StorageAsync())
+        _server = await CloudServer.StartAsync(new Dictionary<string, string?>((_storage = await TestStorage.CreateAsync(Postgres)).Settings)
         {
             ["Users:Seed:0:Name"] = "admin", ["Users:Seed:0:Password"] = "admin-password-1", ["Users:Seed:0:Role"] = "admin",
             ["Users:Seed:1:Name"] = "eleni", ["Users:Seed:1:Password"] = "technician-password", ["Users:Seed:1:Role"] = "technician",
@@ -46,7 +47,7 @@ public abstract class FaultReportApiTests : IAsyncLifetime
         _technician.Dispose();
         _citizen.Dispose();
         await _server.DisposeAsync();
-        await DropStorageAsync();
+        await _storage.DisposeAsync();
     }
 
     /// <summary>
@@ -140,21 +141,10 @@ public abstract class FaultReportApiTests : IAsyncLifetime
 
 public sealed class SqliteFaultReportApiTests : FaultReportApiTests
 {
-    protected override Task<Dictionary<string, string?>> StorageAsync() => Task.FromResult(new Dictionary<string, string?>());
+    protected override bool Postgres => false;
 }
 
 public sealed class PostgresFaultReportApiTests : FaultReportApiTests
 {
-    private TestPostgres? _postgres;
-
-    protected override async Task<Dictionary<string, string?>> StorageAsync()
-    {
-        _postgres = await TestPostgres.CreateAsync();
-        return new Dictionary<string, string?> { ["Storage:Provider"] = "Postgres", ["Storage:PostgresConnectionString"] = _postgres.ConnectionString };
-    }
-
-    protected override async Task DropStorageAsync()
-    {
-        if (_postgres is not null) await _postgres.DisposeAsync();
-    }
+    protected override bool Postgres => true;
 }

@@ -24,20 +24,8 @@ public sealed class NodeCommissionCommand : AsyncCommand<NodeCommissionCommand.S
     /// <summary>Exit code of a self-test that ran and failed (its result is stored).</summary>
     public const int SelfTestFailed = 3;
 
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : NodeSelection
     {
-        [CommandArgument(0, "[NODE]")]
-        [Description("The node id. Omit it to pick the node by --pole.")]
-        public string? Node { get; init; }
-
-        [CommandOption("--pole <POLE>")]
-        [Description("Pick the node on this pole.")]
-        public string? Pole { get; init; }
-
-        [CommandOption("--site <SITE>")]
-        [Description("The site (default: the one given to `edge login`).")]
-        public string? Site { get; init; }
-
         [CommandOption("--wait <SECONDS>")]
         [Description("How long to wait for the node's first message (default 300).")]
         public int WaitS { get; init; } = 300;
@@ -80,7 +68,7 @@ public sealed class NodeCommissionCommand : AsyncCommand<NodeCommissionCommand.S
 
         public override ValidationResult Validate()
         {
-            if (Node is null && Pole is null) return ValidationResult.Error("node commission: give a node id or --pole (see `edge node commission --help`)");
+            if (base.Validate() is { Successful: false } selection) return selection;
             if (SettleS < 0 || SettleS > 600) return ValidationResult.Error("node commission: --settle must be 0..600 seconds");
             if (WaitS < 1 || CommandTimeoutS < 1) return ValidationResult.Error("node commission: --wait and --command-timeout must be at least 1 second");
             if (SetDatum && MeasuredMm is null) return ValidationResult.Error("node commission: --set-datum needs --measured-mm");

@@ -1,5 +1,4 @@
 using System;
-using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading;
@@ -12,19 +11,8 @@ namespace Edge.Cli.Commands.Node;
 /// <summary>`edge node status`: where a node stands in the installer's flow, from the cloud's inventory and what the node last reported.</summary>
 public sealed class NodeStatusCommand : AsyncCommand<NodeStatusCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : NodeSelection
     {
-        [CommandArgument(0, "[NODE]")]
-        [Description("The node id. Omit it to pick the node by --pole.")]
-        public string? Node { get; init; }
-
-        [CommandOption("--pole <POLE>")]
-        [Description("Pick the node on this pole.")]
-        public string? Pole { get; init; }
-
-        [CommandOption("--site <SITE>")]
-        [Description("The site (default: the one given to `edge login`).")]
-        public string? Site { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings s, CancellationToken ct)
