@@ -21,6 +21,8 @@ command -v python3 >/dev/null || need_apt+=(python3)
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
 # The gateway tests drive the embedded broker with mosquitto_pub/mosquitto_sub; the benchmark also runs mosquitto.
 command -v mosquitto_pub >/dev/null || need_apt+=(mosquitto-clients)
+# DejaVu Sans: the font `edge node label` sets the pole labels' text in (PDF), and the label tests read.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 # PostgreSQL: the cloud storage suite runs against a real server (Edge.Cloud.Tests).
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_apt+=(postgresql)
 # Chromium: the console's browser tests drive Debian's build with Playwright (its own browser download is not reachable).

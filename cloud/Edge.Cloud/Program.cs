@@ -4,8 +4,10 @@ using Edge.Cloud.Alarms;
 using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Audit;
 using Edge.Cloud.Commands;
+using Edge.Cloud.Commissioning;
 using Edge.Cloud.Desired;
 using Edge.Cloud.Domain;
+using Edge.Cloud.FaultReports;
 using Edge.Cloud.Gateways;
 using Edge.Cloud.History;
 using Edge.Cloud.Ingestion;
@@ -53,6 +55,8 @@ public static class Program
         builder.Services.AddEdgeHistory();
         builder.Services.AddEdgeTransit(builder.Configuration);
         builder.Services.AddEdgeOpenData(builder.Configuration);
+        builder.Services.AddEdgeCommissioning();
+        builder.Services.AddEdgeFaultReports(builder.Configuration);
 
         var app = builder.Build();
         app.UseEdgeRequests();
@@ -74,6 +78,8 @@ public static class Program
         app.MapEdgeHistory();
         app.MapEdgeTransit();
         app.MapEdgeOpenData();
+        app.MapEdgeCommissioning();
+        app.MapEdgeFaultReports();
         return app;
     }
 }

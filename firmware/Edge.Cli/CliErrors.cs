@@ -24,12 +24,13 @@ public static class CliErrors
             Console.Error.WriteLine("edge: " + e.Message);
             return Usage;
         }
-        catch (CommandRuntimeException e)
+        catch (Exception e) when (e is CommandRuntimeException or UsageException)
         {
             Console.Error.WriteLine("edge: " + e.Message);
             return Usage;
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is FormatException or ArgumentException or IOException or UnauthorizedAccessException
+            or Cloud.SignInException or Cloud.CloudException or OperationCanceledException)
         {
             Console.Error.WriteLine("edge: " + e.Message);
             return Invalid;

@@ -1,5 +1,6 @@
 using Edge.Cli;
 using Edge.Cli.Commands;
+using Edge.Cli.Commands.Node;
 using Spectre.Console.Cli;
 
 var app = new CommandApp();
@@ -34,6 +35,33 @@ app.Configure(config =>
         hydro.AddCommand<HydroReplayCommand>("replay")
             .WithDescription("Replay a logged timestamp,distance_mm series through the gauge's node logic: print every state change and a summary.")
             .WithExample("hydro", "replay", "docs/examples/hydro/storm.csv", "--config", "docs/examples/hydro/gauge.json");
+    });
+    config.AddCommand<LoginCommand>("login")
+        .WithDescription("Sign in to the cloud once; an API token (never the password) is kept in your configuration directory.")
+        .WithExample("login", "--url", "https://edge.example.gr/", "--user", "maria", "--site", "igoumenitsa");
+    config.AddCommand<LogoutCommand>("logout")
+        .WithDescription("Forget the stored sign-in.");
+    config.AddBranch("node", node =>
+    {
+        node.SetDescription("Installers: provision, flash, commission and label nodes (docs/provisioning.md).");
+        node.AddCommand<NodeProvisionCommand>("provision")
+            .WithDescription("Register or pick a node in the cloud, get its secret and write its provisioning record (to a file, or to the device over serial).")
+            .WithExample("node", "provision", "sl-0042", "--type", "streetlight", "--pole", "PA-17", "--ssid", "Edge-IoT", "--broker-host", "10.20.0.2", "--wifi-password-stdin", "--out", "sl-0042.node")
+            .WithExample("node", "provision", "--pole", "PA-17", "--ssid", "Edge-IoT", "--broker-host", "10.20.0.2", "--serial", "/dev/ttyUSB0");
+        node.AddCommand<NodeCommissionCommand>("commission")
+            .WithDescription("Wait for the node's first message, run its self-test through the real command path, print pass/fail with the figures and store the result on the node.")
+            .WithExample("node", "commission", "sl-0042")
+            .WithExample("node", "commission", "wl-0007", "--measured-mm", "412", "--set-datum");
+        node.AddCommand<NodeFlashCommand>("flash")
+            .WithDescription("Flash the nanoFramework firmware, the app at the deployment partition's address and the provisioning record with nanoff, then check the device lists the app's assemblies.")
+            .WithExample("node", "flash", "--serial", "/dev/ttyUSB0", "--type", "streetlight", "--record", "sl-0042.node", "--dry-run");
+        node.AddCommand<NodeLabelCommand>("label")
+            .WithDescription("Write printable pole labels with the QR code of each node's public page {base}/n/{id}: one SVG label, or A4 PDF sheets of 3 × 8.")
+            .WithExample("node", "label", "sl-0042", "--out", "sl-0042.svg")
+            .WithExample("node", "label", "--all", "--out", "labels.pdf");
+        node.AddCommand<NodeStatusCommand>("status")
+            .WithDescription("Where a node stands: registered, provisioned but not yet seen, online or offline, and its commissioning.")
+            .WithExample("node", "status", "sl-0042");
     });
 });
 return CliErrors.Run(app, args);

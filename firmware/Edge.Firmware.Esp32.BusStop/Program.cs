@@ -31,7 +31,7 @@ public static class Program
     public static void Main()
     {
         var storage = new FlashStorage();
-        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, MaxInbound, InboundSlots);
+        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, "busstop", MaxInbound, InboundSlots);
 
         var gpio = new GpioController();
         var statusLed = new GpioRelay(gpio, Pins.StatusLed, false);

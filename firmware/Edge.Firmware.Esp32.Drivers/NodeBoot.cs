@@ -1,5 +1,5 @@
 using System;
-using System.Threading;
+using Edge.Firmware.Provisioning;
 using Edge.Firmware.Runtime;
 using nanoFramework.Runtime.Native;
 
@@ -14,12 +14,18 @@ namespace Edge.Firmware.Esp32.Drivers;
 /// </summary>
 public sealed class NodeBoot
 {
-    public readonly Provisioning Node;
+    public readonly ProvisioningRecord Node;
     public readonly NodeOptions Options;
     public readonly Esp32Platform Platform;
     public readonly M2MqttLink Link;
 
-    private NodeBoot(Provisioning node, string board, string firmware, int maxInbound, int inboundSlots)
+    /// <summary>
+    /// The UART a node without a record listens on for serial provisioning. Not verified on a device: on stock ESP32
+    /// builds the USB bridge is UART0, which nanoFramework's debugger (wire protocol) also uses (docs/provisioning.md).
+    /// </summary>
+    public const string ProvisioningPort = "COM1";
+
+    private NodeBoot(ProvisioningRecord node, string board, string firmware, int maxInbound, int inboundSlots)
     {
         Node = node;
         Options = node.NodeOptions(board, firmware);
@@ -33,20 +39,21 @@ public sealed class NodeBoot
     /// <summary>
     /// Reads the provisioning record and builds the connection parts; <paramref name="maxInbound"/> is the
     /// largest inbound message kept and <paramref name="inboundSlots"/> how many may wait (see M2MqttLink).
-    /// A node that cannot read its own provisioning has nothing to run: it reboots (after a pause that leaves
-    /// time to attach the debugger or reflash) and this never returns.
+    /// A node that cannot read its own provisioning has nothing to run: it serves serial provisioning sessions on
+    /// <see cref="ProvisioningPort"/> (docs/provisioning.md) until one commits a record and asks for a reboot, then
+    /// reboots, and this never returns.
     /// </summary>
-    public static NodeBoot Start(IStorage storage, string board, string firmware, int maxInbound, int inboundSlots)
+    public static NodeBoot Start(IStorage storage, string board, string firmware, string type, int maxInbound, int inboundSlots)
     {
-        Provisioning node;
+        ProvisioningRecord node;
         try
         {
-            node = Provisioning.Load(storage);
+            node = ProvisioningRecord.Load(storage);
         }
         catch (FormatException e)
         {
-            System.Diagnostics.Debug.WriteLine("edge: " + e.Message);
-            Thread.Sleep(60000);
+            System.Diagnostics.Debug.WriteLine("edge: " + e.Message + "; serial provisioning on " + ProvisioningPort);
+            SerialProvisioningPort.Run(ProvisioningPort, storage, board, firmware, type);
             Power.RebootDevice();
             throw;
         }

@@ -27,7 +27,7 @@ public static class Program
     public static void Main()
     {
         var storage = new FlashStorage();
-        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, MaxInbound, InboundSlots);
+        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, "waterlevel", MaxInbound, InboundSlots);
 
         var gpio = new GpioController();
         // Sensor and divider are powered only while awake: P-MOSFET high-side switch, active low. Deep sleep

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using Edge.Firmware.Host.Configuration;
 using Edge.Firmware.Host.Hosting;
+using Edge.Firmware.Host.Provisioning;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,9 +20,16 @@ public static class Program
 
         Usage:
           dotnet run --project firmware/Edge.Firmware.Host -- --config node.json [options]
+          dotnet run --project firmware/Edge.Firmware.Host -- --record-dir <dir> --type <type> [--serial-pty <path>] [options]
 
         Options:
-          --config <file>     node.json: one node (object), several (array) or {"nodes": [...]} (required)
+          --config <file>     node.json: one node (object), several (array) or {"nodes": [...]}
+          --record-dir <dir>  instead of node.json, boot one node as a device does: from the provisioning record
+                              "node" (node.bin) in <dir>, its storage (docs/provisioning.md)
+          --type <type>       with --record-dir: streetlight, waterlevel or busstop (the app "flashed")
+          --serial-pty <path> with --record-dir: make a pseudo-terminal, link <path> to it, and serve serial
+                              provisioning (edge-prov/1) on it while the node has no usable record
+          --boot-button       with --serial-pty: serve provisioning even when a record exists (boot button held)
           --tick-ms <ms>      real time between two control-loop ticks of every node (default 200, 10..5000)
           --log-level <level> trace, debug, information, warning, error (default information)
           --check             validate node.json, print the nodes and exit
@@ -29,7 +37,7 @@ public static class Program
 
         Examples of node.json for every node type are in firmware/Edge.Firmware.Host/examples/;
         docs/host-node.md says how to run a node against a local Mosquitto.
-        Exit codes: 0 stopped normally, 2 bad command line or node.json.
+        Exit codes: 0 stopped normally, 1 stopped before a record was provisioned, 2 bad command line or node.json.
         """;
 
     public static int Main(string[] args)
@@ -47,14 +55,23 @@ public static class Program
         }
 
         IReadOnlyList<NodeSettings> nodes;
-        try
+        if (command.RecordDir != null)
         {
-            nodes = NodeConfigFile.Load(command.ConfigPath!);
+            var record = BootFromRecord(command);
+            if (record == null) return 1;
+            nodes = new[] { RecordBoot.Settings(record, command.Type!, command.RecordDir) };
         }
-        catch (NodeConfigException e)
+        else
         {
-            Console.Error.WriteLine("edge-node: " + e.Message);
-            return 2;
+            try
+            {
+                nodes = NodeConfigFile.Load(command.ConfigPath!);
+            }
+            catch (NodeConfigException e)
+            {
+                Console.Error.WriteLine("edge-node: " + e.Message);
+                return 2;
+            }
         }
         if (command.CheckOnly)
         {
@@ -76,9 +93,23 @@ public static class Program
         return 0;
     }
 
+    private static Edge.Firmware.Provisioning.ProvisioningRecord? BootFromRecord(CommandLine command)
+    {
+        using var stop = new System.Threading.CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        using var pty = command.SerialPty != null ? PseudoTerminal.Open(command.SerialPty) : null;
+        if (pty != null) Console.WriteLine("edge-node: serial port " + pty.SlavePath + " (linked from " + pty.PeerPath + ")");
+        return RecordBoot.Boot(command.RecordDir!, command.Type!, new NodeSettings().Firmware, pty, command.BootButton,
+            line => Console.WriteLine("edge-node: " + line), stop.Token);
+    }
+
     private sealed class CommandLine
     {
         public string? ConfigPath;
+        public string? RecordDir;
+        public string? Type;
+        public string? SerialPty;
+        public bool BootButton;
         public bool Help;
         public bool CheckOnly;
         public TimeSpan TickInterval = TimeSpan.FromMilliseconds(200);
@@ -102,6 +133,19 @@ public static class Program
             {
                 case "-h": case "--help": c.Help = true; break;
                 case "--check": c.CheckOnly = true; break;
+                case "--boot-button": c.BootButton = true; break;
+                case "--record-dir":
+                    c.RecordDir = Value();
+                    if (c.RecordDir == null) { error = "--record-dir needs a directory"; return false; }
+                    break;
+                case "--serial-pty":
+                    c.SerialPty = Value();
+                    if (c.SerialPty == null) { error = "--serial-pty needs a path for the link"; return false; }
+                    break;
+                case "--type":
+                    c.Type = Value();
+                    if (c.Type is not ("streetlight" or "waterlevel" or "busstop")) { error = "--type needs streetlight, waterlevel or busstop, not '" + c.Type + "'"; return false; }
+                    break;
                 case "--config":
                     c.ConfigPath = Value();
                     if (c.ConfigPath == null) { error = "--config needs a file name"; return false; }
@@ -123,7 +167,10 @@ public static class Program
                     return false;
             }
         }
-        if (!c.Help && c.ConfigPath == null) { error = "--config node.json is required"; return false; }
+        if (!c.Help && (c.ConfigPath == null) == (c.RecordDir == null)) { error = "give either --config node.json or --record-dir <dir>"; return false; }
+        if (c.RecordDir != null && c.Type == null) { error = "--record-dir needs --type"; return false; }
+        if (c.RecordDir == null && (c.SerialPty != null || c.BootButton || c.Type != null)) { error = "--type, --serial-pty and --boot-button go with --record-dir"; return false; }
+        if (c.BootButton && c.SerialPty == null) { error = "--boot-button needs --serial-pty"; return false; }
         if (c.ConfigPath != null && !File.Exists(c.ConfigPath) && !c.Help) { error = "config file '" + c.ConfigPath + "' not found"; return false; }
         command = c;
         return true;

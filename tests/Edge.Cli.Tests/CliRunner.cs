@@ -19,6 +19,8 @@ public sealed record CliInvocation(IReadOnlyList<string> Arguments)
     public string? WorkingDirectory { get; init; }
     public string? StandardInput { get; init; }
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
+    /// <summary>Another edge.dll than the one next to the tests (a test project whose output mixes in other frameworks).</summary>
+    public string? Dll { get; init; }
 }
 
 /// <summary>
@@ -37,9 +39,10 @@ public static class CliRunner
 
     public static CliResult Run(CliInvocation invocation)
     {
-        if (!File.Exists(EdgeDll))
+        string dll = invocation.Dll ?? EdgeDll;
+        if (!File.Exists(dll))
         {
-            throw new FileNotFoundException("edge.dll is not in the test output; is firmware/Edge.Cli referenced?", EdgeDll);
+            throw new FileNotFoundException("edge.dll is not in the test output; is firmware/Edge.Cli referenced?", dll);
         }
         var start = new ProcessStartInfo("dotnet")
         {
@@ -49,7 +52,7 @@ public static class CliRunner
             UseShellExecute = false,
             WorkingDirectory = invocation.WorkingDirectory ?? AppContext.BaseDirectory,
         };
-        start.ArgumentList.Add(EdgeDll);
+        start.ArgumentList.Add(dll);
         foreach (var argument in invocation.Arguments)
         {
             start.ArgumentList.Add(argument);

@@ -38,5 +38,5 @@ public sealed record NodeRequest(
     string Site, string Type, string? Gateway, string? Model, string? Firmware, double? Lat, double? Lon, string? Pole,
     string? Zone, string? Group, string? InstalledBy, long? InstalledAt);
 
-/// <summary>The node secret, shown once: write it to the node with <c>edge provision</c>.</summary>
+/// <summary>The node secret, shown once: write it to the node with <c>edge node provision</c>.</summary>
 public sealed record NodeSecret(string Node, string Secret);

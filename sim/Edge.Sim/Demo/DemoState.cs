@@ -9,7 +9,7 @@ namespace Edge.Sim.Demo;
 /// <summary>
 /// What the demo must remember between runs besides the databases: whether the site was seeded, the gateway's
 /// token and every node's secret (the cloud keeps only hashes; a real installer writes the secret to the node's
-/// flash with <c>edge provision</c>). Kept in <c>demo-state.json</c> in the data directory.
+/// flash with <c>edge node provision</c>). Kept in <c>demo-state.json</c> in the data directory.
 /// </summary>
 public sealed class DemoState
 {

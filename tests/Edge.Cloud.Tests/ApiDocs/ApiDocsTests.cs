@@ -27,7 +27,8 @@ public sealed class ApiDocsTests : IAsyncLifetime
     private static readonly Dictionary<string, string> NotJson = new() { ["POST /api/v1/transit/feeds"] = "application/zip" };
 
     /// <summary>Operations anyone may call.</summary>
-    private static readonly HashSet<string> Public = ["POST /api/v1/auth/login", "POST /api/v1/auth/logout", "GET /api/v1", "GET /api/v1/health"];
+    private static readonly HashSet<string> Public = ["POST /api/v1/auth/login", "POST /api/v1/auth/logout", "GET /api/v1", "GET /api/v1/health",
+        "POST /api/v1/public/nodes/{id}/fault-reports"];
 
     /// <summary>Operations that cannot fail (no input, nothing to find).</summary>
     private static readonly HashSet<string> Infallible = ["POST /api/v1/auth/logout", "GET /api/v1", "GET /api/v1/health"];

@@ -134,6 +134,8 @@ public sealed class DomainApiTests : IAsyncLifetime
         {
             "POST /api/v1/gateways/{gatewayId}/batches", "GET /api/v1/gateways/{gatewayId}/desired", "POST /api/v1/auth/login", "POST /api/v1/auth/logout",
             "GET /api/v1/", "GET /api/v1/health",
+            // Citizens report faults from the pole's QR code without an account (rate- and size-limited).
+            "POST /api/v1/public/nodes/{id}/fault-reports",
         };
         var endpoints = _server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText!.StartsWith("/api/v1", StringComparison.Ordinal)).ToList();

@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Json;
+using System.Text;
+using System.Threading.Tasks;
+using Edge.Cloud.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using static Edge.Cloud.Tests.Support.ApiAssert;
+
+namespace Edge.Cloud.Tests.FaultReports;
+
+/// <summary>The public fault report over real HTTP: no sign-in, photo metadata removed, rate and size limits, an alarm for technicians.</summary>
+public abstract class FaultReportApiTests : IAsyncLifetime
+{
+    private readonly ManualClock _clock = new(1767304800);
+    private CloudServer _server = null!;
+    private HttpClient _technician = null!;
+    private HttpClient _citizen = null!;
+
+    private TestStorage _storage = null!;
+
+    /// <summary>Whether this run is on PostgreSQL (else SQLite).</summary>
+    protected abstract bool Postgres { get; }
+
+    public async Task InitializeAsync()
+    {
+        _server = await CloudServer.StartAsync(new Dictionary<string, string?>((_storage = await TestStorage.CreateAsync(Postgres)).Settings)
+        {
+            ["Users:Seed:0:Name"] = "admin", ["Users:Seed:0:Password"] = "admin-password-1", ["Users:Seed:0:Role"] = "admin",
+            ["Users:Seed:1:Name"] = "eleni", ["Users:Seed:1:Password"] = "technician-password", ["Users:Seed:1:Role"] = "technician",
+            ["FaultReports:PerAddressPermits"] = "3",
+            ["FaultReports:PerAddressWindowSeconds"] = "600",
+            ["FaultReports:MaxPhotoBytes"] = "4096",
+        }, services => services.AddSingleton<TimeProvider>(_clock));
+        using var admin = await LoginAsync(_server, "admin", "admin-password-1");
+        await Ok(await admin.PutAsJsonAsync("/api/v1/sites/igoumenitsa", new { name = "Igoumenitsa" }));
+        await Ok(await admin.PutAsJsonAsync("/api/v1/nodes/sl-0042", new { site = "igoumenitsa", type = "streetlight", lat = 39.5, lon = 20.26, pole = "PA-17" }));
+        _technician = await LoginAsync(_server, "eleni", "technician-password");
+        _citizen = new HttpClient { BaseAddress = _server.Client.BaseAddress };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _technician.Dispose();
+        _citizen.Dispose();
+        await _server.DisposeAsync();
+        await _storage.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A JPEG as a phone writes it (ITU-T T.81 segments): SOI, APP0 JFIF, APP1 Exif whose TIFF IFD0 points to a GPS
+    /// IFD (tag 0x8825) with latitude 39° N, a COM segment, the quantisation table, the frame header, SOS and the
+    /// entropy-coded data, EOI.
+    /// </summary>
+    private static (byte[] Jpeg, byte[] Picture) PhoneJpeg()
+    {
+        static byte[] Segment(byte marker, byte[] payload) => new byte[] { 0xFF, marker, (byte)((payload.Length + 2) >> 8), (byte)(payload.Length + 2) }.Concat(payload).ToArray();
+        var jfif = Segment(0xE0, Encoding.ASCII.GetBytes("JFIF\0").Concat(new byte[] { 1, 1, 0, 0, 1, 0, 1, 0, 0 }).ToArray());
+        // "Exif\0\0", TIFF little endian, IFD0 at 8 with one entry GPSInfo (0x8825, LONG, 1, offset 26), GPS IFD: GPSLatitudeRef 'N'.
+        var tiff = new byte[] { 0x49, 0x49, 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01, 0x00, 0x25, 0x88, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00, 0x1A, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x01, 0x00, 0x01, 0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00, (byte)'N', 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+        var exif = Segment(0xE1, Encoding.ASCII.GetBytes("Exif\0\0").Concat(tiff).Concat(Encoding.ASCII.GetBytes("GPS 39.5035N 20.2655E")).ToArray());
+        var comment = Segment(0xFE, Encoding.ASCII.GetBytes("taken by Maria's phone"));
+        var dqt = Segment(0xDB, new byte[] { 0x00 }.Concat(Enumerable.Repeat((byte)1, 64)).ToArray());
+        var sof = Segment(0xC0, new byte[] { 8, 0, 8, 0, 8, 1, 1, 0x11, 0 });
+        var scan = Segment(0xDA, new byte[] { 1, 1, 0, 0, 63, 0 }).Concat(new byte[] { 0x12, 0x34, 0xFF, 0x00, 0x56, 0xFF, 0xD9 }).ToArray();
+        var start = new byte[] { 0xFF, 0xD8 };
+        var jpeg = start.Concat(jfif).Concat(exif).Concat(comment).Concat(dqt).Concat(sof).Concat(scan).ToArray();
+        var picture = start.Concat(jfif).Concat(dqt).Concat(sof).Concat(scan).ToArray();
+        return (jpeg, picture);
+    }
+
+    private Task<HttpResponseMessage> ReportAsync(object body, string node = "sl-0042") => _citizen.PostAsJsonAsync("/api/v1/public/nodes/" + node + "/fault-reports", body);
+
+    [Fact]
+    public async Task A_citizen_reports_without_signing_in_the_photo_loses_its_position_and_technicians_get_an_alarm()
+    {
+        var (jpeg, picture) = PhoneJpeg();
+        var report = await Ok(await ReportAsync(new { kind = "lamp-out", text = "Dark for two nights", photo = Convert.ToBase64String(jpeg) }));
+        Assert.True(report.GetProperty("hasPhoto").GetBoolean());
+
+        var alarm = Assert.Single((await Ok(await _technician.GetAsync("/api/v1/alarms?node=sl-0042&kind=node.fault-report"))).EnumerateArray());
+        Assert.Equal(("open", "major", "citizen report: lamp out — Dark for two nights"),
+            (alarm.GetProperty("status").GetString(), alarm.GetProperty("severity").GetString(), alarm.GetProperty("message").GetString()));
+        var listed = Assert.Single((await Ok(await _technician.GetAsync("/api/v1/fault-reports?node=sl-0042"))).EnumerateArray());
+        Assert.Equal("Dark for two nights", listed.GetProperty("text").GetString());
+
+        using var photo = await _technician.GetAsync("/api/v1/fault-reports/" + report.GetProperty("id").GetInt64() + "/photo");
+        Assert.Equal("image/jpeg", photo.Content.Headers.ContentType!.MediaType);
+        var stored = await photo.Content.ReadAsByteArrayAsync();
+        Assert.Equal(picture, stored); // the picture's segments and scan, byte for byte, without APP1 and COM
+        Assert.DoesNotContain("Exif", Encoding.ASCII.GetString(stored));
+        Assert.DoesNotContain("39.5035", Encoding.ASCII.GetString(stored));
+        // The citizen cannot read reports back.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _citizen.GetAsync("/api/v1/fault-reports")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Reports_are_limited_per_address_until_the_window_ends()
+    {
+        for (int i = 0; i < 3; i++) await Ok(await ReportAsync(new { kind = "flickering" }));
+        using var refused = await ReportAsync(new { kind = "flickering" });
+        var problem = await Problem(refused, HttpStatusCode.TooManyRequests);
+        Assert.Equal("600", refused.Headers.GetValues("Retry-After").Single());
+        Assert.Contains("try again in 600 s", problem.GetProperty("detail").GetString());
+        _clock.Advance(599);
+        await Problem(await ReportAsync(new { kind = "flickering" }), HttpStatusCode.TooManyRequests);
+        _clock.Advance(1);
+        await Ok(await ReportAsync(new { kind = "flickering" }));
+        Assert.Equal(4, (await Ok(await _technician.GetAsync("/api/v1/fault-reports"))).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Oversized_and_bad_reports_are_refused_and_store_nothing()
+    {
+        // Each attempt in a new rate window: refused attempts count against the address too.
+        Task<HttpResponseMessage> ReportAsync(object report, string node = "sl-0042")
+        {
+            _clock.Advance(600);
+            return this.ReportAsync(report, node);
+        }
+        var big = new byte[5000];
+        big[0] = 0xFF; big[1] = 0xD8;
+        // Over the body limit (4096-byte photos): refused from Content-Length, before it is read.
+        await Problem(await ReportAsync(new { kind = "lamp-out", photo = Convert.ToBase64String(new byte[20000]) }), HttpStatusCode.RequestEntityTooLarge);
+        var tooBig = await Problem(await ReportAsync(new { kind = "lamp-out", photo = Convert.ToBase64String(big) }), HttpStatusCode.BadRequest);
+        Assert.Contains("photo: 5000 bytes, at most 4096", tooBig.ToString());
+        var notJpeg = await Problem(await ReportAsync(new { kind = "lamp-out", photo = Convert.ToBase64String(Encoding.ASCII.GetBytes("GIF89a....")) }), HttpStatusCode.BadRequest);
+        Assert.Contains("photo: must be a JPEG", notJpeg.ToString());
+        var kind = await Problem(await ReportAsync(new { kind = "on-fire" }), HttpStatusCode.BadRequest);
+        Assert.Contains("kind: 'on-fire' is not one of lamp-out, always-on, flickering, display-broken, other", kind.ToString());
+        await Problem(await ReportAsync(new { kind = "other" }), HttpStatusCode.BadRequest);
+        await Problem(await ReportAsync(new { kind = "lamp-out" }, "sl-9999"), HttpStatusCode.NotFound);
+        Assert.Equal(0, (await Ok(await _technician.GetAsync("/api/v1/fault-reports"))).GetArrayLength());
+        Assert.Empty((await Ok(await _technician.GetAsync("/api/v1/alarms?kind=node.fault-report"))).EnumerateArray());
+    }
+}
+
+public sealed class SqliteFaultReportApiTests : FaultReportApiTests
+{
+    protected override bool Postgres => false;
+}
+
+public sealed class PostgresFaultReportApiTests : FaultReportApiTests
+{
+    protected override bool Postgres => true;
+}

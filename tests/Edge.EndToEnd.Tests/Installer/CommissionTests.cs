@@ -1,0 +1,91 @@
+using System.Linq;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Edge.Firmware.Host.Hardware;
+
+namespace Edge.EndToEnd.Tests.Installer;
+
+/// <summary>
+/// `edge node commission` through the real command path: provisioned host nodes connected to the site's gateway,
+/// self-test commands from the cloud, acks and telemetry back, the result stored on the node.
+/// </summary>
+[Collection(InstallerCollection.Name)]
+public sealed class CommissionTests
+{
+    private readonly InstallerSite _site;
+
+    public CommissionTests(InstallerSite site) => _site = site;
+
+    [Fact]
+    public async Task A_street_light_passes_with_its_power_at_100_and_0_percent_and_a_dead_lamp_fails_with_the_figure()
+    {
+        await _site.ProvisionAndBootAsync("sl-com-01", "streetlight");
+        await _site.ProvisionAndBootAsync("sl-com-02", "streetlight", s => s.Lamp!.Mode = LampMode.Fail);
+
+        // Both self-tests at once: each waits out the lamps' settle time twice.
+        var goodRun = Task.Run(() => _site.Edge(null, "node", "commission", "sl-com-01"));
+        var dead = _site.Edge(null, "node", "commission", "sl-com-02");
+        var good = await goodRun;
+        Assert.True(good.ExitCode == 0, good.ToString());
+        Assert.Matches(@"PASS sl-com-01: lamp \d+\.\d W at 100 %, \d+\.\d W at 0 %; identify ok", good.StandardOutput);
+
+        Assert.True(dead.ExitCode == 3, dead.ToString());
+        Assert.Matches(@"FAIL sl-com-02: lamp draws \d+\.\d W at 100 % \(expected at least 5\.0 W\): lamp missing or dead", dead.StandardOutput);
+
+        // Stored on the node with the figures, and an alarm for the technicians.
+        var results = await _site.Admin.GetFromJsonAsync<JsonElement>("api/v1/nodes/sl-com-02/commissioning");
+        var stored = results.EnumerateArray().First();
+        Assert.False(stored.GetProperty("passed").GetBoolean());
+        Assert.True(stored.GetProperty("figures").GetProperty("wattsAt100").GetDouble() < 5);
+        Assert.Equal("installer", stored.GetProperty("actor").GetString());
+        var alarms = await _site.Admin.GetFromJsonAsync<JsonElement>("api/v1/alarms?node=sl-com-02&kind=node.commissioning");
+        Assert.Equal("open", alarms.EnumerateArray().Single().GetProperty("status").GetString());
+        var ok = (await _site.Admin.GetFromJsonAsync<JsonElement>("api/v1/nodes/sl-com-01/commissioning")).EnumerateArray().First();
+        Assert.True(ok.GetProperty("figures").GetProperty("wattsAt100").GetDouble() > 5 * ok.GetProperty("figures").GetProperty("wattsAt0").GetDouble());
+        Assert.Contains("commission  passed", _site.Edge(null, "node", "status", "sl-com-01").StandardOutput);
+    }
+
+    [Fact]
+    public async Task A_gauge_shows_its_level_next_to_the_tape_and_a_far_off_tape_fails_with_the_difference()
+    {
+        await _site.ProvisionAndBootAsync("wl-com-01", "waterlevel", s => s.Water!.MountMm = Edge.Sim.Demo.DemoDocuments.GaugeMountMm,
+            () => _site.PutRawAsync("nodes/wl-com-01/gauge-config", Edge.Sim.Demo.DemoDocuments.GaugeConfig()));
+        var plain = _site.Edge(null, "node", "commission", "wl-com-01");
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        var level = (await _site.Admin.GetFromJsonAsync<JsonElement>("api/v1/nodes/wl-com-01/commissioning")).EnumerateArray().First()
+            .GetProperty("figures").GetProperty("levelMm").GetDouble();
+
+        var off = _site.Edge(null, "node", "commission", "wl-com-01", "--measured-mm", ((int)level + 500).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(off.ExitCode == 3, off.ToString());
+        Assert.Matches(@"FAIL wl-com-01: gauge reads \d+ mm, tape \d+ mm: -\d+ mm, more than ±20 mm", off.StandardOutput);
+        Assert.Contains("differenceMm", off.StandardOutput);
+    }
+
+    [Fact]
+    public async Task A_bus_stop_shows_its_test_pattern()
+    {
+        var node = await _site.ProvisionAndBootAsync("bs-com-01", "busstop");
+        await SiteFixture.WaitForAsync("bs-com-01 to come up", async () =>
+        {
+            var n = (await _site.NodeAsync("bs-com-01"))!.Value;
+            return (n.GetProperty("lastSeen").ValueKind == JsonValueKind.Number, true, n.GetProperty("status").ToString());
+        });
+        int fullBefore = node.Panel!.FullRefreshes;
+        var result = _site.Edge(null, "node", "commission", "bs-com-01");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("PASS bs-com-01: test pattern shown (node id over the departures), panel refreshed", result.StandardOutput);
+        Assert.True(node.Panel.FullRefreshes > fullBefore, "display.refresh made a full refresh of the panel");
+    }
+
+    [Fact]
+    public void A_node_that_never_speaks_is_reported_with_its_state()
+    {
+        var provision = _site.Edge(null, new[] { "node", "provision", "sl-com-silent", "--type", "streetlight", "--gateway", _site.Fleet.Gateway, "--lat", "39.5", "--lon", "20.26", "--out", "silent.node" }
+            .Concat(_site.WifiAndBroker).ToArray());
+        Assert.True(provision.ExitCode == 0, provision.ToString());
+        var result = _site.Edge(null, "node", "commission", "sl-com-silent", "--wait", "2");
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("node 'sl-com-silent' sent nothing within 2 s: provisioned, not yet seen", result.StandardError);
+    }
+}
