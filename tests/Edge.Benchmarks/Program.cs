@@ -28,7 +28,7 @@ namespace Edge.Benchmarks;
 /// </summary>
 public static class Program
 {
-    sealed record Settings(int Publishers, int MessagesPerPublisher, int InFlight, string Synchronous);
+    internal sealed record Settings(int Publishers, int MessagesPerPublisher, int InFlight, string Synchronous);
 
     sealed record Result(string Target, int Publishers, int InFlight, long Messages, double Seconds, double MessagesPerSecond, double P50Ms, double P99Ms, double MaxMs)
     {
@@ -40,12 +40,21 @@ public static class Program
 
     /// <summary>The nodes both targets serve: a gateway data directory with them provisioned (copied for each gateway
     /// round), their secrets, and the Mosquitto password and ACL files the gateway exported for them.</summary>
-    sealed record Fleet(string Directory, string GatewayData, string MosquittoFiles, List<(string Id, string Secret)> Credentials);
+    internal sealed record Fleet(string Directory, string GatewayData, string MosquittoFiles, List<(string Id, string Secret)> Credentials);
 
     const string GatewayAccountPassword = "bench-gateway-account-secret";
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.FirstOrDefault() == "idle")
+        {
+            if (args.Contains("--help"))
+            {
+                Console.WriteLine("Edge.Benchmarks idle [--nodes N=5000] [--rounds R=1] [--out results.json] [--load \"...\"]");
+                return 0;
+            }
+            return await IdleMemory.RunAsync(args[1..]);
+        }
         if (args.FirstOrDefault() == "commands")
         {
             if (args.Contains("--help"))
@@ -58,6 +67,7 @@ public static class Program
         if (args.Contains("--help"))
         {
             Console.WriteLine("Edge.Benchmarks commands --help: command latency, API call → acked (demo fleet, background ingest)");
+            Console.WriteLine("Edge.Benchmarks idle --help: gateway memory per idle connected node, per GC setting");
             Console.WriteLine("Edge.Benchmarks [--publishers N=50] [--messages M=2000 per publisher] [--inflight K=4] [--synchronous FULL|NORMAL]");
             Console.WriteLine("                [--rounds R=5] [--out results.json] [--load \"what else runs on the machine\"]");
             return 0;
@@ -127,7 +137,7 @@ public static class Program
     }
 
     /// <summary>Provisions the nodes once through a gateway's API and has it export Mosquitto's files for them.</summary>
-    static async Task<Fleet> PrepareFleetAsync(Settings settings)
+    internal static async Task<Fleet> PrepareFleetAsync(Settings settings)
     {
         var dir = Path.Combine(Path.GetTempPath(), "edge-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var data = Path.Combine(dir, "gateway");
@@ -159,9 +169,11 @@ public static class Program
         return new Fleet(dir, data, files, credentials);
     }
 
-    static Process StartGateway(string dataDir, int mqttPort, int httpPort, string synchronous) =>
-        StartProcess("dotnet", Path.Combine(AppContext.BaseDirectory, "Edge.Gateway.dll"), "--data-dir", dataDir, "--port", mqttPort.ToString(CultureInfo.InvariantCulture),
+    internal static Process StartGateway(string dataDir, int mqttPort, int httpPort, string synchronous, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartProcess(environment, "dotnet", Path.Combine(AppContext.BaseDirectory, "Edge.Gateway.dll"), "--data-dir", dataDir, "--port", mqttPort.ToString(CultureInfo.InvariantCulture),
             "--bind", "127.0.0.1", "--http-port", httpPort.ToString(CultureInfo.InvariantCulture), "--synchronous", synchronous, "--Logging:LogLevel:Default=Warning");
+
+    static Process StartProcess(string file, params string[] args) => StartProcess(null, file, args);
 
     static async Task<Result> RunGatewayAsync(Settings settings, Fleet fleet)
     {
@@ -255,7 +267,7 @@ public static class Program
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
-    static void CopyDirectory(string from, string to)
+    internal static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);
         foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
@@ -308,10 +320,11 @@ public static class Program
             Math.Round(Percentile(0.50), 3), Math.Round(Percentile(0.99), 3), Math.Round(latencies[^1], 3));
     }
 
-    static Process StartProcess(string file, params string[] args)
+    static Process StartProcess(IReadOnlyDictionary<string, string>? environment, string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{file}] {e.Data}"); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{file}] {e.Data}"); };
@@ -320,7 +333,7 @@ public static class Program
         return process;
     }
 
-    static async Task WaitAsync(Func<Task<bool>> condition)
+    internal static async Task WaitAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!await condition())
