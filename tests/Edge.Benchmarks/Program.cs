@@ -50,7 +50,7 @@ public static class Program
         {
             if (args.Contains("--help"))
             {
-                Console.WriteLine("Edge.Benchmarks idle [--nodes N=5000] [--rounds R=1] [--out results.json] [--load \"...\"]");
+                Console.WriteLine("Edge.Benchmarks idle [--nodes N=5000] [--rounds R=1] [--only \"part of a setting's name\"] [--out results.json] [--load \"...\"]");
                 return 0;
             }
             return await IdleMemory.RunAsync(args[1..]);
