@@ -55,6 +55,15 @@ public sealed class BrokerOptions
     /// <summary>Largest node → gateway payload (protocol.md §13).</summary>
     public int MaxNodePayloadBytes { get; set; } = 4096;
 
+    /// <summary>Each connection's packet write buffer as it starts (MQTTnet's <c>WriterBufferSize</c>, whose own default
+    /// is 4096). What the gateway sends a node is mostly small (PUBACK, time, commands), and the buffer grows for a
+    /// larger packet, so 1 KB saves memory on every idle node (docs/scale.md).</summary>
+    public int WriterBufferBytes { get; set; } = 1024;
+
+    /// <summary>What a connection's write buffer shrinks back to after a larger packet, a config or display document
+    /// (MQTTnet's <c>WriterBufferSizeMax</c>, whose own default is 65535: a bus stop would keep 16 KB after each display).</summary>
+    public int WriterBufferMaxBytes { get; set; } = 4096;
+
     /// <summary>Longest topic (protocol.md §13).</summary>
     public int MaxTopicBytes { get; set; } = 128;
 

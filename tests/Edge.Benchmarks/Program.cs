@@ -20,20 +20,54 @@ namespace Edge.Benchmarks;
 
 /// <summary>
 /// N QoS 1 publishers (MQTTnet clients, K messages in flight each) at (1) the Edge gateway started as its own process
-/// with the durable outbox on (synchronous=FULL), and (2) Mosquitto started with its own config (no persistence)
-/// and one QoS 1 subscriber on the whole tree. Prints messages/s and publish-to-PUBACK latency p50/p99 for both, as
-/// text and as one JSON line per target.
+/// with the durable outbox on (synchronous=FULL), and (2) Mosquitto as a site would run it next to the gateway:
+/// persistence on, the password file and ACL the gateway exports (<c>--export-mosquitto</c>) for the same nodes,
+/// anonymous clients refused, and the gateway's account subscribed to <c>edge/#</c> at QoS 1 with a persistent
+/// session. Prints messages/s, publish-to-PUBACK latency p50/p99 and the broker process's CPU time per 1,000
+/// messages (user + system, from /proc) for both.
 /// </summary>
 public static class Program
 {
-    sealed record Settings(int Publishers, int MessagesPerPublisher, int InFlight, string Synchronous);
+    internal sealed record Settings(int Publishers, int MessagesPerPublisher, int InFlight, string Synchronous);
 
-    sealed record Result(string Target, int Publishers, int InFlight, long Messages, double Seconds, double MessagesPerSecond, double P50Ms, double P99Ms, double MaxMs);
+    sealed record Result(string Target, int Publishers, int InFlight, long Messages, double Seconds, double MessagesPerSecond, double P50Ms, double P99Ms, double MaxMs)
+    {
+        /// <summary>CPU seconds of the broker process (the gateway, or Mosquitto) from the first publish until every message was handled.</summary>
+        public double CpuSeconds { get; set; }
+
+        public double CpuMsPer1000 => Math.Round(CpuSeconds * 1000 / Messages * 1000, 1);
+    }
+
+    /// <summary>The nodes both targets serve: a gateway data directory with them provisioned (copied for each gateway
+    /// round), their secrets, and the Mosquitto password and ACL files the gateway exported for them.</summary>
+    internal sealed record Fleet(string Directory, string GatewayData, string MosquittoFiles, List<(string Id, string Secret)> Credentials);
+
+    const string GatewayAccountPassword = "bench-gateway-account-secret";
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.FirstOrDefault() == "idle")
+        {
+            if (args.Contains("--help"))
+            {
+                Console.WriteLine("Edge.Benchmarks idle [--nodes N=5000] [--rounds R=1] [--only \"part of a setting's name\"] [--out results.json] [--load \"...\"]");
+                return 0;
+            }
+            return await IdleMemory.RunAsync(args[1..]);
+        }
+        if (args.FirstOrDefault() == "commands")
+        {
+            if (args.Contains("--help"))
+            {
+                Console.WriteLine("Edge.Benchmarks commands [--commands N=40 per round and mode] [--rounds R=2] [--ingest records/s=500] [--out results.json] [--load \"...\"]");
+                return 0;
+            }
+            return await CommandLatency.RunAsync(args[1..]);
+        }
         if (args.Contains("--help"))
         {
+            Console.WriteLine("Edge.Benchmarks commands --help: command latency, API call → acked (demo fleet, background ingest)");
+            Console.WriteLine("Edge.Benchmarks idle --help: gateway memory per idle connected node, per GC setting");
             Console.WriteLine("Edge.Benchmarks [--publishers N=50] [--messages M=2000 per publisher] [--inflight K=4] [--synchronous FULL|NORMAL]");
             Console.WriteLine("                [--rounds R=5] [--out results.json] [--load \"what else runs on the machine\"]");
             return 0;
@@ -45,22 +79,31 @@ public static class Program
         Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores ({before["cpu"]}), {before["os"]}, load {before["loadavg"]}; {before["note"]}");
         Console.WriteLine($"# {settings.Publishers} publishers × {settings.MessagesPerPublisher} QoS 1 messages, {settings.InFlight} in flight each; {rounds} rounds, A/B order alternating");
 
+        var fleet = await PrepareFleetAsync(settings);
         var gateway = new List<Result>();
         var mosquitto = new List<Result>();
-        for (var round = 0; round < rounds; round++)
+        try
         {
-            // Alternate which target goes first, so a drift in the machine's load does not favour one of them.
-            if (round % 2 == 0)
+            for (var round = 0; round < rounds; round++)
             {
-                gateway.Add(await RunGatewayAsync(settings));
-                mosquitto.Add(await RunMosquittoAsync(settings));
+                // Alternate which target goes first, so a drift in the machine's load does not favour one of them.
+                if (round % 2 == 0)
+                {
+                    gateway.Add(await RunGatewayAsync(settings, fleet));
+                    mosquitto.Add(await RunMosquittoAsync(settings, fleet));
+                }
+                else
+                {
+                    mosquitto.Add(await RunMosquittoAsync(settings, fleet));
+                    gateway.Add(await RunGatewayAsync(settings, fleet));
+                }
+                Console.WriteLine($"round {round + 1}: gateway {gateway[^1].MessagesPerSecond:F0} msg/s ({gateway[^1].CpuMsPer1000:F0} ms CPU per 1,000), " +
+                                  $"mosquitto {mosquitto[^1].MessagesPerSecond:F0} msg/s ({mosquitto[^1].CpuMsPer1000:F0} ms CPU per 1,000)");
             }
-            else
-            {
-                mosquitto.Add(await RunMosquittoAsync(settings));
-                gateway.Add(await RunGatewayAsync(settings));
-            }
-            Console.WriteLine($"round {round + 1}: gateway {gateway[^1].MessagesPerSecond:F0} msg/s, mosquitto {mosquitto[^1].MessagesPerSecond:F0} msg/s");
+        }
+        finally
+        {
+            Directory.Delete(fleet.Directory, recursive: true);
         }
         Console.WriteLine("median [min–max] over the rounds:");
         var summary = new Dictionary<string, object>();
@@ -69,34 +112,43 @@ public static class Program
             var rate = Spread.Of(results.Select(r => r.MessagesPerSecond));
             var p50 = Spread.Of(results.Select(r => r.P50Ms));
             var p99 = Spread.Of(results.Select(r => r.P99Ms));
-            Console.WriteLine($"{results[0].Target,-28} {rate.Text("F0")} msg/s   p50 {p50.Text("F2")} ms   p99 {p99.Text("F2")} ms");
-            summary[name] = new { messagesPerSecond = rate, p50Ms = p50, p99Ms = p99 };
+            var cpu = Spread.Of(results.Select(r => r.CpuMsPer1000));
+            Console.WriteLine($"{results[0].Target,-40} {rate.Text("F0")} msg/s   p50 {p50.Text("F2")} ms   p99 {p99.Text("F2")} ms   CPU {cpu.Text("F0")} ms per 1,000 messages");
+            summary[name] = new { messagesPerSecond = rate, p50Ms = p50, p99Ms = p99, cpuMsPer1000Messages = cpu };
         }
         var ratio = Spread.Of(gateway.Zip(mosquitto, (g, m) => g.MessagesPerSecond / m.MessagesPerSecond));
         Console.WriteLine($"gateway / mosquitto rate (per round): {ratio.Text("P0")}");
         summary["gatewayToMosquittoRate"] = ratio;
+        // Rounds too short for Mosquitto to use one clock tick (10 ms) of CPU have no ratio.
+        var cpuRatios = gateway.Zip(mosquitto, (g, m) => (g, m)).Where(p => p.m.CpuSeconds > 0).Select(p => p.g.CpuSeconds / p.g.Messages / (p.m.CpuSeconds / p.m.Messages)).ToList();
+        if (cpuRatios.Count > 0)
+        {
+            var cpuRatio = Spread.Of(cpuRatios);
+            Console.WriteLine($"gateway / mosquitto CPU per message (per round): {cpuRatio.Text("F2")}×");
+            summary["gatewayToMosquittoCpuPerMessage"] = cpuRatio;
+        }
         var path = Spread.Write("gateway-vs-mosquitto", new
         {
-            what = "MQTT publish to PUBACK, end to end over loopback: gateway process (durable outbox) vs Mosquitto (no persistence, one subscriber)",
+            what = "MQTT publish to PUBACK, end to end over loopback: gateway process (durable outbox) vs Mosquitto (persistence, exported password file and ACL, the gateway's account subscribed at QoS 1)",
             settings, rounds, machineBefore = before, machineAfter = Spread.Machine(null), summary, gateway, mosquitto,
         }, Spread.Option(args, "--out"));
         Console.WriteLine($"raw results: {path}");
         return 0;
     }
 
-    static async Task<Result> RunGatewayAsync(Settings settings)
+    /// <summary>Provisions the nodes once through a gateway's API and has it export Mosquitto's files for them.</summary>
+    internal static async Task<Fleet> PrepareFleetAsync(Settings settings)
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "edge-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dataDir);
-        var mqttPort = FreePort();
+        var dir = Path.Combine(Path.GetTempPath(), "edge-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var data = Path.Combine(dir, "gateway");
+        var files = Path.Combine(dir, "mosquitto-files");
+        Directory.CreateDirectory(data);
         var httpPort = FreePort();
-        using var process = StartProcess("dotnet", Path.Combine(AppContext.BaseDirectory, "Edge.Gateway.dll"), "--data-dir", dataDir, "--port", mqttPort.ToString(CultureInfo.InvariantCulture),
-            "--bind", "127.0.0.1", "--http-port", httpPort.ToString(CultureInfo.InvariantCulture), "--synchronous", settings.Synchronous, "--Logging:LogLevel:Default=Warning");
-        try
+        var credentials = new List<(string Id, string Secret)>();
+        using (var process = StartGateway(data, FreePort(), httpPort, settings.Synchronous))
         {
             using var http = new HttpClient();
             await WaitAsync(async () => { try { return (await http.GetAsync($"http://127.0.0.1:{httpPort}/health")).IsSuccessStatusCode; } catch (HttpRequestException) { return false; } });
-            var credentials = new List<(string Id, string Secret)>();
             for (var i = 0; i < settings.Publishers; i++)
             {
                 var id = $"sl-{i:0000}";
@@ -105,7 +157,39 @@ public static class Program
                 var body = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>();
                 credentials.Add((id, body!["secret"]));
             }
-            var result = await DriveAsync($"gateway (durable, {settings.Synchronous})", settings, mqttPort, credentials);
+            process.Kill();
+            process.WaitForExit();
+        }
+        using (var export = StartProcess("dotnet", Path.Combine(AppContext.BaseDirectory, "Edge.Gateway.dll"), "--data-dir", data, "--export-mosquitto", files,
+                   "--Gateway:Broker:External:Password=" + GatewayAccountPassword, "--Logging:LogLevel:Default=Warning"))
+        {
+            await export.WaitForExitAsync();
+            if (export.ExitCode != 0) throw new InvalidOperationException($"--export-mosquitto exited with {export.ExitCode}");
+        }
+        return new Fleet(dir, data, files, credentials);
+    }
+
+    internal static Process StartGateway(string dataDir, int mqttPort, int httpPort, string synchronous, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartProcess(environment, "dotnet", Path.Combine(AppContext.BaseDirectory, "Edge.Gateway.dll"), "--data-dir", dataDir, "--port", mqttPort.ToString(CultureInfo.InvariantCulture),
+            "--bind", "127.0.0.1", "--http-port", httpPort.ToString(CultureInfo.InvariantCulture), "--synchronous", synchronous, "--Logging:LogLevel:Default=Warning");
+
+    static Process StartProcess(string file, params string[] args) => StartProcess(null, file, args);
+
+    static async Task<Result> RunGatewayAsync(Settings settings, Fleet fleet)
+    {
+        var dataDir = Path.Combine(fleet.Directory, "gateway-" + Guid.NewGuid().ToString("N")[..8]);
+        CopyDirectory(fleet.GatewayData, dataDir); // the provisioned registry, an empty outbox
+        var mqttPort = FreePort();
+        var httpPort = FreePort();
+        using var process = StartGateway(dataDir, mqttPort, httpPort, settings.Synchronous);
+        try
+        {
+            using var http = new HttpClient();
+            await WaitAsync(async () => { try { return (await http.GetAsync($"http://127.0.0.1:{httpPort}/health")).IsSuccessStatusCode; } catch (HttpRequestException) { return false; } });
+            var cpuStart = 0.0;
+            var result = await DriveAsync($"gateway (durable, {settings.Synchronous})", settings, mqttPort, fleet.Credentials, () => cpuStart = CpuSeconds(process.Id));
+            // Each PUBACK follows the outbox commit: the gateway's work for the run is done.
+            result.CpuSeconds = CpuSeconds(process.Id) - cpuStart;
             // The outbox must hold exactly what was acknowledged.
             var metrics = await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics");
             var depth = metrics.Split('\n').First(l => l.StartsWith("edge_gateway_outbox_depth ", StringComparison.Ordinal));
@@ -120,16 +204,30 @@ public static class Program
         }
     }
 
-    static async Task<Result> RunMosquittoAsync(Settings settings)
+    static async Task<Result> RunMosquittoAsync(Settings settings, Fleet fleet)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "edge-bench-mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
+        var dir = Path.Combine(fleet.Directory, "mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         var port = FreePort();
         var config = Path.Combine(dir, "mosquitto.conf");
-        File.WriteAllText(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\nmax_queued_messages 0\nlog_type error\n");
+        File.WriteAllText(config, $"""
+            listener {port} 127.0.0.1
+            allow_anonymous false
+            password_file {Path.Combine(fleet.MosquittoFiles, "edge.passwd")}
+            acl_file {Path.Combine(fleet.MosquittoFiles, "edge.acl")}
+            persistence true
+            persistence_location {dir}/
+            max_inflight_messages 0
+            max_queued_messages 0
+            log_type error
+            user {Environment.UserName}
+
+            """);
+        // `user`: started as root, Mosquitto would switch to its own user, which may not read the exported files (mode 600).
         using var process = StartProcess("mosquitto", "-c", config);
         try
         {
+            // The gateway's own account, as in external-broker mode: a persistent session subscribed to edge/# at QoS 1.
             var subscriber = new MqttClientFactory().CreateMqttClient();
             long received = 0;
             subscriber.ApplicationMessageReceivedAsync += _ => { Interlocked.Increment(ref received); return Task.CompletedTask; };
@@ -137,15 +235,18 @@ public static class Program
             {
                 try
                 {
-                    await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V311).WithClientId("bench-subscriber").Build());
-                    return true;
+                    var connect = await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V311)
+                        .WithClientId("edge-gateway").WithCleanSession(false).WithCredentials("edge-gateway", GatewayAccountPassword).Build());
+                    return connect.ResultCode == MqttClientConnectResultCode.Success;
                 }
                 catch (Exception) { return false; }
             });
             await subscriber.SubscribeAsync("edge/#", MqttQualityOfServiceLevel.AtLeastOnce);
-            var credentials = Enumerable.Range(0, settings.Publishers).Select(i => ($"sl-{i:0000}", "")).ToList();
-            var result = await DriveAsync("mosquitto (1 subscriber)", settings, port, credentials);
+            var cpuStart = 0.0;
+            var result = await DriveAsync("mosquitto (persistence, passwd + ACL)", settings, port, fleet.Credentials, () => cpuStart = CpuSeconds(process.Id));
             await WaitAsync(() => Task.FromResult(Interlocked.Read(ref received) >= result.Messages));
+            // Counted once every message has also reached the subscriber: Mosquitto's work for the run is done.
+            result.CpuSeconds = CpuSeconds(process.Id) - cpuStart;
             Console.WriteLine($"# mosquitto subscriber received {Interlocked.Read(ref received)}");
             subscriber.Dispose();
             return result;
@@ -158,7 +259,27 @@ public static class Program
         }
     }
 
-    static async Task<Result> DriveAsync(string target, Settings settings, int port, List<(string Id, string Secret)> credentials)
+    /// <summary>User + system CPU seconds of a process so far (/proc/&lt;pid&gt;/stat fields 14 and 15, in clock ticks of 1/100 s).</summary>
+    static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // after "pid (comm) ": field 3 is index 0
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    internal static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    /// <summary>Connects every publisher, calls <paramref name="started"/> (the CPU reading), then publishes and times.</summary>
+    static async Task<Result> DriveAsync(string target, Settings settings, int port, List<(string Id, string Secret)> credentials, Action started)
     {
         var clients = new List<IMqttClient>();
         foreach (var (id, secret) in credentials)
@@ -172,6 +293,7 @@ public static class Program
             clients.Add(client);
         }
         var latencies = new double[settings.Publishers * settings.MessagesPerPublisher];
+        started();
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(clients.Select((client, c) => Task.WhenAll(Enumerable.Range(0, settings.InFlight).Select(async lane =>
         {
@@ -198,10 +320,11 @@ public static class Program
             Math.Round(Percentile(0.50), 3), Math.Round(Percentile(0.99), 3), Math.Round(latencies[^1], 3));
     }
 
-    static Process StartProcess(string file, params string[] args)
+    static Process StartProcess(IReadOnlyDictionary<string, string>? environment, string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{file}] {e.Data}"); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{file}] {e.Data}"); };
@@ -210,7 +333,7 @@ public static class Program
         return process;
     }
 
-    static async Task WaitAsync(Func<Task<bool>> condition)
+    internal static async Task WaitAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!await condition())
@@ -220,14 +343,14 @@ public static class Program
         }
     }
 
-    static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    static int Arg(string[] args, string name, int fallback)
+    internal static int Arg(string[] args, string name, int fallback)
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;

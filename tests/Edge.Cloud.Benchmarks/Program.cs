@@ -20,12 +20,12 @@ namespace Edge.Cloud.Benchmarks;
 /// <summary>
 /// Ingestion events/s into SQLite and PostgreSQL through the real stores (<see cref="SqliteIngestStore"/>,
 /// <see cref="PostgresIngestStore"/>: idempotency check, derived rows, node state), next to a raw baseline
-/// measured in the same run on the same rows: SQLite plain prepared INSERTs in one transaction, PostgreSQL
-/// binary COPY, into the same tables (records, telemetry, events) without the duplicate check and node
-/// state. Each path starts from a fresh, migrated database. Prints one JSON line per measurement, then a
-/// table.
+/// measured in the same run on the same rows: SQLite plain prepared INSERTs, PostgreSQL binary COPY, into the
+/// same tables (records, telemetry, events) without the duplicate check and node state, one transaction per
+/// batch like the store. Each path starts from a fresh, migrated database. Prints one JSON line per
+/// measurement, then a table.
 ///
-/// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- [records] [batch]
+/// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- [records] [batch=500] [--nodes 10000]
 /// PostgreSQL from EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES); without either only SQLite runs.
 /// <c>-- transit [stopTimes]</c>: the GTFS import benchmark instead (<see cref="TransitImportBenchmark"/>).
 /// </summary>
@@ -38,18 +38,19 @@ public static class Program
         if (args.FirstOrDefault() == "transit") return await TransitImportBenchmark.RunAsync(args[1..]);
         var positional = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         var total = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 100_000;
-        var batchSize = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 1000;
+        var batchSize = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 500;
+        var nodes = int.Parse(Edge.Benchmarks.Spread.Option(args, "--nodes") ?? "10000", CultureInfo.InvariantCulture);
         var rounds = Math.Max(1, int.Parse(Edge.Benchmarks.Spread.Option(args, "--rounds") ?? "5", CultureInfo.InvariantCulture));
         var postgres = Environment.GetEnvironmentVariable("EDGE_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("EDGE_TEST_POSTGRES");
         var before = Edge.Benchmarks.Spread.Machine(Edge.Benchmarks.Spread.Option(args, "--load"));
         Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores ({before["cpu"]}), {before["os"]}, load {before["loadavg"]}; {before["note"]}");
-        Console.WriteLine($"# {total} records in batches of {batchSize}, store only (no HTTP); {rounds} rounds, store/raw order alternating");
-        var batches = MakeBatches(total, batchSize);
+        Console.WriteLine($"# {total} records from {nodes} nodes in batches of {batchSize}, store only (no HTTP); {rounds} rounds, store/raw order alternating");
+        var batches = MakeBatches(total, batchSize, nodes);
         var results = new List<Result>();
 
-        await RunSqliteAsync(MakeBatches(batchSize, batchSize), new List<Result>(), 0); // warm-up (JIT)
+        await RunSqliteAsync(MakeBatches(batchSize, batchSize, nodes), new List<Result>(), 0); // warm-up (JIT)
         if (postgres is null) Console.Error.WriteLine("EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES) is not set: PostgreSQL skipped.");
-        else await RunPostgresAsync(postgres, MakeBatches(batchSize, batchSize), new List<Result>(), 0);
+        else await RunPostgresAsync(postgres, MakeBatches(batchSize, batchSize, nodes), new List<Result>(), 0);
         for (var round = 0; round < rounds; round++)
         {
             // Alternate the order of the store and the raw baseline, so a drift in the machine's load favours neither.
@@ -72,7 +73,7 @@ public static class Program
         var file = Edge.Benchmarks.Spread.Write("cloud-ingest", new
         {
             what = "ingestion into the store only (SqliteIngestStore / PostgresIngestStore.StoreAsync, no HTTP) vs a raw baseline on the same rows",
-            records = total, batch = batchSize, rounds, machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary,
+            records = total, batch = batchSize, nodes, rounds, machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary,
             raw = results,
         }, Edge.Benchmarks.Spread.Option(args, "--out"));
         Console.WriteLine($"raw results: {file}");
@@ -81,31 +82,32 @@ public static class Program
 
     private sealed record Result(string Provider, string Path, int Records, double Seconds);
 
-    /// <summary>A site's mix: 300 nodes, mostly street-light telemetry, some water telemetry, events and states.</summary>
-    private static List<IngestRecord[]> MakeBatches(int total, int batchSize)
+    /// <summary>A region's mix from <paramref name="nodes"/> nodes: 90 % telemetry (mostly street lights, some water
+    /// gauges), 5 % events, 5 % states.</summary>
+    private static List<IngestRecord[]> MakeBatches(int total, int batchSize, int nodes)
     {
         var records = new List<IngestRecord>(total);
         for (var seq = 1; seq <= total; seq++)
         {
-            var node = seq % 300;
+            var node = seq % nodes;
             var ts = 1767304800L + seq;
             string kind, payload, nodeId;
             switch (seq % 20)
             {
                 case 0:
-                    kind = "event"; nodeId = $"sl-{node:D4}";
+                    kind = "event"; nodeId = $"sl-{node:D5}";
                     payload = $"{{\"v\":1,\"kind\":\"lamp.fault\",\"ts\":{ts},\"boot\":3,\"seq\":{seq},\"fault\":\"lamp-failure\",\"active\":true,\"level\":60,\"watts\":0.8,\"volts\":229.7}}";
                     break;
                 case 1:
-                    kind = "state"; nodeId = $"sl-{node:D4}";
+                    kind = "state"; nodeId = $"sl-{node:D5}";
                     payload = $"{{\"v\":1,\"status\":\"online\",\"ts\":{ts},\"type\":\"streetlight\",\"fw\":\"1.2.0\",\"configVersion\":{seq % 50},\"boot\":3,\"uptimeS\":600}}";
                     break;
                 case 2:
-                    kind = "telemetry"; nodeId = $"wl-{node % 10:D4}";
+                    kind = "telemetry"; nodeId = $"wl-{node / 20:D5}";
                     payload = $"{{\"v\":1,\"type\":\"waterlevel\",\"ts\":{ts},\"boot\":5,\"seq\":{seq},\"levelMm\":{700 + seq % 300},\"distanceMm\":2458,\"state\":\"watch\",\"rateMmH\":120,\"batteryV\":3.27,\"samples\":7}}";
                     break;
                 default:
-                    kind = "telemetry"; nodeId = $"sl-{node:D4}";
+                    kind = "telemetry"; nodeId = $"sl-{node:D5}";
                     payload = $"{{\"v\":1,\"type\":\"streetlight\",\"ts\":{ts},\"boot\":17,\"seq\":{seq},\"level\":{seq % 101},\"source\":\"schedule\",\"watts\":38.4,\"volts\":230.1,\"energyWh\":412873,\"burnHours\":10233.4,\"switches\":2871,\"faults\":[]}}";
                     break;
             }
@@ -139,7 +141,7 @@ public static class Program
                 var raw = await FreshSqliteAsync(Path.Combine(directory, "raw.db"));
                 var time = Stopwatch.StartNew();
                 await RawSqliteAsync(raw, batches);
-                results.Add(new Result("sqlite", "raw prepared INSERT, 1 tx", count, time.Elapsed.TotalSeconds));
+                results.Add(new Result("sqlite", "raw prepared INSERT, tx/batch", count, time.Elapsed.TotalSeconds));
             }
             if (round % 2 == 0) { await Store(); await Raw(); }
             else { await Raw(); await Store(); }
@@ -158,14 +160,20 @@ public static class Program
         return connections;
     }
 
+    /// <summary>Plain prepared INSERTs, one transaction per batch (like the store).</summary>
     private static async Task RawSqliteAsync(SqliteConnections connections, List<IngestRecord[]> batches)
     {
         await using var connection = await connections.OpenAsync();
+        foreach (var batch in batches) await RawSqliteBatchAsync(connection, batch);
+    }
+
+    private static async Task RawSqliteBatchAsync(DbConnection connection, IngestRecord[] batch)
+    {
         await using var transaction = await connection.BeginTransactionAsync();
         using var records = Command(connection, transaction, "INSERT INTO records (gateway, seq, node, site, kind, received_at, stored_at, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h)", 8);
         using var telemetry = Command(connection, transaction, "INSERT INTO telemetry (site, node, ts, type, gateway, seq, level, watts, volts, energy_wh, level_mm, flood_state, battery_v, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m, @n)", 14);
         using var events = Command(connection, transaction, "INSERT INTO events (gateway, seq, site, node, ts, record_kind, kind, command_id, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i)", 9);
-        foreach (var r in batches.SelectMany(b => b))
+        foreach (var r in batch)
         {
             Bind(records, r.Gateway, r.Seq, r.Node, r.Site, r.Kind, r.ReceivedAt, r.ReceivedAt, r.PayloadJson);
             records.ExecuteNonQuery();

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Edge.Cloud.Alarms;
 
@@ -21,6 +22,7 @@ public static class AlarmEndpoints
         services.Configure<AlarmOptions>(configuration.GetSection(AlarmOptions.Section));
         services.AddSingleton<Storage.Migrations.IMigrationSource, FeedEpochSchema>();
         services.AddSingleton<AlarmService>();
+        services.TryAddSingleton<Ingestion.RecordArrivals>(); // the feed also runs in a process that ingests nothing
         services.AddSingleton<RecordFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<RecordFeed>());
         return services;

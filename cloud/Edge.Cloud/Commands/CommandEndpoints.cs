@@ -14,7 +14,8 @@ namespace Edge.Cloud.Commands;
 
 public static class CommandEndpoints
 {
-    public static IServiceCollection AddEdgeCommands(this IServiceCollection services) => services.AddSingleton<CommandService>();
+    public static IServiceCollection AddEdgeCommands(this IServiceCollection services) =>
+        services.AddSingleton<Storage.Migrations.IMigrationSource, CommandTimesSchema>().AddSingleton<CommandService>();
 
     public static IEndpointRouteBuilder MapEdgeCommands(this IEndpointRouteBuilder endpoints)
     {

@@ -35,10 +35,13 @@ public static class CommandStatus
 /// </summary>
 public sealed record CommandRequest(string Kind, JsonObject? Args, long? ExpiresInS);
 
-/// <summary>A command and what became of it. <see cref="Result"/> is the node's ack result (ok, failed, …).</summary>
+/// <summary>A command and what became of it. <see cref="Result"/> is the node's ack result (ok, failed, …).
+/// <see cref="IssuedAtMs"/>, <see cref="DeliveredAtMs"/> and <see cref="ResultAtMs"/> are the cloud's times (Unix ms) of
+/// issuing it, of the downlink answer that carried it to the gateway, and of setting its outcome (acked, failed,
+/// expired); null where not reached (or for commands issued before the cloud recorded them).</summary>
 public sealed record CommandInfo(
     string Id, string Node, string? Gateway, string Kind, JsonElement Args, long Issued, long Expires, string Status, string IssuedBy,
-    long? DeliveredAt, string? Result, long? ResultAt, string? Message);
+    long? DeliveredAt, string? Result, long? ResultAt, string? Message, long? IssuedAtMs = null, long? DeliveredAtMs = null, long? ResultAtMs = null);
 
 /// <summary>
 /// Commands to nodes (protocol.md §10). Issuing validates kind and arguments for the node's type (the node
@@ -63,11 +66,11 @@ public sealed class CommandService
         _time = time;
     }
 
-    private const string Select = "SELECT id, node, gateway, kind, args, issued, expires, status, issued_by, delivered_at, result, result_at, message FROM commands";
+    private const string Select = "SELECT id, node, gateway, kind, args, issued, expires, status, issued_by, delivered_at, result, result_at, message, issued_ms, delivered_ms, result_ms FROM commands";
 
     public static CommandInfo Map(System.Data.Common.DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.Str(2), r.GetString(3), JsonDocument.Parse(r.GetString(4)).RootElement.Clone(), r.GetInt64(5), r.GetInt64(6),
-        r.GetString(7), r.GetString(8), r.Long(9), r.Str(10), r.Long(11), r.Str(12));
+        r.GetString(7), r.GetString(8), r.Long(9), r.Str(10), r.Long(11), r.Str(12), r.Long(13), r.Long(14), r.Long(15));
 
     /// <summary>The protocol document the gateway publishes on <c>cmd</c>.</summary>
     public static JsonObject Document(CommandInfo c) => new()
@@ -99,17 +102,18 @@ public sealed class CommandService
 
     private async Task<CommandInfo> IssueAsync(Tx tx, string actor, NodeInfo node, CommandRequest request)
     {
-        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = nowMs / 1000;
         var lifetime = request.ExpiresInS ?? 300;
         if (lifetime < 1 || lifetime > MaxLifetimeS) throw DomainException.Invalid($"expiresInS: {lifetime} is out of range 1..{MaxLifetimeS}");
         var args = CheckArgs(request.Kind, node.Type, request.Args ?? new JsonObject(), now);
         var id = $"c-{_time.GetUtcNow():yyyyMMdd}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
         var command = new CommandInfo(id, node.Id, node.Gateway, request.Kind, JsonDocument.Parse(args.ToJsonString()).RootElement.Clone(), now, now + lifetime,
-            CommandStatus.Pending, actor, null, null, null, null);
+            CommandStatus.Pending, actor, null, null, null, null, nowMs);
         await tx.ExecAsync(
-            "INSERT INTO commands (id, node, gateway, kind, args, issued, expires, status, issued_by) VALUES (@id, @n, @g, @k, @a, @i, @e, @s, @by)",
+            "INSERT INTO commands (id, node, gateway, kind, args, issued, expires, status, issued_by, issued_ms) VALUES (@id, @n, @g, @k, @a, @i, @e, @s, @by, @ims)",
             ("@id", id), ("@n", node.Id), ("@g", node.Gateway), ("@k", command.Kind), ("@a", args.ToJsonString()), ("@i", now), ("@e", command.Expires),
-            ("@s", CommandStatus.Pending), ("@by", actor));
+            ("@s", CommandStatus.Pending), ("@by", actor), ("@ims", nowMs));
         await _changes.AppendAsync(tx, node.Gateway, DesiredChangeLog.Command, id);
         await _audit.WriteAsync(tx, actor, "command.issue", "node:" + node.Id, new { id, kind = command.Kind, args, expires = command.Expires });
         return command;
@@ -216,12 +220,14 @@ public sealed class CommandService
         tx.QueryAsync(Select + " WHERE gateway = @g AND status IN ('pending', 'delivered') AND expires > @now ORDER BY issued, id", Map,
             ("@g", gateway), ("@now", now));
 
-    public static Task MarkDeliveredAsync(Tx tx, string id, long now) =>
-        tx.ExecAsync("UPDATE commands SET status = 'delivered', delivered_at = @now WHERE id = @id AND status = 'pending'", ("@id", id), ("@now", now));
+    public static Task MarkDeliveredAsync(Tx tx, string id, long nowMs) =>
+        tx.ExecAsync("UPDATE commands SET status = 'delivered', delivered_at = @now, delivered_ms = @ms WHERE id = @id AND status = 'pending'",
+            ("@id", id), ("@now", nowMs / 1000), ("@ms", nowMs));
 
     /// <summary>Applies a node's <c>cmd/ack</c> (protocol.md §10.3): ok (or a duplicate of ok) → acked; expired
-    /// → expired; rejected, unsupported, failed → failed. A later ack does not undo a final status.</summary>
-    public static async Task ApplyAckAsync(Tx tx, string node, JsonElement payload, long receivedAt)
+    /// → expired; rejected, unsupported, failed → failed. A later ack does not undo a final status. <c>result_at</c> is when
+    /// the gateway received the ack, <c>result_ms</c> when the cloud applied it (<paramref name="appliedMs"/>).</summary>
+    public static async Task ApplyAckAsync(Tx tx, string node, JsonElement payload, long receivedAt, long appliedMs)
     {
         var id = payload.GetProperty("id").GetString()!;
         var result = payload.GetProperty("result").GetString()!;
@@ -238,21 +244,21 @@ public sealed class CommandService
         var message = payload.TryGetProperty("msg", out var msg) && msg.ValueKind == JsonValueKind.String ? msg.GetString() : null;
         await tx.ExecAsync(
             """
-            UPDATE commands SET status = @s, result = @r, result_at = @at, message = @m,
+            UPDATE commands SET status = @s, result = @r, result_at = @at, message = @m, result_ms = @ms,
                    delivered_at = CASE WHEN delivered_at IS NULL THEN @at ELSE delivered_at END
             WHERE id = @id AND node = @n AND status IN ('pending', 'delivered')
             """,
-            ("@s", status), ("@r", effective), ("@at", receivedAt), ("@m", message), ("@id", id), ("@n", node));
+            ("@s", status), ("@r", effective), ("@at", receivedAt), ("@m", message), ("@ms", appliedMs), ("@id", id), ("@n", node));
     }
 
     /// <summary>Marks pending/delivered commands past their expiry as expired; returns how many.</summary>
     public async Task<int> ExpireAsync(CancellationToken ct = default)
     {
-        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var tx = await Tx.BeginAsync(_connections, ct);
         var count = await tx.ExecAsync(
-            "UPDATE commands SET status = 'expired', result_at = @now, message = 'no ack before it expired' WHERE status IN ('pending', 'delivered') AND expires <= @now",
-            ("@now", now));
+            "UPDATE commands SET status = 'expired', result_at = @now, result_ms = @ms, message = 'no ack before it expired' WHERE status IN ('pending', 'delivered') AND expires <= @now",
+            ("@now", nowMs / 1000), ("@ms", nowMs));
         await tx.CommitAsync();
         return count;
     }

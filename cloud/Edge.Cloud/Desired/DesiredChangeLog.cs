@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Domain;
 
@@ -21,7 +20,7 @@ public sealed class DesiredChangeLog
     public const string Rule = "rule";
 
     private readonly TimeProvider _time;
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Wakeup _changed = new();
 
     public DesiredChangeLog(TimeProvider time)
     {
@@ -39,7 +38,7 @@ public sealed class DesiredChangeLog
 
     /// <summary>Completes when the next change commits in this process. Take it BEFORE reading the log, so a
     /// change committed between the read and the wait is not missed.</summary>
-    public Task Changed => Volatile.Read(ref _changed).Task;
+    public Task Changed => _changed.Next;
 
-    public void Notify() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    public void Notify() => _changed.Notify();
 }

@@ -132,7 +132,8 @@ public sealed class DownlinkService
             }
         }
         var ordered = commands.Values.OrderBy(c => c.Issued).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
-        foreach (var command in ordered) await CommandService.MarkDeliveredAsync(tx, command.Id, now);
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var command in ordered) await CommandService.MarkDeliveredAsync(tx, command.Id, nowMs);
         await tx.CommitAsync();
         return new DesiredResponse(1, "c:" + max.ToString(CultureInfo.InvariantCulture), full,
             configs.Values.ToList(), ordered.Select(c => new DesiredCommandItem(c.Node, CommandService.Document(c))).ToList(),

@@ -23,10 +23,12 @@ public sealed class BatchIngestor
     private readonly IIngestStore _store;
     private readonly RecordAdmission _admission;
     private readonly OutboxEpochs _epochs;
+    private readonly RecordArrivals _arrivals;
     private readonly ILogger<BatchIngestor> _logger;
 
-    public BatchIngestor(IIngestStore store, RecordAdmission admission, OutboxEpochs epochs, ILogger<BatchIngestor> logger)
+    public BatchIngestor(IIngestStore store, RecordAdmission admission, OutboxEpochs epochs, RecordArrivals arrivals, ILogger<BatchIngestor> logger)
     {
+        _arrivals = arrivals;
         _store = store;
         _admission = admission;
         _epochs = epochs;
@@ -56,6 +58,7 @@ public sealed class BatchIngestor
         foreach (var (position, error) in admission.Refused) rejected.Add(new RejectedRecord(valid[position].Seq, validIndex[position], error));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         var result = await _store.StoreAsync(admission.Admitted, cancellationToken);
+        if (result.Stored > 0) _arrivals.Notify();
         if (rejected.Count > 0)
         {
             _logger.LogWarning("Gateway {Gateway}: rejected {Count} record(s), first: seq {Seq}: {Error}",

@@ -1,6 +1,7 @@
 using Edge.Cloud.Ingestion.EventHubs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Edge.Cloud.Ingestion;
 
@@ -16,6 +17,7 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<RecordAdmission>();
         services.AddSingleton<OutboxEpochs>();
         services.AddSingleton<Gateways.GatewayClock>();
+        services.TryAddSingleton<RecordArrivals>();
         services.AddSingleton<BatchIngestor>();
         services.AddHostedService<EventHubsConsumer>();
         return services;

@@ -174,30 +174,26 @@ public sealed class PostgresIngestStore : IIngestStore
     {
         var rows = NodeStateRows.Collapse(stored);
         if (rows.Count == 0) return;
-        var sql = NodeStateRows.UpsertSql("CAST(@state AS JSONB)");
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var row in rows)
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            command.Parameters.Add(new NpgsqlParameter("site", NpgsqlDbType.Text) { Value = row.Site });
-            command.Parameters.Add(new NpgsqlParameter("node", NpgsqlDbType.Text) { Value = row.Node });
-            command.Parameters.Add(new NpgsqlParameter("gateway", NpgsqlDbType.Text) { Value = row.Gateway });
-            command.Parameters.Add(new NpgsqlParameter("last_seen", NpgsqlDbType.Bigint) { Value = row.LastSeen });
-            command.Parameters.Add(Nullable("type", row.Type, NpgsqlDbType.Text));
-            command.Parameters.Add(Nullable("status", row.LatestState?.Status, NpgsqlDbType.Text));
-            command.Parameters.Add(Nullable("online", row.LatestState?.Online, NpgsqlDbType.Boolean));
-            command.Parameters.Add(Nullable("config_version", row.LatestState?.ConfigVersion, NpgsqlDbType.Bigint));
-            command.Parameters.Add(Nullable("display_version", row.LatestState?.DisplayVersion, NpgsqlDbType.Bigint));
-            command.Parameters.Add(Nullable("fw", row.LatestState?.Fw, NpgsqlDbType.Text));
-            command.Parameters.Add(Nullable("state_at", row.StateAt, NpgsqlDbType.Bigint));
-            command.Parameters.Add(Nullable("state", row.LatestState?.StateJson, NpgsqlDbType.Text));
-            batch.BatchCommands.Add(command);
-        }
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        // One statement for every node of the batch (arrays unnested in row order), not one per node.
+        await using var command = new NpgsqlCommand(NodeStateRows.UpsertUnnestSql(), connection, transaction);
+        Column(command, "site", NpgsqlDbType.Text, rows.Select(r => r.Site));
+        Column(command, "node", NpgsqlDbType.Text, rows.Select(r => r.Node));
+        Column(command, "gateway", NpgsqlDbType.Text, rows.Select(r => r.Gateway));
+        Column(command, "last_seen", NpgsqlDbType.Bigint, rows.Select(r => r.LastSeen));
+        Column(command, "type", NpgsqlDbType.Text, rows.Select(r => r.Type));
+        Column(command, "status", NpgsqlDbType.Text, rows.Select(r => r.LatestState?.Status));
+        Column(command, "online", NpgsqlDbType.Boolean, rows.Select(r => r.LatestState?.Online));
+        Column(command, "config_version", NpgsqlDbType.Bigint, rows.Select(r => r.LatestState?.ConfigVersion));
+        Column(command, "display_version", NpgsqlDbType.Bigint, rows.Select(r => r.LatestState?.DisplayVersion));
+        Column(command, "fw", NpgsqlDbType.Text, rows.Select(r => r.LatestState?.Fw));
+        Column(command, "state_at", NpgsqlDbType.Bigint, rows.Select(r => r.StateAt));
+        Column(command, "state", NpgsqlDbType.Text, rows.Select(r => r.LatestState?.StateJson));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static NpgsqlParameter Nullable(string name, object? value, NpgsqlDbType type) =>
-        new(name, type) { Value = value ?? DBNull.Value };
+    /// <summary>An array parameter of one column; null elements stay null.</summary>
+    private static void Column<T>(NpgsqlCommand command, string name, NpgsqlDbType type, IEnumerable<T> values) =>
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });
 
     private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellationToken) where T : class =>
         value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, type, cancellationToken);

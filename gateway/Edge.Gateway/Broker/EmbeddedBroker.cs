@@ -85,7 +85,10 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
         }
 
         // Our listener in place of MQTTnet's, so every packet is size-checked before MQTTnet buffers it (docs/gateway.md "Exposure limits").
-        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [new GuardedTcpServerAdapter(broker, _exposureLog, _logger)]);
+        var serverOptions = builder.Build();
+        serverOptions.WriterBufferSize = broker.WriterBufferBytes;
+        serverOptions.WriterBufferSizeMax = Math.Max(broker.WriterBufferBytes, broker.WriterBufferMaxBytes);
+        var server = new MqttServerFactory().CreateMqttServer(serverOptions, [new GuardedTcpServerAdapter(broker, _exposureLog, _logger)]);
         server.ValidatingConnectionAsync += OnValidatingConnectionAsync;
         server.InterceptingPublishAsync += OnInterceptingPublishAsync;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscriptionAsync;

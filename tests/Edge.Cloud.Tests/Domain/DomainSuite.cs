@@ -102,11 +102,30 @@ public abstract class DomainSuite : IAsyncLifetime
 
     protected async Task IngestAsync(params System.Text.Json.Nodes.JsonObject[] records)
     {
+        await StoreAsync(records);
+        await Feed.RunOnceAsync();
+    }
+
+    /// <summary>Ingests records as a batch would, without running a feed pass.</summary>
+    private async Task StoreAsync(params System.Text.Json.Nodes.JsonObject[] records)
+    {
         var batch = Records.Batch(Gateway, records);
         using var document = JsonDocument.Parse(batch.ToJsonString());
         var response = await Services.GetRequiredService<BatchIngestor>().IngestAsync(Gateway, document.RootElement.GetProperty("records").EnumerateArray().ToList());
         Assert.Empty(response.Rejected);
-        await Feed.RunOnceAsync();
+    }
+
+    /// <summary>Reads until <paramref name="done"/> holds; the limit only stops a hang (never a timing assertion).</summary>
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var limit = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > limit) throw new TimeoutException("condition not reached; last value: " + value);
+            await Task.Delay(10);
+        }
     }
 
     [Fact]
@@ -226,6 +245,44 @@ public abstract class DomainSuite : IAsyncLifetime
 
         var audit = await Services.GetRequiredService<AuditLog>().ListAsync("node:sl-0001", null, null, 100);
         Assert.Equal(2, audit.Count(a => a.Action == "command.issue" && a.Actor == "tech"));
+    }
+
+    [Fact]
+    public async Task The_running_feed_completes_a_command_when_its_ack_is_stored_and_records_each_step_in_milliseconds()
+    {
+        await AddLightAsync("sl-0001");
+        var cursor = (await Downlink.PollAsync(Gateway, null, CancellationToken.None))!.Cursor;
+        var issuedMs = Clock.Now.ToUnixTimeMilliseconds();
+        var command = await Commands.IssueAsync("tech", "sl-0001", new CommandRequest("identify", null, 300));
+        Clock.Now = Clock.Now.AddMilliseconds(120);
+        Assert.Single((await Downlink.PollAsync(Gateway, DownlinkService.ParseCursor(cursor), CancellationToken.None))!.Commands);
+
+        // The feed as the app runs it, but with a periodic pass a day apart: only a stored record can wake it.
+        using var feed = new RecordFeed(Connections, Commands, Clock, Microsoft.Extensions.Options.Options.Create(new AlarmOptions { IntervalS = 86400 }),
+            Services.GetRequiredService<RecordArrivals>(), NullLogger<RecordFeed>.Instance);
+        await feed.StartAsync(CancellationToken.None);
+        try
+        {
+            // A first record, applied by whichever pass comes first, so the ack below surely arrives after a pass.
+            await StoreAsync(Records.State(1, "sl-0001", Clock.UnixNow, "online", null));
+            await EventuallyAsync(async () =>
+            {
+                await using var read = await Tx.ReadAsync(Connections);
+                return await read.LongAsync("SELECT seq FROM record_feed WHERE gateway = @g", ("@g", Gateway)) ?? 0;
+            }, seq => seq == 1);
+
+            Clock.Now = Clock.Now.AddMilliseconds(250);
+            await StoreAsync(Records.Ack(2, "sl-0001", Clock.UnixNow, command.Id));
+            var acked = await EventuallyAsync(() => Commands.GetAsync(command.Id), c => c.Status != CommandStatus.Delivered);
+
+            Assert.Equal((CommandStatus.Acked, "ok"), (acked.Status, acked.Result));
+            Assert.Equal((issuedMs, issuedMs + 120, issuedMs + 370), (acked.IssuedAtMs, acked.DeliveredAtMs, acked.ResultAtMs));
+            Assert.Equal((issuedMs / 1000, (issuedMs + 120) / 1000), (acked.Issued, acked.DeliveredAt));
+        }
+        finally
+        {
+            await feed.StopAsync(CancellationToken.None);
+        }
     }
 
     [Fact]

@@ -36,6 +36,7 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
     private readonly TempDirectory _directory = new();
     private SqliteConnections _connections = null!;
     private TestableProcessor _processor = null!;
+    private readonly RecordArrivals _arrivals = new();
 
     public async Task InitializeAsync()
     {
@@ -66,11 +67,13 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
         new SqliteIngestStore(_connections, TimeProvider.System),
         new SqlGatewayStore(_connections),
         new RecordAdmission(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, Options.Create(new ClockOptions()), NullLogger<RecordAdmission>.Instance),
-        new OutboxEpochs(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, NullLogger<OutboxEpochs>.Instance));
+        new OutboxEpochs(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, NullLogger<OutboxEpochs>.Instance),
+        _arrivals);
 
     /// <summary>Exposes the protected processor members the Event Hubs engine would call.</summary>
-    private sealed class TestableProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission, OutboxEpochs epochs)
-        : EdgeEventProcessor(options, checkpoints, store, gateways, admission, epochs, NullLogger<EdgeEventProcessor>.Instance)
+    private sealed class TestableProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission, OutboxEpochs epochs,
+        RecordArrivals arrivals)
+        : EdgeEventProcessor(options, checkpoints, store, gateways, admission, epochs, NullLogger<EdgeEventProcessor>.Instance, arrivals)
     {
         public Task<IEnumerable<EventProcessorPartitionOwnership>> ClaimAsync(params EventProcessorPartitionOwnership[] desired) => ClaimOwnershipAsync(desired, CancellationToken.None);
         public Task<IEnumerable<EventProcessorPartitionOwnership>> ListOwnershipAsync() => ListOwnershipAsync(CancellationToken.None);
@@ -189,6 +192,19 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
         // Replaying the batch (e.g. after a crash before the checkpoint) stores nothing new.
         await _processor.ProcessAsync("0", batch);
         Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM records"));
+    }
+
+    [Fact]
+    public async Task Storing_new_events_wakes_the_record_feed_and_a_batch_of_duplicates_does_not()
+    {
+        var first = _arrivals.Next;
+        await _processor.ProcessAsync("0", Event(Records.Streetlight(1, "sl-0001", 1767304800, 60), Gateway, 300));
+        Assert.True(first.IsCompletedSuccessfully);
+
+        var second = _arrivals.Next;
+        Assert.False(second.IsCompleted);
+        await _processor.ProcessAsync("0", Event(Records.Streetlight(1, "sl-0001", 1767304800, 60), Gateway, 301)); // the same record again
+        Assert.False(second.IsCompleted);
     }
 
     [Fact]

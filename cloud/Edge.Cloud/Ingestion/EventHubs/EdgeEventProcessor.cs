@@ -30,8 +30,10 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
     private readonly RecordAdmission _admission;
     private readonly OutboxEpochs _epochs;
     private readonly ILogger _logger;
+    private readonly RecordArrivals? _arrivals;
 
-    public EdgeEventProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission, OutboxEpochs epochs, ILogger<EdgeEventProcessor> logger)
+    public EdgeEventProcessor(EventHubsOptions options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission, OutboxEpochs epochs, ILogger<EdgeEventProcessor> logger,
+        RecordArrivals? arrivals = null)
         : base(options.BatchSize, options.ConsumerGroup, options.ConnectionString ?? throw new ArgumentException("EventHubs:ConnectionString is required", nameof(options)),
                options.EventHubName, new EventProcessorOptions { TrackLastEnqueuedEventProperties = false })
     {
@@ -41,6 +43,7 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
         _admission = admission;
         _epochs = epochs;
         _logger = logger;
+        _arrivals = arrivals;
     }
 
     /// <summary>Events skipped as invalid since start (for health and tests).</summary>
@@ -159,6 +162,7 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
             try
             {
                 var result = await _store.StoreAsync(await AdmitAsync(records, partition, cancellationToken), cancellationToken);
+                if (result.Stored > 0) _arrivals?.Notify(); // the record feed applies them now
                 _logger.LogDebug("Event Hubs partition {Partition}: {Stored} stored, {Duplicates} duplicate(s)", partition.PartitionId, result.Stored, result.Duplicates);
                 return;
             }

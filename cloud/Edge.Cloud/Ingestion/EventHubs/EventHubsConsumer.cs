@@ -14,12 +14,12 @@ public sealed class EventHubsConsumer : IHostedService
     private readonly EdgeEventProcessor? _processor;
     private readonly ILogger<EventHubsConsumer> _logger;
 
-    public EventHubsConsumer(IOptions<EventHubsOptions> options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission, OutboxEpochs epochs, ILoggerFactory loggers)
+    public EventHubsConsumer(IOptions<EventHubsOptions> options, IEventHubCheckpointStore checkpoints, IIngestStore store, IGatewayStore gateways, RecordAdmission admission, OutboxEpochs epochs, RecordArrivals arrivals, ILoggerFactory loggers)
     {
         _logger = loggers.CreateLogger<EventHubsConsumer>();
         if (!string.IsNullOrWhiteSpace(options.Value.ConnectionString))
         {
-            _processor = new EdgeEventProcessor(options.Value, checkpoints, store, gateways, admission, epochs, loggers.CreateLogger<EdgeEventProcessor>());
+            _processor = new EdgeEventProcessor(options.Value, checkpoints, store, gateways, admission, epochs, loggers.CreateLogger<EdgeEventProcessor>(), arrivals);
         }
     }
 

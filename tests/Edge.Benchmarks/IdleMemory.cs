@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Threading.Tasks;
+using MQTTnet;
+using MQTTnet.Formatter;
+
+namespace Edge.Benchmarks;
+
+/// <summary>
+/// Gateway memory per idle connected node: the gateway process with N provisioned nodes; its resident set size
+/// (VmRSS from /proc) with no node connected, after the first 1,000 idle nodes connected, after all N, and after
+/// they all disconnected. Each setting (GC mode, conserve-memory level, MQTT write buffers) is one gateway process,
+/// given by its environment; the order of the settings alternates between rounds.
+/// </summary>
+public static class IdleMemory
+{
+    sealed record Setting(string Name, Dictionary<string, string> Environment);
+
+    sealed record Sample(string Setting, int Round, double EmptyMb, double At1000Mb, double AtAllMb, double AfterLeaveMb, double PerNodeFirst1000Kb, double PerNodeAfter1000Kb);
+
+    static readonly Setting[] Settings =
+    [
+        new("server GC (default)", new()),
+        new("workstation GC, concurrent", new() { ["DOTNET_gcServer"] = "0" }),
+        new("workstation GC, non-concurrent, GCConserveMemory=7", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
+        // The gateway's write buffers are 1024 (max 4096); this is MQTTnet's own default, the gateway's before.
+        new("server GC, MQTTnet's write buffers 4096 (max 65535)", new() { ["Gateway__Broker__WriterBufferBytes"] = "4096", ["Gateway__Broker__WriterBufferMaxBytes"] = "65535" }),
+    ];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var nodes = Math.Max(1001, Program.Arg(args, "--nodes", 5000));
+        var rounds = Math.Max(1, Program.Arg(args, "--rounds", 1));
+        var only = Spread.Option(args, "--only"); // run only the settings whose name contains this
+        var settings = Settings.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToArray();
+        var before = Spread.Machine(Spread.Option(args, "--load"));
+        Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores, load {before["loadavg"]}; {before["note"]}");
+        Console.WriteLine($"# {nodes} idle nodes (MQTT 3.1.1, keep-alive 60 s), {rounds} round(s) × {settings.Length} settings");
+        var fleet = await Program.PrepareFleetAsync(new Program.Settings(nodes, 0, 1, "FULL"));
+        var samples = new List<Sample>();
+        try
+        {
+            for (var round = 0; round < rounds; round++)
+            {
+                var order = round % 2 == 0 ? settings : settings.Reverse().ToArray();
+                foreach (var setting in order)
+                {
+                    samples.Add(await RunOnceAsync(setting, round, fleet, nodes));
+                    var s = samples[^1];
+                    Console.WriteLine($"round {round + 1} {s.Setting,-52} empty {s.EmptyMb:F1} MB, 1,000 nodes {s.At1000Mb:F1} MB, {nodes} nodes {s.AtAllMb:F1} MB, " +
+                                      $"after they left {s.AfterLeaveMb:F1} MB; per node {s.PerNodeFirst1000Kb:F1} KB (first 1,000), {s.PerNodeAfter1000Kb:F1} KB (after)");
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(fleet.Directory, recursive: true);
+        }
+        var path = Spread.Write("gateway-idle-memory", new
+        {
+            what = "gateway RSS with idle connected nodes, per runtime setting", nodes, rounds, machineBefore = before, machineAfter = Spread.Machine(null), samples,
+        }, Spread.Option(args, "--out"));
+        Console.WriteLine($"raw results: {path}");
+        return 0;
+    }
+
+    static async Task<Sample> RunOnceAsync(Setting setting, int round, Program.Fleet fleet, int nodes)
+    {
+        var dataDir = Path.Combine(fleet.Directory, "gateway-" + Guid.NewGuid().ToString("N")[..8]);
+        Program.CopyDirectory(fleet.GatewayData, dataDir);
+        var mqttPort = Program.FreePort();
+        var httpPort = Program.FreePort();
+        using var process = Program.StartGateway(dataDir, mqttPort, httpPort, "FULL", setting.Environment);
+        var clients = new List<IMqttClient>();
+        try
+        {
+            using var http = new HttpClient();
+            await Program.WaitAsync(async () => { try { return (await http.GetAsync($"http://127.0.0.1:{httpPort}/health")).IsSuccessStatusCode; } catch (HttpRequestException) { return false; } });
+            var empty = await SettledRssAsync(process.Id);
+            await ConnectAsync(clients, fleet.Credentials.Take(1000), mqttPort);
+            var at1000 = await SettledRssAsync(process.Id);
+            await ConnectAsync(clients, fleet.Credentials.Skip(1000).Take(nodes - 1000), mqttPort);
+            var atAll = await SettledRssAsync(process.Id);
+            foreach (var client in clients)
+            {
+                await client.DisconnectAsync();
+                client.Dispose();
+            }
+            clients.Clear();
+            var after = await SettledRssAsync(process.Id, TimeSpan.FromSeconds(20));
+            return new Sample(setting.Name, round + 1, Mb(empty), Mb(at1000), Mb(atAll), Mb(after),
+                Math.Round((at1000 - empty) / 1024.0 / 1000, 1), Math.Round((atAll - at1000) / 1024.0 / (nodes - 1000), 1));
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+            process.Kill();
+            process.WaitForExit();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    static async Task ConnectAsync(List<IMqttClient> clients, IEnumerable<(string Id, string Secret)> credentials, int port)
+    {
+        // A few at a time: each login costs the gateway a PBKDF2 check.
+        foreach (var chunk in credentials.Chunk(20))
+        {
+            clients.AddRange(await Task.WhenAll(chunk.Select(async c =>
+            {
+                var client = new MqttClientFactory().CreateMqttClient();
+                var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithProtocolVersion(MqttProtocolVersion.V311)
+                    .WithClientId(c.Id).WithCleanSession().WithCredentials(c.Id, c.Secret).WithKeepAlivePeriod(TimeSpan.FromSeconds(60)).WithTimeout(TimeSpan.FromSeconds(120)).Build();
+                var result = await client.ConnectAsync(options);
+                if (result.ResultCode != MqttClientConnectResultCode.Success) throw new InvalidOperationException($"{c.Id} refused: {result.ResultCode}");
+                return client;
+            })));
+        }
+    }
+
+    /// <summary>VmRSS in bytes once it has stopped moving (two readings a few seconds apart within 1 %), or after the wait.</summary>
+    static async Task<long> SettledRssAsync(int pid, TimeSpan? wait = null)
+    {
+        var deadline = DateTime.UtcNow + (wait ?? TimeSpan.FromSeconds(10));
+        var last = Rss(pid);
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(2000);
+            var now = Rss(pid);
+            if (Math.Abs(now - last) < last / 100 && wait is null) return now;
+            last = now;
+        }
+        return last;
+    }
+
+    static long Rss(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    static double Mb(long bytes) => Math.Round(bytes / 1048576.0, 1);
+}
