@@ -98,6 +98,7 @@ public static class Program
         Console.WriteLine($"Site {fleet.Site}: {Count("streetlight")} street lights in {fleet.Groups.Count} groups, {Count("busstop")} bus stops, {Count("waterlevel")} stream gauges, gateway {fleet.Gateway}.");
         Console.WriteLine($"Node clocks run at {site.Options.Speed.ToString(CultureInfo.InvariantCulture)}× real time. {IgoumenitsaFleet.StormGauge} runs a storm: flood warning after ~4 min (at 1×), then the gateway's rule puts a banner on bs-ladochori and the Ladochori lights to 100 %.");
         Console.WriteLine();
+        Console.WriteLine("  Console            " + site.CloudUrl);
         Console.WriteLine("  Cloud API          " + site.CloudUrl + "api/v1/   (e.g. GET api/v1/nodes, api/v1/alarms)");
         Console.WriteLine("  API reference      " + site.CloudUrl + "api/docs");
         Console.WriteLine("  OpenAPI document   " + site.CloudUrl + "openapi/v1.json");
@@ -113,8 +114,13 @@ public static class Program
         Console.WriteLine("  Try:  curl -c jar -H 'content-type: application/json' -d '{\"name\":\"technician\",\"password\":\"technician-demo-pass\"}' " + site.CloudUrl + "api/v1/auth/login");
         Console.WriteLine("        curl -b jar '" + site.CloudUrl + "api/v1/alarms?status=active'");
         Console.WriteLine();
-        Console.WriteLine("Running. Press Ctrl+C to stop.");
+        Console.WriteLine(ReadyLine(site));
     }
+
+    /// <summary>The one line that says the demo is up: where to go and how to log in.</summary>
+    public static string ReadyLine(DemoSite site) =>
+        "Ready: console " + site.CloudUrl + " · API " + site.CloudUrl + "api/v1/ · API docs " + site.CloudUrl + "api/docs"
+        + " · log in as " + string.Join(", ", DemoUsers.All.Select(u => u.Name + "/" + u.Password)) + ". Ctrl+C stops.";
 
     private static bool TryParse(string[] args, out DemoOptions options, out string? error)
     {

@@ -8,6 +8,8 @@ using Edge.Cloud.Domain;
 using Edge.Cloud.Storage;
 using Edge.Sim.Demo;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -35,7 +37,10 @@ public sealed class CleanStopTests : IAsyncLifetime
     public async Task A_clean_stop_of_the_demo_raises_no_offline_alarms()
     {
         var fleet = IgoumenitsaFleet.Create();
-        var lights = fleet.Nodes.Where(n => n.Type == "streetlight").Take(6).ToList();
+        // Every node type: lights, a bus stop and a gauge each say goodbye their own way.
+        var lights = fleet.Nodes.Where(n => n.Type == "streetlight").Take(4)
+            .Concat(fleet.Nodes.Where(n => n.Type == "busstop").Take(1))
+            .Concat(fleet.Nodes.Where(n => n.Type == "waterlevel").Take(1)).ToList();
         fleet.Nodes.RemoveAll(n => !lights.Contains(n));
         var site = await DemoSite.StartAsync(new DemoOptions
         {
@@ -44,6 +49,9 @@ public sealed class CleanStopTests : IAsyncLifetime
         }, fleet);
         try
         {
+            // The gateway's HTTP listener binds where the demo banner says (loopback), not every interface.
+            var gatewayAddresses = site.Gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            Assert.Equal(new[] { site.GatewayUrl.TrimEnd('/') }, gatewayAddresses.ToArray());
             var connections = site.Cloud.Services.GetRequiredService<IStorageConnections>();
             await SiteFixture.WaitForAsync("every node online in the cloud", async () =>
             {

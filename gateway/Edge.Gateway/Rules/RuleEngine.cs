@@ -70,7 +70,12 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
         metrics.RegisterGauge("edge_gateway_rules_active", "Local rules active now.", () => { lock (_active) return _active.Count; });
         metrics.RegisterGauge("edge_gateway_siren_driver_available", "1 when the siren relay driver works on this machine.", ["driver"],
             () => [new MetricsRegistry.LabelledValue([_relays.Driver], _relays.Available ? 1 : 0)]);
-        if (!_relays.Available)
+        if (!_relays.Available && _relays.Driver == "none")
+        {
+            // Chosen in the configuration (a gateway with no relay board): nothing is wrong, so no warning.
+            _logger.LogInformation("No siren driver (Gateway:Rules:SirenDriver = none): rules with a siren action will report it as failed");
+        }
+        else if (!_relays.Available)
         {
             _logger.LogWarning("Siren driver {Driver} unavailable: {Detail}; rules with a siren action will report it as failed", _relays.Driver, _relays.Detail);
         }

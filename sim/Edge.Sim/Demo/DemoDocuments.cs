@@ -73,9 +73,10 @@ public static class DemoDocuments
             ["utcOffset"] = OffsetText(offset),
             ["stop"] = new JsonObject { ["id"] = stop.Id, ["name"] = Bilingual(stop.StopNameEl!, stop.StopNameEn!) },
             ["arrivals"] = new JsonArray(arrivals),
-            ["notices"] = new JsonArray(
-                Bilingual("Δοκιμαστική λειτουργία: εικονικά δρομολόγια.", "Demo site: simulated departures."),
-                Bilingual("Τα πλοία για Κέρκυρα αναχωρούν από την πύλη Ε1.", "Ferries to Corfu leave from gate E1.")),
+            // The demo notice everywhere; a stop's own notices (the ferry gate at the port) only at that stop.
+            ["notices"] = new JsonArray(new[] { Bilingual("Δοκιμαστική λειτουργία: εικονικά δρομολόγια.", "Demo site: simulated departures.") }
+                .Concat((stop.Notices ?? Array.Empty<NoticePlan>()).Select(n => Bilingual(n.El, n.En)))
+                .Select(n => (JsonNode)n).ToArray()),
             ["banner"] = null,
         };
     }

@@ -134,6 +134,8 @@ public sealed class DemoSite : IAsyncDisposable
             ["Gateway:Broker:Port"] = Options.MqttPort.ToString(CultureInfo.InvariantCulture),
             ["Gateway:Broker:BindAddress"] = "127.0.0.1",
             ["Gateway:Http:Port"] = Options.GatewayHttpPort.ToString(CultureInfo.InvariantCulture),
+            // Loopback, like the broker and the cloud: the banner's 127.0.0.1 URLs are the whole truth.
+            ["Gateway:Http:BindAddress"] = "127.0.0.1",
             // A desk demo: a process kill is the failure to survive, not a power cut.
             ["Gateway:Outbox:Synchronous"] = "NORMAL",
             ["Gateway:Uplink:Kind"] = "https",

@@ -66,7 +66,8 @@ public static class IgoumenitsaFleet
             new RoutePlan("3", "Λαδοχώρι", "Ladochori", 45, 8),
         };
         nodes.Add(new NodePlan("bs-port", "busstop", "igoumenitsa-town", null, 39.4995, 20.2592, "BS-01", "port passenger terminal",
-            StopNameEl: "Λιμάνι Ηγουμενίτσας", StopNameEn: "Igoumenitsa Port", Routes: town));
+            StopNameEl: "Λιμάνι Ηγουμενίτσας", StopNameEn: "Igoumenitsa Port", Routes: town,
+            Notices: new[] { new NoticePlan("Τα πλοία για Κέρκυρα αναχωρούν από την πύλη Ε1.", "Ferries to Corfu leave from gate E1.") }));
         nodes.Add(new NodePlan("bs-ktel", "busstop", "igoumenitsa-town", null, 39.5061, 20.2660, "BS-02", "KTEL coach station",
             StopNameEl: "ΚΤΕΛ Θεσπρωτίας", StopNameEn: "KTEL Coach Station", Routes: new[]
             {
