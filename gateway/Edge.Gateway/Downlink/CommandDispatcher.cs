@@ -93,7 +93,7 @@ public sealed class CommandDispatcher : BackgroundService
             {
                 try
                 {
-                    if (message.Leaf == NodeTopics.State && IsBirth(message.Payload))
+                    if (message.Leaf == NodeTopics.State && message.Birth)
                     {
                         await OnBirthAsync(message.Site, message.NodeId, stoppingToken).ConfigureAwait(false);
                     }
@@ -192,19 +192,6 @@ public sealed class CommandDispatcher : BackgroundService
         var now = DateTimeOffset.UtcNow;
         var source = File.Exists("/run/systemd/timesync/synchronized") ? "ntp" : "rtc";
         return JsonSerializer.SerializeToUtf8Bytes(new { v = 1, ts = now.ToUnixTimeSeconds(), ms = now.Millisecond, source });
-    }
-
-    static bool IsBirth(byte[] payload)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(payload);
-            return doc.RootElement.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String && s.GetString() == "online";
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 
     static (string Id, string Result, string? Original)? ReadAck(byte[] payload)
