@@ -31,6 +31,7 @@ public static class Program
           --gateway-port <n>     gateway /health and /metrics port (default 5081)
           --mqtt-port <n>        gateway MQTT broker port on 127.0.0.1 (default 1883)
           --speed <x>            node clock speed: 1 = real time, 60 = a minute per second (default 1)
+          --start <instant>      where node clocks start, ISO 8601 (e.g. 2026-12-16T13:00:00Z); default now
           --log-level <level>    trace, debug, information, warning, error (default warning)
           -h, --help             this text
 
@@ -96,7 +97,7 @@ public static class Program
         Console.WriteLine();
         Console.WriteLine(site.SeededNow ? "Seeded a new demo site." : "Reusing the demo site seeded earlier (delete the data directory to start over).");
         Console.WriteLine($"Site {fleet.Site}: {Count("streetlight")} street lights in {fleet.Groups.Count} groups, {Count("busstop")} bus stops, {Count("waterlevel")} stream gauges, gateway {fleet.Gateway}.");
-        Console.WriteLine($"Node clocks run at {site.Options.Speed.ToString(CultureInfo.InvariantCulture)}× real time. {IgoumenitsaFleet.StormGauge} runs a storm: flood warning after ~4 min (at 1×), then the gateway's rule puts a banner on bs-ladochori and the Ladochori lights to 100 %.");
+        Console.WriteLine($"Node clocks run at {site.Options.Speed.ToString(CultureInfo.InvariantCulture)}× real time{(site.Options.ClockStart is { } start ? " from " + start.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC" : "")}. {IgoumenitsaFleet.StormGauge} runs a storm: flood warning after ~4 min (at 1×), then the gateway's rule puts a banner on bs-ladochori and the Ladochori lights to 100 %.");
         Console.WriteLine();
         Console.WriteLine("  Console            " + site.CloudUrl);
         Console.WriteLine("  Cloud API          " + site.CloudUrl + "api/v1/   (e.g. GET api/v1/nodes, api/v1/alarms)");
@@ -150,6 +151,11 @@ public static class Program
                     if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double speed) || !(speed >= 0.1 && speed <= 3600))
                     { error = "--speed needs a number in 0.1..3600, not '" + value + "'"; return false; }
                     options.Speed = speed;
+                    break;
+                case "--start":
+                    if (!DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start))
+                    { error = "--start needs an ISO 8601 instant such as 2026-12-16T13:00:00Z, not '" + value + "'"; return false; }
+                    options.ClockStart = start;
                     break;
                 case "--log-level":
                     if (!Enum.TryParse(value, ignoreCase: true, out LogLevel level) || level == LogLevel.None)

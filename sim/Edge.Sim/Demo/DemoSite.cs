@@ -194,7 +194,7 @@ public sealed class DemoSite : IAsyncDisposable
             Hardware = "host-" + plan.Type,
             Latitude = plan.Lat,
             Longitude = plan.Lon,
-            Clock = new ClockSettings { Speed = Options.Speed },
+            Clock = new ClockSettings { Speed = Options.Speed, Start = Options.ClockStart?.ToUnixTimeSeconds() },
         };
         switch (plan.Type)
         {
