@@ -110,6 +110,7 @@ public static class GatewayHost
         Directory.CreateDirectory(dataDir);
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new Downlink.NodeTime(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(options.Broker);
         services.AddSingleton(options.Outbox);
         services.AddSingleton<MetricsRegistry>();

@@ -123,9 +123,15 @@ public sealed class RuntimeHostedNode : IHostedNode
             Longitude = _settings.Longitude ?? double.NaN,
             JitterSeed = (uint)StableHash(_settings.NodeId + "/" + Boots),
         };
-        // The watchdog looks for a stuck loop on the node's monotonic clock, which runs accelerated with the wall clock:
-        // keep its window 120 s of real time, or a 2 s pause of the host at 60x would "reboot" the node.
-        if (Clock.Speed > 1) options.WatchdogSeconds = (int)Math.Min(int.MaxValue, Math.Ceiling(options.WatchdogSeconds * Clock.Speed));
+        // The watchdog, the CONNACK wait and the outage reboot watch the host and the network, which do not speed up with
+        // the node's (accelerated) monotonic clock: keep them in real time, or a 2 s pause of the host at 60x would
+        // "reboot" the node and a CONNACK later than 6 ms at 2400x would fail every connection.
+        if (Clock.Speed > 1)
+        {
+            options.WatchdogSeconds = (int)Math.Min(int.MaxValue, Math.Ceiling(options.WatchdogSeconds * Clock.Speed));
+            options.ConnectWaitMs = (long)Math.Ceiling(options.ConnectWaitMs * Clock.Speed);
+            options.OutageRebootMs = (long)Math.Min(long.MaxValue / 4, Math.Ceiling(options.OutageRebootMs * Clock.Speed));
+        }
         switch (_settings.Type)
         {
             case "streetlight":

@@ -29,8 +29,11 @@ public sealed class CommandDispatcher : BackgroundService
     readonly ILogger _logger;
     NodeMessageSubscription? _subscription;
 
-    public CommandDispatcher(DownlinkStore store, INodePublisher publisher, INodeMessageFeed feed, NodeRegistry registry, DownlinkOptions options, ILogger<CommandDispatcher> logger)
+    readonly NodeTime _nodeTime;
+
+    public CommandDispatcher(DownlinkStore store, INodePublisher publisher, INodeMessageFeed feed, NodeRegistry registry, DownlinkOptions options, NodeTime nodeTime, ILogger<CommandDispatcher> logger)
     {
+        _nodeTime = nodeTime;
         _store = store;
         _overrides = new OverrideLedger(store);
         _publisher = publisher;
@@ -210,5 +213,6 @@ public sealed class CommandDispatcher : BackgroundService
         }
     }
 
-    static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    /// <summary>Expiry checks in the time the commands were written in (<see cref="NodeTime"/>).</summary>
+    long Now() => _nodeTime.UnixSeconds;
 }

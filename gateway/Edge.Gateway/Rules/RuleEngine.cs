@@ -41,7 +41,7 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     readonly IRelayFactory _relays;
     readonly RulesOptions _options;
     readonly ILogger _logger;
-    readonly TimeProvider _time; // the clock of command times and override renewals (tests inject one)
+    readonly TimeProvider _time; // node time (NodeTime): command times and override renewals (tests inject a clock)
     readonly MetricsRegistry.Counter _firings;
     readonly MetricsRegistry.Counter _actionFailures;
     readonly SemaphoreSlim _lock = new(1, 1);
@@ -54,9 +54,9 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     sealed record ActiveRule(RuleDefinition Rule, string Trigger, string State, DateTimeOffset OverrideIssued);
 
     public RuleEngine(INodeMessageFeed feed, NodeRegistry registry, DisplayComposer displays, CommandDispatcher commands, GatewayRecords records,
-        IRelayFactory relays, RulesOptions options, MetricsRegistry metrics, ILogger<RuleEngine> logger, TimeProvider time)
+        IRelayFactory relays, RulesOptions options, MetricsRegistry metrics, ILogger<RuleEngine> logger, NodeTime time)
     {
-        _time = time;
+        _time = time.Clock;
         _feed = feed;
         _registry = registry;
         _displays = displays;

@@ -36,6 +36,7 @@ public sealed class DemoSite : IAsyncDisposable
 
     private DemoSite(DemoOptions options, FleetPlan fleet, DemoState state, string dataDir, ILoggerFactory nodeLoggers)
     {
+        NodeTime = new NodeClockTime(options.Speed, options.ClockStart);
         Options = options;
         Fleet = fleet;
         State = state;
@@ -44,6 +45,9 @@ public sealed class DemoSite : IAsyncDisposable
     }
 
     public DemoOptions Options { get; }
+
+    /// <summary>The node clocks' time (accelerated or shifted by --speed / --start; real time otherwise).</summary>
+    public NodeClockTime NodeTime { get; }
     public FleetPlan Fleet { get; }
     public DemoState State { get; }
 
@@ -148,7 +152,8 @@ public sealed class DemoSite : IAsyncDisposable
             ["Logging:LogLevel:Default"] = Level,
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };
-        Gateway = GatewayHost.Build(args.Select(kv => "--" + kv.Key + "=" + kv.Value).ToArray());
+        Gateway = GatewayHost.Build(args.Select(kv => "--" + kv.Key + "=" + kv.Value).ToArray(),
+            builder => builder.Services.AddSingleton(new Edge.Gateway.Downlink.NodeTime(NodeTime)));
         await Gateway.StartAsync(ct);
     }
 
@@ -170,6 +175,7 @@ public sealed class DemoSite : IAsyncDisposable
 
     private async Task StartNodesAsync(CancellationToken ct)
     {
+        NodeTime.Run();
         var settings = Fleet.Nodes.Select(NodeSettingsFor).ToList();
         var nodes = HostedNodeFactory.CreateAll(settings, _nodeLoggers).Cast<RuntimeHostedNode>().ToList();
         Nodes = nodes.ToDictionary(n => n.NodeId, StringComparer.Ordinal);
@@ -194,7 +200,8 @@ public sealed class DemoSite : IAsyncDisposable
             Hardware = "host-" + plan.Type,
             Latitude = plan.Lat,
             Longitude = plan.Lon,
-            Clock = new ClockSettings { Speed = Options.Speed, Start = Options.ClockStart?.ToUnixTimeSeconds() },
+            // A simulated clock starts on the site's node time, so every node, the gateway's command times and the feed agree.
+            Clock = new ClockSettings { Speed = Options.Speed, Start = NodeTime.Simulated ? NodeTime.GetUtcNow().ToUnixTimeSeconds() : null },
         };
         switch (plan.Type)
         {
@@ -220,7 +227,7 @@ public sealed class DemoSite : IAsyncDisposable
     public async Task RefreshDisplaysAsync(CancellationToken ct)
     {
         var displays = Cloud.Services.GetRequiredService<DisplayService>();
-        var now = DateTimeOffset.UtcNow;
+        var now = NodeTime.GetUtcNow(); // the stops judge freshness by their own clocks
         foreach (var stop in Fleet.Nodes.Where(n => n.Type == "busstop"))
             await displays.PutAsync("transit-feed", stop.Id, new DisplayRequest(DemoDocuments.StopContent(stop, now), DemoDocuments.StopTimetable(stop, now)), ct);
     }
@@ -228,7 +235,9 @@ public sealed class DemoSite : IAsyncDisposable
     private async Task RunDisplayFeedAsync(CancellationToken ct)
     {
         var log = _nodeLoggers.CreateLogger("Edge.Sim.TransitFeed");
-        using var timer = new PeriodicTimer(Options.DisplayRefresh);
+        // Every DisplayRefresh of node time (at least 2 s apart), so accelerated stops still show fresh departures.
+        var every = TimeSpan.FromTicks(Math.Max((long)(Options.DisplayRefresh.Ticks / Options.Speed), TimeSpan.FromSeconds(2).Ticks));
+        using var timer = new PeriodicTimer(every);
         try
         {
             while (await timer.WaitForNextTickAsync(ct))

@@ -1,0 +1,67 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using Edge.Firmware.Runtime;
+using Edge.Sim.Demo;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.EndToEnd.Tests;
+
+/// <summary>
+/// The demo's storm at <c>--speed 60</c> from a December noon: the gateway's flood rule must reach nodes whose clocks
+/// are two weeks ahead of the real one and run a minute a second. Its override (issued, until, expires) and the banner
+/// document's validity are written in node time (Edge.Gateway.Downlink.NodeTime); in real time the lights would ack
+/// the override <c>expired</c> and stay dark, and the stop would drop the banner as out of date.
+/// </summary>
+public sealed class AcceleratedFloodTests : IAsyncLifetime
+{
+    readonly string _dataDir = Path.Combine(Path.GetTempPath(), "edge-fast-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task At_sixty_times_the_flood_rule_lights_the_zone_and_banners_its_stop_in_node_time()
+    {
+        var fleet = IgoumenitsaFleet.Create();
+        var keep = new[] { IgoumenitsaFleet.StormGauge, "bs-ladochori", "sl-lado-01", "sl-lado-02" };
+        fleet.Nodes.RemoveAll(n => !keep.Contains(n.Id));
+        var noon = DateTimeOffset.Parse("2026-12-16T10:00:00Z", CultureInfo.InvariantCulture); // 12:00 EET: lights off by the schedule
+        var site = await DemoSite.StartAsync(new DemoOptions
+        {
+            DataDir = _dataDir, HttpPort = SiteFixture.FreePort(), GatewayHttpPort = SiteFixture.FreePort(), MqttPort = SiteFixture.FreePort(),
+            Speed = 60, ClockStart = noon, TickInterval = TimeSpan.FromMilliseconds(100), LogLevel = LogLevel.Warning,
+        }, fleet);
+        try
+        {
+            var lights = new[] { site.Nodes["sl-lado-01"], site.Nodes["sl-lado-02"] };
+            await SiteFixture.WaitForAsync("the Ladochori lights at 100 % by the flood rule's override", () =>
+            {
+                var duties = lights.Select(l => l.Lamp!.Duty).ToList();
+                return Task.FromResult((duties.All(d => d == 1f), true, "duties " + string.Join(", ", duties) + " at node time "
+                    + DateTimeOffset.FromUnixTimeSeconds(lights[0].Clock.UtcSeconds).ToString("u", CultureInfo.InvariantCulture)));
+            }, TimeSpan.FromMilliseconds(200));
+            foreach (var light in lights)
+            {
+                Assert.InRange(light.Clock.UtcSeconds, noon.ToUnixTimeSeconds(), noon.AddHours(6).ToUnixTimeSeconds()); // still daytime: only the override lights it
+                Assert.NotNull(((StreetLightNode)light.App).Controller.Overrides.ActiveAt(light.Clock.UtcSeconds));
+            }
+
+            var stop = (BusStopNode)site.Nodes["bs-ladochori"].App;
+            await SiteFixture.WaitForAsync("the banner on bs-ladochori", () =>
+                Task.FromResult((stop.Display.Banner is not null, true, "content version " + stop.ContentVersion)), TimeSpan.FromMilliseconds(200));
+            Assert.Equal("Flood warning", stop.Display.Banner!.Title.English);
+        }
+        finally
+        {
+            await site.DisposeAsync();
+        }
+    }
+}
