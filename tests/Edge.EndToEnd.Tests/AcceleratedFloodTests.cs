@@ -3,8 +3,11 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
+using System.Text.Json.Nodes;
+using Edge.Cloud.Commands;
 using Edge.Firmware.Runtime;
 using Edge.Sim.Demo;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.EndToEnd.Tests;
@@ -12,7 +15,8 @@ namespace Edge.EndToEnd.Tests;
 /// <summary>
 /// The demo's storm at <c>--speed 60</c> from a December noon: the gateway's flood rule must reach nodes whose clocks
 /// are two weeks ahead of the real one and run a minute a second. Its override (issued, until, expires) and the banner
-/// document's validity are written in node time (Edge.Gateway.Downlink.NodeTime); in real time the lights would ack
+/// document's validity are written in node time (Edge.Gateway.Downlink.NodeTime), and so is a technician's command
+/// from the cloud (Edge.Cloud.Commands.NodeClock); in real time the lights would ack
 /// the override <c>expired</c> and stay dark, and the stop would drop the banner as out of date.
 /// </summary>
 public sealed class AcceleratedFloodTests : IAsyncLifetime
@@ -58,6 +62,17 @@ public sealed class AcceleratedFloodTests : IAsyncLifetime
             await SiteFixture.WaitForAsync("the banner on bs-ladochori", () =>
                 Task.FromResult((stop.Display.Banner is not null, true, "content version " + stop.ContentVersion)), TimeSpan.FromMilliseconds(200));
             Assert.Equal("Flood warning", stop.Display.Banner!.Title.English);
+
+            // A technician's override from the cloud is written in node time too (Edge.Cloud.Commands.NodeClock): acked ok.
+            var commands = site.Cloud.Services.GetRequiredService<CommandService>();
+            var issued = await commands.IssueAsync("technician", "sl-lado-01",
+                new CommandRequest("override", new JsonObject { ["level"] = 20, ["durationS"] = 3600, ["reason"] = "e2e at 60x" }, 600));
+            var acked = await SiteFixture.WaitForAsync("the technician's override acked", async () =>
+            {
+                var c = await commands.GetAsync(issued.Id);
+                return (c.Result is not null, c, c.Status + " " + c.Result + " " + c.Message);
+            }, TimeSpan.FromMilliseconds(200));
+            Assert.Equal("ok", acked.Result);
         }
         finally
         {

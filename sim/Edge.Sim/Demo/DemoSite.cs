@@ -126,6 +126,8 @@ public sealed class DemoSite : IAsyncDisposable
         {
             builder.WebHost.UseUrls(CloudUrl.TrimEnd('/'));
             builder.Configuration.AddInMemoryCollection(settings);
+            // Commands are written and expire in the nodes' time (simulated at --speed / --start).
+            builder.Services.AddSingleton(new Edge.Cloud.Commands.NodeClock(NodeTime));
         });
         await Cloud.StartAsync(ct);
     }
