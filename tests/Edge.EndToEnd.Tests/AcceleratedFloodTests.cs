@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using System.Text.Json.Nodes;
@@ -8,7 +7,6 @@ using Edge.Cloud.Commands;
 using Edge.Firmware.Runtime;
 using Edge.Sim.Demo;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Edge.EndToEnd.Tests;
 
@@ -19,17 +17,8 @@ namespace Edge.EndToEnd.Tests;
 /// from the cloud (Edge.Cloud.Commands.NodeClock); in real time the lights would ack
 /// the override <c>expired</c> and stay dark, and the stop would drop the banner as out of date.
 /// </summary>
-public sealed class AcceleratedFloodTests : IAsyncLifetime
+public sealed class AcceleratedFloodTests() : OwnSiteTest("fast")
 {
-    readonly string _dataDir = Path.Combine(Path.GetTempPath(), "edge-fast-" + Guid.NewGuid().ToString("N")[..8]);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task At_sixty_times_the_flood_rule_lights_the_zone_and_banners_its_stop_in_node_time()
@@ -38,11 +27,7 @@ public sealed class AcceleratedFloodTests : IAsyncLifetime
         var keep = new[] { IgoumenitsaFleet.StormGauge, "bs-ladochori", "sl-lado-01", "sl-lado-02" };
         fleet.Nodes.RemoveAll(n => !keep.Contains(n.Id));
         var noon = DateTimeOffset.Parse("2026-12-16T10:00:00Z", CultureInfo.InvariantCulture); // 12:00 EET: lights off by the schedule
-        var site = await DemoSite.StartAsync(new DemoOptions
-        {
-            DataDir = _dataDir, HttpPort = SiteFixture.FreePort(), GatewayHttpPort = SiteFixture.FreePort(), MqttPort = SiteFixture.FreePort(),
-            Speed = 60, ClockStart = noon, TickInterval = TimeSpan.FromMilliseconds(100), LogLevel = LogLevel.Warning,
-        }, fleet);
+        var site = await StartSiteAsync(fleet, o => { o.Speed = 60; o.ClockStart = noon; o.TickInterval = TimeSpan.FromMilliseconds(100); });
         try
         {
             var lights = new[] { site.Nodes["sl-lado-01"], site.Nodes["sl-lado-02"] };

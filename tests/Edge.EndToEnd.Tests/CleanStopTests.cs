@@ -21,17 +21,8 @@ namespace Edge.EndToEnd.Tests;
 /// node says <c>offline</c>/<c>shutdown</c>, the gateway says <c>gateway.stopping</c>, and an hour later the cloud
 /// has raised no offline alarm. A small fleet of its own, so it does not disturb the shared demo site.
 /// </summary>
-public sealed class CleanStopTests : IAsyncLifetime
+public sealed class CleanStopTests() : OwnSiteTest("stop")
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "edge-stop-" + Guid.NewGuid().ToString("N")[..8]);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task A_clean_stop_of_the_demo_raises_no_offline_alarms()
@@ -42,11 +33,7 @@ public sealed class CleanStopTests : IAsyncLifetime
             .Concat(fleet.Nodes.Where(n => n.Type == "busstop").Take(1))
             .Concat(fleet.Nodes.Where(n => n.Type == "waterlevel").Take(1)).ToList();
         fleet.Nodes.RemoveAll(n => !lights.Contains(n));
-        var site = await DemoSite.StartAsync(new DemoOptions
-        {
-            DataDir = _dataDir, HttpPort = SiteFixture.FreePort(), GatewayHttpPort = SiteFixture.FreePort(), MqttPort = SiteFixture.FreePort(),
-            TickInterval = TimeSpan.FromMilliseconds(200), LogLevel = LogLevel.Warning,
-        }, fleet);
+        var site = await StartSiteAsync(fleet);
         try
         {
             // The gateway's HTTP listener binds where the demo banner says (loopback), not every interface.
@@ -71,7 +58,7 @@ public sealed class CleanStopTests : IAsyncLifetime
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Storage:Provider"] = "Sqlite",
-                ["Storage:DataDirectory"] = Path.Combine(_dataDir, "cloud"),
+                ["Storage:DataDirectory"] = Path.Combine(DataDir, "cloud"),
                 ["Logging:LogLevel:Default"] = "Warning",
             });
             builder.Services.AddSingleton<TimeProvider>(later);

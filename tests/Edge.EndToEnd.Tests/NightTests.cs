@@ -1,12 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using Edge.Firmware.Host.Hardware;
 using Edge.Sim.Demo;
-using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace Edge.EndToEnd.Tests;
@@ -19,10 +17,10 @@ namespace Edge.EndToEnd.Tests;
 /// (1.5 s of wall time here), so the night never came to an end.
 ///
 /// Each switch is bracketed by the node times of the lamp's duty change and of the control tick before it
-/// (<see cref="VirtualLamp.Changes"/>), so the check does not depend on how fast this machine ticks; the reference
+/// (<see cref="VirtualLamp.Changes"/>), so the check does not depend on how fast or evenly this machine ticks; the reference
 /// instants are PyEphem's (reference/night_reference.py), not the repository's sun clock.
 /// </summary>
-public sealed class NightTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class NightTests(ITestOutputHelper output) : OwnSiteTest("night")
 {
     // reference/night_reference.py: sun's centre at zenith 90.833° (docs/sun-clock.md), PyEphem 4.1.4.
     static readonly (string Node, double Lat, double Lon, string Sunset, string Sunrise)[] Lights =
@@ -38,15 +36,6 @@ public sealed class NightTests(ITestOutputHelper output) : IAsyncLifetime
     static readonly DateTimeOffset OneAm = At("2026-12-16T23:00:00Z");        // 01:00 EET, the profile's 30 % point
     static readonly DateTimeOffset Until = At("2026-12-17T06:10:00Z");
 
-    readonly string _dataDir = Path.Combine(Path.GetTempPath(), "edge-night-" + Guid.NewGuid().ToString("N")[..8]);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task At_40_minutes_a_second_the_lights_switch_at_sunset_01_00_and_sunrise_by_the_sun()
@@ -58,11 +47,7 @@ public sealed class NightTests(ITestOutputHelper output) : IAsyncLifetime
             var light = Lights.Single(l => l.Node == fleet.Nodes[i].Id);
             fleet.Nodes[i] = fleet.Nodes[i] with { Lat = light.Lat, Lon = light.Lon }; // the reference points
         }
-        var site = await DemoSite.StartAsync(new DemoOptions
-        {
-            DataDir = _dataDir, HttpPort = SiteFixture.FreePort(), GatewayHttpPort = SiteFixture.FreePort(), MqttPort = SiteFixture.FreePort(),
-            Speed = 2400, ClockStart = ClockStart, TickInterval = TimeSpan.FromMilliseconds(20), LogLevel = LogLevel.Warning,
-        }, fleet);
+        var site = await StartSiteAsync(fleet, o => { o.Speed = 2400; o.ClockStart = ClockStart; o.TickInterval = TimeSpan.FromMilliseconds(20); });
         try
         {
             var clocks = Lights.Select(l => site.Nodes[l.Node].Clock).ToList();

@@ -19,7 +19,7 @@ public enum LampMode
     SupplyLoss,
 }
 
-/// <summary>A duty change of a <see cref="VirtualLamp"/>: set at node time <see cref="AtUtc"/>, after the meter reading at <see cref="AfterUtc"/>.</summary>
+/// <summary>A duty change of a <see cref="VirtualLamp"/>: set at node time <see cref="AtUtc"/>; the tick before it started at <see cref="AfterUtc"/>.</summary>
 public readonly record struct DutyChange(long AfterUtc, long AtUtc, float Duty);
 
 /// <summary>
@@ -34,7 +34,8 @@ public sealed class VirtualLamp : IPwmOutput, IPowerMeter
     private float _duty;
     private const int MaxChanges = 1000;
     private readonly List<DutyChange> _changes = new();
-    private long _lastReadUtc;
+    private long _tickUtc;
+    private long _previousTickUtc;
 
     /// <param name="nowSeconds">The node clock (for cycling).</param>
     public VirtualLamp(Func<long> nowSeconds, float ratedWatts = 40f, float supplyVolts = 230f, float noise = 0.02f, int seed = 0)
@@ -69,16 +70,23 @@ public sealed class VirtualLamp : IPwmOutput, IPowerMeter
         _duty = duty < 0 ? 0 : duty > 1 ? 1 : duty;
         lock (_changes)
         {
-            _changes.Add(new DutyChange(_lastReadUtc, _nowSeconds(), _duty));
+            _changes.Add(new DutyChange(_previousTickUtc, _nowSeconds(), _duty));
             if (_changes.Count > MaxChanges) _changes.RemoveAt(0);
         }
     }
 
+    /// <summary>The host starts a control tick of the node at node time <paramref name="nodeUtc"/> (<see cref="Changes"/>).</summary>
+    public void BeginTick(long nodeUtc)
+    {
+        _previousTickUtc = _tickUtc;
+        _tickUtc = nodeUtc;
+    }
+
     /// <summary>
-    /// The last duty changes (at most 1000), each with the node time it was set and the node time of the meter reading
-    /// before it: the firmware reads the meter after setting the duty in a control tick, so the change happened in
-    /// (<see cref="DutyChange.AfterUtc"/>, <see cref="DutyChange.AtUtc"/>] whatever the tick rate. What a schedule test
-    /// compares with a sun reference.
+    /// The last duty changes (at most 1000), each with the node time it was set and the start of the control tick before
+    /// it: that tick still computed the old level, so the change became due in (<see cref="DutyChange.AfterUtc"/>,
+    /// <see cref="DutyChange.AtUtc"/>] however fast or unevenly the host ticks. What a schedule test compares with a sun
+    /// reference.
     /// </summary>
     public IReadOnlyList<DutyChange> Changes()
     {
@@ -87,7 +95,6 @@ public sealed class VirtualLamp : IPwmOutput, IPowerMeter
 
     public bool TryRead(out float watts, out float volts)
     {
-        _lastReadUtc = _nowSeconds();
         float w = TrueWatts();
         volts = Mode == LampMode.SupplyLoss ? 0f : SupplyVolts * (1f + Jitter(0.005f));
         watts = w <= 0 ? 0f : Math.Max(0f, w * (1f + Jitter(Noise)));

@@ -74,6 +74,7 @@ public sealed class RuntimeHostedNode : IHostedNode
             Link.Dispose();
             Boot();
         }
+        Lamp?.BeginTick(Clock.UtcSeconds);
         _tick();
     }
 
