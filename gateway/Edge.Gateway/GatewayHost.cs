@@ -89,7 +89,10 @@ public static class GatewayHost
 
         builder.Services.AddSystemd();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Any, options.Http.Port));
+        var httpAddress = string.Equals(options.Http.BindAddress, "any", StringComparison.OrdinalIgnoreCase) ? IPAddress.Any
+            : IPAddress.TryParse(options.Http.BindAddress, out var parsed) ? parsed
+            : throw new InvalidOperationException($"Gateway:Http:BindAddress: '{options.Http.BindAddress}' is not an IP address or \"any\"");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(httpAddress, options.Http.Port));
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddGatewayCore(options);
         builder.Services.AddUplinkDownlinkAndRules(options);
@@ -107,6 +110,7 @@ public static class GatewayHost
         Directory.CreateDirectory(dataDir);
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new Downlink.NodeTime(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(options.Broker);
         services.AddSingleton(options.Outbox);
         services.AddSingleton<MetricsRegistry>();

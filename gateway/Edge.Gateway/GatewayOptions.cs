@@ -176,6 +176,9 @@ public sealed class HttpOptions
     /// <summary>Port of /health, /metrics and the provisioning API.</summary>
     public int Port { get; set; } = 8080;
 
+    /// <summary>Address the HTTP listener binds; "any" for every interface (a desk demo binds loopback only).</summary>
+    public string BindAddress { get; set; } = "any";
+
     /// <summary>
     /// Bearer token for the provisioning API (/api/nodes). When empty, the API answers only requests from the
     /// loopback interface (the installer on the Pi itself).

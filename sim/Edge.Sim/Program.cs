@@ -33,6 +33,7 @@ public static class Program
           --mqtt-port <n>        gateway MQTT broker port on 127.0.0.1 (default 1883)
           --agency-port <n>      demo transit agency (GTFS, GTFS-Realtime) port on 127.0.0.1 (default 5082)
           --speed <x>            node clock speed: 1 = real time, 60 = a minute per second (default 1)
+          --start <instant>      where node clocks start, ISO 8601 (e.g. 2026-12-16T13:00:00Z); default now
           --log-level <level>    trace, debug, information, warning, error (default warning)
           -h, --help             this text
 
@@ -98,7 +99,7 @@ public static class Program
         Console.WriteLine();
         Console.WriteLine(site.SeededNow ? "Seeded a new demo site." : "Reusing the demo site seeded earlier (delete the data directory to start over).");
         Console.WriteLine($"Site {fleet.Site}: {Count("streetlight")} street lights in {fleet.Groups.Count} groups, {Count("busstop")} bus stops, {Count("waterlevel")} stream gauges, gateway {fleet.Gateway}.");
-        Console.WriteLine($"Node clocks run at {site.Options.Speed.ToString(CultureInfo.InvariantCulture)}× real time. {IgoumenitsaFleet.StormGauge} runs a storm: flood warning after ~4 min (at 1×), then the gateway's rule puts a banner on bs-ladochori and the Ladochori lights to 100 %.");
+        Console.WriteLine($"Node clocks run at {site.Options.Speed.ToString(CultureInfo.InvariantCulture)}× real time{(site.Options.ClockStart is { } start ? " from " + start.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC" : "")}. {IgoumenitsaFleet.StormGauge} runs a storm: flood warning after ~4 min (at 1×), then the gateway's rule puts a banner on bs-ladochori and the Ladochori lights to 100 %.");
         Console.WriteLine();
         Console.WriteLine("  Console            " + site.CloudUrl + "   (sign in as a demo user; public pages: " + site.CloudUrl + "flood, " + site.CloudUrl + "stops/bs-port)");
         Console.WriteLine("  Cloud API          " + site.CloudUrl + "api/v1/   (e.g. GET api/v1/nodes, api/v1/alarms)");
@@ -119,8 +120,13 @@ public static class Program
         Console.WriteLine("  Try:  curl -c jar -H 'content-type: application/json' -d '{\"name\":\"technician\",\"password\":\"technician-demo-pass\"}' " + site.CloudUrl + "api/v1/auth/login");
         Console.WriteLine("        curl -b jar '" + site.CloudUrl + "api/v1/alarms?status=active'");
         Console.WriteLine();
-        Console.WriteLine("Running. Press Ctrl+C to stop.");
+        Console.WriteLine(ReadyLine(site));
     }
+
+    /// <summary>The one line that says the demo is up: where to go and how to log in.</summary>
+    public static string ReadyLine(DemoSite site) =>
+        "Ready: console " + site.CloudUrl + " · API " + site.CloudUrl + "api/v1/ · API docs " + site.CloudUrl + "api/docs"
+        + " · log in as " + string.Join(", ", DemoUsers.All.Select(u => u.Name + "/" + u.Password)) + ". Ctrl+C stops.";
 
     private static bool TryParse(string[] args, out DemoOptions options, out string? error)
     {
@@ -152,6 +158,11 @@ public static class Program
                     if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double speed) || !(speed >= 0.1 && speed <= 3600))
                     { error = "--speed needs a number in 0.1..3600, not '" + value + "'"; return false; }
                     options.Speed = speed;
+                    break;
+                case "--start":
+                    if (!DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start))
+                    { error = "--start needs an ISO 8601 instant such as 2026-12-16T13:00:00Z, not '" + value + "'"; return false; }
+                    options.ClockStart = start;
                     break;
                 case "--log-level":
                     if (!Enum.TryParse(value, ignoreCase: true, out LogLevel level) || level == LogLevel.None)

@@ -8,6 +8,8 @@ using Edge.Cloud.Domain;
 using Edge.Cloud.Storage;
 using Edge.Sim.Demo;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,31 +21,24 @@ namespace Edge.EndToEnd.Tests;
 /// node says <c>offline</c>/<c>shutdown</c>, the gateway says <c>gateway.stopping</c>, and an hour later the cloud
 /// has raised no offline alarm. A small fleet of its own, so it does not disturb the shared demo site.
 /// </summary>
-public sealed class CleanStopTests : IAsyncLifetime
+public sealed class CleanStopTests() : OwnSiteTest("stop")
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "edge-stop-" + Guid.NewGuid().ToString("N")[..8]);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task A_clean_stop_of_the_demo_raises_no_offline_alarms()
     {
         var fleet = IgoumenitsaFleet.Create();
-        var lights = fleet.Nodes.Where(n => n.Type == "streetlight").Take(6).ToList();
+        // Every node type: lights, a bus stop and a gauge each say goodbye their own way.
+        var lights = fleet.Nodes.Where(n => n.Type == "streetlight").Take(4)
+            .Concat(fleet.Nodes.Where(n => n.Type == "busstop").Take(1))
+            .Concat(fleet.Nodes.Where(n => n.Type == "waterlevel").Take(1)).ToList();
         fleet.Nodes.RemoveAll(n => !lights.Contains(n));
-        var site = await DemoSite.StartAsync(new DemoOptions
-        {
-            DataDir = _dataDir, HttpPort = SiteFixture.FreePort(), GatewayHttpPort = SiteFixture.FreePort(), MqttPort = SiteFixture.FreePort(), AgencyPort = SiteFixture.FreePort(),
-            TickInterval = TimeSpan.FromMilliseconds(200), LogLevel = LogLevel.Warning,
-        }, fleet);
+        var site = await StartSiteAsync(fleet);
         try
         {
+            // The gateway's HTTP listener binds where the demo banner says (loopback), not every interface.
+            var gatewayAddresses = site.Gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            Assert.Equal(new[] { site.GatewayUrl.TrimEnd('/') }, gatewayAddresses.ToArray());
             var connections = site.Cloud.Services.GetRequiredService<IStorageConnections>();
             await SiteFixture.WaitForAsync("every node online in the cloud", async () =>
             {
@@ -63,7 +58,7 @@ public sealed class CleanStopTests : IAsyncLifetime
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Storage:Provider"] = "Sqlite",
-                ["Storage:DataDirectory"] = Path.Combine(_dataDir, "cloud"),
+                ["Storage:DataDirectory"] = Path.Combine(DataDir, "cloud"),
                 ["Logging:LogLevel:Default"] = "Warning",
             });
             builder.Services.AddSingleton<TimeProvider>(later);

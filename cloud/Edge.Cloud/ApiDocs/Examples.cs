@@ -26,7 +26,7 @@ public static class Examples
     public static readonly ProfileAssignment Assignment = new("residential");
     public static readonly CommandRequest Command = new("override", new JsonObject { ["level"] = 100, ["durationS"] = 3600, ["reason"] = "roadworks" }, 600);
     public static readonly FloodRuleRequest FloodRule = new("zone-3", ["warning", "alarm"],
-        new FloodRuleActions(new BannerText("Αποφύγετε τα ρέματα", "Avoid the streams"), 100, null));
+        new FloodRuleActions(new BannerText("Η στάθμη ανεβαίνει. Αποφύγετε τα ρέματα.", "The water is rising. Keep away from the streams.", new BannerTitle("Κίνδυνος πλημμύρας", "Flood warning")), 100, null));
 
     public static JsonNode Display => JsonNode.Parse("""
         {"content":{"schema":1,"version":1,"generatedAt":"2026-11-26T12:30:00Z","validUntil":"2026-11-26T12:45:00Z","utcOffset":"+02:00",

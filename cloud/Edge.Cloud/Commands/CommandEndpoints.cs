@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Security.Claims;
 using System.Threading;
@@ -9,13 +10,17 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Edge.Cloud.Commands;
 
 public static class CommandEndpoints
 {
-    public static IServiceCollection AddEdgeCommands(this IServiceCollection services) =>
-        services.AddSingleton<Storage.Migrations.IMigrationSource, CommandTimesSchema>().AddSingleton<CommandService>();
+    public static IServiceCollection AddEdgeCommands(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => new NodeClock(sp.GetRequiredService<TimeProvider>()));
+        return services.AddSingleton<Storage.Migrations.IMigrationSource, CommandTimesSchema>().AddSingleton<CommandService>();
+    }
 
     public static IEndpointRouteBuilder MapEdgeCommands(this IEndpointRouteBuilder endpoints)
     {

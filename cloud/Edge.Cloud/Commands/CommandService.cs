@@ -58,12 +58,12 @@ public sealed class CommandService
     private readonly AuditLog _audit;
     private readonly TimeProvider _time;
 
-    public CommandService(IStorageConnections connections, DesiredChangeLog changes, AuditLog audit, TimeProvider time)
+    public CommandService(IStorageConnections connections, DesiredChangeLog changes, AuditLog audit, NodeClock time)
     {
         _connections = connections;
         _changes = changes;
         _audit = audit;
-        _time = time;
+        _time = time.Time; // node time: commands are written and expire in the clock of the nodes that check them
     }
 
     private const string Select = "SELECT id, node, gateway, kind, args, issued, expires, status, issued_by, delivered_at, result, result_at, message, issued_ms, delivered_ms, result_ms FROM commands";

@@ -11,7 +11,15 @@ using Edge.Cloud.Storage;
 
 namespace Edge.Cloud.Desired;
 
-public sealed record BannerText(string El, string En);
+/// <summary>A banner's title, Greek and English (docs/display-content.md: ≤ 60 characters each).</summary>
+public sealed record BannerTitle(string El, string En);
+
+/// <summary>
+/// A flood rule's banner: the text (<see cref="El"/>, <see cref="En"/>, ≤ 400 characters each) and its title. Without a
+/// title the gateway heads the text with its standard one ("Κίνδυνος πλημμύρας" / "Flood warning"), so a short text is
+/// never shown twice, as title and as body.
+/// </summary>
+public sealed record BannerText(string El, string En, BannerTitle? Title = null);
 
 public sealed record SirenOutput(int Gpio, bool ActiveHigh);
 
@@ -67,6 +75,11 @@ public sealed class FloodRuleService
         {
             if (string.IsNullOrWhiteSpace(banner.El) || banner.El.Length > 400) errors.Add("actions.banner.el: 1..400 characters required");
             if (string.IsNullOrWhiteSpace(banner.En) || banner.En.Length > 400) errors.Add("actions.banner.en: 1..400 characters required");
+            if (banner.Title is { } title)
+            {
+                if (string.IsNullOrWhiteSpace(title.El) || title.El.Length > 60) errors.Add("actions.banner.title.el: 1..60 characters required");
+                if (string.IsNullOrWhiteSpace(title.En) || title.En.Length > 60) errors.Add("actions.banner.title.en: 1..60 characters required");
+            }
         }
         if (actions.Banner is null && actions.LightsLevel is null && actions.Siren is null) errors.Add("actions: give at least one of banner, lightsLevel, siren");
         if (errors.Count > 0) throw DomainException.InvalidDocument("flood rule", errors);

@@ -103,7 +103,7 @@ public sealed class ConnectionManager
                 {
                     Fail(nowMs, _link.LastError.Length > 0 ? _link.LastError : "connect failed");
                 }
-                else if (nowMs - _stateSince >= ConnectTimeoutMs)
+                else if (nowMs - _stateSince >= _options.ConnectWaitMs)
                 {
                     _link.Disconnect();
                     Fail(nowMs, "no CONNACK in 15 s");
@@ -136,7 +136,7 @@ public sealed class ConnectionManager
     /// <summary>Whether the node has had no session for 6 h (protocol §4.5): the runtime then reboots once.</summary>
     public bool OutageRebootDue(long nowMs)
     {
-        return State != SessionState.Online && nowMs - _lastOnlineMs >= OutageRebootMs;
+        return State != SessionState.Online && nowMs - _lastOnlineMs >= _options.OutageRebootMs;
     }
 
     /// <summary>Ends the session on purpose (planned reboot, deep sleep): no will, no backoff.</summary>

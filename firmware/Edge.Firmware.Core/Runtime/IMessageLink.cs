@@ -19,6 +19,9 @@ public sealed class LinkOptions
     public string Username = "";
     public string Password = "";
     public int KeepAliveSeconds = 60;
+    /// <summary>CONNACK wait and outage reboot on the monotonic clock (<see cref="NodeOptions.ConnectWaitMs"/>, <see cref="NodeOptions.OutageRebootMs"/>).</summary>
+    public long ConnectWaitMs = ConnectionManager.ConnectTimeoutMs;
+    public long OutageRebootMs = ConnectionManager.OutageRebootMs;
     /// <summary>Last will: the retained "offline" state (protocol §4).</summary>
     public string WillTopic = "";
     public byte[] WillPayload = new byte[0];

@@ -37,6 +37,13 @@ public sealed class NodeOptions
     public uint JitterSeed = 1;
     /// <summary>Software watchdog timeout (protocol §15 W1).</summary>
     public int WatchdogSeconds = 120;
+    /// <summary>
+    /// How long to wait for CONNACK, on the monotonic clock (protocol §4.1: 15 s). A host whose clock runs faster than
+    /// real time scales it, as <see cref="WatchdogSeconds"/>: the network does not speed up with the clock.
+    /// </summary>
+    public long ConnectWaitMs = ConnectionManager.ConnectTimeoutMs;
+    /// <summary>No MQTT connection for this long reboots the node once (protocol §4.5: 6 h); scaled like <see cref="ConnectWaitMs"/>.</summary>
+    public long OutageRebootMs = ConnectionManager.OutageRebootMs;
 
     /// <summary>
     /// Sizes for a plain ESP32 without PSRAM (~90 KB of managed heap shared with M2Mqtt, Wi-Fi and TLS;

@@ -90,6 +90,8 @@ public sealed class NodeRuntime : ICommandTarget
             Username = options.NodeId,
             Password = options.Secret,
             KeepAliveSeconds = 60,
+            ConnectWaitMs = options.ConnectWaitMs,
+            OutageRebootMs = options.OutageRebootMs,
             WillTopic = _stateTopic,
             WillPayload = will,
             WillRetain = true,

@@ -1,6 +1,6 @@
 namespace Edge.Firmware.Transit;
 
-/// <summary>A warning that takes over the whole screen (a flood warning, a closed road).</summary>
+/// <summary>A warning (a flood warning, a closed road): a title and a text, both bilingual, at the top of the sign.</summary>
 public sealed class EmergencyBanner
 {
     public EmergencyBanner(BilingualText title, BilingualText text)

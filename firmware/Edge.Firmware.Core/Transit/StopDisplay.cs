@@ -70,6 +70,13 @@ public sealed class StopDisplay
 
     public EmergencyBanner? Banner { get; private set; }
 
+    /// <summary>
+    /// Whether the banner is on the panel this minute. The large design always shows it, above the next
+    /// departures; the compact one has no room for both, so pairs of minutes alternate: the banner (Greek,
+    /// then English), then the departures (Greek, then English) with the banner's title in the footer.
+    /// </summary>
+    public bool BannerShown { get; private set; }
+
     public BilingualText? Notice { get; private set; }
 
     /// <summary>The language of a single-language panel this minute.</summary>
@@ -123,10 +130,12 @@ public sealed class StopDisplay
         Clock[2] = ':';
         Clock[3] = (char)('0' + minute / 10);
         Clock[4] = (char)('0' + minute % 10);
-        Language = (CivilTime.DayOf(local) * 1440 + secondOfDay / 60) % 2 == 0 ? DisplayLanguage.Greek : DisplayLanguage.English;
+        long minuteCount = CivilTime.DayOf(local) * 1440L + secondOfDay / 60;
+        Language = minuteCount % 2 == 0 ? DisplayLanguage.Greek : DisplayLanguage.English;
 
         StopName = content != null ? content.StopName : _timetable != null ? _timetable.StopName : _content != null ? _content.StopName : null;
         Banner = content != null ? content.Banner : null;
+        BannerShown = Banner != null && (_layout.Large || minuteCount / 2 % 2 == 1);
         Notice = null;
         if (content != null && content.Notices.Length > 0)
         {

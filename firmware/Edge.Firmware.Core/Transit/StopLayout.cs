@@ -23,11 +23,23 @@ internal sealed class StopLayout
     // identify: the node id is drawn over the header in type big enough to read from the kerb
     public readonly int IdentityHeight;
     public readonly int IdentityScale;
+    // banner on the large design: a box under the header, the next departures still below it
+    public readonly int BannerTop;
+    public readonly int BannerBottom;
+    public readonly int BannerRows;     // 0 = the banner takes everything below the header
+    public readonly int BannerRowsY;
 
     /// <summary>The font of the node id while identifying; a property so the glyph table loads on first use.</summary>
     public BitmapFont IdentityFont { get { return Large ? DisplayFonts.Large : DisplayFonts.Medium; } }
 
-    public StopLayout(int width, int height)
+    /// <summary>Title bar, frame and four lines of text: the least a banner box needs on the large design.</summary>
+    public const int BannerMinHeight = BannerTitleHeight + 4 * BannerLineHeight + 20;
+
+    public const int BannerTitleHeight = 40;
+
+    public const int BannerLineHeight = 26;
+
+        public StopLayout(int width, int height)
     {
         Width = width;
         Height = height;
@@ -61,5 +73,20 @@ internal sealed class StopLayout
         int rows = (FooterY - RowsY) / RowHeight;
         Rows = rows < 1 ? 1 : rows > StopDisplay.MaxRows ? StopDisplay.MaxRows : rows;
         HeadsignX = Margin + RouteWidth + (Large ? 16 : 4);
+        if (Large)
+        {
+            BannerTop = HeaderHeight + 6;
+            // The box needs its title bar and four lines of text; whole departure rows fill what is left, at most
+            // three (the warning stays the larger part of the sign).
+            int bannerRows = (height - BannerTop - BannerMinHeight - 8) / RowHeight;
+            BannerRows = bannerRows < 0 ? 0 : bannerRows > 3 ? 3 : bannerRows;
+            BannerRowsY = height - BannerRows * RowHeight;
+            BannerBottom = BannerRows > 0 ? BannerRowsY - 8 : height - Margin;
+        }
+        else
+        {
+            BannerTop = HeaderHeight;
+            BannerBottom = height;
+        }
     }
 }

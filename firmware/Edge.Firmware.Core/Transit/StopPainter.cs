@@ -34,7 +34,7 @@ internal sealed class StopPainter
     public void Paint(StopDisplay d, BandCanvas c)
     {
         Header(d, c);
-        if (d.Banner != null) Banner(d, d.Banner, c);
+        if (d.BannerShown) Banner(d, d.Banner!, c);
         else if (_l.Large) LargeBoard(d, c);
         else CompactBoard(d, c);
         if (d.Identity != null) Identity(d.Identity, c);
@@ -114,7 +114,7 @@ internal sealed class StopPainter
             c.Text(DisplayFonts.Large, NoDeparturesEl, _l.HeadsignX, _l.RowsY + 8, right - _l.HeadsignX, 1, true);
             c.Text(DisplayFonts.Medium, NoDeparturesEn, _l.HeadsignX, _l.RowsY + 44, right - _l.HeadsignX, 1, true);
         }
-        for (int i = 0; i < d.RowCount; i++) LargeRow(d, c, i, _l.RowsY + i * _l.RowHeight);
+        for (int i = 0; i < d.RowCount; i++) LargeRow(d, c, i, _l.RowsY + i * _l.RowHeight, i + 1 < d.RowCount);
 
         int fy = _l.FooterY;
         if (!c.Touches(fy, _l.Height - fy)) return;
@@ -141,7 +141,7 @@ internal sealed class StopPainter
         }
     }
 
-    private void LargeRow(StopDisplay d, BandCanvas c, int i, int y)
+    private void LargeRow(StopDisplay d, BandCanvas c, int i, int y, bool separator)
     {
         if (!c.Touches(y, _l.RowHeight)) return;
         Arrival a = d.RowAt(i);
@@ -177,7 +177,7 @@ internal sealed class StopPainter
             c.Chars(large, d.Minutes[i], n, right - BandCanvas.TextWidth(large, n, 1), y + 2, 1, true);
             if (!d.ShowsClockTime[i]) RightText(c, small, MinutesUnit, right, y + 38, 1, true);
         }
-        if (i + 1 < d.RowCount) c.Fill(_l.HeadsignX, y + _l.RowHeight - 1, right - _l.HeadsignX, 1, true);
+        if (separator) c.Fill(_l.HeadsignX, y + _l.RowHeight - 1, right - _l.HeadsignX, 1, true);
     }
 
     // ---- 296×128 class: one language at a time ----
@@ -228,47 +228,80 @@ internal sealed class StopPainter
         }
         else
         {
+            if (d.Banner != null)
+            {
+                // The banner's minutes alternate with these: its title stays on the sign, white on black.
+                c.Fill(0, fy - 2, _l.Width, _l.Height - fy + 2, true);
+                c.Text(small, d.Banner.Title.In(lang), 3, fy + 1, _l.Width - 6, 1, false);
+                return;
+            }
             c.Fill(0, fy - 2, _l.Width, 1, true);
             if (d.Notice != null) c.Text(small, d.Notice.In(lang), 3, fy + 1, _l.Width - 6, 1, true);
         }
     }
 
-    // ---- emergency banner: takes over everything below the header ----
+    // ---- emergency banner: a framed notice under the header; on the large design the next departures stay below ----
 
     private void Banner(StopDisplay d, EmergencyBanner b, BandCanvas c)
     {
-        int top = _l.HeaderHeight;
         if (_l.Large)
         {
-            int m = _l.Margin;
-            int boxY = top + m;
-            int boxH = _l.Height - boxY - m;
-            int border = 6;
-            // A thick frame and a black title bar: the look of an official warning notice.
-            c.Fill(m, boxY, _l.Width - 2 * m, boxH, true);
-            c.Fill(m + border, boxY + 80, _l.Width - 2 * m - 2 * border, boxH - 80 - border, false);
-            int inner = _l.Width - 2 * m - 2 * border - 24;
-            int x = m + border + 12;
-            c.Text(DisplayFonts.Large, b.Title.Greek, x, boxY + 8, inner, 1, false);
-            c.Text(DisplayFonts.Medium, b.Title.English, x, boxY + 46, inner, 1, false);
-            int textTop = boxY + 80 + 10;
-            int lineHeight = 28;
-            int bottom = boxY + boxH - border - 4;
-            // Greek first, on at most half the lines; English below it, after half a line of space.
-            int used = Wrapped(c, DisplayFonts.Medium, b.Text.Greek, x, textTop, inner, lineHeight, (bottom - textTop) / lineHeight / 2);
-            int englishTop = textTop + used * lineHeight + lineHeight / 2;
-            int englishLines = (bottom - englishTop) / lineHeight;
-            Wrapped(c, DisplayFonts.Medium, b.Text.English, x, englishTop, inner, lineHeight, englishLines);
+            LargeBanner(b, c);
+            LargeBannerRows(d, c);
+            return;
         }
-        else
+        DisplayLanguage lang = d.Language;
+        int top = _l.HeaderHeight;
+        c.Fill(0, top + 2, _l.Width, 26, true);
+        c.Text(DisplayFonts.Medium, b.Title.In(lang), 3, top + 3, _l.Width - 6, 1, false);
+        int textTop = top + 2 + 26 + 2;
+        int lines = (_l.Height - textTop) / 17;
+        Wrapped(c, DisplayFonts.Small, b.Text.In(lang), 3, textTop, _l.Width - 6, 17, lines);
+    }
+
+    private void LargeBanner(EmergencyBanner b, BandCanvas c)
+    {
+        int m = _l.Margin;
+        int boxY = _l.BannerTop;
+        int boxH = _l.BannerBottom - boxY;
+        if (!c.Touches(boxY, boxH)) return;
+        const int border = 4;
+        int titleH = StopLayout.BannerTitleHeight;
+        // A black frame with a black title bar: the look of an official warning notice.
+        c.Fill(m, boxY, _l.Width - 2 * m, boxH, true);
+        c.Fill(m + border, boxY + titleH, _l.Width - 2 * m - 2 * border, boxH - titleH - border, false);
+        int x = m + border + 8;
+        int inner = _l.Width - 2 * (m + border + 8);
+        // Greek title large on the left, English title on the right of the same bar (shortened, never over the Greek).
+        int greek = c.Text(DisplayFonts.Large, b.Title.Greek, x, boxY + (titleH - DisplayFonts.Large.Height) / 2, inner, 1, false);
+        RightText(c, DisplayFonts.Medium, b.Title.English, x + inner, boxY + (titleH - DisplayFonts.Medium.Height) / 2, 1, false, x + greek + 24);
+
+        int lineHeight = StopLayout.BannerLineHeight;
+        int textTop = boxY + titleH + 6;
+        int bottom = boxY + boxH - border - 2;
+        int lines = (bottom - textTop - 8) / lineHeight;
+        // Greek first, on at most half the lines (rounded up); English below it, after a small gap.
+        int used = Wrapped(c, DisplayFonts.Medium, b.Text.Greek, x, textTop, inner, lineHeight, (lines + 1) / 2);
+        int englishTop = textTop + used * lineHeight + 8;
+        Wrapped(c, DisplayFonts.Medium, b.Text.English, x, englishTop, inner, lineHeight, (bottom - englishTop) / lineHeight);
+    }
+
+    /// <summary>The next departures under the banner: the first rows of the board, without headings or notices.</summary>
+    private void LargeBannerRows(StopDisplay d, BandCanvas c)
+    {
+        if (_l.BannerRows == 0) return;
+        int m = _l.Margin;
+        int right = _l.Width - m;
+        if (d.RowCount == 0)
         {
-            DisplayLanguage lang = d.Language;
-            c.Fill(0, top + 2, _l.Width, 26, true);
-            c.Text(DisplayFonts.Medium, b.Title.In(lang), 3, top + 3, _l.Width - 6, 1, false);
-            int textTop = top + 2 + 26 + 2;
-            int lines = (_l.Height - textTop) / 17;
-            Wrapped(c, DisplayFonts.Small, b.Text.In(lang), 3, textTop, _l.Width - 6, 17, lines);
+            int y = _l.BannerRowsY;
+            if (!c.Touches(y, _l.RowHeight)) return;
+            c.Text(DisplayFonts.Large, NoDeparturesEl, _l.HeadsignX, y + 2, right - _l.HeadsignX, 1, true);
+            c.Text(DisplayFonts.Medium, NoDeparturesEn, _l.HeadsignX, y + 34, right - _l.HeadsignX, 1, true);
+            return;
         }
+        int rows = d.RowCount < _l.BannerRows ? d.RowCount : _l.BannerRows;
+        for (int i = 0; i < rows; i++) LargeRow(d, c, i, _l.BannerRowsY + i * _l.RowHeight, i + 1 < rows);
     }
 
     // ---- text helpers ----

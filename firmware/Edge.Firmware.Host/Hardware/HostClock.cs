@@ -14,6 +14,7 @@ namespace Edge.Firmware.Host.Hardware;
 public sealed class HostClock : IClock
 {
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();
+    private readonly long _simulationStartMs;
     private long _utcAtStartMs;
     private volatile bool _set;
 
@@ -25,6 +26,7 @@ public sealed class HostClock : IClock
         if (!(speed > 0)) throw new ArgumentOutOfRangeException(nameof(speed), speed, "clock speed must be > 0");
         Speed = speed;
         _utcAtStartMs = startUnixSeconds.HasValue ? startUnixSeconds.Value * 1000 : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        _simulationStartMs = _utcAtStartMs;
         _set = set;
     }
 
@@ -37,6 +39,12 @@ public sealed class HostClock : IClock
     public long UtcMilliseconds => Interlocked.Read(ref _utcAtStartMs) + MonotonicMs;
 
     public long UtcSeconds => UtcMilliseconds / 1000;
+
+    /// <summary>
+    /// Where the wall clock runs when nothing sets it: the start plus the accelerated time since. For a clock faster
+    /// than real time this is the only right time there is (<see cref="SimulationTimeServer"/>).
+    /// </summary>
+    public long SimulationUtcMilliseconds => _simulationStartMs + MonotonicMs;
 
     public bool IsSet => _set;
 

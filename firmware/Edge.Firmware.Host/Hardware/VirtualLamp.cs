@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Edge.Firmware.Lighting;
 
 namespace Edge.Firmware.Host.Hardware;
@@ -18,6 +19,9 @@ public enum LampMode
     SupplyLoss,
 }
 
+/// <summary>A duty change of a <see cref="VirtualLamp"/>: set at node time <see cref="AtUtc"/>; the tick before it started at <see cref="AfterUtc"/>.</summary>
+public readonly record struct DutyChange(long AfterUtc, long AtUtc, float Duty);
+
 /// <summary>
 /// A street lamp and its power meter: the PWM duty sets the light, the meter reads power that follows
 /// duty × rated watts with a little noise, as an INA219 on the driver's DC side would (protocol §6.2).
@@ -28,6 +32,10 @@ public sealed class VirtualLamp : IPwmOutput, IPowerMeter
     private readonly Func<long> _nowSeconds;
     private readonly Random _random;
     private float _duty;
+    private const int MaxChanges = 1000;
+    private readonly List<DutyChange> _changes = new();
+    private long _tickUtc;
+    private long _previousTickUtc;
 
     /// <param name="nowSeconds">The node clock (for cycling).</param>
     public VirtualLamp(Func<long> nowSeconds, float ratedWatts = 40f, float supplyVolts = 230f, float noise = 0.02f, int seed = 0)
@@ -60,6 +68,29 @@ public sealed class VirtualLamp : IPwmOutput, IPowerMeter
     public void SetDutyCycle(float duty)
     {
         _duty = duty < 0 ? 0 : duty > 1 ? 1 : duty;
+        lock (_changes)
+        {
+            _changes.Add(new DutyChange(_previousTickUtc, _nowSeconds(), _duty));
+            if (_changes.Count > MaxChanges) _changes.RemoveAt(0);
+        }
+    }
+
+    /// <summary>The host starts a control tick of the node at node time <paramref name="nodeUtc"/> (<see cref="Changes"/>).</summary>
+    public void BeginTick(long nodeUtc)
+    {
+        _previousTickUtc = _tickUtc;
+        _tickUtc = nodeUtc;
+    }
+
+    /// <summary>
+    /// The last duty changes (at most 1000), each with the node time it was set and the start of the control tick before
+    /// it: that tick still computed the old level, so the change became due in (<see cref="DutyChange.AfterUtc"/>,
+    /// <see cref="DutyChange.AtUtc"/>] however fast or unevenly the host ticks. What a schedule test compares with a sun
+    /// reference.
+    /// </summary>
+    public IReadOnlyList<DutyChange> Changes()
+    {
+        lock (_changes) return _changes.ToArray();
     }
 
     public bool TryRead(out float watts, out float volts)

@@ -22,6 +22,7 @@ public sealed class RuntimeHostedNode : IHostedNode
     private readonly ILogger _logger;
     private readonly ILogger _linkLogger;
     private long _restartAtMs = -1;
+    private readonly ISntpClient? _timeServer;
     private Action _tick = () => { };
 
     public RuntimeHostedNode(NodeSettings settings, ILoggerFactory loggers)
@@ -30,6 +31,9 @@ public sealed class RuntimeHostedNode : IHostedNode
         _logger = loggers.CreateLogger("Edge.Node." + settings.NodeId);
         _linkLogger = loggers.CreateLogger("Edge.Node." + settings.NodeId + ".Mqtt");
         Clock = new HostClock(settings.Clock.Speed, settings.Clock.Start, settings.Clock.Set);
+        // A simulated clock (accelerated, or started at another instant) keeps its own time; a clock at real speed from
+        // now takes the gateway's (protocol §12).
+        _timeServer = settings.Clock.Speed != 1 || settings.Clock.Start.HasValue ? new SimulationTimeServer(Clock) : null;
         Storage = new FileStorage(settings.DataDir);
         Platform = new HostPlatform(_logger, settings.NodeId, afterMs => _restartAtMs = Clock.MonotonicMs + afterMs);
         int seed = settings.Seed != 0 ? settings.Seed : StableHash(settings.NodeId);
@@ -70,6 +74,7 @@ public sealed class RuntimeHostedNode : IHostedNode
             Link.Dispose();
             Boot();
         }
+        Lamp?.BeginTick(Clock.UtcSeconds);
         _tick();
     }
 
@@ -119,24 +124,33 @@ public sealed class RuntimeHostedNode : IHostedNode
             Longitude = _settings.Longitude ?? double.NaN,
             JitterSeed = (uint)StableHash(_settings.NodeId + "/" + Boots),
         };
+        // The watchdog, the CONNACK wait and the outage reboot watch the host and the network, which do not speed up with
+        // the node's (accelerated) monotonic clock: keep them in real time, or a 2 s pause of the host at 60x would
+        // "reboot" the node and a CONNACK later than 6 ms at 2400x would fail every connection.
+        if (Clock.Speed > 1)
+        {
+            options.WatchdogSeconds = (int)Math.Min(int.MaxValue, Math.Ceiling(options.WatchdogSeconds * Clock.Speed));
+            options.ConnectWaitMs = (long)Math.Ceiling(options.ConnectWaitMs * Clock.Speed);
+            options.OutageRebootMs = (long)Math.Min(long.MaxValue / 4, Math.Ceiling(options.OutageRebootMs * Clock.Speed));
+        }
         switch (_settings.Type)
         {
             case "streetlight":
                 // The lamp monitor judges power against the fitted lamp's rating (docs/lamp-monitoring.md).
                 var monitor = new LampMonitorSettings { RatedWatts = Lamp!.RatedWatts };
-                var light = new StreetLightNode(options, Link, Storage, Clock, Platform, null, Lamp, Lamp, monitor);
+                var light = new StreetLightNode(options, Link, Storage, Clock, Platform, _timeServer, Lamp, Lamp, monitor);
                 App = light;
                 Runtime = light.Runtime;
                 _tick = light.Tick;
                 break;
             case "waterlevel":
-                var gauge = new WaterLevelNode(options, Link, Storage, Clock, Platform, null, Water!, null, null);
+                var gauge = new WaterLevelNode(options, Link, Storage, Clock, Platform, _timeServer, Water!, null, null);
                 App = gauge;
                 Runtime = gauge.Runtime;
                 _tick = gauge.Tick;
                 break;
             case "busstop":
-                var stop = new BusStopNode(options, Link, Storage, Clock, Platform, null, Panel!, new DisplaySettings(Panel!.Width, Panel.Height));
+                var stop = new BusStopNode(options, Link, Storage, Clock, Platform, _timeServer, Panel!, new DisplaySettings(Panel!.Width, Panel.Height));
                 App = stop;
                 Runtime = stop.Runtime;
                 _tick = stop.Tick;

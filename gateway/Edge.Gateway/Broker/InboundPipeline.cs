@@ -81,9 +81,9 @@ public sealed class InboundPipeline
         var receivedMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (leaf == NodeTopics.State)
         {
-            _registry.ApplyState(node.NodeId, message.State!);
+            var birth = _registry.ApplyState(node.NodeId, message.State!);
             _metrics.Accepted.Inc(leaf);
-            _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, null, 0, 0));
+            _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, null, 0, 0) { Birth = birth });
             return InboundDecision.RetainState;
         }
 

@@ -42,7 +42,7 @@ public static class MessageValidator
             _ => NodeStatus.Asleep,
         };
         return new NodeStateReport(status, String(root, "reason"), String(root, "type"), String(root, "fw"), String(root, "hw"),
-            Long(root, "configVersion"), Long(root, "displayVersion"), Long(root, "wakeTs"));
+            Long(root, "configVersion"), Long(root, "displayVersion"), Long(root, "wakeTs"), Long(root, "boot"));
     }
 
     static string? String(JsonElement root, string name)

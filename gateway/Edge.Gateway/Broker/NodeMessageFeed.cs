@@ -9,7 +9,11 @@ namespace Edge.Gateway.Broker;
 /// (<see cref="GatewaySeq"/> set; null when the quota policy dropped it at once), state after the registry applied it.
 /// Duplicates and rejected messages are not announced. <see cref="Payload"/> is the node's JSON, not to be modified.
 /// </summary>
-public sealed record NodeMessage(string Site, string NodeId, string Leaf, byte[] Payload, long ReceivedUnixMs, long? GatewaySeq, long Boot, long Seq);
+public sealed record NodeMessage(string Site, string NodeId, string Leaf, byte[] Payload, long ReceivedUnixMs, long? GatewaySeq, long Boot, long Seq)
+{
+    /// <summary>A <c>state</c> that is a birth (<see cref="Registry.NodeRegistry.ApplyState"/>), not a heartbeat: time and pending commands go now.</summary>
+    public bool Birth { get; init; }
+}
 
 /// <summary>The stream of accepted node messages, for components that react to them (local rules, docs/gateway.md).</summary>
 public interface INodeMessageFeed

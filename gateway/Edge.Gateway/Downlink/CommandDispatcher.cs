@@ -29,8 +29,11 @@ public sealed class CommandDispatcher : BackgroundService
     readonly ILogger _logger;
     NodeMessageSubscription? _subscription;
 
-    public CommandDispatcher(DownlinkStore store, INodePublisher publisher, INodeMessageFeed feed, NodeRegistry registry, DownlinkOptions options, ILogger<CommandDispatcher> logger)
+    readonly NodeTime _nodeTime;
+
+    public CommandDispatcher(DownlinkStore store, INodePublisher publisher, INodeMessageFeed feed, NodeRegistry registry, DownlinkOptions options, NodeTime nodeTime, ILogger<CommandDispatcher> logger)
     {
+        _nodeTime = nodeTime;
         _store = store;
         _overrides = new OverrideLedger(store);
         _publisher = publisher;
@@ -93,7 +96,7 @@ public sealed class CommandDispatcher : BackgroundService
             {
                 try
                 {
-                    if (message.Leaf == NodeTopics.State && IsBirth(message.Payload))
+                    if (message.Leaf == NodeTopics.State && message.Birth)
                     {
                         await OnBirthAsync(message.Site, message.NodeId, stoppingToken).ConfigureAwait(false);
                     }
@@ -194,19 +197,6 @@ public sealed class CommandDispatcher : BackgroundService
         return JsonSerializer.SerializeToUtf8Bytes(new { v = 1, ts = now.ToUnixTimeSeconds(), ms = now.Millisecond, source });
     }
 
-    static bool IsBirth(byte[] payload)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(payload);
-            return doc.RootElement.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String && s.GetString() == "online";
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
     static (string Id, string Result, string? Original)? ReadAck(byte[] payload)
     {
         try
@@ -223,5 +213,6 @@ public sealed class CommandDispatcher : BackgroundService
         }
     }
 
-    static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    /// <summary>Expiry checks in the time the commands were written in (<see cref="NodeTime"/>).</summary>
+    long Now() => _nodeTime.UnixSeconds;
 }

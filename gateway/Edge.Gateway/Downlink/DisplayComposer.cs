@@ -33,8 +33,11 @@ public sealed class DisplayComposer
     readonly SemaphoreSlim _lock = new(1, 1);
     readonly Dictionary<string, (string RuleId, JsonObject Banner)> _bannersByZone = new(StringComparer.Ordinal);
 
-    public DisplayComposer(DownlinkStore store, INodePublisher publisher, RetainedStore retained, NodeRegistry registry, Rules.RulesOptions options, ILogger<DisplayComposer> logger)
+    readonly NodeTime _nodeTime;
+
+    public DisplayComposer(DownlinkStore store, INodePublisher publisher, RetainedStore retained, NodeRegistry registry, Rules.RulesOptions options, NodeTime nodeTime, ILogger<DisplayComposer> logger)
     {
+        _nodeTime = nodeTime;
         _store = store;
         _publisher = publisher;
         _retained = retained;
@@ -92,7 +95,7 @@ public sealed class DisplayComposer
         if (last?.SourceKey == sourceKey) return;
         if (cloud is null && banner is null && last is null) return; // nothing was ever shown by us
 
-        var now = DateTimeOffset.UtcNow;
+        var now = _nodeTime.Now; // the stop judges validUntil by its own clock
         // The cloud sends the retained envelope of protocol.md §11.1 ({v, version, generated, content, timetable?}); the
         // banner, validity and version belong to its `content`, and the envelope's `version` must equal content.version.
         // A bare content document (no `content` member) is used as it is.

@@ -49,4 +49,5 @@ public sealed record NodeStateReport(
     string? Hardware,
     long? ConfigVersion,
     long? DisplayVersion,
-    long? WakeTs);
+    long? WakeTs,
+    long? Boot = null);

@@ -21,6 +21,8 @@ public sealed class NodeRegistry : IDisposable
     readonly ConcurrentDictionary<string, NodeRecord> _nodes = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, string> _secretHashes = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, long> _lastSeen = new(StringComparer.Ordinal);
+    // The boot of each node's birth on its current connection: the next `online` of the same boot is a heartbeat.
+    readonly ConcurrentDictionary<string, long> _bornBoot = new(StringComparer.Ordinal);
     readonly int _hashIterations;
     readonly ILogger _logger;
 
@@ -182,6 +184,9 @@ public sealed class NodeRegistry : IDisposable
         lock (_lock)
         {
             if (!_nodes.TryGetValue(nodeId, out var node)) return;
+            // A connection that starts or ends (an embedded-broker connect is always a new one, takeovers too): the
+            // node's next `online` is a birth again.
+            _bornBoot.TryRemove(nodeId, out _);
             node = node with { Connected = connected };
             _nodes[nodeId] = node;
             Touch(nodeId);
@@ -191,12 +196,19 @@ public sealed class NodeRegistry : IDisposable
 
     public void Touch(string nodeId) => _lastSeen[nodeId] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    /// <summary>Applies a <c>state</c> message (birth, heartbeat, planned offline, asleep, or the will; protocol.md §8).</summary>
-    public void ApplyState(string nodeId, NodeStateReport state)
+    /// <summary>
+    /// Applies a <c>state</c> message (birth, heartbeat, planned offline, asleep, or the will; protocol.md §8) and says
+    /// whether it is a birth: the first <c>online</c> of a connection (after a connect, an <c>offline</c> or <c>asleep</c>,
+    /// or a gateway start) or of a new <c>boot</c>. Every other <c>online</c> is a heartbeat (§4.2: every
+    /// <c>stateS</c>, and whenever the applied config or display changes), which asks for no time or re-sends.
+    /// </summary>
+    public bool ApplyState(string nodeId, NodeStateReport state)
     {
         lock (_lock)
         {
-            if (!_nodes.TryGetValue(nodeId, out var node)) return;
+            if (!_nodes.TryGetValue(nodeId, out var node)) return false;
+            var boot = state.Boot ?? -1;
+            var birth = state.Status == NodeStatus.Online && !(_bornBoot.TryGetValue(nodeId, out var born) && born == boot);
             // The will carries only status and reason (§8.3): keep what the birth told us for the rest.
             node = node with
             {
@@ -227,7 +239,10 @@ public sealed class NodeRegistry : IDisposable
             command.ExecuteNonQuery();
             _nodes[nodeId] = node;
             Touch(nodeId);
-            Changed?.Invoke(node);
+            Changed?.Invoke(node); // may set Connected (external broker), which forgets the birth: record it after
+            if (state.Status == NodeStatus.Online) _bornBoot[nodeId] = boot;
+            else _bornBoot.TryRemove(nodeId, out _);
+            return birth;
         }
     }
 

@@ -44,18 +44,26 @@ public sealed record RuleDefinition(string Id, string Zone, IReadOnlyList<string
         return new RuleDefinition(id, zone, on, banner, level, siren);
     }
 
+    /// <summary>The title of a banner given without one: these are flood rules.</summary>
+    public static readonly (string El, string En) DefaultTitle = ("Κίνδυνος πλημμύρας", "Flood warning");
+
     /// <summary>
-    /// The banner as docs/display-content.md wants it (<c>{"title": bilingual, "text": bilingual}</c>); the short form
-    /// <c>{"el": …, "en": …}</c> of the docs/uplink.md example is taken as both title and text.
+    /// The banner as docs/display-content.md wants it (<c>{"title": bilingual, "text": bilingual}</c>). The cloud's form
+    /// <c>{"el": …, "en": …, "title"?: {"el", "en"}}</c> (docs/uplink.md) is the text with an optional title; a banner
+    /// without a title gets <see cref="DefaultTitle"/>, never its own text twice (a short text cut off in the title bar
+    /// and then repeated below it).
     /// </summary>
     static JsonObject BannerOf(JsonObject banner, string id)
     {
-        if (banner["title"] is JsonObject title)
-        {
-            return new JsonObject { ["title"] = Bilingual(title, $"rules[{id}].actions.banner.title", 60), ["text"] = Bilingual(banner["text"] as JsonObject ?? title, $"rules[{id}].actions.banner.text", 400) };
-        }
-        var text = Bilingual(banner, $"rules[{id}].actions.banner", 60);
-        return new JsonObject { ["title"] = text, ["text"] = text.DeepClone() };
+        var title = banner["title"] is JsonObject t
+            ? Bilingual(t, $"rules[{id}].actions.banner.title", 60)
+            : new JsonObject { ["el"] = DefaultTitle.El, ["en"] = DefaultTitle.En };
+        JsonObject text;
+        if (banner["text"] is JsonObject body) text = Bilingual(body, $"rules[{id}].actions.banner.text", 400);
+        else if (banner.ContainsKey("el") || banner.ContainsKey("en")) text = Bilingual(banner, $"rules[{id}].actions.banner", 400);
+        else if (banner["title"] is JsonObject) text = title.DeepClone().AsObject();
+        else throw new FormatException($"rules[{id}].actions.banner: give el and en (the text), or title and text");
+        return new JsonObject { ["title"] = title, ["text"] = text };
     }
 
     static JsonObject Bilingual(JsonObject text, string path, int max)

@@ -41,7 +41,7 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     readonly IRelayFactory _relays;
     readonly RulesOptions _options;
     readonly ILogger _logger;
-    readonly TimeProvider _time; // the clock of command times and override renewals (tests inject one)
+    readonly TimeProvider _time; // node time (NodeTime): command times and override renewals (tests inject a clock)
     readonly MetricsRegistry.Counter _firings;
     readonly MetricsRegistry.Counter _actionFailures;
     readonly SemaphoreSlim _lock = new(1, 1);
@@ -54,9 +54,9 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     sealed record ActiveRule(RuleDefinition Rule, string Trigger, string State, DateTimeOffset OverrideIssued);
 
     public RuleEngine(INodeMessageFeed feed, NodeRegistry registry, DisplayComposer displays, CommandDispatcher commands, GatewayRecords records,
-        IRelayFactory relays, RulesOptions options, MetricsRegistry metrics, ILogger<RuleEngine> logger, TimeProvider time)
+        IRelayFactory relays, RulesOptions options, MetricsRegistry metrics, ILogger<RuleEngine> logger, NodeTime time)
     {
-        _time = time;
+        _time = time.Clock;
         _feed = feed;
         _registry = registry;
         _displays = displays;
@@ -70,7 +70,12 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
         metrics.RegisterGauge("edge_gateway_rules_active", "Local rules active now.", () => { lock (_active) return _active.Count; });
         metrics.RegisterGauge("edge_gateway_siren_driver_available", "1 when the siren relay driver works on this machine.", ["driver"],
             () => [new MetricsRegistry.LabelledValue([_relays.Driver], _relays.Available ? 1 : 0)]);
-        if (!_relays.Available)
+        if (!_relays.Available && _relays.Driver == "none")
+        {
+            // Chosen in the configuration (a gateway with no relay board): nothing is wrong, so no warning.
+            _logger.LogInformation("No siren driver (Gateway:Rules:SirenDriver = none): rules with a siren action will report it as failed");
+        }
+        else if (!_relays.Available)
         {
             _logger.LogWarning("Siren driver {Driver} unavailable: {Detail}; rules with a siren action will report it as failed", _relays.Driver, _relays.Detail);
         }

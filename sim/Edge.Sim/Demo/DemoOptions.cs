@@ -21,6 +21,9 @@ public sealed class DemoOptions
     /// <summary>Node clock speed: 1 = real time; 60 = a minute per second (dimming schedules and scripted water run faster).</summary>
     public double Speed { get; set; } = 1;
 
+    /// <summary>Where the node clocks start (then run at <see cref="Speed"/>); null = now. Dusk shows a night at once.</summary>
+    public DateTimeOffset? ClockStart { get; set; }
+
     /// <summary>Real time between two control-loop ticks of every node.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 

@@ -55,7 +55,9 @@ public static class DemoSeeder
         {
             await rules.PutAsync(Technician, "flood-" + zone.Id, new FloodRuleRequest(zone.Id, new[] { "warning", "alarm" },
                 new FloodRuleActions(
-                    new BannerText("Κίνδυνος πλημμύρας: " + zone.NameEl + ". Αποφύγετε τα ρέματα.", "Flood warning: " + zone.NameEn + ". Keep away from streams."),
+                    new BannerText(zone.NameEl + ": η στάθμη του ρέματος ανεβαίνει. Αποφύγετε τα ρέματα και τις γέφυρές τους.",
+                        zone.NameEn + ": the stream is rising. Keep away from the streams and their bridges.",
+                        new BannerTitle("Κίνδυνος πλημμύρας", "Flood warning")),
                     100, null)), ct);
         }
     }

@@ -36,6 +36,7 @@ public sealed class DemoSite : IAsyncDisposable
 
     private DemoSite(DemoOptions options, FleetPlan fleet, DemoState state, string dataDir, ILoggerFactory nodeLoggers)
     {
+        NodeTime = new NodeClockTime(options.Speed, options.ClockStart);
         Options = options;
         Fleet = fleet;
         State = state;
@@ -44,6 +45,9 @@ public sealed class DemoSite : IAsyncDisposable
     }
 
     public DemoOptions Options { get; }
+
+    /// <summary>The node clocks' time (accelerated or shifted by --speed / --start; real time otherwise).</summary>
+    public NodeClockTime NodeTime { get; }
     public FleetPlan Fleet { get; }
     public DemoState State { get; }
 
@@ -135,6 +139,8 @@ public sealed class DemoSite : IAsyncDisposable
         {
             builder.WebHost.UseUrls(CloudUrl.TrimEnd('/'));
             builder.Configuration.AddInMemoryCollection(settings);
+            // Commands are written and expire in the nodes' time (simulated at --speed / --start).
+            builder.Services.AddSingleton(new Edge.Cloud.Commands.NodeClock(NodeTime));
         });
         await Cloud.StartAsync(ct);
     }
@@ -147,6 +153,8 @@ public sealed class DemoSite : IAsyncDisposable
             ["Gateway:Broker:Port"] = Options.MqttPort.ToString(CultureInfo.InvariantCulture),
             ["Gateway:Broker:BindAddress"] = "127.0.0.1",
             ["Gateway:Http:Port"] = Options.GatewayHttpPort.ToString(CultureInfo.InvariantCulture),
+            // Loopback, like the broker and the cloud: the banner's 127.0.0.1 URLs are the whole truth.
+            ["Gateway:Http:BindAddress"] = "127.0.0.1",
             // A desk demo: a process kill is the failure to survive, not a power cut.
             ["Gateway:Outbox:Synchronous"] = "NORMAL",
             ["Gateway:Uplink:Kind"] = "https",
@@ -159,7 +167,8 @@ public sealed class DemoSite : IAsyncDisposable
             ["Logging:LogLevel:Default"] = Level,
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };
-        Gateway = GatewayHost.Build(args.Select(kv => "--" + kv.Key + "=" + kv.Value).ToArray());
+        Gateway = GatewayHost.Build(args.Select(kv => "--" + kv.Key + "=" + kv.Value).ToArray(),
+            builder => builder.Services.AddSingleton(new Edge.Gateway.Downlink.NodeTime(NodeTime)));
         await Gateway.StartAsync(ct);
     }
 
@@ -181,6 +190,7 @@ public sealed class DemoSite : IAsyncDisposable
 
     private async Task StartNodesAsync(CancellationToken ct)
     {
+        NodeTime.Run();
         var settings = Fleet.Nodes.Select(NodeSettingsFor).ToList();
         var nodes = HostedNodeFactory.CreateAll(settings, _nodeLoggers).Cast<RuntimeHostedNode>().ToList();
         Nodes = nodes.ToDictionary(n => n.NodeId, StringComparer.Ordinal);
@@ -205,7 +215,8 @@ public sealed class DemoSite : IAsyncDisposable
             Hardware = "host-" + plan.Type,
             Latitude = plan.Lat,
             Longitude = plan.Lon,
-            Clock = new ClockSettings { Speed = Options.Speed },
+            // A simulated clock starts on the site's node time, so every node, the gateway's command times and the feed agree.
+            Clock = new ClockSettings { Speed = Options.Speed, Start = NodeTime.Simulated ? NodeTime.GetUtcNow().ToUnixTimeSeconds() : null },
         };
         switch (plan.Type)
         {

@@ -161,6 +161,22 @@ public abstract class DomainSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_flood_rule_banner_goes_to_the_gateway_with_its_title_and_a_title_too_long_is_refused_by_field()
+    {
+        var rules = Services.GetRequiredService<FloodRuleService>();
+        await AddLightAsync("sl-0001"); // the rule goes to the gateways with nodes in its zone
+        await rules.PutAsync("tech", "flood-zone-3", new FloodRuleRequest("zone-3", ["warning"],
+            new FloodRuleActions(new BannerText("Η στάθμη ανεβαίνει.", "The water is rising.", new BannerTitle("Κίνδυνος πλημμύρας", "Flood warning")), null, null)));
+        var sent = Assert.Single((await Downlink.PollAsync(Gateway, null, CancellationToken.None))!.Rules);
+        Assert.Equal(new BannerTitle("Κίνδυνος πλημμύρας", "Flood warning"), sent.Actions.Banner!.Title);
+        Assert.Equal("The water is rising.", sent.Actions.Banner.En);
+
+        var e = await Assert.ThrowsAsync<DomainException>(() => rules.PutAsync("tech", "flood-zone-3", new FloodRuleRequest("zone-3", ["warning"],
+            new FloodRuleActions(new BannerText("x", "x", new BannerTitle(new string('α', 61), "Flood warning")), null, null))));
+        Assert.Equal(["actions.banner.title.el: 1..60 characters required"], e.Errors);
+    }
+
+    [Fact]
     public async Task A_light_without_position_cannot_get_a_config_the_node_would_reject()
     {
         await Inventory.PutNodeAsync("installer", "sl-0009", new NodeRequest(Site, "streetlight", Gateway, null, null, null, null, null, null, "harbour-road", null, null));

@@ -24,8 +24,14 @@ public class GoldenImageTests
         { "long-headsign-296x128", 296, 128, "long-headsign.json", "2026-11-26T12:30:00Z", false },
         { "offline-800x480", 800, 480, "live.json", "2026-11-26T12:40:00Z", true },
         { "offline-296x128", 296, 128, "live.json", "2026-11-26T12:40:00Z", true },
-        { "banner-800x480", 800, 480, "banner.json", "2026-11-26T12:30:00Z", false },
-        { "banner-296x128", 296, 128, "banner.json", "2026-11-26T12:31:00Z", false },
+        // With a banner: on the 7.5" panel it heads the sign and the next departures stay below it (both languages at
+        // once); on the 2.9" panel it alternates with the departures in pairs of minutes, each in Greek, then English.
+        { "banner-800x480", 800, 480, "banner-live.json", "2026-11-26T12:30:00Z", false },
+        { "banner-no-departures-800x480", 800, 480, "banner.json", "2026-11-26T12:30:00Z", false },
+        { "banner-296x128-greek", 296, 128, "banner-live.json", "2026-11-26T12:30:00Z", false },
+        { "banner-296x128-english", 296, 128, "banner-live.json", "2026-11-26T12:31:00Z", false },
+        { "banner-departures-296x128-greek", 296, 128, "banner-live.json", "2026-11-26T12:32:00Z", false },
+        { "banner-departures-296x128-english", 296, 128, "banner-live.json", "2026-11-26T12:33:00Z", false },
     };
 
     [Theory]

@@ -86,6 +86,27 @@ public class StopDisplayTests
     }
 
     [Fact]
+    public void A_banner_heads_the_large_panel_with_departures_and_alternates_with_them_on_the_compact_one()
+    {
+        StopDisplay large = TransitSamples.Display(800, 480, "banner-live.json", "2026-11-26T12:30:00Z");
+        var compact = TransitSamples.Display(296, 128, "banner-live.json", "2026-11-26T12:30:00Z");
+        var seen = new System.Collections.Generic.List<(bool, DisplayLanguage)>();
+        for (int minute = 0; minute < 4; minute++)
+        {
+            long at = TransitSamples.At("2026-11-26T12:30:00Z") + minute * 60;
+            large.Update(at);
+            Assert.True(large.BannerShown);
+            Assert.True(large.RowCount >= 3, "departures stay on the large panel under the banner");
+            compact.Update(at);
+            seen.Add((compact.BannerShown, compact.Language));
+        }
+        Assert.Equal(new[] { (true, DisplayLanguage.Greek), (true, DisplayLanguage.English), (false, DisplayLanguage.Greek), (false, DisplayLanguage.English) }, seen);
+        compact.Update(TransitSamples.At("2026-11-26T12:32:00Z"));
+        Assert.True(compact.RowCount > 0);
+        Assert.NotNull(compact.Banner); // still up: its title is in the footer (golden banner-departures-296x128-*)
+    }
+
+    [Fact]
     public void Compact_panel_alternates_language_by_minute_large_panel_shows_both()
     {
         StopDisplay small = TransitSamples.Display(296, 128, "live.json", "2026-11-26T12:30:59Z");

@@ -85,21 +85,45 @@ public sealed class DownlinkTests
         Assert.Equal(51734L, (long)display["version"]!); // nothing overlaid: the cloud's own version
         Assert.Equal("Plataria", (string?)display["arrivals"]![0]!["headsign"]!["en"]);
 
-        // No ack: a new birth re-sends the command (protocol.md §10.4).
-        await light.BirthAsync("streetlight", 43);
+        // No ack: a new birth (the node rebooted: boot 2) re-sends the command (protocol.md §10.4).
+        await light.BirthAsync("streetlight", 43, boot: 2);
         await TestGateway.WaitUntilAsync(() => light.Of("cmd").Length == 2, "command re-sent after the second birth");
         Assert.Equal("c-1", (string?)light.Of("cmd")[1]["id"]);
 
         // Acked: the next birth re-sends nothing. A later command proves it: had c-1 been re-sent, it would come first.
         await light.PublishAsync("cmd/ack", """{"v":1,"id":"c-1","result":"ok","ts":1767305403,"boot":1,"seq":1}""");
         await TestGateway.WaitUntilAsync(() => cloud.Records().Any(r => (string?)r["kind"] == "ack"), "the ack at the cloud as an ack record");
-        await light.BirthAsync("streetlight", 43);
+        await light.BirthAsync("streetlight", 43, boot: 3);
         await TestGateway.WaitUntilAsync(() => light.Of("time").Length == 3, "time after the third birth");
         cloud.AddChange(Command("c-2"));
         await TestGateway.WaitUntilAsync(() => light.Of("cmd").Length == 3, "the new command");
         Assert.Equal("c-2", (string?)light.Of("cmd")[2]["id"]);
         await light.DisposeAsync();
         await stop.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_new_boot_or_a_new_connection_is_a_birth()
+    {
+        await using var cloud = await FakeCloud.StartAsync();
+        cloud.AddChange(Nodes());
+        cloud.AddChange(Command("c-1"));
+        await using var gateway = await TestGateway.StartAsync(null, CloudArgs.For(cloud));
+        await TestGateway.WaitUntilAsync(() => gateway.Get<NodeRegistry>().Find("sl-0001") is not null && cloud.PollCursors().Contains("c:2"), "node provisioned, command stored");
+
+        var light = await NodeClient.ConnectAsync(gateway, "sl-0001", LightSecret, "streetlight");
+        await TestGateway.WaitUntilAsync(() => light.Of("time").Length == 1 && light.Of("cmd").Length == 1, "time and the command after the birth");
+
+        // A heartbeat (same boot, same connection) asks for nothing (NodeRegistryBirthTests); a new boot is a birth.
+        await light.BirthAsync("streetlight", 0, boot: 2);
+        await TestGateway.WaitUntilAsync(() => light.Of("time").Length == 2 && light.Of("cmd").Length == 2, "time and the command after the new boot");
+
+        // A new connection of the same boot (Wi-Fi dropped, the node reconnected) is a birth again.
+        await light.DisposeAsync();
+        await TestGateway.WaitUntilAsync(() => gateway.Get<NodeRegistry>().Find("sl-0001") is { Connected: false }, "disconnected");
+        var again = await NodeClient.ConnectAsync(gateway, "sl-0001", LightSecret, "streetlight"); // boot 1 again
+        await TestGateway.WaitUntilAsync(() => again.Of("time").Length == 1 && again.Of("cmd").Length == 1, "time and the command after the reconnect");
+        await again.DisposeAsync();
     }
 
     [Fact]

@@ -44,9 +44,10 @@ public sealed class NodeClient : IAsyncDisposable
         return node;
     }
 
-    public Task BirthAsync(string type, long configVersion = 0)
+    /// <summary>An <c>online</c> state: the first of a connection or of a new <paramref name="boot"/> is a birth, a repeat a heartbeat.</summary>
+    public Task BirthAsync(string type, long configVersion = 0, long boot = 1)
         => Client.PublishAsync(TestGateway.Message(TestGateway.Topic(NodeId, "state"),
-            $$"""{"v":1,"status":"online","ts":{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}},"type":"{{type}}","fw":"1.2.0","configVersion":{{configVersion}},"boot":1}""", retain: true));
+            $$"""{"v":1,"status":"online","ts":{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}},"type":"{{type}}","fw":"1.2.0","configVersion":{{configVersion}},"boot":{{boot}}}""", retain: true));
 
     public Task PublishAsync(string leaf, string payload) => Client.PublishAsync(TestGateway.Message(TestGateway.Topic(NodeId, leaf), payload));
 
