@@ -26,8 +26,10 @@ namespace Edge.Cloud.Transit;
 public sealed record FeedStatus(FeedVersion? Active, IReadOnlyList<FeedImport> Imports, RealtimeStatus Realtime, RealtimeStatus Vehicles, RealtimeStatus Alerts, FeedFetch? Fetch);
 
 /// <summary>A GTFS-Realtime feed held: its header timestamp, its age (the RT lag), its entities used, why the last
-/// refused one was refused.</summary>
-public sealed record RealtimeStatus(long? Timestamp, long? AgeSeconds, int Entities, string? LastProblem);
+/// refused one was refused, and (trip updates only) how many of its trips the active timetable does not have, with
+/// the first of their ids — their updates are ignored.</summary>
+public sealed record RealtimeStatus(long? Timestamp, long? AgeSeconds, int Entities, string? LastProblem, int? UnknownTripCount = null,
+    IReadOnlyList<string>? UnknownTrips = null);
 
 /// <summary>What a stop's sign shows: each departure with its source (<c>realtime</c> / <c>scheduled</c>).</summary>
 public sealed record StopDepartures(string Node, long? RealtimeAgeSeconds, IReadOnlyList<StopDeparture> Departures, IReadOnlyList<SignText> Notices, SignBanner? Banner);
@@ -94,7 +96,7 @@ public static class TransitEndpoints
             {
                 await using var tx = await Tx.ReadAsync(connections, ct);
                 return new FeedStatus(await GtfsStore.ActiveAsync(tx), await GtfsStore.RecentImportsAsync(tx, 10),
-                    Status(realtime, time), Status(vehicles, time), Status(alerts, time), fetcher.Last);
+                    Status(realtime, time) with { UnknownTripCount = realtime.UnknownTrips.Count, UnknownTrips = realtime.UnknownTrips.Take(Edge.Cloud.Transit.Realtime.UnknownTrips.MaxListed).ToList() }, Status(vehicles, time), Status(alerts, time), fetcher.Last);
             })
             .RequireAuthorization(Policies.Viewer).WithSummary("The active GTFS feed and the latest import attempts").Produces<FeedStatus>();
         api.MapGet("/nodes/{id}/gtfs-stops", (string id, StopLinks links, CancellationToken ct) => links.GetAsync(id, ct))

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using Edge.Cloud.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,11 +26,15 @@ public sealed class RealtimePoller : BackgroundService
     private readonly RealtimeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<RealtimePoller> _logger;
+    private readonly IStorageConnections _connections;
+    private readonly TripUpdates _tripUpdates;
     private readonly List<(string Url, Func<byte[], (RealtimeRefusal, string?)> Accept)> _feeds = new();
 
     public RealtimePoller(IHttpClientFactory http, TripUpdates tripUpdates, VehiclePositions vehicles, ServiceAlerts alerts, TimetablePublisher publisher,
-        IOptions<TransitOptions> options, TimeProvider time, ILogger<RealtimePoller> logger)
+        IOptions<TransitOptions> options, TimeProvider time, IStorageConnections connections, ILogger<RealtimePoller> logger)
     {
+        _connections = connections;
+        _tripUpdates = tripUpdates;
         _http = http;
         _publisher = publisher;
         _options = options.Value.Realtime;
@@ -93,6 +98,7 @@ public sealed class RealtimePoller : BackgroundService
                 _logger.LogWarning("GTFS-Realtime poll of {Url} failed: {Problem}", url, e.Message);
             }
         }
+        if (!string.IsNullOrWhiteSpace(_options.TripUpdatesUrl)) await UnknownTrips.CheckAsync(_connections, _tripUpdates, _logger, ct);
         await _publisher.PublishRealtimeAsync(ct);
     }
 }

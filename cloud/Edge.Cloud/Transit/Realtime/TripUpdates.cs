@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using TransitRealtime;
 
 namespace Edge.Cloud.Transit.Realtime;
@@ -18,6 +19,12 @@ public sealed class TripUpdates : RealtimeFeed<TripUpdates.Snapshot>
     }
 
     public TripUpdates() : base(Snapshot.Empty) { }
+
+    /// <summary>Trips of the held feed the active timetable does not have (<see cref="Realtime.UnknownTrips"/>), set
+    /// after each poll.</summary>
+    public IReadOnlyList<string> UnknownTrips { get => Volatile.Read(ref _unknownTrips); set => Volatile.Write(ref _unknownTrips, value); }
+
+    private IReadOnlyList<string> _unknownTrips = Array.Empty<string>();
 
     protected override (Snapshot, int) Index(FeedMessage message)
     {

@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Domain;
+using Edge.Cloud.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Cloud.Transit.Realtime;
+
+/// <summary>
+/// Trip updates for trips the active timetable does not have (not ADDED ones: those carry their own stops). Their
+/// updates cannot be applied — there is no schedule to carry a delay along — so they are ignored, but an agency whose
+/// realtime system and published timetable disagree (a new timetable not yet exported, trip ids regenerated) must
+/// see it: the ids go to the feed status and a warning is logged when the set changes, not on every poll.
+/// </summary>
+public static class UnknownTrips
+{
+    /// <summary>The feed status lists at most this many ids (and counts the rest).</summary>
+    public const int MaxListed = 20;
+
+    /// <summary>Finds the held feed's unknown trips, records them on <paramref name="feed"/> and logs a change.</summary>
+    public static async Task<IReadOnlyList<string>> CheckAsync(IStorageConnections connections, TripUpdates feed, ILogger logger, CancellationToken ct)
+    {
+        var unknown = await FindAsync(connections, feed.Current.ByTrip.Keys.ToList(), ct);
+        var before = feed.UnknownTrips;
+        feed.UnknownTrips = unknown;
+        if (unknown.Count > 0 && !unknown.SequenceEqual(before, StringComparer.Ordinal))
+        {
+            logger.LogWarning("GTFS-Realtime trip updates name {Count} trip(s) the active timetable does not have, ignored: {Trips}",
+                unknown.Count, string.Join(", ", unknown.Take(MaxListed)));
+        }
+        return unknown;
+    }
+
+    /// <summary>Of <paramref name="tripIds"/>, those not in the active feed's trips.txt, in ordinal order (all of
+    /// them while no feed is active).</summary>
+    public static async Task<IReadOnlyList<string>> FindAsync(IStorageConnections connections, IReadOnlyCollection<string> tripIds, CancellationToken ct)
+    {
+        if (tripIds.Count == 0) return Array.Empty<string>();
+        await using var tx = await Tx.ReadAsync(connections, ct);
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        if (await GtfsStore.ActiveAsync(tx) is { } active)
+        {
+            foreach (var chunk in tripIds.Chunk(500))
+            {
+                var parameters = new List<(string, object?)> { ("@f", active.Feed) };
+                parameters.AddRange(chunk.Select((t, i) => ("@t" + i, (object?)t)));
+                known.UnionWith(await tx.QueryAsync(
+                    $"SELECT trip_id FROM transit_trips WHERE feed = @f AND trip_id IN ({string.Join(", ", chunk.Select((_, i) => "@t" + i))})",
+                    r => r.GetString(0), parameters.ToArray()));
+            }
+        }
+        return tripIds.Where(t => !known.Contains(t)).Order(StringComparer.Ordinal).ToList();
+    }
+}
