@@ -3,10 +3,15 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
+using Edge.Cloud.Transit;
+using Edge.Cloud.Transit.Realtime;
 using Edge.Firmware.Runtime;
 using Edge.Firmware.Transit;
 using Edge.Sim.Agency;
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using TransitRealtime;
 
 namespace Edge.EndToEnd.Tests;
 
@@ -54,6 +59,74 @@ public sealed class TransitEndToEndTests
         Assert.Equal(nameEl, display.StopName!.Greek);
         Assert.Equal(nameEn, display.StopName.English); // from the feed's translations.txt
     }
+
+    /// <summary>
+    /// Whatever the hour (the agency's own buses may all be asleep at night), the next two buses leaving the port are
+    /// made late and cancelled by a trip-updates feed built here, taken by the cloud as any poll's: the sign must show
+    /// the first live at its new time and the second struck through at its scheduled time. The agency's own feed is put
+    /// back afterwards for the other tests.
+    /// </summary>
+    [Fact]
+    public async Task A_late_bus_shows_live_at_its_new_time_and_a_cancelled_one_struck_through_on_the_sign()
+    {
+        var site = _site.Site;
+        var network = site.Agency.Network;
+        var now = SystemClock.Instance.GetCurrentInstant();
+        var today = now.InZone(DemoNetwork.Zone).Date;
+        // At least three minutes ahead, so neither leaves while the test runs.
+        var next = new[] { today.PlusDays(-1), today, today.PlusDays(1) }
+            .SelectMany(day => network.Trips.Where(t => network.Runs(t.ServiceId, day))
+                .SelectMany(t => t.Stops.Take(t.Stops.Count - 1).Select((s, i) => (Trip: t, Day: day, s.Stop, Sequence: i + 1, At: DemoNetwork.At(day, s.Time)))))
+            .Where(c => c.Stop == "IGO_PORT" && c.At > now + Duration.FromMinutes(3))
+            .OrderBy(c => c.At).Take(2).ToList();
+        Assert.Equal(2, next.Count);
+        var (late, cancelled) = (next[0], next[1]);
+        const int delay = 240;
+
+        var feed = new FeedMessage { Header = new FeedHeader { GtfsRealtimeVersion = "2.0", Timestamp = (ulong)now.ToUnixTimeSeconds() + 60 } };
+        var lateUpdate = new TripUpdate { Trip = Descriptor(late.Trip, late.Day, TripDescriptor.Types.ScheduleRelationship.Scheduled) };
+        lateUpdate.StopTimeUpdate.Add(new TripUpdate.Types.StopTimeUpdate
+        {
+            StopSequence = (uint)late.Sequence, StopId = late.Stop, Departure = new TripUpdate.Types.StopTimeEvent { Delay = delay },
+        });
+        feed.Entity.Add(new FeedEntity { Id = "late", TripUpdate = lateUpdate });
+        feed.Entity.Add(new FeedEntity { Id = "cancelled", TripUpdate = new TripUpdate { Trip = Descriptor(cancelled.Trip, cancelled.Day, TripDescriptor.Types.ScheduleRelationship.Canceled) } });
+
+        var tripUpdates = site.Cloud.Services.GetRequiredService<TripUpdates>();
+        var publisher = site.Cloud.Services.GetRequiredService<TimetablePublisher>();
+        var node = site.Nodes["bs-port"];
+        var display = ((BusStopNode)node.App).Display;
+        var framesBefore = node.Panel!.Refreshes;
+        Assert.Equal(RealtimeRefusal.None, tripUpdates.Accept(feed.ToByteArray(), out var problem));
+        try
+        {
+            await publisher.PublishRealtimeAsync();
+            var lateAt = late.At.ToUnixTimeSeconds() + delay;
+            await SiteFixture.WaitForAsync("the port's sign to show the late bus live and the cancelled one struck through", () =>
+            {
+                var rows = Enumerable.Range(0, display.RowCount).Select(display.RowAt).ToList();
+                var done = rows.Any(r => r.At == lateAt && r.Realtime && !r.Cancelled && r.Route == late.Trip.Route.ShortName)
+                    && rows.Any(r => r.At == cancelled.At.ToUnixTimeSeconds() && r.Cancelled && !r.Realtime && r.Route == cancelled.Trip.Route.ShortName)
+                    && node.Panel.Refreshes > framesBefore;
+                return Task.FromResult((done, rows, string.Join("; ", rows.Select(r => $"{r.Route} {r.At} live={r.Realtime} cancelled={r.Cancelled}"))));
+            });
+            // Nothing shows the late bus at its scheduled time any more.
+            Assert.DoesNotContain(Enumerable.Range(0, display.RowCount).Select(display.RowAt), r => r.At == late.At.ToUnixTimeSeconds() && r.Route == late.Trip.Route.ShortName);
+        }
+        finally
+        {
+            var agency = DemoRealtime.TripUpdates(network, SystemClock.Instance.GetCurrentInstant());
+            agency.Header.Timestamp = feed.Header.Timestamp + 1;
+            tripUpdates.Accept(agency.ToByteArray(), out _);
+            await publisher.PublishRealtimeAsync();
+        }
+    }
+
+    private static TripDescriptor Descriptor(AgencyTrip trip, LocalDate day, TripDescriptor.Types.ScheduleRelationship relationship) => new()
+    {
+        TripId = trip.Id, RouteId = trip.Route.Id, StartDate = day.ToString("uuuuMMdd", System.Globalization.CultureInfo.InvariantCulture),
+        ScheduleRelationship = relationship,
+    };
 
     /// <summary>Every departure the agency runs at <paramref name="stop"/> from yesterday's service day to tomorrow's, as
     /// the sign must show it: scheduled; live at the scheduled time plus the bus's delay; cancelled at the scheduled
