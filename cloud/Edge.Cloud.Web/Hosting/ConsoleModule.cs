@@ -36,6 +36,7 @@ public static class ConsoleModule
         builder.Services.AddSingleton<FloodBoard>();
         builder.Services.AddSingleton<Technicians.NodeBoards>();
         builder.Services.AddSingleton<Technicians.ProfileBoards>();
+        builder.Services.AddSingleton<Technicians.EnergyReports>();
         return builder;
     }
 
@@ -48,6 +49,7 @@ public static class ConsoleModule
         app.MapFrameworkScripts();
         app.MapConsoleCultures();
         app.MapConsoleSession();
+        app.MapEnergyCsv();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
@@ -72,4 +74,8 @@ public sealed class ConsoleOptions
     /// production in 2023 (annual average, from EU ETS emissions and IPTO production data) as published by The Green
     /// Tank, "The carbon footprint of electricity production – May 2024" (docs/console.md).</summary>
     public double KgCo2PerKWh { get; set; } = 0.315;
+
+    /// <summary>Rated power of one street lamp in W for the energy report's full-power baseline and plausibility check
+    /// (the inventory does not record lamp power); 60 W, the luminaire the lamp monitor's defaults are set for.</summary>
+    public double LampWatts { get; set; } = 60;
 }
