@@ -37,6 +37,7 @@ public static class ConsoleModule
         builder.Services.AddSingleton<Technicians.NodeBoards>();
         builder.Services.AddSingleton<Technicians.ProfileBoards>();
         builder.Services.AddSingleton<Technicians.EnergyReports>();
+        builder.Services.AddSingleton<Technicians.GatewayBoards>();
         return builder;
     }
 
