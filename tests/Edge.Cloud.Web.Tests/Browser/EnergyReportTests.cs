@@ -27,7 +27,7 @@ public sealed class EnergyReportTests(ConsoleSite site)
     private const double Watts = 60;
 
     /// <summary>2026-10-10 20:00:00 UTC (23:00 in Igoumenitsa, EEST): well after that day's sunset (16:08 UTC at
-    /// 39.504° N 20.265° E by the NOAA sunrise equation, zenith 90.833°) and long before the next sunrise (04:44 UTC), so every second measured below is dark.</summary>
+    /// 39.507° N 20.277° E, the mean position of the site's street lights, by the NOAA sunrise equation, zenith 90.833°) and long before the next sunrise (04:44 UTC), so every second measured below is dark.</summary>
     private const long Evening = 1791662400;
 
     private static readonly SemaphoreSlim Once = new(1, 1);
@@ -100,9 +100,10 @@ public sealed class EnergyReportTests(ConsoleSite site)
             var inventory = services.GetRequiredService<InventoryService>();
             await inventory.PutZoneAsync("installer", Zone, new ZoneRequest(ConsoleServer.Site, "Energy test zone"));
             await inventory.PutGroupAsync("installer", Group, new GroupRequest(ConsoleServer.Site, "Energy test"));
+            // Together, between the seeded nodes on the shared map (one cluster of four, apart from every seeded dot).
             foreach (var node in new[] { "sl-energy-ok", "sl-energy-reset", "sl-energy-high", "sl-energy-none" })
                 await inventory.PutNodeAsync("installer", node, new NodeRequest(ConsoleServer.Site, "streetlight", ConsoleServer.Gateway, "LED-60W", "1.2.0",
-                    39.5040, 20.2650, null, Zone, Group, null, null));
+                    39.5100, 20.2800, null, Zone, Group, null, null));
             var profiles = services.GetRequiredService<ProfileService>();
             await profiles.PutAsync("technician", Profile, Encoding.UTF8.GetBytes(ConsoleServer.ProfileDocument.Replace("residential", Profile, StringComparison.Ordinal)));
             await profiles.AssignToGroupAsync("technician", Group, Profile);
