@@ -79,4 +79,17 @@ public sealed class ConsoleOptions
     /// <summary>Rated power of one street lamp in W for the energy report's full-power baseline and plausibility check
     /// (the inventory does not record lamp power); 60 W, the luminaire the lamp monitor's defaults are set for.</summary>
     public double LampWatts { get; set; } = 60;
+
+    /// <summary>XYZ raster tiles drawn under the map (<c>{z}/{x}/{y}</c>); empty: no tiles. The CSP's <c>img-src</c>
+    /// allows this address's origin. Default: OpenStreetMap's standard tiles (mind their tile usage policy for heavy use).</summary>
+    public string? MapTileUrl { get; set; } = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+
+    /// <summary>The tiles' attribution, shown under the map whenever tiles are drawn.</summary>
+    public string MapTileAttribution { get; set; } = "© OpenStreetMap contributors";
+
+    /// <summary>Where the attribution links to.</summary>
+    public string? MapTileAttributionUrl { get; set; } = "https://www.openstreetmap.org/copyright";
+
+    /// <summary>The highest zoom level the tile server has.</summary>
+    public int MapTileMaxZoom { get; set; } = 19;
 }
