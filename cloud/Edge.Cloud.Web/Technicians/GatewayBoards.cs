@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Edge.Cloud.Alarms;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
 using Edge.Cloud.Storage;
@@ -33,7 +34,7 @@ public sealed class GatewayBoards(IGatewayStore gateways, IStorageConnections co
         {
             var batch = await tx.SingleAsync(
                 "SELECT stored_at, COUNT(*), MIN(received_at) FROM records WHERE gateway = @g AND stored_at = (SELECT stored_at FROM records WHERE gateway = @g AND epoch = " +
-                "(SELECT epoch FROM gateway_epochs WHERE gateway = @g ORDER BY first_seen_at DESC, epoch DESC LIMIT 1) ORDER BY seq DESC LIMIT 1) GROUP BY stored_at",
+                OfflineSweep.NewestEpoch + " ORDER BY seq DESC LIMIT 1) GROUP BY stored_at",
                 r => new Batch(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2)), ("@g", gateway.Id));
             var poll = await tx.LongAsync("SELECT last_poll_at FROM gateway_polls WHERE gateway = @g", ("@g", gateway.Id));
             var clock = await tx.LongAsync("SELECT offset_s FROM gateway_clock WHERE gateway = @g", ("@g", gateway.Id));
