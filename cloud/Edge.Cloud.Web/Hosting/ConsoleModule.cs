@@ -36,6 +36,8 @@ public static class ConsoleModule
         builder.Services.AddSingleton<FloodBoard>();
         builder.Services.AddSingleton<Technicians.NodeBoards>();
         builder.Services.AddSingleton<Technicians.ProfileBoards>();
+        builder.Services.AddSingleton<Technicians.EnergyReports>();
+        builder.Services.AddSingleton<Technicians.GatewayBoards>();
         return builder;
     }
 
@@ -48,6 +50,7 @@ public static class ConsoleModule
         app.MapFrameworkScripts();
         app.MapConsoleCultures();
         app.MapConsoleSession();
+        app.MapEnergyCsv();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
@@ -72,4 +75,21 @@ public sealed class ConsoleOptions
     /// production in 2023 (annual average, from EU ETS emissions and IPTO production data) as published by The Green
     /// Tank, "The carbon footprint of electricity production – May 2024" (docs/console.md).</summary>
     public double KgCo2PerKWh { get; set; } = 0.315;
+
+    /// <summary>Rated power of one street lamp in W for the energy report's full-power baseline and plausibility check
+    /// (the inventory does not record lamp power); 60 W, the luminaire the lamp monitor's defaults are set for.</summary>
+    public double LampWatts { get; set; } = 60;
+
+    /// <summary>XYZ raster tiles drawn under the map (<c>{z}/{x}/{y}</c>); empty: no tiles. The CSP's <c>img-src</c>
+    /// allows this address's origin. Default: OpenStreetMap's standard tiles (mind their tile usage policy for heavy use).</summary>
+    public string? MapTileUrl { get; set; } = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+
+    /// <summary>The tiles' attribution, shown under the map whenever tiles are drawn.</summary>
+    public string MapTileAttribution { get; set; } = "© OpenStreetMap contributors";
+
+    /// <summary>Where the attribution links to.</summary>
+    public string? MapTileAttributionUrl { get; set; } = "https://www.openstreetmap.org/copyright";
+
+    /// <summary>The highest zoom level the tile server has.</summary>
+    public int MapTileMaxZoom { get; set; } = 19;
 }

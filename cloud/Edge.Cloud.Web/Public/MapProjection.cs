@@ -31,6 +31,13 @@ public sealed class MapProjection
         _height = height;
     }
 
+    /// <summary>Pixels per degree of longitude (what fixes a tile zoom level).</summary>
+    public double PixelsPerDegreeLon => _scale * _cos;
+
+    /// <summary>The position under an SVG point (the inverse of <see cref="Project"/>).</summary>
+    public (double Lat, double Lon) Unproject(double x, double y) =>
+        (_minLat + (_height - y - _offsetY) / _scale, _minLon + (x - _offsetX) / (_cos * _scale));
+
     public (double X, double Y) Project(double lat, double lon) =>
         (_offsetX + (lon - _minLon) * _cos * _scale, _height - (_offsetY + (lat - _minLat) * _scale));
 }

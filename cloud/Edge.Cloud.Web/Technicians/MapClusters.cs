@@ -24,11 +24,18 @@ public static class MapClusters
     /// <summary>Worst first: a cluster takes the colour of its worst member.</summary>
     private static readonly string[] Severity = { "alarm", "offline", "warning", "asleep", "unknown", "ok" };
 
+    /// <summary>The map's projection: the placed nodes' box fitted in the drawing (null when none has a position).</summary>
+    public static MapProjection? ProjectionOf(IEnumerable<NodeInfo> nodes, double width, double height, double margin)
+    {
+        var placed = nodes.Where(n => n.Lat is not null && n.Lon is not null).Select(n => (n.Lat!.Value, n.Lon!.Value)).ToList();
+        return placed.Count == 0 ? null : new MapProjection(placed, width, height, margin);
+    }
+
     public static (IReadOnlyList<MapDot> Dots, IReadOnlyList<MapZone> Zones) Build(IReadOnlyList<NodeInfo> nodes, double width, double height, double margin)
     {
         var placed = nodes.Where(n => n.Lat is not null && n.Lon is not null).ToList();
         if (placed.Count == 0) return (new List<MapDot>(), new List<MapZone>());
-        var projection = new MapProjection(placed.Select(n => (n.Lat!.Value, n.Lon!.Value)), width, height, margin);
+        var projection = ProjectionOf(placed, width, height, margin)!;
         var points = placed.Select(n => (Node: n, P: projection.Project(n.Lat!.Value, n.Lon!.Value), State: NodeStates.Of(n))).ToList();
         var dots = points.GroupBy(p => ((int)(p.P.X / Cell), (int)(p.P.Y / Cell))).Select(cell =>
         {

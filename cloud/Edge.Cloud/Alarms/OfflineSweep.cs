@@ -23,7 +23,7 @@ public sealed class OfflineSweep
 {
     // A gateway's newest outbox epoch: after a storage reset its seq restarts, so "last record" means the
     // highest seq of that epoch, not of all epochs.
-    private const string NewestEpoch =
+    public const string NewestEpoch =
         "(SELECT epoch FROM gateway_epochs WHERE gateway = @g ORDER BY first_seen_at DESC, epoch DESC LIMIT 1)";
 
     public const string GatewayStopping = "gateway.stopping"; // docs/uplink.md §2, sent by the gateway at a clean stop

@@ -23,6 +23,7 @@ public sealed class SecurityTests(ConsoleSite site)
         Assert.Contains("script-src 'self'", csp);
         Assert.DoesNotContain("unsafe-inline", csp);
         Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.Contains("img-src 'self' data: http://127.0.0.1:9;", csp); // the configured map tile server, nothing else
         Assert.Equal("nosniff", string.Join("", page.Headers.GetValues("X-Content-Type-Options")));
 
         using var api = await client.GetAsync("/api/v1/nodes");

@@ -44,6 +44,7 @@ public sealed class ConsoleServer : IAsyncDisposable
           { "at": "sunset", "level": 100 }, { "at": "virtualMidnight", "level": 50 }, { "at": "sunrise", "level": 0 } ] } ] }
         """;
     public const string GatewayToken = "token-of-gw-test-at-least-32-characters-long";
+    public const string TileUrl = "http://127.0.0.1:9/{z}/{x}/{y}.png";
     public const string Injection = "<script>alert('x')</script>";
 
     private readonly TempDirectory _directory = new();
@@ -68,6 +69,8 @@ public sealed class ConsoleServer : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Gateways:Seed:0:Id"] = Gateway,
             ["Gateways:Seed:0:Token"] = GatewayToken,
+            // Map tiles from an address that refuses at once (the discard port): the map must show without them.
+            ["Console:MapTileUrl"] = TileUrl,
         };
         var roles = new[] { "admin", "technician", "installer", "viewer" };
         for (var i = 0; i < roles.Length; i++)
