@@ -19,10 +19,11 @@ public sealed record SelfTestStep(string Key, string Kind, Func<JsonObject> Args
 public static class SelfTestSteps
 {
     /// <summary>How long a self-test override lasts: long enough to look up at the lamp, well under
-    /// <see cref="CommissioningService.MaxOverrideS"/>.</summary>
-    public const int OverrideS = 120;
+    /// <see cref="CommissioningService.MaxOverrideS"/>.
+    /// (A long: the service reads <c>durationS</c> as one, and a JsonValue made from an int does not convert.)</summary>
+    public const long OverrideS = 120;
 
-    private static readonly SelfTestStep Identify = new("identify", "identify", () => new JsonObject { ["durationS"] = 10 });
+    private static readonly SelfTestStep Identify = new("identify", "identify", () => new JsonObject { ["durationS"] = 10L });
 
     private static readonly Dictionary<string, SelfTestStep[]> ByType = new()
     {
