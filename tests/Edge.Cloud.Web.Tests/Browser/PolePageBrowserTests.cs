@@ -39,10 +39,10 @@ public sealed class PolePageBrowserTests(ConsoleSite site)
         configure?.Invoke(o);
     });
 
-    private static async Task SignInToAsync(IPage page, string path)
+    private static async Task SignInToAsync(IPage page, string path, string user = "installer")
     {
         await page.GotoAsync("/signin?returnUrl=" + Uri.EscapeDataString(path));
-        await ConsoleSite.SignInAsync(page, "installer");
+        await ConsoleSite.SignInAsync(page, user);
         await page.WaitForURLAsync("**" + path);
     }
 
@@ -116,6 +116,18 @@ public sealed class PolePageBrowserTests(ConsoleSite site)
         Assert.Equal(stored.Id, Assert.Single(await Service<CommissioningService>().ListAsync(replacement)).Id);
         var gone = await Assert.ThrowsAsync<DomainException>(() => Service<InventoryService>().GetNodeAsync(node));
         Assert.Equal(404, gone.Status);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_technician_sees_the_node_but_no_commissioning_controls()
+    {
+        var page = await PhoneAsync();
+        await SignInToAsync(page, "/n/" + ConsoleServer.Light, "technician");
+        Assert.Contains("P-101", await page.Locator("dl.pole-facts").InnerTextAsync());
+        Assert.Equal("Η θέση σε λειτουργία χρειάζεται ρόλο εγκαταστάτη ή διαχειριστή.", await page.Locator("#read-only").InnerTextAsync());
+        Assert.Equal(0, await page.Locator("form:not(.lang) button").CountAsync());
+        Assert.Equal(0, await page.Locator("#send-report").CountAsync());
         await page.Context.CloseAsync();
     }
 
