@@ -10,22 +10,28 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Edge.Cloud.Web.Hosting;
 
-/// <summary>The console's stylesheet, embedded in the assembly: nothing to deploy beside it, no CDN.</summary>
+/// <summary>The console's stylesheet and the phone page's geolocation script, embedded in the assembly: nothing to
+/// deploy beside them, no CDN.</summary>
 public static class ConsoleAssets
 {
     public const string StylesheetPath = "/console.css";
 
-    private static readonly byte[] Stylesheet = Read("console.css");
+    /// <summary>The one script of the console's own (the commissioning page's position): no inline script anywhere.</summary>
+    public const string PhoneScriptPath = "/phone.js";
 
     public static IEndpointRouteBuilder MapConsoleAssets(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(StylesheetPath, (HttpContext context) =>
-        {
-            context.Response.Headers.CacheControl = "public, max-age=3600";
-            return Results.Bytes(Stylesheet, "text/css; charset=utf-8");
-        }).AllowAnonymous().ExcludeFromDescription();
+        MapAsset(endpoints, StylesheetPath, Read("console.css"), "text/css; charset=utf-8");
+        MapAsset(endpoints, PhoneScriptPath, Read("phone.js"), "text/javascript; charset=utf-8");
         return endpoints;
     }
+
+    private static void MapAsset(IEndpointRouteBuilder endpoints, string path, byte[] content, string contentType) =>
+        endpoints.MapGet(path, (HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "public, max-age=3600";
+            return Results.Bytes(content, contentType);
+        }).AllowAnonymous().ExcludeFromDescription();
 
     private static string Manifest(string kind) => Path.Combine(AppContext.BaseDirectory, $"Edge.Cloud.Web.staticwebassets.{kind}.json");
 

@@ -34,6 +34,7 @@ public static class ConsoleModule
         builder.Services.AddSingleton<SiteClock>();
         builder.Services.AddSingleton<StopBoards>();
         builder.Services.AddSingleton<FloodBoard>();
+        builder.Services.AddSingleton<CitizenReports>();
         builder.Services.AddSingleton<Technicians.NodeBoards>();
         builder.Services.AddSingleton<Technicians.ProfileBoards>();
         builder.Services.AddSingleton<Technicians.EnergyReports>();

@@ -38,10 +38,13 @@ public sealed class ConsoleSite : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser context (no cookies) with one page, in <paramref name="locale"/>.</summary>
-    public async Task<IPage> NewPageAsync(string locale = "el-GR")
+    /// <summary>A fresh browser context (no cookies) with one page, in <paramref name="locale"/>; <paramref name="configure"/>
+    /// adds to the context's options (a phone's viewport, geolocation).</summary>
+    public async Task<IPage> NewPageAsync(string locale = "el-GR", System.Action<BrowserNewContextOptions>? configure = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.BaseUrl, Locale = locale });
+        var options = new BrowserNewContextOptions { BaseURL = Server.BaseUrl, Locale = locale };
+        configure?.Invoke(options);
+        var context = await Browser.NewContextAsync(options);
         return await context.NewPageAsync();
     }
 
