@@ -16,15 +16,16 @@ public abstract class OwnSiteTest(string name) : IAsyncLifetime
 
     /// <summary>Starts <paramref name="fleet"/> in <see cref="DataDir"/>; <paramref name="configure"/> sets speed, clock start, tick.</summary>
     protected Task<DemoSite> StartSiteAsync(FleetPlan fleet, Action<DemoOptions>? configure = null)
-    {
-        var options = new DemoOptions
+        => SiteFixture.StartOnFreePortsAsync(() =>
         {
-            DataDir = DataDir, HttpPort = SiteFixture.FreePort(), GatewayHttpPort = SiteFixture.FreePort(), MqttPort = SiteFixture.FreePort(),
-            AgencyPort = SiteFixture.FreePort(), TickInterval = TimeSpan.FromMilliseconds(200), LogLevel = LogLevel.Warning,
-        };
-        configure?.Invoke(options);
-        return DemoSite.StartAsync(options, fleet);
-    }
+            var options = new DemoOptions
+            {
+                DataDir = DataDir, HttpPort = SiteFixture.FreePort(), GatewayHttpPort = SiteFixture.FreePort(), MqttPort = SiteFixture.FreePort(),
+                AgencyPort = SiteFixture.FreePort(), TickInterval = TimeSpan.FromMilliseconds(200), LogLevel = LogLevel.Warning,
+            };
+            configure?.Invoke(options);
+            return options;
+        }, fleet);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

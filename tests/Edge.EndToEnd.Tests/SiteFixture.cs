@@ -41,7 +41,7 @@ public sealed class SiteFixture : IAsyncLifetime
         int storm = fleet.Nodes.FindIndex(n => n.Id == IgoumenitsaFleet.StormGauge);
         // Rising ~560 mm/min (under the gauge's 600 mm/min spike limit) from 200 mm to 950 mm: watch, then warning.
         fleet.Nodes[storm] = fleet.Nodes[storm] with { WaterCurve = new[] { new LevelPoint(0, 150), new LevelPoint(40, 200), new LevelPoint(120, 950) } };
-        var options = new DemoOptions
+        Site = await StartOnFreePortsAsync(() => new DemoOptions
         {
             DataDir = _dataDir,
             HttpPort = FreePort(),
@@ -51,8 +51,7 @@ public sealed class SiteFixture : IAsyncLifetime
             RealtimeIntervalSeconds = 5,
             TickInterval = TimeSpan.FromMilliseconds(200),
             LogLevel = LogLevel.Warning,
-        };
-        Site = await DemoSite.StartAsync(options, fleet);
+        }, fleet);
 
         var handler = new HttpClientHandler { CookieContainer = new CookieContainer() };
         using var login = new HttpClient(handler) { BaseAddress = new Uri(Site.CloudUrl) };
@@ -113,14 +112,47 @@ public sealed class SiteFixture : IAsyncLifetime
         throw new InvalidOperationException();
     }
 
+    private static readonly HashSet<int> HandedOut = new();
+
+    /// <summary>A loopback port free a moment ago, never the same one twice in this process: the OS often hands a port
+    /// just released out again, and two listeners of one site given the same port fail.</summary>
     public static int FreePort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        while (true)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port)) return port;
+            }
+        }
     }
+
+    /// <summary>
+    /// Starts a demo site on the ports <paramref name="options"/> picks, and picks again when one was taken between
+    /// <see cref="FreePort"/> and the bind (an outgoing connection of a test running alongside may get it as its
+    /// local port): a few attempts, then the failure as it is. A failed start disposes what it had started.
+    /// </summary>
+    public static async Task<DemoSite> StartOnFreePortsAsync(Func<DemoOptions> options, FleetPlan fleet)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await DemoSite.StartAsync(options(), fleet);
+            }
+            catch (Exception e) when (attempt < 3 && IsAddressInUse(e))
+            {
+            }
+        }
+    }
+
+    private static bool IsAddressInUse(Exception? e) =>
+        e is not null && (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
+            || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase) || IsAddressInUse(e.InnerException));
 }
 
 [CollectionDefinition(Name)]

@@ -41,12 +41,13 @@ public sealed class InstallerSite : IAsyncLifetime
         fleet.Nodes.Clear();
         Fleet = fleet;
         Directory.CreateDirectory(WorkDir);
-        Site = await DemoSite.StartAsync(new DemoOptions
+        Site = await SiteFixture.StartOnFreePortsAsync(() => new DemoOptions
         {
             DataDir = _dataDir,
             HttpPort = SiteFixture.FreePort(),
             GatewayHttpPort = SiteFixture.FreePort(),
             MqttPort = SiteFixture.FreePort(),
+            AgencyPort = SiteFixture.FreePort(),
             TickInterval = TimeSpan.FromMilliseconds(100),
             LogLevel = LogLevel.Warning,
         }, fleet);
