@@ -18,12 +18,19 @@ public sealed class UsersBrowserTests(ConsoleSite site)
 {
     private UserService Users => site.Server.App.Services.GetRequiredService<UserService>();
 
+    /// <summary>A user of the test's own (the shared site's users stay as they are) and the admin on the users page.</summary>
+    private async Task<IPage> AdminWithNewUserAsync(string name, string role)
+    {
+        await Users.CreateAsync("admin", name, role, ConsoleServer.Password(name));
+        var admin = await site.SignedInPageAsync("admin", "/users");
+        await admin.WaitForURLAsync("**/users");
+        return admin;
+    }
+
     [Fact]
     public async Task An_admin_disables_a_user_who_then_cannot_sign_in_and_enables_them_again()
     {
-        await Users.CreateAsync("admin", "dora", Roles.Technician, ConsoleServer.Password("dora"));
-        var admin = await site.SignedInPageAsync("admin", "/users");
-        await admin.WaitForURLAsync("**/users");
+        var admin = await AdminWithNewUserAsync("dora", Roles.Technician);
         await admin.SelectOptionAsync("#access-name", "dora");
         await admin.SelectOptionAsync("#access-action", "disable");
         await admin.ClickAsync("#access-submit");
@@ -49,9 +56,7 @@ public sealed class UsersBrowserTests(ConsoleSite site)
     [Fact]
     public async Task An_admin_makes_a_token_shown_once_that_works_on_the_api_until_revoked()
     {
-        await Users.CreateAsync("admin", "script-user", Roles.Viewer, ConsoleServer.Password("script-user"));
-        var admin = await site.SignedInPageAsync("admin", "/users");
-        await admin.WaitForURLAsync("**/users");
+        var admin = await AdminWithNewUserAsync("script-user", Roles.Viewer);
         await admin.SelectOptionAsync("#tokens-user", "script-user");
         await admin.ClickAsync("#tokens-show");
         await admin.WaitForURLAsync("**/users?tokens=script-user");
