@@ -37,7 +37,8 @@ public static class UserEndpoints
     /// present and the cookie otherwise.</summary>
     public const string Scheme = "Edge";
 
-    /// <summary>The rate-limiter policy of <c>POST /auth/login</c>: attempts per client address.</summary>
+    /// <summary>The rate-limiter policy of <c>POST /auth/login</c> and the console's sign-in form: attempts (POSTs)
+    /// per client address, one counter for both.</summary>
     public const string LoginPerAddress = "login-per-address";
 
     public static IServiceCollection AddEdgeUsers(this IServiceCollection services, IConfiguration configuration)
@@ -52,6 +53,8 @@ public static class UserEndpoints
         {
             o.AddPolicy(LoginPerAddress, context =>
             {
+                // Only attempts count: the console's sign-in page shares this policy, and showing its form is not one.
+                if (!HttpMethods.IsPost(context.Request.Method)) return RateLimitPartition.GetNoLimiter("not a login attempt");
                 var login = context.RequestServices.GetRequiredService<IOptions<UserOptions>>().Value.Login;
                 return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
                 {

@@ -38,6 +38,8 @@ public sealed class UserSchema : IMigrationSource
         );
         """;
 
+    private const string Disabled = "ALTER TABLE users ADD COLUMN disabled_at BIGINT NULL;";
+
     public IEnumerable<Migration> Migrations { get; } = new[]
     {
         new Migration(200, "users and api tokens", Common, Common),
@@ -65,5 +67,7 @@ public sealed class UserSchema : IMigrationSource
                 CREATE INDEX audit_target ON audit (target, id);
                 """),
         new Migration(202, "session stamps, token expiry and last use, login failures", Accounts, Accounts),
+        // A disabled user keeps their name, role and audit trail but cannot sign in or use a token.
+        new Migration(203, "disabled users", Disabled, Disabled),
     };
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -119,6 +120,32 @@ public sealed partial class UserService
         await tx.CommitAsync();
     }
 
+    /// <summary>Disables or enables a user. A disabled user keeps name, role, tokens and audit trail, but cannot
+    /// sign in, their sessions end (new session stamp) and their API tokens are refused until enabled again. The
+    /// last enabled admin cannot be disabled, and nobody disables themselves.</summary>
+    public async Task SetDisabledAsync(string actor, string name, bool disabled, CancellationToken ct = default)
+    {
+        if (disabled && actor == name) throw DomainException.Conflict("you cannot disable your own user");
+        await using var tx = await Tx.BeginAsync(_connections, ct);
+        await LockAdminsAsync(tx);
+        var changed = disabled
+            ? await tx.ExecAsync("UPDATE users SET disabled_at = @at, security_stamp = @s WHERE name = @n AND disabled_at IS NULL",
+                ("@at", _time.GetUtcNow().ToUnixTimeSeconds()), ("@s", NewStamp()), ("@n", name))
+            : await tx.ExecAsync("UPDATE users SET disabled_at = NULL, security_stamp = @s WHERE name = @n AND disabled_at IS NOT NULL",
+                ("@s", NewStamp()), ("@n", name));
+        if (changed == 0 && await FindAsync(tx, name) is null) throw DomainException.NotFound("user", name);
+        if (disabled) await RefuseNoAdminLeftAsync(tx, name, "disabled");
+        if (changed > 0) await _audit.WriteAsync(tx, actor, disabled ? "user.disable" : "user.enable", "user:" + name);
+        await tx.CommitAsync();
+    }
+
+    /// <summary>The names of the disabled users.</summary>
+    public async Task<IReadOnlySet<string>> DisabledAsync(CancellationToken ct = default)
+    {
+        await using var tx = await Tx.ReadAsync(_connections, ct);
+        return (await tx.QueryAsync("SELECT name FROM users WHERE disabled_at IS NOT NULL", r => r.GetString(0))).ToHashSet();
+    }
+
     /// <summary>PostgreSQL (read committed) would let two admins demote each other at the same time and both
     /// see one admin left; locking the admin rows first makes the second wait and count again. SQLite
     /// transactions are <c>BEGIN IMMEDIATE</c>: one writer at a time anyway.</summary>
@@ -130,7 +157,7 @@ public sealed partial class UserService
     /// <summary>Checked after the change, inside its transaction: throwing rolls it back.</summary>
     private static async Task RefuseNoAdminLeftAsync(Tx tx, string name, string what)
     {
-        if (await tx.LongAsync("SELECT COUNT(*) FROM users WHERE role = @r", ("@r", Roles.Admin)) == 0)
+        if (await tx.LongAsync("SELECT COUNT(*) FROM users WHERE role = @r AND disabled_at IS NULL", ("@r", Roles.Admin)) == 0)
         {
             throw new DomainException(409, "Last admin",
                 $"user '{name}' is the last admin and cannot be {what}: make another user admin first, so that someone can still manage users");
@@ -153,15 +180,15 @@ public sealed partial class UserService
     public async Task<UserSession?> FindSessionAsync(string name, CancellationToken ct = default)
     {
         await using var tx = await Tx.ReadAsync(_connections, ct);
-        return await tx.SingleAsync("SELECT name, role, created_at, security_stamp FROM users WHERE name = @n",
+        return await tx.SingleAsync("SELECT name, role, created_at, security_stamp FROM users WHERE name = @n AND disabled_at IS NULL",
             r => new UserSession(Map(r), r.GetString(3)), ("@n", name));
     }
 
-    /// <summary>The user when the password is right; null otherwise (unknown user and wrong password look the same).</summary>
+    /// <summary>The user when the password is right; null otherwise (an unknown or disabled user and a wrong password look the same).</summary>
     public async Task<UserInfo?> VerifyPasswordAsync(string name, string password, CancellationToken ct = default)
     {
         await using var tx = await Tx.ReadAsync(_connections, ct);
-        var row = await tx.SingleAsync("SELECT name, role, created_at, password_hash FROM users WHERE name = @n",
+        var row = await tx.SingleAsync("SELECT name, role, created_at, password_hash FROM users WHERE name = @n AND disabled_at IS NULL",
             r => new UserRow(Map(r), r.GetString(3)), ("@n", name));
         if (row is null)
         {
@@ -186,7 +213,11 @@ public sealed partial class UserService
 
     /// <summary>A new token for <paramref name="user"/>, valid <paramref name="expiresInDays"/> days
     /// (1..<see cref="TokenOptions.MaxDays"/>; default <see cref="TokenOptions.DefaultDays"/>).</summary>
-    public async Task<(ApiTokenInfo Info, string Token)> CreateTokenAsync(string user, string tokenName, int? expiresInDays = null, CancellationToken ct = default)
+    public Task<(ApiTokenInfo Info, string Token)> CreateTokenAsync(string user, string tokenName, int? expiresInDays = null, CancellationToken ct = default) =>
+        CreateTokenAsync(user, user, tokenName, expiresInDays, ct);
+
+    /// <summary>A new token for <paramref name="user"/> made by <paramref name="actor"/> (an admin, in the audit entry).</summary>
+    public async Task<(ApiTokenInfo Info, string Token)> CreateTokenAsync(string actor, string user, string tokenName, int? expiresInDays, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(tokenName) || tokenName.Length > 64) throw DomainException.Invalid("name: 1..64 characters required");
         var days = expiresInDays ?? _tokens.DefaultDays;
@@ -198,7 +229,7 @@ public sealed partial class UserService
         await using var tx = await Tx.BeginAsync(_connections, ct);
         await tx.ExecAsync("INSERT INTO api_tokens (token_hash, user_name, name, created_at, expires_at) VALUES (@h, @u, @n, @c, @e)",
             ("@h", hash), ("@u", user), ("@n", tokenName), ("@c", info.CreatedAt), ("@e", info.ExpiresAt));
-        await _audit.WriteAsync(tx, user, "token.create", "user:" + user, new { id = info.Id, name = tokenName, expiresAt = info.ExpiresAt });
+        await _audit.WriteAsync(tx, actor, "token.create", "user:" + user, new { id = info.Id, name = tokenName, expiresAt = info.ExpiresAt });
         await tx.CommitAsync();
         return (info, token);
     }
@@ -211,13 +242,16 @@ public sealed partial class UserService
     }
 
     /// <summary>Revokes one of the user's tokens by its id (the first 16 hex digits of its hash).</summary>
-    public async Task RevokeTokenAsync(string user, string id, CancellationToken ct = default)
+    public Task RevokeTokenAsync(string user, string id, CancellationToken ct = default) => RevokeTokenAsync(user, user, id, ct);
+
+    /// <summary>Revokes one of <paramref name="user"/>'s tokens on behalf of <paramref name="actor"/> (an admin).</summary>
+    public async Task RevokeTokenAsync(string actor, string user, string id, CancellationToken ct = default)
     {
         await using var tx = await Tx.BeginAsync(_connections, ct);
         var hashes = await tx.QueryAsync("SELECT token_hash FROM api_tokens WHERE user_name = @u", r => r.GetString(0), ("@u", user));
         var hash = hashes.Find(h => h.StartsWith(id, StringComparison.Ordinal) && id.Length == 16) ?? throw DomainException.NotFound("token", id);
         await tx.ExecAsync("DELETE FROM api_tokens WHERE token_hash = @h", ("@h", hash));
-        await _audit.WriteAsync(tx, user, "token.revoke", "user:" + user, new { id });
+        await _audit.WriteAsync(tx, actor, "token.revoke", "user:" + user, new { id });
         await tx.CommitAsync();
     }
 
@@ -226,7 +260,7 @@ public sealed partial class UserService
     {
         await using var tx = await Tx.ReadAsync(_connections, ct);
         return await tx.SingleAsync(
-            "SELECT u.name, u.role, u.created_at, t.token_hash, t.name, t.expires_at, t.last_used_at FROM api_tokens t JOIN users u ON u.name = t.user_name WHERE t.token_hash = @h",
+            "SELECT u.name, u.role, u.created_at, t.token_hash, t.name, t.expires_at, t.last_used_at FROM api_tokens t JOIN users u ON u.name = t.user_name WHERE t.token_hash = @h AND u.disabled_at IS NULL",
             r => new TokenOwner(Map(r), r.GetString(3), r.GetString(4), r.GetInt64(5), r.IsDBNull(6) ? null : r.GetInt64(6)), ("@h", HashToken(token)));
     }
 

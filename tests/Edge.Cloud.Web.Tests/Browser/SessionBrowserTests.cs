@@ -1,4 +1,11 @@
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Json;
 using System.Threading.Tasks;
+using Edge.Cloud.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Edge.Cloud.Web.Tests.Support;
 using Microsoft.Playwright;
 
@@ -71,5 +78,36 @@ public sealed class SessionBrowserTests(ConsoleSite site)
         Assert.Equal("Άγνωστο όνομα χρήστη ή λάθος κωδικός.", await page.Locator("#signin-error").InnerTextAsync());
         Assert.Contains("/signin", page.Url);
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Sign_in_attempts_share_the_login_apis_per_address_limit()
+    {
+        const string address = "203.0.113.77";
+        var page = await site.NewPageAsync(configure: o => o.ExtraHTTPHeaders = new Dictionary<string, string> { ["X-Forwarded-For"] = address });
+        await page.GotoAsync("/signin");
+        var permits = site.Server.App.Services.GetRequiredService<IOptions<UserOptions>>().Value.Login.PerAddressPermits;
+        // Different unknown names, so the per-name lockout never answers first; showing the form again counts nothing.
+        for (var i = 0; i < permits; i++)
+        {
+            await page.GotoAsync("/signin");
+            await page.FillAsync("#name", $"guess-{i}");
+            await page.FillAsync("#password", "not-the-password");
+            var answer = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("form.stack button[type=submit]"), r => r.Request.Method == "POST");
+            Assert.Equal(401, answer.Status);
+        }
+        await page.GotoAsync("/signin");
+        await page.FillAsync("#name", "viewer");
+        await page.FillAsync("#password", ConsoleServer.Password("viewer"));
+        var refused = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("form.stack button[type=submit]"), r => r.Request.Method == "POST");
+        Assert.Equal(429, refused.Status);
+        Assert.NotNull(await refused.HeaderValueAsync("retry-after"));
+        await page.Context.CloseAsync();
+
+        // One counter with POST /api/v1/auth/login: the API refuses this address too.
+        using var api = new HttpClient { BaseAddress = new System.Uri(site.Server.BaseUrl) };
+        api.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+        var login = await api.PostAsJsonAsync("/api/v1/auth/login", new { name = "viewer", password = ConsoleServer.Password("viewer") });
+        Assert.Equal(HttpStatusCode.TooManyRequests, login.StatusCode);
     }
 }
