@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Data.Common;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Storage;
@@ -85,6 +86,14 @@ public sealed class Tx : IAsyncDisposable
         var rows = new List<T>();
         while (await reader.ReadAsync(Cancellation)) rows.Add(map(reader));
         return rows;
+    }
+
+    /// <summary>The placeholders (<c>@p0, @p1, …</c>) and parameters of an SQL <c>IN</c> list of <paramref name="values"/>:
+    /// neither engine binds one array parameter to <c>IN</c> portably, so each value is its own named parameter.</summary>
+    public static (string Names, (string Name, object? Value)[] Parameters) InList(string prefix, IEnumerable<string> values)
+    {
+        var parameters = values.Select((v, i) => (prefix + i, (object?)v)).ToArray();
+        return (string.Join(", ", parameters.Select(p => p.Item1)), parameters);
     }
 
     public async Task<T?> SingleAsync<T>(string sql, Func<DbDataReader, T> map, params (string Name, object? Value)[] parameters) where T : class

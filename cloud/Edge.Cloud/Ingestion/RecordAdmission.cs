@@ -102,10 +102,10 @@ public sealed class RecordAdmission
     {
         var ids = records.Where(r => r.Node is not null).Select(r => r.Node!).Distinct(StringComparer.Ordinal).ToList();
         if (ids.Count == 0) return new Dictionary<string, NodeAssignment>();
-        var parameters = ids.Select((id, i) => ("@n" + i, (object?)id)).ToArray();
+        var (names, parameters) = Tx.InList("@n", ids);
         await using var tx = await Tx.ReadAsync(_connections, cancellationToken);
         var rows = await tx.QueryAsync(
-            $"SELECT id, site, gateway FROM nodes WHERE removed = 0 AND id IN ({string.Join(", ", parameters.Select(p => p.Item1))})",
+            $"SELECT id, site, gateway FROM nodes WHERE removed = 0 AND id IN ({names})",
             r => new NodeAssignment(r.GetString(0), r.GetString(1), r.Str(2)), parameters);
         return rows.ToDictionary(n => n.Id, StringComparer.Ordinal);
     }

@@ -23,9 +23,8 @@ public static class ScheduledDepartures
     {
         if (stopIds.Count == 0) return Array.Empty<ScheduledDeparture>();
         var services = await ServicesOnAsync(tx, feed, serviceDay);
-        var names = string.Join(", ", stopIds.Select((_, i) => "@s" + i));
-        var parameters = new List<(string, object?)> { ("@f", feed) };
-        parameters.AddRange(stopIds.Select((s, i) => ("@s" + i, (object?)s)));
+        var (names, stopParameters) = Tx.InList("@s", stopIds);
+        (string, object?)[] parameters = [("@f", feed), .. stopParameters];
         var rows = await tx.QueryAsync(
             $"""
             SELECT st.departure, st.trip_id, st.stop_id, r.route_id, r.short_name, r.long_name, COALESCE(st.headsign, t.headsign), t.service_id, st.stop_sequence
@@ -36,7 +35,7 @@ public static class ScheduledDepartures
             """,
             r => (Departure: new ScheduledDeparture(Convert.ToInt32(r.GetValue(0)), r.GetString(1), r.GetString(2), r.GetString(3),
                 r.Str(4) ?? r.GetString(3), r.Str(5), r.Str(6), Convert.ToInt32(r.GetValue(8))), Service: r.GetString(7)),
-            parameters.ToArray());
+            parameters);
         var running = rows.Where(r => services.Contains(r.Service)).Select(r => r.Departure).ToList();
         return (await ExpandFrequenciesAsync(tx, feed, running))
             .OrderBy(d => d.Time).ThenBy(d => d.Route, StringComparer.Ordinal).ThenBy(d => d.TripId, StringComparer.Ordinal).ToList();
@@ -50,15 +49,14 @@ public static class ScheduledDepartures
     {
         var trips = departures.Select(d => d.TripId).Distinct().ToList();
         if (trips.Count == 0) return departures;
-        var names = string.Join(", ", trips.Select((_, i) => "@t" + i));
-        var parameters = new List<(string, object?)> { ("@f", feed) };
-        parameters.AddRange(trips.Select((t, i) => ("@t" + i, (object?)t)));
+        var (names, tripParameters) = Tx.InList("@t", trips);
+        (string, object?)[] parameters = [("@f", feed), .. tripParameters];
         var windows = (await tx.QueryAsync($"SELECT trip_id, start_time, end_time, headway_secs FROM transit_frequencies WHERE feed = @f AND trip_id IN ({names})",
             r => (Trip: r.GetString(0), Start: Convert.ToInt32(r.GetValue(1)), End: Convert.ToInt32(r.GetValue(2)), Headway: Convert.ToInt32(r.GetValue(3))),
-            parameters.ToArray())).ToLookup(w => w.Trip, StringComparer.Ordinal);
+            parameters)).ToLookup(w => w.Trip, StringComparer.Ordinal);
         if (windows.Count == 0) return departures;
         var firsts = (await tx.QueryAsync($"SELECT trip_id, MIN(departure) FROM transit_stop_times WHERE feed = @f AND trip_id IN ({names}) GROUP BY trip_id",
-            r => (Trip: r.GetString(0), First: Convert.ToInt32(r.GetValue(1))), parameters.ToArray())).ToDictionary(x => x.Trip, x => x.First, StringComparer.Ordinal);
+            r => (Trip: r.GetString(0), First: Convert.ToInt32(r.GetValue(1))), parameters)).ToDictionary(x => x.Trip, x => x.First, StringComparer.Ordinal);
         var result = new List<ScheduledDeparture>();
         foreach (var departure in departures)
         {

@@ -12,9 +12,8 @@ public static class StopContexts
 {
     public static async Task<StopContext> LoadAsync(Tx tx, long feed, IReadOnlyCollection<string> stopIds)
     {
-        var names = string.Join(", ", stopIds.Select((_, i) => "@s" + i));
-        var parameters = new List<(string, object?)> { ("@f", feed) };
-        parameters.AddRange(stopIds.Select((s, i) => ("@s" + i, (object?)s)));
+        var (names, stopParameters) = Tx.InList("@s", stopIds);
+        (string, object?)[] parameters = [("@f", feed), .. stopParameters];
         var stops = new HashSet<string>(stopIds, StringComparer.Ordinal);
         var routes = new HashSet<string>(StringComparer.Ordinal);
         var agencies = new HashSet<string>(StringComparer.Ordinal);
@@ -24,7 +23,7 @@ public static class StopContexts
 
         // An alert on a station reaches its platforms.
         foreach (var parent in await tx.QueryAsync($"SELECT parent_station FROM transit_stops WHERE feed = @f AND stop_id IN ({names}) AND parent_station IS NOT NULL",
-                     r => r.GetString(0), parameters.ToArray())) stops.Add(parent);
+                     r => r.GetString(0), parameters)) stops.Add(parent);
         var rows = await tx.QueryAsync(
             $"""
             SELECT DISTINCT t.trip_id, r.route_id, r.agency_id, r.route_type
@@ -33,7 +32,7 @@ public static class StopContexts
             JOIN transit_routes r ON r.feed = t.feed AND r.route_id = t.route_id
             WHERE st.feed = @f AND st.stop_id IN ({names})
             """,
-            r => (Trip: r.GetString(0), Route: r.GetString(1), Agency: r.Str(2), Type: Convert.ToInt32(r.GetValue(3))), parameters.ToArray());
+            r => (Trip: r.GetString(0), Route: r.GetString(1), Agency: r.Str(2), Type: Convert.ToInt32(r.GetValue(3))), parameters);
         // routes.agency_id may be empty in a feed with one agency: the route is that agency's.
         var onlyAgency = rows.Any(r => r.Agency is null)
             ? (await tx.QueryAsync("SELECT agency_id FROM transit_agencies WHERE feed = @f AND agency_id IS NOT NULL", r => r.GetString(0), ("@f", feed)))

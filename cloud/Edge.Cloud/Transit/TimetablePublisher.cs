@@ -180,11 +180,10 @@ public sealed class TimetablePublisher
     {
         foreach (var chunk in trips.Chunk(500))
         {
-            var parameters = new List<(string, object?)> { ("@f", feed) };
-            parameters.AddRange(chunk.Select((t, i) => ("@t" + i, (object?)t)));
+            var (names, tripParameters) = Tx.InList("@t", chunk);
             var rows = await tx.QueryAsync(
-                $"SELECT trip_id, stop_sequence, departure FROM transit_stop_times WHERE feed = @f AND departure IS NOT NULL AND trip_id IN ({string.Join(", ", chunk.Select((_, i) => "@t" + i))})",
-                r => (Trip: r.GetString(0), Seq: Convert.ToInt32(r.GetValue(1)), Time: Convert.ToInt32(r.GetValue(2))), parameters.ToArray());
+                $"SELECT trip_id, stop_sequence, departure FROM transit_stop_times WHERE feed = @f AND departure IS NOT NULL AND trip_id IN ({names})",
+                r => (Trip: r.GetString(0), Seq: Convert.ToInt32(r.GetValue(1)), Time: Convert.ToInt32(r.GetValue(2))), [("@f", feed), .. tripParameters]);
             var loaded = chunk.ToDictionary(t => t, _ => new Dictionary<int, int>(), StringComparer.Ordinal);
             foreach (var row in rows) loaded[row.Trip][row.Seq] = row.Time;
             foreach (var (trip, times) in loaded) schedules[trip] = times;

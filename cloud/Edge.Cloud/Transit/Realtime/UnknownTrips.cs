@@ -45,11 +45,9 @@ public static class UnknownTrips
         {
             foreach (var chunk in tripIds.Chunk(500))
             {
-                var parameters = new List<(string, object?)> { ("@f", active.Feed) };
-                parameters.AddRange(chunk.Select((t, i) => ("@t" + i, (object?)t)));
-                known.UnionWith(await tx.QueryAsync(
-                    $"SELECT trip_id FROM transit_trips WHERE feed = @f AND trip_id IN ({string.Join(", ", chunk.Select((_, i) => "@t" + i))})",
-                    r => r.GetString(0), parameters.ToArray()));
+                var (names, tripParameters) = Tx.InList("@t", chunk);
+                known.UnionWith(await tx.QueryAsync($"SELECT trip_id FROM transit_trips WHERE feed = @f AND trip_id IN ({names})",
+                    r => r.GetString(0), [("@f", active.Feed), .. tripParameters]));
             }
         }
         return tripIds.Where(t => !known.Contains(t)).Order(StringComparer.Ordinal).ToList();
