@@ -4,31 +4,21 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Edge.Firmware.Tests;
 using Json.Schema;
 
 namespace Edge.Cloud.Tests.OpenData;
 
 /// <summary>
-/// The official FIWARE Smart Data Models schemas from <c>shared/reference/fiware</c> (found by walking up from the
-/// test binaries to the folder that holds <c>shared/reference</c>, as CI lays it out beside the clone), with
+/// The official FIWARE Smart Data Models schemas from <c>tests/reference/fiware</c> (copied unchanged, sources in its
+/// README), with
 /// <c>common-schema.json</c> registered under the URL their <c>$ref</c>s use. Formats (date-time, uri) are checked.
 /// </summary>
 public static class FiwareSchemas
 {
     private const string CommonUrl = "https://smart-data-models.github.io/data-models/common-schema.json";
 
-    public static string Folder
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "reference", "fiware");
-                if (File.Exists(Path.Combine(candidate, "common-schema.json"))) return candidate;
-            }
-            throw new InvalidOperationException($"shared/reference/fiware not found in any folder above {AppContext.BaseDirectory}");
-        }
-    }
+    public static string Folder => Repo.File("tests/reference/fiware");
 
     private static readonly Lazy<Dictionary<string, JsonSchema>> Schemas = new(() =>
     {
@@ -40,7 +30,7 @@ public static class FiwareSchemas
         {
             schemas[type] = JsonSchema.FromText(File.ReadAllText(Path.Combine(Folder, type + ".schema.json")));
         }
-        // ArrivalEstimation refers to hasStop and hasTrip in the UrbanMobility gtfs-schema.json, which shared/reference
+        // ArrivalEstimation refers to hasStop and hasTrip in the UrbanMobility gtfs-schema.json, which tests/reference
         // lacks and whose published versions define neither: those two $refs resolve to "anything" here, and the
         // tests check hasStop and hasTrip themselves. Everything else of the schema applies.
         JsonSchema.FromText("""
@@ -48,7 +38,7 @@ public static class FiwareSchemas
              "definitions": {"GTFS-Stop-Commons": {"properties": {"hasStop": true, "hasTrip": true}}}}
             """);
         schemas["ArrivalEstimation"] = JsonSchema.FromText(File.ReadAllText(Path.Combine(Folder, "ArrivalEstimation.schema.json")));
-        // shared/reference has no Device schema: a Device is checked against the common definitions every model
+        // tests/reference has no Device schema: a Device is checked against the common definitions every model
         // (Device's too) is built from, GSMA-Commons and Location-Commons, and the test checks its own members.
         schemas["Device"] = JsonSchema.FromText($$"""
             {"allOf": [{"$ref": "{{CommonUrl}}#/definitions/GSMA-Commons"}, {"$ref": "{{CommonUrl}}#/definitions/Location-Commons"}],

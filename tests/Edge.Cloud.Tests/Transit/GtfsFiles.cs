@@ -4,28 +4,17 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Text;
+using Edge.Firmware.Tests;
 
 namespace Edge.Cloud.Tests.Transit;
 
 /// <summary>
-/// GTFS feeds for the tests: the GTFS reference's sample feed (<c>shared/reference/gtfs/sample-feed-1.zip</c>,
-/// found by walking up from the test binaries to the folder that holds <c>shared/reference</c>, as CI lays
-/// it out beside the clone) and variants of it built in memory.
+/// GTFS feeds for the tests: the GTFS reference's sample feed (<c>tests/reference/gtfs/sample-feed-1.zip</c>, copied
+/// unchanged from the specification's examples) and variants of it built in memory.
 /// </summary>
 public static class GtfsFiles
 {
-    public static string SampleFeedPath
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "reference", "gtfs", "sample-feed-1.zip");
-                if (Directory.Exists(Path.Combine(dir.FullName, "shared", "reference")) && File.Exists(candidate)) return candidate;
-            }
-            throw new InvalidOperationException($"shared/reference/gtfs/sample-feed-1.zip not found in any folder above {AppContext.BaseDirectory}");
-        }
-    }
+    public static string SampleFeedPath => Repo.File("tests/reference/gtfs/sample-feed-1.zip");
 
     /// <summary>The sample feed's files by name (text).</summary>
     public static Dictionary<string, string> Sample()

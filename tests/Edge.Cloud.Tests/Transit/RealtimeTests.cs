@@ -10,6 +10,7 @@ using Edge.Cloud.Transit.Realtime;
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using TransitRealtime;
+using Edge.Firmware.Tests;
 
 namespace Edge.Cloud.Tests.Transit;
 
@@ -201,11 +202,7 @@ public abstract partial class TransitSuite
     [Fact]
     public void The_realtime_proto_is_the_reference_copy_byte_for_byte()
     {
-        var root = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(GtfsFiles.SampleFeedPath))))!;
-        var reference = File.ReadAllBytes(Path.Combine(root, "shared", "reference", "gtfs", "gtfs-realtime.proto"));
-        var repository = new DirectoryInfo(AppContext.BaseDirectory);
-        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "Edge.sln"))) repository = repository.Parent;
-        Assert.NotNull(repository);
-        Assert.Equal(reference, File.ReadAllBytes(Path.Combine(repository.FullName, "cloud", "Edge.Cloud", "Transit", "Realtime", "gtfs-realtime.proto")));
+        var reference = File.ReadAllBytes(Repo.File("tests/reference/gtfs/gtfs-realtime.proto"));
+        Assert.Equal(reference, File.ReadAllBytes(Repo.File("cloud/Edge.Cloud/Transit/Realtime/gtfs-realtime.proto")));
     }
 }
