@@ -34,21 +34,19 @@ public static class UnknownTrips
         return unknown;
     }
 
-    /// <summary>Of <paramref name="tripIds"/>, those not in the active feed's trips.txt, in ordinal order (all of
-    /// them while no feed is active).</summary>
+    /// <summary>Of <paramref name="tripIds"/>, those not in the active feed's trips.txt, in ordinal order; none while no
+    /// feed is active (a realtime poll before the first import has no timetable to disagree with).</summary>
     public static async Task<IReadOnlyList<string>> FindAsync(IStorageConnections connections, IReadOnlyCollection<string> tripIds, CancellationToken ct)
     {
         if (tripIds.Count == 0) return Array.Empty<string>();
         await using var tx = await Tx.ReadAsync(connections, ct);
+        if (await GtfsStore.ActiveAsync(tx) is not { } active) return Array.Empty<string>();
         var known = new HashSet<string>(StringComparer.Ordinal);
-        if (await GtfsStore.ActiveAsync(tx) is { } active)
+        foreach (var chunk in tripIds.Chunk(500))
         {
-            foreach (var chunk in tripIds.Chunk(500))
-            {
-                var (names, tripParameters) = Tx.InList("@t", chunk);
-                known.UnionWith(await tx.QueryAsync($"SELECT trip_id FROM transit_trips WHERE feed = @f AND trip_id IN ({names})",
-                    r => r.GetString(0), [("@f", active.Feed), .. tripParameters]));
-            }
+            var (names, tripParameters) = Tx.InList("@t", chunk);
+            known.UnionWith(await tx.QueryAsync($"SELECT trip_id FROM transit_trips WHERE feed = @f AND trip_id IN ({names})",
+                r => r.GetString(0), [("@f", active.Feed), .. tripParameters]));
         }
         return tripIds.Where(t => !known.Contains(t)).Order(StringComparer.Ordinal).ToList();
     }
