@@ -27,7 +27,8 @@ public sealed record FeedStatus(FeedVersion? Active, IReadOnlyList<FeedImport> I
 
 /// <summary>A GTFS-Realtime feed held: its header timestamp, its age (the RT lag), its entities used, why the last
 /// refused one was refused, and (trip updates only) how many of its trips the active timetable does not have, with
-/// the first of their ids — their updates are ignored.</summary>
+/// the first of their ids, then the trips named without trip_id that match no trip or several, each with the reason —
+/// their updates are ignored.</summary>
 public sealed record RealtimeStatus(long? Timestamp, long? AgeSeconds, int Entities, string? LastProblem, int? UnknownTripCount = null,
     IReadOnlyList<string>? UnknownTrips = null);
 

@@ -80,6 +80,19 @@ public abstract class RealtimeFeed<TSnapshot> where TSnapshot : class
         return RealtimeRefusal.None;
     }
 
+    /// <summary>Replaces the held snapshot with <paramref name="derived"/> (the same feed completed by a lookup against
+    /// the timetable), unless a newer feed was taken since <paramref name="held"/> was read: that one is looked up in
+    /// its turn.</summary>
+    public bool Replace(TSnapshot held, TSnapshot derived)
+    {
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_current, held)) return false;
+            _current = derived;
+            return true;
+        }
+    }
+
     /// <summary>The snapshot of a readable feed and how many of its entities it holds.</summary>
     protected abstract (TSnapshot Snapshot, int Used) Index(FeedMessage message);
 }

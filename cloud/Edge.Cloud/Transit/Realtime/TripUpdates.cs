@@ -8,7 +8,9 @@ namespace Edge.Cloud.Transit.Realtime;
 
 /// <summary>
 /// The latest accepted TripUpdates feed, indexed by trip_id; trips the timetable does not have (ADDED, or NEW in
-/// later versions of the spec) are kept apart in <see cref="Snapshot.Added"/>.
+/// later versions of the spec) are kept apart in <see cref="Snapshot.Added"/>, and updates that name their trip by
+/// route_id, direction_id, start_time and start_date instead of a trip_id in <see cref="Snapshot.Descriptors"/> until
+/// <see cref="TripDescriptors"/> finds their trip in the active timetable.
 /// </summary>
 public sealed class TripUpdates : RealtimeFeed<TripUpdates.Snapshot>
 {
@@ -16,6 +18,13 @@ public sealed class TripUpdates : RealtimeFeed<TripUpdates.Snapshot>
     public sealed record Snapshot(ulong Timestamp, IReadOnlyDictionary<string, List<TripUpdate>> ByTrip, IReadOnlyList<TripUpdate> Added)
     {
         public static readonly Snapshot Empty = new(0, new Dictionary<string, List<TripUpdate>>(), Array.Empty<TripUpdate>());
+
+        /// <summary>Updates without trip_id, not yet looked up in the timetable (once found they are in
+        /// <see cref="ByTrip"/> under their trip's id).</summary>
+        public IReadOnlyList<TripUpdate> Descriptors { get; init; } = Array.Empty<TripUpdate>();
+
+        /// <summary>The descriptors that matched no trip or several, each with the reason (for the feed status).</summary>
+        public IReadOnlyList<string> Unmatched { get; init; } = Array.Empty<string>();
     }
 
     public TripUpdates() : base(Snapshot.Empty) { }
@@ -30,6 +39,7 @@ public sealed class TripUpdates : RealtimeFeed<TripUpdates.Snapshot>
     {
         var byTrip = new Dictionary<string, List<TripUpdate>>(StringComparer.Ordinal);
         var added = new List<TripUpdate>();
+        var descriptors = new List<TripUpdate>();
         foreach (var entity in message.Entity)
         {
             if (entity.IsDeleted || entity.TripUpdate?.Trip is not { } trip) continue;
@@ -39,8 +49,10 @@ public sealed class TripUpdates : RealtimeFeed<TripUpdates.Snapshot>
                 if (!byTrip.TryGetValue(trip.TripId, out var list)) byTrip[trip.TripId] = list = new List<TripUpdate>();
                 list.Add(entity.TripUpdate);
             }
+            else descriptors.Add(entity.TripUpdate);
         }
-        return (new Snapshot(message.Header.Timestamp, byTrip, added), byTrip.Values.Sum(l => l.Count) + added.Count);
+        return (new Snapshot(message.Header.Timestamp, byTrip, added) { Descriptors = descriptors },
+            byTrip.Values.Sum(l => l.Count) + added.Count + descriptors.Count);
     }
 
 #pragma warning disable CS0612 // ADDED is deprecated in favour of NEW; feeds send both
