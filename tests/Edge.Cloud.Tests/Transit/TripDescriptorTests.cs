@@ -21,7 +21,7 @@ namespace Edge.Cloud.Tests.Transit;
 /// </summary>
 public abstract partial class TransitSuite
 {
-    private static readonly Dictionary<string, string> Route2Directions = new(Route2Feed)
+    internal static readonly Dictionary<string, string> Route2Directions = new(Route2Feed)
     {
         ["trips.txt"] = "route_id,service_id,trip_id,trip_headsign,direction_id\n" +
             string.Concat(new[] { "E14", "E15", "E16", "E16B", "E17", "E18", "E19", "E20", "N2510" }.Select(t => $"R2,DAILY,{t},Πλαταριά,0\n")) +
@@ -33,7 +33,7 @@ public abstract partial class TransitSuite
     };
 
     /// <summary>A trip update naming its trip without trip_id (null fields are left unset).</summary>
-    private static FeedEntity ByDescriptor(string? route, uint? direction, string? startTime, string? startDate,
+    internal static FeedEntity ByDescriptor(string? route, uint? direction, string? startTime, string? startDate,
         TripDescriptor.Types.ScheduleRelationship relationship, params TripUpdate.Types.StopTimeUpdate[] stops)
     {
         var trip = new TripDescriptor { ScheduleRelationship = relationship };

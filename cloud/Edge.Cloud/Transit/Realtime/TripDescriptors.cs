@@ -34,15 +34,14 @@ public static class TripDescriptors
         public bool InWindow(int start) => Runs.Any(w => start >= w.Start && start < w.End);
     }
 
-    /// <summary>Looks up the held feed's descriptors in the active timetable and replaces the held snapshot with one
-    /// where the matched updates are under their trip's id and the others listed with the reason. Nothing happens
-    /// before the first GTFS import (there is no timetable to look in yet: the descriptors wait for the next poll).</summary>
-    public static async Task ResolveAsync(IStorageConnections connections, TripUpdates feed, CancellationToken ct)
+    /// <summary>The snapshot with its descriptors looked up in the active timetable: the matched updates under their
+    /// trip's id, the others listed with the reason. Unchanged before the first GTFS import (there is no timetable to
+    /// look in yet: the descriptors wait for the next poll).</summary>
+    public static async Task<TripUpdates.Snapshot> ResolveAsync(IStorageConnections connections, TripUpdates.Snapshot held, CancellationToken ct)
     {
-        var held = feed.Current;
-        if (held.Descriptors.Count == 0) return;
+        if (held.Descriptors.Count == 0) return held;
         await using var tx = await Tx.ReadAsync(connections, ct);
-        if (await GtfsStore.ActiveAsync(tx) is not { } active) return;
+        if (await GtfsStore.ActiveAsync(tx) is not { } active) return held;
 
         var byTrip = held.ByTrip.ToDictionary(e => e.Key, e => e.Value.ToList(), StringComparer.Ordinal);
         var unmatched = new List<string>();
@@ -70,7 +69,7 @@ public static class TripDescriptors
             if (!byTrip.TryGetValue(tripId, out var list)) byTrip[tripId] = list = new List<TripUpdate>();
             list.Add(resolved);
         }
-        feed.Replace(held, held with { ByTrip = byTrip, Descriptors = Array.Empty<TripUpdate>(), Unmatched = unmatched });
+        return held with { ByTrip = byTrip, Descriptors = Array.Empty<TripUpdate>(), Unmatched = unmatched };
     }
 
     /// <summary>The one trip of <paramref name="route"/> in the descriptor's direction, running that service day

@@ -22,13 +22,19 @@ public static class UnknownTrips
     /// <summary>The feed status lists at most this many (and counts the rest).</summary>
     public const int MaxListed = 20;
 
-    /// <summary>Looks up the held feed's trips named without trip_id (<see cref="TripDescriptors"/>), then finds its
+    /// <summary>Looks up the held feed's trips named without trip_id if not yet done (<see cref="TripDescriptors"/>), then finds its
     /// unknown trips — the unknown trip ids, then the descriptors that matched no trip or several, with the reason —
     /// records them on <paramref name="feed"/> and logs a change.</summary>
     public static async Task<IReadOnlyList<string>> CheckAsync(IStorageConnections connections, TripUpdates feed, ILogger logger, CancellationToken ct)
     {
-        await TripDescriptors.ResolveAsync(connections, feed, ct);
         var held = feed.Current;
+        if (held.Descriptors.Count > 0)
+        {
+            // A feed taken without the lookup (the poller looks up before it takes one; a feed taken before the first
+            // GTFS import has its descriptors pending).
+            var resolved = await TripDescriptors.ResolveAsync(connections, held, ct);
+            if (feed.Replace(held, resolved)) held = resolved;
+        }
         IReadOnlyList<string> unknown = [.. await FindAsync(connections, held.ByTrip.Keys.ToList(), ct), .. held.Unmatched];
         var before = feed.UnknownTrips;
         feed.UnknownTrips = unknown;
