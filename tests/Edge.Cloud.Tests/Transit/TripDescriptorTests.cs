@@ -176,4 +176,32 @@ public abstract partial class TransitSuite
         Assert.Equal(unknown, RealtimeFeed.UnknownTrips);
         Assert.All(await ContentAsync(9), a => Assert.Equal((false, false), (a.Realtime, a.Cancelled)));
     }
+
+    [Fact]
+    public async Task An_alert_on_a_trip_named_by_route_direction_and_start_time_reaches_the_stops_of_that_trip_only_when_it_is_found()
+    {
+        await LinkRoute2DirectionsAsync();
+        static EntitySelector Named(string start, uint direction, string? route = null)
+        {
+            var selector = new EntitySelector { Trip = new TripDescriptor { RouteId = "R2", DirectionId = direction, StartTime = start, StartDate = "20260328" } };
+            if (route is not null) selector.RouteId = route;
+            return selector;
+        }
+        var message = Message(SaturdayNoonUtc.ToUnixTimeSeconds() - 5);
+        message.Entity.Add(AlertEntity("w1430", Alert.Types.Effect.OtherEffect, "W1430 is a minibus", Named("14:30:00", 1)));   // W1430 calls at the port
+        message.Entity.Add(AlertEntity("e16", Alert.Types.Effect.OtherEffect, "E16 or E16B?", Named("15:50:00", 0)));             // ambiguous
+        message.Entity.Add(AlertEntity("none", Alert.Types.Effect.OtherEffect, "No such bus", Named("15:05:00", 0, route: "R2"))); // route R2 and no trip
+        var alerts = Services.GetRequiredService<ServiceAlerts>();
+        // As the poller takes it: looked up in the timetable, then held.
+        var (refusal, _) = await alerts.AcceptAsync(message.ToByteArray(), snapshot => ServiceAlerts.ResolveAsync(Connections, snapshot, default));
+        Assert.Equal(RealtimeRefusal.None, refusal);
+
+        // Only the found trip's alert: the others are not guessed (route R2 calls at the port, but its selector names a
+        // trip that is not there, so it does not reach the route's stops either).
+        Assert.Equal(["W1430 is a minibus"], (await PortContentAsync())["notices"]!.AsArray().Select(n => n!["en"]!.GetValue<string>()));
+        Assert.Equal([
+                "route_id R2, direction_id 0, start_time 15:50:00, start_date 20260328: ambiguous, 2 trips match (E16, E16B); not applied",
+                "route_id R2, direction_id 0, start_time 15:05:00, start_date 20260328: no trip of the route in that direction starts then on that service day; not applied",
+            ], alerts.Current.Unmatched);
+    }
 }

@@ -40,10 +40,11 @@ public sealed class RealtimePoller : BackgroundService
         _options = options.Value.Realtime;
         _time = time;
         _logger = logger;
-        // Trips named without trip_id are looked up in the timetable before the feed is held.
-        Add(_options.TripUpdatesUrl, (bytes, ct) => tripUpdates.AcceptAsync(bytes, snapshot => TripDescriptors.ResolveAsync(connections, snapshot, ct)));
+        // Trips named without trip_id (in trip updates and alerts' informed entities) are looked up in the timetable
+        // before the feed is held.
+        Add(_options.TripUpdatesUrl, (bytes, ct) => tripUpdates.AcceptAsync(bytes, snapshot => TripUpdates.ResolveAsync(connections, snapshot, ct)));
         Add(_options.VehiclePositionsUrl, Sync(vehicles));
-        Add(_options.ServiceAlertsUrl, Sync(alerts));
+        Add(_options.ServiceAlertsUrl, (bytes, ct) => alerts.AcceptAsync(bytes, snapshot => ServiceAlerts.ResolveAsync(connections, snapshot, ct)));
     }
 
     private static Func<byte[], CancellationToken, Task<(RealtimeRefusal, string?)>> Sync<T>(RealtimeFeed<T> feed) where T : class =>

@@ -20,7 +20,8 @@ namespace Edge.Cloud.Transit.Realtime;
 /// Times count from the service day's "noon minus 12 h", as in GTFS, so <c>25:10:00</c> with the previous day's
 /// start_date is that service day's trip after midnight, and the match needs no time zone: the days the clocks change
 /// are no different. A descriptor that is incomplete, matches no trip or matches several is not guessed: it is kept,
-/// with the reason, for the feed status.
+/// with the reason, for the feed status. Used for trip updates (<see cref="TripUpdates.ResolveAsync"/>) and service
+/// alerts' informed_entity trips (<see cref="ServiceAlerts.ResolveAsync"/>).
 /// </summary>
 public static class TripDescriptors
 {
@@ -34,42 +35,32 @@ public static class TripDescriptors
         public bool InWindow(int start) => Runs.Any(w => start >= w.Start && start < w.End);
     }
 
-    /// <summary>The snapshot with its descriptors looked up in the active timetable: the matched updates under their
-    /// trip's id, the others listed with the reason. Unchanged before the first GTFS import (there is no timetable to
-    /// look in yet: the descriptors wait for the next poll).</summary>
-    public static async Task<TripUpdates.Snapshot> ResolveAsync(IStorageConnections connections, TripUpdates.Snapshot held, CancellationToken ct)
+    /// <summary>Each of <paramref name="descriptors"/> (none with a trip_id) looked up in the active timetable, in
+    /// order: its trip's id, or null and the reason (with the descriptor's fields, for the feed status). Null before
+    /// the first GTFS import: there is no timetable to look in yet, the descriptors wait for the next poll.</summary>
+    public static async Task<IReadOnlyList<(string? TripId, string? Reason)>?> FindAsync(IStorageConnections connections,
+        IReadOnlyList<TripDescriptor> descriptors, CancellationToken ct)
     {
-        if (held.Descriptors.Count == 0) return held;
+        if (descriptors.Count == 0) return Array.Empty<(string?, string?)>();
         await using var tx = await Tx.ReadAsync(connections, ct);
-        if (await GtfsStore.ActiveAsync(tx) is not { } active) return held;
+        if (await GtfsStore.ActiveAsync(tx) is not { } active) return null;
 
-        var byTrip = held.ByTrip.ToDictionary(e => e.Key, e => e.Value.ToList(), StringComparer.Ordinal);
-        var unmatched = new List<string>();
-        var parsed = held.Descriptors.Select(u => (Update: u, Problem: Incomplete(u.Trip, out var start, out var date), Start: start, Date: date)).ToList();
-        var candidates = await CandidatesAsync(tx, active.Feed, parsed.Where(p => p.Problem is null).Select(p => p.Update.Trip.RouteId).Distinct().ToList());
+        var parsed = descriptors.Select(d => (Trip: d, Problem: Incomplete(d, out var start, out var date), Start: start, Date: date)).ToList();
+        var candidates = await CandidatesAsync(tx, active.Feed, parsed.Where(p => p.Problem is null).Select(p => p.Trip.RouteId).Distinct().ToList());
         var services = new Dictionary<DateOnly, HashSet<string>>();
-        foreach (var (update, problem, start, date) in parsed) // in feed order, so the status lists them so
+        var result = new List<(string?, string?)>();
+        foreach (var (trip, problem, start, date) in parsed)
         {
-            var trip = update.Trip;
             if (problem is not null)
             {
-                unmatched.Add($"{Describe(trip)}: {problem}");
+                result.Add((null, $"{Describe(trip)}: {problem}"));
                 continue;
             }
             if (!services.TryGetValue(date, out var running)) services[date] = running = await ScheduledDepartures.ServicesOnAsync(tx, active.Feed, date);
             var (tripId, reason) = Match(candidates[trip.RouteId], trip, start, running);
-            if (tripId is null)
-            {
-                unmatched.Add($"{Describe(trip)}: {reason}");
-                continue;
-            }
-            // A copy carrying the trip's id: the update is then applied exactly as one that named it.
-            var resolved = update.Clone();
-            resolved.Trip.TripId = tripId;
-            if (!byTrip.TryGetValue(tripId, out var list)) byTrip[tripId] = list = new List<TripUpdate>();
-            list.Add(resolved);
+            result.Add(tripId is null ? (null, $"{Describe(trip)}: {reason}") : (tripId, null));
         }
-        return held with { ByTrip = byTrip, Descriptors = Array.Empty<TripUpdate>(), Unmatched = unmatched };
+        return result;
     }
 
     /// <summary>The one trip of <paramref name="route"/> in the descriptor's direction, running that service day
@@ -105,7 +96,7 @@ public static class TripDescriptors
     }
 
     /// <summary>How the feed status names a descriptor: the fields it gives.</summary>
-    public static string Describe(TripDescriptor trip)
+    private static string Describe(TripDescriptor trip)
     {
         var fields = new List<string>();
         if (trip.HasRouteId) fields.Add($"route_id {trip.RouteId}");

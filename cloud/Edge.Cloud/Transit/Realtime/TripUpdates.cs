@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Storage;
 using TransitRealtime;
 
 namespace Edge.Cloud.Transit.Realtime;
@@ -53,6 +55,31 @@ public sealed class TripUpdates : RealtimeFeed<TripUpdates.Snapshot>
         }
         return (new Snapshot(message.Header.Timestamp, byTrip, added) { Descriptors = descriptors },
             byTrip.Values.Sum(l => l.Count) + added.Count + descriptors.Count);
+    }
+
+    /// <summary>The snapshot with its <see cref="Snapshot.Descriptors"/> looked up in the active timetable
+    /// (<see cref="TripDescriptors"/>): each found update, copied with its trip's id, under that id — applied exactly as
+    /// one that named it —, the others in <see cref="Snapshot.Unmatched"/> with the reason, in feed order. Unchanged
+    /// before the first GTFS import.</summary>
+    public static async Task<Snapshot> ResolveAsync(IStorageConnections connections, Snapshot held, CancellationToken ct)
+    {
+        if (held.Descriptors.Count == 0) return held;
+        if (await TripDescriptors.FindAsync(connections, held.Descriptors.Select(u => u.Trip).ToList(), ct) is not { } found) return held;
+        var byTrip = held.ByTrip.ToDictionary(e => e.Key, e => e.Value.ToList(), StringComparer.Ordinal);
+        var unmatched = new List<string>();
+        foreach (var (update, (tripId, reason)) in held.Descriptors.Zip(found))
+        {
+            if (tripId is null)
+            {
+                unmatched.Add(reason!);
+                continue;
+            }
+            var resolved = update.Clone();
+            resolved.Trip.TripId = tripId;
+            if (!byTrip.TryGetValue(tripId, out var list)) byTrip[tripId] = list = new List<TripUpdate>();
+            list.Add(resolved);
+        }
+        return held with { ByTrip = byTrip, Descriptors = Array.Empty<TripUpdate>(), Unmatched = unmatched };
     }
 
 #pragma warning disable CS0612 // ADDED is deprecated in favour of NEW; feeds send both

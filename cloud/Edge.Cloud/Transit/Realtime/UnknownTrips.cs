@@ -32,7 +32,7 @@ public static class UnknownTrips
         {
             // A feed taken without the lookup (the poller looks up before it takes one; a feed taken before the first
             // GTFS import has its descriptors pending).
-            var resolved = await TripDescriptors.ResolveAsync(connections, held, ct);
+            var resolved = await TripUpdates.ResolveAsync(connections, held, ct);
             if (feed.Replace(held, resolved)) held = resolved;
         }
         IReadOnlyList<string> unknown = [.. await FindAsync(connections, held.ByTrip.Keys.ToList(), ct), .. held.Unmatched];
