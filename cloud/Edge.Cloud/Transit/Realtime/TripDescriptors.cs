@@ -12,8 +12,7 @@ using TransitRealtime;
 namespace Edge.Cloud.Transit.Realtime;
 
 /// <summary>
-/// Finds the trip of a TripUpdate that names it without trip_id, by the GTFS-Realtime reference's alternative
-/// TripDescriptor (route_id, direction_id, start_time and start_date must then all be set): the one trip of the active
+/// Finds the trip a GTFS-Realtime TripDescriptor names without trip_id, by the reference's alternative form (route_id, direction_id, start_time and start_date must then all be set): the one trip of the active
 /// timetable on that route, in that direction, whose service runs on start_date (the service day) and which starts at
 /// start_time — its first departure, or for a trip in frequencies.txt one of its runs (the window's start_time plus a
 /// multiple of headway_secs, before its end_time: the rule exact_times=1 sets, and the runs the timetable lists).
