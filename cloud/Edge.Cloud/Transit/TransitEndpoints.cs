@@ -26,8 +26,10 @@ namespace Edge.Cloud.Transit;
 public sealed record FeedStatus(FeedVersion? Active, IReadOnlyList<FeedImport> Imports, RealtimeStatus Realtime, RealtimeStatus Vehicles, RealtimeStatus Alerts, FeedFetch? Fetch);
 
 /// <summary>A GTFS-Realtime feed held: its header timestamp, its age (the RT lag), its entities used, why the last
-/// refused one was refused, and (trip updates only) how many of its trips the active timetable does not have, with
-/// the first of their ids — their updates are ignored.</summary>
+/// refused one was refused, and (trip updates) how many of its trips the active timetable does not have, with the
+/// first of their ids, then the trips named without trip_id that match no trip or several, each with the reason —
+/// their updates are ignored; (alerts) the informed_entity trips named without trip_id that match no trip or several —
+/// those selectors reach no stop.</summary>
 public sealed record RealtimeStatus(long? Timestamp, long? AgeSeconds, int Entities, string? LastProblem, int? UnknownTripCount = null,
     IReadOnlyList<string>? UnknownTrips = null);
 
@@ -96,7 +98,8 @@ public static class TransitEndpoints
             {
                 await using var tx = await Tx.ReadAsync(connections, ct);
                 return new FeedStatus(await GtfsStore.ActiveAsync(tx), await GtfsStore.RecentImportsAsync(tx, 10),
-                    Status(realtime, time) with { UnknownTripCount = realtime.UnknownTrips.Count, UnknownTrips = realtime.UnknownTrips.Take(Edge.Cloud.Transit.Realtime.UnknownTrips.MaxListed).ToList() }, Status(vehicles, time), Status(alerts, time), fetcher.Last);
+                    Status(realtime, time) with { UnknownTripCount = realtime.UnknownTrips.Count, UnknownTrips = Listed(realtime.UnknownTrips) }, Status(vehicles, time),
+                    Status(alerts, time) with { UnknownTripCount = alerts.Current.Unmatched.Count, UnknownTrips = Listed(alerts.Current.Unmatched) }, fetcher.Last);
             })
             .RequireAuthorization(Policies.Viewer).WithSummary("The active GTFS feed and the latest import attempts").Produces<FeedStatus>();
         api.MapGet("/nodes/{id}/gtfs-stops", (string id, StopLinks links, CancellationToken ct) => links.GetAsync(id, ct))
@@ -122,6 +125,8 @@ public static class TransitEndpoints
 
     private static RealtimeStatus Status<T>(RealtimeFeed<T> feed, TimeProvider time) where T : class =>
         new(Timestamp(feed), Age(feed, time), feed.Entities, feed.LastProblem);
+
+    private static List<string> Listed(IReadOnlyList<string> unknown) => unknown.Take(Edge.Cloud.Transit.Realtime.UnknownTrips.MaxListed).ToList();
 
     private static long? Timestamp<T>(RealtimeFeed<T> feed) where T : class => feed.Timestamp == 0 ? null : (long)feed.Timestamp;
 

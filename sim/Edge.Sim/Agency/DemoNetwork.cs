@@ -90,6 +90,9 @@ public sealed class DemoNetwork
     public static Instant At(LocalDate day, int seconds) =>
         day.At(new LocalTime(12, 0)).InZoneLeniently(Zone).ToInstant() - Duration.FromHours(12) + Duration.FromSeconds(seconds);
 
+    /// <summary>A service-day time as GTFS writes it, H:MM:SS with hours past 24 after midnight.</summary>
+    public static string Time(int seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:00}:{seconds / 60 % 60:00}:{seconds % 60:00}");
+
     private static AgencyTrip Trip(AgencyRoute route, string service, int direction, int startMinute, params (AgencyStop Stop, int Minutes)[] stops) =>
         new($"{route.Id}-{direction}-{startMinute / 60:00}{startMinute % 60:00}", route, service, direction,
             stops.Select(s => (s.Stop.Id, (startMinute + s.Minutes) * 60)).ToList());
@@ -98,7 +101,6 @@ public sealed class DemoNetwork
     public Dictionary<string, string> Files()
     {
         static string Date(LocalDate d) => d.ToString("uuuuMMdd", CultureInfo.InvariantCulture);
-        static string Time(int s) => $"{s / 3600:00}:{s / 60 % 60:00}:{s % 60:00}";
         var translations = new List<object?[]>();
         foreach (var stop in Stops.Where(s => s.NameEn is not null))
             translations.Add(["stops", "stop_name", "en", stop.NameEn, stop.Id, null]);

@@ -60,15 +60,7 @@ public static class DemoRealtime
         var message = Message(now);
         foreach (var bus in Buses(network, now))
         {
-            var update = new TripUpdate
-            {
-                Trip = new TripDescriptor
-                {
-                    TripId = bus.Trip.Id, RouteId = bus.Trip.Route.Id, StartDate = bus.StartDate,
-                    ScheduleRelationship = bus.Cancelled ? TripDescriptor.Types.ScheduleRelationship.Canceled : TripDescriptor.Types.ScheduleRelationship.Scheduled,
-                },
-                Timestamp = (ulong)now.ToUnixTimeSeconds(),
-            };
+            var update = new TripUpdate { Trip = Descriptor(bus), Timestamp = (ulong)now.ToUnixTimeSeconds() };
             if (!bus.Cancelled)
             {
                 // The delay at the first stop carries to the later ones (GTFS-Realtime propagation).
@@ -90,6 +82,24 @@ public static class DemoRealtime
         }
         foreach (var extra in ExtraFerryBuses(now)) message.Entity.Add(extra);
         return message;
+    }
+
+    /// <summary>Route 1's buses are named as the GTFS-Realtime reference also allows, without trip_id: by route_id,
+    /// direction_id, start_time and start_date (the cloud finds the trip in its timetable); the others by trip_id.</summary>
+    private static TripDescriptor Descriptor(Bus bus)
+    {
+        var trip = new TripDescriptor
+        {
+            RouteId = bus.Trip.Route.Id, StartDate = bus.StartDate,
+            ScheduleRelationship = bus.Cancelled ? TripDescriptor.Types.ScheduleRelationship.Canceled : TripDescriptor.Types.ScheduleRelationship.Scheduled,
+        };
+        if (bus.Trip.Route == DemoNetwork.Route1)
+        {
+            trip.DirectionId = (uint)bus.Trip.Direction;
+            trip.StartTime = DemoNetwork.Time(bus.Trip.Start);
+        }
+        else trip.TripId = bus.Trip.Id;
+        return trip;
     }
 
     /// <summary>An extra ferry bus at hh:35 of every even hour 08–20: ADDED, in no timetable, its times absolute.</summary>

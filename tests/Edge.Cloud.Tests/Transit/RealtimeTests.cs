@@ -51,7 +51,7 @@ public abstract partial class TransitSuite
         await Links.PutAsync("installer", "bs-port-1", new StopLinksRequest(["IGO_PORT"]));
     }
 
-    private static TripUpdate.Types.StopTimeUpdate Stop(uint sequence, int? delay = null, long? time = null,
+    internal static TripUpdate.Types.StopTimeUpdate Stop(uint sequence, int? delay = null, long? time = null,
         TripUpdate.Types.StopTimeUpdate.Types.ScheduleRelationship relationship = TripUpdate.Types.StopTimeUpdate.Types.ScheduleRelationship.Scheduled)
     {
         var update = new TripUpdate.Types.StopTimeUpdate { StopSequence = sequence, ScheduleRelationship = relationship };

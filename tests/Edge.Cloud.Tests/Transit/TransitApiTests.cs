@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -9,6 +10,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Edge.Cloud.Tests.Support;
+using Google.Protobuf;
+using TransitRealtime;
 using static Edge.Cloud.Tests.Support.ApiAssert;
 
 namespace Edge.Cloud.Tests.Transit;
@@ -114,7 +117,7 @@ public sealed class TransitApiTests : IAsyncLifetime
         }, services => services.AddSingleton<TimeProvider>(clock));
         using var admin = await LoginAsync(server, "admin", AdminPassword);
         using var client = await BearerClientAsync(server, admin);
-        await Ok(await client.PostAsync("/api/v1/transit/feeds", Zip(GtfsFiles.Zip(TransitSuite.Route2Feed))));
+        await Ok(await client.PostAsync("/api/v1/transit/feeds", Zip(GtfsFiles.Zip(TransitSuite.Route2Directions))));
         await Ok(await client.PutAsJsonAsync("/api/v1/sites/igoumenitsa", new { name = "Igoumenitsa" }));
         await Ok(await client.PutAsJsonAsync("/api/v1/nodes/bs-port-1", new { site = "igoumenitsa", type = "busstop" }));
         await Ok(await client.PutAsJsonAsync("/api/v1/nodes/bs-port-1/gtfs-stops", new { stopIds = new[] { "IGO_PORT" } }));
@@ -144,6 +147,24 @@ public sealed class TransitApiTests : IAsyncLifetime
         Assert.Equal(10, live.GetProperty("realtimeAgeSeconds").GetInt64());
         status = await Ok(await client.GetAsync("/api/v1/transit/feeds"));
         Assert.Equal(10, status.GetProperty("realtime").GetProperty("ageSeconds").GetInt64());
+
+        // Trips named without trip_id, looked up by the poll: W1430 (route R2, direction 1, from Plataria at 14:30) is
+        // cancelled at the port (12:50Z); direction 0's 15:50 is E16 or E16B: listed in the feed status, not applied.
+        var named = FeedMessage.Parser.ParseFrom(TransitSuite.ScenarioFeed(clock.UnixNow - 5));
+        named.Entity.Add(TransitSuite.ByDescriptor("R2", 1, "14:30:00", "20260328", TripDescriptor.Types.ScheduleRelationship.Canceled));
+        named.Entity.Add(TransitSuite.ByDescriptor("R2", 0, "15:50:00", "20260328", TripDescriptor.Types.ScheduleRelationship.Scheduled, TransitSuite.Stop(1, delay: 600)));
+        Volatile.Write(ref feed, named.ToByteArray());
+        for (var i = 0; i < 300; i++)
+        {
+            status = await Ok(await client.GetAsync("/api/v1/transit/feeds"));
+            if (status.GetProperty("realtime").GetProperty("unknownTripCount").GetInt32() > 0) break;
+            await Task.Delay(200);
+        }
+        Assert.Equal(["route_id R2, direction_id 0, start_time 15:50:00, start_date 20260328: ambiguous, 2 trips match (E16, E16B); not applied"],
+            status.GetProperty("realtime").GetProperty("unknownTrips").EnumerateArray().Select(t => t.GetString()));
+        live = await Ok(await client.GetAsync("/api/v1/nodes/bs-port-1/departures"));
+        Assert.Equal(("2026-03-28T12:50:00Z", "scheduled", true), (live.GetProperty("departures")[1].GetProperty("at").GetString(),
+            live.GetProperty("departures")[1].GetProperty("source").GetString(), live.GetProperty("departures")[1].GetProperty("cancelled").GetBoolean()));
         agency.Stop();
     }
 

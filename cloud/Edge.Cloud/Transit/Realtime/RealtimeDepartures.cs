@@ -21,8 +21,8 @@ public sealed record LiveDeparture(ScheduledDeparture Scheduled, Instant At, boo
 /// <item>a SKIPPED stop is left out; NO_DATA (at the stop or carried from before) means scheduled;</item>
 /// <item>a feed older than the staleness limit, or no update for the trip: scheduled, marked scheduled.</item>
 /// </list>
-/// ADDED trips: <see cref="AddedDepartures"/>. Trips identified by route/direction/start_time without trip_id are
-/// not matched.
+/// ADDED trips: <see cref="AddedDepartures"/>. An update that names its trip by route_id, direction_id, start_time
+/// and start_date instead of trip_id applies once <see cref="TripDescriptors"/> has found its one trip in the timetable.
 /// </summary>
 public static class RealtimeDepartures
 {

@@ -1,4 +1,5 @@
 using System;
+using System.Threading.Tasks;
 using Google.Protobuf;
 using TransitRealtime;
 
@@ -46,7 +47,33 @@ public abstract class RealtimeFeed<TSnapshot> where TSnapshot : class
     public string? LastProblem { get; private set; }
 
     /// <summary>Parses and takes <paramref name="protobuf"/>; the held feed is unchanged unless it returns None.</summary>
-    public RealtimeRefusal Accept(byte[] protobuf, out string? problem)
+    public RealtimeRefusal Accept(byte[] protobuf, out string? problem) =>
+        Read(protobuf, out problem) is { } read ? Take(read, out problem) : RealtimeRefusal.Unreadable;
+
+    /// <summary>As <see cref="Accept"/>, with the snapshot completed by <paramref name="complete"/> (a lookup against the
+    /// timetable) before it is held: readers never see it incomplete.</summary>
+    public async Task<(RealtimeRefusal Refusal, string? Problem)> AcceptAsync(byte[] protobuf, Func<TSnapshot, Task<TSnapshot>> complete)
+    {
+        if (Read(protobuf, out var problem) is not { } read) return (RealtimeRefusal.Unreadable, problem);
+        var refusal = Take(read with { Snapshot = await complete(read.Snapshot) }, out problem);
+        return (refusal, problem);
+    }
+
+    /// <summary>Replaces the held snapshot with <paramref name="derived"/> (the same feed completed by a lookup against
+    /// the timetable), unless a newer feed was taken since <paramref name="held"/> was read.</summary>
+    public bool Replace(TSnapshot held, TSnapshot derived)
+    {
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_current, held)) return false;
+            _current = derived;
+            return true;
+        }
+    }
+
+    private sealed record Indexed(ulong Timestamp, TSnapshot Snapshot, int Used);
+
+    private Indexed? Read(byte[] protobuf, out string? problem)
     {
         FeedMessage message;
         try
@@ -56,25 +83,31 @@ public abstract class RealtimeFeed<TSnapshot> where TSnapshot : class
         catch (InvalidProtocolBufferException e)
         {
             LastProblem = problem = "not a GTFS-Realtime FeedMessage: " + e.Message;
-            return RealtimeRefusal.Unreadable;
+            return null;
         }
         if (message.Header is null || !message.Header.HasGtfsRealtimeVersion)
         {
             // The header is required: bytes that happen to parse (an empty body does) are not a feed.
             LastProblem = problem = "not a GTFS-Realtime FeedMessage: no header with gtfs_realtime_version";
-            return RealtimeRefusal.Unreadable;
+            return null;
         }
         var (snapshot, used) = Index(message);
+        problem = null;
+        return new Indexed(message.Header.Timestamp, snapshot, used);
+    }
+
+    private RealtimeRefusal Take(Indexed feed, out string? problem)
+    {
         lock (_lock)
         {
-            if (message.Header.Timestamp < _timestamp)
+            if (feed.Timestamp < _timestamp)
             {
-                LastProblem = problem = $"header timestamp {message.Header.Timestamp} is older than the feed held ({_timestamp}); ignored";
+                LastProblem = problem = $"header timestamp {feed.Timestamp} is older than the feed held ({_timestamp}); ignored";
                 return RealtimeRefusal.Older;
             }
-            _current = snapshot;
-            _timestamp = message.Header.Timestamp;
-            Entities = used;
+            _current = feed.Snapshot;
+            _timestamp = feed.Timestamp;
+            Entities = feed.Used;
         }
         problem = null;
         return RealtimeRefusal.None;

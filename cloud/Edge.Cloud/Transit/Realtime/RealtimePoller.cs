@@ -28,7 +28,7 @@ public sealed class RealtimePoller : BackgroundService
     private readonly ILogger<RealtimePoller> _logger;
     private readonly IStorageConnections _connections;
     private readonly TripUpdates _tripUpdates;
-    private readonly List<(string Url, Func<byte[], (RealtimeRefusal, string?)> Accept)> _feeds = new();
+    private readonly List<(string Url, Func<byte[], CancellationToken, Task<(RealtimeRefusal, string?)>> Accept)> _feeds = new();
 
     public RealtimePoller(IHttpClientFactory http, TripUpdates tripUpdates, VehiclePositions vehicles, ServiceAlerts alerts, TimetablePublisher publisher,
         IOptions<TransitOptions> options, TimeProvider time, IStorageConnections connections, ILogger<RealtimePoller> logger)
@@ -40,14 +40,19 @@ public sealed class RealtimePoller : BackgroundService
         _options = options.Value.Realtime;
         _time = time;
         _logger = logger;
-        Add(_options.TripUpdatesUrl, tripUpdates);
-        Add(_options.VehiclePositionsUrl, vehicles);
-        Add(_options.ServiceAlertsUrl, alerts);
+        // Trips named without trip_id (in trip updates and alerts' informed entities) are looked up in the timetable
+        // before the feed is held.
+        Add(_options.TripUpdatesUrl, (bytes, ct) => tripUpdates.AcceptAsync(bytes, snapshot => TripUpdates.ResolveAsync(connections, snapshot, ct)));
+        Add(_options.VehiclePositionsUrl, Sync(vehicles));
+        Add(_options.ServiceAlertsUrl, (bytes, ct) => alerts.AcceptAsync(bytes, snapshot => ServiceAlerts.ResolveAsync(connections, snapshot, ct)));
     }
 
-    private void Add<T>(string? url, RealtimeFeed<T> feed) where T : class
+    private static Func<byte[], CancellationToken, Task<(RealtimeRefusal, string?)>> Sync<T>(RealtimeFeed<T> feed) where T : class =>
+        (bytes, _) => Task.FromResult((feed.Accept(bytes, out var problem), problem));
+
+    private void Add(string? url, Func<byte[], CancellationToken, Task<(RealtimeRefusal, string?)>> accept)
     {
-        if (!string.IsNullOrWhiteSpace(url)) _feeds.Add((url, bytes => (feed.Accept(bytes, out var problem), problem)));
+        if (!string.IsNullOrWhiteSpace(url)) _feeds.Add((url, accept));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -89,7 +94,7 @@ public sealed class RealtimePoller : BackgroundService
             {
                 using var response = await client.GetAsync(url, ct);
                 response.EnsureSuccessStatusCode();
-                var (refusal, problem) = accept(await response.Content.ReadAsByteArrayAsync(ct));
+                var (refusal, problem) = await accept(await response.Content.ReadAsByteArrayAsync(ct), ct);
                 if (refusal != RealtimeRefusal.None) _logger.LogWarning("GTFS-Realtime feed from {Url} not taken: {Problem}", url, problem);
             }
             catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))

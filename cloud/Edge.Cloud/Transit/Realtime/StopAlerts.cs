@@ -22,7 +22,9 @@ public sealed record StopNotices(IReadOnlyList<JsonObject> Notices, JsonObject? 
 /// ServiceAlerts for one sign, by the GTFS-Realtime rules: an alert reaches the stop when one of its
 /// informed_entity selectors does — the fields of one selector all hold (AND): <c>stop_id</c> is a linked stop or its
 /// parent station, <c>route_id</c> a route calling there, <c>agency_id</c> its agency, <c>route_type</c> its type,
-/// <c>trip.trip_id</c> a trip calling there (<c>direction_id</c> is not narrowed on). It is shown while now is in
+/// <c>trip.trip_id</c> a trip calling there (<c>direction_id</c> is not narrowed on); a <c>trip</c> named without
+/// trip_id must have been found in the timetable (<see cref="ServiceAlerts.ResolveAsync"/>), else the selector reaches
+/// nothing. It is shown while now is in
 /// one of its active_periods (none: always; a missing start or end is open). Text is header_text in Greek and
 /// English from its translations (language tags by their primary subtag, e.g. <c>el-GR</c>; a missing language uses
 /// the untagged or first translation). Severe alerts — effect NO_SERVICE, DETOUR, STOP_MOVED or SIGNIFICANT_DELAYS,
@@ -66,6 +68,9 @@ public static class StopAlerts
 
     private static bool Reaches(EntitySelector e, StopContext stop)
     {
+        // A trip named without trip_id that the timetable lookup could not tell (ServiceAlerts.ResolveAsync; listed in
+        // the feed status) is not guessed: the selector reaches no stop.
+        if (e.Trip is { HasTripId: false }) return false;
         var any = e.HasAgencyId || e.HasRouteId || e.HasRouteType || e.HasStopId || e.Trip is { HasTripId: true };
         return any
                && (!e.HasAgencyId || stop.Agencies.Contains(e.AgencyId))

@@ -13,23 +13,35 @@ namespace Edge.Cloud.Transit.Realtime;
 /// Trip updates for trips the active timetable does not have (not ADDED ones: those carry their own stops). Their
 /// updates cannot be applied — there is no schedule to carry a delay along — so they are ignored, but an agency whose
 /// realtime system and published timetable disagree (a new timetable not yet exported, trip ids regenerated) must
-/// see it: the ids go to the feed status and a warning is logged when the set changes, not on every poll.
+/// see it: the ids go to the feed status and a warning is logged when the set changes, not on every poll. So do the
+/// updates that name their trip without trip_id (by route, direction, start time and date) but match no trip of the
+/// timetable or several: they are not guessed.
 /// </summary>
 public static class UnknownTrips
 {
-    /// <summary>The feed status lists at most this many ids (and counts the rest).</summary>
+    /// <summary>The feed status lists at most this many (and counts the rest).</summary>
     public const int MaxListed = 20;
 
-    /// <summary>Finds the held feed's unknown trips, records them on <paramref name="feed"/> and logs a change.</summary>
+    /// <summary>Looks up the held feed's trips named without trip_id if not yet done (<see cref="TripDescriptors"/>), then finds its
+    /// unknown trips — the unknown trip ids, then the descriptors that matched no trip or several, with the reason —
+    /// records them on <paramref name="feed"/> and logs a change.</summary>
     public static async Task<IReadOnlyList<string>> CheckAsync(IStorageConnections connections, TripUpdates feed, ILogger logger, CancellationToken ct)
     {
-        var unknown = await FindAsync(connections, feed.Current.ByTrip.Keys.ToList(), ct);
+        var held = feed.Current;
+        if (held.Descriptors.Count > 0)
+        {
+            // A feed taken without the lookup (the poller looks up before it takes one; a feed taken before the first
+            // GTFS import has its descriptors pending).
+            var resolved = await TripUpdates.ResolveAsync(connections, held, ct);
+            if (feed.Replace(held, resolved)) held = resolved;
+        }
+        IReadOnlyList<string> unknown = [.. await FindAsync(connections, held.ByTrip.Keys.ToList(), ct), .. held.Unmatched];
         var before = feed.UnknownTrips;
         feed.UnknownTrips = unknown;
         if (unknown.Count > 0 && !unknown.SequenceEqual(before, StringComparer.Ordinal))
         {
-            logger.LogWarning("GTFS-Realtime trip updates name {Count} trip(s) the active timetable does not have, ignored: {Trips}",
-                unknown.Count, string.Join(", ", unknown.Take(MaxListed)));
+            logger.LogWarning("GTFS-Realtime trip updates name {Count} trip(s) the active timetable does not have or cannot tell apart, ignored: {Trips}",
+                unknown.Count, string.Join("; ", unknown.Take(MaxListed)));
         }
         return unknown;
     }
