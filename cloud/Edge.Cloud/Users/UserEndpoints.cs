@@ -146,7 +146,7 @@ public static class UserEndpoints
 
         var admin = endpoints.MapApiGroup("Users");
         admin.MapGet("/users", (UserService users, CancellationToken ct) => users.ListAsync(ct))
-            .RequireAuthorization(Policies.Admin).Produces<IReadOnlyList<UserInfo>>();
+            .RequireAuthorization(Policies.Admin).WithSummary("Every user with role, creation time and whether disabled").Produces<IReadOnlyList<UserInfo>>();
         admin.MapPost("/users", async (HttpRequest request, ClaimsPrincipal user, UserService users) =>
             {
                 var body = await Api.BodyAsync<CreateUserRequest>(request);
@@ -173,6 +173,16 @@ public static class UserEndpoints
                 return Results.NoContent();
             })
             .RequireAuthorization(Policies.Admin);
+        admin.MapPost("/users/{name}/disable", (string name, ClaimsPrincipal user, UserService users, CancellationToken ct) =>
+                users.SetDisabledAsync(user.Actor(), name, disabled: true, ct))
+            .RequireAuthorization(Policies.Admin).Produces<UserInfo>().ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Disable a user: their sessions end, sign-in and their API tokens are refused; name, role, tokens and audit trail stay (audit: user.disable)")
+            .WithDescription("No body. Disabling a disabled user changes nothing. 409 when you disable yourself or the last enabled admin.");
+        admin.MapPost("/users/{name}/enable", (string name, ClaimsPrincipal user, UserService users, CancellationToken ct) =>
+                users.SetDisabledAsync(user.Actor(), name, disabled: false, ct))
+            .RequireAuthorization(Policies.Admin).Produces<UserInfo>()
+            .WithSummary("Enable a disabled user again: sign-in and their API tokens work again (audit: user.enable)")
+            .WithDescription("No body. Enabling an enabled user changes nothing.");
         return endpoints;
     }
 
