@@ -7,7 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Cloud.Web.Tests.Browser;
 
-/// <summary>Changing a node's inventory on its page, in a real browser: judged by InventoryService as the API's PUT is.</summary>
+/// <summary>Changing a node's inventory on its page, in a real browser: judged by InventoryService as the API's PUT is
+/// (installers and admins every field, technicians zone, group and pole).</summary>
 [Collection(ConsoleSiteCollection.Name)]
 public sealed class NodeInventoryBrowserTests(ConsoleSite site)
 {
@@ -50,5 +51,34 @@ public sealed class NodeInventoryBrowserTests(ConsoleSite site)
         var entry = Assert.Single(audit, e => e.Action == "node.update");
         Assert.Equal("P-501", entry.Detail!.Value.GetProperty("pole").GetString());
         await admin.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_technician_changes_the_group_and_pole_of_a_node_on_its_page_and_sees_no_provisioning_field()
+    {
+        const string node = "sl-inventory-upkeep", group = "upkeep-street";
+        var inventory = site.Server.App.Services.GetRequiredService<InventoryService>();
+        // A group of its own: the seeded group's rollout belongs to ProfileBrowserTests.
+        await inventory.PutGroupAsync("installer", group, new GroupRequest(ConsoleServer.Site, "Upkeep street"));
+        // No position: the energy report's sun times come from the mean position of the site's lights.
+        await inventory.PutNodeAsync("installer", node, new NodeRequest(ConsoleServer.Site, "streetlight", ConsoleServer.Gateway, "LED-60W", "1.2.0",
+            null, null, "P-600", null, null, null, null));
+
+        var technician = await site.SignedInPageAsync("technician", "/nodes/" + node);
+        await technician.WaitForURLAsync("**/nodes/" + node);
+        Assert.Equal(0, await technician.Locator("#inv-gateway, #inv-model, #inv-firmware, #inv-lat, #inv-lon").CountAsync());
+        Assert.Contains("εγκαταστάτες", await technician.Locator("#inventory-upkeep").InnerTextAsync());
+        await technician.FillAsync("#inv-pole", "P-601");
+        await technician.FillAsync("#inv-group", group);
+        await technician.ClickAsync("#inventory-save");
+        Assert.Equal("Τα στοιχεία αποθηκεύτηκαν.", await technician.Locator("#inventory-message").InnerTextAsync());
+        Assert.Equal("P-601", await technician.InputValueAsync("#inv-pole"));
+
+        var saved = await inventory.GetNodeAsync(node);
+        Assert.Equal(("P-601", group, ConsoleServer.Gateway, "LED-60W", "1.2.0", "installer"),
+            (saved.Pole, saved.Group, saved.Gateway, saved.Model, saved.Firmware, saved.InstalledBy));
+        var audit = await site.Server.App.Services.GetRequiredService<AuditLog>().ListAsync("node:" + node, "technician", null, 10);
+        Assert.Equal("P-601", Assert.Single(audit, e => e.Action == "node.update").Detail!.Value.GetProperty("pole").GetString());
+        await technician.Context.CloseAsync();
     }
 }
