@@ -18,11 +18,14 @@ public abstract class NodeInventoryRolesSuite : IAsyncLifetime
     private CloudServer _server = null!;
     private readonly Dictionary<string, HttpClient> _as = new();
 
-    protected abstract Task<Dictionary<string, string?>> StorageAsync();
+    private TestStorage _storage = null!;
+
+    /// <summary>Whether this run is on PostgreSQL (else SQLite).</summary>
+    protected abstract bool Postgres { get; }
 
     public async Task InitializeAsync()
     {
-        var settings = await StorageAsync();
+        var settings = (_storage = await TestStorage.CreateAsync(Postgres)).Settings;
         settings["Users:Seed:0:Name"] = "admin";
         settings["Users:Seed:0:Password"] = "admin-password-1";
         settings["Gateways:Seed:0:Id"] = "gw-a";
@@ -43,10 +46,11 @@ public abstract class NodeInventoryRolesSuite : IAsyncLifetime
         await Ok(await _as["installer"].PutAsJsonAsync("/api/v1/nodes/" + Node, Document()));
     }
 
-    public virtual async Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         foreach (var client in _as.Values) client.Dispose();
         await _server.DisposeAsync();
+        await _storage.DisposeAsync();
     }
 
     /// <summary>The node as the installer registered it, with <paramref name="change"/> applied.</summary>
@@ -115,22 +119,10 @@ public abstract class NodeInventoryRolesSuite : IAsyncLifetime
 
 public sealed class SqliteNodeInventoryRolesTests : NodeInventoryRolesSuite
 {
-    protected override Task<Dictionary<string, string?>> StorageAsync() => Task.FromResult(new Dictionary<string, string?>());
+    protected override bool Postgres => false;
 }
 
 public sealed class PostgresNodeInventoryRolesTests : NodeInventoryRolesSuite
 {
-    private TestPostgres? _database;
-
-    protected override async Task<Dictionary<string, string?>> StorageAsync()
-    {
-        _database = await TestPostgres.CreateAsync();
-        return new Dictionary<string, string?> { ["Storage:Provider"] = "Postgres", ["Storage:PostgresConnectionString"] = _database.ConnectionString };
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_database is not null) await _database.DisposeAsync();
-    }
+    protected override bool Postgres => true;
 }

@@ -22,11 +22,14 @@ public abstract class UserDisableSuite : IAsyncLifetime
     private CloudServer _server = null!;
     private HttpClient _admin = null!;
 
-    protected abstract Task<Dictionary<string, string?>> StorageAsync();
+    private TestStorage _storage = null!;
+
+    /// <summary>Whether this run is on PostgreSQL (else SQLite).</summary>
+    protected abstract bool Postgres { get; }
 
     public async Task InitializeAsync()
     {
-        var settings = await StorageAsync();
+        var settings = (_storage = await TestStorage.CreateAsync(Postgres)).Settings;
         settings["Users:Seed:0:Name"] = "admin";
         settings["Users:Seed:0:Password"] = AdminPassword;
         settings["Users:Login:PerAddressPermits"] = "1000"; // this test signs in many times from one address
@@ -34,10 +37,11 @@ public abstract class UserDisableSuite : IAsyncLifetime
         _admin = await LoginAsync(_server, "admin", AdminPassword);
     }
 
-    public virtual async Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         _admin.Dispose();
         await _server.DisposeAsync();
+        await _storage.DisposeAsync();
     }
 
     private async Task<HttpClient> UserAsync(string name, string role)
@@ -118,22 +122,10 @@ public abstract class UserDisableSuite : IAsyncLifetime
 
 public sealed class SqliteUserDisableTests : UserDisableSuite
 {
-    protected override Task<Dictionary<string, string?>> StorageAsync() => Task.FromResult(new Dictionary<string, string?>());
+    protected override bool Postgres => false;
 }
 
 public sealed class PostgresUserDisableTests : UserDisableSuite
 {
-    private TestPostgres? _database;
-
-    protected override async Task<Dictionary<string, string?>> StorageAsync()
-    {
-        _database = await TestPostgres.CreateAsync();
-        return new Dictionary<string, string?> { ["Storage:Provider"] = "Postgres", ["Storage:PostgresConnectionString"] = _database.ConnectionString };
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_database is not null) await _database.DisposeAsync();
-    }
+    protected override bool Postgres => true;
 }
