@@ -126,7 +126,14 @@ public sealed class TechnicianBrowserTests(ConsoleSite site)
                 .Set("__RequestVerificationToken", token!).Set("_handler", "inventory").Set("Edit.Pole", "P-FORGED").Set("Edit.Group", ConsoleServer.Group),
         });
         Assert.Equal(403, edit.Status);
-        Assert.Equal("P-101", (await site.Server.App.Services.GetRequiredService<Edge.Cloud.Inventory.InventoryService>().GetNodeAsync(ConsoleServer.Light)).Pole);
+        var assign = await page.APIRequest.PostAsync(NodePath, new APIRequestContextOptions
+        {
+            Form = page.Context.APIRequest.CreateFormData()
+                .Set("__RequestVerificationToken", token!).Set("_handler", "profile").Set("Assign.Profile", ConsoleServer.Profile),
+        });
+        Assert.Equal(403, assign.Status);
+        var light = await site.Server.App.Services.GetRequiredService<Edge.Cloud.Inventory.InventoryService>().GetNodeAsync(ConsoleServer.Light);
+        Assert.Equal(("P-101", (string?)null), (light.Pole, light.Profile));
         await page.Context.CloseAsync();
     }
 
