@@ -64,7 +64,6 @@ public static class Program
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
         app.MapEdgeApiDocs();
         app.MapEdgeIngestion();
         app.MapEdgeUsers();

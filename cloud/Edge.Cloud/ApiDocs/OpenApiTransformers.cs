@@ -62,6 +62,7 @@ public sealed class OperationTransformer : IOpenApiOperationTransformer
         [Policies.Viewer] = "Role: any signed-in user (viewer, installer, technician or admin).",
         [Policies.Technician] = "Role: technician or admin.",
         [Policies.Installer] = "Role: installer or admin.",
+        [Policies.Inventory] = "Role: installer, technician or admin (a technician changes a registered node's zone, group and pole only: 403 for other fields or a new node).",
         [Policies.Admin] = "Role: admin.",
     };
 

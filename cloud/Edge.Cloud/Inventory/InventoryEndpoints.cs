@@ -5,6 +5,7 @@ using Edge.Cloud.Desired;
 using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Users;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -43,9 +44,14 @@ public static class InventoryEndpoints
             .RequireAuthorization(Policies.Viewer).WithSummary("Nodes with inventory, desired and reported state; filters: site, group, zone, gateway, type")
             .Produces<IReadOnlyList<NodeInfo>>();
         api.MapGet("/nodes/{id}", (string id, InventoryService s, CancellationToken ct) => s.GetNodeAsync(id, ct)).RequireAuthorization(Policies.Viewer).Produces<NodeInfo>();
-        api.MapPut("/nodes/{id}", (string id, HttpRequest request, ClaimsPrincipal user, InventoryService s) =>
-                Api.PutAsync(request, Api.BodyAsync<NodeRequest>, "SELECT 1 FROM nodes WHERE id = @id AND removed = 0", id, (body, ct) => s.PutNodeAsync(user.Actor(), id, body, ct)))
-            .RequireAuthorization(Policies.Installer).Body<NodeRequest>(Examples.Node).WithSummary("Register or update a node; 201 when registered")
+        api.MapPut("/nodes/{id}", async (string id, HttpRequest request, ClaimsPrincipal user, InventoryService s, IAuthorizationService authorization) =>
+            {
+                // Installers and admins provision (every field, new nodes); a technician keeps a registered node's inventory up.
+                var provisions = (await authorization.AuthorizeAsync(user, Policies.Installer)).Succeeded;
+                return await Api.PutAsync(request, Api.BodyAsync<NodeRequest>, "SELECT 1 FROM nodes WHERE id = @id AND removed = 0", id, (body, ct) =>
+                    provisions ? s.PutNodeAsync(user.Actor(), id, body, ct) : s.MaintainNodeAsync(user.Actor(), id, body, ct));
+            })
+            .RequireAuthorization(Policies.Inventory).Body<NodeRequest>(Examples.Node).WithSummary("Register or update a node; 201 when registered")
             .Produces<NodeInfo>().Produces<NodeInfo>(201);
         api.MapDelete("/nodes/{id}", async (string id, ClaimsPrincipal user, InventoryService s, CancellationToken ct) =>
             {

@@ -181,7 +181,21 @@ public sealed partial class InventoryService
     public static async Task<NodeInfo> GetNodeAsync(Tx tx, string id) =>
         await tx.SingleAsync(NodeSelect + " WHERE n.id = @id AND n.removed = 0", MapNode, ("@id", id)) ?? throw DomainException.NotFound("node", id);
 
-    public async Task<NodeInfo> PutNodeAsync(string actor, string id, NodeRequest request, CancellationToken ct = default)
+    /// <summary>Registers or changes a node, every field (installers and admins: provisioning).</summary>
+    public Task<NodeInfo> PutNodeAsync(string actor, string id, NodeRequest request, CancellationToken ct = default) =>
+        PutNodeAsync(actor, id, request, maintenanceOnly: false, ct);
+
+    /// <summary>The inventory upkeep a lighting technician does on a registered node: <see cref="MaintainedFields"/>
+    /// (zone, group, pole) may change; anything else the request changes — site, type, gateway, model, firmware,
+    /// position, installation facts — and registering a new node are provisioning, refused with 403 and nothing saved.
+    /// Same checks and the same <c>node.update</c> audit entry as <see cref="PutNodeAsync(string, string, NodeRequest, CancellationToken)"/>.</summary>
+    public Task<NodeInfo> MaintainNodeAsync(string actor, string id, NodeRequest request, CancellationToken ct = default) =>
+        PutNodeAsync(actor, id, request, maintenanceOnly: true, ct);
+
+    /// <summary>The fields of a registered node that inventory upkeep (technicians) may change.</summary>
+    public static readonly IReadOnlyList<string> MaintainedFields = ["zone", "group", "pole"];
+
+    private async Task<NodeInfo> PutNodeAsync(string actor, string id, NodeRequest request, bool maintenanceOnly, CancellationToken ct)
     {
         CheckId("id", id);
         var errors = new List<string>();
@@ -196,8 +210,9 @@ public sealed partial class InventoryService
         if (request.Zone is not null) await RequireInSiteAsync(tx, "zones", "zone", request.Zone, request.Site);
         if (request.Group is not null) await RequireInSiteAsync(tx, "node_groups", "group", request.Group, request.Site);
         if (request.Gateway is not null) await RequireAsync(tx, "gateways", "gateway", request.Gateway);
-        var old = await tx.SingleAsync("SELECT type, gateway, removed, installed_by, installed_at FROM nodes WHERE id = @id",
-            r => new OldNode(r.GetString(0), r.Str(1), r.Bool(2), r.Str(3), r.Long(4)), ("@id", id));
+        var old = await tx.SingleAsync("SELECT type, gateway, removed, installed_by, installed_at, site, model, firmware, lat, lon FROM nodes WHERE id = @id",
+            r => new OldNode(r.GetString(0), r.Str(1), r.Bool(2), r.Str(3), r.Long(4), r.GetString(5), r.Str(6), r.Str(7), r.Dbl(8), r.Dbl(9)), ("@id", id));
+        if (maintenanceOnly) RefuseProvisioning(id, old, request);
         if (old is not null && !old.Removed && old.Type != request.Type)
         {
             throw DomainException.Conflict($"node '{id}' is a {old.Type}; a node does not change type (remove it and register a new id)");
@@ -329,5 +344,32 @@ public sealed partial class InventoryService
         }
     }
 
-    private sealed record OldNode(string Type, string? Gateway, bool Removed, string? InstalledBy, long? InstalledAt);
+    private sealed record OldNode(string Type, string? Gateway, bool Removed, string? InstalledBy, long? InstalledAt,
+        string Site, string? Model, string? Firmware, double? Lat, double? Lon);
+
+    /// <summary>Inventory upkeep changes only <see cref="MaintainedFields"/> of a registered node (null installation facts
+    /// mean "keep"); anything else is the installers' (403, naming the fields).</summary>
+    private static void RefuseProvisioning(string id, OldNode? old, NodeRequest request)
+    {
+        if (old is null || old.Removed)
+        {
+            throw new DomainException(403, "Forbidden", $"node '{id}' is not registered: registering a node needs role installer or admin");
+        }
+        var changed = new List<string>();
+        if (request.Site != old.Site) changed.Add("site");
+        if (request.Type != old.Type) changed.Add("type");
+        if (request.Gateway != old.Gateway) changed.Add("gateway");
+        if (request.Model != old.Model) changed.Add("model");
+        if (request.Firmware != old.Firmware) changed.Add("firmware");
+        if (request.Lat != old.Lat) changed.Add("lat");
+        if (request.Lon != old.Lon) changed.Add("lon");
+        if (request.InstalledBy is not null && request.InstalledBy != old.InstalledBy) changed.Add("installedBy");
+        if (request.InstalledAt is not null && request.InstalledAt != old.InstalledAt) changed.Add("installedAt");
+        if (changed.Count > 0)
+        {
+            throw new DomainException(403, "Forbidden",
+                $"{string.Join(", ", changed)}: changing these needs role installer or admin; inventory upkeep changes {string.Join(", ", MaintainedFields)} only",
+                changed.Select(f => $"{f}: changing it needs role installer or admin").ToList());
+        }
+    }
 }

@@ -5,8 +5,8 @@ namespace Edge.Cloud.Users;
 
 /// <summary>
 /// The four roles and the policies endpoints declare. Roles are not a ladder: a technician runs the
-/// lighting (profiles, commands, alarms), an installer the inventory (nodes, commissioning); an admin may
-/// do everything, a viewer only read.
+/// lighting (profiles, commands, alarms, and the upkeep of a node's zone, group and pole), an installer the
+/// inventory (nodes, commissioning); an admin may do everything, a viewer only read.
 /// </summary>
 public static class Roles
 {
@@ -31,6 +31,10 @@ public static class Policies
 
     /// <summary>Sites, zones, groups, nodes, secrets, gauge and bus-stop settings (commissioning).</summary>
     public const string Installer = "installer";
+
+    /// <summary>A registered node's inventory (<c>PUT /nodes/{id}</c>): installers and admins every field, technicians
+    /// its upkeep — zone, group and pole (InventoryService.MaintainNodeAsync).</summary>
+    public const string Inventory = "inventory";
 
     /// <summary>Users, gateways, the whole audit log.</summary>
     public const string Admin = "admin";

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Security.Claims;
 using System.Threading;
-using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
@@ -13,11 +12,9 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Edge.Cloud.Users;
 
@@ -37,10 +34,6 @@ public static class UserEndpoints
     /// present and the cookie otherwise.</summary>
     public const string Scheme = "Edge";
 
-    /// <summary>The rate-limiter policy of <c>POST /auth/login</c> and the console's sign-in form: attempts (POSTs)
-    /// per client address, one counter for both.</summary>
-    public const string LoginPerAddress = "login-per-address";
-
     public static IServiceCollection AddEdgeUsers(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<UserOptions>(configuration.GetSection(UserOptions.Section));
@@ -49,28 +42,7 @@ public static class UserEndpoints
         services.AddSingleton<UserService>();
         services.AddSingleton<LoginService>();
         services.AddHostedService<UserSeeder>();
-        services.AddRateLimiter(o =>
-        {
-            o.AddPolicy(LoginPerAddress, context =>
-            {
-                // Only attempts count: the console's sign-in page shares this policy, and showing its form is not one.
-                if (!HttpMethods.IsPost(context.Request.Method)) return RateLimitPartition.GetNoLimiter("not a login attempt");
-                var login = context.RequestServices.GetRequiredService<IOptions<UserOptions>>().Value.Login;
-                return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = login.PerAddressPermits,
-                    Window = TimeSpan.FromSeconds(login.PerAddressWindowSeconds),
-                    QueueLimit = 0,
-                });
-            });
-            o.OnRejected = (context, ct) =>
-            {
-                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : (int?)null;
-                if (retry is not null) context.HttpContext.Response.Headers.RetryAfter = retry.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return new ValueTask(Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many login attempts",
-                    detail: "too many login attempts from this address" + (retry is null ? "" : $"; try again in {retry} s")).ExecuteAsync(context.HttpContext));
-            };
-        });
+        services.AddSingleton<LoginLimiter>();
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "cookie or bearer", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.Count > 0 ? ApiTokenHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
@@ -94,6 +66,7 @@ public static class UserEndpoints
             .AddPolicy(Policies.Viewer, p => p.RequireRole(Roles.Viewer, Roles.Installer, Roles.Technician, Roles.Admin))
             .AddPolicy(Policies.Technician, p => p.RequireRole(Roles.Technician, Roles.Admin))
             .AddPolicy(Policies.Installer, p => p.RequireRole(Roles.Installer, Roles.Admin))
+            .AddPolicy(Policies.Inventory, p => p.RequireRole(Roles.Installer, Roles.Technician, Roles.Admin))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
         return services;
     }
@@ -118,7 +91,7 @@ public static class UserEndpoints
     {
         var auth = endpoints.MapApiGroup("Auth");
         auth.MapPost("/auth/login", LoginAsync).AllowAnonymous()
-            .RequireRateLimiting(LoginPerAddress).WithBodyLimit(o => o.MaxLoginBytes).Body<LoginRequest>(Examples.Login)
+            .WithBodyLimit(o => o.MaxLoginBytes).Body<LoginRequest>(Examples.Login)
             .WithSummary("Sign in with name and password; sets the session cookie").Produces<UserInfo>().ProducesProblem(401).ProducesProblem(429);
         auth.MapPost("/auth/logout", async (HttpContext context) =>
         {
@@ -146,7 +119,7 @@ public static class UserEndpoints
 
         var admin = endpoints.MapApiGroup("Users");
         admin.MapGet("/users", (UserService users, CancellationToken ct) => users.ListAsync(ct))
-            .RequireAuthorization(Policies.Admin).Produces<IReadOnlyList<UserInfo>>();
+            .RequireAuthorization(Policies.Admin).WithSummary("Every user with role, creation time and whether disabled").Produces<IReadOnlyList<UserInfo>>();
         admin.MapPost("/users", async (HttpRequest request, ClaimsPrincipal user, UserService users) =>
             {
                 var body = await Api.BodyAsync<CreateUserRequest>(request);
@@ -173,13 +146,31 @@ public static class UserEndpoints
                 return Results.NoContent();
             })
             .RequireAuthorization(Policies.Admin);
+        admin.MapPost("/users/{name}/disable", (string name, ClaimsPrincipal user, UserService users, CancellationToken ct) =>
+                users.SetDisabledAsync(user.Actor(), name, disabled: true, ct))
+            .RequireAuthorization(Policies.Admin).Produces<UserInfo>().ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Disable a user: their sessions end, sign-in and their API tokens are refused; name, role, tokens and audit trail stay (audit: user.disable)")
+            .WithDescription("No body. Disabling a disabled user changes nothing. 409 when you disable yourself or the last enabled admin.");
+        admin.MapPost("/users/{name}/enable", (string name, ClaimsPrincipal user, UserService users, CancellationToken ct) =>
+                users.SetDisabledAsync(user.Actor(), name, disabled: false, ct))
+            .RequireAuthorization(Policies.Admin).Produces<UserInfo>()
+            .WithSummary("Enable a disabled user again: sign-in and their API tokens work again (audit: user.enable)")
+            .WithDescription("No body. Enabling an enabled user changes nothing.");
         return endpoints;
     }
 
-    private static async Task<IResult> LoginAsync(HttpRequest request, LoginService login, TimeProvider time)
+    private static async Task<IResult> LoginAsync(HttpRequest request, LoginService login, LoginLimiter limiter, TimeProvider time)
     {
-        var body = await Api.BodyAsync<LoginRequest>(request);
         var context = request.HttpContext;
+        // Counted before the body is read: a malformed attempt is an attempt.
+        var wait = limiter.TryTake(context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        if (wait > 0)
+        {
+            context.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many login attempts",
+                detail: $"too many login attempts from this address; try again in {wait} s");
+        }
+        var body = await Api.BodyAsync<LoginRequest>(request);
         var result = await login.LoginAsync(body.Name ?? "", body.Password ?? "", context.Connection.RemoteIpAddress?.ToString(), context.RequestAborted);
         if (result.Session is { } session)
         {

@@ -14,8 +14,9 @@ using Microsoft.Extensions.Options;
 
 namespace Edge.Cloud.Users;
 
-/// <summary>A user as the API shows it (never the password hash).</summary>
-public sealed record UserInfo(string Name, string Role, long CreatedAt);
+/// <summary>A user as the API shows it (never the password hash); <see cref="Disabled"/>: sign-in, sessions and API
+/// tokens refused until an admin enables the user again.</summary>
+public sealed record UserInfo(string Name, string Role, long CreatedAt, bool Disabled = false);
 
 /// <summary>An API token as listed: its name, when it was made, when it expires and when it was last used
 /// (to <see cref="TokenOptions.UseIntervalSeconds"/>; null: never). The token itself is shown only once.</summary>
@@ -120,10 +121,11 @@ public sealed partial class UserService
         await tx.CommitAsync();
     }
 
-    /// <summary>Disables or enables a user. A disabled user keeps name, role, tokens and audit trail, but cannot
-    /// sign in, their sessions end (new session stamp) and their API tokens are refused until enabled again. The
-    /// last enabled admin cannot be disabled, and nobody disables themselves.</summary>
-    public async Task SetDisabledAsync(string actor, string name, bool disabled, CancellationToken ct = default)
+    /// <summary>Disables or enables a user and returns them as they now are. A disabled user keeps name, role, tokens and
+    /// audit trail, but cannot sign in, their sessions end (new session stamp) and their API tokens are refused until
+    /// enabled again. The last enabled admin cannot be disabled, and nobody disables themselves. Disabling a disabled
+    /// user (or enabling an enabled one) changes nothing and writes no audit entry.</summary>
+    public async Task<UserInfo> SetDisabledAsync(string actor, string name, bool disabled, CancellationToken ct = default)
     {
         if (disabled && actor == name) throw DomainException.Conflict("you cannot disable your own user");
         await using var tx = await Tx.BeginAsync(_connections, ct);
@@ -133,17 +135,11 @@ public sealed partial class UserService
                 ("@at", _time.GetUtcNow().ToUnixTimeSeconds()), ("@s", NewStamp()), ("@n", name))
             : await tx.ExecAsync("UPDATE users SET disabled_at = NULL, security_stamp = @s WHERE name = @n AND disabled_at IS NOT NULL",
                 ("@s", NewStamp()), ("@n", name));
-        if (changed == 0 && await FindAsync(tx, name) is null) throw DomainException.NotFound("user", name);
+        var user = await FindAsync(tx, name) ?? throw DomainException.NotFound("user", name);
         if (disabled) await RefuseNoAdminLeftAsync(tx, name, "disabled");
         if (changed > 0) await _audit.WriteAsync(tx, actor, disabled ? "user.disable" : "user.enable", "user:" + name);
         await tx.CommitAsync();
-    }
-
-    /// <summary>The names of the disabled users.</summary>
-    public async Task<IReadOnlySet<string>> DisabledAsync(CancellationToken ct = default)
-    {
-        await using var tx = await Tx.ReadAsync(_connections, ct);
-        return (await tx.QueryAsync("SELECT name FROM users WHERE disabled_at IS NOT NULL", r => r.GetString(0))).ToHashSet();
+        return user;
     }
 
     /// <summary>PostgreSQL (read committed) would let two admins demote each other at the same time and both
@@ -167,7 +163,7 @@ public sealed partial class UserService
     public async Task<IReadOnlyList<UserInfo>> ListAsync(CancellationToken ct = default)
     {
         await using var tx = await Tx.ReadAsync(_connections, ct);
-        return await tx.QueryAsync("SELECT name, role, created_at FROM users ORDER BY name", Map);
+        return await tx.QueryAsync("SELECT name, role, created_at, disabled_at FROM users ORDER BY name", MapWithStatus);
     }
 
     public async Task<UserInfo?> FindAsync(string name, CancellationToken ct = default)
@@ -283,9 +279,13 @@ public sealed partial class UserService
     public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private static Task<UserInfo?> FindAsync(Tx tx, string name) =>
-        tx.SingleAsync("SELECT name, role, created_at FROM users WHERE name = @n", Map, ("@n", name));
+        tx.SingleAsync("SELECT name, role, created_at, disabled_at FROM users WHERE name = @n", MapWithStatus, ("@n", name));
 
+    /// <summary>name, role, created_at of a user the query already knows is enabled (<c>disabled_at IS NULL</c>).</summary>
     private static UserInfo Map(System.Data.Common.DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetInt64(2));
+
+    /// <summary>name, role, created_at, disabled_at.</summary>
+    private static UserInfo MapWithStatus(System.Data.Common.DbDataReader r) => Map(r) with { Disabled = !r.IsDBNull(3) };
 
     private static void Check(string name, string role, string password)
     {

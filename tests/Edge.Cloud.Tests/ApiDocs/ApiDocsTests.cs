@@ -21,6 +21,7 @@ public sealed class ApiDocsTests : IAsyncLifetime
     private static readonly HashSet<string> Bodiless =
     [
         "POST /api/v1/auth/logout", "POST /api/v1/gateways/{id}/token", "POST /api/v1/nodes/{id}/secret", "POST /api/v1/alarms/{id}/acknowledge",
+        "POST /api/v1/users/{name}/disable", "POST /api/v1/users/{name}/enable",
     ];
 
     /// <summary>Operations whose body is not JSON (a file upload, no example to show), with the content type they declare instead.</summary>
@@ -93,11 +94,29 @@ public sealed class ApiDocsTests : IAsyncLifetime
                 else if (!(problems.Contains("401") && problems.Contains("403"))) failures.Add(name + ": no 401/403 problem responses");
                 var gateway = secured && security.EnumerateArray().Any(s => s.TryGetProperty("gatewayToken", out _));
                 if (gateway != path.Name.StartsWith("/api/v1/gateways/{gatewayId}/", StringComparison.Ordinal)) failures.Add(name + ": wrong scheme");
-                if (!gateway && !Regex.IsMatch(description, @"^Role: (any signed-in user|technician or admin|installer or admin|admin)")) failures.Add(name + ": no role in description");
+                if (!gateway && !Regex.IsMatch(description, @"^Role: (any signed-in user|technician or admin|installer or admin|installer, technician or admin|admin)")) failures.Add(name + ": no role in description");
             }
         }
         Assert.True(operations > 40, $"only {operations} operations");
         Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task The_user_list_says_who_is_disabled_and_disable_and_enable_are_admin_operations_with_their_conflict()
+    {
+        var document = await Ok(await _server.Client.GetAsync("/openapi/v1.json"));
+        var paths = document.GetProperty("paths");
+        var list = paths.GetProperty("/api/v1/users").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content")
+            .GetProperty("application/json").GetProperty("schema").GetProperty("items");
+        var schema = document.GetProperty("components").GetProperty("schemas").GetProperty(list.GetProperty("$ref").GetString()!.Split('/')[^1]);
+        Assert.Equal("boolean", schema.GetProperty("properties").GetProperty("disabled").GetProperty("type").GetString());
+        foreach (var (action, conflict) in new[] { ("disable", true), ("enable", false) })
+        {
+            var operation = paths.GetProperty($"/api/v1/users/{{name}}/{action}").GetProperty("post");
+            Assert.StartsWith("Role: admin.", operation.GetProperty("description").GetString());
+            Assert.Equal(conflict, operation.GetProperty("responses").TryGetProperty("409", out _));
+            Assert.True(operation.GetProperty("responses").TryGetProperty("200", out _));
+        }
     }
 
     [Fact]

@@ -108,16 +108,32 @@ public sealed class TechnicianBrowserTests(ConsoleSite site)
             Form = page.Context.APIRequest.CreateFormData().Set("__RequestVerificationToken", token!).Set("culture", "el").Set("returnUrl", NodePath),
         });
         Assert.Equal(302, control.Status);
+        // A well-formed command post (the form's name and fields, a valid token): it reaches the page's handler, whose
+        // role check refuses it — 403 and the page's refusal, no command.
         var response = await page.APIRequest.PostAsync(NodePath, new APIRequestContextOptions
         {
             Form = page.Context.APIRequest.CreateFormData()
                 .Set("__RequestVerificationToken", token!).Set("_handler", "command")
-                .Set("Form.Kind", "reboot").Set("Form.Confirmed", "true"),
+                .Set("Form.Kind", "reboot").Set("Form.Level", "100").Set("Form.DurationMin", "60").Set("Form.Confirmed", "true"),
         });
-        // Refused: the page renders no command form for a viewer, so the server has no form to bind the post to (400),
-        // and the handler would answer 403 if it had one.
-        Assert.Equal(400, response.Status);
+        Assert.Equal(403, response.Status);
+        Assert.Contains("Ο ρόλος σας (viewer) δεν επιτρέπει αυτή την ενέργεια", await response.TextAsync());
         Assert.DoesNotContain(await Commands().ListAsync(ConsoleServer.Light, null, 50), c => c.Kind == "reboot");
+        // The same for the inventory form: refused by its handler, nothing saved.
+        var edit = await page.APIRequest.PostAsync(NodePath, new APIRequestContextOptions
+        {
+            Form = page.Context.APIRequest.CreateFormData()
+                .Set("__RequestVerificationToken", token!).Set("_handler", "inventory").Set("Edit.Pole", "P-FORGED").Set("Edit.Group", ConsoleServer.Group),
+        });
+        Assert.Equal(403, edit.Status);
+        var assign = await page.APIRequest.PostAsync(NodePath, new APIRequestContextOptions
+        {
+            Form = page.Context.APIRequest.CreateFormData()
+                .Set("__RequestVerificationToken", token!).Set("_handler", "profile").Set("Assign.Profile", ConsoleServer.Profile),
+        });
+        Assert.Equal(403, assign.Status);
+        var light = await site.Server.App.Services.GetRequiredService<Edge.Cloud.Inventory.InventoryService>().GetNodeAsync(ConsoleServer.Light);
+        Assert.Equal(("P-101", (string?)null), (light.Pole, light.Profile));
         await page.Context.CloseAsync();
     }
 
