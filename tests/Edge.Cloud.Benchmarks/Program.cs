@@ -11,7 +11,14 @@ using System.Threading.Tasks;
 using Edge.Cloud.Ingestion;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Storage.Migrations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using System.Net.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
@@ -69,7 +76,7 @@ public static class Program
         foreach (var group in results.GroupBy(r => (r.Provider, r.Path)))
         {
             var rate = Edge.Benchmarks.Spread.Of(group.Select(r => r.Records / r.Seconds));
-            var raws = results.Where(x => x.Provider == group.Key.Provider && x.Path.StartsWith("raw", StringComparison.Ordinal)).ToList();
+            var raws = results.Where(x => x.Provider == group.Key.Provider && x.Path.StartsWith("raw ", StringComparison.Ordinal)).ToList();
             var ratio = Edge.Benchmarks.Spread.Of(group.Zip(raws, (r, raw) => (r.Records / r.Seconds) / (raw.Records / raw.Seconds)));
             var p50 = Edge.Benchmarks.Spread.Of(group.Select(r => r.P50Ms));
             var p95 = Edge.Benchmarks.Spread.Of(group.Select(r => r.P95Ms));
@@ -161,7 +168,7 @@ public static class Program
     /// <summary>The batch body a gateway posts (docs/uplink.md §2), gzip-compressed as the gateway sends it.</summary>
     private static byte[] GzipBody(IngestRecord[] batch)
     {
-        var body = $"{{\"v\":1,\"gateway\":\"{Gateway}\",\"sentAt\":1767304800,\"records\":[{string.Join(',', batch.Select(r => Json[r]))}]}}";
+        var body = $"{{\"v\":1,\"gateway\":\"{Gateway}\",\"sentAt\":{DateTimeOffset.UtcNow.ToUnixTimeSeconds()},\"records\":[{string.Join(',', batch.Select(r => Json[r]))}]}}";
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest)) gzip.Write(System.Text.Encoding.UTF8.GetBytes(body));
         return buffer.ToArray();
@@ -196,6 +203,74 @@ public static class Program
 
     private static readonly List<(string Provider, PhaseTimes Phases, int Batches)> Splits = new();
 
+    /// <summary>End to end over HTTP: the real cloud app (Kestrel on loopback, all its services, the record feed
+    /// included) on a fresh database, its nodes in the inventory (admission), the gzip bodies POSTed one after another
+    /// as one gateway sends them; each answer must accept the whole batch.</summary>
+    private static async Task<Result> HttpPathAsync(string provider, List<IngestRecord[]> batches, List<byte[]> bodies, Dictionary<string, string?> storage)
+    {
+        var token = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var app = Edge.Cloud.Program.CreateApp([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(storage)
+            {
+                ["Gateways:Seed:0:Id"] = Gateway, ["Gateways:Seed:0:Token"] = token, ["Logging:LogLevel:Default"] = "Warning",
+            });
+        });
+        await app.StartAsync();
+        try
+        {
+            await SeedNodesAsync(app.Services.GetRequiredService<IStorageConnections>(), batches);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            using var http = new HttpClient { BaseAddress = new Uri(address) };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            // Stamped now, as a gateway stamps each batch: an old sentAt would raise the cloud's clock alarm on every batch.
+            bodies = batches.Select(GzipBody).ToList();
+            var index = 0;
+            return await TimeAsync(provider, "http: POST gzip batches", batches, async batch =>
+            {
+                using var content = new ByteArrayContent(bodies[index++]);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                content.Headers.ContentEncoding.Add("gzip");
+                using var response = await http.PostAsync($"api/v1/gateways/{Gateway}/batches", content);
+                var answer = await response.Content.ReadAsStringAsync();
+                using var json = JsonDocument.Parse(answer);
+                if (!response.IsSuccessStatusCode || json.RootElement.GetProperty("accepted").GetInt32() != batch.Length)
+                {
+                    throw new InvalidOperationException($"batch {index} was not accepted whole: {(int)response.StatusCode} {answer}");
+                }
+            });
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>The site and every node of the batches in the inventory, assigned to the benchmark's gateway (the
+    /// cloud admits records only from a node's own gateway).</summary>
+    private static async Task SeedNodesAsync(IStorageConnections connections, List<IngestRecord[]> batches)
+    {
+        await using var connection = await connections.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        async Task Exec(string sql, params object[] values)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            for (var i = 0; i < values.Length; i++) command.Add("@" + (char)('a' + i), values[i]);
+            await command.ExecuteNonQueryAsync();
+        }
+        await Exec("INSERT INTO sites (id, name, tz, updated_at) VALUES (@a, @b, @c, 0)", "igoumenitsa", "Igoumenitsa", "Europe/Athens");
+        foreach (var id in batches.SelectMany(b => b).Select(r => r.Node!).Distinct())
+        {
+            await Exec("INSERT INTO nodes (id, site, type, gateway, updated_at) VALUES (@a, @b, @c, @d, 0)",
+                id, "igoumenitsa", id.StartsWith("wl-", StringComparison.Ordinal) ? "waterlevel" : "streetlight", Gateway);
+        }
+        await transaction.CommitAsync();
+    }
+
     /// <summary>The in-process HTTP pipeline on a fresh database: its rate and batch latencies, and its phase split.</summary>
     private static async Task<Result> PipelineAsync(string provider, List<IngestRecord[]> batches, List<byte[]> bodies, IIngestStore store)
     {
@@ -219,6 +294,7 @@ public static class Program
                 results.Add(await TimeAsync("sqlite", "store (new records)", batches, b => ingest.StoreAsync(b)));
                 results.Add(await TimeAsync("sqlite", "store (retry: duplicates)", batches, b => ingest.StoreAsync(b)));
                 results.Add(await PipelineAsync("sqlite", batches, bodies, new SqliteIngestStore(await FreshSqliteAsync(Path.Combine(directory, "pipeline.db")), TimeProvider.System)));
+                results.Add(await HttpPathAsync("sqlite", batches, bodies, new() { ["Storage:Provider"] = "Sqlite", ["Storage:DataDirectory"] = Path.Combine(directory, "http") }));
             }
             async Task Raw()
             {
@@ -312,6 +388,20 @@ public static class Program
                 {
                     await DropAsync(server, pipeline.Schema);
                 }
+                var overHttp = await FreshPostgresAsync(server);
+                try
+                {
+                    results.Add(await HttpPathAsync("postgres", batches, bodies, new()
+                    {
+                        ["Storage:Provider"] = "Postgres",
+                        ["Storage:PostgresConnectionString"] = new NpgsqlConnectionStringBuilder(server) { SearchPath = overHttp.Schema }.ToString(),
+                    }));
+                }
+                finally
+                {
+                    NpgsqlConnection.ClearAllPools();
+                    await DropAsync(server, overHttp.Schema);
+                }
             }
             async Task Raw()
             {
@@ -319,6 +409,18 @@ public static class Program
                 await new PostgresIngestStore(raw.Connections, TimeProvider.System).StoreAsync([batches[0].First(r => r.Telemetry is not null) with { Gateway = "warm-up" }]);
                 await using var connection = await raw.Connections.DataSource.OpenConnectionAsync();
                 results.Add(await TimeAsync("postgres", "raw binary COPY", batches, b => RawCopyBatchAsync(connection, b)));
+                // Where the store's time goes: the same COPY plus the store's node_state upsert in the same transaction.
+                var reference = await FreshPostgresAsync(server);
+                try
+                {
+                    await new PostgresIngestStore(reference.Connections, TimeProvider.System).StoreAsync([batches[0].First(r => r.Telemetry is not null) with { Gateway = "warm-up" }]);
+                    await using var withState = await reference.Connections.DataSource.OpenConnectionAsync();
+                    results.Add(await TimeAsync("postgres", "reference: COPY + node_state", batches, b => RawCopyBatchAsync(withState, b, nodeState: true)));
+                }
+                finally
+                {
+                    await DropAsync(server, reference.Schema);
+                }
             }
             if (round % 2 == 0) { await Store(); await Raw(); }
             else { await Raw(); await Store(); }
@@ -353,7 +455,7 @@ public static class Program
     }
 
     /// <summary>One binary COPY per table, one transaction per batch (like the store), every column the store writes.</summary>
-    private static async Task RawCopyBatchAsync(NpgsqlConnection connection, IngestRecord[] batch)
+    private static async Task RawCopyBatchAsync(NpgsqlConnection connection, IngestRecord[] batch, bool nodeState = false)
     {
         var storedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -419,6 +521,7 @@ public static class Program
             }
             await copy.CompleteAsync();
         }
+        if (nodeState) await PostgresIngestStore.UpsertNodeStateAsync(connection, transaction, batch, default);
         await transaction.CommitAsync();
     }
 
