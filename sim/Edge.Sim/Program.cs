@@ -18,6 +18,8 @@ public static class Program
 
         Usage:
           dotnet run --project sim/Edge.Sim -- demo [options]
+          dotnet run -c Release --project sim/Edge.Sim -- load --postgres <connection string> [options]
+                                 (a scale run: thousands of virtual nodes through several gateways; load --help)
 
         demo: starts, in this process, the cloud (SQLite), one gateway (embedded MQTT broker, HTTPS uplink,
         desired-state downlink, local flood rules) and ~70 virtual nodes around Igoumenitsa: 60 street lights
@@ -42,6 +44,7 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.FirstOrDefault() == "load") return await LoadAsync(args[1..]);
         if (args.Length == 0 || args.Any(a => a is "-h" or "--help"))
         {
             Console.WriteLine(Usage);
@@ -90,6 +93,46 @@ public static class Program
         Console.CancelKeyPress -= onCancel;
         Console.WriteLine("Stopped. Run the same command again to continue with the same data.");
         return 0;
+    }
+
+    /// <summary>`edge-sim load`: the scale run (<see cref="Load.LoadOptions.Usage"/>).</summary>
+    private static async Task<int> LoadAsync(string[] args)
+    {
+        if (args.Any(a => a is "-h" or "--help"))
+        {
+            Console.WriteLine(Load.LoadOptions.Usage);
+            return 0;
+        }
+        var options = Load.LoadOptions.Parse(args, out var error);
+        if (options is null)
+        {
+            Console.Error.WriteLine("edge-sim load: " + error);
+            Console.Error.WriteLine("Run edge-sim load --help for usage.");
+            return 2;
+        }
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var report = await new Load.LoadRun(options, Console.Out).RunAsync(stop.Token);
+            Load.LoadRun.Print(report, Console.Out);
+            if (options.Out is { } file)
+            {
+                File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(report, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine("report: " + Path.GetFullPath(file));
+            }
+            return 0;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine("edge-sim load: the run failed: " + e.Message);
+            return 1;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
     }
 
     private static void PrintBanner(DemoSite site)

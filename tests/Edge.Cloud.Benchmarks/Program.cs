@@ -4,13 +4,21 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.IO.Compression;
 using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Edge.Cloud.Ingestion;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Storage.Migrations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using System.Net.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
@@ -46,16 +54,19 @@ public static class Program
         Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores ({before["cpu"]}), {before["os"]}, load {before["loadavg"]}; {before["note"]}");
         Console.WriteLine($"# {total} records from {nodes} nodes in batches of {batchSize}, store only (no HTTP); {rounds} rounds, store/raw order alternating");
         var batches = MakeBatches(total, batchSize, nodes);
+        var bodies = batches.Select(GzipBody).ToList();
         var results = new List<Result>();
 
-        await RunSqliteAsync(MakeBatches(batchSize, batchSize, nodes), new List<Result>(), 0); // warm-up (JIT)
+        var warmUp = MakeBatches(batchSize, batchSize, nodes);
+        await RunSqliteAsync(warmUp, warmUp.Select(GzipBody).ToList(), new List<Result>(), 0); // warm-up (JIT)
         if (postgres is null) Console.Error.WriteLine("EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES) is not set: PostgreSQL skipped.");
-        else await RunPostgresAsync(postgres, MakeBatches(batchSize, batchSize, nodes), new List<Result>(), 0);
+        else await RunPostgresAsync(postgres, warmUp, warmUp.Select(GzipBody).ToList(), new List<Result>(), 0);
+        Splits.Clear();
         for (var round = 0; round < rounds; round++)
         {
             // Alternate the order of the store and the raw baseline, so a drift in the machine's load favours neither.
-            await RunSqliteAsync(batches, results, round);
-            if (postgres is not null) await RunPostgresAsync(postgres, batches, results, round);
+            await RunSqliteAsync(batches, bodies, results, round);
+            if (postgres is not null) await RunPostgresAsync(postgres, batches, bodies, results, round);
             Console.WriteLine($"round {round + 1} done");
         }
 
@@ -65,22 +76,53 @@ public static class Program
         foreach (var group in results.GroupBy(r => (r.Provider, r.Path)))
         {
             var rate = Edge.Benchmarks.Spread.Of(group.Select(r => r.Records / r.Seconds));
-            var raws = results.Where(x => x.Provider == group.Key.Provider && x.Path.StartsWith("raw", StringComparison.Ordinal)).ToList();
+            var raws = results.Where(x => x.Provider == group.Key.Provider && x.Path.StartsWith("raw ", StringComparison.Ordinal)).ToList();
             var ratio = Edge.Benchmarks.Spread.Of(group.Zip(raws, (r, raw) => (r.Records / r.Seconds) / (raw.Records / raw.Seconds)));
-            Console.WriteLine($"{group.Key.Provider,-10} {group.Key.Path,-28} {rate.Text("F0"),24} events/s   vs raw {ratio.Text("P0")}");
-            summary.Add(new { provider = group.Key.Provider, path = group.Key.Path, eventsPerSecond = rate, vsRaw = ratio });
+            var p50 = Edge.Benchmarks.Spread.Of(group.Select(r => r.P50Ms));
+            var p95 = Edge.Benchmarks.Spread.Of(group.Select(r => r.P95Ms));
+            Console.WriteLine($"{group.Key.Provider,-10} {group.Key.Path,-30} {rate.Text("F0"),24} events/s   vs raw {ratio.Text("P0"),16}   batch p50 {p50.Text("F1")} ms, p95 {p95.Text("F1")} ms");
+            summary.Add(new { provider = group.Key.Provider, path = group.Key.Path, eventsPerSecond = rate, vsRaw = ratio, batchP50Ms = p50, batchP95Ms = p95 });
+        }
+        Console.WriteLine();
+        Console.WriteLine("pipeline split, ms per batch (median [min–max] over rounds): gunzip+parse / validate / store");
+        var splits = new List<object>();
+        foreach (var group in Splits.GroupBy(x => x.Provider))
+        {
+            var decode = Edge.Benchmarks.Spread.Of(group.Select(x => x.Phases.DecodeMs / x.Batches));
+            var validate = Edge.Benchmarks.Spread.Of(group.Select(x => x.Phases.ValidateMs / x.Batches));
+            var stored = Edge.Benchmarks.Spread.Of(group.Select(x => x.Phases.StoreMs / x.Batches));
+            Console.WriteLine($"{group.Key,-10} decode {decode.Text("F1")}   validate {validate.Text("F1")}   store {stored.Text("F1")}");
+            splits.Add(new { provider = group.Key, decodeMsPerBatch = decode, validateMsPerBatch = validate, storeMsPerBatch = stored });
         }
         var file = Edge.Benchmarks.Spread.Write("cloud-ingest", new
         {
             what = "ingestion into the store only (SqliteIngestStore / PostgresIngestStore.StoreAsync, no HTTP) vs a raw baseline on the same rows",
-            records = total, batch = batchSize, nodes, rounds, machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary,
+            records = total, batch = batchSize, nodes, rounds, machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary, pipelineSplit = splits,
             raw = results,
         }, Edge.Benchmarks.Spread.Option(args, "--out"));
         Console.WriteLine($"raw results: {file}");
         return 0;
     }
 
-    private sealed record Result(string Provider, string Path, int Records, double Seconds);
+    private sealed record Result(string Provider, string Path, int Records, double Seconds, double P50Ms, double P95Ms);
+
+    /// <summary>Runs <paramref name="store"/> on each batch in turn, timing each: the path's rate and batch latencies.</summary>
+    private static async Task<Result> TimeAsync(string provider, string path, List<IngestRecord[]> batches, Func<IngestRecord[], Task> store)
+    {
+        var latencies = new List<double>(batches.Count);
+        var total = Stopwatch.StartNew();
+        foreach (var batch in batches)
+        {
+            var one = Stopwatch.StartNew();
+            await store(batch);
+            latencies.Add(one.Elapsed.TotalMilliseconds);
+        }
+        var seconds = total.Elapsed.TotalSeconds;
+        latencies.Sort();
+        return new Result(provider, path, batches.Sum(b => b.Length), seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95));
+    }
+
+    internal static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
     /// <summary>A region's mix from <paramref name="nodes"/> nodes: 90 % telemetry (mostly street lights, some water
     /// gauges), 5 % events, 5 % states.</summary>
@@ -115,33 +157,150 @@ public static class Program
             using var document = JsonDocument.Parse(json);
             var check = RecordValidator.Validate(Gateway, document.RootElement);
             records.Add(check.Record ?? throw new InvalidOperationException(check.Error));
+            Json[records[^1]] = json;
         }
         return records.Chunk(batchSize).ToList();
     }
 
-    /// <param name="round">even: the store first, then the raw baseline; odd: the other way round</param>
-    private static async Task RunSqliteAsync(List<IngestRecord[]> batches, List<Result> results, int round)
+    /// <summary>Each record's JSON as a gateway sends it (for the HTTP pipeline path).</summary>
+    private static readonly Dictionary<IngestRecord, string> Json = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The batch body a gateway posts (docs/uplink.md §2), gzip-compressed as the gateway sends it.</summary>
+    private static byte[] GzipBody(IngestRecord[] batch)
     {
-        var count = batches.Sum(b => b.Length);
+        var body = $"{{\"v\":1,\"gateway\":\"{Gateway}\",\"sentAt\":{DateTimeOffset.UtcNow.ToUnixTimeSeconds()},\"records\":[{string.Join(',', batch.Select(r => Json[r]))}]}}";
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest)) gzip.Write(System.Text.Encoding.UTF8.GetBytes(body));
+        return buffer.ToArray();
+    }
+
+    /// <summary>Time per phase of the HTTP path's own work, summed over batches (ms): gunzip + JSON parse, validation, store.</summary>
+    private sealed class PhaseTimes
+    {
+        public double DecodeMs, ValidateMs, StoreMs;
+    }
+
+    /// <summary>What the batch endpoint does with a body, in process (no Kestrel, admission or epochs): gunzip and
+    /// parse, validate each record (<see cref="RecordValidator"/>), store the valid ones.</summary>
+    private static async Task PipelineAsync(byte[] gzipBody, IIngestStore store, PhaseTimes phases)
+    {
+        var time = Stopwatch.StartNew();
+        using var plain = new MemoryStream();
+        using (var gzip = new GZipStream(new MemoryStream(gzipBody), CompressionMode.Decompress)) gzip.CopyTo(plain);
+        using var document = JsonDocument.Parse(plain.GetBuffer().AsMemory(0, (int)plain.Length));
+        phases.DecodeMs += time.Elapsed.TotalMilliseconds;
+        time.Restart();
+        var valid = new List<IngestRecord>();
+        foreach (var element in document.RootElement.GetProperty("records").EnumerateArray())
+        {
+            if (RecordValidator.Validate(Gateway, element).Record is { } record) valid.Add(record);
+        }
+        phases.ValidateMs += time.Elapsed.TotalMilliseconds;
+        time.Restart();
+        await store.StoreAsync(valid);
+        phases.StoreMs += time.Elapsed.TotalMilliseconds;
+    }
+
+    private static readonly List<(string Provider, PhaseTimes Phases, int Batches)> Splits = new();
+
+    /// <summary>End to end over HTTP: the real cloud app (Kestrel on loopback, all its services, the record feed
+    /// included) on a fresh database, its nodes in the inventory (admission), the gzip bodies POSTed one after another
+    /// as one gateway sends them; each answer must accept the whole batch.</summary>
+    private static async Task<Result> HttpPathAsync(string provider, List<IngestRecord[]> batches, List<byte[]> bodies, Dictionary<string, string?> storage)
+    {
+        var token = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var app = Edge.Cloud.Program.CreateApp([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(storage)
+            {
+                ["Gateways:Seed:0:Id"] = Gateway, ["Gateways:Seed:0:Token"] = token, ["Logging:LogLevel:Default"] = "Warning",
+            });
+        });
+        await app.StartAsync();
+        try
+        {
+            await SeedNodesAsync(app.Services.GetRequiredService<IStorageConnections>(), batches);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            using var http = new HttpClient { BaseAddress = new Uri(address) };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            // Stamped now, as a gateway stamps each batch: an old sentAt would raise the cloud's clock alarm on every batch.
+            bodies = batches.Select(GzipBody).ToList();
+            var index = 0;
+            return await TimeAsync(provider, "http: POST gzip batches", batches, async batch =>
+            {
+                using var content = new ByteArrayContent(bodies[index++]);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                content.Headers.ContentEncoding.Add("gzip");
+                using var response = await http.PostAsync($"api/v1/gateways/{Gateway}/batches", content);
+                var answer = await response.Content.ReadAsStringAsync();
+                using var json = JsonDocument.Parse(answer);
+                if (!response.IsSuccessStatusCode || json.RootElement.GetProperty("accepted").GetInt32() != batch.Length)
+                {
+                    throw new InvalidOperationException($"batch {index} was not accepted whole: {(int)response.StatusCode} {answer}");
+                }
+            });
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>The site and every node of the batches in the inventory, assigned to the benchmark's gateway (the
+    /// cloud admits records only from a node's own gateway).</summary>
+    private static async Task SeedNodesAsync(IStorageConnections connections, List<IngestRecord[]> batches)
+    {
+        await using var connection = await connections.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        async Task Exec(string sql, params object[] values)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            for (var i = 0; i < values.Length; i++) command.Add("@" + (char)('a' + i), values[i]);
+            await command.ExecuteNonQueryAsync();
+        }
+        await Exec("INSERT INTO sites (id, name, tz, updated_at) VALUES (@a, @b, @c, 0)", "igoumenitsa", "Igoumenitsa", "Europe/Athens");
+        foreach (var id in batches.SelectMany(b => b).Select(r => r.Node!).Distinct())
+        {
+            await Exec("INSERT INTO nodes (id, site, type, gateway, updated_at) VALUES (@a, @b, @c, @d, 0)",
+                id, "igoumenitsa", id.StartsWith("wl-", StringComparison.Ordinal) ? "waterlevel" : "streetlight", Gateway);
+        }
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>The in-process HTTP pipeline on a fresh database: its rate and batch latencies, and its phase split.</summary>
+    private static async Task<Result> PipelineAsync(string provider, List<IngestRecord[]> batches, List<byte[]> bodies, IIngestStore store)
+    {
+        var phases = new PhaseTimes();
+        var index = 0;
+        var result = await TimeAsync(provider, "pipeline: gunzip+parse+validate+store", batches, _ => PipelineAsync(bodies[index++], store, phases));
+        Splits.Add((provider, phases, batches.Count));
+        return result;
+    }
+
+    /// <param name="round">even: the store first, then the raw baseline; odd: the other way round</param>
+    private static async Task RunSqliteAsync(List<IngestRecord[]> batches, List<byte[]> bodies, List<Result> results, int round)
+    {
         var directory = Path.Combine(Path.GetTempPath(), "edge-bench-" + Guid.NewGuid().ToString("N"));
         try
         {
             async Task Store()
             {
                 var store = await FreshSqliteAsync(Path.Combine(directory, "store.db"));
-                var time = Stopwatch.StartNew();
-                foreach (var batch in batches) await new SqliteIngestStore(store, TimeProvider.System).StoreAsync(batch);
-                results.Add(new Result("sqlite", "store (new records)", count, time.Elapsed.TotalSeconds));
-                time.Restart();
-                foreach (var batch in batches) await new SqliteIngestStore(store, TimeProvider.System).StoreAsync(batch);
-                results.Add(new Result("sqlite", "store (retry: duplicates)", count, time.Elapsed.TotalSeconds));
+                var ingest = new SqliteIngestStore(store, TimeProvider.System);
+                results.Add(await TimeAsync("sqlite", "store (new records)", batches, b => ingest.StoreAsync(b)));
+                results.Add(await TimeAsync("sqlite", "store (retry: duplicates)", batches, b => ingest.StoreAsync(b)));
+                results.Add(await PipelineAsync("sqlite", batches, bodies, new SqliteIngestStore(await FreshSqliteAsync(Path.Combine(directory, "pipeline.db")), TimeProvider.System)));
+                results.Add(await HttpPathAsync("sqlite", batches, bodies, new() { ["Storage:Provider"] = "Sqlite", ["Storage:DataDirectory"] = Path.Combine(directory, "http") }));
             }
             async Task Raw()
             {
                 var raw = await FreshSqliteAsync(Path.Combine(directory, "raw.db"));
-                var time = Stopwatch.StartNew();
-                await RawSqliteAsync(raw, batches);
-                results.Add(new Result("sqlite", "raw prepared INSERT, tx/batch", count, time.Elapsed.TotalSeconds));
+                await using var connection = await raw.OpenAsync();
+                results.Add(await TimeAsync("sqlite", "raw prepared INSERT, tx/batch", batches, b => RawSqliteBatchAsync(connection, b)));
             }
             if (round % 2 == 0) { await Store(); await Raw(); }
             else { await Raw(); await Store(); }
@@ -160,31 +319,26 @@ public static class Program
         return connections;
     }
 
-    /// <summary>Plain prepared INSERTs, one transaction per batch (like the store).</summary>
-    private static async Task RawSqliteAsync(SqliteConnections connections, List<IngestRecord[]> batches)
-    {
-        await using var connection = await connections.OpenAsync();
-        foreach (var batch in batches) await RawSqliteBatchAsync(connection, batch);
-    }
-
     private static async Task RawSqliteBatchAsync(DbConnection connection, IngestRecord[] batch)
     {
         await using var transaction = await connection.BeginTransactionAsync();
-        using var records = Command(connection, transaction, "INSERT INTO records (gateway, seq, node, site, kind, received_at, stored_at, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h)", 8);
-        using var telemetry = Command(connection, transaction, "INSERT INTO telemetry (site, node, ts, type, gateway, seq, level, watts, volts, energy_wh, level_mm, flood_state, battery_v, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m, @n)", 14);
-        using var events = Command(connection, transaction, "INSERT INTO events (gateway, seq, site, node, ts, record_kind, kind, command_id, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i)", 9);
+        // Every column the store writes, so both write the same bytes into the same tables and indexes.
+        var storedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        using var records = Command(connection, transaction, "INSERT INTO records (gateway, epoch, seq, node, site, kind, received_at, stored_at, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i)", 9);
+        using var telemetry = Command(connection, transaction, "INSERT INTO telemetry (site, node, ts, type, gateway, seq, level, watts, volts, energy_wh, lux, level_mm, rate_mm_h, flood_state, battery_v, content_version, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m, @n, @o, @p, @q)", 17);
+        using var events = Command(connection, transaction, "INSERT INTO events (gateway, epoch, seq, site, node, ts, record_kind, kind, command_id, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j)", 10);
         foreach (var r in batch)
         {
-            Bind(records, r.Gateway, r.Seq, r.Node, r.Site, r.Kind, r.ReceivedAt, r.ReceivedAt, r.PayloadJson);
+            Bind(records, r.Gateway, r.Epoch, r.Seq, r.Node, r.Site, r.Kind, r.ReceivedAt, storedAt, r.PayloadJson);
             records.ExecuteNonQuery();
             if (r.Telemetry is { } t)
             {
-                Bind(telemetry, r.Site, r.Node, t.Ts, t.Type, r.Gateway, r.Seq, t.Level, t.Watts, t.Volts, t.EnergyWh, t.LevelMm, t.FloodState, t.BatteryV, r.PayloadJson);
+                Bind(telemetry, r.Site, r.Node, t.Ts, t.Type, r.Gateway, r.Seq, t.Level, t.Watts, t.Volts, t.EnergyWh, t.Lux, t.LevelMm, t.RateMmH, t.FloodState, t.BatteryV, t.ContentVersion, r.PayloadJson);
                 telemetry.ExecuteNonQuery();
             }
             if (r.Event is { } e)
             {
-                Bind(events, r.Gateway, r.Seq, r.Site, r.Node, e.Ts, r.Kind, e.Kind, e.CommandId, r.PayloadJson);
+                Bind(events, r.Gateway, r.Epoch, r.Seq, r.Site, r.Node, e.Ts, r.Kind, e.Kind, e.CommandId, r.PayloadJson);
                 events.ExecuteNonQuery();
             }
         }
@@ -212,9 +366,8 @@ public static class Program
     }
 
     /// <param name="round">even: the store first, then the raw baseline; odd: the other way round</param>
-    private static async Task RunPostgresAsync(string server, List<IngestRecord[]> batches, List<Result> results, int round)
+    private static async Task RunPostgresAsync(string server, List<IngestRecord[]> batches, List<byte[]> bodies, List<Result> results, int round)
     {
-        var count = batches.Sum(b => b.Length);
         var store = await FreshPostgresAsync(server);
         var raw = await FreshPostgresAsync(server);
         try
@@ -222,20 +375,52 @@ public static class Program
             async Task Store()
             {
                 var ingest = new PostgresIngestStore(store.Connections, TimeProvider.System);
-                var time = Stopwatch.StartNew();
-                foreach (var batch in batches) await ingest.StoreAsync(batch);
-                results.Add(new Result("postgres", "store (new records)", count, time.Elapsed.TotalSeconds));
-                time.Restart();
-                foreach (var batch in batches) await ingest.StoreAsync(batch);
-                results.Add(new Result("postgres", "store (retry: duplicates)", count, time.Elapsed.TotalSeconds));
+                results.Add(await TimeAsync("postgres", "store (new records)", batches, b => ingest.StoreAsync(b)));
+                results.Add(await TimeAsync("postgres", "store (retry: duplicates)", batches, b => ingest.StoreAsync(b)));
+                var pipeline = await FreshPostgresAsync(server);
+                try
+                {
+                    var pipelineStore = new PostgresIngestStore(pipeline.Connections, TimeProvider.System);
+                    await pipelineStore.StoreAsync([batches[0].First(r => r.Telemetry is not null) with { Gateway = "warm-up" }]); // partitions, as for the baseline
+                    results.Add(await PipelineAsync("postgres", batches, bodies, pipelineStore));
+                }
+                finally
+                {
+                    await DropAsync(server, pipeline.Schema);
+                }
+                var overHttp = await FreshPostgresAsync(server);
+                try
+                {
+                    results.Add(await HttpPathAsync("postgres", batches, bodies, new()
+                    {
+                        ["Storage:Provider"] = "Postgres",
+                        ["Storage:PostgresConnectionString"] = new NpgsqlConnectionStringBuilder(server) { SearchPath = overHttp.Schema }.ToString(),
+                    }));
+                }
+                finally
+                {
+                    NpgsqlConnection.ClearAllPools();
+                    await DropAsync(server, overHttp.Schema);
+                }
             }
             async Task Raw()
             {
                 // The baseline needs the same partitions; creating them is not part of what it measures.
                 await new PostgresIngestStore(raw.Connections, TimeProvider.System).StoreAsync([batches[0].First(r => r.Telemetry is not null) with { Gateway = "warm-up" }]);
-                var time = Stopwatch.StartNew();
-                await RawCopyAsync(raw.Connections, batches);
-                results.Add(new Result("postgres", "raw binary COPY", count, time.Elapsed.TotalSeconds));
+                await using var connection = await raw.Connections.DataSource.OpenConnectionAsync();
+                results.Add(await TimeAsync("postgres", "raw binary COPY", batches, b => RawCopyBatchAsync(connection, b)));
+                // Where the store's time goes: the same COPY plus the store's node_state upsert in the same transaction.
+                var reference = await FreshPostgresAsync(server);
+                try
+                {
+                    await new PostgresIngestStore(reference.Connections, TimeProvider.System).StoreAsync([batches[0].First(r => r.Telemetry is not null) with { Gateway = "warm-up" }]);
+                    await using var withState = await reference.Connections.DataSource.OpenConnectionAsync();
+                    results.Add(await TimeAsync("postgres", "reference: COPY + node_state", batches, b => RawCopyBatchAsync(withState, b, nodeState: true)));
+                }
+                finally
+                {
+                    await DropAsync(server, reference.Schema);
+                }
             }
             if (round % 2 == 0) { await Store(); await Raw(); }
             else { await Raw(); await Store(); }
@@ -269,71 +454,75 @@ public static class Program
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>One binary COPY per table per batch, each batch its own transaction (like the store).</summary>
-    private static async Task RawCopyAsync(PostgresConnections connections, List<IngestRecord[]> batches)
+    /// <summary>One binary COPY per table, one transaction per batch (like the store), every column the store writes.</summary>
+    private static async Task RawCopyBatchAsync(NpgsqlConnection connection, IngestRecord[] batch, bool nodeState = false)
     {
-        await using var connection = await connections.DataSource.OpenConnectionAsync();
-        foreach (var batch in batches)
+        var storedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var copy = await connection.BeginBinaryImportAsync("COPY records (gateway, epoch, seq, node, site, kind, received_at, stored_at, payload) FROM STDIN (FORMAT BINARY)"))
         {
-            await using var transaction = await connection.BeginTransactionAsync();
-            await using (var copy = await connection.BeginBinaryImportAsync("COPY records (gateway, seq, node, site, kind, received_at, stored_at, payload) FROM STDIN (FORMAT BINARY)"))
+            foreach (var r in batch)
             {
-                foreach (var r in batch)
-                {
-                    await copy.StartRowAsync();
-                    await copy.WriteAsync(r.Gateway, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint);
-                    await copy.WriteAsync(r.Node!, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.Site, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.Kind, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.ReceivedAt, NpgsqlDbType.Bigint);
-                    await copy.WriteAsync(r.ReceivedAt, NpgsqlDbType.Bigint);
-                    await copy.WriteAsync(r.PayloadJson, NpgsqlDbType.Jsonb);
-                }
-                await copy.CompleteAsync();
+                await copy.StartRowAsync();
+                await copy.WriteAsync(r.Gateway, NpgsqlDbType.Text);
+                await copy.WriteAsync(r.Epoch, NpgsqlDbType.Text);
+                await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint);
+                await copy.WriteAsync(r.Node!, NpgsqlDbType.Text);
+                await copy.WriteAsync(r.Site, NpgsqlDbType.Text);
+                await copy.WriteAsync(r.Kind, NpgsqlDbType.Text);
+                await copy.WriteAsync(r.ReceivedAt, NpgsqlDbType.Bigint);
+                await copy.WriteAsync(storedAt, NpgsqlDbType.Bigint);
+                await copy.WriteAsync(r.PayloadJson, NpgsqlDbType.Jsonb);
             }
-            await using (var copy = await connection.BeginBinaryImportAsync("COPY telemetry (site, node, ts, type, gateway, seq, level, watts, volts, energy_wh, level_mm, flood_state, battery_v, payload) FROM STDIN (FORMAT BINARY)"))
-            {
-                foreach (var r in batch)
-                {
-                    if (r.Telemetry is not { } t) continue;
-                    await copy.StartRowAsync();
-                    await copy.WriteAsync(r.Site, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.Node!, NpgsqlDbType.Text);
-                    await copy.WriteAsync(t.Ts, NpgsqlDbType.Bigint);
-                    await copy.WriteAsync(t.Type, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.Gateway, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint);
-                    await WriteAsync(copy, t.Level, NpgsqlDbType.Integer);
-                    await WriteAsync(copy, t.Watts, NpgsqlDbType.Double);
-                    await WriteAsync(copy, t.Volts, NpgsqlDbType.Double);
-                    await WriteAsync(copy, t.EnergyWh, NpgsqlDbType.Bigint);
-                    await WriteAsync(copy, t.LevelMm, NpgsqlDbType.Integer);
-                    if (t.FloodState is null) await copy.WriteNullAsync(); else await copy.WriteAsync(t.FloodState, NpgsqlDbType.Text);
-                    await WriteAsync(copy, t.BatteryV, NpgsqlDbType.Double);
-                    await copy.WriteAsync(r.PayloadJson, NpgsqlDbType.Jsonb);
-                }
-                await copy.CompleteAsync();
-            }
-            await using (var copy = await connection.BeginBinaryImportAsync("COPY events (gateway, seq, site, node, ts, record_kind, kind, payload) FROM STDIN (FORMAT BINARY)"))
-            {
-                foreach (var r in batch)
-                {
-                    if (r.Event is not { } e) continue;
-                    await copy.StartRowAsync();
-                    await copy.WriteAsync(r.Gateway, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint);
-                    await copy.WriteAsync(r.Site, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.Node!, NpgsqlDbType.Text);
-                    await copy.WriteAsync(e.Ts, NpgsqlDbType.Bigint);
-                    await copy.WriteAsync(r.Kind, NpgsqlDbType.Text);
-                    await copy.WriteAsync(e.Kind, NpgsqlDbType.Text);
-                    await copy.WriteAsync(r.PayloadJson, NpgsqlDbType.Jsonb);
-                }
-                await copy.CompleteAsync();
-            }
-            await transaction.CommitAsync();
+            await copy.CompleteAsync();
         }
+        await using (var copy = await connection.BeginBinaryImportAsync("COPY telemetry (site, node, ts, type, gateway, seq, level, watts, volts, energy_wh, lux, level_mm, rate_mm_h, flood_state, battery_v, content_version, payload) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var r in batch)
+            {
+                if (r.Telemetry is not { } t) continue;
+                await copy.StartRowAsync();
+                await copy.WriteAsync(r.Site, NpgsqlDbType.Text);
+                await copy.WriteAsync(r.Node!, NpgsqlDbType.Text);
+                await copy.WriteAsync(t.Ts, NpgsqlDbType.Bigint);
+                await copy.WriteAsync(t.Type, NpgsqlDbType.Text);
+                await copy.WriteAsync(r.Gateway, NpgsqlDbType.Text);
+                await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint);
+                await WriteAsync(copy, t.Level, NpgsqlDbType.Integer);
+                await WriteAsync(copy, t.Watts, NpgsqlDbType.Double);
+                await WriteAsync(copy, t.Volts, NpgsqlDbType.Double);
+                await WriteAsync(copy, t.EnergyWh, NpgsqlDbType.Bigint);
+                await WriteAsync(copy, t.Lux, NpgsqlDbType.Double);
+                await WriteAsync(copy, t.LevelMm, NpgsqlDbType.Integer);
+                await WriteAsync(copy, t.RateMmH, NpgsqlDbType.Integer);
+                if (t.FloodState is null) await copy.WriteNullAsync(); else await copy.WriteAsync(t.FloodState, NpgsqlDbType.Text);
+                await WriteAsync(copy, t.BatteryV, NpgsqlDbType.Double);
+                await WriteAsync(copy, t.ContentVersion, NpgsqlDbType.Bigint);
+                await copy.WriteAsync(r.PayloadJson, NpgsqlDbType.Jsonb);
+            }
+            await copy.CompleteAsync();
+        }
+        await using (var copy = await connection.BeginBinaryImportAsync("COPY events (gateway, epoch, seq, site, node, ts, record_kind, kind, command_id, payload) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var r in batch)
+            {
+                if (r.Event is not { } e) continue;
+                await copy.StartRowAsync();
+                await copy.WriteAsync(r.Gateway, NpgsqlDbType.Text);
+                await copy.WriteAsync(r.Epoch, NpgsqlDbType.Text);
+                await copy.WriteAsync(r.Seq, NpgsqlDbType.Bigint);
+                await copy.WriteAsync(r.Site, NpgsqlDbType.Text);
+                await copy.WriteAsync(r.Node!, NpgsqlDbType.Text);
+                await copy.WriteAsync(e.Ts, NpgsqlDbType.Bigint);
+                await copy.WriteAsync(r.Kind, NpgsqlDbType.Text);
+                await copy.WriteAsync(e.Kind, NpgsqlDbType.Text);
+                if (e.CommandId is null) await copy.WriteNullAsync(); else await copy.WriteAsync(e.CommandId, NpgsqlDbType.Text);
+                await copy.WriteAsync(r.PayloadJson, NpgsqlDbType.Jsonb);
+            }
+            await copy.CompleteAsync();
+        }
+        if (nodeState) await PostgresIngestStore.UpsertNodeStateAsync(connection, transaction, batch, default);
+        await transaction.CommitAsync();
     }
 
     private static Task WriteAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type) where T : struct =>

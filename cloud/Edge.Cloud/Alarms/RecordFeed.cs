@@ -54,7 +54,8 @@ public sealed class AlarmOptions
 /// applied exactly once, whichever path (HTTPS, Event Hubs) stored it, and ingestion never waits for it.
 /// Gateways send in seq order (uplink.md §2 rule 1), so a checkpoint never skips a record stored later.
 /// It is driven by events: ingestion in this process signals <see cref="RecordArrivals"/> after each commit and the
-/// feed applies the new records at once (an ack completes its command within the same moment, not at a polling pass).
+/// feed applies the new records at once (an ack completes its command within the same moment, not at a polling pass),
+/// reading only the streams that got records (a batch from one gateway does not read the other gateways').
 /// Every <see cref="AlarmOptions.IntervalS"/> it also re-reads records (another process may have stored some) and
 /// sweeps: commands past expiry, then <see cref="OfflineSweep"/> (lost nodes after a grace period, grouped per
 /// gateway; asleep nodes past their wake time; silent gateways; planned stops).
@@ -124,20 +125,33 @@ public sealed class RecordFeed : BackgroundService
     /// <summary>One pass: every gateway's new records, then the sweeps. Safe to call concurrently (tests do).</summary>
     public Task RunOnceAsync(CancellationToken ct = default) => RunAsync(sweep: true, ct);
 
+    /// <summary>The pass an arrival wakes: only the streams (gateway, epoch) that <see cref="RecordArrivals"/> was
+    /// notified of since the last pass, no sweep.</summary>
+    public Task RunArrivedAsync(CancellationToken ct = default) => RunAsync(sweep: false, ct);
+
+    /// <summary>Record streams read so far (one per gateway and epoch per pass): what a wake-up costs.</summary>
+    public long StreamsRead => Interlocked.Read(ref _streamsRead);
+
+    private long _streamsRead;
+
     private async Task RunAsync(bool sweep, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
-            List<(string Gateway, string Epoch)> streams;
-            await using (var read = await Tx.ReadAsync(_connections, ct))
+            // Drained before reading: a stream notified after this is woken for again (RecordArrivals.TakePending).
+            var streams = _arrivals.TakePending();
+            if (sweep)
             {
+                // The periodic pass reads every stream: another process may have stored records this one was not told of.
+                await using var read = await Tx.ReadAsync(_connections, ct);
                 // Each outbox epoch is its own seq stream; a gateway's older epochs first.
                 streams = await read.QueryAsync("SELECT gateway, epoch FROM gateway_epochs ORDER BY gateway, first_seen_at, epoch",
                     r => (r.GetString(0), r.GetString(1)));
             }
             foreach (var (gateway, epoch) in streams)
             {
+                Interlocked.Increment(ref _streamsRead);
                 while (await ApplyBatchAsync(gateway, epoch, ct) == BatchSize)
                 {
                 }

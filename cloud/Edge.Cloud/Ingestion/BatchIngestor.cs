@@ -58,7 +58,7 @@ public sealed class BatchIngestor
         foreach (var (position, error) in admission.Refused) rejected.Add(new RejectedRecord(valid[position].Seq, validIndex[position], error));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         var result = await _store.StoreAsync(admission.Admitted, cancellationToken);
-        if (result.Stored > 0) _arrivals.Notify();
+        if (result.Stored > 0) _arrivals.Notify(admission.Admitted);
         if (rejected.Count > 0)
         {
             _logger.LogWarning("Gateway {Gateway}: rejected {Count} record(s), first: seq {Seq}: {Error}",

@@ -302,6 +302,37 @@ public abstract class DomainSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_from_one_gateway_wakes_the_feed_for_that_gateways_records_only()
+    {
+        const string other = "gw-igoumenitsa-2";
+        await Services.GetRequiredService<GatewayRegistry>().RegisterAsync(other);
+        await AddLightAsync("sl-0001");
+        await AddLightAsync("sl-0002", gateway: other);
+        // The other gateway's fault is stored without telling this process's feed (as another cloud process stores).
+        await Services.GetRequiredService<OutboxEpochs>().NoteAsync(other, "");
+        using (var document = JsonDocument.Parse(Records.Batch(other, Records.LampFault(1, "sl-0002", Clock.UnixNow)).ToJsonString()))
+        {
+            var record = RecordValidator.Validate(other, document.RootElement.GetProperty("records")[0]).Record!;
+            Assert.Equal(1, (await Services.GetRequiredService<IIngestStore>().StoreAsync([record])).Stored);
+        }
+        Services.GetRequiredService<RecordArrivals>().TakePending(); // earlier set-up notifications, if any
+        await StoreAsync(Records.LampFault(1, "sl-0001", Clock.UnixNow));
+
+        var streamsBefore = Feed.StreamsRead;
+        await Feed.RunArrivedAsync();
+        Assert.Equal(1, Feed.StreamsRead - streamsBefore);
+        Assert.Equal(["sl-0001"], (await Alarms.ListAsync("open", null, null, 10)).Select(a => a.Node));
+        await using (var read = await Tx.ReadAsync(Connections))
+        {
+            Assert.Null(await read.LongAsync("SELECT seq FROM record_feed WHERE gateway = @g", ("@g", other)));
+        }
+
+        // The periodic pass reads every stream, so the other gateway's record is applied there.
+        await Feed.RunOnceAsync();
+        Assert.Equal(["sl-0001", "sl-0002"], (await Alarms.ListAsync("open", null, null, 10)).Select(a => a.Node).Order());
+    }
+
+    [Fact]
     public async Task A_lamp_fault_opens_an_alarm_a_user_acknowledges_and_its_clear_event_clears()
     {
         await AddLightAsync("sl-0001");

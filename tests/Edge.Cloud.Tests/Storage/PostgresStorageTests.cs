@@ -1,7 +1,9 @@
 using System;
+using System.Linq;
 using System.Threading.Tasks;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Tests.Support;
+using Npgsql;
 
 namespace Edge.Cloud.Tests.Storage;
 
@@ -48,5 +50,47 @@ public sealed class PostgresStorageTests : StorageSuite
         await Store.StoreAsync([Valid(Records.Streetlight(1, "sl-0001", march, 50))]);
         var second = CreateStore(Connections);
         Assert.Equal(new StoreResult(1, 0), await second.StoreAsync([Valid(Records.Streetlight(2, "sl-0001", march + 60, 50))]));
+    }
+
+    [Fact]
+    public async Task A_batch_meeting_a_key_another_transaction_commits_meanwhile_goes_the_staged_way_and_stores_each_record_once()
+    {
+        var batch = Enumerable.Range(1, 3).Select(i => Valid(Records.Streetlight(i, "sl-0001", 1767304800 + i, level: 50))).ToArray();
+        // Another batch with seq 2 is in flight: its transaction has written the record but not committed yet, so the
+        // store's check does not see it and its COPY into records waits on the key.
+        await using var other = new NpgsqlConnection(_database!.ConnectionString);
+        await other.OpenAsync();
+        await using var otherTx = await other.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO records (gateway, epoch, seq, node, site, kind, received_at, stored_at, payload) " +
+            "VALUES (@g, '', 2, 'sl-0001', @site, 'telemetry', 1767304802, 1767304802, CAST(@p AS JSONB))", other, otherTx))
+        {
+            insert.Parameters.AddWithValue("g", Gateway);
+            insert.Parameters.AddWithValue("site", batch[1].Site);
+            insert.Parameters.AddWithValue("p", batch[1].PayloadJson);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var store = (PostgresIngestStore)Store;
+        var storing = Task.Run(() => store.StoreAsync(batch));
+        // Wait (no timing assertion) until the store's COPY is blocked on the other transaction's row lock.
+        var limit = DateTime.UtcNow.AddSeconds(60);
+        while (await CountAsync("SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'") == 0)
+        {
+            Assert.False(storing.IsCompleted, "the store finished without waiting for the other transaction");
+            Assert.True(DateTime.UtcNow < limit, "the store never waited on the other transaction's key");
+            await Task.Delay(20);
+        }
+        await otherTx.CommitAsync();
+
+        Assert.Equal(new StoreResult(2, 1), await storing);
+        Assert.Equal(1, store.StagedFallbacks);
+        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM records"));
+        Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM telemetry WHERE seq IN (1, 3)"));
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM telemetry WHERE seq = 2")); // the other batch's, not this one's
+
+        // A retry of the whole batch now finds every key in the check and writes nothing.
+        Assert.Equal(new StoreResult(0, 3), await store.StoreAsync(batch));
+        Assert.Equal(1, store.StagedFallbacks);
     }
 }

@@ -161,8 +161,9 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
         {
             try
             {
-                var result = await _store.StoreAsync(await AdmitAsync(records, partition, cancellationToken), cancellationToken);
-                if (result.Stored > 0) _arrivals?.Notify(); // the record feed applies them now
+                var admitted = await AdmitAsync(records, partition, cancellationToken);
+                var result = await _store.StoreAsync(admitted, cancellationToken);
+                if (result.Stored > 0) _arrivals?.Notify(admitted); // the record feed applies them now
                 _logger.LogDebug("Event Hubs partition {Partition}: {Stored} stored, {Duplicates} duplicate(s)", partition.PartitionId, result.Stored, result.Duplicates);
                 return;
             }
