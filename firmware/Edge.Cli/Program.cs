@@ -53,7 +53,7 @@ app.Configure(config =>
             .WithExample("node", "commission", "sl-0042")
             .WithExample("node", "commission", "wl-0007", "--measured-mm", "412", "--set-datum");
         node.AddCommand<NodeFlashCommand>("flash")
-            .WithDescription("Flash the nanoFramework firmware, the app at the deployment partition's address and the provisioning record with nanoff, then check the device lists the app's assemblies.")
+            .WithDescription("Flash the nanoFramework firmware, the app at the deployment partition's address and the provisioning record with nanoff, then check the device lists the app's assemblies; live progress with nanoff's own percentage on a terminal, one line per step when redirected.")
             .WithExample("node", "flash", "--serial", "/dev/ttyUSB0", "--type", "streetlight", "--record", "sl-0042.node", "--dry-run");
         node.AddCommand<NodeLabelCommand>("label")
             .WithDescription("Write printable pole labels with the QR code of each node's public page {base}/n/{id}: one SVG label, or A4 PDF sheets of 3 × 8.")

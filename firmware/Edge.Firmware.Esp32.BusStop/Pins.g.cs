@@ -22,7 +22,13 @@ internal static class Pins
     public const int StatusLed = 13;
     public const int ButtonService = 33;
     public const bool ButtonServiceActiveLow = true;
+    public const int BootButton = 0;
+    public const bool BootButtonActiveLow = true;
+    public const int ProvRx = 19;
+    public const int ProvTx = 14;
     public const int SpiBus = 1;
     public const int SpiFrequencyHz = 4000000;
     public const int SpiMode = 0;
+    public const string ProvisioningUartPort = "COM3";
+    public const int ProvisioningUartBaud = 115200;
 }

@@ -31,9 +31,9 @@ public static class Program
     public static void Main()
     {
         var storage = new FlashStorage();
-        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, "busstop", MaxInbound, InboundSlots);
-
         var gpio = new GpioController();
+        var boot = NodeBoot.Start(storage, gpio, new ProvisioningWiring(Pins.BootButton, Pins.BootButtonActiveLow, Pins.ProvisioningUartPort, Pins.ProvRx, Pins.ProvTx), Pins.Board, Firmware, "busstop", MaxInbound, InboundSlots);
+
         var statusLed = new GpioRelay(gpio, Pins.StatusLed, false);
 
         Configuration.SetPinFunction(Pins.EpdMosi, DeviceFunction.SPI1_MOSI);

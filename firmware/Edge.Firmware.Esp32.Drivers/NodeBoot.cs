@@ -1,4 +1,5 @@
 using System;
+using System.Device.Gpio;
 using Edge.Firmware.Provisioning;
 using Edge.Firmware.Runtime;
 using nanoFramework.Runtime.Native;
@@ -19,12 +20,6 @@ public sealed class NodeBoot
     public readonly Esp32Platform Platform;
     public readonly M2MqttLink Link;
 
-    /// <summary>
-    /// The UART a node without a record listens on for serial provisioning. Not verified on a device: on stock ESP32
-    /// builds the USB bridge is UART0, which nanoFramework's debugger (wire protocol) also uses (docs/provisioning.md).
-    /// </summary>
-    public const string ProvisioningPort = "COM1";
-
     private NodeBoot(ProvisioningRecord node, string board, string firmware, int maxInbound, int inboundSlots)
     {
         Node = node;
@@ -39,24 +34,30 @@ public sealed class NodeBoot
     /// <summary>
     /// Reads the provisioning record and builds the connection parts; <paramref name="maxInbound"/> is the
     /// largest inbound message kept and <paramref name="inboundSlots"/> how many may wait (see M2MqttLink).
-    /// A node that cannot read its own provisioning has nothing to run: it serves serial provisioning sessions on
-    /// <see cref="ProvisioningPort"/> (docs/provisioning.md) until one commits a record and asks for a reboot, then
-    /// reboots, and this never returns.
+    /// A node that cannot read its own provisioning, or whose installer holds the boot button at start-up
+    /// (<see cref="ProvisioningEntry"/>), serves serial provisioning sessions on <paramref name="wiring"/>'s UART
+    /// (docs/provisioning.md) until one commits a record and asks for a reboot, then reboots: this never returns.
     /// </summary>
-    public static NodeBoot Start(IStorage storage, string board, string firmware, string type, int maxInbound, int inboundSlots)
+    public static NodeBoot Start(IStorage storage, GpioController gpio, ProvisioningWiring wiring, string board, string firmware, string type, int maxInbound, int inboundSlots)
     {
-        ProvisioningRecord node;
+        ProvisioningRecord? node = null;
+        string? problem = null;
         try
         {
             node = ProvisioningRecord.Load(storage);
         }
         catch (FormatException e)
         {
-            System.Diagnostics.Debug.WriteLine("edge: " + e.Message + "; serial provisioning on " + ProvisioningPort);
-            SerialProvisioningPort.Run(ProvisioningPort, storage, board, firmware, type);
-            Power.RebootDevice();
-            throw;
+            problem = e.Message;
         }
-        return new NodeBoot(node, board, firmware, maxInbound, inboundSlots);
+        string? reason = ProvisioningEntry.Reason(problem, wiring.ButtonHeld(gpio));
+        if (reason != null)
+        {
+            System.Diagnostics.Debug.WriteLine("edge: " + reason + "; serial provisioning on " + wiring.Port + " (RX GPIO" + wiring.RxGpio.ToString() + ", TX GPIO" + wiring.TxGpio.ToString() + ")");
+            SerialProvisioningPort.Run(wiring, storage, board, firmware, type);
+            Power.RebootDevice();
+            throw new InvalidOperationException("reboot after serial provisioning");
+        }
+        return new NodeBoot(node!, board, firmware, maxInbound, inboundSlots);
     }
 }

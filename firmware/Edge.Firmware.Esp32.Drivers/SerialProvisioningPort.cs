@@ -7,8 +7,8 @@ using Edge.Firmware.Runtime;
 namespace Edge.Firmware.Esp32.Drivers;
 
 /// <summary>
-/// Serial provisioning on the device (docs/provisioning.md): a node with no usable record listens on a UART for an
-/// "edge-prov/1" session (<see cref="SerialProvisioningSession"/>, the same code the host node runs over a
+/// Serial provisioning on the device (docs/provisioning.md): a node with no usable record (or with its boot button
+/// held) listens on its provisioning UART (<see cref="ProvisioningWiring"/>) for an "edge-prov/1" session (<see cref="SerialProvisioningSession"/>, the same code the host node runs over a
 /// pseudo-terminal) until the peer commits a record and asks for a reboot. Runs before the node app, once, so the
 /// small buffers here are allocated once, never per tick.
 /// </summary>
@@ -34,10 +34,11 @@ public sealed class SerialProvisioningPort : IProvisioningReply
         _port.Write(_out, 0, n + 1);
     }
 
-    /// <summary>Serves sessions on <paramref name="portName"/> until one ends with REBOOT (the caller then reboots).</summary>
-    public static void Run(string portName, IStorage storage, string board, string firmware, string type)
+    /// <summary>Serves sessions on the wiring's UART until one ends with REBOOT (the caller then reboots).</summary>
+    public static void Run(ProvisioningWiring wiring, IStorage storage, string board, string firmware, string type)
     {
-        var port = new SerialPort(portName, BaudRate);
+        wiring.BindUart();
+        var port = new SerialPort(wiring.Port, BaudRate);
         port.ReadTimeout = 1000;
         port.Open();
         var reply = new SerialProvisioningPort(port);

@@ -18,6 +18,10 @@ internal static class Pins
     public const int MeterTx = 17;
     public const int ButtonService = 27;
     public const bool ButtonServiceActiveLow = true;
+    public const int BootButton = 0;
+    public const bool BootButtonActiveLow = true;
+    public const int ProvRx = 19;
+    public const int ProvTx = 14;
     public const int PwmFrequencyHz = 1000;
     public const bool PwmInverted = true;
     public const int I2cBus = 1;
@@ -29,4 +33,6 @@ internal static class Pins
     public const int RtcAddress = 104;
     public const string UartPort = "COM2";
     public const int UartBaud = 4800;
+    public const string ProvisioningUartPort = "COM3";
+    public const int ProvisioningUartBaud = 115200;
 }

@@ -31,7 +31,7 @@ public static class Program
         driverRelay.Set(true);
 
         var storage = new FlashStorage();
-        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, "streetlight", MaxInbound, InboundSlots);
+        var boot = NodeBoot.Start(storage, gpio, new ProvisioningWiring(Pins.BootButton, Pins.BootButtonActiveLow, Pins.ProvisioningUartPort, Pins.ProvRx, Pins.ProvTx), Pins.Board, Firmware, "streetlight", MaxInbound, InboundSlots);
 
         var statusLed = new GpioRelay(gpio, Pins.StatusLed, false);
 

@@ -21,6 +21,12 @@ internal static class Pins
     public const int SolarAdcAdcChannel = 3;
     public const int SirenRelay = 26;
     public const int StatusLed = 13;
+    public const int BootButton = 0;
+    public const bool BootButtonActiveLow = true;
+    public const int ProvRx = 19;
+    public const int ProvTx = 14;
     public const string UartPort = "COM2";
     public const int UartBaud = 9600;
+    public const string ProvisioningUartPort = "COM3";
+    public const int ProvisioningUartBaud = 115200;
 }

@@ -27,9 +27,9 @@ public static class Program
     public static void Main()
     {
         var storage = new FlashStorage();
-        var boot = NodeBoot.Start(storage, Pins.Board, Firmware, "waterlevel", MaxInbound, InboundSlots);
-
         var gpio = new GpioController();
+        var boot = NodeBoot.Start(storage, gpio, new ProvisioningWiring(Pins.BootButton, Pins.BootButtonActiveLow, Pins.ProvisioningUartPort, Pins.ProvRx, Pins.ProvTx), Pins.Board, Firmware, "waterlevel", MaxInbound, InboundSlots);
+
         // Sensor and divider are powered only while awake: P-MOSFET high-side switch, active low. Deep sleep
         // releases the pin and the board's pull-up switches them off.
         var sensorPower = new GpioRelay(gpio, Pins.SensorPower, Pins.SensorPowerActiveLow);

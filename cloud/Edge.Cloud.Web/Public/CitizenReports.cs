@@ -30,7 +30,7 @@ public sealed class CitizenReports(FaultReportService reports, FaultReportLimite
     public async Task<ReportOutcome> SubmitAsync(string node, string? kind, string? text, IFormFile? photo, string address, CancellationToken ct = default)
     {
         if (photo is { Length: > 0 } && photo.Length > Limits.MaxPhotoBytes) return new ReportOutcome(StatusCodes.Status413PayloadTooLarge, PhotoBytes: photo.Length);
-        long wait = limiter.TryTake(address);
+        long wait = await limiter.TryTakeAsync(address, ct);
         if (wait > 0) return new ReportOutcome(StatusCodes.Status429TooManyRequests, RetryAfterS: wait);
         string? base64 = null;
         if (photo is { Length: > 0 })

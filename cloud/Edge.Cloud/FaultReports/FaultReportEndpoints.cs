@@ -31,7 +31,7 @@ public static class FaultReportEndpoints
         api.MapPost("/public/nodes/{id}/fault-reports", async (string id, HttpRequest request, FaultReportLimiter limiter, FaultReportService s) =>
             {
                 string address = request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                long wait = limiter.TryTake(address);
+                long wait = await limiter.TryTakeAsync(address, request.HttpContext.RequestAborted);
                 if (wait > 0)
                 {
                     request.HttpContext.Response.Headers.RetryAfter = wait.ToString(CultureInfo.InvariantCulture);

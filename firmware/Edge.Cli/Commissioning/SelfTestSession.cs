@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Net.Http;
 using System.Text.Json;
@@ -26,6 +27,13 @@ public sealed class SelfTestSession
         _commandLimit = commandLimit;
         _say = say;
     }
+
+    private const int TelemetryRows = 20;
+
+    // The telemetry rows (gateway/seq) stored before the last command.
+    private readonly HashSet<string> _before = new();
+
+    private static string Key(JsonElement row) => row.GetProperty("gateway").GetString() + "/" + row.GetProperty("seq").GetInt64().ToString(CultureInfo.InvariantCulture);
 
     private string NodePath => "nodes/" + Uri.EscapeDataString(_node);
 
@@ -62,9 +70,15 @@ public sealed class SelfTestSession
         }
     }
 
-    /// <summary>Sends one self-test command and waits for its outcome; the node's ack result ("ok", …) or the final status.</summary>
+    /// <summary>
+    /// Sends one self-test command and waits for its outcome; the node's ack result ("ok", …) or the final status. The
+    /// telemetry stored before the command is noted first: <see cref="TelemetryAsync"/> then reads only what came after
+    /// it, never the answer to an earlier self-test of the same shape (a second commissioning a few seconds later).
+    /// </summary>
     public async Task<string> RunAsync(string kind, object? args, CancellationToken ct)
     {
+        _before.Clear();
+        foreach (var row in (await _cloud.GetAsync(NodePath + "/telemetry?limit=" + TelemetryRows, false, ct))!.Value.EnumerateArray()) _before.Add(Key(row));
         var command = await _cloud.SendAsync(HttpMethod.Post, NodePath + "/self-test", new { kind, args }, ct);
         string id = command.GetProperty("id").GetString()!;
         var deadline = DateTime.UtcNow + _commandLimit;
@@ -87,15 +101,16 @@ public sealed class SelfTestSession
         }
     }
 
-    /// <summary>The newest telemetry payload that satisfies <paramref name="match"/>, waiting for it up to the command limit.</summary>
+    /// <summary>The newest telemetry payload stored since the last command that satisfies <paramref name="match"/>, waiting for it up to the command limit.</summary>
     public async Task<JsonElement?> TelemetryAsync(Func<JsonElement, bool> match, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + _commandLimit;
         while (true)
         {
-            var rows = (await _cloud.GetAsync(NodePath + "/telemetry?limit=20", false, ct))!.Value;
+            var rows = (await _cloud.GetAsync(NodePath + "/telemetry?limit=" + TelemetryRows, false, ct))!.Value;
             foreach (var row in rows.EnumerateArray())
             {
+                if (_before.Contains(Key(row))) continue;
                 var payload = row.GetProperty("payload");
                 if (match(payload)) return payload;
             }

@@ -16,7 +16,8 @@ public sealed class Gauge
 {
     public const string StorageKey = "hydro.gauge";
     private const byte RecordMagic = (byte)'H';
-    private const byte RecordVersion = 2; // 2: the spike filter keeps its held run's step rate
+    // 2: the spike filter keeps its held run's step rate; 3: the level basis the saved levels were computed on.
+    private const byte RecordVersion = 3;
     private const int RejectReasonCount = 6;
 
     private readonly GaugeConfig _config;
@@ -29,7 +30,8 @@ public sealed class Gauge
     private readonly int[] _readings;
     private readonly long[] _rejected = new long[RejectReasonCount];
     private readonly long[] _secondsInState = new long[4];
-    private readonly byte[] _record = new byte[200 + RiseTracker.MaxSavedBytes];
+    // 218 bytes of fixed fields and the checksum, then at most RiseTracker.MaxSavedBytes.
+    private readonly byte[] _record = new byte[256 + RiseTracker.MaxSavedBytes];
 
     private SensorHealth _health = SensorHealth.Ok;
     private bool _rateActive;
@@ -216,6 +218,7 @@ public sealed class Gauge
         p = RecordCodec.PutByte(b, p, RecordVersion);
         p = RecordCodec.PutByte(b, p, (int)_health);
         p = RecordCodec.PutByte(b, p, (_rateActive ? 1 : 0) | (_hasSampled ? 2 : 0) | (_hasStuckReference ? 4 : 0));
+        p = RecordCodec.PutInt(b, p, _config.LevelBasisMm);
         p = RecordCodec.PutInt(b, p, _lastRise);
         p = RecordCodec.PutLong(b, p, _lastSampleAt);
         p = RecordCodec.PutLong(b, p, _nextSampleAt);
@@ -242,7 +245,7 @@ public sealed class Gauge
     {
         byte[] b = _record;
         int length = _storage.Read(StorageKey, b);
-        if (length < 4 || length > b.Length || b[0] != RecordMagic || b[1] != RecordVersion) return false;
+        if (length < 4 || length > b.Length || b[0] != RecordMagic || (b[1] != RecordVersion && b[1] != 2)) return false;
         int check = RecordCodec.Fletcher16(b, 0, length - 2);
         if (b[length - 2] != (byte)check || b[length - 1] != (byte)(check >> 8)) return false;
         int p = 2;
@@ -252,6 +255,11 @@ public sealed class Gauge
         _rateActive = (flags & 1) != 0;
         _hasSampled = (flags & 2) != 0;
         _hasStuckReference = (flags & 4) != 0;
+        // A new mounting height or datum moves every level by the same amount while the water stays where it is:
+        // the saved levels move with it, so the spike filter does not hold the first sample on the new basis as a
+        // jump (a record of version 2 was saved on the basis of the config it is restored with).
+        int shift = 0;
+        if (b[1] == RecordVersion) { shift = _config.LevelBasisMm - RecordCodec.GetInt(b, p); p += 4; }
         _lastRise = RecordCodec.GetInt(b, p); p += 4;
         _lastSampleAt = RecordCodec.GetLong(b, p); p += 8;
         _nextSampleAt = RecordCodec.GetLong(b, p); p += 8;
@@ -267,6 +275,12 @@ public sealed class Gauge
         p = _spike.Load(b, p);
         p = _states.Load(b, p);
         _rise.Load(b, p, _lastSampleAt);
+        if (shift != 0)
+        {
+            _spike.Shift(shift);
+            _rise.Shift(shift);
+            if (_hasSampled) _maxLevel += shift;
+        }
         return true;
     }
 }

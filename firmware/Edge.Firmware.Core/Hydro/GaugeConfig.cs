@@ -92,6 +92,9 @@ public sealed class GaugeConfig
         return Alarm;
     }
 
+    /// <summary>The level at the sensor face (distance 0): every level is this minus the distance.</summary>
+    public int LevelBasisMm { get { return LevelFromDistance(0); } }
+
     /// <summary>The reported level for a distance from the sensor face.</summary>
     public int LevelFromDistance(int distanceMm)
     {

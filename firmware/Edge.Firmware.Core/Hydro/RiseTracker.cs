@@ -93,6 +93,12 @@ internal sealed class RiseTracker
         _count++;
     }
 
+    /// <summary>Moves every remembered level by <paramref name="mm"/> (a new level basis; the rise is unchanged).</summary>
+    public void Shift(int mm)
+    {
+        for (int i = 0; i < _level.Length; i++) _level[i] += mm;
+    }
+
     /// <summary>Saves entries oldest first as (seconds before <paramref name="reference"/>, level).</summary>
     public int Save(byte[] b, int p, long reference)
     {

@@ -126,6 +126,13 @@ internal sealed class SpikeFilter
         return elapsed;
     }
 
+    /// <summary>Moves the accepted and the held level by <paramref name="mm"/> (a new level basis; the water did not move).</summary>
+    public void Shift(int mm)
+    {
+        _level += mm;
+        _pendingLevel += mm;
+    }
+
     public int Save(byte[] b, int p)
     {
         p = RecordCodec.PutByte(b, p, (_hasLevel ? 1 : 0) | (_hasPending ? 2 : 0));

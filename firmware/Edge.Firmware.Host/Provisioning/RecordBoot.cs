@@ -59,13 +59,14 @@ public static class RecordBoot
             {
                 problem = e.Message;
             }
-            if (record != null && !holdBoot) return record;
+            string? reason = ProvisioningEntry.Reason(problem, holdBoot);
+            if (reason == null) return record;
             if (pty == null)
             {
                 log(problem ?? "no record");
                 return null;
             }
-            log((problem ?? "boot button held") + "; serial provisioning (" + SerialProvisioningSession.Version + ") on " + pty.PeerPath);
+            log(reason + "; serial provisioning (" + SerialProvisioningSession.Version + ") on " + pty.PeerPath);
             if (!new PtyProvisioning(pty).ServeUntilReboot(storage, "host-" + type, firmware, type, stop)) return null;
             log("rebooting after serial provisioning");
             holdBoot = false;

@@ -6,6 +6,8 @@ using System.Net.Http;
 using System.Net.Http.Json;
 using System.Text;
 using System.Threading.Tasks;
+using Edge.Cloud.Domain;
+using Edge.Cloud.Storage;
 using Edge.Cloud.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using static Edge.Cloud.Tests.Support.ApiAssert;
@@ -111,6 +113,47 @@ public abstract class FaultReportApiTests : IAsyncLifetime
         _clock.Advance(1);
         await Ok(await ReportAsync(new { kind = "flickering" }));
         Assert.Equal(4, (await Ok(await _technician.GetAsync("/api/v1/fault-reports"))).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_count_is_in_the_database_a_second_instance_refuses_the_next_report_and_ended_windows_are_deleted()
+    {
+        for (int i = 0; i < 3; i++) await Ok(await ReportAsync(new { kind = "flickering" }));
+        // Windows of two other addresses (RFC 5737 documentation ranges): one just ended, one with a second left.
+        long now = _clock.GetUtcNow().ToUnixTimeSeconds();
+        await SqlAsync("INSERT INTO fault_report_windows (address, window_start, attempts) VALUES ('203.0.113.9', @ended, 5), ('198.51.100.7', @live, 5)",
+            ("@ended", now - 600), ("@live", now - 599));
+
+        // Another cloud instance on the same database: a restart, or a second replica behind the load balancer.
+        var settings = new Dictionary<string, string?>(_storage.Settings) { ["Storage:DataDirectory"] = _server.DataDirectory,
+            ["FaultReports:PerAddressPermits"] = "3", ["FaultReports:PerAddressWindowSeconds"] = "600" };
+        await using var second = await CloudServer.StartAsync(settings, services => services.AddSingleton<TimeProvider>(_clock));
+        using var refused = await second.Client.PostAsJsonAsync("/api/v1/public/nodes/sl-0042/fault-reports", new { kind = "flickering" });
+        var problem = await Problem(refused, HttpStatusCode.TooManyRequests);
+        Assert.Equal("600", refused.Headers.GetValues("Retry-After").Single());
+        Assert.Contains("try again in 600 s", problem.GetProperty("detail").GetString());
+        Assert.Equal(new[] { "198.51.100.7" }, (await AddressesAsync()).Where(a => a != Citizen).ToArray());
+
+        _clock.Advance(600);
+        await Ok(await second.Client.PostAsJsonAsync("/api/v1/public/nodes/sl-0042/fault-reports", new { kind = "flickering" }));
+        Assert.Equal(new[] { Citizen }, await AddressesAsync());
+        Assert.Equal(4, (await Ok(await _technician.GetAsync("/api/v1/fault-reports"))).GetArrayLength());
+    }
+
+    // The test client's address as the cloud sees it (loopback).
+    private const string Citizen = "127.0.0.1";
+
+    private async Task SqlAsync(string sql, params (string, object?)[] parameters)
+    {
+        await using var tx = await Tx.BeginAsync(_server.App.Services.GetRequiredService<IStorageConnections>());
+        await tx.ExecAsync(sql, parameters);
+        await tx.CommitAsync();
+    }
+
+    private async Task<string[]> AddressesAsync()
+    {
+        await using var tx = await Tx.ReadAsync(_server.App.Services.GetRequiredService<IStorageConnections>());
+        return (await tx.QueryAsync("SELECT address FROM fault_report_windows ORDER BY address", r => r.GetString(0))).ToArray();
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -60,6 +61,38 @@ public sealed class CommissionTests
         Assert.True(off.ExitCode == 3, off.ToString());
         Assert.Matches(@"FAIL wl-com-01: gauge reads \d+ mm, tape \d+ mm: -\d+ mm, more than ±20 mm", off.StandardOutput);
         Assert.Contains("differenceMm", off.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Set_datum_stores_the_offset_and_the_gauge_then_reads_the_tape()
+    {
+        await _site.ProvisionAndBootAsync("wl-com-02", "waterlevel", s => { s.Water!.MountMm = Edge.Sim.Demo.DemoDocuments.GaugeMountMm; s.Water.NoiseMm = 0; s.Water.SpikeRate = 0; },
+            () => _site.PutRawAsync("nodes/wl-com-02/gauge-config", Edge.Sim.Demo.DemoDocuments.GaugeConfig()));
+        var plain = _site.Edge(null, "node", "commission", "wl-com-02");
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        double before = (await _site.Admin.GetFromJsonAsync<JsonElement>("api/v1/nodes/wl-com-02/commissioning")).EnumerateArray().First()
+            .GetProperty("figures").GetProperty("levelMm").GetDouble();
+
+        // The tape finds the water 250 mm above what the gauge computes (datum 0): --set-datum moves the datum by the difference.
+        int tape = (int)Math.Round(before) + 250;
+        string tapeText = tape.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var set = _site.Edge(null, "node", "commission", "wl-com-02", "--measured-mm", tapeText, "--set-datum");
+        Assert.True(set.ExitCode == 3, set.ToString());
+        var stored = System.Text.RegularExpressions.Regex.Match(set.StandardOutput, @"datum: datumOffsetMm 0 → (-\d+) stored");
+        Assert.True(stored.Success, set.ToString());
+        int datum = int.Parse(stored.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(datum, -250 - 20, -250 + 20);
+        var config = (await _site.NodeAsync("wl-com-02"))!.Value.GetProperty("gaugeConfig");
+        Assert.Equal(datum, config.GetProperty("datumOffsetMm").GetInt32());
+        Assert.Equal(Edge.Sim.Demo.DemoDocuments.GaugeMountMm, config.GetProperty("mountingHeightMm").GetInt32());
+
+        // The node takes the new config and its computed level (mounting height − distance − datum) now matches the tape.
+        var again = _site.Edge(null, "node", "commission", "wl-com-02", "--measured-mm", tapeText);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("PASS wl-com-02: gauge ", again.StandardOutput);
+        var figures = (await _site.Admin.GetFromJsonAsync<JsonElement>("api/v1/nodes/wl-com-02/commissioning")).EnumerateArray().First().GetProperty("figures");
+        Assert.Equal(tape, figures.GetProperty("measuredMm").GetInt32());
+        Assert.InRange(figures.GetProperty("levelMm").GetDouble(), tape - 20, tape + 20);
     }
 
     [Fact]

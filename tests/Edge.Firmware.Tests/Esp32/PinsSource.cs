@@ -67,6 +67,11 @@ public static class PinsSource
             Const(s, "string", "UartPort", Quote(uart.GetProperty("port").GetString()!));
             Const(s, "int", "UartBaud", Int(uart, "baud"));
         }
+        if (root.TryGetProperty("provisioningUart", out var provisioning))
+        {
+            Const(s, "string", "ProvisioningUartPort", Quote(provisioning.GetProperty("port").GetString()!));
+            Const(s, "int", "ProvisioningUartBaud", Int(provisioning, "baud"));
+        }
         s.Append("}\n");
         return s.ToString();
     }

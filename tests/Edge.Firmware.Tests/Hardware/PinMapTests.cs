@@ -171,6 +171,20 @@ public class PinMapTests
 
     [Theory]
     [MemberData(nameof(PinMaps))]
+    public void Serial_provisioning_has_the_boot_button_and_a_uart_of_its_own(string path)
+    {
+        // GPIO0 is the DevKit's BOOT button; UART0 (COM1) carries nanoFramework's wire protocol, and the peripheral's
+        // UART is busy with its device: provisioning needs another.
+        var map = Load(path);
+        var button = map["pins"]!["bootButton"]!.AsObject();
+        Assert.Equal((0, "digital-in", true), (button["gpio"]!.GetValue<int>(), button["use"]!.GetValue<string>(), button["activeLow"]!.GetValue<bool>()));
+        var provisioning = map["provisioningUart"]!.AsObject();
+        Assert.Equal(115200, provisioning["baud"]!.GetValue<int>());
+        Assert.NotEqual(map["uart"]?["port"]?.GetValue<string>(), provisioning["port"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [MemberData(nameof(PinMaps))]
     public void Bus_sections_point_at_pins_with_the_right_use(string path)
     {
         var map = Load(path);
@@ -191,17 +205,19 @@ public class PinMapTests
         Expect("spi", "cs", "spi-cs");
         Expect("uart", "rx", "uart-rx");
         Expect("uart", "tx", "uart-tx");
+        Expect("provisioningUart", "rx", "uart-rx");
+        Expect("provisioningUart", "tx", "uart-tx");
         // And the other way round: a bus pin that no bus section uses is a wiring mistake.
         foreach (var (function, use) in pins)
         {
-            var section = use switch
+            string[]? sections = use switch
             {
-                "pwm-out" => "pwm", "i2c-sda" or "i2c-scl" => "i2c", "uart-rx" or "uart-tx" => "uart",
-                "spi-mosi" or "spi-miso" or "spi-sck" or "spi-cs" => "spi", _ => null,
+                "pwm-out" => ["pwm"], "i2c-sda" or "i2c-scl" => ["i2c"], "uart-rx" or "uart-tx" => ["uart", "provisioningUart"],
+                "spi-mosi" or "spi-miso" or "spi-sck" or "spi-cs" => ["spi"], _ => null,
             };
-            if (section != null)
-                Assert.True(map[section] is JsonObject s && s.Any(kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var n) && n == function),
-                    $"{path}: pin '{function}' ({use}) is not used by the '{section}' section");
+            if (sections != null)
+                Assert.True(sections.Any(section => map[section] is JsonObject s && s.Any(kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var n) && n == function)),
+                    $"{path}: pin '{function}' ({use}) is not used by the '{string.Join("' or '", sections)}' section");
         }
     }
 }

@@ -49,6 +49,26 @@ public class GaugePersistenceTests
     }
 
     [Fact]
+    public void A_new_datum_moves_the_restored_levels_so_the_next_sample_is_not_held_as_a_spike()
+    {
+        var storage = new FakeStorage();
+        var before = new Gauge(GaugeConfigs.Parse(GaugeConfigs.Stream), storage, new RecordingEvents());
+        before.Submit(T0, new[] { 2000, 2000, 2000, 2000, 2000 }, 5);
+        Assert.Equal(1000, before.LevelMm);                         // 3000 mounting − 2000 distance − 0 datum
+
+        // The installer's tape says the water is 250 mm higher: the datum moves to −250 (edge node commission
+        // --set-datum). The water has not moved; a minute later the sensor reads the same distance.
+        var after = new Gauge(GaugeConfigs.Parse(GaugeConfigs.Stream.Replace("\"datumOffsetMm\": 0", "\"datumOffsetMm\": -250")), storage, new RecordingEvents());
+        Assert.True(after.Restored);
+        after.Submit(T0 + 60, new[] { 2000, 2000, 2000, 2000, 2000 }, 5);
+        Assert.Equal(1250, after.LevelMm);                          // at once, not held for a spike of +250 mm/min
+        Assert.Equal(0, after.RiseMm);                              // no rise: the remembered levels moved too
+        Assert.Equal(1250, after.MaxLevelMm);
+        Assert.Equal(0, after.Rejected(RejectReason.Spike));
+        Assert.Equal(2, after.SampleCount);
+    }
+
+    [Fact]
     public void A_corrupted_record_is_not_restored()
     {
         var config = GaugeConfigs.Parse(GaugeConfigs.Stream);

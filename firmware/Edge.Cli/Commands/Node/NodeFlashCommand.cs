@@ -104,19 +104,26 @@ public sealed class NodeFlashCommand : AsyncCommand<NodeFlashCommand.Settings>
 
         string workDir = Path.Combine(Path.GetTempPath(), "edge-flash-" + Guid.NewGuid().ToString("N")[..8]);
         string filesJson = Path.Combine(workDir, "files.json");
+
+        // The firmware and the app go through nanoff's ESP32 path (--target); the file deployment and the device details
+        // speak the wire protocol to the running nanoCLR, so they name only the port: nanoff classes any command with a
+        // --target starting "ESP" as an ESP32 flash operation and resets the board into its bootloader first
+        // (nanoFirmwareFlasher Program.cs), and refuses --nanodevice with a --target (E9000).
+        string[] Esp32() => new[] { "--target", s.Target, "--serialport", s.Serial! };
+        var files = new[] { (Source: record, Destination: "I:\\" + ProvisioningRecord.StorageKey + ".bin") };
+        var steps = new List<(string What, string Title, string[] Args, Func<NanoffRun, string?> Check)>();
+        if (!s.SkipFirmware) steps.Add(("flash the nanoFramework firmware (" + s.Target + ")", "firmware " + s.Target, Esp32().Append("--update").ToArray(), _ => null));
+        steps.Add(("deploy " + app + " at " + PartitionTable.Hex(deploy.Offset) + " (partition '" + deploy.Name + "' of " + tablePath + ")", "app image",
+            Esp32().Concat(new[] { "--deploy", "--image", image, "--address", PartitionTable.Hex(deploy.Offset) }).ToArray(), _ => null));
+        // nanoff's file deployment exits 0 even when a file fails: its output says so.
+        steps.Add(("write the provisioning record of " + parsed.NodeId + " to " + files[0].Destination, "provisioning record",
+            new[] { "--serialport", s.Serial!, "--filedeployment", filesJson }, run => NanoffOutput.FileDeploymentFailure(run.Output, files)));
+        var details = new[] { "--nanodevice", "--serialport", s.Serial!, "--devicedetails" };
         string json = JsonSerializer.Serialize(new
         {
             SerialPort = s.Serial,
-            Files = new[] { new { DestinationFilePath = "I:\\" + ProvisioningRecord.StorageKey + ".bin", SourceFilePath = record } },
+            Files = files.Select(f => new { DestinationFilePath = f.Destination, SourceFilePath = f.Source }).ToArray(),
         }, new JsonSerializerOptions { WriteIndented = true });
-
-        string[] Common() => new[] { "--target", s.Target, "--serialport", s.Serial! };
-        var steps = new List<(string What, string[] Args)>();
-        if (!s.SkipFirmware) steps.Add(("flash the nanoFramework firmware (" + s.Target + ")", Common().Append("--update").ToArray()));
-        steps.Add(("deploy " + app + " at " + PartitionTable.Hex(deploy.Offset) + " (partition '" + deploy.Name + "' of " + tablePath + ")",
-            Common().Concat(new[] { "--deploy", "--image", image, "--address", PartitionTable.Hex(deploy.Offset) }).ToArray()));
-        steps.Add(("write the provisioning record of " + parsed.NodeId + " to I:\\" + ProvisioningRecord.StorageKey + ".bin", Common().Concat(new[] { "--filedeployment", filesJson }).ToArray()));
-        var details = Common().Append("--devicedetails").ToArray();
 
         if (s.DryRun)
         {
@@ -134,29 +141,20 @@ public sealed class NodeFlashCommand : AsyncCommand<NodeFlashCommand.Settings>
         try
         {
             File.WriteAllText(filesJson, json);
-            int n = 0, total = steps.Count + 1;
+            var shown = new List<FlashStep>();
             foreach (var step in steps)
-            {
-                Step(++n, total, step.What);
-                var run = await nanoff.RunAsync(step.Args, TimeSpan.FromSeconds(s.TimeoutS));
-                if (run.ExitCode != 0) throw Failure(step.What, step.Args, run);
-                // nanoff's file deployment reports a file it could not write but still exits 0.
-                if (step.Args.Contains("--filedeployment") && run.Output.Contains("Error deploying", StringComparison.Ordinal))
-                    throw Failure(step.What, step.Args, run with { ExitCode = 2003 });
-            }
-            Step(++n, total, "wait for the device and check it lists " + string.Join(", ", ExpectedAssemblies(s.Type!)));
-            string[] missing = ExpectedAssemblies(s.Type!);
-            NanoffRun? last = null;
-            for (int attempt = 1; attempt <= s.VerifyAttempts && missing.Length > 0; attempt++)
-            {
-                if (attempt > 1) await Task.Delay(TimeSpan.FromSeconds(3), ct);
-                last = await nanoff.RunAsync(details, TimeSpan.FromSeconds(s.TimeoutS));
-                if (last.ExitCode == 0) missing = missing.Where(a => !Lists(last.Output, a)).ToArray();
-            }
-            if (missing.Length > 0)
-                throw new IOException("the device does not list " + string.Join(", ", missing) + " after flashing" + (last is { ExitCode: not 0 } ? " (" + Nanoff.Exited(last.ExitCode) + ": " + Nanoff.Explain(last.ExitCode) + ")" : "")
-                    + ": the app image may have been written outside the deployment partition (check --partition-table against the firmware) — node "
-                    + parsed.NodeId + " stays provisioned but not yet seen; flash again");
+                shown.Add(new FlashStep(step.What, step.Title, async progress =>
+                {
+                    var run = await nanoff.RunAsync(step.Args, TimeSpan.FromSeconds(s.TimeoutS), segment =>
+                    {
+                        if (NanoffOutput.Progress(segment) is { } p) progress(p);
+                    });
+                    if (run.Failed) throw Failure(step.What, run, null);
+                    if (step.Check(run) is { } problem) throw Failure(step.What, run, problem);
+                }));
+            shown.Add(new FlashStep("wait for the device and check it lists " + string.Join(", ", ExpectedAssemblies(s.Type!)), "device lists the app",
+                _ => VerifyAsync(nanoff, details, s, parsed.NodeId, ct)));
+            await FlashDisplay.RunAsync(shown);
             Console.Out.WriteLine("flashed " + parsed.NodeId + ": firmware, " + app + " and its record are on the device; next: power it on the pole, then `edge node commission " + parsed.NodeId + "`");
             return 0;
         }
@@ -166,17 +164,30 @@ public sealed class NodeFlashCommand : AsyncCommand<NodeFlashCommand.Settings>
         }
     }
 
-    private static void Step(int n, int total, string what) => AnsiConsole.MarkupLineInterpolated($"[bold][[{n}/{total}]][/] {what} …");
-
-    // "Edge.Firmware.Core, 1.0.0.0" in the device details' assembly list: the name as a whole word.
-    private static bool Lists(string output, string assembly) =>
-        output.Split('\n').Any(line => line.Trim().StartsWith(assembly + ",", StringComparison.Ordinal) || line.Trim() == assembly || line.Trim().StartsWith(assembly + " ", StringComparison.Ordinal));
-
-    private static IOException Failure(string what, string[] args, NanoffRun run)
+    /// <summary>Asks the running device for its assemblies (a few times while it starts) until it lists the app's.</summary>
+    private static async Task VerifyAsync(Nanoff nanoff, string[] details, Settings s, string nodeId, CancellationToken ct)
     {
-        string tail = string.Join(" | ", run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(3));
-        return new IOException("could not " + what + ": " + Nanoff.Exited(run.ExitCode) + " — " + Nanoff.Explain(run.ExitCode)
-            + (tail.Length > 0 ? " (nanoff said: " + tail + ")" : "") + "; the node stays provisioned but not yet seen until a flash succeeds");
+        string[] missing = ExpectedAssemblies(s.Type!);
+        NanoffRun? last = null;
+        for (int attempt = 1; attempt <= s.VerifyAttempts && missing.Length > 0; attempt++)
+        {
+            if (attempt > 1) await Task.Delay(TimeSpan.FromSeconds(3), ct);
+            last = await nanoff.RunAsync(details, TimeSpan.FromSeconds(s.TimeoutS));
+            var listed = NanoffOutput.ManagedAssemblies(last.Output);
+            if (!last.Failed) missing = missing.Where(a => !listed.Contains(a)).ToArray();
+        }
+        if (missing.Length > 0)
+            throw new IOException("the device does not list " + string.Join(", ", missing) + " after flashing" + (last is { Failed: true } ? " (" + last.Exited + ": " + Nanoff.Explain(last.Code) + ")" : "")
+                + ": the app image may have been written outside the deployment partition (check --partition-table against the firmware) — node "
+                + nodeId + " stays provisioned but not yet seen; flash again");
+    }
+
+    private static IOException Failure(string what, NanoffRun run, string? problem)
+    {
+        string tail = string.Join(" | ", run.Output.Split('\n', '\r').Select(l => l.Trim()).Where(l => l.Length > 0 && NanoffOutput.Progress(l) is null).TakeLast(3));
+        string why = problem ?? run.Exited + " — " + Nanoff.Explain(run.Code);
+        return new IOException("could not " + what + ": " + why + (tail.Length > 0 ? " (nanoff said: " + tail + ")" : "")
+            + "; the node stays provisioned but not yet seen until a flash succeeds");
     }
 
     private static string? TryLocate(string? given)

@@ -99,7 +99,7 @@ public sealed class NodeProvisionCommand : AsyncCommand<NodeProvisionCommand.Set
         public string? Out { get; init; }
 
         [CommandOption("--serial <DEVICE>")]
-        [Description("Send the record to a node waiting for provisioning on this serial device (e.g. /dev/ttyUSB0, COM3).")]
+        [Description("Send the record to a node waiting for provisioning on this serial device (e.g. /dev/ttyUSB0, COM3): on an ESP32 board, a 3.3 V USB-serial adapter on its provisioning header (RX GPIO19, TX GPIO14), BOOT held after reset.")]
         public string? Serial { get; init; }
 
         [CommandOption("--timeout <SECONDS>")]
