@@ -63,7 +63,7 @@ public sealed class InboundPipeline
         var leaf = NodeTopics.PublishLeaf(node.Site, node.NodeId, topic);
         if (leaf is null)
         {
-            _metrics.AclViolations.Inc("publish");
+            _metrics.AclViolations.Add(1, GatewayMetrics.Tag("operation", "publish"));
             LogThrottled(node.NodeId, "ACL: node {NodeId} published to {Topic}, outside its subtree; dropped", topic);
             return InboundDecision.Rejected;
         }
@@ -82,7 +82,7 @@ public sealed class InboundPipeline
         if (leaf == NodeTopics.State)
         {
             var birth = _registry.ApplyState(node.NodeId, message.State!);
-            _metrics.Accepted.Inc(leaf);
+            _metrics.Accepted.Add(1, GatewayMetrics.Tag("leaf", leaf));
             _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, null, 0, 0) { Birth = birth });
             return InboundDecision.RetainState;
         }
@@ -92,14 +92,14 @@ public sealed class InboundPipeline
         switch (result.Outcome)
         {
             case AppendOutcome.Duplicate:
-                _metrics.Duplicates.Inc();
+                _metrics.Duplicates.Add(1);
                 break;
             case AppendOutcome.Committed:
-                _metrics.Accepted.Inc(leaf);
+                _metrics.Accepted.Add(1, GatewayMetrics.Tag("leaf", leaf));
                 _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, result.GatewaySeq, message.Boot, message.Seq));
                 break;
             case AppendOutcome.DroppedByQuota:
-                _metrics.Accepted.Inc(leaf);
+                _metrics.Accepted.Add(1, GatewayMetrics.Tag("leaf", leaf));
                 _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, null, message.Boot, message.Seq));
                 break;
         }
@@ -108,7 +108,7 @@ public sealed class InboundPipeline
 
     InboundDecision Reject(NodeRecord node, string leaf, string reason, string detail)
     {
-        _metrics.Rejected.Inc(reason);
+        _metrics.Rejected.Add(1, GatewayMetrics.Tag("reason", reason));
         LogThrottled(node.NodeId, "Node {NodeId}: " + leaf + " rejected (" + reason + "): {Detail}", detail);
         return InboundDecision.Rejected;
     }

@@ -404,7 +404,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         }
         if (delta.DroppedRoutine > 0)
         {
-            _metrics.OutboxDropped.Add(delta.DroppedRoutine, "routine");
+            _metrics.OutboxDropped.Add(delta.DroppedRoutine, GatewayMetrics.Tag("class", "routine"));
             // Routine drops come in streams while the quota is full: log the 1st, 2nd, 4th, 8th … so the journal shows
             // that (and how much) telemetry is being lost without one line per message.
             if (routineBefore == 0 || BitOperations.Log2((ulong)routineBefore) != BitOperations.Log2((ulong)routineAfter))
@@ -415,7 +415,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         }
         if (delta.DroppedKept > 0)
         {
-            _metrics.OutboxDropped.Add(delta.DroppedKept, "kept");
+            _metrics.OutboxDropped.Add(delta.DroppedKept, GatewayMetrics.Tag("class", "kept"));
             _logger.LogWarning("Outbox quota: dropped {Count} kept messages (events/acks) — nothing routine was left", delta.DroppedKept);
         }
         signal?.TrySetResult();
@@ -461,14 +461,15 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
 
     void RegisterMetrics()
     {
-        var registry = _metrics.Registry;
-        registry.RegisterGauge("edge_gateway_outbox_depth", "Messages waiting in the outbox to be forwarded upstream.", () => GetStats().Depth);
-        registry.RegisterGauge("edge_gateway_outbox_bytes", "Bytes the queued messages count against the quota.", () => GetStats().Bytes);
-        registry.RegisterGauge("edge_gateway_outbox_quota_bytes", "Outbox disk quota.", () => _options.QuotaBytes);
-        registry.RegisterGauge("edge_gateway_outbox_oldest_age_seconds", "Age of the oldest queued message (0 when empty).",
-            () => GetStats().OldestReceivedUnixMs is { } ms ? Math.Max(0, (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - ms) / 1000.0) : 0);
-        registry.RegisterGauge("edge_gateway_outbox_last_sequence", "Last gateway sequence number assigned.", () => GetStats().LastGatewaySeq);
-        registry.RegisterGauge("edge_gateway_outbox_forwarded_sequence", "Highest gateway sequence number forwarded upstream.", () => GetStats().ForwardedUpTo);
+        var meter = _metrics.Meter;
+        meter.CreateObservableGauge("edge.gateway.outbox.depth", () => GetStats().Depth, "{message}", "Messages waiting in the outbox to be forwarded upstream.");
+        meter.CreateObservableGauge("edge.gateway.outbox.size", () => GetStats().Bytes, "By", "Bytes the queued messages count against the quota.");
+        meter.CreateObservableGauge("edge.gateway.outbox.quota", () => _options.QuotaBytes, "By", "Outbox disk quota.");
+        meter.CreateObservableGauge("edge.gateway.outbox.oldest_age",
+            () => GetStats().OldestReceivedUnixMs is { } ms ? Math.Max(0, (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - ms) / 1000.0) : 0,
+            "s", "Age of the oldest queued message (0 when empty).");
+        meter.CreateObservableGauge("edge.gateway.outbox.last_sequence", () => GetStats().LastGatewaySeq, null, "Last gateway sequence number assigned.");
+        meter.CreateObservableGauge("edge.gateway.outbox.forwarded_sequence", () => GetStats().ForwardedUpTo, null, "Highest gateway sequence number forwarded upstream.");
     }
 
     SqliteCommand Command(SqliteTransaction transaction, string sql)
