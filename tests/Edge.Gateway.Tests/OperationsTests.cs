@@ -73,6 +73,28 @@ public sealed class OperationsTests
         Assert.Contains(scrape.Names, name => name.StartsWith("dotnet_gc_", System.StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Two gateways in one process (the tests, the demo beside its cloud): each /metrics shows its own meter only,
+    /// because the SDK listens to the meters of its host's IMeterFactory, not to every meter of that name.
+    /// </summary>
+    [Fact]
+    public async Task Each_gateway_in_a_process_scrapes_only_its_own_instruments()
+    {
+        await using var busy = await TestGateway.StartAsync();
+        await using var quiet = await TestGateway.StartAsync();
+        var secret = busy.AddNode("sl-0001");
+        using (var client = await busy.ConnectAsync("sl-0001", secret))
+        {
+            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));
+        }
+        using var http = new HttpClient();
+        var busyScrape = new PrometheusText(await http.GetStringAsync($"http://127.0.0.1:{busy.HttpPort}/metrics"));
+        var quietScrape = new PrometheusText(await http.GetStringAsync($"http://127.0.0.1:{quiet.HttpPort}/metrics"));
+        Assert.Equal(1, busyScrape.Value("edge_gateway_messages_accepted_total", "leaf", "telemetry"));
+        Assert.Null(quietScrape.Value("edge_gateway_messages_accepted_total", "leaf", "telemetry"));
+        Assert.Equal(0, quietScrape.Value("edge_gateway_outbox_depth"));
+    }
+
     [Fact]
     public async Task Provisioning_api_adds_rotates_and_removes_nodes_and_requires_the_admin_token_when_one_is_set()
     {

@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Gateways;
+using Edge.Cloud.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -35,6 +36,35 @@ public static class BatchEndpoint
     }
 
     private static async Task<IResult> HandleAsync(
+        string gatewayId,
+        HttpContext context,
+        GatewayRegistry gateways,
+        BatchIngestor ingestor,
+        GatewayClock clock,
+        IOptions<IngestionOptions> options,
+        CloudMetrics metrics,
+        CancellationToken cancellationToken)
+    {
+        var answer = await AnswerAsync(gatewayId, context, gateways, ingestor, clock, options, cancellationToken);
+        if (answer is IStatusCodeHttpResult { StatusCode: >= 400 and var status })
+        {
+            // Accepted batches are counted by the ingestor (HTTPS and Event Hubs alike); whole-batch refusals here.
+            metrics.Batches.Add(1, CloudMetrics.Tag("outcome", "rejected"), CloudMetrics.Tag("reason", RefusalReason(status)));
+        }
+        return answer;
+    }
+
+    private static string RefusalReason(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => "unauthenticated",
+        StatusCodes.Status403Forbidden => "forbidden",
+        StatusCodes.Status413PayloadTooLarge => "too_large",
+        StatusCodes.Status415UnsupportedMediaType => "unsupported_encoding",
+        StatusCodes.Status400BadRequest => "invalid",
+        _ => "http_" + status,
+    };
+
+    private static async Task<IResult> AnswerAsync(
         string gatewayId,
         HttpContext context,
         GatewayRegistry gateways,

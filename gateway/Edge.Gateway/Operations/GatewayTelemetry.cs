@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -17,17 +18,32 @@ public static class GatewayTelemetry
     /// <summary>The gateway's spans: a node message accepted, a batch sent upstream (docs/uplink.md, trace context).</summary>
     public static readonly ActivitySource Source = new(GatewayMetrics.MeterName);
 
+    /// <summary>This host's meters: the gateway's and those ASP.NET Core creates per host (what the ASP.NET Core
+    /// instrumentation package would subscribe to by name).</summary>
+    static readonly string[] LocalMeters =
+    [
+        GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Routing",
+        "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting",
+    ];
+
     public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services, TelemetryOptions options)
     {
-        services.AddMetrics();
+        // The gateway's and ASP.NET Core's meters are enabled for this host's own IMeterFactory only (MeterScope.Local),
+        // not by name process-wide: a process may hold several hosts (the tests, the demo's gateway beside its cloud),
+        // and each /metrics must count its own. The runtime's meter is one per process and is taken by name.
+        services.AddMetrics(metrics =>
+        {
+            foreach (var meter in LocalMeters)
+            {
+                metrics.EnableMetrics(meter, null, "OpenTelemetry", MeterScope.Local);
+            }
+        });
         var otlp = options.OtlpUri;
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("edge-gateway"))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(GatewayMetrics.MeterName)
-                    .AddRuntimeInstrumentation()
-                    .AddAspNetCoreInstrumentation()
+                metrics.AddRuntimeInstrumentation()
                     // No response cache: a scrape right after a message shows it (the default caches for 300 ms).
                     .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp is not null)
