@@ -127,6 +127,34 @@ public sealed class OutboxTests
         await reopened.DisposeAsync();
     }
 
+    /// <summary>
+    /// The trace column arrives by migration: an outbox written before it (its rows queued, not yet forwarded) opens,
+    /// its rows read back with no trace, and new rows keep the traceparent they were appended with.
+    /// </summary>
+    [Fact]
+    public async Task An_outbox_from_before_trace_context_gains_the_column_and_keeps_its_queued_rows()
+    {
+        var path = Path.Combine(TestGateway.NewTempDir(), "outbox.db");
+        using (var old = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE outbox (gw_seq INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, node_id TEXT NOT NULL, leaf TEXT NOT NULL,
+                  boot INTEGER NOT NULL, seq INTEGER NOT NULL, class INTEGER NOT NULL, received_ms INTEGER NOT NULL, size INTEGER NOT NULL, payload BLOB NOT NULL);
+                INSERT INTO outbox (site, node_id, leaf, boot, seq, class, received_ms, size, payload) VALUES ('s', 'n1', 'telemetry', 1, 1, 0, 5, 100, x'7b7d');
+                """;
+            create.ExecuteNonQuery();
+        }
+        using var meters = new TestMeters();
+        var outbox = new DurableOutbox(path, new Edge.Gateway.OutboxOptions(), meters.Gateway, NullLogger<DurableOutbox>.Instance);
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"; // W3C Trace Context §3.2 example
+        await outbox.AppendAsync(new OutboxAppend("s", "n1", "telemetry", 1, 2, MessageClass.Routine, Encoding.ASCII.GetBytes("{}"), 6, traceParent));
+        var rows = await outbox.ReadAfterAsync(0, 10, int.MaxValue, default);
+        Assert.Equal([(1L, (string?)null), (2L, traceParent)], rows.Select(r => (r.Seq, r.TraceParent)));
+        await outbox.DisposeAsync();
+    }
+
     [Fact]
     public async Task Reader_reads_in_order_in_batches_waits_for_new_messages_and_never_reuses_a_sequence_number()
     {

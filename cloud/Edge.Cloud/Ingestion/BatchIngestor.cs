@@ -61,7 +61,7 @@ public sealed class BatchIngestor
         var admission = await _admission.AdmitAsync(gateway, valid, cancellationToken);
         foreach (var (position, error) in admission.Refused) rejected.Add(new RejectedRecord(valid[position].Seq, validIndex[position], error));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
-        var result = await StoreAsync(gateway, admission.Admitted, cancellationToken);
+        var result = await StoreAsync(gateway, admission.Admitted, records, cancellationToken);
         _metrics.Batches.Add(1, CloudMetrics.Tag("outcome", "accepted"));
         _metrics.Records.Add(result.Stored, CloudMetrics.Tag("outcome", "accepted"));
         _metrics.Records.Add(result.Duplicates, CloudMetrics.Tag("outcome", "duplicate"));
@@ -79,10 +79,12 @@ public sealed class BatchIngestor
     }
 
     /// <summary>The store of one batch: timed, and a span (child of the request, which continues the gateway's
-    /// <c>traceparent</c>) carrying the record count (docs/uplink.md, trace context).</summary>
-    private async Task<StoreResult> StoreAsync(string gateway, IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken)
+    /// <c>traceparent</c>) carrying the record count and linked to each record's own trace (docs/uplink.md, trace context).</summary>
+    private async Task<StoreResult> StoreAsync(string gateway, IReadOnlyList<IngestRecord> records, IReadOnlyList<JsonElement> sent, CancellationToken cancellationToken)
     {
-        using var span = CloudTelemetry.Source.StartActivity("ingestion.store");
+        using var span = CloudTelemetry.Source.HasListeners()
+            ? CloudTelemetry.Source.StartActivity("ingestion.store", ActivityKind.Internal, default(ActivityContext), links: RecordTraces(sent))
+            : null;
         span?.SetTag("edge.gateway.id", gateway);
         span?.SetTag("edge.records", records.Count);
         var started = Stopwatch.GetTimestamp();
@@ -90,5 +92,20 @@ public sealed class BatchIngestor
         _metrics.StoreDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         span?.SetTag("edge.records.stored", result.Stored);
         return result;
+    }
+
+    /// <summary>The records' own spans (their optional <c>traceparent</c> member, docs/uplink.md); malformed ones are ignored.</summary>
+    private static List<ActivityLink> RecordTraces(IReadOnlyList<JsonElement> records)
+    {
+        var links = new List<ActivityLink>();
+        foreach (var record in records)
+        {
+            if (record.ValueKind == JsonValueKind.Object && record.TryGetProperty("traceparent", out var parent) && parent.ValueKind == JsonValueKind.String
+                && ActivityContext.TryParse(parent.GetString(), null, out var context))
+            {
+                links.Add(new ActivityLink(context));
+            }
+        }
+        return links;
     }
 }

@@ -88,7 +88,13 @@ public sealed class InboundPipeline
         }
 
         var messageClass = leaf == NodeTopics.Telemetry ? MessageClass.Routine : MessageClass.Kept;
-        var result = await _outbox.AppendAsync(new OutboxAppend(node.Site, node.NodeId, leaf, message.Boot, message.Seq, messageClass, payload, receivedMs)).ConfigureAwait(false);
+        // The record's trace starts here (null unless tracing is on): its traceparent is stored with the row and goes
+        // upstream with the record, so the cloud's store links back to it (docs/uplink.md, trace context).
+        using var span = GatewayTelemetry.StartMessageSpan(node.NodeId, leaf, message.Boot, message.Seq);
+        var result = await _outbox.AppendAsync(new OutboxAppend(node.Site, node.NodeId, leaf, message.Boot, message.Seq, messageClass, payload, receivedMs,
+            span?.Id)).ConfigureAwait(false);
+        span?.SetTag("edge.outcome", result.Outcome.ToString());
+        if (result.Outcome == AppendOutcome.Committed) span?.SetTag("edge.gateway.seq", result.GatewaySeq);
         switch (result.Outcome)
         {
             case AppendOutcome.Duplicate:

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Diagnostics;
+using Edge.Gateway.Outbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +27,36 @@ public static class GatewayTelemetry
         GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Routing",
         "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting",
     ];
+
+    /// <summary>The span of one node message from its arrival to its outbox commit (a root: MQTT 3.1.1 carries no
+    /// trace context); null when tracing is off.</summary>
+    public static Activity? StartMessageSpan(string nodeId, string leaf, long boot, long seq)
+    {
+        if (!Source.HasListeners()) return null;
+        var span = Source.StartActivity("node.message", ActivityKind.Consumer, default(ActivityContext));
+        span?.SetTag("edge.node.id", nodeId);
+        span?.SetTag("edge.leaf", leaf);
+        span?.SetTag("edge.boot", boot);
+        span?.SetTag("edge.seq", seq);
+        return span;
+    }
+
+    /// <summary>The span of one batch sent upstream: a new trace, linked to the span of each record that had one;
+    /// null when tracing is off.</summary>
+    public static Activity? StartBatchSpan(IReadOnlyList<OutboxMessage> batch)
+    {
+        if (!Source.HasListeners()) return null;
+        var links = new List<ActivityLink>();
+        foreach (var message in batch)
+        {
+            if (message.TraceParent is { } parent && ActivityContext.TryParse(parent, null, out var context)) links.Add(new ActivityLink(context));
+        }
+        var span = Source.StartActivity("uplink.batch", ActivityKind.Producer, default(ActivityContext), links: links);
+        span?.SetTag("edge.records", batch.Count);
+        span?.SetTag("edge.gateway.seq.first", batch[0].GatewaySeq);
+        span?.SetTag("edge.gateway.seq.last", batch[^1].GatewaySeq);
+        return span;
+    }
 
     public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services, TelemetryOptions options)
     {

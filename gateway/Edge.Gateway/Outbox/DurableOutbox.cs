@@ -95,6 +95,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
             INSERT OR IGNORE INTO meta VALUES ('forwarded_up_to', 0), ('dropped_routine', 0), ('dropped_kept', 0);
             """);
+        AddTraceColumn(_writer);
         Epoch = OutboxEpoch.LoadOrCreate(_writer);
         _reader = SqliteDatabase.Open(path, options.Synchronous);
         LoadStats();
@@ -103,6 +104,20 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
     }
 
     public long ForwardedUpTo => Interlocked.Read(ref _forwardedUpTo);
+
+    /// <summary>
+    /// Migration: the <c>trace</c> column (W3C traceparent of the span that accepted the message, NULL when tracing was
+    /// off or the row is older) is added to an outbox created before it, in place; its rows keep NULL.
+    /// </summary>
+    static void AddTraceColumn(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'trace'";
+        if ((long)command.ExecuteScalar()! == 0)
+        {
+            SqliteDatabase.Execute(connection, "ALTER TABLE outbox ADD COLUMN trace TEXT NULL");
+        }
+    }
 
     /// <summary>This outbox's identity (<see cref="OutboxEpoch"/>): sent with every batch.</summary>
     public string Epoch { get; }
@@ -138,7 +153,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
             lock (_readerLock)
             {
                 using var command = _reader.CreateCommand();
-                command.CommandText = "SELECT gw_seq, site, node_id, leaf, boot, seq, class, received_ms, payload FROM outbox WHERE gw_seq > $after ORDER BY gw_seq LIMIT $max";
+                command.CommandText = "SELECT gw_seq, site, node_id, leaf, boot, seq, class, received_ms, payload, trace FROM outbox WHERE gw_seq > $after ORDER BY gw_seq LIMIT $max";
                 command.Parameters.AddWithValue("$after", afterGatewaySeq);
                 command.Parameters.AddWithValue("$max", Math.Max(1, maxMessages));
                 using var reader = command.ExecuteReader();
@@ -149,7 +164,8 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                     if (result.Count > 0 && bytes + payload.Length > maxBytes) break;
                     bytes += payload.Length;
                     result.Add(new OutboxMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                        reader.GetInt64(4), reader.GetInt64(5), (MessageClass)reader.GetInt32(6), reader.GetInt64(7), payload));
+                        reader.GetInt64(4), reader.GetInt64(5), (MessageClass)reader.GetInt32(6), reader.GetInt64(7), payload,
+                        reader.IsDBNull(9) ? null : reader.GetString(9)));
                 }
             }
             return result;
@@ -218,8 +234,8 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                 var seenSeq = seen.Parameters.Add("$seq", SqliteType.Integer);
                 var seenMs = seen.Parameters.Add("$ms", SqliteType.Integer);
                 using var insert = Command(transaction, """
-                    INSERT INTO outbox (site, node_id, leaf, boot, seq, class, received_ms, size, payload)
-                    VALUES ($site, $node, $leaf, $boot, $seq, $class, $ms, $size, $payload) RETURNING gw_seq
+                    INSERT INTO outbox (site, node_id, leaf, boot, seq, class, received_ms, size, payload, trace)
+                    VALUES ($site, $node, $leaf, $boot, $seq, $class, $ms, $size, $payload, $trace) RETURNING gw_seq
                     """);
                 var pSite = insert.Parameters.Add("$site", SqliteType.Text);
                 var pNode = insert.Parameters.Add("$node", SqliteType.Text);
@@ -230,6 +246,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                 var pMs = insert.Parameters.Add("$ms", SqliteType.Integer);
                 var pSize = insert.Parameters.Add("$size", SqliteType.Integer);
                 var pPayload = insert.Parameters.Add("$payload", SqliteType.Blob);
+                var pTrace = insert.Parameters.Add("$trace", SqliteType.Text);
 
                 for (var i = 0; i < batch.Count; i++)
                 {
@@ -264,6 +281,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                     pMs.Value = m.ReceivedUnixMs;
                     pSize.Value = size;
                     pPayload.Value = m.Payload;
+                    pTrace.Value = (object?)m.TraceParent ?? DBNull.Value;
                     var gwSeq = (long)insert.ExecuteScalar()!;
                     delta.Depth++;
                     delta.Bytes += size;
