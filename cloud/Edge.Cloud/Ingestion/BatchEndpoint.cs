@@ -11,6 +11,7 @@ using Edge.Cloud.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Edge.Cloud.Ingestion;
@@ -31,25 +32,19 @@ public static class BatchEndpoint
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .AddEndpointFilter(CountRefusalAsync);
         return endpoints;
     }
 
-    private static async Task<IResult> HandleAsync(
-        string gatewayId,
-        HttpContext context,
-        GatewayRegistry gateways,
-        BatchIngestor ingestor,
-        GatewayClock clock,
-        IOptions<IngestionOptions> options,
-        CloudMetrics metrics,
-        CancellationToken cancellationToken)
+    /// <summary>Whole-batch refusals by reason; accepted batches are counted by the ingestor (HTTPS and Event Hubs alike).</summary>
+    private static async ValueTask<object?> CountRefusalAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var answer = await AnswerAsync(gatewayId, context, gateways, ingestor, clock, options, cancellationToken);
+        var answer = await next(context);
         if (answer is IStatusCodeHttpResult { StatusCode: >= 400 and var status })
         {
-            // Accepted batches are counted by the ingestor (HTTPS and Event Hubs alike); whole-batch refusals here.
-            metrics.Batches.Add(1, CloudMetrics.Tag("outcome", "rejected"), CloudMetrics.Tag("reason", RefusalReason(status)));
+            context.HttpContext.RequestServices.GetRequiredService<CloudMetrics>().Batches.Add(1,
+                CloudMetrics.Tag("outcome", "rejected"), CloudMetrics.Tag("reason", RefusalReason(status)));
         }
         return answer;
     }
@@ -64,7 +59,7 @@ public static class BatchEndpoint
         _ => "http_" + status,
     };
 
-    private static async Task<IResult> AnswerAsync(
+    private static async Task<IResult> HandleAsync(
         string gatewayId,
         HttpContext context,
         GatewayRegistry gateways,

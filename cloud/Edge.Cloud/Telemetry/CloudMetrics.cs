@@ -21,15 +21,16 @@ public sealed class CloudMetrics
             "Records of batches received (HTTPS and Event Hubs), by outcome: accepted, duplicate, rejected (reason invalid or refused).");
         Batches = Meter.CreateCounter<long>("edge.cloud.ingestion.batches", "{batch}",
             "Batches received, by outcome (accepted, rejected) and, when rejected as a whole, reason.");
-        StoreDuration = Meter.CreateHistogram<double>("edge.cloud.ingestion.store.duration", "s",
-            "Time to store one batch's admitted records in one transaction.");
+        StoreDuration = Meter.CreateHistogram("edge.cloud.ingestion.store.duration", "s",
+            "Time to store one batch's admitted records in one transaction.", null, Buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10));
         CommandsIssued = Meter.CreateCounter<long>("edge.cloud.commands.issued", "{command}", "Commands issued to nodes, by kind.");
         CommandsCompleted = Meter.CreateCounter<long>("edge.cloud.commands.completed", "{command}",
             "Commands a node's ack completed, by status (acked, failed, expired by the node).");
-        CommandLatency = Meter.CreateHistogram<double>("edge.cloud.commands.latency", "s",
-            "From a command's issue to the cloud applying its ack, by status.");
-        FeedLag = Meter.CreateHistogram<double>("edge.cloud.feed.lag", "s",
-            "Age of a batch of records when the record feed applies it: from the gateway receiving its last record to the feed's commit.");
+        CommandLatency = Meter.CreateHistogram("edge.cloud.commands.latency", "s",
+            "From a command's issue to the cloud applying its ack, by status.", null, Buckets(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300));
+        FeedLag = Meter.CreateHistogram("edge.cloud.feed.lag", "s",
+            "Age of a batch of records when the record feed applies it: from the gateway receiving its last record to the feed's commit.",
+            null, Buckets(0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600));
     }
 
     public Meter Meter { get; }
@@ -40,6 +41,9 @@ public sealed class CloudMetrics
     public Counter<long> CommandsCompleted { get; }
     public Histogram<double> CommandLatency { get; }
     public Histogram<double> FeedLag { get; }
+
+    /// <summary>Bucket bounds in seconds: the SDK's default ones (0, 5, 10, 25 … 10000) are made for milliseconds.</summary>
+    private static InstrumentAdvice<double> Buckets(params double[] bounds) => new() { HistogramBucketBoundaries = bounds };
 
     /// <summary>One tag of a measurement: a Prometheus label at /metrics.</summary>
     public static KeyValuePair<string, object?> Tag(string name, string value) => new(name, value);

@@ -64,6 +64,9 @@ public sealed class MetricsEndpointTests
         Assert.Equal(1, scrape.Value("edge_cloud_ingestion_batches_total", "outcome", "rejected", "reason", "unauthenticated"));
         Assert.Equal("histogram", scrape.TypeOf("edge_cloud_ingestion_store_duration_seconds"));
         Assert.Equal(2, scrape.Value("edge_cloud_ingestion_store_duration_seconds_count"));
+        // Bounds in seconds (the instrument's advice), not the SDK's millisecond defaults: a store is counted by 10 s.
+        Assert.Equal(2, scrape.Value("edge_cloud_ingestion_store_duration_seconds_bucket", "le", "10"));
+        Assert.NotNull(scrape.Value("edge_cloud_ingestion_store_duration_seconds_bucket", "le", "0.001"));
         Assert.Equal(2, scrape.Value("http_server_request_duration_seconds_count",
             "http_route", "/api/v1/gateways/{gatewayId}/batches", "http_response_status_code", "200"));
     }
