@@ -2,8 +2,6 @@ using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Tests.Support;
@@ -44,9 +42,9 @@ public sealed class MetricsEndpointTests
             Records.Streetlight(2, "sl-0002", 1767304800, level: 40),
             Records.LampFault(3, "sl-0002", 1767304801),
             Records.Streetlight(4, "sl-0404", 1767304801, level: 10));
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync(server, batch, Token)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await PostAsync(server, batch, Token)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(server, batch, "not-the-token-of-this-gateway-at-all")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.PostBatchAsync(Gateway, Token, batch)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await server.PostBatchAsync(Gateway, Token, batch)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.PostBatchAsync(Gateway, "not-the-token-of-this-gateway-at-all", batch)).Status);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client.GetAsync("/metrics")).StatusCode);
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "scrape-token-for-prometheus-onlX") } };
@@ -78,15 +76,5 @@ public sealed class MetricsEndpointTests
         var answer = await server.Client.GetAsync("/metrics"); // the client is on 127.0.0.1
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Contains("target_info{service_name=\"edge-cloud\"", await answer.Content.ReadAsStringAsync());
-    }
-
-    private static Task<HttpResponseMessage> PostAsync(CloudServer server, JsonObject batch, string token)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/gateways/{Gateway}/batches")
-        {
-            Content = new StringContent(batch.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return server.Client.SendAsync(request);
     }
 }
