@@ -16,6 +16,7 @@ using Edge.Cloud.Lighting;
 using Edge.Cloud.OpenData;
 using Edge.Cloud.Requests;
 using Edge.Cloud.Storage;
+using Edge.Cloud.Telemetry;
 using Edge.Cloud.Transit;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
@@ -39,6 +40,7 @@ public static class Program
         configure?.Invoke(builder);
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddEdgeTelemetry(builder.Configuration);
         builder.Services.AddEdgeRequests(builder.Configuration);
         builder.Services.AddEdgeApiDocs();
         builder.Services.AddEdgeStorage(builder.Configuration);
@@ -65,6 +67,7 @@ public static class Program
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapEdgeApiDocs();
+        app.MapEdgeTelemetry();
         app.MapEdgeIngestion();
         app.MapEdgeUsers();
         app.MapEdgeAudit();

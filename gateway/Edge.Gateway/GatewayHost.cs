@@ -24,7 +24,7 @@ namespace Edge.Gateway;
 /// integration. Program.Main and the in-process tests both go through <see cref="Build"/>.
 /// Components for other folders (uplink, downlink, rules) register through <paramref name="configure"/> or in
 /// <see cref="AddGatewayCore"/>'s caller and take what they need from DI: <see cref="IOutboxReader"/>,
-/// <see cref="INodePublisher"/>, <see cref="INodeMessageFeed"/>, <see cref="NodeRegistry"/>, <see cref="MetricsRegistry"/>.
+/// <see cref="INodePublisher"/>, <see cref="INodeMessageFeed"/>, <see cref="NodeRegistry"/>, <see cref="GatewayMetrics"/> (its Meter).
 /// </summary>
 public static class GatewayHost
 {
@@ -95,6 +95,7 @@ public static class GatewayHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(httpAddress, options.Http.Port));
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddGatewayCore(options);
+        builder.Services.AddGatewayTelemetry(options.Telemetry);
         builder.Services.AddUplinkDownlinkAndRules(options);
         configure?.Invoke(builder);
 
@@ -113,7 +114,7 @@ public static class GatewayHost
         services.TryAddSingleton(sp => new Downlink.NodeTime(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(options.Broker);
         services.AddSingleton(options.Outbox);
-        services.AddSingleton<MetricsRegistry>();
+        services.AddMetrics();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton(sp => new NodeRegistry(Path.Combine(dataDir, "gateway.db"), options.Registry.HashIterations, sp.GetRequiredService<ILogger<NodeRegistry>>()));
         services.AddSingleton(_ => new RetainedStore(Path.Combine(dataDir, "gateway.db")));
@@ -143,7 +144,7 @@ public static class GatewayHost
                 with { Components = System.Linq.Enumerable.ToDictionary(components, c => c.Name, c => c.Report()) };
             return Results.Json(report, statusCode: report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
-        app.MapGet("/metrics", (MetricsRegistry metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapMetrics();
         ProvisioningApi.Map(app, options.Http.AdminToken);
         DeadLetterApi.Map(app, options.Http.AdminToken);
     }

@@ -21,6 +21,7 @@ public sealed class GatewayOptions
     public Uplink.UplinkOptions Uplink { get; set; } = new();
     public Downlink.DownlinkOptions Downlink { get; set; } = new();
     public Rules.RulesOptions Rules { get; set; } = new();
+    public Operations.TelemetryOptions Telemetry { get; set; } = new();
 
     public string ResolveDataDir() => Path.GetFullPath(DataDir);
 }

@@ -192,7 +192,7 @@ public static class Program
             result.CpuSeconds = CpuSeconds(process.Id) - cpuStart;
             // The outbox must hold exactly what was acknowledged.
             var metrics = await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics");
-            var depth = metrics.Split('\n').First(l => l.StartsWith("edge_gateway_outbox_depth ", StringComparison.Ordinal));
+            var depth = metrics.Split('\n').First(l => l.StartsWith("edge_gateway_outbox_depth{", StringComparison.Ordinal) || l.StartsWith("edge_gateway_outbox_depth ", StringComparison.Ordinal));
             Console.WriteLine($"# gateway {depth} (expected {result.Messages})");
             return result;
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -9,7 +10,7 @@ using Edge.Cloud.Alarms;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Storage;
 using Edge.Gateway;
-using Edge.Gateway.Operations;
+using Edge.Tests.Metrics;
 using Edge.Gateway.Outbox;
 using Edge.Gateway.Uplink;
 using Microsoft.AspNetCore.Builder;
@@ -37,6 +38,7 @@ public sealed class OutboxResetTests : IAsyncLifetime
     private WebApplication _cloud = null!;
     private string _cloudUrl = null!;
     private WebApplication? _gateway;
+    private MeterReader? _gatewayMetrics;
     private long _nodeSeq;
 
     public async Task InitializeAsync()
@@ -88,6 +90,7 @@ public sealed class OutboxResetTests : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
         };
         _gateway = GatewayHost.Build(args.Select(kv => "--" + kv.Key + "=" + kv.Value).ToArray());
+        _gatewayMetrics = new MeterReader(_gateway.Services.GetRequiredService<IMeterFactory>());
         await _gateway.StartAsync();
     }
 
@@ -97,6 +100,7 @@ public sealed class OutboxResetTests : IAsyncLifetime
         await _gateway.StopAsync();
         await _gateway.DisposeAsync();
         _gateway = null;
+        _gatewayMetrics?.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
@@ -164,9 +168,7 @@ public sealed class OutboxResetTests : IAsyncLifetime
         var alarm = Assert.Single(await _cloud.Services.GetRequiredService<AlarmService>().ListAsync("open", null, "gateway.storage-reset", 10));
         Assert.Equal(GatewayId, alarm.Gateway);
         Assert.Contains(secondEpoch, alarm.Message);
-        Assert.Equal(0, _gateway.Services.GetRequiredService<MetricsRegistry>().Render()
-            .Split('\n').Where(l => l.StartsWith("edge_gateway_uplink_unexpected_duplicates_total ", StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ')[1], CultureInfo.InvariantCulture)).Single());
+        Assert.Equal(0, _gatewayMetrics!.Get("edge.gateway.uplink.unexpected_duplicates"));
     }
 
     [Fact]
@@ -198,7 +200,7 @@ public sealed class OutboxResetTests : IAsyncLifetime
         Assert.Equal("degraded", health.Status);
         Assert.StartsWith("the cloud reported 2 record(s) as already stored that this gateway never sent", health.Detail);
         Assert.Equal(2L, health.Data!["unexpectedDuplicates"]);
-        Assert.Contains("edge_gateway_uplink_unexpected_duplicates_total 2", _gateway.Services.GetRequiredService<MetricsRegistry>().Render());
+        Assert.Equal(2, _gatewayMetrics!.Get("edge.gateway.uplink.unexpected_duplicates"));
         Assert.Equal(5, await CloudCountAsync("SELECT COUNT(*) FROM telemetry"));
     }
 }

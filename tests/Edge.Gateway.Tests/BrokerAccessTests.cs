@@ -32,9 +32,9 @@ public sealed class BrokerAccessTests
         Assert.Contains("bad user name or password", wrongSecret.StdErr + wrongSecret.StdOut, StringComparison.OrdinalIgnoreCase);
         Assert.NotEqual(0, unknownNode.ExitCode);
         Assert.Equal(0, good.ExitCode);
-        var metrics = gateway.Get<GatewayMetrics>();
-        Assert.Equal(1, metrics.AuthFailures.Get("bad_secret"));
-        Assert.Equal(1, metrics.AuthFailures.Get("unknown_node"));
+        var metrics = gateway.Metrics;
+        Assert.Equal(1, metrics.Get("edge.gateway.auth.failures", "reason", "bad_secret"));
+        Assert.Equal(1, metrics.Get("edge.gateway.auth.failures", "reason", "unknown_node"));
         Assert.Equal(1, gateway.Get<IOutboxReader>().GetStats().Depth);
     }
 
@@ -77,7 +77,7 @@ public sealed class BrokerAccessTests
         var codes = granted.Items.ToDictionary(i => i.TopicFilter.Topic, i => i.ResultCode);
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, codes[TestGateway.Topic("sl-0001", "config")]);
         Assert.Equal(MqttClientSubscribeResultCode.UnspecifiedError, codes[TestGateway.Topic("sl-0002", "cmd")]); // 0x80 in MQTT 3.1.1
-        Assert.Equal(5, gateway.Get<GatewayMetrics>().AclViolations.Get("subscribe"));
+        Assert.Equal(5, gateway.Metrics.Get("edge.gateway.acl.violations", "operation", "subscribe"));
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class BrokerAccessTests
         await TestGateway.WaitUntilAsync(() => !received.IsEmpty, "the genuine command reaches sl-0002");
 
         Assert.Equal(new[] { TestGateway.Topic("sl-0002", "cmd") + " {\"v\":1,\"id\":\"marker\"}" }, received.ToArray());
-        Assert.Equal(3, gateway.Get<GatewayMetrics>().AclViolations.Get("publish"));
+        Assert.Equal(3, gateway.Metrics.Get("edge.gateway.acl.violations", "operation", "publish"));
         Assert.Equal(0, gateway.Get<IOutboxReader>().GetStats().Depth);
         Assert.Null(gateway.Get<RetainedStore>().Get(TestGateway.Topic("sl-0002", "config")));
     }

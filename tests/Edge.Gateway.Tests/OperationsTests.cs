@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Threading.Tasks;
+using Edge.Tests.Metrics;
 
 namespace Edge.Gateway.Tests;
 
@@ -32,11 +33,66 @@ public sealed class OperationsTests
 
         var metrics = await http.GetAsync($"http://127.0.0.1:{gateway.HttpPort}/metrics");
         Assert.StartsWith("text/plain", metrics.Content.Headers.ContentType!.ToString());
-        var text = await metrics.Content.ReadAsStringAsync();
-        Assert.Contains("# TYPE edge_gateway_rejected_messages_total counter\n", text);
-        Assert.Contains("edge_gateway_rejected_messages_total{reason=\"malformed\"} 1\n", text);
-        Assert.Contains("edge_gateway_outbox_depth 1\n", text);
-        Assert.Contains("edge_gateway_messages_accepted_total{leaf=\"telemetry\"} 1\n", text);
+    }
+
+    /// <summary>
+    /// What Prometheus sees: N node messages and one malformed one, then a scrape of the running gateway's /metrics,
+    /// parsed as the text exposition format. The meter's dotted names arrive as Prometheus names (counters with
+    /// <c>_total</c>, units as suffixes), with the runtime's and ASP.NET Core's instruments beside them.
+    /// </summary>
+    [Fact]
+    public async Task A_scrape_of_metrics_counts_the_messages_sent_and_shows_runtime_and_http_instruments()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var secret = gateway.AddNode("sl-0001");
+        const int n = 7;
+        using (var client = await gateway.ConnectAsync("sl-0001", secret))
+        {
+            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), "not json"));
+            for (var seq = 1; seq <= n; seq++)
+            {
+                await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, seq)));
+            }
+            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, n))); // a re-send
+        }
+        using var http = new HttpClient();
+        await http.GetStringAsync($"http://127.0.0.1:{gateway.HttpPort}/health");
+        var scrape = new PrometheusText(await http.GetStringAsync($"http://127.0.0.1:{gateway.HttpPort}/metrics"));
+
+        Assert.Equal("counter", scrape.TypeOf("edge_gateway_messages_accepted_total"));
+        Assert.Equal(n, scrape.Value("edge_gateway_messages_accepted_total", "leaf", "telemetry"));
+        Assert.Equal(1, scrape.Value("edge_gateway_messages_rejected_total", "reason", "malformed"));
+        Assert.Equal(1, scrape.Value("edge_gateway_messages_duplicates_total"));
+        Assert.Equal("gauge", scrape.TypeOf("edge_gateway_outbox_depth"));
+        Assert.Equal(n, scrape.Value("edge_gateway_outbox_depth"));
+        Assert.Equal(0, scrape.Value("edge_gateway_nodes_connected")); // the node has disconnected
+        Assert.True(scrape.Value("edge_gateway_outbox_size_bytes") > 0);
+        Assert.Equal(n, scrape.Value("edge_gateway_outbox_last_sequence"));
+        // ASP.NET Core's request histogram saw the /health request; the runtime reports its GC.
+        Assert.Equal(1, scrape.Value("http_server_request_duration_seconds_count", "http_route", "/health", "http_response_status_code", "200"));
+        Assert.Contains(scrape.Names, name => name.StartsWith("dotnet_gc_", System.StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Two gateways in one process (the tests, the demo beside its cloud): each /metrics shows its own meter only,
+    /// because the SDK listens to the meters of its host's IMeterFactory, not to every meter of that name.
+    /// </summary>
+    [Fact]
+    public async Task Each_gateway_in_a_process_scrapes_only_its_own_instruments()
+    {
+        await using var busy = await TestGateway.StartAsync();
+        await using var quiet = await TestGateway.StartAsync();
+        var secret = busy.AddNode("sl-0001");
+        using (var client = await busy.ConnectAsync("sl-0001", secret))
+        {
+            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));
+        }
+        using var http = new HttpClient();
+        var busyScrape = new PrometheusText(await http.GetStringAsync($"http://127.0.0.1:{busy.HttpPort}/metrics"));
+        var quietScrape = new PrometheusText(await http.GetStringAsync($"http://127.0.0.1:{quiet.HttpPort}/metrics"));
+        Assert.Equal(1, busyScrape.Value("edge_gateway_messages_accepted_total", "leaf", "telemetry"));
+        Assert.Null(quietScrape.Value("edge_gateway_messages_accepted_total", "leaf", "telemetry"));
+        Assert.Equal(0, quietScrape.Value("edge_gateway_outbox_depth"));
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
-using Edge.Gateway.Operations;
+using Edge.Gateway.Tests.Metrics;
 using Edge.Gateway.Outbox;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -52,7 +52,7 @@ public sealed class OutboxTests
         await client.PublishAsync(TestGateway.Message(topic, TestGateway.Telemetry(2, 1))); // new boot, seq restarts: a new message
         var second = await reader.ReadAfterAsync(reader.ForwardedUpTo, 100, int.MaxValue, default);
         Assert.Equal(new[] { (2L, 1L) }, second.Select(m => (m.Boot, m.Seq)));
-        Assert.Equal(2, gateway.Get<GatewayMetrics>().Duplicates.Get());
+        Assert.Equal(2, gateway.Metrics.Get("edge.gateway.messages.duplicates"));
         Assert.True(second[0].GatewaySeq > first[^1].GatewaySeq);
     }
 
@@ -73,14 +73,14 @@ public sealed class OutboxTests
         {
             using var client = await gateway.ConnectAsync("sl-0001", secret);
             await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));
-            Assert.Equal(1, gateway.Get<GatewayMetrics>().Duplicates.Get()); // within the window, after a restart
+            Assert.Equal(1, gateway.Metrics.Get("edge.gateway.messages.duplicates")); // within the window, after a restart
         }
         await using (var gateway = await TestGateway.StartAsync(dataDir, "--Gateway:Outbox:DedupeWindowHours=0"))
         {
             using var client = await gateway.ConnectAsync("sl-0001", secret);
             await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 2))); // the first commit prunes
             await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));
-            Assert.Equal(0, gateway.Get<GatewayMetrics>().Duplicates.Get());
+            Assert.Equal(0, gateway.Metrics.Get("edge.gateway.messages.duplicates"));
             var stored = await gateway.Get<IOutboxReader>().ReadAfterAsync(0, 100, int.MaxValue, default);
             Assert.Equal(new[] { 1L, 2L, 1L }, stored.Select(m => m.Seq)); // the expired re-send was stored as a new message
         }
@@ -93,8 +93,9 @@ public sealed class OutboxTests
         const int payloadBytes = 104;
         const int rowBytes = payloadBytes + DurableOutbox.RowOverheadBytes;
         var options = new Edge.Gateway.OutboxOptions { QuotaBytes = 5 * rowBytes };
-        var metrics = new GatewayMetrics(new MetricsRegistry());
-        var outbox = new DurableOutbox(path, options, metrics, NullLogger<DurableOutbox>.Instance);
+        using var meters = new TestMeters();
+        var metrics = meters.Reader;
+        var outbox = new DurableOutbox(path, options, meters.Gateway, NullLogger<DurableOutbox>.Instance);
         long seq = 0;
         Task<AppendResult> Add(string name) => outbox.AppendAsync(new OutboxAppend("s", "n", name[0] == 'R' ? "telemetry" : "event", 1, ++seq,
             name[0] == 'R' ? MessageClass.Routine : MessageClass.Kept, Encoding.ASCII.GetBytes(name.PadRight(payloadBytes)), 0));
@@ -115,15 +116,43 @@ public sealed class OutboxTests
 
         var stats = outbox.GetStats();
         Assert.Equal((5L, 1L, QuotaState.Dropping), (stats.DroppedRoutine, stats.DroppedKept, stats.QuotaState));
-        Assert.Equal(5, metrics.OutboxDropped.Get("routine"));
-        Assert.Equal(1, metrics.OutboxDropped.Get("kept"));
+        Assert.Equal(5, metrics.Get("edge.gateway.outbox.dropped", "class", "routine"));
+        Assert.Equal(1, metrics.Get("edge.gateway.outbox.dropped", "class", "kept"));
         await outbox.DisposeAsync();
 
         // Counters and contents are durable.
-        var reopened = new DurableOutbox(path, options, new GatewayMetrics(new MetricsRegistry()), NullLogger<DurableOutbox>.Instance);
+        var reopened = new DurableOutbox(path, options, new TestMeters().Gateway, NullLogger<DurableOutbox>.Instance);
         var again = reopened.GetStats();
         Assert.Equal((5L, 5L, 1L), (again.Depth, again.DroppedRoutine, again.DroppedKept));
         await reopened.DisposeAsync();
+    }
+
+    /// <summary>
+    /// The trace column arrives by migration: an outbox written before it (its rows queued, not yet forwarded) opens,
+    /// its rows read back with no trace, and new rows keep the traceparent they were appended with.
+    /// </summary>
+    [Fact]
+    public async Task An_outbox_from_before_trace_context_gains_the_column_and_keeps_its_queued_rows()
+    {
+        var path = Path.Combine(TestGateway.NewTempDir(), "outbox.db");
+        using (var old = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE outbox (gw_seq INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, node_id TEXT NOT NULL, leaf TEXT NOT NULL,
+                  boot INTEGER NOT NULL, seq INTEGER NOT NULL, class INTEGER NOT NULL, received_ms INTEGER NOT NULL, size INTEGER NOT NULL, payload BLOB NOT NULL);
+                INSERT INTO outbox (site, node_id, leaf, boot, seq, class, received_ms, size, payload) VALUES ('s', 'n1', 'telemetry', 1, 1, 0, 5, 100, x'7b7d');
+                """;
+            create.ExecuteNonQuery();
+        }
+        using var meters = new TestMeters();
+        var outbox = new DurableOutbox(path, new Edge.Gateway.OutboxOptions(), meters.Gateway, NullLogger<DurableOutbox>.Instance);
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"; // W3C Trace Context §3.2 example
+        await outbox.AppendAsync(new OutboxAppend("s", "n1", "telemetry", 1, 2, MessageClass.Routine, Encoding.ASCII.GetBytes("{}"), 6, traceParent));
+        var rows = await outbox.ReadAfterAsync(0, 10, int.MaxValue, default);
+        Assert.Equal([(1L, (string?)null), (2L, traceParent)], rows.Select(r => (r.Seq, r.TraceParent)));
+        await outbox.DisposeAsync();
     }
 
     [Fact]
@@ -131,7 +160,7 @@ public sealed class OutboxTests
     {
         var path = Path.Combine(TestGateway.NewTempDir(), "outbox.db");
         var options = new Edge.Gateway.OutboxOptions();
-        var outbox = new DurableOutbox(path, options, new GatewayMetrics(new MetricsRegistry()), NullLogger<DurableOutbox>.Instance);
+        var outbox = new DurableOutbox(path, options, new TestMeters().Gateway, NullLogger<DurableOutbox>.Instance);
         var appended = await Task.WhenAll(Enumerable.Range(1, 50).Select(i =>
             outbox.AppendAsync(new OutboxAppend("s", $"n{i % 3}", "telemetry", 1, i, MessageClass.Routine, Encoding.ASCII.GetBytes($"m{i}"), i))));
         Assert.All(appended, r => Assert.Equal(AppendOutcome.Committed, r.Outcome));
@@ -152,7 +181,7 @@ public sealed class OutboxTests
         await wait;
         await outbox.DisposeAsync();
 
-        var reopened = new DurableOutbox(path, options, new GatewayMetrics(new MetricsRegistry()), NullLogger<DurableOutbox>.Instance);
+        var reopened = new DurableOutbox(path, options, new TestMeters().Gateway, NullLogger<DurableOutbox>.Instance);
         Assert.Equal(last, reopened.ForwardedUpTo);
         var next = await reopened.AppendAsync(new OutboxAppend("s", "n1", "event", 1, 52, MessageClass.Kept, Encoding.ASCII.GetBytes("m52"), 52));
         Assert.Equal(last + 2, next.GatewaySeq);
@@ -164,7 +193,7 @@ public sealed class OutboxTests
     [Fact]
     public async Task An_outbox_keeps_its_epoch_a_new_one_gets_another_and_one_from_before_epochs_keeps_the_empty_epoch()
     {
-        DurableOutbox Open(string path) => new(path, new Edge.Gateway.OutboxOptions(), new GatewayMetrics(new MetricsRegistry()), NullLogger<DurableOutbox>.Instance);
+        DurableOutbox Open(string path) => new(path, new Edge.Gateway.OutboxOptions(), new TestMeters().Gateway, NullLogger<DurableOutbox>.Instance);
         var path = Path.Combine(TestGateway.NewTempDir(), "outbox.db");
         var outbox = Open(path);
         var epoch = outbox.Epoch;

@@ -49,10 +49,10 @@ public sealed class PayloadRuleTests
         await goodTask;
 
         Assert.True(bad.IsConnected);
-        var metrics = gateway.Get<GatewayMetrics>();
+        var metrics = gateway.Metrics;
         foreach (var group in badPayloads.GroupBy(b => b.Reason))
         {
-            Assert.Equal(group.Count(), metrics.Rejected.Get(group.Key));
+            Assert.Equal(group.Count(), metrics.Get("edge.gateway.messages.rejected", "reason", group.Key));
         }
         var stored = await gateway.Get<IOutboxReader>().ReadAfterAsync(0, 1000, int.MaxValue, default);
         Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), stored.Where(m => m.NodeId == "sl-0002").Select(m => m.Seq));

@@ -51,9 +51,9 @@ public sealed class PoisonPayloadTests
 
         var stored = await gateway.Get<IOutboxReader>().ReadAfterAsync(0, 100, int.MaxValue, default);
         Assert.Equal([6L], stored.Select(m => m.Seq));
-        var metrics = gateway.Get<GatewayMetrics>();
-        Assert.Equal(4, metrics.Rejected.Get("malformed"));
-        Assert.Equal(1, metrics.Rejected.Get("invalid_member"));
+        var metrics = gateway.Metrics;
+        Assert.Equal(4, metrics.Get("edge.gateway.messages.rejected", "reason", "malformed"));
+        Assert.Equal(1, metrics.Get("edge.gateway.messages.rejected", "reason", "invalid_member"));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class PoisonPayloadTests
         Assert.Equal([6L], stored.Select(m => m.Seq));
         foreach (var group in Poison.GroupBy(p => p.Reason))
         {
-            Assert.Equal(group.Count(), gateway.Get<GatewayMetrics>().Rejected.Get(group.Key));
+            Assert.Equal(group.Count(), gateway.Metrics.Get("edge.gateway.messages.rejected", "reason", group.Key));
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.Metrics;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -13,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Edge.Tests.Metrics;
 
 namespace Edge.Gateway.Tests;
 
@@ -21,15 +23,19 @@ public sealed class TestGateway : IAsyncDisposable
 {
     public const string Site = "kalamaki";
 
-    TestGateway(WebApplication app, string dataDir, int mqttPort, int httpPort)
+    TestGateway(WebApplication app, MeterReader metrics, string dataDir, int mqttPort, int httpPort)
     {
         App = app;
+        Metrics = metrics;
         DataDir = dataDir;
         MqttPort = mqttPort;
         HttpPort = httpPort;
     }
 
     public WebApplication App { get; }
+
+    /// <summary>This gateway's instruments (its own meter, not a parallel test's), read in-process.</summary>
+    public MeterReader Metrics { get; }
     public string DataDir { get; }
     public int MqttPort { get; }
     public int HttpPort { get; }
@@ -49,8 +55,9 @@ public sealed class TestGateway : IAsyncDisposable
         };
         args.AddRange(extraArgs);
         var app = GatewayHost.Build(args.ToArray(), configure);
+        var metrics = new MeterReader(app.Services.GetRequiredService<IMeterFactory>());
         await app.StartAsync();
-        return new TestGateway(app, dataDir, mqttPort, httpPort);
+        return new TestGateway(app, metrics, dataDir, mqttPort, httpPort);
     }
 
     public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
@@ -127,5 +134,6 @@ public sealed class TestGateway : IAsyncDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await App.StopAsync(cts.Token);
         await App.DisposeAsync();
+        Metrics.Dispose();
     }
 }

@@ -7,6 +7,7 @@ using Edge.Cloud.Commands;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Ingestion;
 using Edge.Cloud.Storage;
+using Edge.Cloud.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -71,12 +72,14 @@ public sealed class RecordFeed : BackgroundService
     private readonly OfflineSweep _offline;
     private readonly ILogger<RecordFeed> _logger;
     private readonly RecordArrivals _arrivals;
+    private readonly CloudMetrics _metrics;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private static readonly Task Never = new TaskCompletionSource().Task;
 
     public RecordFeed(IStorageConnections connections, CommandService commands, TimeProvider time, IOptions<AlarmOptions> options, RecordArrivals arrivals,
-        ILogger<RecordFeed> logger)
+        CloudMetrics metrics, ILogger<RecordFeed> logger)
     {
+        _metrics = metrics;
         _connections = connections;
         _arrivals = arrivals;
         _commands = commands;
@@ -183,17 +186,34 @@ public sealed class RecordFeed : BackgroundService
             ("@g", gateway), ("@e", epoch), ("@cp", checkpoint));
         if (records.Count == 0) return 0;
         var appliedMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        List<(string Status, long? IssuedMs)>? completed = null;
         foreach (var record in records)
         {
             if (record.Node is null || record.Payload is null) continue;
             using var payload = JsonDocument.Parse(record.Payload);
-            if (record.Kind == "ack") await CommandService.ApplyAckAsync(tx, record.Node, payload.RootElement, record.ReceivedAt, appliedMs);
+            if (record.Kind == "ack")
+            {
+                if (await CommandService.ApplyAckAsync(tx, record.Node, payload.RootElement, record.ReceivedAt, appliedMs) is { } outcome) (completed ??= new()).Add(outcome);
+            }
             else await AlarmRules.ApplyAsync(tx, gateway, record.Site, record.Node, record.Kind, payload.RootElement, record.ReceivedAt);
         }
         await tx.ExecAsync("INSERT INTO record_feed (gateway, epoch, seq) VALUES (@g, @e, @s) ON CONFLICT (gateway, epoch) DO UPDATE SET seq = excluded.seq",
             ("@g", gateway), ("@e", epoch), ("@s", records[^1].Seq));
         await tx.CommitAsync();
+        Measure(records[^1].ReceivedAt, appliedMs, completed);
         return records.Count;
+    }
+
+    /// <summary>After the commit: the batch's lag (receivedAt is in seconds) and the commands its acks completed.</summary>
+    private void Measure(long lastReceivedAt, long appliedMs, List<(string Status, long? IssuedMs)>? completed)
+    {
+        _metrics.FeedLag.Record(Math.Max(0, appliedMs / 1000.0 - lastReceivedAt));
+        if (completed is null) return;
+        foreach (var (status, issuedMs) in completed)
+        {
+            _metrics.CommandsCompleted.Add(1, CloudMetrics.Tag("status", status));
+            if (issuedMs is { } issued) _metrics.CommandLatency.Record(Math.Max(0, appliedMs - issued) / 1000.0, CloudMetrics.Tag("status", status));
+        }
     }
 
     private async Task SweepOfflineAsync(IReadOnlyList<string> gateways, CancellationToken ct)

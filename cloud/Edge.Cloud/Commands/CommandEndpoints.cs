@@ -5,6 +5,7 @@ using System.Threading;
 using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Inventory;
+using Edge.Cloud.Telemetry;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -19,6 +20,7 @@ public static class CommandEndpoints
     public static IServiceCollection AddEdgeCommands(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => new NodeClock(sp.GetRequiredService<TimeProvider>()));
+        services.AddEdgeMetrics();
         return services.AddSingleton<Storage.Migrations.IMigrationSource, CommandTimesSchema>().AddSingleton<CommandService>();
     }
 

@@ -12,6 +12,7 @@ using Edge.Cloud.Domain;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Storage;
 using Edge.Firmware.Protocol;
+using Edge.Cloud.Telemetry;
 
 namespace Edge.Cloud.Commands;
 
@@ -58,8 +59,11 @@ public sealed class CommandService
     private readonly AuditLog _audit;
     private readonly TimeProvider _time;
 
-    public CommandService(IStorageConnections connections, DesiredChangeLog changes, AuditLog audit, NodeClock time)
+    private readonly CloudMetrics _metrics;
+
+    public CommandService(IStorageConnections connections, DesiredChangeLog changes, AuditLog audit, NodeClock time, CloudMetrics metrics)
     {
+        _metrics = metrics;
         _connections = connections;
         _changes = changes;
         _audit = audit;
@@ -83,6 +87,7 @@ public sealed class CommandService
         await using var tx = await Tx.BeginAsync(_connections, ct);
         var command = await IssueAsync(tx, actor, await InventoryService.GetNodeAsync(tx, node), request);
         await tx.CommitAsync();
+        _metrics.CommandsIssued.Add(1, CloudMetrics.Tag("kind", command.Kind));
         return command;
     }
 
@@ -97,6 +102,7 @@ public sealed class CommandService
             commands.Add(await IssueAsync(tx, actor, await InventoryService.GetNodeAsync(tx, node), request));
         }
         await tx.CommitAsync();
+        foreach (var command in commands) _metrics.CommandsIssued.Add(1, CloudMetrics.Tag("kind", command.Kind));
         return commands;
     }
 
@@ -227,7 +233,9 @@ public sealed class CommandService
     /// <summary>Applies a node's <c>cmd/ack</c> (protocol.md §10.3): ok (or a duplicate of ok) → acked; expired
     /// → expired; rejected, unsupported, failed → failed. A later ack does not undo a final status. <c>result_at</c> is when
     /// the gateway received the ack, <c>result_ms</c> when the cloud applied it (<paramref name="appliedMs"/>).</summary>
-    public static async Task ApplyAckAsync(Tx tx, string node, JsonElement payload, long receivedAt, long appliedMs)
+    /// <returns>The command's new status and its issue time (ms, null for commands from before issue times were kept)
+    /// when the ack completed it; null when it changed nothing.</returns>
+    public static async Task<(string Status, long? IssuedMs)?> ApplyAckAsync(Tx tx, string node, JsonElement payload, long receivedAt, long appliedMs)
     {
         var id = payload.GetProperty("id").GetString()!;
         var result = payload.GetProperty("result").GetString()!;
@@ -240,15 +248,18 @@ public sealed class CommandService
             "duplicate" => null, // an earlier ack was lost and the original is unknown: wait for more
             _ => CommandStatus.Failed,
         };
-        if (status is null) return;
+        if (status is null) return null;
         var message = payload.TryGetProperty("msg", out var msg) && msg.ValueKind == JsonValueKind.String ? msg.GetString() : null;
-        await tx.ExecAsync(
+        // RETURNING (SQLite ≥ 3.35 and PostgreSQL): the issue time for the latency metric, -1 when it is unknown, no row when nothing changed.
+        var issuedMs = await tx.LongAsync(
             """
             UPDATE commands SET status = @s, result = @r, result_at = @at, message = @m, result_ms = @ms,
                    delivered_at = CASE WHEN delivered_at IS NULL THEN @at ELSE delivered_at END
             WHERE id = @id AND node = @n AND status IN ('pending', 'delivered')
+            RETURNING COALESCE(issued_ms, -1)
             """,
             ("@s", status), ("@r", effective), ("@at", receivedAt), ("@m", message), ("@ms", appliedMs), ("@id", id), ("@n", node));
+        return issuedMs is { } issued ? (status, issued < 0 ? null : issued) : null;
     }
 
     /// <summary>Marks pending/delivered commands past their expiry as expired; returns how many.</summary>

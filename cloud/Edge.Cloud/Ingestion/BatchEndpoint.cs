@@ -7,9 +7,11 @@ using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Gateways;
+using Edge.Cloud.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Edge.Cloud.Ingestion;
@@ -30,9 +32,32 @@ public static class BatchEndpoint
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .AddEndpointFilter(CountRefusalAsync);
         return endpoints;
     }
+
+    /// <summary>Whole-batch refusals by reason; accepted batches are counted by the ingestor (HTTPS and Event Hubs alike).</summary>
+    private static async ValueTask<object?> CountRefusalAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var answer = await next(context);
+        if (answer is IStatusCodeHttpResult { StatusCode: >= 400 and var status })
+        {
+            context.HttpContext.RequestServices.GetRequiredService<CloudMetrics>().Batches.Add(1,
+                CloudMetrics.Tag("outcome", "rejected"), CloudMetrics.Tag("reason", RefusalReason(status)));
+        }
+        return answer;
+    }
+
+    private static string RefusalReason(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => "unauthenticated",
+        StatusCodes.Status403Forbidden => "forbidden",
+        StatusCodes.Status413PayloadTooLarge => "too_large",
+        StatusCodes.Status415UnsupportedMediaType => "unsupported_encoding",
+        StatusCodes.Status400BadRequest => "invalid",
+        _ => "http_" + status,
+    };
 
     private static async Task<IResult> HandleAsync(
         string gatewayId,

@@ -1,8 +1,10 @@
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Storage;
+using Edge.Cloud.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Cloud.Ingestion;
@@ -25,9 +27,11 @@ public sealed class BatchIngestor
     private readonly OutboxEpochs _epochs;
     private readonly RecordArrivals _arrivals;
     private readonly ILogger<BatchIngestor> _logger;
+    private readonly CloudMetrics _metrics;
 
-    public BatchIngestor(IIngestStore store, RecordAdmission admission, OutboxEpochs epochs, RecordArrivals arrivals, ILogger<BatchIngestor> logger)
+    public BatchIngestor(IIngestStore store, RecordAdmission admission, OutboxEpochs epochs, RecordArrivals arrivals, CloudMetrics metrics, ILogger<BatchIngestor> logger)
     {
+        _metrics = metrics;
         _arrivals = arrivals;
         _store = store;
         _admission = admission;
@@ -57,7 +61,12 @@ public sealed class BatchIngestor
         var admission = await _admission.AdmitAsync(gateway, valid, cancellationToken);
         foreach (var (position, error) in admission.Refused) rejected.Add(new RejectedRecord(valid[position].Seq, validIndex[position], error));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
-        var result = await _store.StoreAsync(admission.Admitted, cancellationToken);
+        var result = await StoreAsync(gateway, admission.Admitted, records, cancellationToken);
+        _metrics.Batches.Add(1, CloudMetrics.Tag("outcome", "accepted"));
+        _metrics.Records.Add(result.Stored, CloudMetrics.Tag("outcome", "accepted"));
+        _metrics.Records.Add(result.Duplicates, CloudMetrics.Tag("outcome", "duplicate"));
+        _metrics.Records.Add(records.Count - valid.Count, CloudMetrics.Tag("outcome", "rejected"), CloudMetrics.Tag("reason", "invalid"));
+        _metrics.Records.Add(admission.Refused.Count, CloudMetrics.Tag("outcome", "rejected"), CloudMetrics.Tag("reason", "refused"));
         if (result.Stored > 0) _arrivals.Notify(admission.Admitted);
         if (rejected.Count > 0)
         {
@@ -67,5 +76,36 @@ public sealed class BatchIngestor
         _logger.LogDebug("Gateway {Gateway}: {Stored} stored, {Duplicates} duplicate(s), {Rejected} rejected",
             gateway, result.Stored, result.Duplicates, rejected.Count);
         return new BatchResponse(1, result.Stored, result.Duplicates, rejected, ackedThrough);
+    }
+
+    /// <summary>The store of one batch: timed, and a span (child of the request, which continues the gateway's
+    /// <c>traceparent</c>) carrying the record count and linked to each record's own trace (docs/uplink.md, trace context).</summary>
+    private async Task<StoreResult> StoreAsync(string gateway, IReadOnlyList<IngestRecord> records, IReadOnlyList<JsonElement> sent, CancellationToken cancellationToken)
+    {
+        using var span = CloudTelemetry.Source.HasListeners()
+            ? CloudTelemetry.Source.StartActivity("ingestion.store", ActivityKind.Internal, default(ActivityContext), links: RecordTraces(sent))
+            : null;
+        span?.SetTag("edge.gateway.id", gateway);
+        span?.SetTag("edge.records", records.Count);
+        var started = Stopwatch.GetTimestamp();
+        var result = await _store.StoreAsync(records, cancellationToken);
+        _metrics.StoreDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        span?.SetTag("edge.records.stored", result.Stored);
+        return result;
+    }
+
+    /// <summary>The records' own spans (their optional <c>traceparent</c> member, docs/uplink.md); malformed ones are ignored.</summary>
+    private static List<ActivityLink> RecordTraces(IReadOnlyList<JsonElement> records)
+    {
+        var links = new List<ActivityLink>();
+        foreach (var record in records)
+        {
+            if (record.ValueKind == JsonValueKind.Object && record.TryGetProperty("traceparent", out var parent) && parent.ValueKind == JsonValueKind.String
+                && ActivityContext.TryParse(parent.GetString(), null, out var context))
+            {
+                links.Add(new ActivityLink(context));
+            }
+        }
+        return links;
     }
 }

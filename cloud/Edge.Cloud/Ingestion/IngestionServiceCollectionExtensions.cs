@@ -1,4 +1,5 @@
 using Edge.Cloud.Ingestion.EventHubs;
+using Edge.Cloud.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,6 +19,7 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<OutboxEpochs>();
         services.AddSingleton<Gateways.GatewayClock>();
         services.TryAddSingleton<RecordArrivals>();
+        services.AddEdgeMetrics();
         services.AddSingleton<BatchIngestor>();
         services.AddHostedService<EventHubsConsumer>();
         return services;

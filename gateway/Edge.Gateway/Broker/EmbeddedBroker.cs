@@ -52,7 +52,7 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
         _retained = retained;
         _metrics = metrics;
         _logger = logger;
-        metrics.Registry.RegisterGauge("edge_gateway_connected_nodes", "Nodes with an open MQTT connection.", () => _registry.ConnectedCount);
+        metrics.Meter.CreateObservableGauge("edge.gateway.nodes.connected", () => _registry.ConnectedCount, "{node}", "Nodes with an open MQTT connection.");
     }
 
     public bool IsListening => _server?.IsStarted == true;
@@ -184,7 +184,7 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
         var node = e.SessionItems[NodeSessionKey] as NodeRecord;
         if (node is null || !NodeTopics.MaySubscribe(node.Site, node.NodeId, e.TopicFilter.Topic))
         {
-            _metrics.AclViolations.Inc("subscribe");
+            _metrics.AclViolations.Add(1, GatewayMetrics.Tag("operation", "subscribe"));
             _logger.LogWarning("ACL: node {NodeId} may not subscribe to {Filter}; refused", e.ClientId, LogText.Clip(e.TopicFilter.Topic, _options.Broker.MaxTopicBytes));
             e.ProcessSubscription = false;
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized; // SUBACK 0x80 for MQTT 3.1.1 (protocol.md §2.4)

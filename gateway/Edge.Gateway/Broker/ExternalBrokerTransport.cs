@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Diagnostics.Metrics;
 using System.Collections.Concurrent;
 using System.Numerics;
 using System.Security.Cryptography.X509Certificates;
@@ -51,7 +52,7 @@ public sealed class ExternalBrokerTransport : INodeTransport, IDisposable
     readonly RetainedStore _retained;
     readonly GatewayMetrics _metrics;
     readonly ILogger _logger;
-    readonly MetricsRegistry.Counter _reconnects;
+    readonly Counter<long> _reconnects;
     readonly SemaphoreSlim _versionedPublish = new(1, 1);
     readonly SemaphoreSlim _connectionLost = new(0);
     readonly ConcurrentDictionary<string, byte> _retainedToPublish = new(StringComparer.Ordinal);
@@ -77,9 +78,10 @@ public sealed class ExternalBrokerTransport : INodeTransport, IDisposable
         _retained = retained;
         _metrics = metrics;
         _logger = logger;
-        _reconnects = metrics.Registry.CreateCounter("edge_gateway_site_broker_connects_total", "Successful connections to the site's MQTT broker (external mode).");
-        metrics.Registry.RegisterGauge("edge_gateway_connected_nodes", "Nodes whose last state said online (external broker: the gateway cannot see their connections).", () => _registry.ConnectedCount);
-        metrics.Registry.RegisterGauge("edge_gateway_site_broker_up", "1 while the gateway is connected and subscribed to the site's MQTT broker.", () => _ready ? 1 : 0);
+        _reconnects = metrics.Meter.CreateCounter<long>("edge.gateway.site_broker.connects", "{connect}", "Successful connections to the site's MQTT broker (external mode).");
+        metrics.Meter.CreateObservableGauge("edge.gateway.nodes.connected", () => _registry.ConnectedCount, "{node}",
+            "Nodes whose last state said online (external broker: the gateway cannot see their connections).");
+        metrics.Meter.CreateObservableGauge("edge.gateway.site_broker.up", () => _ready ? 1 : 0, null, "1 while the gateway is connected and subscribed to the site's MQTT broker.");
         // Keep Connected in step with the reported status, before the feed announces the state (ApplyState raises
         // Changed inside its lock, the pipeline publishes to the feed after it).
         _registry.Changed += FollowStatus;
@@ -156,7 +158,7 @@ public sealed class ExternalBrokerTransport : INodeTransport, IDisposable
                     // it every config and display again; otherwise only those published while disconnected.
                     await PublishStoredRetainedAsync(client, all: !result.IsSessionPresent, stopping).ConfigureAwait(false);
                     _ready = true;
-                    _reconnects.Inc();
+                    _reconnects.Add(1);
                     backoff.Reset();
                     _logger.LogInformation("Attached to the site broker {Host}:{Port} as {ClientId} (session present: {SessionPresent})",
                         _options.Host, _options.Port, _options.ClientId, result.IsSessionPresent);
@@ -250,7 +252,7 @@ public sealed class ExternalBrokerTransport : INodeTransport, IDisposable
         var parts = topic.Split('/', 4);
         if (parts.Length != 4 || parts[0] != "edge")
         {
-            _metrics.Rejected.Inc("unknown_topic");
+            _metrics.Rejected.Add(1, GatewayMetrics.Tag("reason", "unknown_topic"));
             return Task.FromResult(InboundDecision.Rejected);
         }
         var (nodeId, leaf) = (parts[2], parts[3]);
@@ -262,7 +264,7 @@ public sealed class ExternalBrokerTransport : INodeTransport, IDisposable
         node = _registry.Find(nodeId);
         if (node is null)
         {
-            _metrics.Rejected.Inc("unknown_node");
+            _metrics.Rejected.Add(1, GatewayMetrics.Tag("reason", "unknown_node"));
             var count = _unknownPerNode.AddOrUpdate(nodeId, 1, (_, c) => c + 1);
             if (BitOperations.IsPow2(count))
             {

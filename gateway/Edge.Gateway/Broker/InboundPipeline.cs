@@ -63,7 +63,7 @@ public sealed class InboundPipeline
         var leaf = NodeTopics.PublishLeaf(node.Site, node.NodeId, topic);
         if (leaf is null)
         {
-            _metrics.AclViolations.Inc("publish");
+            _metrics.AclViolations.Add(1, GatewayMetrics.Tag("operation", "publish"));
             LogThrottled(node.NodeId, "ACL: node {NodeId} published to {Topic}, outside its subtree; dropped", topic);
             return InboundDecision.Rejected;
         }
@@ -82,24 +82,30 @@ public sealed class InboundPipeline
         if (leaf == NodeTopics.State)
         {
             var birth = _registry.ApplyState(node.NodeId, message.State!);
-            _metrics.Accepted.Inc(leaf);
+            _metrics.Accepted.Add(1, GatewayMetrics.Tag("leaf", leaf));
             _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, null, 0, 0) { Birth = birth });
             return InboundDecision.RetainState;
         }
 
         var messageClass = leaf == NodeTopics.Telemetry ? MessageClass.Routine : MessageClass.Kept;
-        var result = await _outbox.AppendAsync(new OutboxAppend(node.Site, node.NodeId, leaf, message.Boot, message.Seq, messageClass, payload, receivedMs)).ConfigureAwait(false);
+        // The record's trace starts here (null unless tracing is on): its traceparent is stored with the row and goes
+        // upstream with the record, so the cloud's store links back to it (docs/uplink.md, trace context).
+        using var span = GatewayTelemetry.StartMessageSpan(node.NodeId, leaf, message.Boot, message.Seq);
+        var result = await _outbox.AppendAsync(new OutboxAppend(node.Site, node.NodeId, leaf, message.Boot, message.Seq, messageClass, payload, receivedMs,
+            span?.Id)).ConfigureAwait(false);
+        span?.SetTag("edge.outcome", result.Outcome.ToString());
+        if (result.Outcome == AppendOutcome.Committed) span?.SetTag("edge.gateway.seq", result.GatewaySeq);
         switch (result.Outcome)
         {
             case AppendOutcome.Duplicate:
-                _metrics.Duplicates.Inc();
+                _metrics.Duplicates.Add(1);
                 break;
             case AppendOutcome.Committed:
-                _metrics.Accepted.Inc(leaf);
+                _metrics.Accepted.Add(1, GatewayMetrics.Tag("leaf", leaf));
                 _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, result.GatewaySeq, message.Boot, message.Seq));
                 break;
             case AppendOutcome.DroppedByQuota:
-                _metrics.Accepted.Inc(leaf);
+                _metrics.Accepted.Add(1, GatewayMetrics.Tag("leaf", leaf));
                 _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, null, message.Boot, message.Seq));
                 break;
         }
@@ -108,7 +114,7 @@ public sealed class InboundPipeline
 
     InboundDecision Reject(NodeRecord node, string leaf, string reason, string detail)
     {
-        _metrics.Rejected.Inc(reason);
+        _metrics.Rejected.Add(1, GatewayMetrics.Tag("reason", reason));
         LogThrottled(node.NodeId, "Node {NodeId}: " + leaf + " rejected (" + reason + "): {Detail}", detail);
         return InboundDecision.Rejected;
     }

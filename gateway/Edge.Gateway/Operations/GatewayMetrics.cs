@@ -1,33 +1,48 @@
+using System.Collections.Generic;
+using System.Diagnostics.Metrics;
+
 namespace Edge.Gateway.Operations;
 
-/// <summary>The counters the broker, registry and outbox increment; all live in one <see cref="MetricsRegistry"/>.</summary>
+/// <summary>
+/// The gateway's one <see cref="System.Diagnostics.Metrics.Meter"/> ("Edge.Gateway", made by the host's
+/// <see cref="IMeterFactory"/> so each host has its own) and the counters the broker, registry and outbox increment.
+/// The uplink, rules and transports add their instruments to the same meter. Names follow the OpenTelemetry
+/// conventions (dotted, no <c>_total</c>, unit separate); the Prometheus exporter at /metrics turns
+/// <c>edge.gateway.messages.rejected</c> into <c>edge_gateway_messages_rejected_total</c> (docs/gateway.md).
+/// </summary>
 public sealed class GatewayMetrics
 {
-    public GatewayMetrics(MetricsRegistry registry)
+    /// <summary>The meter's name: what <c>dotnet-counters monitor --counters Edge.Gateway</c> and OpenTelemetry subscribe to.</summary>
+    public const string MeterName = "Edge.Gateway";
+
+    public GatewayMetrics(IMeterFactory meters)
     {
-        Registry = registry;
-        Rejected = registry.CreateCounter("edge_gateway_rejected_messages_total",
-            "Node publishes dropped because they broke protocol.md (oversize, malformed, bad_version, missing_member, unknown_topic, retain).", "reason");
-        AclViolations = registry.CreateCounter("edge_gateway_acl_violations_total",
-            "Publishes or subscriptions outside the node's own subtree (protocol.md §2.4), refused.", "operation");
-        AuthFailures = registry.CreateCounter("edge_gateway_auth_failures_total",
-            "Refused CONNECTs (protocol.md §2.2).", "reason");
-        ConnectionsClosed = registry.CreateCounter("edge_gateway_mqtt_connections_closed_total",
-            "Connections the embedded broker closed before reading a packet: too_large, bad_topic, bad_length (docs/gateway.md).", "reason");
-        Accepted = registry.CreateCounter("edge_gateway_messages_accepted_total",
-            "Node messages accepted (committed to the outbox, or applied for state).", "leaf");
-        Duplicates = registry.CreateCounter("edge_gateway_duplicates_total",
+        Meter = meters.Create(MeterName);
+        Rejected = Meter.CreateCounter<long>("edge.gateway.messages.rejected", "{message}",
+            "Node publishes dropped because they broke protocol.md (oversize, malformed, bad_version, missing_member, unknown_topic, retain), by reason.");
+        AclViolations = Meter.CreateCounter<long>("edge.gateway.acl.violations", "{operation}",
+            "Publishes or subscriptions outside the node's own subtree (protocol.md §2.4), refused, by operation.");
+        AuthFailures = Meter.CreateCounter<long>("edge.gateway.auth.failures", "{connect}",
+            "Refused CONNECTs (protocol.md §2.2), by reason.");
+        ConnectionsClosed = Meter.CreateCounter<long>("edge.gateway.mqtt.connections.closed", "{connection}",
+            "Connections the embedded broker closed before reading a packet: too_large, bad_topic, bad_length (docs/gateway.md).");
+        Accepted = Meter.CreateCounter<long>("edge.gateway.messages.accepted", "{message}",
+            "Node messages accepted (committed to the outbox, or applied for state), by leaf.");
+        Duplicates = Meter.CreateCounter<long>("edge.gateway.messages.duplicates", "{message}",
             "Node re-sends recognised by (nodeId, boot, seq) and not stored again (protocol.md §5.4, §16.2).");
-        OutboxDropped = registry.CreateCounter("edge_gateway_outbox_dropped_total",
-            "Queued messages dropped by the disk-quota policy (routine telemetry first, kept events/acks last).", "class");
+        OutboxDropped = Meter.CreateCounter<long>("edge.gateway.outbox.dropped", "{message}",
+            "Queued messages dropped by the disk-quota policy (routine telemetry first, kept events/acks last), by class.");
     }
 
-    public MetricsRegistry Registry { get; }
-    public MetricsRegistry.Counter Rejected { get; }
-    public MetricsRegistry.Counter AclViolations { get; }
-    public MetricsRegistry.Counter AuthFailures { get; }
-    public MetricsRegistry.Counter ConnectionsClosed { get; }
-    public MetricsRegistry.Counter Accepted { get; }
-    public MetricsRegistry.Counter Duplicates { get; }
-    public MetricsRegistry.Counter OutboxDropped { get; }
+    public Meter Meter { get; }
+    public Counter<long> Rejected { get; }
+    public Counter<long> AclViolations { get; }
+    public Counter<long> AuthFailures { get; }
+    public Counter<long> ConnectionsClosed { get; }
+    public Counter<long> Accepted { get; }
+    public Counter<long> Duplicates { get; }
+    public Counter<long> OutboxDropped { get; }
+
+    /// <summary>One tag of a measurement (<c>reason</c>, <c>leaf</c>, …): a Prometheus label at /metrics.</summary>
+    public static KeyValuePair<string, object?> Tag(string name, string value) => new(name, value);
 }

@@ -95,6 +95,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
             INSERT OR IGNORE INTO meta VALUES ('forwarded_up_to', 0), ('dropped_routine', 0), ('dropped_kept', 0);
             """);
+        AddTraceColumn(_writer);
         Epoch = OutboxEpoch.LoadOrCreate(_writer);
         _reader = SqliteDatabase.Open(path, options.Synchronous);
         LoadStats();
@@ -103,6 +104,20 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
     }
 
     public long ForwardedUpTo => Interlocked.Read(ref _forwardedUpTo);
+
+    /// <summary>
+    /// Migration: the <c>trace</c> column (W3C traceparent of the span that accepted the message, NULL when tracing was
+    /// off or the row is older) is added to an outbox created before it, in place; its rows keep NULL.
+    /// </summary>
+    static void AddTraceColumn(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'trace'";
+        if ((long)command.ExecuteScalar()! == 0)
+        {
+            SqliteDatabase.Execute(connection, "ALTER TABLE outbox ADD COLUMN trace TEXT NULL");
+        }
+    }
 
     /// <summary>This outbox's identity (<see cref="OutboxEpoch"/>): sent with every batch.</summary>
     public string Epoch { get; }
@@ -138,7 +153,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
             lock (_readerLock)
             {
                 using var command = _reader.CreateCommand();
-                command.CommandText = "SELECT gw_seq, site, node_id, leaf, boot, seq, class, received_ms, payload FROM outbox WHERE gw_seq > $after ORDER BY gw_seq LIMIT $max";
+                command.CommandText = "SELECT gw_seq, site, node_id, leaf, boot, seq, class, received_ms, payload, trace FROM outbox WHERE gw_seq > $after ORDER BY gw_seq LIMIT $max";
                 command.Parameters.AddWithValue("$after", afterGatewaySeq);
                 command.Parameters.AddWithValue("$max", Math.Max(1, maxMessages));
                 using var reader = command.ExecuteReader();
@@ -149,7 +164,8 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                     if (result.Count > 0 && bytes + payload.Length > maxBytes) break;
                     bytes += payload.Length;
                     result.Add(new OutboxMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                        reader.GetInt64(4), reader.GetInt64(5), (MessageClass)reader.GetInt32(6), reader.GetInt64(7), payload));
+                        reader.GetInt64(4), reader.GetInt64(5), (MessageClass)reader.GetInt32(6), reader.GetInt64(7), payload,
+                        reader.IsDBNull(9) ? null : reader.GetString(9)));
                 }
             }
             return result;
@@ -218,8 +234,8 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                 var seenSeq = seen.Parameters.Add("$seq", SqliteType.Integer);
                 var seenMs = seen.Parameters.Add("$ms", SqliteType.Integer);
                 using var insert = Command(transaction, """
-                    INSERT INTO outbox (site, node_id, leaf, boot, seq, class, received_ms, size, payload)
-                    VALUES ($site, $node, $leaf, $boot, $seq, $class, $ms, $size, $payload) RETURNING gw_seq
+                    INSERT INTO outbox (site, node_id, leaf, boot, seq, class, received_ms, size, payload, trace)
+                    VALUES ($site, $node, $leaf, $boot, $seq, $class, $ms, $size, $payload, $trace) RETURNING gw_seq
                     """);
                 var pSite = insert.Parameters.Add("$site", SqliteType.Text);
                 var pNode = insert.Parameters.Add("$node", SqliteType.Text);
@@ -230,6 +246,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                 var pMs = insert.Parameters.Add("$ms", SqliteType.Integer);
                 var pSize = insert.Parameters.Add("$size", SqliteType.Integer);
                 var pPayload = insert.Parameters.Add("$payload", SqliteType.Blob);
+                var pTrace = insert.Parameters.Add("$trace", SqliteType.Text);
 
                 for (var i = 0; i < batch.Count; i++)
                 {
@@ -264,6 +281,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                     pMs.Value = m.ReceivedUnixMs;
                     pSize.Value = size;
                     pPayload.Value = m.Payload;
+                    pTrace.Value = (object?)m.TraceParent ?? DBNull.Value;
                     var gwSeq = (long)insert.ExecuteScalar()!;
                     delta.Depth++;
                     delta.Bytes += size;
@@ -404,7 +422,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         }
         if (delta.DroppedRoutine > 0)
         {
-            _metrics.OutboxDropped.Add(delta.DroppedRoutine, "routine");
+            _metrics.OutboxDropped.Add(delta.DroppedRoutine, GatewayMetrics.Tag("class", "routine"));
             // Routine drops come in streams while the quota is full: log the 1st, 2nd, 4th, 8th … so the journal shows
             // that (and how much) telemetry is being lost without one line per message.
             if (routineBefore == 0 || BitOperations.Log2((ulong)routineBefore) != BitOperations.Log2((ulong)routineAfter))
@@ -415,7 +433,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         }
         if (delta.DroppedKept > 0)
         {
-            _metrics.OutboxDropped.Add(delta.DroppedKept, "kept");
+            _metrics.OutboxDropped.Add(delta.DroppedKept, GatewayMetrics.Tag("class", "kept"));
             _logger.LogWarning("Outbox quota: dropped {Count} kept messages (events/acks) — nothing routine was left", delta.DroppedKept);
         }
         signal?.TrySetResult();
@@ -461,14 +479,15 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
 
     void RegisterMetrics()
     {
-        var registry = _metrics.Registry;
-        registry.RegisterGauge("edge_gateway_outbox_depth", "Messages waiting in the outbox to be forwarded upstream.", () => GetStats().Depth);
-        registry.RegisterGauge("edge_gateway_outbox_bytes", "Bytes the queued messages count against the quota.", () => GetStats().Bytes);
-        registry.RegisterGauge("edge_gateway_outbox_quota_bytes", "Outbox disk quota.", () => _options.QuotaBytes);
-        registry.RegisterGauge("edge_gateway_outbox_oldest_age_seconds", "Age of the oldest queued message (0 when empty).",
-            () => GetStats().OldestReceivedUnixMs is { } ms ? Math.Max(0, (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - ms) / 1000.0) : 0);
-        registry.RegisterGauge("edge_gateway_outbox_last_sequence", "Last gateway sequence number assigned.", () => GetStats().LastGatewaySeq);
-        registry.RegisterGauge("edge_gateway_outbox_forwarded_sequence", "Highest gateway sequence number forwarded upstream.", () => GetStats().ForwardedUpTo);
+        var meter = _metrics.Meter;
+        meter.CreateObservableGauge("edge.gateway.outbox.depth", () => GetStats().Depth, "{message}", "Messages waiting in the outbox to be forwarded upstream.");
+        meter.CreateObservableGauge("edge.gateway.outbox.size", () => GetStats().Bytes, "By", "Bytes the queued messages count against the quota.");
+        meter.CreateObservableGauge("edge.gateway.outbox.quota", () => _options.QuotaBytes, "By", "Outbox disk quota.");
+        meter.CreateObservableGauge("edge.gateway.outbox.oldest_age",
+            () => GetStats().OldestReceivedUnixMs is { } ms ? Math.Max(0, (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - ms) / 1000.0) : 0,
+            "s", "Age of the oldest queued message (0 when empty).");
+        meter.CreateObservableGauge("edge.gateway.outbox.last_sequence", () => GetStats().LastGatewaySeq, null, "Last gateway sequence number assigned.");
+        meter.CreateObservableGauge("edge.gateway.outbox.forwarded_sequence", () => GetStats().ForwardedUpTo, null, "Highest gateway sequence number forwarded upstream.");
     }
 
     SqliteCommand Command(SqliteTransaction transaction, string sql)

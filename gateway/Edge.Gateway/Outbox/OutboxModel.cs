@@ -11,8 +11,10 @@ public enum MessageClass
     Kept = 1,
 }
 
-/// <summary>A node message to store: the identity of protocol.md §5.4 plus the raw payload.</summary>
-public sealed record OutboxAppend(string Site, string NodeId, string Leaf, long Boot, long Seq, MessageClass Class, byte[] Payload, long ReceivedUnixMs);
+/// <summary>A node message to store: the identity of protocol.md §5.4 plus the raw payload, and the W3C
+/// <c>traceparent</c> of the span that accepted it when tracing is on (docs/uplink.md, trace context).</summary>
+public sealed record OutboxAppend(string Site, string NodeId, string Leaf, long Boot, long Seq, MessageClass Class, byte[] Payload, long ReceivedUnixMs,
+    string? TraceParent = null);
 
 public enum AppendOutcome
 {
@@ -29,7 +31,8 @@ public enum AppendOutcome
 public readonly record struct AppendResult(AppendOutcome Outcome, long GatewaySeq);
 
 /// <summary>A stored message as the uplink reads it. <see cref="GatewaySeq"/> is gateway-wide, strictly increasing, never reused.</summary>
-public sealed record OutboxMessage(long GatewaySeq, string Site, string NodeId, string Leaf, long Boot, long Seq, MessageClass Class, long ReceivedUnixMs, byte[] Payload);
+public sealed record OutboxMessage(long GatewaySeq, string Site, string NodeId, string Leaf, long Boot, long Seq, MessageClass Class, long ReceivedUnixMs, byte[] Payload,
+    string? TraceParent = null);
 
 public enum QuotaState
 {

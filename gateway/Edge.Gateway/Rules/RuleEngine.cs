@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -27,7 +28,7 @@ namespace Edge.Gateway.Rules;
 /// street lights (§10.2, through <see cref="CommandDispatcher"/> so it is re-sent after births until acked, and
 /// re-issued at half its hold time while the rule stays active), the siren relay on. Clearing undoes each:
 /// the cloud's display content again, <c>override.clear</c>, siren off. Every change is logged, counted
-/// (<c>edge_gateway_rule_firings_total{rule}</c> on activation) and appended to the outbox as a <c>rule</c> record.
+/// (<c>edge.gateway.rule.firings{rule}</c> on activation) and appended to the outbox as a <c>rule</c> record.
 /// </summary>
 public sealed class RuleEngine : BackgroundService, IHealthComponent
 {
@@ -42,8 +43,8 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     readonly RulesOptions _options;
     readonly ILogger _logger;
     readonly TimeProvider _time; // node time (NodeTime): command times and override renewals (tests inject a clock)
-    readonly MetricsRegistry.Counter _firings;
-    readonly MetricsRegistry.Counter _actionFailures;
+    readonly Counter<long> _firings;
+    readonly Counter<long> _actionFailures;
     readonly SemaphoreSlim _lock = new(1, 1);
     readonly Dictionary<string, string> _floodState = new(StringComparer.Ordinal);
     readonly Dictionary<string, ActiveRule> _active = new(StringComparer.Ordinal);
@@ -54,7 +55,7 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     sealed record ActiveRule(RuleDefinition Rule, string Trigger, string State, DateTimeOffset OverrideIssued);
 
     public RuleEngine(INodeMessageFeed feed, NodeRegistry registry, DisplayComposer displays, CommandDispatcher commands, GatewayRecords records,
-        IRelayFactory relays, RulesOptions options, MetricsRegistry metrics, ILogger<RuleEngine> logger, NodeTime time)
+        IRelayFactory relays, RulesOptions options, GatewayMetrics metrics, ILogger<RuleEngine> logger, NodeTime time)
     {
         _time = time.Clock;
         _feed = feed;
@@ -65,11 +66,12 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
         _relays = relays;
         _options = options;
         _logger = logger;
-        _firings = metrics.CreateCounter("edge_gateway_rule_firings_total", "Local rules that became active.", "rule");
-        _actionFailures = metrics.CreateCounter("edge_gateway_rule_action_failures_total", "Rule actions that could not be carried out.", "action");
-        metrics.RegisterGauge("edge_gateway_rules_active", "Local rules active now.", () => { lock (_active) return _active.Count; });
-        metrics.RegisterGauge("edge_gateway_siren_driver_available", "1 when the siren relay driver works on this machine.", ["driver"],
-            () => [new MetricsRegistry.LabelledValue([_relays.Driver], _relays.Available ? 1 : 0)]);
+        _firings = metrics.Meter.CreateCounter<long>("edge.gateway.rule.firings", "{firing}", "Local rules that became active, by rule.");
+        _actionFailures = metrics.Meter.CreateCounter<long>("edge.gateway.rule.action_failures", "{failure}", "Rule actions that could not be carried out, by action.");
+        metrics.Meter.CreateObservableGauge("edge.gateway.rules.active", () => { lock (_active) return _active.Count; }, "{rule}", "Local rules active now.");
+        metrics.Meter.CreateObservableGauge("edge.gateway.siren.driver.available",
+            () => new Measurement<int>(_relays.Available ? 1 : 0, GatewayMetrics.Tag("driver", _relays.Driver)),
+            null, "1 when the siren relay driver works on this machine, by driver.");
         if (!_relays.Available && _relays.Driver == "none")
         {
             // Chosen in the configuration (a gateway with no relay board): nothing is wrong, so no warning.
@@ -232,7 +234,7 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     {
         _logger.LogWarning("Rule {Rule} fired: {Trigger} is {State} in zone {Zone}; actions {Actions}", rule.Id, trigger, state, rule.Zone, string.Join(",", rule.ActionNames()));
         lock (_active) _active[rule.Id] = new ActiveRule(rule, trigger, state, _time.GetUtcNow());
-        _firings.Inc(rule.Id);
+        _firings.Add(1, GatewayMetrics.Tag("rule", rule.Id));
         var done = new List<string>();
         var failed = new List<string>();
         if (rule.Banner is not null) await Try("banner", () => _displays.SetBannerAsync(rule.Zone, rule.Id, rule.Banner, cancellationToken), done, failed).ConfigureAwait(false);
@@ -262,7 +264,7 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            _actionFailures.Inc(action);
+            _actionFailures.Add(1, GatewayMetrics.Tag("action", action));
             failed.Add($"{action}: {exception.Message}");
             _logger.LogError("Rule action {Action} failed: {Reason}", action, exception.Message);
         }
@@ -376,7 +378,7 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
                     }
                     catch (Exception exception) when (exception is not OperationCanceledException)
                     {
-                        _actionFailures.Inc("lights");
+                        _actionFailures.Add(1, GatewayMetrics.Tag("action", "lights"));
                         _logger.LogError("Renewing the override of rule {Rule} failed: {Reason}", active.Rule.Id, exception.Message);
                     }
                 }

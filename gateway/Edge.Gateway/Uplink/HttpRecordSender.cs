@@ -8,6 +8,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Edge.Gateway.Operations;
 using Edge.Gateway.Outbox;
 
 namespace Edge.Gateway.Uplink;
@@ -42,6 +43,10 @@ public sealed class HttpRecordSender : IRecordSender, IDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, _batches) { Content = Body(batch) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.Token);
+        // The batch's span (linked to each record's span) goes with the request as W3C traceparent; the cloud's
+        // request and store spans continue it (docs/uplink.md, trace context).
+        using var span = GatewayTelemetry.StartBatchSpan(batch);
+        if (span is not null) request.Headers.TryAddWithoutValidation("traceparent", span.Id);
         HttpResponseMessage response;
         try
         {

@@ -30,6 +30,8 @@ public static class UplinkRecord
         else writer.WriteString("site", message.Site);
         writer.WriteString("kind", Kind(message.Leaf));
         writer.WriteNumber("receivedAt", message.ReceivedUnixMs / 1000);
+        // The span that accepted the record (W3C traceparent), when tracing was on: the cloud links its store to it.
+        if (message.TraceParent is not null) writer.WriteString("traceparent", message.TraceParent);
         writer.WritePropertyName("payload");
         // The payload was validated as one JSON object when it was accepted (protocol.md §5.1), or built by the gateway.
         writer.WriteRawValue(message.Payload, skipInputValidation: false);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -33,14 +34,15 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
     readonly UplinkOptions _options;
     readonly ILogger _logger;
     readonly Backoff _backoff;
-    readonly MetricsRegistry.Counter _sent;
-    readonly MetricsRegistry.Counter _rejected;
-    readonly MetricsRegistry.Counter _retries;
-    readonly MetricsRegistry.Counter _givenUp;
-    readonly MetricsRegistry.Counter _unexpectedDuplicates;
+    readonly Counter<long> _sent;
+    readonly Counter<long> _rejected;
+    readonly Counter<long> _retries;
+    readonly Counter<long> _givenUp;
+    readonly Counter<long> _unexpectedDuplicates;
+    long _unexpectedDuplicateCount; // for /health, which must say it until restart
     long _mayHaveSentUpTo;
     long _lastUnexpectedMs;
-    readonly MetricsRegistry.Counter _deadLettered;
+    readonly Counter<long> _deadLettered;
     readonly DeadLetters _deadLetters;
     readonly IUplinkDelay _delay;
     long _lastSuccessMs;
@@ -48,7 +50,7 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
     volatile bool _up;
 
     public UplinkService(IOutboxReader outbox, IRecordSender sender, GatewayRecords records, DeadLetters deadLetters, IUplinkDelay delay,
-        UplinkOptions options, MetricsRegistry metrics, ILogger<UplinkService> logger)
+        UplinkOptions options, GatewayMetrics metrics, ILogger<UplinkService> logger)
     {
         _deadLetters = deadLetters;
         _delay = delay;
@@ -58,17 +60,18 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
         _options = options;
         _logger = logger;
         _backoff = new Backoff(TimeSpan.FromMilliseconds(options.BackoffBaseMilliseconds), TimeSpan.FromMilliseconds(options.BackoffCapMilliseconds));
-        _sent = metrics.CreateCounter("edge_gateway_uplink_records_sent_total", "Records the cloud acknowledged (accepted or duplicate).");
-        _rejected = metrics.CreateCounter("edge_gateway_uplink_records_rejected_total", "Records the cloud rejected for good (not retried).");
-        _retries = metrics.CreateCounter("edge_gateway_uplink_retries_total", "Batch attempts that will be retried, by reason.", "reason");
-        _givenUp = metrics.CreateCounter("edge_gateway_uplink_records_given_up_total", "Single records refused as a whole batch (400/413, too large for Event Hubs).");
-        _unexpectedDuplicates = metrics.CreateCounter("edge_gateway_uplink_unexpected_duplicates_total",
+        var meter = metrics.Meter;
+        _sent = meter.CreateCounter<long>("edge.gateway.uplink.records.sent", "{record}", "Records the cloud acknowledged (accepted or duplicate).");
+        _rejected = meter.CreateCounter<long>("edge.gateway.uplink.records.rejected", "{record}", "Records the cloud rejected for good (not retried).");
+        _retries = meter.CreateCounter<long>("edge.gateway.uplink.retries", "{attempt}", "Batch attempts that will be retried, by reason.");
+        _givenUp = meter.CreateCounter<long>("edge.gateway.uplink.records.given_up", "{record}", "Single records refused as a whole batch (400/413, too large for Event Hubs).");
+        _unexpectedDuplicates = meter.CreateCounter<long>("edge.gateway.uplink.unexpected_duplicates", "{record}",
             "Records the cloud called duplicates although this gateway never sent them: not stored (outbox restored from an old copy, or another gateway with this id).");
-        _deadLettered = metrics.CreateCounter("edge_gateway_uplink_dead_lettered_total", "Records moved to the dead-letter table (rejected or given up).");
-        metrics.RegisterGauge("edge_gateway_uplink_dead_letters", "Records in the dead-letter table, waiting for an operator (docs/gateway.md).", () => _deadLetters.Count());
-        metrics.RegisterGauge("edge_gateway_uplink_lag_seconds", "Age of the oldest record not yet acknowledged by the cloud (0 when caught up).", LagSeconds);
-        metrics.RegisterGauge("edge_gateway_uplink_backlog_records", "Records waiting to be acknowledged by the cloud.", () => _outbox.GetStats().Depth);
-        metrics.RegisterGauge("edge_gateway_uplink_up", "1 when the last attempt to reach the cloud succeeded.", () => _up ? 1 : 0);
+        _deadLettered = meter.CreateCounter<long>("edge.gateway.uplink.dead_lettered", "{record}", "Records moved to the dead-letter table (rejected or given up).");
+        meter.CreateObservableGauge("edge.gateway.uplink.dead_letters", () => _deadLetters.Count(), "{record}", "Records in the dead-letter table, waiting for an operator (docs/gateway.md).");
+        meter.CreateObservableGauge("edge.gateway.uplink.lag", LagSeconds, "s", "Age of the oldest record not yet acknowledged by the cloud (0 when caught up).");
+        meter.CreateObservableGauge("edge.gateway.uplink.backlog", () => _outbox.GetStats().Depth, "{record}", "Records waiting to be acknowledged by the cloud.");
+        meter.CreateObservableGauge("edge.gateway.uplink.up", () => _up ? 1 : 0, null, "1 when the last attempt to reach the cloud succeeded.");
     }
 
     public string Name => "uplink";
@@ -92,12 +95,12 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
             ["lagSeconds"] = Math.Round(LagSeconds(), 1),
             ["lastSuccessUnixMs"] = Interlocked.Read(ref _lastSuccessMs),
             ["epoch"] = _outbox.Epoch,
-            ["unexpectedDuplicates"] = _unexpectedDuplicates.Get(),
+            ["unexpectedDuplicates"] = Interlocked.Read(ref _unexpectedDuplicateCount),
         };
-        if (_unexpectedDuplicates.Get() > 0)
+        if (Interlocked.Read(ref _unexpectedDuplicateCount) > 0)
         {
             return new ComponentHealth("degraded",
-                $"the cloud reported {_unexpectedDuplicates.Get()} record(s) as already stored that this gateway never sent (last at " +
+                $"the cloud reported {Interlocked.Read(ref _unexpectedDuplicateCount)} record(s) as already stored that this gateway never sent (last at " +
                 $"{DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Read(ref _lastUnexpectedMs)):u}); they were NOT stored: this outbox was restored " +
                 "from an older copy or another gateway uses this id", data);
         }
@@ -161,7 +164,7 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                             if (batch.Count > 1)
                             {
                                 // Split at once (no wait: the next attempt is another batch) until the record is alone.
-                                _retries.Inc(ReasonClass(retry.Reason));
+                                _retries.Add(1, GatewayMetrics.Tag("reason", ReasonClass(retry.Reason)));
                                 isolating = true;
                                 isolateThrough = Math.Max(isolateThrough, batch[^1].GatewaySeq);
                                 limit = Math.Max(1, batch.Count / 2);
@@ -179,7 +182,7 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                         }
                         _up = false;
                         _lastError = retry.Reason;
-                        _retries.Inc(ReasonClass(retry.Reason));
+                        _retries.Add(1, GatewayMetrics.Tag("reason", ReasonClass(retry.Reason)));
                         var delay = _backoff.NextDelay(retry.RetryAfter);
                         if (_backoff.Failures <= 3 || IsPow2(_backoff.Failures))
                         {
@@ -247,6 +250,7 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
 
     void ReportUnexpectedDuplicates(IReadOnlyList<OutboxMessage> batch, int count)
     {
+        Interlocked.Add(ref _unexpectedDuplicateCount, count);
         _unexpectedDuplicates.Add(count);
         Interlocked.Exchange(ref _lastUnexpectedMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         _logger.LogError("Uplink: the cloud reported {Count} record(s) of seq {First}..{Last} (epoch '{Epoch}') as already stored, but this gateway " +
@@ -287,12 +291,12 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
     void DeadLetter(OutboxMessage message, string reason)
     {
         _deadLetters.Add(message, reason.Length > 1000 ? reason[..1000] : reason, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        _deadLettered.Inc();
+        _deadLettered.Add(1);
     }
 
     async Task GiveUp(OutboxMessage message, string reason, CancellationToken cancellationToken)
     {
-        _givenUp.Inc();
+        _givenUp.Add(1);
         DeadLetter(message, "given up: " + reason);
         _logger.LogError("Uplink: record {Seq} ({Kind} of {Node}, {Bytes} bytes) refused on its own ({Reason}); given up, moved to the dead-letter table", message.GatewaySeq,
             UplinkRecord.Kind(message.Leaf), message.NodeId, message.Payload.Length, reason);

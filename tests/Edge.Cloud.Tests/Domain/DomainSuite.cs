@@ -22,6 +22,7 @@ using Edge.Cloud.Users;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Edge.Tests.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Cloud.Tests.Domain;
@@ -266,6 +267,7 @@ public abstract class DomainSuite : IAsyncLifetime
     [Fact]
     public async Task The_running_feed_completes_a_command_when_its_ack_is_stored_and_records_each_step_in_milliseconds()
     {
+        using var metrics = new MeterReader(Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         await AddLightAsync("sl-0001");
         var cursor = (await Downlink.PollAsync(Gateway, null, CancellationToken.None))!.Cursor;
         var issuedMs = Clock.Now.ToUnixTimeMilliseconds();
@@ -275,7 +277,7 @@ public abstract class DomainSuite : IAsyncLifetime
 
         // The feed as the app runs it, but with a periodic pass a day apart: only a stored record can wake it.
         using var feed = new RecordFeed(Connections, Commands, Clock, Microsoft.Extensions.Options.Options.Create(new AlarmOptions { IntervalS = 86400 }),
-            Services.GetRequiredService<RecordArrivals>(), NullLogger<RecordFeed>.Instance);
+            Services.GetRequiredService<RecordArrivals>(), Services.GetRequiredService<Edge.Cloud.Telemetry.CloudMetrics>(), NullLogger<RecordFeed>.Instance);
         await feed.StartAsync(CancellationToken.None);
         try
         {
@@ -294,6 +296,11 @@ public abstract class DomainSuite : IAsyncLifetime
             Assert.Equal((CommandStatus.Acked, "ok"), (acked.Status, acked.Result));
             Assert.Equal((issuedMs, issuedMs + 120, issuedMs + 370), (acked.IssuedAtMs, acked.DeliveredAtMs, acked.ResultAtMs));
             Assert.Equal((issuedMs / 1000, (issuedMs + 120) / 1000), (acked.Issued, acked.DeliveredAt));
+            // The same steps as instruments: issued, completed as acked, 370 ms from issue to the applied ack.
+            Assert.Equal(1, metrics.Get("edge.cloud.commands.issued", "kind", "identify"));
+            Assert.Equal(1, metrics.Get("edge.cloud.commands.completed", "status", "acked"));
+            Assert.Equal(1, metrics.Count("edge.cloud.commands.latency", "status", "acked"));
+            Assert.Equal(0.370, metrics.Get("edge.cloud.commands.latency", "status", "acked"), 6);
         }
         finally
         {

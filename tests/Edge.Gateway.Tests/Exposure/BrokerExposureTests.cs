@@ -86,7 +86,7 @@ public sealed class BrokerExposureTests
         await node.SendAsync(RawMqtt.Publish(topic, 2, TestGateway.Telemetry(1, 2)));
 
         Assert.Empty(await node.ReadUntilClosedAsync()); // closed, and no PUBACK for packet 2
-        Assert.Equal(1, gateway.Get<GatewayMetrics>().ConnectionsClosed.Get("bad_topic"));
+        Assert.Equal(1, gateway.Metrics.Get("edge.gateway.mqtt.connections.closed", "reason", "bad_topic"));
         Assert.Equal(1, gateway.Get<IOutboxReader>().GetStats().Depth);
     }
 
@@ -119,7 +119,7 @@ public sealed class BrokerExposureTests
         });
         Assert.DoesNotContain("suppressed", string.Concat(lines[..3]), StringComparison.Ordinal);
         Assert.Contains("7 earlier lines from this address suppressed", lines[3], StringComparison.Ordinal);
-        Assert.Equal(11, gateway.Get<GatewayMetrics>().AuthFailures.Get("client_id_mismatch")); // every refusal is still counted
+        Assert.Equal(11, gateway.Metrics.Get("edge.gateway.auth.failures", "reason", "client_id_mismatch")); // every refusal is still counted
     }
 
     static async Task RefusedConnectAsync(int port, string clientId)

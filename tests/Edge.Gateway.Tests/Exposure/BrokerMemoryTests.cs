@@ -26,7 +26,7 @@ public sealed class BrokerMemoryTests
         await using var gateway = await TestGateway.StartAsync();
         await AssertRefusedWithoutBufferingAsync("4 CONNECTs announcing 255 MB each", 4,
             async _ => (await RawMqtt.OpenAsync(gateway.MqttPort), 0x10, MaxRemainingLength));
-        Assert.Equal(4, gateway.Get<GatewayMetrics>().ConnectionsClosed.Get("too_large"));
+        Assert.Equal(4, gateway.Metrics.Get("edge.gateway.mqtt.connections.closed", "reason", "too_large"));
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class BrokerMemoryTests
         // One connection each (the broker closes a connection at its first oversize packet): 10 × 10 MB PUBLISH QoS 1, then a SUBSCRIBE.
         await AssertRefusedWithoutBufferingAsync("10 × 10 MB PUBLISHes and a 1 MB SUBSCRIBE of an authenticated node", 11,
             async i => (await RawMqtt.LoginAsync(gateway.MqttPort, "sl-0001", secret), i < 10 ? (byte)0x32 : (byte)0x82, i < 10 ? 10 * 1024 * 1024 : 1024 * 1024));
-        Assert.Equal(11, gateway.Get<GatewayMetrics>().ConnectionsClosed.Get("too_large"));
+        Assert.Equal(11, gateway.Metrics.Get("edge.gateway.mqtt.connections.closed", "reason", "too_large"));
         Assert.Equal(0, gateway.Get<IOutboxReader>().GetStats().Depth);
 
         // A node's largest payload (protocol.md §13: 4096 bytes) still goes through on the same node's next connection.

@@ -42,7 +42,7 @@ public sealed class ExternalBrokerTests
         Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i).Append(1000), messages.Where(m => m.NodeId == "sl-0001").Select(SeqOf));
         Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), messages.Where(m => m.NodeId == "sl-0002").Select(SeqOf));
         Assert.Equal(4, messages.Count(m => m.NodeId == "sl-0002" && m.Leaf == "event"));
-        Assert.Equal(0, site.Running.Get<GatewayMetrics>().Duplicates.Get());
+        Assert.Equal(0, site.Running.Metrics.Get("edge.gateway.messages.duplicates"));
         Assert.Equal(81, messages.Count);
     }
 
@@ -62,10 +62,10 @@ public sealed class ExternalBrokerTests
         await bad.PublishAsync(TestGateway.Message(Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 4)));
 
         var messages = await site.WaitForOutboxAsync(m => ExternalSite.CountOf(m, "sl-0002") == 3 && ExternalSite.CountOf(m, "sl-0001") == 1, "the valid messages of both nodes");
-        var metrics = site.Running.Get<GatewayMetrics>();
-        Assert.Equal(1, metrics.Rejected.Get("malformed"));
-        Assert.Equal(1, metrics.Rejected.Get("oversize"));
-        Assert.Equal(1, metrics.Rejected.Get("bad_version"));
+        var metrics = site.Running.Metrics;
+        Assert.Equal(1, metrics.Get("edge.gateway.messages.rejected", "reason", "malformed"));
+        Assert.Equal(1, metrics.Get("edge.gateway.messages.rejected", "reason", "oversize"));
+        Assert.Equal(1, metrics.Get("edge.gateway.messages.rejected", "reason", "bad_version"));
         Assert.Equal(4, messages.Single(m => m.NodeId == "sl-0001").Seq);
         Assert.Equal(new long[] { 1, 2, 3 }, messages.Where(m => m.NodeId == "sl-0002").Select(SeqOf));
         Assert.True(bad.IsConnected);
@@ -83,8 +83,8 @@ public sealed class ExternalBrokerTests
         using var known = await site.ConnectNodeAsync("sl-0001");
         await known.PublishAsync(TestGateway.Message(Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));
 
-        var metrics = site.Running.Get<GatewayMetrics>();
-        await TestGateway.WaitUntilAsync(() => metrics.Rejected.Get("unknown_node") == 2, "two unknown_node rejections");
+        var metrics = site.Running.Metrics;
+        await TestGateway.WaitUntilAsync(() => metrics.Get("edge.gateway.messages.rejected", "reason", "unknown_node") == 2, "two unknown_node rejections");
         var messages = await site.WaitForOutboxAsync(m => ExternalSite.CountOf(m, "sl-0001") == 1, "the known node's message");
         Assert.Equal(0, ExternalSite.CountOf(messages, "sl-0003"));
     }
@@ -181,7 +181,7 @@ public sealed class ExternalBrokerTests
         await site.StartGatewayAsync();
         var messages = await site.WaitForOutboxAsync(m => m.Count >= 31, "all 31 after the restart");
         Assert.Equal(Enumerable.Range(1, 31).Select(i => (long)i), messages.Select(SeqOf));
-        Assert.Equal(0, site.Running.Get<GatewayMetrics>().Duplicates.Get());
+        Assert.Equal(0, site.Running.Metrics.Get("edge.gateway.messages.duplicates"));
     }
 
     [Fact]

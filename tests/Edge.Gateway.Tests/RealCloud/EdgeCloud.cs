@@ -58,7 +58,9 @@ public sealed class EdgeCloud : IAsyncDisposable
 
     public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
-    public static async Task<EdgeCloud> StartAsync(CloudStorage storage)
+    /// <param name="extra">configuration over the defaults (e.g. Telemetry:Tracing)</param>
+    /// <param name="services">registrations added to the cloud's own (e.g. a span exporter)</param>
+    public static async Task<EdgeCloud> StartAsync(CloudStorage storage, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         var port = TestGateway.FreePort();
         var dataDir = TestGateway.NewTempDir();
@@ -72,12 +74,14 @@ public sealed class EdgeCloud : IAsyncDisposable
             ["Gateways:Seed:0:Token"] = Token,
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
         var arrivals = new ArrivalLog();
         var app = Edge.Cloud.Program.CreateApp([], builder =>
         {
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Services.AddSingleton<IStartupFilter>(arrivals);
+            services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         var cloud = new EdgeCloud(app, port, dataDir, postgres, arrivals);

@@ -115,7 +115,7 @@ public sealed class RuleTests(ITestOutputHelper output)
         Assert.Equal((17, true), relays.Switches.Single());
 
         // The firing is counted and queued for the cloud as a rule record while offline.
-        Assert.Contains("edge_gateway_rule_firings_total{rule=\"flood-zone-3\"} 1", gateway.Get<MetricsRegistry>().Render());
+        Assert.Equal(1, gateway.Metrics.Get("edge.gateway.rule.firings", "rule", "flood-zone-3"));
         var outbox = gateway.Get<IOutboxReader>();
         await TestGateway.WaitUntilAsync(() => outbox.ReadAfterAsync(0, 1000, 1 << 20, default).Result.Any(m => m.Leaf == "rule"), "the rule record in the outbox");
         var queued = await outbox.ReadAfterAsync(0, 1000, 1 << 20, default);
@@ -159,7 +159,7 @@ public sealed class RuleTests(ITestOutputHelper output)
         Assert.Equal("gpio", (string?)health["components"]!["siren"]!["data"]!["driver"]);
         Assert.Contains("GPIO driver unavailable", (string?)health["components"]!["siren"]!["detail"]);
         Assert.Equal("ready", (string?)health["status"]); // nodes are still served
-        Assert.Contains("edge_gateway_siren_driver_available{driver=\"gpio\"} 0", gateway.Get<MetricsRegistry>().Render());
+        Assert.Equal(0, gateway.Metrics.Get("edge.gateway.siren.driver.available", "driver", "gpio"));
 
         // The rule still fires its other actions; the siren is reported as failed, not pretended.
         var water = await NodeClient.ConnectAsync(gateway, "wl-0003", Secret, "waterlevel");
@@ -168,7 +168,7 @@ public sealed class RuleTests(ITestOutputHelper output)
         var rule = cloud.Records().First(r => (string?)r["kind"] == "rule")["payload"]!;
         Assert.DoesNotContain("siren", rule["actions"]!.AsArray().Select(a => (string)a!));
         Assert.StartsWith("siren: ", (string?)rule["failed"]![0]);
-        Assert.Contains("edge_gateway_rule_action_failures_total{action=\"siren\"} 1", gateway.Get<MetricsRegistry>().Render());
+        Assert.Equal(1, gateway.Metrics.Get("edge.gateway.rule.action_failures", "action", "siren"));
         await water.DisposeAsync();
     }
 }

@@ -131,6 +131,6 @@ public sealed class EventHubsTests
             .Where(r => (string?)r["kind"] == "telemetry").Select(r => (long)r["payload"]!["seq"]!).ToList();
         Assert.Equal(Enumerable.Range(1, 30).Select(i => (long)i), payloadSeqs);
         Assert.Equal(0, hub.BusyTimes);
-        Assert.Contains("edge_gateway_uplink_retries_total{reason=\"serverbusy\"} 3", gateway.Get<Edge.Gateway.Operations.MetricsRegistry>().Render());
+        Assert.Equal(3, gateway.Metrics.Get("edge.gateway.uplink.retries", "reason", "serverbusy"));
     }
 }

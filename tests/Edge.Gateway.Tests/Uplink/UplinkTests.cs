@@ -47,7 +47,7 @@ public sealed class UplinkTests
         var outbox = gateway.Get<IOutboxReader>();
         await TestGateway.WaitUntilAsync(() => outbox.ForwardedUpTo == records.Max(r => (long)r["seq"]!), "outbox forwarded up to the last record");
         Assert.Equal(0, outbox.GetStats().Depth);
-        Assert.Contains("edge_gateway_uplink_lag_seconds 0", gateway.Get<MetricsRegistry>().Render());
+        Assert.Equal(0, gateway.Metrics.Get("edge.gateway.uplink.lag"));
     }
 
     [Fact]
@@ -103,8 +103,7 @@ public sealed class UplinkTests
         Assert.All(batches, batch => Assert.True(JsonNode.DeepEquals(batches[0], batch), "a retry carried other records: " + batch.ToJsonString()));
         await TestGateway.WaitUntilAsync(() => outbox.ForwardedUpTo == (long)batches[0][0]!["seq"]!, "forwarded after the 200");
         Assert.Equal(batches[0].Select(r => (long)r!["seq"]!), cloud.Records().Select(r => (long)r["seq"]!));
-        var metrics = gateway.Get<MetricsRegistry>().Render();
-        Assert.Contains("edge_gateway_uplink_retries_total{reason=\"http_503\"} 4", metrics);
+        Assert.Equal(4, gateway.Metrics.Get("edge.gateway.uplink.retries", "reason", "http_503"));
     }
 
     [Fact]
@@ -144,7 +143,7 @@ public sealed class UplinkTests
         Assert.Equal([1L, 3L], OfKind(cloud, "telemetry").Select(r => (long)r["payload"]!["seq"]!));
         // Sent exactly once: every attempt the cloud saw carried the event at most once, and no attempt after the rejection.
         Assert.Equal(cloud.Attempts().Sum(a => a.Records), cloud.Records().Count + 1);
-        Assert.Contains("edge_gateway_uplink_records_rejected_total 1", gateway.Get<MetricsRegistry>().Render());
+        Assert.Equal(1, gateway.Metrics.Get("edge.gateway.uplink.records.rejected"));
     }
 
     [Fact]
@@ -170,7 +169,7 @@ public sealed class UplinkTests
         var report = OfKind(cloud, "gateway")[0]["payload"]!;
         Assert.Equal("uplink.gaveUp", (string?)report["event"]);
         Assert.Equal("telemetry", (string?)report["kind"]);
-        Assert.Contains("edge_gateway_uplink_records_given_up_total 1", gateway.Get<MetricsRegistry>().Render());
+        Assert.Equal(1, gateway.Metrics.Get("edge.gateway.uplink.records.given_up"));
     }
 
     [Fact]
@@ -191,7 +190,7 @@ public sealed class UplinkTests
             await Publish(b, "sl-0002", seq % 10 == 0 ? "event" : "telemetry", seq % 10 == 0 ? TestGateway.Event(1, seq) : TestGateway.Telemetry(1, seq));
         }
         Assert.Equal(399 * 2, outbox.GetStats().Depth); // buffered, nothing lost while the cloud is away
-        Assert.Contains("edge_gateway_uplink_up 0", gateway.Get<MetricsRegistry>().Render());
+        Assert.Equal(0, gateway.Metrics.Get("edge.gateway.uplink.up"));
 
         await cloud.GoOnlineAsync();
         // Live traffic while the backlog drains.

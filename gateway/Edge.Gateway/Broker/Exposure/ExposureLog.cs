@@ -28,7 +28,7 @@ public sealed class ExposureLog
 
     public void ConnectRefused(EndPoint? remote, string? clientId, string? userName, string reason)
     {
-        _metrics.AuthFailures.Inc(reason);
+        _metrics.AuthFailures.Add(1, GatewayMetrics.Tag("reason", reason));
         if (!_throttle.TryAcquire(AddressOf(remote), out var suppressed)) return;
         _logger.LogWarning("CONNECT refused: client {ClientId} user {UserName} from {Endpoint}: {Reason}{Suppressed}",
             LogText.Clip(clientId, _textChars), LogText.Clip(userName, _textChars), remote, reason, Suppressed(suppressed));
@@ -36,7 +36,7 @@ public sealed class ExposureLog
 
     public void ConnectionClosed(EndPoint? remote, PacketRejectedException rejection)
     {
-        _metrics.ConnectionsClosed.Inc(rejection.Reason);
+        _metrics.ConnectionsClosed.Add(1, GatewayMetrics.Tag("reason", rejection.Reason));
         if (!_throttle.TryAcquire(AddressOf(remote), out var suppressed)) return;
         _logger.LogWarning("MQTT connection from {Endpoint} closed: {Detail}{Suppressed}", remote, rejection.Message, Suppressed(suppressed));
     }
