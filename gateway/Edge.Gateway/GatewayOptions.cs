@@ -21,6 +21,7 @@ public sealed class GatewayOptions
     public Uplink.UplinkOptions Uplink { get; set; } = new();
     public Downlink.DownlinkOptions Downlink { get; set; } = new();
     public Rules.RulesOptions Rules { get; set; } = new();
+    public MemoryOptions Memory { get; set; } = new();
 
     public string ResolveDataDir() => Path.GetFullPath(DataDir);
 }
@@ -184,6 +185,16 @@ public sealed class HttpOptions
     /// loopback interface (the installer on the Pi itself).
     /// </summary>
     public string? AdminToken { get; set; }
+}
+
+/// <summary>When the gateway gives memory back after many nodes left (Operations/MemoryReclaimer, docs/scale.md).</summary>
+public sealed class MemoryOptions
+{
+    /// <summary>How often the connected-node count is compared with its peak, in seconds; 0 turns reclaiming off.</summary>
+    public int ReclaimCheckSeconds { get; set; } = 15;
+
+    /// <summary>Fewest nodes that must have left since the peak (and at least a quarter of it) before memory is reclaimed.</summary>
+    public int ReclaimAfterNodesLeft { get; set; } = 100;
 }
 
 public sealed class RegistryOptions

@@ -25,9 +25,12 @@ public static class IdleMemory
     static readonly Setting[] Settings =
     [
         new("server GC (default)", new()),
+        // The gateway reclaims memory after many nodes left (Gateway:Memory, MemoryReclaimer); this is without.
+        new("server GC, no reclaim after leaving", new() { ["Gateway__Memory__ReclaimCheckSeconds"] = "0" }),
         new("workstation GC, concurrent", new() { ["DOTNET_gcServer"] = "0" }),
+        new("server GC, TieredPGO off", new() { ["DOTNET_TieredPGO"] = "0" }),
+        // Earlier settings, measured on 2026-12-03 (docs/scale.md), still runnable with --only:
         new("workstation GC, non-concurrent, GCConserveMemory=7", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
-        // The gateway's write buffers are 1024 (max 4096); this is MQTTnet's own default, the gateway's before.
         new("server GC, MQTTnet's write buffers 4096 (max 65535)", new() { ["Gateway__Broker__WriterBufferBytes"] = "4096", ["Gateway__Broker__WriterBufferMaxBytes"] = "65535" }),
     ];
 
@@ -36,7 +39,8 @@ public static class IdleMemory
         var nodes = Math.Max(1001, Program.Arg(args, "--nodes", 5000));
         var rounds = Math.Max(1, Program.Arg(args, "--rounds", 1));
         var only = Spread.Option(args, "--only"); // run only the settings whose name contains this
-        var settings = Settings.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToArray();
+        // By default the first four; --only picks by name among all of them.
+        var settings = (only is null ? Settings.Take(4) : Settings.Where(s => s.Name.Contains(only, StringComparison.Ordinal))).ToArray();
         var before = Spread.Machine(Spread.Option(args, "--load"));
         Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores, load {before["loadavg"]}; {before["note"]}");
         Console.WriteLine($"# {nodes} idle nodes (MQTT 3.1.1, keep-alive 60 s), {rounds} round(s) × {settings.Length} settings");
@@ -100,7 +104,8 @@ public static class IdleMemory
                 client.Dispose();
             }
             clients.Clear();
-            var after = await SettledRssAsync(process.Id, TimeSpan.FromSeconds(20));
+            // Long enough for the gateway's reclaim check (every 15 s) to see that they left.
+            var after = await SettledRssAsync(process.Id, TimeSpan.FromSeconds(40));
             await DumpAsync("left");
             return new Sample(setting.Name, round + 1, Mb(empty), Mb(at1000), Mb(atAll), Mb(after),
                 Math.Round((at1000 - empty) / 1024.0 / 1000, 1), Math.Round((atAll - at1000) / 1024.0 / (nodes - 1000), 1));

@@ -208,13 +208,15 @@ public static class Program
         CopyDirectory(fleet.GatewayData, dataDir); // the provisioned registry, an empty outbox
         var mqttPort = FreePort();
         var httpPort = FreePort();
-        using var process = StartGateway(dataDir, mqttPort, httpPort, settings.Synchronous, variant.Environment, variant.GatewayDirectory);
+        // The command line outranks the environment in the gateway's configuration: a variant's synchronous goes there.
+        var synchronous = variant.Environment.TryGetValue("Gateway__Outbox__Synchronous", out var own) ? own : settings.Synchronous;
+        using var process = StartGateway(dataDir, mqttPort, httpPort, synchronous, variant.Environment, variant.GatewayDirectory);
         try
         {
             using var http = new HttpClient();
             await WaitAsync(async () => { try { return (await http.GetAsync($"http://127.0.0.1:{httpPort}/health")).IsSuccessStatusCode; } catch (HttpRequestException) { return false; } });
             var cpuStart = 0.0;
-            var result = await DriveAsync($"gateway (durable, {settings.Synchronous}){(variant.Label.Length > 0 ? ", " + variant.Label : "")}", settings, mqttPort, fleet.Credentials, () => cpuStart = CpuSeconds(process.Id));
+            var result = await DriveAsync($"gateway (durable, {synchronous}){(variant.Label.Length > 0 ? ", " + variant.Label : "")}", settings, mqttPort, fleet.Credentials, () => cpuStart = CpuSeconds(process.Id));
             // Each PUBACK follows the outbox commit: the gateway's work for the run is done.
             result.CpuSeconds = CpuSeconds(process.Id) - cpuStart;
             // The outbox must hold exactly what was acknowledged.
