@@ -29,7 +29,8 @@ public static class IdleMemory
         new("server GC, no reclaim after leaving", new() { ["Gateway__Memory__ReclaimCheckSeconds"] = "0" }),
         new("workstation GC, concurrent", new() { ["DOTNET_gcServer"] = "0" }),
         new("server GC, TieredPGO off", new() { ["DOTNET_TieredPGO"] = "0" }),
-        // Earlier settings, measured on 2026-12-03 (docs/scale.md), still runnable with --only:
+        // Further settings, run with --only:
+        new("server GC, gen0 budget 4 MB", new() { ["DOTNET_GCgen0size"] = "0x400000" }),
         new("workstation GC, non-concurrent, GCConserveMemory=7", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
         new("server GC, MQTTnet's write buffers 4096 (max 65535)", new() { ["Gateway__Broker__WriterBufferBytes"] = "4096", ["Gateway__Broker__WriterBufferMaxBytes"] = "65535" }),
     ];
@@ -38,9 +39,9 @@ public static class IdleMemory
     {
         var nodes = Math.Max(1001, Program.Arg(args, "--nodes", 5000));
         var rounds = Math.Max(1, Program.Arg(args, "--rounds", 1));
-        var only = Spread.Option(args, "--only"); // run only the settings whose name contains this
+        var only = Spread.Option(args, "--only"); // run only the settings whose name contains this (or one of these, split by |)
         // By default the first four; --only picks by name among all of them.
-        var settings = (only is null ? Settings.Take(4) : Settings.Where(s => s.Name.Contains(only, StringComparison.Ordinal))).ToArray();
+        var settings = (only is null ? Settings.Take(4) : Settings.Where(s => only.Split('|').Any(part => s.Name.Contains(part, StringComparison.Ordinal)))).ToArray();
         var before = Spread.Machine(Spread.Option(args, "--load"));
         Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores, load {before["loadavg"]}; {before["note"]}");
         Console.WriteLine($"# {nodes} idle nodes (MQTT 3.1.1, keep-alive 60 s), {rounds} round(s) × {settings.Length} settings");
