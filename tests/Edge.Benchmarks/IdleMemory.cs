@@ -31,6 +31,8 @@ public static class IdleMemory
         new("server GC, TieredPGO off", new() { ["DOTNET_TieredPGO"] = "0" }),
         // Further settings, run with --only:
         new("server GC, gen0 budget 4 MB", new() { ["DOTNET_GCgen0size"] = "0x400000" }),
+        // glibc gives each thread that allocates natively (SQLite, OpenSSL's PBKDF2 for logins) its own arena, kept after use.
+        new("server GC, MALLOC_ARENA_MAX=2", new() { ["MALLOC_ARENA_MAX"] = "2" }),
         new("workstation GC, non-concurrent, GCConserveMemory=7", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
         new("server GC, MQTTnet's write buffers 4096 (max 65535)", new() { ["Gateway__Broker__WriterBufferBytes"] = "4096", ["Gateway__Broker__WriterBufferMaxBytes"] = "65535" }),
     ];
