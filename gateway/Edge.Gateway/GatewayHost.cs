@@ -132,6 +132,9 @@ public static class GatewayHost
             : sp.GetRequiredService<EmbeddedBroker>());
         services.AddSingleton<INodePublisher>(sp => sp.GetRequiredService<INodeTransport>());
         services.AddHostedService<GatewayService>();
+        services.AddSingleton(options.Memory);
+        services.AddSingleton<MemoryReclaimer>();
+        services.AddHostedService(sp => sp.GetRequiredService<MemoryReclaimer>());
         return services;
     }
 

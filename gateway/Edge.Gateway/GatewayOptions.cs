@@ -22,6 +22,7 @@ public sealed class GatewayOptions
     public Downlink.DownlinkOptions Downlink { get; set; } = new();
     public Rules.RulesOptions Rules { get; set; } = new();
     public Operations.TelemetryOptions Telemetry { get; set; } = new();
+    public MemoryOptions Memory { get; set; } = new();
 
     public string ResolveDataDir() => Path.GetFullPath(DataDir);
 }
@@ -57,12 +58,14 @@ public sealed class BrokerOptions
     public int MaxNodePayloadBytes { get; set; } = 4096;
 
     /// <summary>Each connection's packet write buffer as it starts (MQTTnet's <c>WriterBufferSize</c>, whose own default
-    /// is 4096). What the gateway sends a node is mostly small (PUBACK, time, commands), and the buffer grows for a
-    /// larger packet, so 1 KB saves memory on every idle node (docs/scale.md).</summary>
-    public int WriterBufferBytes { get; set; } = 1024;
+    /// is 4096). MQTTnet 5.2 writes a packet's header, topic and ids into it but sends a PUBLISH's payload from its own
+    /// buffer (MqttV3PacketFormatter.Encode), so what the gateway sends a node — PUBACK, SUBACK, and the headers of
+    /// config, display, cmd and time with topics of at most MaxTopicBytes — fits in 256 bytes: the buffer never grows,
+    /// and every idle node costs that much less (docs/scale.md).</summary>
+    public int WriterBufferBytes { get; set; } = 256;
 
-    /// <summary>What a connection's write buffer shrinks back to after a larger packet, a config or display document
-    /// (MQTTnet's <c>WriterBufferSizeMax</c>, whose own default is 65535: a bus stop would keep 16 KB after each display).</summary>
+    /// <summary>What a connection's write buffer shrinks back to after a larger packet
+    /// (MQTTnet's <c>WriterBufferSizeMax</c>, whose own default is 65535).</summary>
     public int WriterBufferMaxBytes { get; set; } = 4096;
 
     /// <summary>Longest topic (protocol.md §13).</summary>
@@ -185,6 +188,16 @@ public sealed class HttpOptions
     /// loopback interface (the installer on the Pi itself).
     /// </summary>
     public string? AdminToken { get; set; }
+}
+
+/// <summary>When the gateway gives memory back after many nodes left (Operations/MemoryReclaimer, docs/scale.md).</summary>
+public sealed class MemoryOptions
+{
+    /// <summary>How often the connected-node count is compared with its peak, in seconds; 0 turns reclaiming off.</summary>
+    public int ReclaimCheckSeconds { get; set; } = 15;
+
+    /// <summary>Fewest nodes that must have left since the peak (and at least a quarter of it) before memory is reclaimed.</summary>
+    public int ReclaimAfterNodesLeft { get; set; } = 100;
 }
 
 public sealed class RegistryOptions

@@ -30,6 +30,11 @@ public static class Program
 {
     internal sealed record Settings(int Publishers, int MessagesPerPublisher, int InFlight, string Synchronous);
 
+    /// <summary>A second gateway measured in the same rounds (<c>--compare-dir</c>, <c>--compare-env</c>): another build
+    /// (a directory holding its Edge.Gateway.dll, e.g. one built from main) and/or runtime settings, to measure one change
+    /// against the same baseline under the same load.</summary>
+    internal sealed record Variant(string Label, string GatewayDirectory, IReadOnlyDictionary<string, string> Environment);
+
     sealed record Result(string Target, int Publishers, int InFlight, long Messages, double Seconds, double MessagesPerSecond, double P50Ms, double P99Ms, double MaxMs)
     {
         /// <summary>CPU seconds of the broker process (the gateway, or Mosquitto) from the first publish until every message was handled.</summary>
@@ -50,7 +55,7 @@ public static class Program
         {
             if (args.Contains("--help"))
             {
-                Console.WriteLine("Edge.Benchmarks idle [--nodes N=5000] [--rounds R=1] [--only \"part of a setting's name\"] [--out results.json] [--load \"...\"]");
+                Console.WriteLine("Edge.Benchmarks idle [--nodes N=5000] [--rounds R=1] [--only \"part of a setting's name\"] [--gcdump DIR: heap dumps per stage, dotnet-gcdump on the PATH] [--out results.json] [--load \"...\"]");
                 return 0;
             }
             return await IdleMemory.RunAsync(args[1..]);
@@ -70,6 +75,7 @@ public static class Program
             Console.WriteLine("Edge.Benchmarks idle --help: gateway memory per idle connected node, per GC setting");
             Console.WriteLine("Edge.Benchmarks [--publishers N=50] [--messages M=2000 per publisher] [--inflight K=4] [--synchronous FULL|NORMAL]");
             Console.WriteLine("                [--rounds R=5] [--out results.json] [--load \"what else runs on the machine\"]");
+            Console.WriteLine("                [--compare-dir DIR_WITH_Edge.Gateway.dll] [--compare-env K=V[,K=V...]]: a second gateway in the same rounds");
             return 0;
         }
         var settings = new Settings(Arg(args, "--publishers", 50), Arg(args, "--messages", 2000), Arg(args, "--inflight", 4),
@@ -79,26 +85,23 @@ public static class Program
         Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores ({before["cpu"]}), {before["os"]}, load {before["loadavg"]}; {before["note"]}");
         Console.WriteLine($"# {settings.Publishers} publishers × {settings.MessagesPerPublisher} QoS 1 messages, {settings.InFlight} in flight each; {rounds} rounds, A/B order alternating");
 
+        var variant = CompareVariant(args);
         var fleet = await PrepareFleetAsync(settings);
         var gateway = new List<Result>();
         var mosquitto = new List<Result>();
+        var compared = new List<Result>();
+        var thisGateway = new Variant("", AppContext.BaseDirectory, new Dictionary<string, string>());
         try
         {
             for (var round = 0; round < rounds; round++)
             {
                 // Alternate which target goes first, so a drift in the machine's load does not favour one of them.
-                if (round % 2 == 0)
-                {
-                    gateway.Add(await RunGatewayAsync(settings, fleet));
-                    mosquitto.Add(await RunMosquittoAsync(settings, fleet));
-                }
-                else
-                {
-                    mosquitto.Add(await RunMosquittoAsync(settings, fleet));
-                    gateway.Add(await RunGatewayAsync(settings, fleet));
-                }
+                var order = new List<Func<Task>> { async () => gateway.Add(await RunGatewayAsync(settings, fleet, thisGateway)), async () => mosquitto.Add(await RunMosquittoAsync(settings, fleet)) };
+                if (variant is not null) order.Add(async () => compared.Add(await RunGatewayAsync(settings, fleet, variant)));
+                for (var i = 0; i < order.Count; i++) await order[(i + round) % order.Count]();
                 Console.WriteLine($"round {round + 1}: gateway {gateway[^1].MessagesPerSecond:F0} msg/s ({gateway[^1].CpuMsPer1000:F0} ms CPU per 1,000), " +
-                                  $"mosquitto {mosquitto[^1].MessagesPerSecond:F0} msg/s ({mosquitto[^1].CpuMsPer1000:F0} ms CPU per 1,000)");
+                                  $"mosquitto {mosquitto[^1].MessagesPerSecond:F0} msg/s ({mosquitto[^1].CpuMsPer1000:F0} ms CPU per 1,000)" +
+                                  (variant is null ? "" : $", {variant.Label} {compared[^1].MessagesPerSecond:F0} msg/s ({compared[^1].CpuMsPer1000:F0} ms CPU per 1,000)"));
             }
         }
         finally
@@ -107,8 +110,9 @@ public static class Program
         }
         Console.WriteLine("median [min–max] over the rounds:");
         var summary = new Dictionary<string, object>();
-        foreach (var (name, results) in new[] { ("gateway", gateway), ("mosquitto", mosquitto) })
+        foreach (var (name, results) in new[] { ("gateway", gateway), ("mosquitto", mosquitto), ("compared", compared) })
         {
+            if (results.Count == 0) continue;
             var rate = Spread.Of(results.Select(r => r.MessagesPerSecond));
             var p50 = Spread.Of(results.Select(r => r.P50Ms));
             var p99 = Spread.Of(results.Select(r => r.P99Ms));
@@ -127,10 +131,21 @@ public static class Program
             Console.WriteLine($"gateway / mosquitto CPU per message (per round): {cpuRatio.Text("F2")}×");
             summary["gatewayToMosquittoCpuPerMessage"] = cpuRatio;
         }
+        if (variant is not null)
+        {
+            var versus = Spread.Of(compared.Zip(gateway, (v, g) => v.MessagesPerSecond / g.MessagesPerSecond));
+            var cpuVersus = Spread.Of(compared.Zip(gateway, (v, g) => v.CpuSeconds / v.Messages / (g.CpuSeconds / g.Messages)));
+            var toMosquitto = Spread.Of(compared.Zip(mosquitto, (v, m) => v.MessagesPerSecond / m.MessagesPerSecond));
+            Console.WriteLine($"{variant.Label} / gateway rate (per round): {versus.Text("P0")}; CPU per message {cpuVersus.Text("F2")}×; {variant.Label} / mosquitto rate: {toMosquitto.Text("P0")}");
+            summary["comparedToGatewayRate"] = versus;
+            summary["comparedToGatewayCpuPerMessage"] = cpuVersus;
+            summary["comparedToMosquittoRate"] = toMosquitto;
+        }
         var path = Spread.Write("gateway-vs-mosquitto", new
         {
             what = "MQTT publish to PUBACK, end to end over loopback: gateway process (durable outbox) vs Mosquitto (persistence, exported password file and ACL, the gateway's account subscribed at QoS 1)",
             settings, rounds, machineBefore = before, machineAfter = Spread.Machine(null), summary, gateway, mosquitto,
+            compared = variant is null ? null : new { variant.Label, variant.GatewayDirectory, variant.Environment, results = compared },
         }, Spread.Option(args, "--out"));
         Console.WriteLine($"raw results: {path}");
         return 0;
@@ -169,25 +184,39 @@ public static class Program
         return new Fleet(dir, data, files, credentials);
     }
 
-    internal static Process StartGateway(string dataDir, int mqttPort, int httpPort, string synchronous, IReadOnlyDictionary<string, string>? environment = null) =>
-        StartProcess(environment, "dotnet", Path.Combine(AppContext.BaseDirectory, "Edge.Gateway.dll"), "--data-dir", dataDir, "--port", mqttPort.ToString(CultureInfo.InvariantCulture),
+    /// <summary>The gateway to compare with, from <c>--compare-dir DIR</c> and <c>--compare-env K=V[,K=V…]</c>; null without either.</summary>
+    static Variant? CompareVariant(string[] args)
+    {
+        var directory = Spread.Option(args, "--compare-dir");
+        var environment = Spread.Option(args, "--compare-env");
+        if (directory is null && environment is null) return null;
+        var variables = (environment ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "");
+        var label = string.Join(" ", new[] { directory is null ? null : "build " + directory, environment }.Where(p => p is not null));
+        return new Variant(label, Path.GetFullPath(directory ?? AppContext.BaseDirectory), variables);
+    }
+
+    internal static Process StartGateway(string dataDir, int mqttPort, int httpPort, string synchronous, IReadOnlyDictionary<string, string>? environment = null, string? gatewayDirectory = null) =>
+        StartProcess(environment, "dotnet", Path.Combine(gatewayDirectory ?? AppContext.BaseDirectory, "Edge.Gateway.dll"), "--data-dir", dataDir, "--port", mqttPort.ToString(CultureInfo.InvariantCulture),
             "--bind", "127.0.0.1", "--http-port", httpPort.ToString(CultureInfo.InvariantCulture), "--synchronous", synchronous, "--Logging:LogLevel:Default=Warning");
 
     static Process StartProcess(string file, params string[] args) => StartProcess(null, file, args);
 
-    static async Task<Result> RunGatewayAsync(Settings settings, Fleet fleet)
+    static async Task<Result> RunGatewayAsync(Settings settings, Fleet fleet, Variant variant)
     {
         var dataDir = Path.Combine(fleet.Directory, "gateway-" + Guid.NewGuid().ToString("N")[..8]);
         CopyDirectory(fleet.GatewayData, dataDir); // the provisioned registry, an empty outbox
         var mqttPort = FreePort();
         var httpPort = FreePort();
-        using var process = StartGateway(dataDir, mqttPort, httpPort, settings.Synchronous);
+        // The command line outranks the environment in the gateway's configuration: a variant's synchronous goes there.
+        var synchronous = variant.Environment.TryGetValue("Gateway__Outbox__Synchronous", out var own) ? own : settings.Synchronous;
+        using var process = StartGateway(dataDir, mqttPort, httpPort, synchronous, variant.Environment, variant.GatewayDirectory);
         try
         {
             using var http = new HttpClient();
             await WaitAsync(async () => { try { return (await http.GetAsync($"http://127.0.0.1:{httpPort}/health")).IsSuccessStatusCode; } catch (HttpRequestException) { return false; } });
             var cpuStart = 0.0;
-            var result = await DriveAsync($"gateway (durable, {settings.Synchronous})", settings, mqttPort, fleet.Credentials, () => cpuStart = CpuSeconds(process.Id));
+            var result = await DriveAsync($"gateway (durable, {synchronous}){(variant.Label.Length > 0 ? ", " + variant.Label : "")}", settings, mqttPort, fleet.Credentials, () => cpuStart = CpuSeconds(process.Id));
             // Each PUBACK follows the outbox commit: the gateway's work for the run is done.
             result.CpuSeconds = CpuSeconds(process.Id) - cpuStart;
             // The outbox must hold exactly what was acknowledged.

@@ -1,10 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 using Edge.Gateway.Tests.Metrics;
 using Edge.Gateway.Outbox;
+using Edge.Gateway.Tests.Exposure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -31,6 +33,61 @@ public sealed class OutboxTests
             command.Parameters.AddWithValue("$seq", seq);
             Assert.Equal(1L, (long)command.ExecuteScalar()!);
         }
+    }
+
+    [Fact]
+    public async Task A_failed_commit_acknowledges_nothing_of_its_batch_and_the_re_sends_are_stored_once()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var nodes = new[] { "sl-0001", "sl-0002", "sl-0003" };
+        var secrets = nodes.Select(n => gateway.AddNode(n)).ToArray();
+        byte[] Topic(string node) => Encoding.UTF8.GetBytes(TestGateway.Topic(node, "telemetry"));
+        using (var first = await RawMqtt.LoginAsync(gateway.MqttPort, nodes[0], secrets[0]))
+        {
+            await first.SendAsync(RawMqtt.Publish(Topic(nodes[0]), 1, TestGateway.Telemetry(1, 1)));
+            Assert.Equal(RawMqtt.PubAck(1), await first.ReadPacketAsync());
+        }
+
+        // A real SQLite failure inside the writer's transaction: a trigger, created through the test's own connection
+        // to outbox.db, aborts every insert into the outbox until it is dropped.
+        using var db = new SqliteConnection($"Data Source={Path.Combine(gateway.DataDir, "outbox.db")};Pooling=False");
+        db.Open();
+        Execute(db, "CREATE TRIGGER test_disk_failure BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'test: the disk failed'); END");
+        var failing = new List<RawMqtt>();
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            failing.Add(await RawMqtt.LoginAsync(gateway.MqttPort, nodes[i], secrets[i]));
+            await failing[^1].SendAsync(RawMqtt.Publish(Topic(nodes[i]), 2, TestGateway.Telemetry(1, 2)));
+        }
+        foreach (var connection in failing)
+        {
+            Assert.Empty(await connection.ReadUntilClosedAsync()); // no PUBACK: closed so the node re-sends
+            connection.Dispose();
+        }
+        Assert.False(gateway.Get<DurableOutbox>().IsWritable);
+
+        Execute(db, "DROP TRIGGER test_disk_failure");
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            using var node = await RawMqtt.LoginAsync(gateway.MqttPort, nodes[i], secrets[i]);
+            await node.SendAsync(RawMqtt.Publish(Topic(nodes[i]), 2, TestGateway.Telemetry(1, 2))); // the re-send
+            await node.SendAsync(RawMqtt.Publish(Topic(nodes[i]), 3, TestGateway.Telemetry(1, 2))); // and again: a duplicate
+            Assert.Equal(RawMqtt.PubAck(2), await node.ReadPacketAsync());
+            Assert.Equal(RawMqtt.PubAck(3), await node.ReadPacketAsync());
+        }
+        // The failed batch left nothing behind, not even its dedupe rows: every re-send was stored, once.
+        var stored = await gateway.Get<IOutboxReader>().ReadAfterAsync(0, 100, int.MaxValue, default);
+        Assert.Equal(new[] { ("sl-0001", 1L), ("sl-0001", 2L), ("sl-0002", 2L), ("sl-0003", 2L) },
+            stored.Select(m => (m.NodeId, m.Seq)).OrderBy(m => m.NodeId).ThenBy(m => m.Seq));
+        Assert.Equal(3, gateway.Get<GatewayMetrics>().Duplicates.Get());
+        Assert.True(gateway.Get<DurableOutbox>().IsWritable);
+    }
+
+    static void Execute(SqliteConnection db, string sql)
+    {
+        using var command = db.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     [Fact]

@@ -49,6 +49,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
     readonly SqliteConnection _reader;
     readonly object _readerLock = new();
     readonly Task _loop;
+    readonly WriterStatements _statements;
     readonly object _statsLock = new();
     TaskCompletionSource _appended = NewSignal();
 
@@ -98,6 +99,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         AddTraceColumn(_writer);
         Epoch = OutboxEpoch.LoadOrCreate(_writer);
         _reader = SqliteDatabase.Open(path, options.Synchronous);
+        _statements = new WriterStatements(_writer);
         LoadStats();
         RegisterMetrics();
         _loop = Task.Run(WriterLoopAsync);
@@ -228,26 +230,10 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         {
             using (var transaction = _writer.BeginTransaction())
             {
-                using var seen = Command(transaction, "INSERT OR IGNORE INTO seen (node_id, boot, seq, received_ms) VALUES ($node, $boot, $seq, $ms)");
-                var seenNode = seen.Parameters.Add("$node", SqliteType.Text);
-                var seenBoot = seen.Parameters.Add("$boot", SqliteType.Integer);
-                var seenSeq = seen.Parameters.Add("$seq", SqliteType.Integer);
-                var seenMs = seen.Parameters.Add("$ms", SqliteType.Integer);
-                using var insert = Command(transaction, """
-                    INSERT INTO outbox (site, node_id, leaf, boot, seq, class, received_ms, size, payload, trace)
-                    VALUES ($site, $node, $leaf, $boot, $seq, $class, $ms, $size, $payload, $trace) RETURNING gw_seq
-                    """);
-                var pSite = insert.Parameters.Add("$site", SqliteType.Text);
-                var pNode = insert.Parameters.Add("$node", SqliteType.Text);
-                var pLeaf = insert.Parameters.Add("$leaf", SqliteType.Text);
-                var pBoot = insert.Parameters.Add("$boot", SqliteType.Integer);
-                var pSeq = insert.Parameters.Add("$seq", SqliteType.Integer);
-                var pClass = insert.Parameters.Add("$class", SqliteType.Integer);
-                var pMs = insert.Parameters.Add("$ms", SqliteType.Integer);
-                var pSize = insert.Parameters.Add("$size", SqliteType.Integer);
-                var pPayload = insert.Parameters.Add("$payload", SqliteType.Blob);
-                var pTrace = insert.Parameters.Add("$trace", SqliteType.Text);
-
+                var seen = _statements.Seen;
+                var insert = _statements.Insert;
+                seen.Command.Transaction = transaction;
+                insert.Command.Transaction = transaction;
                 for (var i = 0; i < batch.Count; i++)
                 {
                     var item = batch[i];
@@ -256,11 +242,8 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                         MarkForwarded(transaction, item.ForwardUpTo, delta);
                         continue;
                     }
-                    seenNode.Value = m.NodeId;
-                    seenBoot.Value = m.Boot;
-                    seenSeq.Value = m.Seq;
-                    seenMs.Value = m.ReceivedUnixMs;
-                    if (seen.ExecuteNonQuery() == 0)
+                    seen.Bind(m.NodeId, m.Boot, m.Seq, m.ReceivedUnixMs);
+                    if (seen.Command.ExecuteNonQuery() == 0)
                     {
                         results[i] = new AppendResult(AppendOutcome.Duplicate, 0);
                         continue;
@@ -272,17 +255,8 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                         results[i] = new AppendResult(AppendOutcome.DroppedByQuota, 0);
                         continue;
                     }
-                    pSite.Value = m.Site;
-                    pNode.Value = m.NodeId;
-                    pLeaf.Value = m.Leaf;
-                    pBoot.Value = m.Boot;
-                    pSeq.Value = m.Seq;
-                    pClass.Value = (int)m.Class;
-                    pMs.Value = m.ReceivedUnixMs;
-                    pSize.Value = size;
-                    pPayload.Value = m.Payload;
-                    pTrace.Value = (object?)m.TraceParent ?? DBNull.Value;
-                    var gwSeq = (long)insert.ExecuteScalar()!;
+                    insert.Bind(m, size);
+                    var gwSeq = (long)insert.Command.ExecuteScalar()!;
                     delta.Depth++;
                     delta.Bytes += size;
                     delta.LastSeq = gwSeq;
@@ -504,6 +478,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         try { await _loop.ConfigureAwait(false); } catch (Exception exception) { _logger.LogError(exception, "Outbox writer loop failed"); }
+        _statements.Dispose();
         _writer.Dispose();
         _reader.Dispose();
         _logger.LogInformation("Outbox {Path} closed", _path);
@@ -514,6 +489,95 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         public OutboxAppend? Append { get; } = append;
         public long ForwardUpTo { get; } = forwardUpTo;
         public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>
+    /// The two statements every message runs, prepared once for the writer connection and kept (rather than created,
+    /// parsed and prepared again for every commit); each batch binds them to its transaction.
+    /// </summary>
+    sealed class WriterStatements : IDisposable
+    {
+        public WriterStatements(SqliteConnection writer)
+        {
+            Seen = new SeenInsert(writer);
+            Insert = new OutboxInsert(writer);
+        }
+
+        public SeenInsert Seen { get; }
+        public OutboxInsert Insert { get; }
+
+        public void Dispose()
+        {
+            Seen.Command.Dispose();
+            Insert.Command.Dispose();
+        }
+    }
+
+    /// <summary>Remembers (node, boot, seq) for the dedupe window; 0 rows changed means a duplicate.</summary>
+    sealed class SeenInsert
+    {
+        readonly SqliteParameter _node, _boot, _seq, _ms;
+
+        public SeenInsert(SqliteConnection writer)
+        {
+            Command = writer.CreateCommand();
+            Command.CommandText = "INSERT OR IGNORE INTO seen (node_id, boot, seq, received_ms) VALUES ($node, $boot, $seq, $ms)";
+            _node = Command.Parameters.Add("$node", SqliteType.Text);
+            _boot = Command.Parameters.Add("$boot", SqliteType.Integer);
+            _seq = Command.Parameters.Add("$seq", SqliteType.Integer);
+            _ms = Command.Parameters.Add("$ms", SqliteType.Integer);
+        }
+
+        public SqliteCommand Command { get; }
+
+        public void Bind(string nodeId, long boot, long seq, long receivedMs)
+        {
+            _node.Value = nodeId;
+            _boot.Value = boot;
+            _seq.Value = seq;
+            _ms.Value = receivedMs;
+        }
+    }
+
+    /// <summary>Appends one message; returns its gateway sequence number.</summary>
+    sealed class OutboxInsert
+    {
+        readonly SqliteParameter _site, _node, _leaf, _boot, _seq, _class, _ms, _size, _payload, _trace;
+
+        public OutboxInsert(SqliteConnection writer)
+        {
+            Command = writer.CreateCommand();
+            Command.CommandText = """
+                INSERT INTO outbox (site, node_id, leaf, boot, seq, class, received_ms, size, payload, trace)
+                VALUES ($site, $node, $leaf, $boot, $seq, $class, $ms, $size, $payload, $trace) RETURNING gw_seq
+                """;
+            _site = Command.Parameters.Add("$site", SqliteType.Text);
+            _node = Command.Parameters.Add("$node", SqliteType.Text);
+            _leaf = Command.Parameters.Add("$leaf", SqliteType.Text);
+            _boot = Command.Parameters.Add("$boot", SqliteType.Integer);
+            _seq = Command.Parameters.Add("$seq", SqliteType.Integer);
+            _class = Command.Parameters.Add("$class", SqliteType.Integer);
+            _ms = Command.Parameters.Add("$ms", SqliteType.Integer);
+            _size = Command.Parameters.Add("$size", SqliteType.Integer);
+            _payload = Command.Parameters.Add("$payload", SqliteType.Blob);
+            _trace = Command.Parameters.Add("$trace", SqliteType.Text);
+        }
+
+        public SqliteCommand Command { get; }
+
+        public void Bind(OutboxAppend m, long size)
+        {
+            _site.Value = m.Site;
+            _node.Value = m.NodeId;
+            _leaf.Value = m.Leaf;
+            _boot.Value = m.Boot;
+            _seq.Value = m.Seq;
+            _class.Value = (int)m.Class;
+            _ms.Value = m.ReceivedUnixMs;
+            _size.Value = size;
+            _payload.Value = m.Payload;
+            _trace.Value = (object?)m.TraceParent ?? DBNull.Value;
+        }
     }
 
     sealed class StatsDelta

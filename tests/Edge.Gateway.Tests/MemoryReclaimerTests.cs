@@ -1,0 +1,55 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using Edge.Gateway.Operations;
+using Edge.Gateway.Registry;
+using MQTTnet;
+
+namespace Edge.Gateway.Tests;
+
+/// <summary>Memory given back after many nodes left (docs/scale.md): one aggressive full collection per large drop.</summary>
+public sealed class MemoryReclaimerTests
+{
+    [Fact]
+    public async Task A_full_collection_runs_once_after_enough_nodes_left_and_not_before()
+    {
+        // Checks are called by the test (the periodic timer is off): the decision, not the timing, is under test.
+        await using var gateway = await TestGateway.StartAsync(null, "--Gateway:Memory:ReclaimCheckSeconds=0", "--Gateway:Memory:ReclaimAfterNodesLeft=4");
+        var registry = gateway.Get<NodeRegistry>();
+        var reclaimer = gateway.Get<MemoryReclaimer>();
+        var clients = new List<IMqttClient>();
+        foreach (var node in Enumerable.Range(1, 12).Select(i => $"sl-{i:0000}"))
+        {
+            clients.Add(await gateway.ConnectAsync(node, gateway.AddNode(node)));
+        }
+        await TestGateway.WaitUntilAsync(() => registry.ConnectedCount == 12, "12 nodes connected");
+        Assert.False(reclaimer.Check()); // the peak: 12
+
+        await LeaveAsync(clients, 3, registry, 9);
+        Assert.False(reclaimer.Check()); // 3 left: fewer than ReclaimAfterNodesLeft
+
+        var fullCollections = GC.CollectionCount(GC.MaxGeneration);
+        await LeaveAsync(clients, 1, registry, 8);
+        Assert.True(reclaimer.Check()); // 4 left, a third of the peak
+        Assert.True(GC.CollectionCount(GC.MaxGeneration) > fullCollections);
+        Assert.Equal(1, reclaimer.Reclaims);
+
+        Assert.False(reclaimer.Check()); // the peak is now 8: nothing more without another drop
+        await LeaveAsync(clients, 4, registry, 4);
+        Assert.True(reclaimer.Check());
+        Assert.Equal(2, reclaimer.Reclaims);
+        foreach (var client in clients) client.Dispose();
+    }
+
+    static async Task LeaveAsync(List<IMqttClient> clients, int count, NodeRegistry registry, int remaining)
+    {
+        foreach (var client in clients.Take(count).ToList())
+        {
+            await client.DisconnectAsync();
+            client.Dispose();
+            clients.Remove(client);
+        }
+        await TestGateway.WaitUntilAsync(() => registry.ConnectedCount == remaining, $"{remaining} nodes connected");
+    }
+}
