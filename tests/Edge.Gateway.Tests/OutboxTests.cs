@@ -79,7 +79,7 @@ public sealed class OutboxTests
         var stored = await gateway.Get<IOutboxReader>().ReadAfterAsync(0, 100, int.MaxValue, default);
         Assert.Equal(new[] { ("sl-0001", 1L), ("sl-0001", 2L), ("sl-0002", 2L), ("sl-0003", 2L) },
             stored.Select(m => (m.NodeId, m.Seq)).OrderBy(m => m.NodeId).ThenBy(m => m.Seq));
-        Assert.Equal(3, gateway.Get<GatewayMetrics>().Duplicates.Get());
+        Assert.Equal(3, gateway.Metrics.Get("edge.gateway.messages.duplicates"));
         Assert.True(gateway.Get<DurableOutbox>().IsWritable);
     }
 
