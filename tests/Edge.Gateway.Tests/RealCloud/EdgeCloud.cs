@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Edge.Cloud.Alarms;
+using Edge.Cloud.Gateways;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Tests.Support;
@@ -58,7 +59,8 @@ public sealed class EdgeCloud : IAsyncDisposable
 
     public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
-    public static async Task<EdgeCloud> StartAsync(CloudStorage storage)
+    /// <param name="filters">Middleware in front of the cloud's own (e.g. <see cref="BatchGate"/>), the cloud's code untouched.</param>
+    public static async Task<EdgeCloud> StartAsync(CloudStorage storage, params IStartupFilter[] filters)
     {
         var port = TestGateway.FreePort();
         var dataDir = TestGateway.NewTempDir();
@@ -78,6 +80,7 @@ public sealed class EdgeCloud : IAsyncDisposable
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Services.AddSingleton<IStartupFilter>(arrivals);
+            foreach (var filter in filters) builder.Services.AddSingleton(filter);
         });
         await app.StartAsync();
         var cloud = new EdgeCloud(app, port, dataDir, postgres, arrivals);
@@ -121,6 +124,13 @@ public sealed class EdgeCloud : IAsyncDisposable
     {
         await Get<RecordFeed>().RunOnceAsync();
         return (await Get<AlarmService>().ListAsync("active", null, null, 1000)).Select(a => a.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The version and outbox backlog the gateway last reported with a batch, as the cloud stored them (null before any).</summary>
+    public async Task<GatewayUplinkReport?> UplinkReportAsync()
+    {
+        await using var tx = await Edge.Cloud.Domain.Tx.ReadAsync(Get<IStorageConnections>());
+        return (await GatewayUplinkReports.ListAsync(tx)).GetValueOrDefault(GatewayId);
     }
 
     public async ValueTask DisposeAsync()
