@@ -15,6 +15,7 @@ using Edge.Cloud.Inventory;
 using Edge.Cloud.Lighting;
 using Edge.Cloud.OpenData;
 using Edge.Cloud.Requests;
+using Edge.Cloud.Settings;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Transit;
 using Edge.Cloud.Users;
@@ -57,6 +58,7 @@ public static class Program
         builder.Services.AddEdgeOpenData(builder.Configuration);
         builder.Services.AddEdgeCommissioning();
         builder.Services.AddEdgeFaultReports(builder.Configuration);
+        builder.Services.AddEdgeSettings(builder.Configuration);
 
         var app = builder.Build();
         app.UseEdgeRequests();
@@ -80,6 +82,7 @@ public static class Program
         app.MapEdgeOpenData();
         app.MapEdgeCommissioning();
         app.MapEdgeFaultReports();
+        app.MapEdgeSettings();
         return app;
     }
 }

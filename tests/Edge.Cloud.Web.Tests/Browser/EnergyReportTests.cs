@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Lighting;
+using Edge.Cloud.Settings;
 using Edge.Cloud.Tests.Support;
 using Edge.Cloud.Web.Localization;
 using Edge.Cloud.Web.Technicians;
@@ -88,6 +89,49 @@ public sealed class EnergyReportTests(ConsoleSite site)
         var refused = await viewer.Context.APIRequest.GetAsync(site.Server.BaseUrl + "/energy.csv?month=2026-10");
         Assert.Equal(403, refused.Status);
         await viewer.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task An_admin_changes_price_and_emission_factor_on_the_settings_page_and_the_energy_report_uses_them()
+    {
+        await SeedAsync();
+        var settings = site.Server.App.Services.GetRequiredService<SiteSettingsService>();
+        var page = await site.SignedInPageAsync("admin", "/settings");
+        await page.WaitForURLAsync("**/settings");
+        try
+        {
+            // Out of range: the message at its field, nothing saved.
+            await page.FillAsync("#set-pricePerKWh", "12");
+            await page.FillAsync("#set-kgCo2PerKWh", "0.4");
+            await page.ClickAsync("#settings-save");
+            Assert.Equal("pricePerKWh: 12 is out of range (more than 0 and at most 10 € per kWh)", await page.Locator("#set-pricePerKWh-error").InnerTextAsync());
+            Assert.Equal(0, await page.Locator("#set-kgCo2PerKWh-error").CountAsync());
+            Assert.Equal(0.20, (await settings.GetAsync()).PricePerKWh);
+
+            // 0,5 €/kWh as a Greek keyboard types it, 0.4 kg CO₂/kWh.
+            await page.FillAsync("#set-pricePerKWh", "0,5");
+            await page.FillAsync("#set-kgCo2PerKWh", "0.4");
+            await page.ClickAsync("#settings-save");
+            await page.Locator("#settings-changed").WaitForAsync();
+            Assert.Equal((0.5, 0.4, "admin"), ((await settings.GetAsync()).PricePerKWh, (await settings.GetAsync()).KgCo2PerKWh, (await settings.GetAsync()).UpdatedBy));
+
+            // The group's lamp measured 0.160 kWh against 0.360 kWh at full power (above): 0.08 € and 0.18 €, 0.064 and 0.144 kg CO₂.
+            var csv = await page.Context.APIRequest.GetAsync(site.Server.BaseUrl + "/energy.csv?month=2026-10&watts=60");
+            Assert.Equal(200, csv.Status);
+            var line = (await csv.TextAsync()).Split('\n').Single(r => r.Contains("," + Group + ",", StringComparison.Ordinal)).TrimEnd('\r');
+            Assert.EndsWith(",0.36,55.556,0.08,0.18,0.064,0.144", line);
+            await page.GotoAsync(site.Server.BaseUrl + "/energy?month=2026-10&watts=60");
+            Assert.Contains("0,5", await page.Locator("#energy-basis").InnerTextAsync());
+            // A technician may not open the page (the API refuses their PUT too: SiteSettingsApiTests).
+            var technician = await site.SignedInPageAsync("technician", "/settings");
+            Assert.Equal(0, await technician.Locator("#settings-form").CountAsync());
+            await technician.Context.CloseAsync();
+        }
+        finally
+        {
+            await settings.PutAsync("admin", new SiteSettingsRequest(0.20, 0.315));
+            await page.Context.CloseAsync();
+        }
     }
 
     private async Task SeedAsync()
