@@ -31,26 +31,28 @@ public static class TelemetrySeeder
         if (connection is NpgsqlConnection postgres)
         {
             await new TelemetryPartitions().EnsureAsync(postgres, Enumerable.Range(0, hours / 24 + 2).Select(d => from + d * 86400L), default);
-            await using var copy = await postgres.BeginBinaryImportAsync(
-                "COPY telemetry (site, node, ts, type, gateway, seq, level, watts, volts, energy_wh, payload) FROM STDIN (FORMAT BINARY)");
             var rows = 0L;
-            foreach (var row in Rows(nodes, watts, from, hours))
+            await using (var copy = await postgres.BeginBinaryImportAsync(
+                "COPY telemetry (site, node, ts, type, gateway, seq, level, watts, volts, energy_wh, payload) FROM STDIN (FORMAT BINARY)"))
             {
-                await copy.StartRowAsync();
-                await copy.WriteAsync(site, NpgsqlDbType.Text);
-                await copy.WriteAsync(row.Node, NpgsqlDbType.Text);
-                await copy.WriteAsync(row.Ts, NpgsqlDbType.Bigint);
-                await copy.WriteAsync("streetlight", NpgsqlDbType.Text);
-                await copy.WriteAsync(gateway, NpgsqlDbType.Text);
-                await copy.WriteAsync(row.Seq, NpgsqlDbType.Bigint);
-                await copy.WriteAsync(row.Level, NpgsqlDbType.Integer);
-                await copy.WriteAsync(row.Watts, NpgsqlDbType.Double);
-                await copy.WriteAsync(230.0, NpgsqlDbType.Double);
-                await copy.WriteAsync(row.EnergyWh, NpgsqlDbType.Bigint);
-                await copy.WriteAsync(Payload(row), NpgsqlDbType.Jsonb);
-                rows++;
-            }
-            await copy.CompleteAsync();
+                foreach (var row in Rows(nodes, watts, from, hours))
+                {
+                    await copy.StartRowAsync();
+                    await copy.WriteAsync(site, NpgsqlDbType.Text);
+                    await copy.WriteAsync(row.Node, NpgsqlDbType.Text);
+                    await copy.WriteAsync(row.Ts, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync("streetlight", NpgsqlDbType.Text);
+                    await copy.WriteAsync(gateway, NpgsqlDbType.Text);
+                    await copy.WriteAsync(row.Seq, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync(row.Level, NpgsqlDbType.Integer);
+                    await copy.WriteAsync(row.Watts, NpgsqlDbType.Double);
+                    await copy.WriteAsync(230.0, NpgsqlDbType.Double);
+                    await copy.WriteAsync(row.EnergyWh, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync(Payload(row), NpgsqlDbType.Jsonb);
+                    rows++;
+                }
+                await copy.CompleteAsync();
+            } // the connection leaves COPY mode only when the importer is disposed
             await using var analyze = new NpgsqlCommand("ANALYZE telemetry", postgres);
             await analyze.ExecuteNonQueryAsync();
             return rows;
