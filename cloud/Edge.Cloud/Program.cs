@@ -15,6 +15,7 @@ using Edge.Cloud.Inventory;
 using Edge.Cloud.Lighting;
 using Edge.Cloud.OpenData;
 using Edge.Cloud.Requests;
+using Edge.Cloud.Settings;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Telemetry;
 using Edge.Cloud.Transit;
@@ -59,6 +60,7 @@ public static class Program
         builder.Services.AddEdgeOpenData(builder.Configuration);
         builder.Services.AddEdgeCommissioning();
         builder.Services.AddEdgeFaultReports(builder.Configuration);
+        builder.Services.AddEdgeSettings(builder.Configuration);
 
         var app = builder.Build();
         app.UseEdgeRequests();
@@ -82,6 +84,7 @@ public static class Program
         app.MapEdgeOpenData();
         app.MapEdgeCommissioning();
         app.MapEdgeFaultReports();
+        app.MapEdgeSettings();
         return app;
     }
 }

@@ -13,6 +13,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Edge.Cloud.Alarms;
 using Edge.Cloud.Inventory;
+using Edge.Cloud.Storage;
 using Edge.Cloud.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -25,13 +26,16 @@ namespace Edge.Cloud.Web.Benchmarks;
 
 /// <summary>
 /// Server time of the console's heaviest pages with a large fleet: the real cloud with its console on SQLite (a temp
-/// folder) or PostgreSQL, <c>nodes</c> street lights (default 10,000) in 20 zones and 100 groups, each with its latest telemetry,
-/// and one light with 30 days of 5-minute telemetry (8,640 rows). Each page is fetched over loopback HTTP by a
-/// signed-in client, <c>--rounds</c> times (default 5) after one warm-up; prints median [min–max] per page and
-/// writes the raw timings as JSON. Not a test: numbers depend on the machine (its load is recorded).
+/// folder) or PostgreSQL, <c>nodes</c> street lights (default 10,000) in 20 zones and 100 groups (rated 40, 60 or 100 W, a
+/// quarter with none), one light with 30 days of 5-minute telemetry (8,640 rows) sent through the batch API, and every
+/// other light with 30 days of hourly telemetry (720 rows each, <see cref="TelemetrySeeder"/>). Each page — map, nodes,
+/// a node's 24 h and 30 d, and the energy report of the month most of those days fall in — is fetched over loopback
+/// HTTP by a signed-in client, <c>--rounds</c> times (default 5) after one warm-up; prints median [min–max] per page,
+/// the database's size, and writes the raw timings as JSON. Not a test: numbers depend on the machine (its load is recorded).
 ///
-/// Usage: dotnet run -c Release --project tests/Edge.Cloud.Web.Benchmarks -- [nodes] [--rounds N] [--out file];
+/// Usage: dotnet run -c Release --project tests/Edge.Cloud.Web.Benchmarks -- [nodes] [--rounds N] [--out file] [--drop-index name];
 /// with EDGE_BENCH_POSTGRES (an Npgsql connection string of a server where the user may create databases) on PostgreSQL.
+/// <c>--drop-index</c> drops an index after the migrations, to measure a page without it (before/after in docs/console.md).
 /// </summary>
 public static class Program
 {
@@ -70,12 +74,28 @@ public static class Program
             var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var seeding = Stopwatch.StartNew();
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            if (Edge.Benchmarks.Spread.Option(args, "--drop-index") is { } index)
+            {
+                await using var connection = await app.Services.GetRequiredService<IStorageConnections>().OpenAsync();
+                await using var drop = connection.CreateCommand();
+                drop.CommandText = $"DROP INDEX {index}";
+                await drop.ExecuteNonQueryAsync();
+                Console.WriteLine($"# dropped index {index}");
+            }
             await SeedAsync(app, url, count, now);
             Console.WriteLine($"# seeded {count} nodes, {count} latest telemetry rows and 8,640 rows of one node's 30 days in {seeding.Elapsed.TotalSeconds:F0} s");
+            seeding.Restart();
+            var from = (now - 30 * 86400) / 3600 * 3600;
+            var rows = await TelemetrySeeder.SeedAsync(app.Services.GetRequiredService<IStorageConnections>(), Site, Gateway, Enumerable.Range(1, count - 1).Select(Id).ToArray(), i => RatedWatts(i + 1) ?? 60, from, 30 * 24);
+            Console.WriteLine($"# seeded {rows:N0} hourly telemetry rows of the other {count - 1} nodes' 30 days in {seeding.Elapsed.TotalSeconds:F0} s");
+            var size = await SizeAsync(app, folder);
+            Console.WriteLine($"# database size {size / (1024 * 1024)} MiB");
 
             using var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(url) };
             (await client.PostAsJsonAsync("/api/v1/auth/login", new { name = "admin", password = "admin-bench-pass-123" })).EnsureSuccessStatusCode();
-            var pages = new[] { "/map", "/nodes", "/nodes/sl-00000?range=24h", "/nodes/sl-00000?range=30d" };
+            // The month most of the 30 days fall in (UTC; the site's zone moves its edges by two hours).
+            var month = DateTimeOffset.FromUnixTimeSeconds(now - 15 * 86400).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+            var pages = new[] { "/map", "/nodes", "/nodes/sl-00000?range=24h", "/nodes/sl-00000?range=30d", $"/nodes/{Id(count / 2)}?range=30d", $"/energy?month={month}" };
             var timings = pages.ToDictionary(p => p, _ => new List<double>());
             foreach (var page in pages) await GetAsync(client, page); // warm-up (JIT, caches)
             for (var round = 0; round < rounds; round++)
@@ -99,7 +119,8 @@ public static class Program
             }
             var file = Edge.Benchmarks.Spread.Write("console-pages", new
             {
-                what = "console page server time over loopback HTTP, signed in as admin", provider, nodes = count, rounds,
+                what = "console page server time over loopback HTTP, signed in as admin", provider, nodes = count, rounds, telemetryRows = rows + count + 8640,
+                databaseBytes = size, droppedIndex = Edge.Benchmarks.Spread.Option(args, "--drop-index"),
                 machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary, raw = timings,
             }, Edge.Benchmarks.Spread.Option(args, "--out"));
             Console.WriteLine($"raw results: {file}");
@@ -108,7 +129,9 @@ public static class Program
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            // --keep leaves the SQLite folder for a look at the data (query plans).
+            if (!args.Contains("--keep")) Directory.Delete(folder, recursive: true);
+            else Console.WriteLine($"# kept {folder}");
             if (postgres is not null)
             {
                 Npgsql.NpgsqlConnection.ClearAllPools();
@@ -124,6 +147,25 @@ public static class Program
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The database's size on disk: the SQLite files (with the write-ahead log), or PostgreSQL's own count.</summary>
+    private static async Task<long> SizeAsync(WebApplication app, string folder)
+    {
+        var connections = app.Services.GetRequiredService<IStorageConnections>();
+        if (connections.Kind != StorageKind.Postgres)
+        {
+            // Fold the write-ahead log into the file first, so the size is the database's.
+            await using var connection = await connections.OpenAsync();
+            await using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            await checkpoint.ExecuteNonQueryAsync();
+            return new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        }
+        await using var pg = await connections.OpenAsync();
+        await using var command = pg.CreateCommand();
+        command.CommandText = "SELECT pg_database_size(current_database())";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
     private static async Task<long> GetAsync(HttpClient client, string page)
@@ -143,7 +185,7 @@ public static class Program
         for (var i = 0; i < count; i++)
         {
             await inventory.PutNodeAsync("admin", Id(i), new NodeRequest(Site, "streetlight", Gateway, "LED-60W", "1.2.0",
-                39.45 + random.NextDouble() * 0.1, 20.20 + random.NextDouble() * 0.15, $"P-{i}", $"zone-{i % 20:00}", $"group-{i % 100:000}", null, null));
+                39.45 + random.NextDouble() * 0.1, 20.20 + random.NextDouble() * 0.15, $"P-{i}", $"zone-{i % 20:00}", $"group-{i % 100:000}", null, null, RatedWatts(i)));
         }
         using var gateway = new HttpClient { BaseAddress = new Uri(url) };
         gateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
@@ -162,6 +204,9 @@ public static class Program
     }
 
     private static string Id(int i) => $"sl-{i:00000}";
+
+    /// <summary>A mixed fleet: 40, 60 and 100 W lamps, and a quarter whose power is not recorded (the report's default).</summary>
+    private static double? RatedWatts(int i) => (i % 4) switch { 0 => 40, 1 => 60, 2 => 100, _ => null };
 
     private static JsonObject Telemetry(long seq, string node, long ts, int level, double watts) => new()
     {

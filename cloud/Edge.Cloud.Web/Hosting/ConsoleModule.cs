@@ -70,14 +70,6 @@ public sealed class ConsoleOptions
     /// <summary>Seconds between refreshes of the public stop and flood pages.</summary>
     public int PublicRefreshSeconds { get; set; } = 30;
 
-    /// <summary>Electricity price in € per kWh for the profile editor's cost figures (the municipality's tariff).</summary>
-    public double PricePerKWh { get; set; } = 0.20;
-
-    /// <summary>Grid emission factor in kg CO₂ per kWh. Default: 0.315, the carbon intensity of Greek electricity
-    /// production in 2023 (annual average, from EU ETS emissions and IPTO production data) as published by The Green
-    /// Tank, "The carbon footprint of electricity production – May 2024" (docs/console.md).</summary>
-    public double KgCo2PerKWh { get; set; } = 0.315;
-
     /// <summary>Rated power of one street lamp in W for the energy report's full-power baseline and plausibility check
     /// (the inventory does not record lamp power); 60 W, the luminaire the lamp monitor's defaults are set for.</summary>
     public double LampWatts { get; set; } = 60;

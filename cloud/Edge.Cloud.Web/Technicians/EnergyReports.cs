@@ -17,9 +17,10 @@ using Edge.Firmware.Time;
 namespace Edge.Cloud.Web.Technicians;
 
 /// <summary>What a lamp's energy counter says about one month: the Wh it counted between its first and last reading
-/// of the month, or why that cannot be trusted.</summary>
+/// of the month, or why that cannot be trusted.
+/// <see cref="Watts"/>: the rated power the lamp was judged with (its own from the inventory, else the report's default).</summary>
 public sealed record LampEnergy(string Node, string? Group, string? Zone, long? From, long? To, double? MeasuredWh,
-    double BaselineWh, double? PredictedWh, string? Problem)
+    double BaselineWh, double? PredictedWh, string? Problem, double Watts)
 {
     /// <summary>Measured and trusted: it counts in the totals.</summary>
     public bool Counted => Problem is null && MeasuredWh is not null;
@@ -35,7 +36,9 @@ public sealed record EnergyLine(string Kind, string Name, int Lamps, int Measure
     public double? SavedPercent => BaselineKWh > 0 ? 100 * (1 - MeasuredKWh / BaselineKWh) : null;
 }
 
-public sealed record EnergyReport(int Year, int Month, double RatedWatts, long From, long To,
+/// <summary>The report of a month. <see cref="DefaultWatts"/>: the rated power assumed for the
+/// <see cref="LampsAtDefault"/> street lights whose inventory records none.</summary>
+public sealed record EnergyReport(int Year, int Month, double DefaultWatts, int LampsAtDefault, long From, long To,
     IReadOnlyList<EnergyLine> Lines, IReadOnlyList<LampEnergy> Problems);
 
 /// <summary>
@@ -55,7 +58,8 @@ public sealed class EnergyReports(InventoryService inventory, ProfileService pro
     /// <summary>A counter counts whole Wh: allow one for rounding at each end before calling it implausible.</summary>
     private const double CounterSlackWh = 2;
 
-    public async Task<EnergyReport> BuildAsync(int year, int month, double ratedWatts, PosixTimeZone zone, CancellationToken ct = default)
+    /// <summary>The report of a month; <paramref name="defaultWatts"/> is the rated power of a street light whose inventory records none.</summary>
+    public async Task<EnergyReport> BuildAsync(int year, int month, double defaultWatts, PosixTimeZone zone, CancellationToken ct = default)
     {
         var from = LocalMidnight(zone, new DateOnly(year, month, 1));
         var to = LocalMidnight(zone, new DateOnly(year, month, 1).AddMonths(1));
@@ -73,13 +77,13 @@ public sealed class EnergyReports(InventoryService inventory, ProfileService pro
                 if (!outputs.TryGetValue(profile, out output))
                     outputs[profile] = output = await OutputAsync(profile, at.Lat, at.Lon, zone, from, to, ct);
             }
-            lamps.Add(Lamp(node, readings.GetValueOrDefault(node.Id), ratedWatts, from, dark, output));
+            lamps.Add(Lamp(node, readings.GetValueOrDefault(node.Id), node.RatedWatts ?? defaultWatts, from, dark, output));
         }
         var lines = new List<EnergyLine>();
         lines.AddRange(lamps.GroupBy(l => l.Group ?? "—").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Line("group", g.Key, g.ToList())));
         lines.AddRange(lamps.GroupBy(l => l.Zone ?? "—").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Line("zone", g.Key, g.ToList())));
         lines.Add(Line("total", "", lamps));
-        return new EnergyReport(year, month, ratedWatts, from, to, lines, lamps.Where(l => !l.Counted).ToList());
+        return new EnergyReport(year, month, defaultWatts, lights.Count(n => n.RatedWatts is null), from, to, lines, lamps.Where(l => !l.Counted).ToList());
     }
 
     private static EnergyLine Line(string kind, string name, IReadOnlyList<LampEnergy> lamps)
@@ -95,14 +99,14 @@ public sealed class EnergyReports(InventoryService inventory, ProfileService pro
     internal static LampEnergy Lamp(NodeInfo node, CounterSteps? steps, double ratedWatts, long monthStart, double[]? dark, double[]? output)
     {
         if (steps is null || steps.Readings < 2)
-            return new LampEnergy(node.Id, node.Group, node.Zone, steps?.First, null, null, 0, null, "EnergyReport_NoReadings");
+            return new LampEnergy(node.Id, node.Group, node.Zone, steps?.First, null, null, 0, null, "EnergyReport_NoReadings", ratedWatts);
         var (first, last) = (steps.First, steps.Last);
         var baseline = dark is null ? 0 : ratedWatts * Integral(dark, monthStart, first, last) / 3600;
         double? predicted = output is null ? null : ratedWatts * Integral(output, monthStart, first, last) / 3600;
         var problem = steps.Drops > 0 ? "EnergyReport_CounterBackwards"
             : steps.RiseWh > ratedWatts * (last - first) / 3600.0 + CounterSlackWh ? "EnergyReport_AboveRated"
             : null;
-        return new LampEnergy(node.Id, node.Group, node.Zone, first, last, steps.RiseWh, baseline, predicted, problem);
+        return new LampEnergy(node.Id, node.Group, node.Zone, first, last, steps.RiseWh, baseline, predicted, problem, ratedWatts);
     }
 
     /// <summary>The seconds-weighted sum of a per-minute series (prefix sums) between two instants.</summary>
@@ -168,7 +172,7 @@ public sealed class EnergyReports(InventoryService inventory, ProfileService pro
             ? (day.Year, day.Month)
             : (time.Local(time.Now).Year, time.Local(time.Now).Month);
 
-    /// <summary>The lamp power asked for (1 W to 10 kW), or the configured one.</summary>
+    /// <summary>The default lamp power asked for (1 W to 10 kW), or the configured one (for lamps without their own).</summary>
     public static double WattsOf(double? watts, Hosting.ConsoleOptions options) => watts is > 0 and <= 10000 ? watts.Value : options.LampWatts;
 
     /// <summary>The report's lines as CSV (invariant numbers, kWh, € and kg CO₂ to three decimals).</summary>

@@ -22,7 +22,7 @@ public static class Examples
     public static readonly ZoneRequest Zone = new("igoumenitsa", "Stream 3 (Ladochori)");
     public static readonly GroupRequest Group = new("igoumenitsa", "Harbour road");
     public static readonly NodeRequest Node = new("igoumenitsa", "streetlight", "gw-igoumenitsa-1", "edge-light-v1", null,
-        39.5034, 20.2656, "P-017", "zone-3", "harbour-road", "installer-1", null);
+        39.5034, 20.2656, "P-017", "zone-3", "harbour-road", "installer-1", null, 60);
     public static readonly ProfileAssignment Assignment = new("residential");
     public static readonly CommandRequest Command = new("override", new JsonObject { ["level"] = 100, ["durationS"] = 3600, ["reason"] = "roadworks" }, 600);
     public static readonly FloodRuleRequest FloodRule = new("zone-3", ["warning", "alarm"],

@@ -50,9 +50,9 @@ public sealed class NodeReplacement
             throw new DomainException(409, "Conflict", "node '" + newId + "' already exists (also when removed: ids are not reused)");
         await tx.ExecAsync("""
             INSERT INTO nodes (id, site, type, gateway, model, firmware, lat, lon, pole, zone, grp, installed_by, installed_at, profile,
-                               gauge_config, busstop_config, secret_hash, removed, updated_at)
+                               gauge_config, busstop_config, rated_watts, secret_hash, removed, updated_at)
             SELECT @new, site, type, gateway, NULL, NULL, lat, lon, pole, zone, grp, @actor, @now, profile,
-                   gauge_config, busstop_config, NULL, 0, @now
+                   gauge_config, busstop_config, rated_watts, NULL, 0, @now
             FROM nodes WHERE id = @old
             """, ("@new", newId), ("@old", oldId), ("@actor", actor), ("@now", now));
         await tx.ExecAsync("UPDATE nodes SET removed = 1, updated_at = @now WHERE id = @old", ("@old", oldId), ("@now", now));

@@ -15,11 +15,16 @@ using Microsoft.AspNetCore.Routing;
 namespace Edge.Cloud.Gateways;
 
 /// <summary>A gateway as listed (never its token hash). <see cref="ClockOffsetS"/>: its clock minus the cloud's,
-/// measured from its last batch at <see cref="ClockMeasuredAt"/> (<see cref="GatewayClock"/>).</summary>
+/// measured from its last batch at <see cref="ClockMeasuredAt"/> (<see cref="GatewayClock"/>). <see cref="Version"/> and
+/// <see cref="OutboxDepth"/>: its software version and the records waiting in its outbox behind its latest batch, as it
+/// said at <see cref="ReportedAt"/> (<see cref="GatewayUplinkReports"/>).</summary>
 public sealed record GatewayInfo(string Id, string Name, long CreatedAt, long? LastPollAt)
 {
     public long? ClockOffsetS { get; init; }
     public long? ClockMeasuredAt { get; init; }
+    public string? Version { get; init; }
+    public long? OutboxDepth { get; init; }
+    public long? ReportedAt { get; init; }
 }
 
 public sealed record RegisterGatewayRequest(string Id, string? Name);
@@ -38,10 +43,14 @@ public static class GatewayEndpoints
                 await using var tx = await Tx.ReadAsync(connections, ct);
                 var polls = (await tx.QueryAsync("SELECT gateway, last_poll_at FROM gateway_polls", r => (r.GetString(0), r.GetInt64(1)))).ToDictionary(p => p.Item1, p => p.Item2);
                 var clocks = (await tx.QueryAsync("SELECT gateway, offset_s, measured_at FROM gateway_clock", r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2)))).ToDictionary(c => c.Item1);
+                var reports = await GatewayUplinkReports.ListAsync(tx);
                 return (await store.ListAsync(ct)).Select(g => new GatewayInfo(g.Id, g.Name, g.CreatedAt, polls.TryGetValue(g.Id, out var at) ? at : null)
                 {
                     ClockOffsetS = clocks.TryGetValue(g.Id, out var clock) ? clock.Item2 : null,
                     ClockMeasuredAt = clocks.TryGetValue(g.Id, out var measured) ? measured.Item3 : null,
+                    Version = reports.GetValueOrDefault(g.Id)?.Version,
+                    OutboxDepth = reports.GetValueOrDefault(g.Id)?.OutboxDepth,
+                    ReportedAt = reports.GetValueOrDefault(g.Id)?.ReportedAt,
                 }).ToList();
             })
             .RequireAuthorization(Policies.Viewer).Produces<IReadOnlyList<GatewayInfo>>();

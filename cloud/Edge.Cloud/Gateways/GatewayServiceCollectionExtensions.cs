@@ -11,6 +11,8 @@ public static class GatewayServiceCollectionExtensions
         services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         services.AddSingleton<IGatewayStore, SqlGatewayStore>();
         services.AddSingleton<GatewayRegistry>();
+        services.AddSingleton<Storage.Migrations.IMigrationSource, GatewayUplinkSchema>();
+        services.AddSingleton<GatewayUplinkReports>();
         services.AddHostedService<GatewaySeeder>();
         return services;
     }

@@ -65,6 +65,7 @@ public static class BatchEndpoint
         GatewayRegistry gateways,
         BatchIngestor ingestor,
         GatewayClock clock,
+        GatewayUplinkReports reports,
         IOptions<IngestionOptions> options,
         CancellationToken cancellationToken)
     {
@@ -108,6 +109,7 @@ public static class BatchEndpoint
             var records = new List<JsonElement>(recordsElement.GetArrayLength());
             foreach (var record in recordsElement.EnumerateArray()) records.Add(record);
             if (sentAt is { } sent) await clock.RecordAsync(gatewayId, sent, cancellationToken);
+            await reports.RecordAsync(gatewayId, context.Request.Headers, cancellationToken);
             var response = await ingestor.IngestAsync(gatewayId, epoch, records, cancellationToken);
             return Results.Ok(response);
         }

@@ -30,13 +30,16 @@ public sealed record NodeInfo(
     /// <summary>The node's latest reported condition (level and source, faults, gauge, shown content); null
     /// until it sent telemetry.</summary>
     public NodeCondition? Condition { get; init; }
+    /// <summary>A street lamp's rated power in W (the luminaire's nameplate); null when not recorded.</summary>
+    public double? RatedWatts { get; init; }
 }
 
 /// <summary>Create or replace a node's inventory data. <see cref="InstalledBy"/> / <see cref="InstalledAt"/> default
-/// to the acting user and now when the node is new.</summary>
+/// to the acting user and now when the node is new. <see cref="RatedWatts"/>: a street lamp's rated power in W
+/// (<see cref="InventoryService.MinRatedWatts"/>–<see cref="InventoryService.MaxRatedWatts"/>; street lights only).</summary>
 public sealed record NodeRequest(
     string Site, string Type, string? Gateway, string? Model, string? Firmware, double? Lat, double? Lon, string? Pole,
-    string? Zone, string? Group, string? InstalledBy, long? InstalledAt);
+    string? Zone, string? Group, string? InstalledBy, long? InstalledAt, double? RatedWatts = null);
 
 /// <summary>The node secret, shown once: write it to the node with <c>edge node provision</c>.</summary>
 public sealed record NodeSecret(string Node, string Secret);

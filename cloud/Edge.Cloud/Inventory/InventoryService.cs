@@ -134,7 +134,7 @@ public sealed partial class InventoryService
     private const string NodeSelect = """
         SELECT n.id, n.site, n.type, n.gateway, n.model, n.firmware, n.lat, n.lon, n.pole, n.zone, n.grp, n.installed_by, n.installed_at,
                n.profile, COALESCE(n.profile, g.profile), n.secret_hash, n.gauge_config, n.busstop_config, n.updated_at,
-               d.version, s.status, s.last_seen, s.config_version, s.display_version, s.fw
+               d.version, s.status, s.last_seen, s.config_version, s.display_version, s.fw, n.rated_watts
         FROM nodes n
         LEFT JOIN node_groups g ON g.id = n.grp
         LEFT JOIN desired_configs d ON d.node = n.id
@@ -144,7 +144,7 @@ public sealed partial class InventoryService
     private static NodeInfo MapNode(System.Data.Common.DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.Str(3), r.Str(4), r.Str(5), r.Dbl(6), r.Dbl(7), r.Str(8), r.Str(9), r.Str(10),
         r.Str(11), r.Long(12), r.Str(13), r.Str(14), r.Str(15) is not null, Parse(r.Str(16)), Parse(r.Str(17)), r.GetInt64(18),
-        r.Long(19), r.Str(20), r.Long(21), r.Long(22), r.Long(23), r.Str(24));
+        r.Long(19), r.Str(20), r.Long(21), r.Long(22), r.Long(23), r.Str(24)) { RatedWatts = r.Dbl(25) };
 
     private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 
@@ -181,19 +181,22 @@ public sealed partial class InventoryService
     public static async Task<NodeInfo> GetNodeAsync(Tx tx, string id) =>
         await tx.SingleAsync(NodeSelect + " WHERE n.id = @id AND n.removed = 0", MapNode, ("@id", id)) ?? throw DomainException.NotFound("node", id);
 
-    /// <summary>Registers or changes a node, every field (installers and admins: provisioning).</summary>
+    /// <summary>The range of a street lamp's rated power in W: from a small LED lantern to a high-mast floodlight.</summary>
+    public const double MinRatedWatts = 1, MaxRatedWatts = 2000;
+
+        /// <summary>Registers or changes a node, every field (installers and admins: provisioning).</summary>
     public Task<NodeInfo> PutNodeAsync(string actor, string id, NodeRequest request, CancellationToken ct = default) =>
         PutNodeAsync(actor, id, request, maintenanceOnly: false, ct);
 
     /// <summary>The inventory upkeep a lighting technician does on a registered node: <see cref="MaintainedFields"/>
-    /// (zone, group, pole) may change; anything else the request changes — site, type, gateway, model, firmware,
+    /// (zone, group, pole, a street lamp's rated power) may change; anything else the request changes — site, type, gateway, model, firmware,
     /// position, installation facts — and registering a new node are provisioning, refused with 403 and nothing saved.
     /// Same checks and the same <c>node.update</c> audit entry as <see cref="PutNodeAsync(string, string, NodeRequest, CancellationToken)"/>.</summary>
     public Task<NodeInfo> MaintainNodeAsync(string actor, string id, NodeRequest request, CancellationToken ct = default) =>
         PutNodeAsync(actor, id, request, maintenanceOnly: true, ct);
 
     /// <summary>The fields of a registered node that inventory upkeep (technicians) may change.</summary>
-    public static readonly IReadOnlyList<string> MaintainedFields = ["zone", "group", "pole"];
+    public static readonly IReadOnlyList<string> MaintainedFields = ["zone", "group", "pole", "ratedWatts"];
 
     private async Task<NodeInfo> PutNodeAsync(string actor, string id, NodeRequest request, bool maintenanceOnly, CancellationToken ct)
     {
@@ -203,6 +206,12 @@ public sealed partial class InventoryService
         if (request.Lat is { } lat && (lat < -90 || lat > 90 || double.IsNaN(lat))) errors.Add($"lat: {lat} is out of range -90..90");
         if (request.Lon is { } lon && (lon < -180 || lon > 180 || double.IsNaN(lon))) errors.Add($"lon: {lon} is out of range -180..180");
         if ((request.Lat is null) != (request.Lon is null)) errors.Add((request.Lat is null ? "lat" : "lon") + ": lat and lon come together");
+        if (request.RatedWatts is { } watts)
+        {
+            if (request.Type != "streetlight") errors.Add($"ratedWatts: only a street light has a rated power (this node is a {request.Type})");
+            else if (!(watts >= MinRatedWatts && watts <= MaxRatedWatts))
+                errors.Add($"ratedWatts: {watts.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range {MinRatedWatts}..{MaxRatedWatts} W");
+        }
         if (errors.Count > 0) throw DomainException.InvalidDocument("node", errors);
 
         await using var tx = await Tx.BeginAsync(_connections, ct);
@@ -222,15 +231,15 @@ public sealed partial class InventoryService
         var installedAt = request.InstalledAt ?? (fresh ? Now : old!.InstalledAt);
         await tx.ExecAsync(
             """
-            INSERT INTO nodes (id, site, type, gateway, model, firmware, lat, lon, pole, zone, grp, installed_by, installed_at, removed, updated_at)
-            VALUES (@id, @site, @type, @gw, @model, @fw, @lat, @lon, @pole, @zone, @grp, @by, @at, 0, @now)
+            INSERT INTO nodes (id, site, type, gateway, model, firmware, lat, lon, pole, zone, grp, installed_by, installed_at, rated_watts, removed, updated_at)
+            VALUES (@id, @site, @type, @gw, @model, @fw, @lat, @lon, @pole, @zone, @grp, @by, @at, @watts, 0, @now)
             ON CONFLICT (id) DO UPDATE SET site = excluded.site, type = excluded.type, gateway = excluded.gateway, model = excluded.model,
               firmware = excluded.firmware, lat = excluded.lat, lon = excluded.lon, pole = excluded.pole, zone = excluded.zone, grp = excluded.grp,
-              installed_by = excluded.installed_by, installed_at = excluded.installed_at, removed = 0, updated_at = excluded.updated_at
+              installed_by = excluded.installed_by, installed_at = excluded.installed_at, rated_watts = excluded.rated_watts, removed = 0, updated_at = excluded.updated_at
             """,
             ("@id", id), ("@site", request.Site), ("@type", request.Type), ("@gw", request.Gateway), ("@model", request.Model), ("@fw", request.Firmware),
             ("@lat", request.Lat), ("@lon", request.Lon), ("@pole", request.Pole), ("@zone", request.Zone), ("@grp", request.Group),
-            ("@by", installedBy), ("@at", installedAt), ("@now", Now));
+            ("@by", installedBy), ("@at", installedAt), ("@watts", request.RatedWatts), ("@now", Now));
         if (fresh && old is not null)
         {
             // A re-registered id starts without the old node's assignments and secret.

@@ -30,12 +30,16 @@ public sealed record NodeCondition(
         payload.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     /// <summary>The latest telemetry of each node <paramref name="where"/> selects (<c>n.…</c> conditions on
-    /// <c>nodes n</c>), by node id: one query for a whole list (the (site, node, ts) index finds each newest row).</summary>
+    /// <c>nodes n</c>), by node id: one query for a whole list (the (site, node, ts) index finds each newest row).
+    /// <c>CROSS JOIN</c> makes SQLite loop over the nodes and look each newest row up in that index (site, node and ts
+    /// all known); with a plain join it scanned every telemetry row and ran the subquery for each — 27 s for the map of
+    /// 10,000 lights with 30 days of history each (docs/console.md, page benchmark). PostgreSQL plans either form alike.</summary>
     public static async Task<Dictionary<string, NodeCondition>> LatestAsync(Tx tx, string where, params (string, object?)[] parameters)
     {
         var rows = await tx.QueryAsync(
-            "SELECT t.node, t.ts, t.seq, t.payload FROM nodes n JOIN telemetry t ON t.site = n.site AND t.node = n.id " +
-            "WHERE " + where + " AND t.ts = (SELECT MAX(x.ts) FROM telemetry x WHERE x.site = n.site AND x.node = n.id) ORDER BY t.node, t.seq",
+            "SELECT t.node, t.ts, t.seq, t.payload FROM nodes n CROSS JOIN telemetry t " +
+            "WHERE " + where + " AND t.site = n.site AND t.node = n.id AND t.ts = (SELECT MAX(x.ts) FROM telemetry x WHERE x.site = n.site AND x.node = n.id) " +
+            "ORDER BY t.node, t.seq",
             r => (Node: r.GetString(0), At: r.GetInt64(1), Payload: r.GetString(3)), parameters);
         var latest = new Dictionary<string, NodeCondition>();
         foreach (var row in rows)

@@ -30,7 +30,11 @@ public static class CloudServices
         if (uplink.IsHttpsConfigured)
         {
             RequireGatewayId(uplink);
-            sender = sp => new HttpRecordSender(uplink, sp.GetRequiredService<IOutboxReader>().Epoch);
+            sender = sp =>
+            {
+                var outbox = sp.GetRequiredService<IOutboxReader>();
+                return new HttpRecordSender(uplink, outbox.Epoch, outboxDepth: () => outbox.GetStats().Depth);
+            };
         }
         else if (uplink.IsEventHubsConfigured)
         {

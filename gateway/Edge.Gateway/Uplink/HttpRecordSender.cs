@@ -5,6 +5,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Reflection;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -16,6 +17,8 @@ namespace Edge.Gateway.Uplink;
 /// <summary>
 /// <c>POST /api/v1/gateways/{gatewayId}/batches</c> (docs/uplink.md §2): gzip JSON, bearer token, and the response
 /// mapped to a <see cref="SendOutcome"/>. Retrying and halving are the caller's (<see cref="UplinkService"/>).
+/// Each request also tells the cloud which software sent it (<c>User-Agent: edge-gateway/&lt;version&gt;</c>) and how many
+/// records wait behind the batch (<c>Edge-Outbox-Depth</c>), so the console can show version and backlog (docs/uplink.md §2).
 /// </summary>
 public sealed class HttpRecordSender : IRecordSender, IDisposable
 {
@@ -23,18 +26,30 @@ public sealed class HttpRecordSender : IRecordSender, IDisposable
     readonly UplinkOptions _options;
     readonly string _epoch;
     readonly Uri _batches;
+    readonly Func<long>? _outboxDepth;
+
+    /// <summary>The header that carries the outbox's backlog behind a batch (docs/uplink.md §2).</summary>
+    public const string OutboxDepthHeader = "Edge-Outbox-Depth";
+
+    /// <summary>This gateway's informational version (the assembly's, e.g. <c>1.4.0+3f9a2c1</c>), sent as the User-Agent's product version.</summary>
+    public static string Version { get; } = typeof(HttpRecordSender).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(HttpRecordSender).Assembly.GetName().Version?.ToString() ?? "0";
 
     /// <param name="epoch">The outbox's epoch, sent with every batch (empty: none, the pre-epoch format).</param>
-    public HttpRecordSender(UplinkOptions options, string epoch, HttpMessageHandler? handler = null)
+    /// <param name="outboxDepth">Records in the outbox not yet acknowledged by the cloud (none: no backlog header).</param>
+    public HttpRecordSender(UplinkOptions options, string epoch, HttpMessageHandler? handler = null, Func<long>? outboxDepth = null)
     {
         _options = options;
         _epoch = epoch;
+        _outboxDepth = outboxDepth;
         _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60) })
         {
             Timeout = TimeSpan.FromSeconds(Math.Max(1, options.RequestTimeoutSeconds)),
         };
         var baseUrl = options.BaseUrl.EndsWith('/') ? options.BaseUrl : options.BaseUrl + "/";
         _batches = new Uri(new Uri(baseUrl), $"api/v1/gateways/{Uri.EscapeDataString(options.GatewayId)}/batches");
+        // A version that is not an HTTP token (never from the build) leaves the header out rather than failing the uplink.
+        _http.DefaultRequestHeaders.UserAgent.TryParseAdd("edge-gateway/" + Version);
     }
 
     public string Name => "https";
@@ -47,6 +62,8 @@ public sealed class HttpRecordSender : IRecordSender, IDisposable
         // request and store spans continue it (docs/uplink.md, trace context).
         using var span = GatewayTelemetry.StartBatchSpan(batch);
         if (span is not null) request.Headers.TryAddWithoutValidation("traceparent", span.Id);
+        // What still waits once this batch is acknowledged: the backlog the cloud shows for this gateway.
+        if (_outboxDepth is not null) request.Headers.Add(OutboxDepthHeader, Math.Max(0, _outboxDepth() - batch.Count).ToString(System.Globalization.CultureInfo.InvariantCulture));
         HttpResponseMessage response;
         try
         {

@@ -98,6 +98,7 @@ public sealed class DomainApiTests : IAsyncLifetime
             ("PUT", "/api/v1/groups/harbour-road/profile", new { profile = (string?)null }, "technician", "viewer"),
             ("POST", "/api/v1/nodes/sl-0001/commands", new { kind = "identify" }, "technician", "viewer"),
             ("PUT", "/api/v1/flood-rules/flood-zone-3", new { zone = "zone-3", on = new[] { "warning" }, actions = new { lightsLevel = 100 } }, "technician", "installer"),
+            ("PUT", "/api/v1/settings", new { pricePerKWh = 0.2, kgCo2PerKWh = 0.315 }, "admin", "technician"),
             ("GET", "/api/v1/nodes", null, "viewer", ""),
             ("GET", "/api/v1/alarms", null, "viewer", ""),
             ("GET", "/api/v1/commands", null, "viewer", ""),
@@ -216,6 +217,32 @@ public sealed class DomainApiTests : IAsyncLifetime
         var client = new HttpClient { BaseAddress = _server.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(100) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", GatewayToken);
         return client;
+    }
+
+    [Fact]
+    public async Task A_street_lamps_rated_power_is_kept_and_one_out_of_range_or_on_another_type_is_refused_at_its_field()
+    {
+        await SeedInventoryAsync();
+        var installer = _clients["installer"];
+        var light = new { site = "igoumenitsa", type = "streetlight", gateway = Gateway, ratedWatts = 75.5 };
+        Assert.Equal(75.5, (await Ok(await installer.PutAsJsonAsync("/api/v1/nodes/sl-0007", light))).GetProperty("ratedWatts").GetDouble());
+        Assert.Equal(75.5, (await Ok(await installer.GetAsync("/api/v1/nodes/sl-0007"))).GetProperty("ratedWatts").GetDouble());
+
+        foreach (var (body, message) in new (object Body, string Message)[]
+        {
+            (light with { ratedWatts = 0.0 }, "0 is out of range 1..2000 W"),
+            (light with { ratedWatts = 2500.0 }, "2500 is out of range 1..2000 W"),
+            (new { site = "igoumenitsa", type = "waterlevel", gateway = Gateway, ratedWatts = 60.0 }, "only a street light has a rated power (this node is a waterlevel)"),
+        })
+        {
+            var refused = await Problem(await installer.PutAsJsonAsync("/api/v1/nodes/sl-0007", body), HttpStatusCode.BadRequest);
+            var error = Assert.Single(refused.GetProperty("errors").EnumerateArray());
+            Assert.Equal(("ratedWatts", message), (error.GetProperty("path").GetString(), error.GetProperty("message").GetString()));
+        }
+        Assert.Equal(75.5, (await Ok(await installer.GetAsync("/api/v1/nodes/sl-0007"))).GetProperty("ratedWatts").GetDouble());
+        // A PUT replaces the inventory record: without ratedWatts the lamp's power is no longer recorded.
+        var cleared = await Ok(await installer.PutAsJsonAsync("/api/v1/nodes/sl-0007", new { site = "igoumenitsa", type = "streetlight", gateway = Gateway }));
+        Assert.Equal(JsonValueKind.Null, cleared.GetProperty("ratedWatts").ValueKind);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Lighting;
+using Edge.Cloud.Settings;
 using Edge.Cloud.Tests.Support;
 using Edge.Cloud.Web.Localization;
 using Edge.Cloud.Web.Technicians;
@@ -25,6 +26,8 @@ public sealed class EnergyReportTests(ConsoleSite site)
     private const string Zone = "energy-z";
     private const string Profile = "energy-test";
     private const double Watts = 60;
+    private const string MixedGroup = "energy-w";
+    private const string MixedZone = "energy-wz";
 
     /// <summary>2026-10-10 20:00:00 UTC (23:00 in Igoumenitsa, EEST): well after that day's sunset (16:08 UTC at
     /// 39.507° N 20.277° E, the mean position of the site's street lights, by the NOAA sunrise equation, zenith 90.833°) and long before the next sunrise (04:44 UTC), so every second measured below is dark.</summary>
@@ -90,6 +93,74 @@ public sealed class EnergyReportTests(ConsoleSite site)
         await viewer.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task An_admin_changes_price_and_emission_factor_on_the_settings_page_and_the_energy_report_uses_them()
+    {
+        await SeedAsync();
+        var settings = site.Server.App.Services.GetRequiredService<SiteSettingsService>();
+        var page = await site.SignedInPageAsync("admin", "/settings");
+        await page.WaitForURLAsync("**/settings");
+        try
+        {
+            // Out of range: the message at its field, nothing saved.
+            await page.FillAsync("#set-pricePerKWh", "12");
+            await page.FillAsync("#set-kgCo2PerKWh", "0.4");
+            await page.ClickAsync("#settings-save");
+            Assert.Equal("pricePerKWh: 12 is out of range (more than 0 and at most 10 € per kWh)", await page.Locator("#set-pricePerKWh-error").InnerTextAsync());
+            Assert.Equal(0, await page.Locator("#set-kgCo2PerKWh-error").CountAsync());
+            Assert.Equal(0.20, (await settings.GetAsync()).PricePerKWh);
+
+            // 0,5 €/kWh as a Greek keyboard types it, 0.4 kg CO₂/kWh.
+            await page.FillAsync("#set-pricePerKWh", "0,5");
+            await page.FillAsync("#set-kgCo2PerKWh", "0.4");
+            await page.ClickAsync("#settings-save");
+            await page.Locator("#settings-changed").WaitForAsync();
+            Assert.Equal((0.5, 0.4, "admin"), ((await settings.GetAsync()).PricePerKWh, (await settings.GetAsync()).KgCo2PerKWh, (await settings.GetAsync()).UpdatedBy));
+
+            // The group's lamp measured 0.160 kWh against 0.360 kWh at full power (above): 0.08 € and 0.18 €, 0.064 and 0.144 kg CO₂.
+            var csv = await page.Context.APIRequest.GetAsync(site.Server.BaseUrl + "/energy.csv?month=2026-10&watts=60");
+            Assert.Equal(200, csv.Status);
+            var line = (await csv.TextAsync()).Split('\n').Single(r => r.Contains("," + Group + ",", StringComparison.Ordinal)).TrimEnd('\r');
+            Assert.EndsWith(",0.36,55.556,0.08,0.18,0.064,0.144", line);
+            await page.GotoAsync(site.Server.BaseUrl + "/energy?month=2026-10&watts=60");
+            Assert.Contains("0,5", await page.Locator("#energy-basis").InnerTextAsync());
+            // A technician may not open the page (the API refuses their PUT too: SiteSettingsApiTests).
+            var technician = await site.SignedInPageAsync("technician", "/settings");
+            Assert.Equal(0, await technician.Locator("#settings-form").CountAsync());
+            await technician.Context.CloseAsync();
+        }
+        finally
+        {
+            await settings.PutAsync("admin", new SiteSettingsRequest(0.20, 0.315));
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Each_lamp_counts_at_its_own_rated_power_and_the_default_only_for_lamps_without_one()
+    {
+        await SeedAsync();
+        var time = await site.Server.App.Services.GetRequiredService<SiteClock>().ForAsync(null);
+        var reports = site.Server.App.Services.GetRequiredService<EnergyReports>();
+        var report = await reports.BuildAsync(2026, 10, Watts, time.Zone);
+
+        // Over the same six dark hours as above: 40 W, 100 W and (no rated power) the 60 W default.
+        var line = Assert.Single(report.Lines, l => l.Kind == "group" && l.Name == MixedGroup);
+        Assert.Equal((4, 3), (line.Lamps, line.Measured));
+        Assert.Equal((100 + 450 + 200) / 1000.0, line.MeasuredKWh, 6);
+        Assert.Equal((40 + 100 + 60) * 6 / 1000.0, line.BaselineKWh, 3);
+        // The profile's share of full power (above: 253.1 Wh of 360 Wh, ±1.5 Wh) over 200 W of lamps: 843.7 Wh ± 5.
+        Assert.InRange(line.PredictedKWh!.Value, 0.2516 * 200 / 60, 0.2546 * 200 / 60);
+        // 300 Wh in six hours is more than a 40 W lamp can use (240 Wh), though a 60 W one could.
+        var high = Assert.Single(report.Problems, p => p.Node == "sl-w-40-high");
+        Assert.Equal(("EnergyReport_AboveRated", 40.0), (high.Problem, high.Watts));
+        Assert.True(report.LampsAtDefault >= 1);
+
+        // A different default changes only the lamp without its own: 40 + 100 + 80 W.
+        var at80 = await reports.BuildAsync(2026, 10, 80, time.Zone);
+        Assert.Equal((40 + 100 + 80) * 6 / 1000.0, Assert.Single(at80.Lines, l => l.Kind == "group" && l.Name == MixedGroup).BaselineKWh, 3);
+    }
+
     private async Task SeedAsync()
     {
         await Once.WaitAsync();
@@ -112,6 +183,18 @@ public sealed class EnergyReportTests(ConsoleSite site)
                 Reading("sl-energy-reset", Evening, 5000), Reading("sl-energy-reset", Evening + 3600, 5050), Reading("sl-energy-reset", Evening + 7200, 10),
                 // 100 Wh in one hour from a 60 W lamp.
                 Reading("sl-energy-high", Evening, 1000), Reading("sl-energy-high", Evening + 3600, 1100));
+            // Lamps of different rated power (one without), in a group and zone of their own.
+            await inventory.PutZoneAsync("installer", MixedZone, new ZoneRequest(ConsoleServer.Site, "Mixed power zone"));
+            await inventory.PutGroupAsync("installer", MixedGroup, new GroupRequest(ConsoleServer.Site, "Mixed power"));
+            foreach (var (node, watts) in new (string, double?)[] { ("sl-w-40", 40), ("sl-w-100", 100), ("sl-w-none", null), ("sl-w-40-high", 40) })
+                await inventory.PutNodeAsync("installer", node, new NodeRequest(ConsoleServer.Site, "streetlight", ConsoleServer.Gateway, "LED", "1.2.0",
+                    39.5100, 20.2800, null, MixedZone, MixedGroup, null, null, watts));
+            await profiles.AssignToGroupAsync("technician", MixedGroup, Profile);
+            await site.Server.PostRecordsAsync(
+                Reading("sl-w-40", Evening, 500), Reading("sl-w-40", Evening + 21600, 600),
+                Reading("sl-w-100", Evening, 2000), Reading("sl-w-100", Evening + 21600, 2450),
+                Reading("sl-w-none", Evening, 3000), Reading("sl-w-none", Evening + 21600, 3200),
+                Reading("sl-w-40-high", Evening, 0), Reading("sl-w-40-high", Evening + 21600, 300));
             _seeded = true;
         }
         finally

@@ -13,13 +13,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Edge.Cloud.Web.Tests.Browser;
 
-/// <summary>The gateways page on the real cloud: a gateway that delivered a batch whose oldest record waited an hour,
-/// one that never connected, and one silent for an hour that the cloud's offline sweep marks offline.</summary>
+/// <summary>The gateways page on the real cloud: a gateway that delivered a batch whose oldest record waited an hour
+/// (sent with its version and the 1,234 records still behind it, docs/uplink.md §2), one that never connected, and one
+/// silent for an hour that the cloud's offline sweep marks offline.</summary>
 [Collection(ConsoleSiteCollection.Name)]
 public sealed class GatewaysPageTests(ConsoleSite site)
 {
     [Fact]
-    public async Task Each_gateway_shows_its_status_last_batch_and_how_far_behind_it_was()
+    public async Task Each_gateway_shows_its_status_last_batch_how_far_behind_it_was_its_backlog_and_version()
     {
         var services = site.Server.App.Services;
         var registry = services.GetRequiredService<GatewayRegistry>();
@@ -38,6 +39,8 @@ public sealed class GatewaysPageTests(ConsoleSite site)
         using (var client = new HttpClient { BaseAddress = new Uri(site.Server.BaseUrl) })
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            client.DefaultRequestHeaders.UserAgent.ParseAdd("edge-gateway/2.1.0+3f9a2c1");
+            client.DefaultRequestHeaders.Add("Edge-Outbox-Depth", "1234");
             using var response = await client.PostAsync("/api/v1/gateways/gw-boards/batches", new StringContent(batch.ToJsonString(), Encoding.UTF8, "application/json"));
             Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         }
@@ -48,6 +51,10 @@ public sealed class GatewaysPageTests(ConsoleSite site)
         Assert.Equal(2, rows["gw-boards"].LastBatchRecords);
         Assert.Equal(3600, rows["gw-boards"].Behind);
         Assert.Equal(0, rows["gw-boards"].ClockOffsetS);
+        Assert.Equal("2.1.0+3f9a2c1", rows["gw-boards"].Version);
+        Assert.Equal(1234, rows["gw-boards"].Backlog);
+        Assert.Null(rows["gw-silent"].Version);
+        Assert.Null(rows["gw-silent"].Backlog);
         Assert.Equal("never", rows["gw-silent"].Status);
         Assert.Null(rows["gw-silent"].LastBatch);
         Assert.Equal("offline", rows["gw-down"].Status);
@@ -58,6 +65,14 @@ public sealed class GatewaysPageTests(ConsoleSite site)
         var table = await page.Locator("#gateways").InnerTextAsync();
         Assert.Contains("gw-boards (Port cabinet)", table);
         Assert.Contains("60 min", table); // behind by the hour its oldest record waited
+        Assert.Contains("1.234", table); // its backlog, in Greek number format
+        Assert.Contains("2.1.0+3f9a2c1", table);
+        // The API lists the same (GET /api/v1/gateways, the viewer's session).
+        var api = await page.Context.APIRequest.GetAsync(site.Server.BaseUrl.TrimEnd('/') + "/api/v1/gateways");
+        Assert.Equal(200, api.Status);
+        var listed = System.Text.Json.Nodes.JsonNode.Parse(await api.TextAsync())!.AsArray().Single(g => (string?)g!["id"] == "gw-boards")!;
+        Assert.Equal("2.1.0+3f9a2c1", (string?)listed["version"]);
+        Assert.Equal(1234, (long?)listed["outboxDepth"]);
         Assert.Contains("δεν συνδέθηκε ποτέ", table);
         Assert.Contains("εκτός σύνδεσης", table);
         await page.Context.CloseAsync();

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Edge.Cloud.Web.Tests.Browser;
 
 /// <summary>Changing a node's inventory on its page, in a real browser: judged by InventoryService as the API's PUT is
-/// (installers and admins every field, technicians zone, group and pole).</summary>
+/// (installers and admins every field, technicians zone, group, pole and rated power).</summary>
 [Collection(ConsoleSiteCollection.Name)]
 public sealed class NodeInventoryBrowserTests(ConsoleSite site)
 {

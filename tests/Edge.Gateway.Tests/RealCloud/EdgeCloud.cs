@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Edge.Cloud.Alarms;
+using Edge.Cloud.Gateways;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Tests.Support;
@@ -59,7 +60,8 @@ public sealed class EdgeCloud : IAsyncDisposable
     public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <param name="extra">configuration over the defaults (e.g. Telemetry:Tracing)</param>
-    /// <param name="services">registrations added to the cloud's own (e.g. a span exporter)</param>
+    /// <param name="services">registrations added to the cloud's own (e.g. a span exporter, or an <see cref="IStartupFilter"/> such as
+    /// <see cref="BatchGate"/> for middleware in front of the cloud's own, the cloud's code untouched)</param>
     public static async Task<EdgeCloud> StartAsync(CloudStorage storage, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         var port = TestGateway.FreePort();
@@ -125,6 +127,13 @@ public sealed class EdgeCloud : IAsyncDisposable
     {
         await Get<RecordFeed>().RunOnceAsync();
         return (await Get<AlarmService>().ListAsync("active", null, null, 1000)).Select(a => a.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The version and outbox backlog the gateway last reported with a batch, as the cloud stored them (null before any).</summary>
+    public async Task<GatewayUplinkReport?> UplinkReportAsync()
+    {
+        await using var tx = await Edge.Cloud.Domain.Tx.ReadAsync(Get<IStorageConnections>());
+        return (await GatewayUplinkReports.ListAsync(tx)).GetValueOrDefault(GatewayId);
     }
 
     public async ValueTask DisposeAsync()
