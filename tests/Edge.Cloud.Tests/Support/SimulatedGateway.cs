@@ -50,8 +50,12 @@ public sealed class SimulatedGateway : IAsyncDisposable
     private long _seq = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     private long _nodeSeq;
 
-    public SimulatedGateway(Uri cloud, string gateway, string token, string site)
+    private readonly Func<long> _now;
+
+    /// <param name="now">the gateway's and its nodes' clock (Unix seconds): the cloud's, when a test moves that by hand</param>
+    public SimulatedGateway(Uri cloud, string gateway, string token, string site, Func<long>? now = null)
     {
+        _now = now ?? (() => DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         _client = new HttpClient { BaseAddress = cloud };
         _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         _gateway = gateway;
@@ -95,7 +99,7 @@ public sealed class SimulatedGateway : IAsyncDisposable
 
     private IEnumerable<JsonObject> Answer(string node, SimulatedNode n, JsonNode command)
     {
-        long ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        long ts = _now();
         string kind = command["kind"]!.GetValue<string>();
         if (kind == "override")
         {
@@ -132,7 +136,7 @@ public sealed class SimulatedGateway : IAsyncDisposable
 
     private async Task PostAsync(JsonArray records)
     {
-        var batch = new JsonObject { ["v"] = 1, ["gateway"] = _gateway, ["sentAt"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["records"] = records };
+        var batch = new JsonObject { ["v"] = 1, ["gateway"] = _gateway, ["sentAt"] = _now(), ["records"] = records };
         using var response = await _client.PostAsync($"/api/v1/gateways/{_gateway}/batches", new StringContent(batch.ToJsonString(), Encoding.UTF8, "application/json"), _stop.Token);
         string body = await response.Content.ReadAsStringAsync(_stop.Token);
         if (!response.IsSuccessStatusCode || JsonNode.Parse(body)?["rejected"] is JsonArray { Count: > 0 }) throw new InvalidOperationException("batch refused: " + body);
