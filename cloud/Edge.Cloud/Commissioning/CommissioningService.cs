@@ -153,17 +153,19 @@ public sealed class CommissioningService
         return rows[0].Length == 0 ? null : rows[0];
     }
 
-    /// <summary>The node's commissioning results, newest first.</summary>
+    /// <summary>The commissioning results of the node's pole, newest first: its own and those of the devices it replaced
+    /// (<see cref="PoleHistory"/>), each under the device it tested.</summary>
     public async Task<IReadOnlyList<CommissioningInfo>> ListAsync(string node, CancellationToken ct = default)
     {
         await using var tx = await Tx.ReadAsync(_connections, ct);
         await InventoryService.GetNodeAsync(tx, node);
-        return await tx.QueryAsync("""
+        var (devices, parameters) = await PoleHistory.ConditionAsync(tx, "node", node);
+        return await tx.QueryAsync($"""
             SELECT id, node, site, at, actor, passed, summary, figures, lat, lon, accuracy_m, pole, CASE WHEN photo IS NULL THEN 0 ELSE 1 END
-            FROM node_commissioning WHERE node = @node ORDER BY id DESC
+            FROM node_commissioning WHERE {devices} ORDER BY id DESC
             """, r => new CommissioningInfo(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4), r.GetInt64(5) == 1,
                 r.GetString(6), JsonDocument.Parse(r.GetString(7)).RootElement.Clone(),
                 r.IsDBNull(8) ? null : r.GetDouble(8), r.IsDBNull(9) ? null : r.GetDouble(9), r.IsDBNull(10) ? null : r.GetDouble(10),
-                r.IsDBNull(11) ? null : r.GetString(11), Convert.ToInt64(r.GetValue(12)) == 1), ("@node", node));
+                r.IsDBNull(11) ? null : r.GetString(11), Convert.ToInt64(r.GetValue(12)) == 1), parameters);
     }
 }

@@ -102,6 +102,11 @@ public abstract class CommissioningApiTests : IAsyncLifetime
         await Ok(await installer.PostAsJsonAsync("/api/v1/nodes/sl-0042/secret", new { }));
         await Ok(await installer.PostAsJsonAsync("/api/v1/nodes/sl-0042/commissioning", new { passed = false, summary = "lamp draws 0.4 W at 100 %" }));
         var command = await Ok(await installer.PostAsJsonAsync("/api/v1/nodes/sl-0042/self-test", new { kind = "identify" }));
+        // The old device's life on the pole: telemetry and its boot (an event that opens no alarm).
+        long t0 = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600;
+        var (status, body) = await _server.PostBatchAsync("gw-1", GatewayToken, Records.Batch("gw-1", Records.Streetlight(1, "sl-0042", t0, 100, 0.6), Records.Record(2, "sl-0042", "event", t0 + 60,
+            new System.Text.Json.Nodes.JsonObject { ["v"] = 1, ["kind"] = "node.boot", ["ts"] = t0 + 60, ["boot"] = 18, ["seq"] = 1, ["reason"] = "power-on" })));
+        Assert.True(status == HttpStatusCode.OK && !body.Contains("\"error\""), body);
 
         var replaced = await Ok(await installer.PostAsJsonAsync("/api/v1/nodes/sl-0042/replace", new { newNode = "sl-0042b" }));
         Assert.Equal(("sl-0042", "sl-0042b", "PA-17", 1, 1), (replaced.GetProperty("oldNode").GetString(), replaced.GetProperty("newNode").GetString(),
@@ -115,7 +120,20 @@ public abstract class CommissioningApiTests : IAsyncLifetime
         Assert.Equal("maria", node.GetProperty("installedBy").GetString());
         await Problem(await installer.GetAsync("/api/v1/nodes/sl-0042"), HttpStatusCode.NotFound);
         var history = await Ok(await installer.GetAsync("/api/v1/nodes/sl-0042b/commissioning"));
-        Assert.Equal("lamp draws 0.4 W at 100 %", Assert.Single(history.EnumerateArray()).GetProperty("summary").GetString());
+        var carried = Assert.Single(history.EnumerateArray());
+        Assert.Equal(("lamp draws 0.4 W at 100 %", "sl-0042"), (carried.GetProperty("summary").GetString(), carried.GetProperty("node").GetString()));
+
+        // The pole keeps one history across devices: the new node's telemetry and events include the old device's,
+        // each under the device that sent it; the retired device's records are refused with the reason.
+        (status, body) = await _server.PostBatchAsync("gw-1", GatewayToken, Records.Batch("gw-1", Records.Streetlight(3, "sl-0042b", t0 + 120, 100, 41.8), Records.Streetlight(4, "sl-0042", t0 + 180, 100, 0.5)));
+        Assert.Contains("node: 'sl-0042' was replaced by 'sl-0042b' on its pole and is retired; its records are refused", body);
+        var telemetry = await Ok(await installer.GetAsync("/api/v1/nodes/sl-0042b/telemetry"));
+        Assert.Equal(new[] { ("sl-0042b", 41.8), ("sl-0042", 0.6) }, telemetry.EnumerateArray().Select(t => (t.GetProperty("node").GetString()!, t.GetProperty("watts").GetDouble())).ToArray());
+        var events = await Ok(await installer.GetAsync("/api/v1/events?node=sl-0042b&kind=node.boot"));
+        Assert.Equal("sl-0042", Assert.Single(events.EnumerateArray()).GetProperty("node").GetString());
+        // The retired id still reads its own history, and nothing of its successor.
+        var own = await Ok(await installer.GetAsync("/api/v1/nodes/sl-0042/telemetry"));
+        Assert.Equal("sl-0042", Assert.Single(own.EnumerateArray()).GetProperty("node").GetString());
         var alarm = Assert.Single((await Ok(await installer.GetAsync("/api/v1/alarms?node=sl-0042&kind=node.commissioning"))).EnumerateArray());
         Assert.Equal("cleared", alarm.GetProperty("status").GetString());
         var expired = await Ok(await installer.GetAsync("/api/v1/commands/" + command.GetProperty("id").GetString()));

@@ -49,9 +49,9 @@ public sealed class CommissionTests
         // The cloud judged it (the CLI only followed the run), and the photo is stored without its Exif position.
         Assert.Contains("(run and judged by the cloud)", good.StandardOutput);
         Assert.True(ok.GetProperty("hasPhoto").GetBoolean());
-        var stored = await _site.Admin.GetByteArrayAsync("api/v1/nodes/sl-com-01/commissioning/" + ok.GetProperty("id").GetInt64() + "/photo");
-        Assert.DoesNotContain("Exif", System.Text.Encoding.ASCII.GetString(stored));
-        Assert.Equal(PoleJpeg.Length - ExifSegment.Length, stored.Length);
+        var photoStored = await _site.Admin.GetByteArrayAsync("api/v1/nodes/sl-com-01/commissioning/" + ok.GetProperty("id").GetInt64() + "/photo");
+        Assert.DoesNotContain("Exif", System.Text.Encoding.ASCII.GetString(photoStored));
+        Assert.Equal(PoleJpeg.Length - ExifSegment.Length, photoStored.Length);
     }
 
     /// <summary>An APP1 Exif segment with a position (ITU-T T.81 marker segment: FF E1, 2-byte length including itself).</summary>
