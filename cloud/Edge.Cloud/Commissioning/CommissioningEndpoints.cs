@@ -7,7 +7,6 @@ using Edge.Cloud.Commands;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Requests;
-using Edge.Cloud.Storage.Migrations;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -25,7 +24,7 @@ public static class CommissioningEndpoints
 {
     public static IServiceCollection AddEdgeCommissioning(this IServiceCollection services, IConfiguration configuration) => services
         .Configure<CommissioningOptions>(configuration.GetSection(CommissioningOptions.Section))
-        .AddSingleton<IMigrationSource, CommissioningSchema>()
+        .AddPoleHistory()
         .AddSingleton<CommissioningService>()
         .AddSingleton<INodeSelfTest, StreetLightSelfTest>()
         .AddSingleton<INodeSelfTest, GaugeSelfTest>()

@@ -1,6 +1,9 @@
 using System.Collections.Generic;
 using System.Threading.Tasks;
 using Edge.Cloud.Domain;
+using Edge.Cloud.Storage.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Edge.Cloud.Commissioning;
 
@@ -12,6 +15,17 @@ namespace Edge.Cloud.Commissioning;
 /// </summary>
 public static class PoleHistory
 {
+    /// <summary>
+    /// Registers the schema of <c>node_replacements</c> (<see cref="CommissioningSchema"/>) once, for every part that
+    /// reads a pole's history (history queries, ingestion's refusal of retired devices, commissioning) even where
+    /// commissioning itself is not set up.
+    /// </summary>
+    public static IServiceCollection AddPoleHistory(this IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMigrationSource, CommissioningSchema>());
+        return services;
+    }
+
     /// <summary>How many replacements back a history reaches: far beyond any pole's life, a bound against bad data.</summary>
     public const int MaxDevices = 64;
 
