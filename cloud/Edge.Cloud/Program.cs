@@ -58,7 +58,7 @@ public static class Program
         builder.Services.AddEdgeHistory();
         builder.Services.AddEdgeTransit(builder.Configuration);
         builder.Services.AddEdgeOpenData(builder.Configuration);
-        builder.Services.AddEdgeCommissioning();
+        builder.Services.AddEdgeCommissioning(builder.Configuration);
         builder.Services.AddEdgeFaultReports(builder.Configuration);
         builder.Services.AddEdgeSettings(builder.Configuration);
 

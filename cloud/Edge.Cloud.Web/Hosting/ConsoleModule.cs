@@ -35,6 +35,7 @@ public static class ConsoleModule
         builder.Services.AddSingleton<StopBoards>();
         builder.Services.AddSingleton<FloodBoard>();
         builder.Services.AddSingleton<CitizenReports>();
+        builder.Services.AddSingleton<Installers.CommissioningPhotos>();
         builder.Services.AddSingleton<Technicians.NodeBoards>();
         builder.Services.AddSingleton<Technicians.ProfileBoards>();
         builder.Services.AddSingleton<Technicians.EnergyReports>();

@@ -12,14 +12,18 @@ namespace Edge.Cloud.Commissioning;
 /// <summary>A replacement: the retired node, the device that took its place, and the pole.</summary>
 public sealed record ReplaceRequest(string NewNode);
 
+/// <summary>A replacement done. <c>CommissioningMoved</c>: the commissioning results now in the new node's history (the
+/// pole's, read through <see cref="PoleHistory"/>; the rows stay under the device they tested).</summary>
 public sealed record ReplacementInfo(string OldNode, string NewNode, string Site, string? Pole, long At, string Actor, int CommissioningMoved, int AlarmsCleared);
 
 /// <summary>
 /// Replacing a device on a pole: in one transaction the new node is registered with everything the pole's node had
 /// (site, type, gateway, position, pole, zone, group, profile, gauge and bus-stop settings — not the secret: the new
-/// device is provisioned with its own), the pole's commissioning history moves to it, the old node is retired (removed:
-/// its gateway drops its credentials, its open commands expire, its open alarms clear), and the replacement is
-/// recorded and audited (<c>node.replace</c>).
+/// device is provisioned with its own), the old node is retired (removed: its gateway drops its credentials, its open
+/// commands expire, its open alarms clear, the cloud refuses its records), and the replacement is recorded and audited
+/// (<c>node.replace</c>). The recorded replacement is what moves the pole's history: the new node's telemetry, events
+/// and commissioning read its predecessors' too (<see cref="PoleHistory"/>), while each row keeps the id of the device
+/// that produced it.
 /// </summary>
 public sealed class NodeReplacement
 {
@@ -58,7 +62,8 @@ public sealed class NodeReplacement
         await tx.ExecAsync("UPDATE nodes SET removed = 1, updated_at = @now WHERE id = @old", ("@old", oldId), ("@now", now));
         await tx.ExecAsync("UPDATE commands SET status = 'expired', result_at = @now, message = 'node replaced' WHERE node = @old AND status IN ('pending', 'delivered')",
             ("@old", oldId), ("@now", now));
-        int moved = await tx.ExecAsync("UPDATE node_commissioning SET node = @new WHERE node = @old", ("@new", newId), ("@old", oldId));
+        var (devices, deviceParameters) = await PoleHistory.ConditionAsync(tx, "node", oldId);
+        int moved = (int)(await tx.LongAsync("SELECT COUNT(*) FROM node_commissioning WHERE " + devices, deviceParameters) ?? 0);
         int cleared = await tx.ExecAsync("UPDATE alarms SET status = 'cleared', cleared_at = @now, updated_at = @now WHERE node = @old AND status IN ('open', 'acknowledged')",
             ("@old", oldId), ("@now", now));
         await tx.ExecAsync("INSERT INTO node_replacements (old_node, new_node, site, pole, at, actor) VALUES (@old, @new, @site, @pole, @now, @actor)",

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Threading;
+using Edge.Cloud.Commissioning;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
@@ -11,7 +12,8 @@ namespace Edge.Cloud.History;
 
 public static class HistoryEndpoints
 {
-    public static IServiceCollection AddEdgeHistory(this IServiceCollection services) => services.AddSingleton<HistoryService>();
+    /// <summary>The history service, and the replacements table its queries by node read (<see cref="PoleHistory"/>).</summary>
+    public static IServiceCollection AddEdgeHistory(this IServiceCollection services) => services.AddPoleHistory().AddSingleton<HistoryService>();
 
     public static IEndpointRouteBuilder MapEdgeHistory(this IEndpointRouteBuilder endpoints)
     {

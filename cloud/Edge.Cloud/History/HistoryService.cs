@@ -4,6 +4,7 @@ using System.Data.Common;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Edge.Cloud.Commissioning;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Storage;
 
@@ -60,21 +61,25 @@ public sealed class HistoryService
         return document.RootElement.Clone();
     }
 
-    /// <summary>Telemetry of <paramref name="node"/> with <paramref name="from"/> ≤ ts ≤ <paramref name="to"/> (node time,
-    /// Unix seconds; both optional), newest first. 404 for a node neither in the inventory nor ever heard from.</summary>
+    /// <summary>Telemetry of <paramref name="node"/> — and of the devices it replaced on its pole (<see cref="PoleHistory"/>) —
+    /// with <paramref name="from"/> ≤ ts ≤ <paramref name="to"/> (node time, Unix seconds; both optional), newest first.
+    /// 404 for a node neither in the inventory nor ever heard from.</summary>
     public async Task<IReadOnlyList<TelemetryInfo>> TelemetryAsync(string node, long? from, long? to, int? limit, CancellationToken ct = default)
     {
         int rows = CheckRange(from, to, limit);
         await using var tx = await Tx.ReadAsync(_connections, ct);
         await RequireNodeAsync(tx, node);
-        var where = new List<string> { "node = @n" };
-        var parameters = new List<(string, object?)> { ("@n", node), ("@limit", rows) };
+        var (devices, deviceParameters) = await PoleHistory.ConditionAsync(tx, "node", node);
+        var where = new List<string> { devices };
+        var parameters = new List<(string, object?)> { ("@limit", rows) };
+        parameters.AddRange(deviceParameters);
         AddRange(where, parameters, from, to);
         return await tx.QueryAsync(TelemetrySelect + " WHERE " + string.Join(" AND ", where) + " ORDER BY ts DESC, seq DESC LIMIT @limit",
             MapTelemetry, parameters.ToArray());
     }
 
-    /// <summary>Events, newest first (by ts, then gateway sequence); filters: node (404 if unknown), kind (e.g.
+    /// <summary>Events, newest first (by ts, then gateway sequence); filters: node (404 if unknown; with the devices it
+    /// replaced on its pole), kind (e.g.
     /// <c>rule.fired</c>, <c>cmd.ack</c>, <c>lamp.fault</c>), <paramref name="from"/> ≤ ts ≤ <paramref name="to"/>.</summary>
     public async Task<IReadOnlyList<EventInfo>> EventsAsync(string? node, string? kind, long? from, long? to, int? limit, CancellationToken ct = default)
     {
@@ -85,8 +90,9 @@ public sealed class HistoryService
         if (node is not null)
         {
             await RequireNodeAsync(tx, node);
-            where.Add("node = @n");
-            parameters.Add(("@n", node));
+            var (devices, deviceParameters) = await PoleHistory.ConditionAsync(tx, "node", node);
+            where.Add(devices);
+            parameters.AddRange(deviceParameters);
         }
         if (kind is not null) { where.Add("kind = @k"); parameters.Add(("@k", kind)); }
         AddRange(where, parameters, from, to);

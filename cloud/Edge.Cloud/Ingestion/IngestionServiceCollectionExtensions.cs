@@ -1,3 +1,4 @@
+using Edge.Cloud.Commissioning;
 using Edge.Cloud.Ingestion.EventHubs;
 using Edge.Cloud.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -15,7 +16,7 @@ public static class IngestionServiceCollectionExtensions
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.Section));
         services.Configure<EventHubsOptions>(configuration.GetSection(EventHubsOptions.Section));
         services.Configure<ClockOptions>(configuration.GetSection(ClockOptions.Section));
-        services.AddSingleton<RecordAdmission>();
+        services.AddSingleton<RecordAdmission>().AddPoleHistory(); // it refuses retired devices' records by their replacement
         services.AddSingleton<OutboxEpochs>();
         services.AddSingleton<Gateways.GatewayClock>();
         services.TryAddSingleton<RecordArrivals>();

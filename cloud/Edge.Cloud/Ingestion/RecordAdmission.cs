@@ -65,6 +65,13 @@ public sealed class RecordAdmission
                 {
                     error = $"node: '{node}' is not in the inventory; register it with gateway '{gateway}' before its records are accepted";
                 }
+                else if (assigned.Removed)
+                {
+                    // A retired device keeps its history but records nothing new: its pole's history goes on under the new device.
+                    error = assigned.ReplacedBy is { } successor
+                        ? $"node: '{node}' was replaced by '{successor}' on its pole and is retired; its records are refused"
+                        : $"node: '{node}' was removed from the inventory; its records are refused";
+                }
                 else if (assigned.Gateway is null)
                 {
                     error = $"node: '{node}' is not assigned to a gateway; assign it to '{gateway}' before its records are accepted";
@@ -96,7 +103,7 @@ public sealed class RecordAdmission
             : null;
     }
 
-    private sealed record NodeAssignment(string Id, string Site, string? Gateway);
+    private sealed record NodeAssignment(string Id, string Site, string? Gateway, bool Removed = false, string? ReplacedBy = null);
 
     private async Task<Dictionary<string, NodeAssignment>> AssignmentsAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken)
     {
@@ -105,8 +112,8 @@ public sealed class RecordAdmission
         var (names, parameters) = Tx.InList("@n", ids);
         await using var tx = await Tx.ReadAsync(_connections, cancellationToken);
         var rows = await tx.QueryAsync(
-            $"SELECT id, site, gateway FROM nodes WHERE removed = 0 AND id IN ({names})",
-            r => new NodeAssignment(r.GetString(0), r.GetString(1), r.Str(2)), parameters);
+            $"SELECT n.id, n.site, n.gateway, n.removed, (SELECT MAX(r.new_node) FROM node_replacements r WHERE r.old_node = n.id) FROM nodes n WHERE n.id IN ({names})",
+            r => new NodeAssignment(r.GetString(0), r.GetString(1), r.Str(2), r.Bool(3), r.Str(4)), parameters);
         return rows.ToDictionary(n => n.Id, StringComparer.Ordinal);
     }
 

@@ -16,9 +16,10 @@ using Microsoft.Playwright;
 namespace Edge.Cloud.Web.Tests.Browser;
 
 /// <summary>
-/// The pole label's page (<c>/n/{id}</c>) on a phone (390 × 844): an installer commissions with the phone's position
-/// (granted, and denied), runs a self-test the node acknowledges, replaces a device; a citizen's report becomes an
-/// alarm, and the rate and photo-size limits answer with clear messages. Each test has its own node, so the shared
+/// The pole label's page (<c>/n/{id}</c>) on a phone (390 × 844): an installer runs the cloud's self-test (a gauge
+/// against the tape, answered by a simulated node over the real uplink API) with the phone's position (granted, and
+/// denied) and sees the verdict and figures, adds a photo, replaces a device; a technician identifies; a citizen's report
+/// becomes an alarm, and the rate and photo-size limits answer with clear messages. Each test has its own node, so the shared
 /// console's other tests (which count commands and alarms of their nodes) are not disturbed.
 /// </summary>
 [Collection(ConsoleSiteCollection.Name)]
@@ -49,11 +50,19 @@ public sealed class PolePageBrowserTests(ConsoleSite site)
     private static async Task<IResponse> SubmitAsync(IPage page, string button) =>
         await page.RunAndWaitForResponseAsync(() => page.ClickAsync(button), r => r.Request.Method == "POST");
 
+    private SimulatedGateway Gateway() => new(new Uri(site.Server.BaseUrl), ConsoleServer.Gateway, ConsoleServer.GatewayToken, ConsoleServer.Site, () => site.Server.Clock.UnixNow);
+
+    /// <summary>Waits for the run the page follows (it reloads itself while the cloud drives the run) to have its verdict.</summary>
+    private static async Task VerdictAsync(IPage page, string status) =>
+        await Assertions.Expect(page.Locator("#run")).ToHaveAttributeAsync("data-status", status, new() { Timeout = 60000 });
+
     [Fact]
-    public async Task An_installer_commissions_with_the_phones_position_after_a_self_test_the_node_acknowledges()
+    public async Task An_installer_runs_the_cloud_self_test_with_the_tape_and_the_phones_position_and_sees_the_verdict_and_figures()
     {
-        const string node = "sl-phone-01";
-        await AddNodeAsync(node, "streetlight");
+        const string node = "wl-phone-01";
+        await AddNodeAsync(node, "waterlevel");
+        await using var gateway = Gateway();
+        gateway.Add(node, new SimulatedNode { Type = "waterlevel", LevelMm = 742 });
         var page = await PhoneAsync(o =>
         {
             o.Permissions = new[] { "geolocation" };
@@ -66,45 +75,63 @@ public sealed class PolePageBrowserTests(ConsoleSite site)
         // Mobile first: nothing wider than the phone.
         Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= 390);
 
-        await page.ClickAsync("button[value=lamp-100]");
-        await page.WaitForURLAsync("**/n/" + node + "?done=sent");
-        var sent = Assert.Single(await Service<CommandService>().ListAsync(node, null, 10));
-        Assert.Equal("override", sent.Kind);
-        Assert.Equal(100, sent.Args.GetProperty("level").GetInt32());
-        Assert.Equal("installer", sent.IssuedBy);
-        await site.Server.PostRecordsAsync(Records.Ack(site.Server.NextSeq(), node, ConsoleServer.T0 + 5, sent.Id));
-        await page.ReloadAsync();
-        Assert.Matches(@"override .*acked\s+ok", await page.Locator("#selftest-table tbody tr").First.InnerTextAsync());
-
-        await Assertions.Expect(page.Locator("#position-status")).ToContainTextAsync("± 7 m");
+        await page.FillAsync("#measured-mm", "1242");
+        await page.ClickAsync("#run-selftest");
+        await page.WaitForURLAsync("**/n/" + node + "?run=*");
+        await VerdictAsync(page, "failed");
+        Assert.Equal("FAIL gauge reads 742 mm, tape 1242 mm: -500 mm, more than ±20 mm (set the datum, or check the mounting height)",
+            await page.Locator("#run-summary").InnerTextAsync());
+        string figures = await page.Locator("#run-figures").InnerTextAsync();
+        Assert.Contains("differenceMm", figures);
+        Assert.Contains("-500", figures);
+        Assert.Contains("sample-now → ok", await page.Locator("#run-steps").TextContentAsync()); // folded once the verdict is in
         Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= 390);
-        await page.FillAsync("#summary", "lit at 100 %, dark at 0 %");
-        await page.ClickAsync("#mark-installed");
-        await page.WaitForURLAsync("**/n/" + node + "?done=commissioned");
+
+        // The cloud's verdict is what is stored, with the figures, the phone's position and the installer; an alarm is open.
         var stored = Assert.Single(await Service<CommissioningService>().ListAsync(node));
-        Assert.True(stored.Passed);
-        Assert.Equal("installer", stored.Actor);
-        Assert.Equal("P-" + node, stored.Pole);
+        Assert.Equal((false, "installer", "P-" + node, 742.0, 1242.0), (stored.Passed, stored.Actor, stored.Pole,
+            stored.Figures.GetProperty("levelMm").GetDouble(), stored.Figures.GetProperty("measuredMm").GetDouble()));
         Assert.Equal(Lat, stored.Lat!.Value, 5);
         Assert.Equal(Lon, stored.Lon!.Value, 5);
         Assert.Equal(Accuracy, stored.AccuracyM);
+        Assert.Equal("open", Assert.Single(await Service<AlarmService>().ListAsync(null, node, "node.commissioning", 10)).Status);
         Assert.Contains("± 7 m", await page.Locator("#latest").InnerTextAsync());
+
+        // A photo of the installation goes with the result, without its Exif position; one over the limit is refused.
+        var (jpeg, picture) = PhoneJpegs.WithPosition();
+        await page.SetInputFilesAsync("#result-photo", new FilePayload { Name = "pole.jpg", MimeType = "image/jpeg", Buffer = jpeg });
+        await page.ClickAsync("#add-photo");
+        await page.WaitForURLAsync("**/n/" + node + "?run=*&done=photo");
+        Assert.Equal(picture, await Service<CommissioningService>().PhotoAsync(node, stored.Id));
+        Assert.Equal("/api/v1/nodes/" + node + "/commissioning/" + stored.Id + "/photo", await page.GetAttributeAsync("#latest-photo", "href"));
+
+        int max = Service<IOptions<CommissioningOptions>>().Value.MaxPhotoBytes;
+        var large = new byte[max / 2 * 3]; // 3 MB by default
+        large[0] = 0xFF;
+        large[1] = 0xD8;
+        await page.SetInputFilesAsync("#result-photo", new FilePayload { Name = "big.jpg", MimeType = "image/jpeg", Buffer = large });
+        Assert.Equal(413, (await SubmitAsync(page, "#add-photo")).Status);
+        Assert.Equal("Η φωτογραφία είναι πολύ μεγάλη (3 MB· έως 2 MB). Επιλέξτε μικρότερη.", await page.Locator("#pole-message").InnerTextAsync());
+        Assert.Equal(picture, await Service<CommissioningService>().PhotoAsync(node, stored.Id));
         await page.Context.CloseAsync();
     }
 
     [Fact]
-    public async Task With_geolocation_denied_the_result_is_stored_without_a_position_and_a_replacement_moves_the_history()
+    public async Task With_geolocation_denied_the_verdict_is_stored_without_a_position_and_a_replacement_moves_the_history()
     {
-        const string node = "sl-phone-02", replacement = "sl-phone-02b";
-        await AddNodeAsync(node, "streetlight");
+        const string node = "wl-phone-02", replacement = "wl-phone-02b";
+        await AddNodeAsync(node, "waterlevel");
+        await using var gateway = Gateway();
+        gateway.Add(node, new SimulatedNode { Type = "waterlevel", LevelMm = 655 });
         var page = await PhoneAsync(); // no geolocation permission: the browser refuses the page's request
         await SignInToAsync(page, "/n/" + node);
         await Assertions.Expect(page.Locator("#position-status")).ToHaveTextAsync("Η θέση δεν επιτράπηκε: το αποτέλεσμα αποθηκεύεται χωρίς θέση.");
 
-        await page.FillAsync("#summary", "lamp lit");
-        await page.ClickAsync("#mark-installed");
-        await page.WaitForURLAsync("**/n/" + node + "?done=commissioned");
+        await page.ClickAsync("#run-selftest");
+        await VerdictAsync(page, "passed");
+        Assert.Equal("PASS level 655 mm, sensor ok (no tape measurement given)", await page.Locator("#run-summary").InnerTextAsync());
         var stored = Assert.Single(await Service<CommissioningService>().ListAsync(node));
+        Assert.True(stored.Passed);
         Assert.Null(stored.Lat);
         Assert.Null(stored.Lon);
         Assert.Null(stored.AccuracyM);
@@ -120,14 +147,24 @@ public sealed class PolePageBrowserTests(ConsoleSite site)
     }
 
     [Fact]
-    public async Task A_technician_sees_the_node_but_no_commissioning_controls()
+    public async Task A_technician_sees_the_latest_commissioning_and_identifies_the_node_but_does_not_commission_it()
     {
+        const string node = "sl-phone-05";
+        await AddNodeAsync(node, "streetlight");
+        await Service<CommissioningService>().RecordAsync("installer", node, new CommissioningRequest(true, "lamp 41.8 W at 100 %, 0.3 W at 0 %; identify ok", null, null, null, null, null));
         var page = await PhoneAsync();
-        await SignInToAsync(page, "/n/" + ConsoleServer.Light, "technician");
-        Assert.Contains("P-101", await page.Locator("dl.pole-facts").InnerTextAsync());
-        Assert.Equal("Η θέση σε λειτουργία χρειάζεται ρόλο εγκαταστάτη ή διαχειριστή.", await page.Locator("#read-only").InnerTextAsync());
-        Assert.Equal(0, await page.Locator("form:not(.lang) button").CountAsync());
-        Assert.Equal(0, await page.Locator("#send-report").CountAsync());
+        await SignInToAsync(page, "/n/" + node, "technician");
+        Assert.Contains("P-" + node, await page.Locator("dl.pole-facts").InnerTextAsync());
+        Assert.Contains("lamp 41.8 W at 100 %", await page.Locator("#latest").InnerTextAsync());
+        Assert.Equal("Η θέση σε λειτουργία χρειάζεται ρόλο εγκαταστάτη ή διαχειριστή· οι τεχνικοί μπορούν να αναγνωρίσουν τον κόμβο.",
+            await page.Locator("#read-only").InnerTextAsync());
+        Assert.Equal(0, await page.Locator("#run-selftest, #replace-device, #send-report").CountAsync());
+
+        await page.ClickAsync("#identify");
+        await page.WaitForURLAsync("**/n/" + node + "?done=sent");
+        var sent = Assert.Single(await Service<CommandService>().ListAsync(node, null, 10));
+        Assert.Equal(("identify", "technician", 30), (sent.Kind, sent.IssuedBy, sent.Args.GetProperty("durationS").GetInt32()));
+        Assert.Contains("identify", await page.Locator("#command-table").InnerTextAsync());
         await page.Context.CloseAsync();
     }
 

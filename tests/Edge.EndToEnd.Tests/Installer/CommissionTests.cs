@@ -24,8 +24,10 @@ public sealed class CommissionTests
         await _site.ProvisionAndBootAsync("sl-com-01", "streetlight");
         await _site.ProvisionAndBootAsync("sl-com-02", "streetlight", s => s.Lamp!.Mode = LampMode.Fail);
 
-        // Both self-tests at once: each waits out the lamps' settle time twice.
-        var goodRun = Task.Run(() => _site.Edge(null, "node", "commission", "sl-com-01"));
+        // Both self-tests at once: each waits out the lamps' settle time twice. A photo of the pole goes with one.
+        string photo = System.IO.Path.Combine(_site.WorkDir, "pole.jpg");
+        System.IO.File.WriteAllBytes(photo, PoleJpeg);
+        var goodRun = Task.Run(() => _site.Edge(null, "node", "commission", "sl-com-01", "--photo", photo));
         var dead = _site.Edge(null, "node", "commission", "sl-com-02");
         var good = await goodRun;
         Assert.True(good.ExitCode == 0, good.ToString());
@@ -45,7 +47,22 @@ public sealed class CommissionTests
         var ok = (await _site.Admin.GetFromJsonAsync<JsonElement>("api/v1/nodes/sl-com-01/commissioning")).EnumerateArray().First();
         Assert.True(ok.GetProperty("figures").GetProperty("wattsAt100").GetDouble() > 5 * ok.GetProperty("figures").GetProperty("wattsAt0").GetDouble());
         Assert.Contains("commission  passed", _site.Edge(null, "node", "status", "sl-com-01").StandardOutput);
+        // The cloud judged it (the CLI only followed the run), and the photo is stored without its Exif position.
+        Assert.Contains("(run and judged by the cloud)", good.StandardOutput);
+        Assert.True(ok.GetProperty("hasPhoto").GetBoolean());
+        var photoStored = await _site.Admin.GetByteArrayAsync("api/v1/nodes/sl-com-01/commissioning/" + ok.GetProperty("id").GetInt64() + "/photo");
+        Assert.DoesNotContain("Exif", System.Text.Encoding.ASCII.GetString(photoStored));
+        Assert.Equal(PoleJpeg.Length - ExifSegment.Length, photoStored.Length);
     }
+
+    /// <summary>An APP1 Exif segment with a position (ITU-T T.81 marker segment: FF E1, 2-byte length including itself).</summary>
+    private static readonly byte[] ExifSegment = new byte[] { 0xFF, 0xE1, 0x00, 2 + 24 }.Concat(System.Text.Encoding.ASCII.GetBytes("Exif\0\0GPS 39.5035N 20.26")).ToArray();
+
+    /// <summary>A small JPEG as a phone writes it: SOI, APP1 Exif, the quantisation table, the frame header, SOS with its data, EOI.</summary>
+    private static readonly byte[] PoleJpeg = new byte[] { 0xFF, 0xD8 }.Concat(ExifSegment)
+        .Concat(new byte[] { 0xFF, 0xDB, 0x00, 0x43, 0x00 }).Concat(Enumerable.Repeat((byte)1, 64))
+        .Concat(new byte[] { 0xFF, 0xC0, 0x00, 0x0B, 8, 0, 8, 0, 8, 1, 1, 0x11, 0 })
+        .Concat(new byte[] { 0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 63, 0, 0x12, 0x34, 0xFF, 0xD9 }).ToArray();
 
     [Fact]
     public async Task A_gauge_shows_its_level_next_to_the_tape_and_a_far_off_tape_fails_with_the_difference()
@@ -96,9 +113,15 @@ public sealed class CommissionTests
     }
 
     [Fact]
-    public async Task A_bus_stop_shows_its_test_pattern()
+    public async Task A_bus_stop_shows_its_test_pattern_and_the_departures_the_cloud_sent()
     {
         var node = await _site.ProvisionAndBootAsync("bs-com-01", "busstop");
+        // Its departures come from the demo agency's feed once it is imported.
+        await SiteFixture.WaitForAsync("the agency's feed to be active, to link bs-com-01 to the port", async () =>
+        {
+            using var linked = await _site.Admin.PutAsJsonAsync("api/v1/nodes/bs-com-01/gtfs-stops", new { stopIds = new[] { Edge.Sim.Agency.DemoNetwork.Port.Id } });
+            return (linked.IsSuccessStatusCode, true, linked.StatusCode + " " + await linked.Content.ReadAsStringAsync());
+        });
         await SiteFixture.WaitForAsync("bs-com-01 to come up", async () =>
         {
             var n = (await _site.NodeAsync("bs-com-01"))!.Value;
@@ -107,8 +130,12 @@ public sealed class CommissionTests
         int fullBefore = node.Panel!.FullRefreshes;
         var result = _site.Edge(null, "node", "commission", "bs-com-01");
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains("PASS bs-com-01: test pattern shown (node id over the departures), panel refreshed", result.StandardOutput);
+        Assert.Contains("PASS bs-com-01: test pattern shown (node id over the departures), panel refreshed; the sign shows the cloud's next departures (content version", result.StandardOutput);
         Assert.True(node.Panel.FullRefreshes > fullBefore, "display.refresh made a full refresh of the panel");
+        // The version the node reports it shows is the one the cloud sent, with the departures listed in the figures.
+        var figures = (await _site.Admin.GetFromJsonAsync<JsonElement>("api/v1/nodes/bs-com-01/commissioning")).EnumerateArray().First().GetProperty("figures");
+        Assert.True(figures.GetProperty("contentVersion").GetInt64() >= figures.GetProperty("displayVersion").GetInt64());
+        Assert.NotEmpty(figures.GetProperty("departures").EnumerateArray());
     }
 
     [Fact]

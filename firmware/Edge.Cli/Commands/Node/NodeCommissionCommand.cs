@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.ComponentModel;
 using System.Globalization;
+using System.IO;
 using System.Net.Http;
 using System.Text;
 using System.Text.Json;
@@ -15,9 +17,10 @@ using Spectre.Console.Cli;
 namespace Edge.Cli.Commands.Node;
 
 /// <summary>
-/// `edge node commission`: waits until the cloud sees the node's first message, runs its type's self-test through the
-/// real command path (cloud → gateway → node → ack and telemetry back), prints pass or fail with the figures, and
-/// stores the result on the node (audited; a failure opens an alarm for the technicians).
+/// `edge node commission`: waits until the cloud sees the node's first message, then has the cloud run and judge its
+/// type's self-test through the real command path (cloud → gateway → node → ack and telemetry back; the same run the
+/// phone page starts), prints the steps, pass or fail and the figures; the cloud stores the result on the node (audited;
+/// a failure opens an alarm for the technicians). An optional photo goes with the result.
 /// </summary>
 public sealed class NodeCommissionCommand : AsyncCommand<NodeCommissionCommand.Settings>
 {
@@ -66,6 +69,10 @@ public sealed class NodeCommissionCommand : AsyncCommand<NodeCommissionCommand.S
         [Description("Accuracy of --lat/--lon, as the GPS reports it.")]
         public double? AccuracyM { get; init; }
 
+        [CommandOption("--photo <FILE>")]
+        [Description("A JPEG to store with the result (the pole, the lamp; at most the cloud's Commissioning:MaxPhotoBytes, 2 MiB by default; its Exif position is removed).")]
+        public string? Photo { get; init; }
+
         public override ValidationResult Validate()
         {
             if (base.Validate() is { Successful: false } selection) return selection;
@@ -80,38 +87,61 @@ public sealed class NodeCommissionCommand : AsyncCommand<NodeCommissionCommand.S
     {
         CliArguments.RejectUnknown(context, "node commission");
         double? lat = CliArguments.Degrees("--lat", s.Latitude, 90), lon = CliArguments.Degrees("--lon", s.Longitude, 180);
+        byte[]? photo = ReadPhoto(s.Photo);
         using var cloud = CloudClient.SignedIn();
         var node = await NodeLookup.RequireAsync(cloud, s.Node, s.Pole, s.Site ?? cloud.Config.Site, ct);
         string id = node.Text("id")!, type = node.Text("type")!;
-        var session = new SelfTestSession(cloud, id, TimeSpan.FromSeconds(s.CommandTimeoutS), line => Console.Out.WriteLine("  " + line));
+        var session = new SelfTestSession(cloud, id, line => Console.Out.WriteLine("  " + line));
 
         Console.Out.WriteLine("waiting for the first message of " + id + " (" + type + ") …");
         if (!await session.WaitForFirstMessageAsync(TimeSpan.FromSeconds(s.WaitS), ct))
             throw new CloudException("node '" + id + "' sent nothing within " + s.WaitS + " s: " + NodeStatusCommand.State(node)
                 + " — is it powered, flashed with its record, in Wi-Fi range of its gateway?");
 
-        await session.WaitForConfigAsync(ct);
-        Console.Out.WriteLine("self-test of " + id + ":");
-        var result = type switch
-        {
-            "streetlight" => await SelfTests.StreetLightAsync(session, s.MinWatts, TimeSpan.FromSeconds(s.SettleS), ct),
-            "waterlevel" => await SelfTests.GaugeAsync(session, s.MeasuredMm, s.ToleranceMm, ct),
-            "busstop" => await SelfTests.BusStopAsync(session, ct),
-            _ => throw new CloudException("node '" + id + "' has type '" + type + "', which has no self-test"),
-        };
-        foreach (var figure in result.Figures)
-            Console.Out.WriteLine($"  {figure.Key,-16} {figure.Value?.ToJsonString() ?? "—"}");
+        Console.Out.WriteLine("self-test of " + id + " (run and judged by the cloud):");
+        var request = new Dictionary<string, object?> { ["commandTimeoutS"] = s.CommandTimeoutS, ["lat"] = lat, ["lon"] = lon, ["accuracyM"] = s.AccuracyM };
+        if (type == "streetlight") { request["minWatts"] = s.MinWatts; request["settleS"] = s.SettleS; }
+        if (type == "waterlevel") { request["measuredMm"] = s.MeasuredMm; request["toleranceMm"] = s.ToleranceMm; }
+        else if (s.MeasuredMm is not null) throw new CloudException("node commission: --measured-mm is for a water-level gauge; '" + id + "' is a " + type);
+        var run = await session.RunAsync(request, ct);
+        string status = run.Text("status")!;
+        if (status is not ("passed" or "failed"))
+            throw new CloudException("the self-test of '" + id + "' did not finish (" + status + "): " + run.Text("summary") + " — nothing was stored; run it again");
+        bool passed = status == "passed";
+        var figures = run.GetProperty("figures");
+        foreach (var figure in figures.EnumerateObject())
+            Console.Out.WriteLine($"  {figure.Name,-16} {(figure.Value.ValueKind == JsonValueKind.Null ? "—" : figure.Value.GetRawText())}");
+        Console.Out.WriteLine((passed ? "PASS " : "FAIL ") + id + ": " + run.Text("summary"));
+        Console.Out.WriteLine("stored on the node by " + run.Text("actor") + (passed ? "" : "; an alarm is open for the technicians"));
 
-        var stored = await cloud.SendAsync(HttpMethod.Post, "nodes/" + Uri.EscapeDataString(id) + "/commissioning", new
+        if (photo is not null)
         {
-            passed = result.Passed, summary = result.Summary, figures = result.Figures, lat, lon, accuracyM = s.AccuracyM,
-        }, ct);
-        Console.Out.WriteLine((result.Passed ? "PASS " : "FAIL ") + id + ": " + result.Summary);
-        Console.Out.WriteLine("stored on the node by " + stored.Text("actor") + (result.Passed ? "" : "; an alarm is open for the technicians"));
+            long result = run.GetProperty("result").GetInt64();
+            await cloud.SendAsync(HttpMethod.Put, "nodes/" + Uri.EscapeDataString(id) + "/commissioning/" + result.ToString(CultureInfo.InvariantCulture) + "/photo",
+                new { photo = Convert.ToBase64String(photo) }, ct);
+            Console.Out.WriteLine("photo " + Path.GetFileName(s.Photo) + " stored with the result (without its metadata)");
+        }
 
-        if (type == "waterlevel" && s.MeasuredMm is { } measured && result.Figures["levelMm"] is JsonValue levelValue)
-            await OfferDatumAsync(cloud, node, levelValue.GetValue<double>(), measured, s.SetDatum, ct);
-        return result.Passed ? 0 : SelfTestFailed;
+        if (type == "waterlevel" && s.MeasuredMm is { } measured && figures.Number("levelMm") is { } level)
+            await OfferDatumAsync(cloud, node, level, measured, s.SetDatum, ct);
+        return passed ? 0 : SelfTestFailed;
+    }
+
+    /// <summary>The photo, read before anything is sent: a missing or non-JPEG file fails at once, not after the self-test.</summary>
+    private static byte[]? ReadPhoto(string? path)
+    {
+        if (path is null) return null;
+        byte[] data;
+        try
+        {
+            data = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CloudException("node commission: --photo " + path + ": " + e.Message);
+        }
+        if (data.Length < 4 || data[0] != 0xFF || data[1] != 0xD8) throw new CloudException("node commission: --photo " + path + " is not a JPEG");
+        return data;
     }
 
     /// <summary>The gauge config change that makes the gauge read the tape: datumOffsetMm moves by the difference (level = mounting height − distance − datum).</summary>
