@@ -10,6 +10,7 @@ using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Consumer;
 using Azure.Messaging.EventHubs.Primitives;
 using Azure.Messaging.EventHubs.Processor;
+using Edge.Cloud.Commissioning;
 using Edge.Cloud.Audit;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
@@ -41,7 +42,7 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _connections = new SqliteConnections(Path.Combine(_directory.Path, "edge.db"));
-        await new Migrator(_connections, [new IngestSchema(), new IntegritySchema(), new DomainSchema(), new UserSchema()], NullLogger<Migrator>.Instance).MigrateAsync();
+        await new Migrator(_connections, [new IngestSchema(), new IntegritySchema(), new DomainSchema(), new UserSchema(), new CommissioningSchema()], NullLogger<Migrator>.Instance).MigrateAsync();
         var gateways = new SqlGatewayStore(_connections);
         await gateways.AddAsync(new GatewayRegistration(Gateway, Gateway, GatewayTokens.Hash(GatewayTokens.NewToken()), 0));
         // The nodes the events speak for, assigned to the gateway (uplink.md §2 rule 7 applies here too).
