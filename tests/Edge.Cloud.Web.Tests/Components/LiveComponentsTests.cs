@@ -55,10 +55,27 @@ public sealed class LiveComponentsTests : ComponentTest
         foreach (var id in new[] { node + "-first", node })
             await inventory.PutNodeAsync("installer", id, new NodeRequest(ConsoleServer.Site, "streetlight", ConsoleServer.Gateway, null, null, null, null, null, null, null, null, null));
         await _site.Server.PostRecordsAsync(Records.LampFault(_site.Server.NextSeq(), node + "-first", ConsoleServer.T0 + 10));
+        // The record feed raises the alarm after the batch is stored; the list reads the alarms once when it renders
+        // and then only on a tick, so it renders after the alarm exists.
+        await OpenAlarmAsync(node + "-first");
         var alarms = Context.Render<LiveAlarms>(p => p.AddCascadingValue(As(role)));
         alarms.WaitForAssertion(() => Assert.Contains(node + "-first", alarms.Find("#alarms-table").TextContent), Patience);
         Assert.DoesNotContain(node + "<", alarms.Markup);
         return alarms;
+    }
+
+    /// <summary>The open alarm of <paramref name="node"/>, once the record feed has raised it (it runs after the store).</summary>
+    private async Task<AlarmInfo> OpenAlarmAsync(string node)
+    {
+        var service = _site.Server.App.Services.GetRequiredService<AlarmService>();
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var open = (await service.ListAsync("open", node, null, 10)).FirstOrDefault();
+            if (open is not null) return open;
+            Assert.True(DateTime.UtcNow < deadline, $"no open alarm of {node} within {Patience.TotalSeconds} s");
+            await Task.Delay(50);
+        }
     }
 
     [Fact]
@@ -113,7 +130,7 @@ public sealed class LiveComponentsTests : ComponentTest
         var alarms = await RenderAlarmsAsync("technician", node);
 
         await _site.Server.PostRecordsAsync(Records.LampFault(_site.Server.NextSeq(), node, ConsoleServer.T0 + 20));
-        var alarm = Assert.Single(await _site.Server.App.Services.GetRequiredService<AlarmService>().ListAsync("open", null, null, 500), a => a.Node == node);
+        var alarm = await OpenAlarmAsync(node);
         // Stored, but not shown until the live source ticks.
         Assert.Empty(alarms.FindAll($"tr[data-alarm='{alarm.Id}']"));
         _ticks.Advance(LiveRefresh.Interval);
@@ -140,6 +157,7 @@ public sealed class LiveComponentsTests : ComponentTest
         const string node = "sl-live-viewer";
         var alarms = await RenderAlarmsAsync("viewer", node);
         await _site.Server.PostRecordsAsync(Records.LampFault(_site.Server.NextSeq(), node, ConsoleServer.T0 + 30));
+        await OpenAlarmAsync(node);
         _ticks.Advance(LiveRefresh.Interval);
         alarms.WaitForAssertion(() => Assert.Contains(node + "</a>", alarms.Find("#alarms-table").InnerHtml), Patience);
         Assert.Empty(alarms.FindAll("#alarms-table button, #alarms-table input"));
