@@ -74,8 +74,9 @@ public sealed class NightTests(ITestOutputHelper output) : OwnSiteTest("night")
             // On at sunset: the switch from dark to light nearest to it.
             var on = Transitions(changes).Where(t => t.From == 0 && t.To.Duty > 0).MinBy(t => Math.Abs(t.To.AtUtc - sunset.ToUnixTimeSeconds())).To;
             AssertBracket(light.Node + " on at sunset", sunset, on);
-            // 30 % from 01:00 local time: the first dimming after the virtual-midnight step has settled.
-            var dim = Transitions(changes).First(t => t.To.AtUtc > OneAm.AddMinutes(-15).ToUnixTimeSeconds() && t.To.Duty < t.From).To;
+            // 30 % from 01:00 local time: the first dimming after the virtual-midnight step has settled — seen by a tick
+            // that began after it (a host that stalls past the step would otherwise show the step itself late).
+            var dim = Transitions(changes).First(t => t.To.AfterUtc > OneAm.AddMinutes(-15).ToUnixTimeSeconds() && t.To.Duty < t.From).To;
             AssertBracket(light.Node + " dimming at 01:00 EET", OneAm, dim);
             // Off at sunrise: the first switch to dark after that.
             var off = Transitions(changes).First(t => t.From > 0 && t.To.Duty == 0 && t.To.AtUtc > OneAm.ToUnixTimeSeconds()).To;

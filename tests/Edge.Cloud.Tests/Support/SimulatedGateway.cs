@@ -48,13 +48,17 @@ public sealed class SimulatedGateway : IAsyncDisposable
     private readonly Task _loop;
     // The gateway's outbox seq (unique per gateway for the cloud's dedup) and the nodes' own message seq (uint32).
     private long _seq = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private readonly Func<long>? _nextSeq;
     private long _nodeSeq;
 
     private readonly Func<long> _now;
 
     /// <param name="now">the gateway's and its nodes' clock (Unix seconds): the cloud's, when a test moves that by hand</param>
-    public SimulatedGateway(Uri cloud, string gateway, string token, string site, Func<long>? now = null)
+    /// <param name="nextSeq">the outbox seq source, when the test posts other batches for the same gateway: one gateway
+    /// has one rising seq, and the cloud's record feed never goes back below the highest it applied</param>
+    public SimulatedGateway(Uri cloud, string gateway, string token, string site, Func<long>? now = null, Func<long>? nextSeq = null)
     {
+        _nextSeq = nextSeq;
         _now = now ?? (() => DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         _client = new HttpClient { BaseAddress = cloud };
         _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -131,7 +135,7 @@ public sealed class SimulatedGateway : IAsyncDisposable
 
     private JsonObject Record(string node, string kind, long receivedAt, JsonObject payload) => new()
     {
-        ["seq"] = ++_seq, ["node"] = node, ["site"] = _site, ["kind"] = kind, ["receivedAt"] = receivedAt, ["payload"] = payload,
+        ["seq"] = _nextSeq?.Invoke() ?? ++_seq, ["node"] = node, ["site"] = _site, ["kind"] = kind, ["receivedAt"] = receivedAt, ["payload"] = payload,
     };
 
     private async Task PostAsync(JsonArray records)

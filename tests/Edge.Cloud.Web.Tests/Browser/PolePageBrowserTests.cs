@@ -50,7 +50,7 @@ public sealed class PolePageBrowserTests(ConsoleSite site)
     private static async Task<IResponse> SubmitAsync(IPage page, string button) =>
         await page.RunAndWaitForResponseAsync(() => page.ClickAsync(button), r => r.Request.Method == "POST");
 
-    private SimulatedGateway Gateway() => new(new Uri(site.Server.BaseUrl), ConsoleServer.Gateway, ConsoleServer.GatewayToken, ConsoleServer.Site, () => site.Server.Clock.UnixNow);
+    private SimulatedGateway Gateway() => new(new Uri(site.Server.BaseUrl), ConsoleServer.Gateway, ConsoleServer.GatewayToken, ConsoleServer.Site, () => site.Server.Clock.UnixNow, site.Server.NextSeq);
 
     /// <summary>Waits for the run the page follows (it reloads itself while the cloud drives the run) to have its verdict.</summary>
     private static async Task VerdictAsync(IPage page, string status) =>
