@@ -46,7 +46,10 @@ public sealed class BatchIngestor
     /// <summary>A batch of the outbox epoch <paramref name="epoch"/> (docs/uplink.md §2).</summary>
     public async Task<BatchResponse> IngestAsync(string gateway, string epoch, IReadOnlyList<JsonElement> records, CancellationToken cancellationToken = default)
     {
+        var started = Stopwatch.GetTimestamp();
         await _epochs.NoteAsync(gateway, epoch, cancellationToken);
+        _metrics.Stage("bookkeeping", started);
+        started = Stopwatch.GetTimestamp();
         var valid = new List<IngestRecord>(records.Count);
         var validIndex = new List<int>(records.Count);
         var rejected = new List<RejectedRecord>();
@@ -58,7 +61,10 @@ public sealed class BatchIngestor
             if (check.Record is not null) { valid.Add(check.Record with { Epoch = epoch }); validIndex.Add(i); }
             else rejected.Add(new RejectedRecord(check.Seq, i, check.Error!));
         }
+        _metrics.Stage("validate", started);
+        started = Stopwatch.GetTimestamp();
         var admission = await _admission.AdmitAsync(gateway, valid, cancellationToken);
+        _metrics.Stage("admission", started);
         foreach (var (position, error) in admission.Refused) rejected.Add(new RejectedRecord(valid[position].Seq, validIndex[position], error));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         var result = await StoreAsync(gateway, admission.Admitted, records, cancellationToken);
@@ -90,6 +96,7 @@ public sealed class BatchIngestor
         var started = Stopwatch.GetTimestamp();
         var result = await _store.StoreAsync(records, cancellationToken);
         _metrics.StoreDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        _metrics.Stage("store", started);
         span?.SetTag("edge.records.stored", result.Stored);
         return result;
     }

@@ -109,10 +109,20 @@ public sealed class RecordAdmission
     {
         var ids = records.Where(r => r.Node is not null).Select(r => r.Node!).Distinct(StringComparer.Ordinal).ToList();
         if (ids.Count == 0) return new Dictionary<string, NodeAssignment>();
-        var (names, parameters) = Tx.InList("@n", ids);
+        // PostgreSQL takes the batch's node ids as one array parameter: a statement of ~500 parameters costs more to send
+        // and plan than to run. SQLite (in process, no planning round trip) keeps the IN list.
+        string match;
+        (string, object?)[] parameters;
+        if (_connections.Kind == StorageKind.Postgres) (match, parameters) = ("n.id = ANY(@n)", [("@n", ids.ToArray())]);
+        else
+        {
+            (var names, parameters) = Tx.InList("@n", ids);
+            match = $"n.id IN ({names})";
+        }
         await using var tx = await Tx.ReadAsync(_connections, cancellationToken);
+        // The successor is looked up only for a removed node (the subquery is per row).
         var rows = await tx.QueryAsync(
-            $"SELECT n.id, n.site, n.gateway, n.removed, (SELECT MAX(r.new_node) FROM node_replacements r WHERE r.old_node = n.id) FROM nodes n WHERE n.id IN ({names})",
+            $"SELECT n.id, n.site, n.gateway, n.removed, CASE WHEN n.removed <> 0 THEN (SELECT MAX(r.new_node) FROM node_replacements r WHERE r.old_node = n.id) END FROM nodes n WHERE {match}",
             r => new NodeAssignment(r.GetString(0), r.GetString(1), r.Str(2), r.Bool(3), r.Str(4)), parameters);
         return rows.ToDictionary(n => n.Id, StringComparer.Ordinal);
     }
