@@ -119,18 +119,37 @@ public static class BatchEndpoint
             var records = new List<JsonElement>(recordsElement.GetArrayLength());
             foreach (var record in recordsElement.EnumerateArray()) records.Add(record);
             metrics.Stage("parse", started);
-            started = Stopwatch.GetTimestamp();
-            // The gateway's clock and uplink report: one transaction, the usual case in two statements' round trips.
-            await using (var tx = await Tx.BeginAsync(connections, cancellationToken))
+            // The gateway's clock and uplink report describe the gateway, not its records: written on their own connection
+            // while the records are validated and stored, and awaited before the answer (a failure still fails the request;
+            // the gateway then sends the batch again and its stored records count as duplicates).
+            var bookkeeping = RecordGatewayAsync(gatewayId, sentAt, context.Request.Headers, connections, clock, reports, metrics, cancellationToken);
+            BatchResponse response;
+            try
             {
-                if (sentAt is { } sent) await clock.RecordAsync(tx, gatewayId, sent);
-                await reports.RecordAsync(tx, gatewayId, context.Request.Headers);
-                await tx.CommitAsync();
+                response = await ingestor.IngestAsync(gatewayId, epoch, records, cancellationToken);
             }
-            metrics.Stage("bookkeeping", started);
-            var response = await ingestor.IngestAsync(gatewayId, epoch, records, cancellationToken);
+            finally
+            {
+                await bookkeeping;
+            }
             return Results.Ok(response);
         }
+    }
+
+    /// <summary>The gateway's clock error and uplink report (version, backlog) of one batch, in one transaction.</summary>
+    private static async Task RecordGatewayAsync(string gatewayId, long? sentAt, IHeaderDictionary headers, IStorageConnections connections,
+        GatewayClock clock, GatewayUplinkReports reports, CloudMetrics metrics, CancellationToken cancellationToken)
+    {
+        // Runs on the request's thread up to its first wait for the database (headers are read before it); the caller
+        // then goes on with the records. SQLite's driver does not wait asynchronously: there it runs before them.
+        var started = Stopwatch.GetTimestamp();
+        await using (var tx = await Tx.BeginAsync(connections, cancellationToken))
+        {
+            await reports.RecordAsync(tx, gatewayId, headers); // first: it reads the headers before it waits
+            if (sentAt is { } sent) await clock.RecordAsync(tx, gatewayId, sent);
+            await tx.CommitAsync();
+        }
+        metrics.Stage("gateway", started);
     }
 
     /// <summary>The whole-batch checks of docs/uplink.md §2 rule 4 (v, gateway, epoch, sentAt, records): a refusal, or

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Text.Json;
@@ -48,7 +49,10 @@ public sealed class BatchIngestor
     {
         var started = Stopwatch.GetTimestamp();
         await _epochs.NoteAsync(gateway, epoch, cancellationToken);
-        _metrics.Stage("bookkeeping", started);
+        _metrics.Stage("epoch", started);
+        // The inventory rows of the batch's nodes are read while the records are validated (a database round trip
+        // next to CPU work); admission then decides on the validated records with them.
+        var lookup = _admission.LookupAsync(NodesNamed(records), cancellationToken);
         started = Stopwatch.GetTimestamp();
         var valid = new List<IngestRecord>(records.Count);
         var validIndex = new List<int>(records.Count);
@@ -63,7 +67,7 @@ public sealed class BatchIngestor
         }
         _metrics.Stage("validate", started);
         started = Stopwatch.GetTimestamp();
-        var admission = await _admission.AdmitAsync(gateway, valid, cancellationToken);
+        var admission = await _admission.AdmitAsync(gateway, valid, lookup, cancellationToken);
         _metrics.Stage("admission", started);
         foreach (var (position, error) in admission.Refused) rejected.Add(new RejectedRecord(valid[position].Seq, validIndex[position], error));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
@@ -82,6 +86,25 @@ public sealed class BatchIngestor
         _logger.LogDebug("Gateway {Gateway}: {Stored} stored, {Duplicates} duplicate(s), {Rejected} rejected",
             gateway, result.Stored, result.Duplicates, rejected.Count);
         return new BatchResponse(1, result.Stored, result.Duplicates, rejected, ackedThrough);
+    }
+
+    /// <summary>The <c>node</c> strings of the records as sent, before validation (a string that is not valid UTF-8 is
+    /// left out: validation rejects its record).</summary>
+    private static HashSet<string> NodesNamed(IReadOnlyList<JsonElement> records)
+    {
+        var nodes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            if (record.ValueKind != JsonValueKind.Object || !record.TryGetProperty("node", out var node) || node.ValueKind != JsonValueKind.String) continue;
+            try
+            {
+                nodes.Add(node.GetString()!);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+        return nodes;
     }
 
     /// <summary>The store of one batch: timed, and a span (child of the request, which continues the gateway's
