@@ -49,23 +49,27 @@ public static class Program
         var batchSize = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 500;
         var nodes = int.Parse(Edge.Benchmarks.Spread.Option(args, "--nodes") ?? "10000", CultureInfo.InvariantCulture);
         var rounds = Math.Max(1, int.Parse(Edge.Benchmarks.Spread.Option(args, "--rounds") ?? "5", CultureInfo.InvariantCulture));
-        var postgres = Environment.GetEnvironmentVariable("EDGE_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("EDGE_TEST_POSTGRES");
+        Paths = (Edge.Benchmarks.Spread.Option(args, "--paths") ?? "store,retry,pipeline,http,raw,reference").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        var providers = (Edge.Benchmarks.Spread.Option(args, "--providers") ?? "sqlite,postgres").Split(',', StringSplitOptions.TrimEntries);
+        var postgres = providers.Contains("postgres") ? Environment.GetEnvironmentVariable("EDGE_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("EDGE_TEST_POSTGRES") : null;
+        var sqlite = providers.Contains("sqlite");
         var before = Edge.Benchmarks.Spread.Machine(Edge.Benchmarks.Spread.Option(args, "--load"));
         Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores ({before["cpu"]}), {before["os"]}, load {before["loadavg"]}; {before["note"]}");
-        Console.WriteLine($"# {total} records from {nodes} nodes in batches of {batchSize}, store only (no HTTP); {rounds} rounds, store/raw order alternating");
+        Console.WriteLine($"# {total} records from {nodes} nodes in batches of {batchSize}; paths {string.Join(',', Paths)}; {rounds} rounds, store/raw order alternating");
         var batches = MakeBatches(total, batchSize, nodes);
         var bodies = batches.Select(GzipBody).ToList();
         var results = new List<Result>();
 
         var warmUp = MakeBatches(batchSize, batchSize, nodes);
-        await RunSqliteAsync(warmUp, warmUp.Select(GzipBody).ToList(), new List<Result>(), 0); // warm-up (JIT)
-        if (postgres is null) Console.Error.WriteLine("EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES) is not set: PostgreSQL skipped.");
+        if (sqlite) await RunSqliteAsync(warmUp, warmUp.Select(GzipBody).ToList(), new List<Result>(), 0); // warm-up (JIT)
+        if (postgres is null) Console.Error.WriteLine("PostgreSQL skipped (not in --providers, or EDGE_BENCH_POSTGRES / EDGE_TEST_POSTGRES not set).");
         else await RunPostgresAsync(postgres, warmUp, warmUp.Select(GzipBody).ToList(), new List<Result>(), 0);
         Splits.Clear();
+        HttpSplits.Clear();
         for (var round = 0; round < rounds; round++)
         {
             // Alternate the order of the store and the raw baseline, so a drift in the machine's load favours neither.
-            await RunSqliteAsync(batches, bodies, results, round);
+            if (sqlite) await RunSqliteAsync(batches, bodies, results, round);
             if (postgres is not null) await RunPostgresAsync(postgres, batches, bodies, results, round);
             Console.WriteLine($"round {round + 1} done");
         }
@@ -94,10 +98,11 @@ public static class Program
             Console.WriteLine($"{group.Key,-10} decode {decode.Text("F1")}   validate {validate.Text("F1")}   store {stored.Text("F1")}");
             splits.Add(new { provider = group.Key, decodeMsPerBatch = decode, validateMsPerBatch = validate, storeMsPerBatch = stored });
         }
+        var httpSplits = PrintHttpSplits();
         var file = Edge.Benchmarks.Spread.Write("cloud-ingest", new
         {
-            what = "ingestion into the store only (SqliteIngestStore / PostgresIngestStore.StoreAsync, no HTTP) vs a raw baseline on the same rows",
-            records = total, batch = batchSize, nodes, rounds, machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary, pipelineSplit = splits,
+            what = "ingestion into the store (SqliteIngestStore / PostgresIngestStore.StoreAsync), in-process pipeline and end to end over HTTP vs a raw baseline on the same rows",
+            records = total, batch = batchSize, nodes, rounds, paths = Paths, machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary, pipelineSplit = splits, httpSplit = httpSplits,
             raw = results,
         }, Edge.Benchmarks.Spread.Option(args, "--out"));
         Console.WriteLine($"raw results: {file}");
@@ -206,7 +211,7 @@ public static class Program
     /// <summary>End to end over HTTP: the real cloud app (Kestrel on loopback, all its services, the record feed
     /// included) on a fresh database, its nodes in the inventory (admission), the gzip bodies POSTed one after another
     /// as one gateway sends them; each answer must accept the whole batch.</summary>
-    private static async Task<Result> HttpPathAsync(string provider, List<IngestRecord[]> batches, List<byte[]> bodies, Dictionary<string, string?> storage)
+    private static async Task<Result> HttpPathAsync(string provider, List<IngestRecord[]> batches, Dictionary<string, string?> storage)
     {
         var token = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var app = Edge.Cloud.Program.CreateApp([], builder =>
@@ -224,14 +229,19 @@ public static class Program
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             using var http = new HttpClient { BaseAddress = new Uri(address) };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            // What a gateway sends with each batch (HttpRecordSender): its version, and its backlog per request below.
+            http.DefaultRequestHeaders.UserAgent.TryParseAdd("edge-gateway/1.0.0-bench");
             // Stamped now, as a gateway stamps each batch: an old sentAt would raise the cloud's clock alarm on every batch.
-            bodies = batches.Select(GzipBody).ToList();
+            var bodies = batches.Select(GzipBody).ToList();
             var index = 0;
-            return await TimeAsync(provider, "http: POST gzip batches", batches, async batch =>
+            using var stages = new StageListener(app.Services.GetRequiredService<Edge.Cloud.Telemetry.CloudMetrics>().Meter);
+            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+            var result = await TimeAsync(provider, "http: POST gzip batches", batches, async batch =>
             {
                 using var content = new ByteArrayContent(bodies[index++]);
                 content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
                 content.Headers.ContentEncoding.Add("gzip");
+                content.Headers.Add("Edge-Outbox-Depth", ((batches.Count - index) * batch.Length).ToString(CultureInfo.InvariantCulture));
                 using var response = await http.PostAsync($"api/v1/gateways/{Gateway}/batches", content);
                 var answer = await response.Content.ReadAsStringAsync();
                 using var json = JsonDocument.Parse(answer);
@@ -240,12 +250,111 @@ public static class Program
                     throw new InvalidOperationException($"batch {index} was not accepted whole: {(int)response.StatusCode} {answer}");
                 }
             });
+            // The record feed applies the last batches after their answers: wait for it (up to 30 s) so its work is counted whole.
+            var feedDone = Stopwatch.StartNew();
+            var lastSeq = batches[^1][^1].Seq;
+            while (await FeedCheckpointAsync(app.Services.GetRequiredService<IStorageConnections>()) < lastSeq && feedDone.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
+            var cpuMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+            HttpSplits.Add(new HttpSplit(provider, batches.Count, result.Seconds * 1000, cpuMs, stages.Snapshot(), stages.FeedMs, stages.FeedBatches));
+            return result;
         }
         finally
         {
             await app.StopAsync();
             await app.DisposeAsync();
         }
+    }
+
+    /// <summary>One http run's time by stage (the cloud's <c>edge.cloud.ingestion.stage.duration</c> histogram, summed),
+    /// the record feed's apply time, and the whole process's CPU time (cloud, record feed and this client).</summary>
+    private sealed record HttpSplit(string Provider, int Batches, double WallMs, double CpuMs, Dictionary<string, double> StageMs, double FeedMs, int FeedBatches);
+
+    private static readonly List<HttpSplit> HttpSplits = new();
+
+    private static HashSet<string> Paths = new(StringComparer.Ordinal);
+
+    private static readonly string[] StageOrder = ["auth", "read", "parse", "gateway", "epoch", "validate", "admission", "store"];
+
+    /// <summary>Stages that run alongside the others on PostgreSQL (the cloud writes the gateway's clock and report
+    /// meanwhile): not subtracted from the batch's latency for "rest". SQLite's driver runs them before the records.</summary>
+    private static string[] Alongside(string provider) => provider == "postgres" ? ["gateway"] : [];
+
+    /// <summary>Prints the http path's time per batch by stage, median [min–max] over rounds; "rest" is the batch's
+    /// latency as the client saw it minus the stages in sequence (Kestrel, routing, the response, the client).</summary>
+    private static List<object> PrintHttpSplits()
+    {
+        var output = new List<object>();
+        if (HttpSplits.Count == 0) return output;
+        Console.WriteLine();
+        Console.WriteLine("http path, ms per batch by stage (wall time in the cloud, median [min–max] over rounds; on PostgreSQL gateway runs alongside the stages after it); feed = the record feed applying the batch (concurrent); cpu = the process's CPU per batch");
+        foreach (var group in HttpSplits.GroupBy(x => x.Provider))
+        {
+            var line = new List<string>();
+            var stages = new Dictionary<string, object>();
+            foreach (var stage in StageOrder)
+            {
+                var spread = Edge.Benchmarks.Spread.Of(group.Select(x => x.StageMs.GetValueOrDefault(stage) / x.Batches));
+                line.Add($"{stage} {spread.Text("F2")}");
+                stages[stage] = spread;
+            }
+            var rest = Edge.Benchmarks.Spread.Of(group.Select(x => (x.WallMs - x.StageMs.Where(s => !Alongside(group.Key).Contains(s.Key)).Sum(s => s.Value)) / x.Batches));
+            var feed = Edge.Benchmarks.Spread.Of(group.Select(x => x.FeedMs / x.Batches));
+            var cpu = Edge.Benchmarks.Spread.Of(group.Select(x => x.CpuMs / x.Batches));
+            Console.WriteLine($"{group.Key,-10} {string.Join("   ", line)}   rest {rest.Text("F2")}   | feed {feed.Text("F2")}   cpu {cpu.Text("F2")}");
+            output.Add(new { provider = group.Key, stageMsPerBatch = stages, restMsPerBatch = rest, feedMsPerBatch = feed, cpuMsPerBatch = cpu, runs = group.ToList() });
+        }
+        return output;
+    }
+
+    /// <summary>Sums the cloud app's stage and record-feed histograms while an http run goes.</summary>
+    private sealed class StageListener : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly Dictionary<string, double> _stageMs = new(StringComparer.Ordinal);
+        private readonly object _lock = new();
+        private double _feedMs;
+        private int _feedBatches;
+
+        public StageListener(System.Diagnostics.Metrics.Meter meter)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meter) && instrument.Name is "edge.cloud.ingestion.stage.duration" or "edge.cloud.feed.apply.duration" or "edge.cloud.feed.lag")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((instrument, seconds, tags, _) =>
+            {
+                lock (_lock)
+                {
+                    if (instrument.Name == "edge.cloud.feed.apply.duration") { _feedMs += seconds * 1000; _feedBatches++; return; }
+                    if (instrument.Name == "edge.cloud.feed.lag") return;
+                    foreach (var tag in tags)
+                    {
+                        if (tag.Key == "stage" && tag.Value is string stage) _stageMs[stage] = _stageMs.GetValueOrDefault(stage) + seconds * 1000;
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public double FeedMs { get { lock (_lock) return _feedMs; } }
+        public int FeedBatches { get { lock (_lock) return _feedBatches; } }
+
+        public Dictionary<string, double> Snapshot() { lock (_lock) return new Dictionary<string, double>(_stageMs); }
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    /// <summary>The seq up to which the record feed has applied the benchmark gateway's records (-1 before any).</summary>
+    private static async Task<long> FeedCheckpointAsync(IStorageConnections connections)
+    {
+        await using var connection = await connections.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq FROM record_feed WHERE gateway = @a";
+        command.Add("@a", Gateway);
+        return await command.ExecuteScalarAsync() is { } seq and not DBNull ? Convert.ToInt64(seq, CultureInfo.InvariantCulture) : -1;
     }
 
     /// <summary>The site and every node of the batches in the inventory, assigned to the benchmark's gateway (the
@@ -289,12 +398,15 @@ public static class Program
         {
             async Task Store()
             {
-                var store = await FreshSqliteAsync(Path.Combine(directory, "store.db"));
-                var ingest = new SqliteIngestStore(store, TimeProvider.System);
-                results.Add(await TimeAsync("sqlite", "store (new records)", batches, b => ingest.StoreAsync(b)));
-                results.Add(await TimeAsync("sqlite", "store (retry: duplicates)", batches, b => ingest.StoreAsync(b)));
-                results.Add(await PipelineAsync("sqlite", batches, bodies, new SqliteIngestStore(await FreshSqliteAsync(Path.Combine(directory, "pipeline.db")), TimeProvider.System)));
-                results.Add(await HttpPathAsync("sqlite", batches, bodies, new() { ["Storage:Provider"] = "Sqlite", ["Storage:DataDirectory"] = Path.Combine(directory, "http") }));
+                if (Paths.Contains("store"))
+                {
+                    var store = await FreshSqliteAsync(Path.Combine(directory, "store.db"));
+                    var ingest = new SqliteIngestStore(store, TimeProvider.System);
+                    results.Add(await TimeAsync("sqlite", "store (new records)", batches, b => ingest.StoreAsync(b)));
+                    if (Paths.Contains("retry")) results.Add(await TimeAsync("sqlite", "store (retry: duplicates)", batches, b => ingest.StoreAsync(b)));
+                }
+                if (Paths.Contains("pipeline")) results.Add(await PipelineAsync("sqlite", batches, bodies, new SqliteIngestStore(await FreshSqliteAsync(Path.Combine(directory, "pipeline.db")), TimeProvider.System)));
+                if (Paths.Contains("http")) results.Add(await HttpPathAsync("sqlite", batches, new() { ["Storage:Provider"] = "Sqlite", ["Storage:DataDirectory"] = Path.Combine(directory, "http") }));
             }
             async Task Raw()
             {
@@ -374,9 +486,17 @@ public static class Program
         {
             async Task Store()
             {
-                var ingest = new PostgresIngestStore(store.Connections, TimeProvider.System);
-                results.Add(await TimeAsync("postgres", "store (new records)", batches, b => ingest.StoreAsync(b)));
-                results.Add(await TimeAsync("postgres", "store (retry: duplicates)", batches, b => ingest.StoreAsync(b)));
+                if (Paths.Contains("store"))
+                {
+                    var ingest = new PostgresIngestStore(store.Connections, TimeProvider.System);
+                    results.Add(await TimeAsync("postgres", "store (new records)", batches, b => ingest.StoreAsync(b)));
+                    if (Paths.Contains("retry")) results.Add(await TimeAsync("postgres", "store (retry: duplicates)", batches, b => ingest.StoreAsync(b)));
+                }
+                if (Paths.Contains("pipeline")) await PostgresPipelineAsync();
+                if (Paths.Contains("http")) await PostgresHttpAsync();
+            }
+            async Task PostgresPipelineAsync()
+            {
                 var pipeline = await FreshPostgresAsync(server);
                 try
                 {
@@ -388,10 +508,13 @@ public static class Program
                 {
                     await DropAsync(server, pipeline.Schema);
                 }
+            }
+            async Task PostgresHttpAsync()
+            {
                 var overHttp = await FreshPostgresAsync(server);
                 try
                 {
-                    results.Add(await HttpPathAsync("postgres", batches, bodies, new()
+                    results.Add(await HttpPathAsync("postgres", batches, new()
                     {
                         ["Storage:Provider"] = "Postgres",
                         ["Storage:PostgresConnectionString"] = new NpgsqlConnectionStringBuilder(server) { SearchPath = overHttp.Schema }.ToString(),
@@ -410,6 +533,7 @@ public static class Program
                 await using var connection = await raw.Connections.DataSource.OpenConnectionAsync();
                 results.Add(await TimeAsync("postgres", "raw binary COPY", batches, b => RawCopyBatchAsync(connection, b)));
                 // Where the store's time goes: the same COPY plus the store's node_state upsert in the same transaction.
+                if (!Paths.Contains("reference")) return;
                 var reference = await FreshPostgresAsync(server);
                 try
                 {

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using System.Threading.Tasks;
-using Edge.Cloud.Domain;
 
 namespace Edge.Cloud.Alarms;
 
@@ -14,63 +12,50 @@ public static class AlarmRules
 {
     public static string Key(string kind, string? detail, string target) => kind + (detail is null ? "" : ":" + detail) + "@" + target;
 
-    public static async Task ApplyAsync(Tx tx, string gateway, string site, string node, string recordKind, JsonElement payload, long at)
+    /// <summary>The alarm change <paramref name="payload"/> of a node record means, or null (most records mean none).
+    /// Pure: <see cref="AlarmChanges"/> writes the changes of a whole batch of records together.</summary>
+    public static AlarmChange? Decide(string gateway, string site, string node, string recordKind, JsonElement payload, long at)
     {
         var target = site + "/" + node;
+        AlarmChange Raise(string kind, string key, string severity, string message) => new(key, at, new AlarmRaise(site, node, gateway, kind, severity, message));
+        AlarmChange Clear(string key) => new(key, at, null);
         if (recordKind == "state")
         {
-            var status = Text(payload, "status");
-            var key = Key("node.offline", null, target);
             // An offline state raises nothing here: a lost node waits out the grace period and may be grouped with
             // its gateway's other nodes, a planned offline raises nothing at all (OfflineSweep).
-            if (status is "online" or "asleep")
-            {
-                await AlarmService.ClearAsync(tx, key, at);
-            }
-            return;
+            return Text(payload, "status") is "online" or "asleep" ? Clear(Key("node.offline", null, target)) : null;
         }
-        if (recordKind != "event") return;
+        if (recordKind != "event") return null;
         switch (Text(payload, "kind"))
         {
             case "lamp.fault":
             {
                 var fault = Text(payload, "fault") ?? "unknown";
                 var key = Key("lamp.fault", fault, target);
-                if (Bool(payload, "active"))
-                {
-                    var severity = fault is "lamp-failure" or "supply-loss" ? "major" : "minor";
-                    await AlarmService.RaiseAsync(tx, site, node, gateway, "lamp.fault", key, severity, Text(payload, "msg") ?? fault, at);
-                }
-                else
-                {
-                    await AlarmService.ClearAsync(tx, key, at);
-                }
-                break;
+                if (!Bool(payload, "active")) return Clear(key);
+                var severity = fault is "lamp-failure" or "supply-loss" ? "major" : "minor";
+                return Raise("lamp.fault", key, severity, Text(payload, "msg") ?? fault);
             }
             case "hw.fault":
             {
                 var part = Text(payload, "part") ?? "unknown";
                 var key = Key("hw.fault", part, target);
-                if (Bool(payload, "active")) await AlarmService.RaiseAsync(tx, site, node, gateway, "hw.fault", key, part == "battery" ? "minor" : "major", Text(payload, "msg") ?? part, at);
-                else await AlarmService.ClearAsync(tx, key, at);
-                break;
+                return Bool(payload, "active") ? Raise("hw.fault", key, part == "battery" ? "minor" : "major", Text(payload, "msg") ?? part) : Clear(key);
             }
             case "flood.state":
             {
                 var to = Text(payload, "to");
                 var key = Key("flood.state", null, target);
                 var level = payload.TryGetProperty("levelMm", out var mm) && mm.ValueKind == JsonValueKind.Number ? $" at {mm.GetRawText()} mm" : "";
-                if (to is "warning" or "alarm") await AlarmService.RaiseAsync(tx, site, node, gateway, "flood.state", key, to == "alarm" ? "critical" : "major", $"flood {to}{level}", at);
-                else await AlarmService.ClearAsync(tx, key, at);
-                break;
+                return to is "warning" or "alarm" ? Raise("flood.state", key, to == "alarm" ? "critical" : "major", $"flood {to}{level}") : Clear(key);
             }
             case "flood.rate":
             {
                 var key = Key("flood.rate", null, target);
-                if (Bool(payload, "active")) await AlarmService.RaiseAsync(tx, site, node, gateway, "flood.rate", key, "major", "water rising fast", at);
-                else await AlarmService.ClearAsync(tx, key, at);
-                break;
+                return Bool(payload, "active") ? Raise("flood.rate", key, "major", "water rising fast") : Clear(key);
             }
+            default:
+                return null;
         }
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -176,6 +177,7 @@ public sealed class RecordFeed : BackgroundService
 
     private async Task<int> ApplyBatchAsync(string gateway, string epoch, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         await using var tx = await Tx.BeginAsync(_connections, ct);
         var checkpoint = await tx.LongAsync("SELECT seq FROM record_feed WHERE gateway = @g AND epoch = @e", ("@g", gateway), ("@e", epoch)) ?? -1;
         // Only acks, events and states derive anything: telemetry (most records) is passed over without its payload.
@@ -187,6 +189,7 @@ public sealed class RecordFeed : BackgroundService
         if (records.Count == 0) return 0;
         var appliedMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         List<(string Status, long? IssuedMs)>? completed = null;
+        var alarms = new AlarmChanges();
         foreach (var record in records)
         {
             if (record.Node is null || record.Payload is null) continue;
@@ -195,11 +198,14 @@ public sealed class RecordFeed : BackgroundService
             {
                 if (await CommandService.ApplyAckAsync(tx, record.Node, payload.RootElement, record.ReceivedAt, appliedMs) is { } outcome) (completed ??= new()).Add(outcome);
             }
-            else await AlarmRules.ApplyAsync(tx, gateway, record.Site, record.Node, record.Kind, payload.RootElement, record.ReceivedAt);
+            else alarms.Add(AlarmRules.Decide(gateway, record.Site, record.Node, record.Kind, payload.RootElement, record.ReceivedAt));
         }
+        // Acks touch commands only, alarms only alarms: writing the batch's alarm changes after its acks changes no outcome.
+        await alarms.WriteAsync(tx);
         await tx.ExecAsync("INSERT INTO record_feed (gateway, epoch, seq) VALUES (@g, @e, @s) ON CONFLICT (gateway, epoch) DO UPDATE SET seq = excluded.seq",
             ("@g", gateway), ("@e", epoch), ("@s", records[^1].Seq));
         await tx.CommitAsync();
+        _metrics.FeedApplyDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         Measure(records[^1].ReceivedAt, appliedMs, completed);
         return records.Count;
     }

@@ -1,10 +1,8 @@
 using System;
-using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Alarms;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Ingestion;
-using Edge.Cloud.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,42 +20,40 @@ public sealed class GatewayClock
 {
     public const string AlarmKind = "gateway.clock";
 
-    private readonly IStorageConnections _connections;
     private readonly TimeProvider _time;
     private readonly ClockOptions _options;
     private readonly ILogger<GatewayClock> _logger;
 
-    public GatewayClock(IStorageConnections connections, TimeProvider time, IOptions<ClockOptions> options, ILogger<GatewayClock> logger)
+    public GatewayClock(TimeProvider time, IOptions<ClockOptions> options, ILogger<GatewayClock> logger)
     {
-        _connections = connections;
         _time = time;
         _options = options.Value;
         _logger = logger;
     }
 
-    public async Task RecordAsync(string gateway, long sentAt, CancellationToken cancellationToken = default)
+    /// <summary>Records the clock error a batch sent at <paramref name="sentAt"/> shows, in <paramref name="tx"/> (the batch
+    /// endpoint's bookkeeping transaction). The usual case — clock in bounds — is one command: the value and the alarm's clear.</summary>
+    public async Task RecordAsync(Tx tx, string gateway, long sentAt)
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var offset = sentAt - now;
         var key = AlarmRules.Key(AlarmKind, null, gateway);
-        await using var tx = await Tx.BeginAsync(_connections, cancellationToken);
-        await tx.ExecAsync(
-            """
+        const string upsert = """
             INSERT INTO gateway_clock (gateway, offset_s, measured_at) VALUES (@g, @o, @at)
-            ON CONFLICT (gateway) DO UPDATE SET offset_s = excluded.offset_s, measured_at = excluded.measured_at
-            """, ("@g", gateway), ("@o", offset), ("@at", now));
-        if (Math.Abs(offset) > _options.AlarmS)
+            ON CONFLICT (gateway) DO UPDATE SET offset_s = excluded.offset_s, measured_at = excluded.measured_at;
+            """;
+        if (Math.Abs(offset) <= _options.AlarmS)
         {
-            var refusing = offset > _options.MaxAheadS;
-            await AlarmService.RaiseAsync(tx, null, null, gateway, AlarmKind, key, refusing ? "major" : "minor",
-                $"gateway {gateway}: clock is {offset:+0;-0} s off the cloud's (alarm beyond {_options.AlarmS} s" +
-                (refusing ? $"; its records dated more than {_options.MaxAheadS} s ahead are refused)" : ")"), now);
-            _logger.LogWarning("Gateway {Gateway}: clock is {Offset} s off the cloud's", gateway, offset);
+            // The same statements as AlarmService.ClearAsync, sent with the upsert in one round trip.
+            await tx.ExecAsync(upsert + "UPDATE alarms SET status = 'cleared', cleared_at = @at, updated_at = @at WHERE alarm_key = @k AND status IN ('open', 'acknowledged')",
+                ("@g", gateway), ("@o", offset), ("@at", now), ("@k", key));
+            return;
         }
-        else
-        {
-            await AlarmService.ClearAsync(tx, key, now);
-        }
-        await tx.CommitAsync();
+        await tx.ExecAsync(upsert, ("@g", gateway), ("@o", offset), ("@at", now));
+        var refusing = offset > _options.MaxAheadS;
+        await AlarmService.RaiseAsync(tx, null, null, gateway, AlarmKind, key, refusing ? "major" : "minor",
+            $"gateway {gateway}: clock is {offset:+0;-0} s off the cloud's (alarm beyond {_options.AlarmS} s" +
+            (refusing ? $"; its records dated more than {_options.MaxAheadS} s ahead are refused)" : ")"), now);
+        _logger.LogWarning("Gateway {Gateway}: clock is {Offset} s off the cloud's", gateway, offset);
     }
 }

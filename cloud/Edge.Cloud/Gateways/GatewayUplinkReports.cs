@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Storage;
@@ -21,7 +20,7 @@ public sealed record GatewayUplinkReport(string? Version, long? OutboxDepth, lon
 /// console. These headers only describe the gateway: one that is missing or malformed is ignored (logged), never a reason
 /// to refuse the records it came with, and a value once known stays until the gateway sends a new one.
 /// </summary>
-public sealed class GatewayUplinkReports(IStorageConnections connections, TimeProvider time, ILogger<GatewayUplinkReports> logger)
+public sealed class GatewayUplinkReports(TimeProvider time, ILogger<GatewayUplinkReports> logger)
 {
     public const string DepthHeader = "Edge-Outbox-Depth";
     private const string Product = "edge-gateway/";
@@ -29,8 +28,9 @@ public sealed class GatewayUplinkReports(IStorageConnections connections, TimePr
     /// <summary>Versions are HTTP tokens (RFC 9110 §10.1.5 product-version); longer than this is not a version.</summary>
     private const int MaxVersionLength = 64;
 
-    /// <summary>Reads the two headers of a batch request and stores what they say (nothing when neither is there).</summary>
-    public async Task RecordAsync(string gateway, IHeaderDictionary headers, CancellationToken ct = default)
+    /// <summary>Reads the two headers of a batch request and stores what they say (nothing when neither is there), in
+    /// <paramref name="tx"/> (the batch endpoint's bookkeeping transaction).</summary>
+    public async Task RecordAsync(Tx tx, string gateway, IHeaderDictionary headers)
     {
         var version = VersionOf(headers.UserAgent.ToString());
         long? depth = null;
@@ -41,14 +41,12 @@ public sealed class GatewayUplinkReports(IStorageConnections connections, TimePr
             else logger.LogWarning("Gateway {Gateway}: {Header} '{Value}' is not a whole number of records; ignored", gateway, DepthHeader, depthText.Length > 40 ? depthText[..40] : depthText);
         }
         if (version is null && depth is null) return;
-        await using var tx = await Tx.BeginAsync(connections, ct);
         await tx.ExecAsync(
             """
             INSERT INTO gateway_uplink (gateway, version, outbox_depth, reported_at) VALUES (@g, @v, @d, @at)
             ON CONFLICT (gateway) DO UPDATE SET version = COALESCE(excluded.version, gateway_uplink.version),
               outbox_depth = COALESCE(excluded.outbox_depth, gateway_uplink.outbox_depth), reported_at = excluded.reported_at
             """, ("@g", gateway), ("@v", version), ("@d", depth), ("@at", time.GetUtcNow().ToUnixTimeSeconds()));
-        await tx.CommitAsync();
     }
 
     /// <summary>The latest report of every gateway that sent one.</summary>

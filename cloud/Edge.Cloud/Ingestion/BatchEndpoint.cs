@@ -1,12 +1,15 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.ApiDocs;
+using Edge.Cloud.Domain;
 using Edge.Cloud.Gateways;
+using Edge.Cloud.Storage;
 using Edge.Cloud.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -66,20 +69,27 @@ public static class BatchEndpoint
         BatchIngestor ingestor,
         GatewayClock clock,
         GatewayUplinkReports reports,
+        IStorageConnections connections,
         IOptions<IngestionOptions> options,
+        CloudMetrics metrics,
         CancellationToken cancellationToken)
     {
         var limits = options.Value;
+        var started = Stopwatch.GetTimestamp();
         var auth = await gateways.AuthenticateAsync(gatewayId, context.Request.Headers.Authorization.ToString(), cancellationToken);
         if (auth.Gateway is null)
         {
             if (auth.Status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
             return Problem(auth.Status, auth.Detail!);
         }
+        metrics.Stage("auth", started);
 
+        started = Stopwatch.GetTimestamp();
         var (body, bodyError) = await ReadBodyAsync(context.Request, limits.MaxBatchBytes, cancellationToken);
         if (bodyError is not null) return bodyError;
+        metrics.Stage("read", started);
 
+        started = Stopwatch.GetTimestamp();
         JsonDocument document;
         try
         {
@@ -108,11 +118,38 @@ public static class BatchEndpoint
             var recordsElement = root.GetProperty("records");
             var records = new List<JsonElement>(recordsElement.GetArrayLength());
             foreach (var record in recordsElement.EnumerateArray()) records.Add(record);
-            if (sentAt is { } sent) await clock.RecordAsync(gatewayId, sent, cancellationToken);
-            await reports.RecordAsync(gatewayId, context.Request.Headers, cancellationToken);
-            var response = await ingestor.IngestAsync(gatewayId, epoch, records, cancellationToken);
+            metrics.Stage("parse", started);
+            // The gateway's clock and uplink report describe the gateway, not its records: written on their own connection
+            // while the records are validated and stored, and awaited before the answer (a failure still fails the request;
+            // the gateway then sends the batch again and its stored records count as duplicates).
+            var bookkeeping = RecordGatewayAsync(gatewayId, sentAt, context.Request.Headers, connections, clock, reports, metrics, cancellationToken);
+            BatchResponse response;
+            try
+            {
+                response = await ingestor.IngestAsync(gatewayId, epoch, records, cancellationToken);
+            }
+            finally
+            {
+                await bookkeeping;
+            }
             return Results.Ok(response);
         }
+    }
+
+    /// <summary>The gateway's clock error and uplink report (version, backlog) of one batch, in one transaction.</summary>
+    private static async Task RecordGatewayAsync(string gatewayId, long? sentAt, IHeaderDictionary headers, IStorageConnections connections,
+        GatewayClock clock, GatewayUplinkReports reports, CloudMetrics metrics, CancellationToken cancellationToken)
+    {
+        // Runs on the request's thread up to its first wait for the database (headers are read before it); the caller
+        // then goes on with the records. SQLite's driver does not wait asynchronously: there it runs before them.
+        var started = Stopwatch.GetTimestamp();
+        await using (var tx = await Tx.BeginAsync(connections, cancellationToken))
+        {
+            await reports.RecordAsync(tx, gatewayId, headers); // first: it reads the headers before it waits
+            if (sentAt is { } sent) await clock.RecordAsync(tx, gatewayId, sent);
+            await tx.CommitAsync();
+        }
+        metrics.Stage("gateway", started);
     }
 
     /// <summary>The whole-batch checks of docs/uplink.md §2 rule 4 (v, gateway, epoch, sentAt, records): a refusal, or

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Text.Json;
@@ -46,7 +47,15 @@ public sealed class BatchIngestor
     /// <summary>A batch of the outbox epoch <paramref name="epoch"/> (docs/uplink.md §2).</summary>
     public async Task<BatchResponse> IngestAsync(string gateway, string epoch, IReadOnlyList<JsonElement> records, CancellationToken cancellationToken = default)
     {
+        var started = Stopwatch.GetTimestamp();
         await _epochs.NoteAsync(gateway, epoch, cancellationToken);
+        _metrics.Stage("epoch", started);
+        // The inventory rows of the batch's nodes are read while the records are validated (a database round trip
+        // next to CPU work); admission then decides on the validated records with them.
+        started = Stopwatch.GetTimestamp();
+        var lookup = _admission.LookupAsync(NodesNamed(records), cancellationToken);
+        var lookupTicks = Stopwatch.GetTimestamp() - started; // all of it where the driver does not wait asynchronously (SQLite)
+        started = Stopwatch.GetTimestamp();
         var valid = new List<IngestRecord>(records.Count);
         var validIndex = new List<int>(records.Count);
         var rejected = new List<RejectedRecord>();
@@ -58,7 +67,10 @@ public sealed class BatchIngestor
             if (check.Record is not null) { valid.Add(check.Record with { Epoch = epoch }); validIndex.Add(i); }
             else rejected.Add(new RejectedRecord(check.Seq, i, check.Error!));
         }
-        var admission = await _admission.AdmitAsync(gateway, valid, cancellationToken);
+        _metrics.Stage("validate", started);
+        started = Stopwatch.GetTimestamp();
+        var admission = await _admission.AdmitAsync(gateway, valid, lookup, cancellationToken);
+        _metrics.Stage("admission", started - lookupTicks);
         foreach (var (position, error) in admission.Refused) rejected.Add(new RejectedRecord(valid[position].Seq, validIndex[position], error));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         var result = await StoreAsync(gateway, admission.Admitted, records, cancellationToken);
@@ -78,6 +90,25 @@ public sealed class BatchIngestor
         return new BatchResponse(1, result.Stored, result.Duplicates, rejected, ackedThrough);
     }
 
+    /// <summary>The <c>node</c> strings of the records as sent, before validation (a string that is not valid UTF-8 is
+    /// left out: validation rejects its record).</summary>
+    private static HashSet<string> NodesNamed(IReadOnlyList<JsonElement> records)
+    {
+        var nodes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            if (record.ValueKind != JsonValueKind.Object || !record.TryGetProperty("node", out var node) || node.ValueKind != JsonValueKind.String) continue;
+            try
+            {
+                nodes.Add(node.GetString()!);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+        return nodes;
+    }
+
     /// <summary>The store of one batch: timed, and a span (child of the request, which continues the gateway's
     /// <c>traceparent</c>) carrying the record count and linked to each record's own trace (docs/uplink.md, trace context).</summary>
     private async Task<StoreResult> StoreAsync(string gateway, IReadOnlyList<IngestRecord> records, IReadOnlyList<JsonElement> sent, CancellationToken cancellationToken)
@@ -90,6 +121,7 @@ public sealed class BatchIngestor
         var started = Stopwatch.GetTimestamp();
         var result = await _store.StoreAsync(records, cancellationToken);
         _metrics.StoreDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        _metrics.Stage("store", started);
         span?.SetTag("edge.records.stored", result.Stored);
         return result;
     }

@@ -47,13 +47,24 @@ public sealed class RecordAdmission
         _logger = logger;
     }
 
-    public async Task<Admission> AdmitAsync(string gateway, IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken = default)
+    public Task<Admission> AdmitAsync(string gateway, IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken = default) =>
+        AdmitAsync(gateway, records, null, cancellationToken);
+
+    /// <summary>Decides on <paramref name="records"/> with the inventory rows <paramref name="lookup"/> read (<see cref="LookupAsync"/>,
+    /// started before validation so that the query runs while the records are validated); the nodes it lacks are read now.</summary>
+    public async Task<Admission> AdmitAsync(string gateway, IReadOnlyList<IngestRecord> records, Task<NodeAssignments>? lookup, CancellationToken cancellationToken = default)
     {
         var refused = new List<(int, string)>();
         var admitted = new List<IngestRecord>(records.Count);
+        var read = lookup is null ? null : await lookup;
         if (records.Count == 0) return new Admission(admitted, refused);
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        var inventory = await AssignmentsAsync(records, cancellationToken);
+        var inventory = read?.Rows ?? new Dictionary<string, NodeAssignment>(StringComparer.Ordinal);
+        var missing = records.Where(r => r.Node is not null && (read is null || !read.Asked.Contains(r.Node))).Select(r => r.Node!).Distinct(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            foreach (var (id, row) in await AssignmentsAsync(missing, cancellationToken)) inventory[id] = row;
+        }
         var foreign = new Dictionary<string, (NodeAssignment Node, int Count)>();
         for (var i = 0; i < records.Count; i++)
         {
@@ -103,16 +114,30 @@ public sealed class RecordAdmission
             : null;
     }
 
-    private sealed record NodeAssignment(string Id, string Site, string? Gateway, bool Removed = false, string? ReplacedBy = null);
-
-    private async Task<Dictionary<string, NodeAssignment>> AssignmentsAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken)
+    /// <summary>Reads the inventory rows of <paramref name="nodeIds"/> for a later <see cref="AdmitAsync(string, IReadOnlyList{IngestRecord}, Task{NodeAssignments}?, CancellationToken)"/>
+    /// of the same batch (ids that are not node ids are not asked for: their records fail validation).</summary>
+    public async Task<NodeAssignments> LookupAsync(IEnumerable<string> nodeIds, CancellationToken cancellationToken = default)
     {
-        var ids = records.Where(r => r.Node is not null).Select(r => r.Node!).Distinct(StringComparer.Ordinal).ToList();
-        if (ids.Count == 0) return new Dictionary<string, NodeAssignment>();
-        var (names, parameters) = Tx.InList("@n", ids);
+        var asked = nodeIds.Where(id => RecordValidator.IdPattern().IsMatch(id)).ToHashSet(StringComparer.Ordinal);
+        return new NodeAssignments(asked, asked.Count == 0 ? new(StringComparer.Ordinal) : await AssignmentsAsync(asked.ToList(), cancellationToken));
+    }
+
+    private async Task<Dictionary<string, NodeAssignment>> AssignmentsAsync(List<string> ids, CancellationToken cancellationToken)
+    {
+        // PostgreSQL takes the batch's node ids as one array parameter: a statement of ~500 parameters costs more to send
+        // and plan than to run. SQLite (in process, no planning round trip) keeps the IN list.
+        string match;
+        (string, object?)[] parameters;
+        if (_connections.Kind == StorageKind.Postgres) (match, parameters) = ("n.id = ANY(@n)", [("@n", ids.ToArray())]);
+        else
+        {
+            (var names, parameters) = Tx.InList("@n", ids);
+            match = $"n.id IN ({names})";
+        }
         await using var tx = await Tx.ReadAsync(_connections, cancellationToken);
+        // The successor is looked up only for a removed node (the subquery is per row).
         var rows = await tx.QueryAsync(
-            $"SELECT n.id, n.site, n.gateway, n.removed, (SELECT MAX(r.new_node) FROM node_replacements r WHERE r.old_node = n.id) FROM nodes n WHERE n.id IN ({names})",
+            $"SELECT n.id, n.site, n.gateway, n.removed, CASE WHEN n.removed <> 0 THEN (SELECT MAX(r.new_node) FROM node_replacements r WHERE r.old_node = n.id) END FROM nodes n WHERE {match}",
             r => new NodeAssignment(r.GetString(0), r.GetString(1), r.Str(2), r.Bool(3), r.Str(4)), parameters);
         return rows.ToDictionary(n => n.Id, StringComparer.Ordinal);
     }
@@ -132,4 +157,14 @@ public sealed class RecordAdmission
         }
         await tx.CommitAsync();
     }
+}
+
+/// <summary>A node's row in the inventory, as admission needs it.</summary>
+public sealed record NodeAssignment(string Id, string Site, string? Gateway, bool Removed = false, string? ReplacedBy = null);
+
+/// <summary>What <see cref="RecordAdmission.LookupAsync"/> read: the ids it asked for and the rows found.</summary>
+public sealed class NodeAssignments(IReadOnlySet<string> asked, Dictionary<string, NodeAssignment> rows)
+{
+    public IReadOnlySet<string> Asked { get; } = asked;
+    public Dictionary<string, NodeAssignment> Rows { get; } = rows;
 }

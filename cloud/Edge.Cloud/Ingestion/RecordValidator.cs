@@ -28,7 +28,7 @@ public static partial class RecordValidator
     public static readonly string[] RecordKinds = ["telemetry", "event", "state", "ack", "rule", "gateway"];
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,31}$")]
-    private static partial Regex IdPattern(); // protocol.md §2.1
+    internal static partial Regex IdPattern(); // protocol.md §2.1
 
     public static RecordCheck Validate(string gateway, JsonElement record)
     {

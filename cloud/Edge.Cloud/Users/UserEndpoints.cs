@@ -44,8 +44,11 @@ public static class UserEndpoints
         services.AddHostedService<UserSeeder>();
         services.AddSingleton<LoginLimiter>();
         services.AddAuthentication(Scheme)
+            // A gateway endpoint's bearer token is a gateway's (it checks the token itself, GatewayRegistry): looking it up
+            // among the users' API tokens too would cost every batch a query, and note a use of a user's token there.
             .AddPolicyScheme(Scheme, "cookie or bearer", o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.Count > 0 ? ApiTokenHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
+                context.Request.Headers.Authorization.Count > 0 && context.GetEndpoint()?.Metadata.GetMetadata<GatewayTokenMetadata>() is null
+                    ? ApiTokenHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenHandler>(ApiTokenHandler.SchemeName, null)
             .AddCookie(o =>
             {

@@ -362,6 +362,31 @@ public abstract class DomainSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Alarm_changes_of_one_batch_apply_in_record_order()
+    {
+        // The feed writes a batch's alarm changes together (AlarmChanges): within one batch a raise, its refresh, its
+        // clear and a new raise of the same condition must end as they would one record at a time.
+        await AddLightAsync("sl-0001");
+        await AddLightAsync("sl-0002");
+        var refresh = Records.LampFault(2, "sl-0001", Clock.UnixNow + 1);
+        refresh["payload"]!["msg"] = "lamp dark since dusk";
+        var clear = Records.LampFault(3, "sl-0001", Clock.UnixNow + 2);
+        clear["payload"]!["active"] = false;
+        var again = Records.LampFault(4, "sl-0001", Clock.UnixNow + 3);
+        var clearNeverRaised = Records.LampFault(6, "sl-0002", Clock.UnixNow + 5);
+        clearNeverRaised["payload"]!["active"] = false;
+        await IngestAsync(Records.LampFault(1, "sl-0001", Clock.UnixNow), refresh, clear, again,
+            Records.State(5, "sl-0002", Clock.UnixNow + 4, "online", 1), clearNeverRaised, Records.LampFault(7, "sl-0002", Clock.UnixNow + 6));
+
+        var all = (await Alarms.ListAsync(null, null, "lamp.fault", 10)).OrderBy(a => a.Id).ToList();
+        Assert.Equal(3, all.Count);
+        Assert.Equal(("sl-0001", AlarmStatus.Cleared, "lamp dark since dusk", Clock.UnixNow + 2), (all[0].Node, all[0].Status, all[0].Message, all[0].ClearedAt!.Value));
+        Assert.Equal(("sl-0001", AlarmStatus.Open, Clock.UnixNow + 3), (all[1].Node, all[1].Status, all[1].RaisedAt));
+        Assert.Equal(("sl-0002", AlarmStatus.Open, Clock.UnixNow + 6), (all[2].Node, all[2].Status, all[2].RaisedAt));
+        Assert.Equal(2, (await Alarms.ListAsync("active", null, null, 10)).Count);
+    }
+
+    [Fact]
     public async Task Flood_states_offline_nodes_and_silent_gateways_raise_and_clear_alarms()
     {
         await AddLightAsync("sl-0001");

@@ -165,6 +165,29 @@ public sealed class AccountApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_gateway_endpoint_takes_no_user_api_token_and_notes_no_use_of_one()
+    {
+        // Gateway endpoints check the bearer token as a gateway's (GatewayRegistry); the user token lookup is not run
+        // there (it cost every batch a query), so a user's token sent to one is refused and not recorded as used.
+        await CreateUserAsync("viewer-2", "viewer");
+        using var session = await LoginFromAsync("198.51.100.9", "viewer-2", "password-viewer-2");
+        var created = await Ok(await session.PostAsJsonAsync("/api/v1/auth/tokens", new { name = "script" }));
+        using var script = Bearer(created.GetProperty("token").GetString()!);
+
+        var batch = Records.Batch(Gateway, Records.LampFault(1, "sl-0001", _clock.UnixNow));
+        var refused = await Problem(await script.PostAsync($"/api/v1/gateways/{Gateway}/batches",
+            new StringContent(batch.ToJsonString(), Encoding.UTF8, "application/json")), HttpStatusCode.Unauthorized);
+        Assert.Contains("not valid for any gateway", refused.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await script.GetAsync($"/api/v1/gateways/{Gateway}/desired")).StatusCode);
+
+        var token = (await Ok(await session.GetAsync("/api/v1/auth/tokens"))).EnumerateArray().Single(t => t.GetProperty("name").GetString() == "script");
+        Assert.False(token.TryGetProperty("lastUsedAt", out var usedAt) && usedAt.ValueKind == JsonValueKind.Number);
+        Assert.DoesNotContain((await Ok(await _admin.GetAsync("/api/v1/audit?actor=viewer-2"))).EnumerateArray(), e => e.GetProperty("action").GetString() == "token.use");
+        // The same token still works where user tokens belong.
+        await Ok(await script.GetAsync("/api/v1/auth/me"));
+    }
+
+    [Fact]
     public async Task Api_tokens_expire_and_record_their_last_use_which_is_audited_at_most_once_per_interval()
     {
         await CreateUserAsync("viewer-1", "viewer");
