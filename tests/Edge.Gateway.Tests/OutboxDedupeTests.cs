@@ -69,6 +69,21 @@ public sealed class OutboxDedupeTests
     }
 
     [Fact]
+    public async Task The_gateways_own_records_are_all_stored_and_leave_no_ranges()
+    {
+        // GatewayRecords: boot -1 and one seq counter for all nodes' forwarded state, rules and gateway events, so each
+        // node's seqs are sparse — as ranges, one per record. They are never re-sent under the same seq: no dedupe.
+        var path = Path.Combine(TestGateway.NewTempDir(), "outbox.db");
+        var outbox = Open(path);
+        var records = new Edge.Gateway.Uplink.GatewayRecords(outbox);
+        foreach (var node in new[] { "a", "b", "a", "c", "a" }) await records.AppendStateAsync("s", node, Encoding.ASCII.GetBytes("{}"));
+        await records.AppendGatewayAsync("s", Encoding.ASCII.GetBytes("{}"));
+        Assert.Equal(6, (await outbox.ReadAfterAsync(0, 100, int.MaxValue, default)).Count);
+        await outbox.DisposeAsync();
+        Assert.Equal(0L, Scalar(path, "SELECT COUNT(*) FROM seen_ranges"));
+    }
+
+    [Fact]
     public async Task The_same_message_twice_in_one_batch_is_stored_once()
     {
         var path = Path.Combine(TestGateway.NewTempDir(), "outbox.db");

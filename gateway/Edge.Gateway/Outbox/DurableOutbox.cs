@@ -235,7 +235,9 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                         MarkForwarded(transaction, item.ForwardUpTo, delta);
                         continue;
                     }
-                    if (!_seen.TryAdd(m.NodeId, m.Boot, m.Seq, m.ReceivedUnixMs))
+                    // A negative boot is the gateway's own record (GatewayRecords; a node's boot is a uint): its seq is unique to
+                    // it and never sent again, so it needs no dedupe — and, sparse per node, would cost a range per record.
+                    if (m.Boot >= 0 && !_seen.TryAdd(m.NodeId, m.Boot, m.Seq, m.ReceivedUnixMs))
                     {
                         results[i] = new AppendResult(AppendOutcome.Duplicate, 0);
                         continue;
