@@ -41,6 +41,11 @@ public static class Program
         public double CpuSeconds { get; set; }
 
         public double CpuMsPer1000 => Math.Round(CpuSeconds * 1000 / Messages * 1000, 1);
+
+        /// <summary>Bytes the broker process sent to storage over the same span (/proc/&lt;pid&gt;/io write_bytes).</summary>
+        public long DiskBytes { get; set; }
+
+        public double DiskKbPerMessage => Math.Round(DiskBytes / 1024.0 / Messages, 2);
     }
 
     /// <summary>The nodes both targets serve: a gateway data directory with them provisioned (copied for each gateway
@@ -99,9 +104,9 @@ public static class Program
                 var order = new List<Func<Task>> { async () => gateway.Add(await RunGatewayAsync(settings, fleet, thisGateway)), async () => mosquitto.Add(await RunMosquittoAsync(settings, fleet)) };
                 if (variant is not null) order.Add(async () => compared.Add(await RunGatewayAsync(settings, fleet, variant)));
                 for (var i = 0; i < order.Count; i++) await order[(i + round) % order.Count]();
-                Console.WriteLine($"round {round + 1}: gateway {gateway[^1].MessagesPerSecond:F0} msg/s ({gateway[^1].CpuMsPer1000:F0} ms CPU per 1,000), " +
-                                  $"mosquitto {mosquitto[^1].MessagesPerSecond:F0} msg/s ({mosquitto[^1].CpuMsPer1000:F0} ms CPU per 1,000)" +
-                                  (variant is null ? "" : $", {variant.Label} {compared[^1].MessagesPerSecond:F0} msg/s ({compared[^1].CpuMsPer1000:F0} ms CPU per 1,000)"));
+                Console.WriteLine($"round {round + 1}: gateway {gateway[^1].MessagesPerSecond:F0} msg/s ({gateway[^1].CpuMsPer1000:F0} ms CPU per 1,000, {gateway[^1].DiskKbPerMessage:F2} KB disk per message), " +
+                                  $"mosquitto {mosquitto[^1].MessagesPerSecond:F0} msg/s ({mosquitto[^1].CpuMsPer1000:F0} ms CPU per 1,000, {mosquitto[^1].DiskKbPerMessage:F2} KB)" +
+                                  (variant is null ? "" : $", {variant.Label} {compared[^1].MessagesPerSecond:F0} msg/s ({compared[^1].CpuMsPer1000:F0} ms CPU per 1,000, {compared[^1].DiskKbPerMessage:F2} KB)"));
             }
         }
         finally
@@ -117,8 +122,9 @@ public static class Program
             var p50 = Spread.Of(results.Select(r => r.P50Ms));
             var p99 = Spread.Of(results.Select(r => r.P99Ms));
             var cpu = Spread.Of(results.Select(r => r.CpuMsPer1000));
-            Console.WriteLine($"{results[0].Target,-40} {rate.Text("F0")} msg/s   p50 {p50.Text("F2")} ms   p99 {p99.Text("F2")} ms   CPU {cpu.Text("F0")} ms per 1,000 messages");
-            summary[name] = new { messagesPerSecond = rate, p50Ms = p50, p99Ms = p99, cpuMsPer1000Messages = cpu };
+            var disk = Spread.Of(results.Select(r => r.DiskKbPerMessage));
+            Console.WriteLine($"{results[0].Target,-40} {rate.Text("F0")} msg/s   p50 {p50.Text("F2")} ms   p99 {p99.Text("F2")} ms   CPU {cpu.Text("F0")} ms per 1,000 messages   disk {disk.Text("F2")} KB per message");
+            summary[name] = new { messagesPerSecond = rate, p50Ms = p50, p99Ms = p99, cpuMsPer1000Messages = cpu, diskKbPerMessage = disk };
         }
         var ratio = Spread.Of(gateway.Zip(mosquitto, (g, m) => g.MessagesPerSecond / m.MessagesPerSecond));
         Console.WriteLine($"gateway / mosquitto rate (per round): {ratio.Text("P0")}");
@@ -216,9 +222,12 @@ public static class Program
             using var http = new HttpClient();
             await WaitAsync(async () => { try { return (await http.GetAsync($"http://127.0.0.1:{httpPort}/health")).IsSuccessStatusCode; } catch (HttpRequestException) { return false; } });
             var cpuStart = 0.0;
-            var result = await DriveAsync($"gateway (durable, {synchronous}){(variant.Label.Length > 0 ? ", " + variant.Label : "")}", settings, mqttPort, fleet.Credentials, () => cpuStart = CpuSeconds(process.Id));
+            long diskStart = 0;
+            var result = await DriveAsync($"gateway (durable, {synchronous}){(variant.Label.Length > 0 ? ", " + variant.Label : "")}", settings, mqttPort, fleet.Credentials,
+                () => (cpuStart, diskStart) = (CpuSeconds(process.Id), DiskBytes(process.Id)));
             // Each PUBACK follows the outbox commit: the gateway's work for the run is done.
             result.CpuSeconds = CpuSeconds(process.Id) - cpuStart;
+            result.DiskBytes = DiskBytes(process.Id) - diskStart;
             // The outbox must hold exactly what was acknowledged.
             var metrics = await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics");
             var depth = metrics.Split('\n').First(l => l.StartsWith("edge_gateway_outbox_depth{", StringComparison.Ordinal) || l.StartsWith("edge_gateway_outbox_depth ", StringComparison.Ordinal));
@@ -272,10 +281,13 @@ public static class Program
             });
             await subscriber.SubscribeAsync("edge/#", MqttQualityOfServiceLevel.AtLeastOnce);
             var cpuStart = 0.0;
-            var result = await DriveAsync("mosquitto (persistence, passwd + ACL)", settings, port, fleet.Credentials, () => cpuStart = CpuSeconds(process.Id));
+            long diskStart = 0;
+            var result = await DriveAsync("mosquitto (persistence, passwd + ACL)", settings, port, fleet.Credentials,
+                () => (cpuStart, diskStart) = (CpuSeconds(process.Id), DiskBytes(process.Id)));
             await WaitAsync(() => Task.FromResult(Interlocked.Read(ref received) >= result.Messages));
             // Counted once every message has also reached the subscriber: Mosquitto's work for the run is done.
             result.CpuSeconds = CpuSeconds(process.Id) - cpuStart;
+            result.DiskBytes = DiskBytes(process.Id) - diskStart;
             Console.WriteLine($"# mosquitto subscriber received {Interlocked.Read(ref received)}");
             subscriber.Dispose();
             return result;
@@ -286,6 +298,16 @@ public static class Program
             process.WaitForExit();
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>Bytes a process caused to be written to storage so far (/proc/&lt;pid&gt;/io write_bytes: its WAL and fsyncs, not its sockets).</summary>
+    static long DiskBytes(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/io"))
+        {
+            if (line.StartsWith("write_bytes:", StringComparison.Ordinal)) return long.Parse(line["write_bytes:".Length..].Trim(), CultureInfo.InvariantCulture);
+        }
+        return 0;
     }
 
     /// <summary>User + system CPU seconds of a process so far (/proc/&lt;pid&gt;/stat fields 14 and 15, in clock ticks of 1/100 s).</summary>

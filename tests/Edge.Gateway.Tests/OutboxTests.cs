@@ -116,8 +116,9 @@ public sealed class OutboxTests
     [Fact]
     public async Task A_re_send_is_recognised_while_inside_the_dedupe_window_and_is_a_new_message_once_the_window_has_passed()
     {
-        // docs/gateway.md: seen (node, boot, seq) is kept for DedupeWindowHours, across restarts. The window is a whole
-        // number of hours, so its passing is shown with a window of 0 hours: every row older than now has expired.
+        // docs/gateway.md: the seqs of a (node, boot) are kept until DedupeWindowHours after its newest one, across
+        // restarts. The window is a whole number of hours, so its passing is shown with a window of 0 hours: everything
+        // received before now has expired. The pruning commit stores another boot's message, so boot 1 gets nothing newer.
         var dataDir = TestGateway.NewTempDir();
         string secret;
         await using (var gateway = await TestGateway.StartAsync(dataDir))
@@ -135,11 +136,11 @@ public sealed class OutboxTests
         await using (var gateway = await TestGateway.StartAsync(dataDir, "--Gateway:Outbox:DedupeWindowHours=0"))
         {
             using var client = await gateway.ConnectAsync("sl-0001", secret);
-            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 2))); // the first commit prunes
+            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(2, 1))); // the first commit prunes
             await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));
             Assert.Equal(0, gateway.Metrics.Get("edge.gateway.messages.duplicates"));
             var stored = await gateway.Get<IOutboxReader>().ReadAfterAsync(0, 100, int.MaxValue, default);
-            Assert.Equal(new[] { 1L, 2L, 1L }, stored.Select(m => m.Seq)); // the expired re-send was stored as a new message
+            Assert.Equal(new[] { (1L, 1L), (2L, 1L), (1L, 1L) }, stored.Select(m => (m.Boot, m.Seq))); // the expired re-send was stored as a new message
         }
     }
 

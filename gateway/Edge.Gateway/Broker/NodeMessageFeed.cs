@@ -19,22 +19,34 @@ public sealed record NodeMessage(string Site, string NodeId, string Leaf, byte[]
 public interface INodeMessageFeed
 {
     /// <summary>
-    /// A new subscription: every message accepted from now on is written to its unbounded channel, in acceptance
-    /// order per node. Dispose it to unsubscribe. A subscriber that stops reading only grows its own channel.
+    /// A new subscription: every message accepted from now on (that <paramref name="accepts"/>, when given, returns true
+    /// for) is written to its unbounded channel, in acceptance order per node. Dispose it to unsubscribe. A subscriber
+    /// that stops reading only grows its own channel.
     /// </summary>
-    NodeMessageSubscription Subscribe();
+    /// <param name="accepts">Runs on the broker's thread for every accepted message, before the commit's PUBACK is sent:
+    /// keep it short and non-blocking. A subscriber that wants a few messages says so here, so the rest (at full load
+    /// tens of thousands of telemetry messages a second) never wake its reader.</param>
+    NodeMessageSubscription Subscribe(Func<NodeMessage, bool>? accepts = null);
 }
 
 public sealed class NodeMessageSubscription : IDisposable
 {
     readonly Channel<NodeMessage> _channel = Channel.CreateUnbounded<NodeMessage>(new UnboundedChannelOptions { SingleReader = true });
     readonly Action<NodeMessageSubscription> _unsubscribe;
+    readonly Func<NodeMessage, bool>? _accepts;
 
-    internal NodeMessageSubscription(Action<NodeMessageSubscription> unsubscribe) => _unsubscribe = unsubscribe;
+    internal NodeMessageSubscription(Action<NodeMessageSubscription> unsubscribe, Func<NodeMessage, bool>? accepts)
+    {
+        _unsubscribe = unsubscribe;
+        _accepts = accepts;
+    }
 
     public ChannelReader<NodeMessage> Reader => _channel.Reader;
 
-    internal void Write(NodeMessage message) => _channel.Writer.TryWrite(message);
+    internal void Write(NodeMessage message)
+    {
+        if (_accepts is null || _accepts(message)) _channel.Writer.TryWrite(message);
+    }
 
     public void Dispose()
     {
@@ -48,9 +60,9 @@ public sealed class NodeMessageFeed : INodeMessageFeed
     readonly object _lock = new();
     NodeMessageSubscription[] _subscribers = Array.Empty<NodeMessageSubscription>();
 
-    public NodeMessageSubscription Subscribe()
+    public NodeMessageSubscription Subscribe(Func<NodeMessage, bool>? accepts = null)
     {
-        var subscription = new NodeMessageSubscription(Remove);
+        var subscription = new NodeMessageSubscription(Remove, accepts);
         lock (_lock)
         {
             _subscribers = [.. _subscribers, subscription];

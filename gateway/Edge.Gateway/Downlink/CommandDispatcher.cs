@@ -82,7 +82,8 @@ public sealed class CommandDispatcher : BackgroundService
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = _feed.Subscribe(); // before any node can be born after start
+        // Before any node can be born after start; births and acks only, so telemetry never wakes this loop.
+        _subscription = _feed.Subscribe(m => (m.Leaf == NodeTopics.State && m.Birth) || m.Leaf == NodeTopics.CmdAck);
         return base.StartAsync(cancellationToken);
     }
 

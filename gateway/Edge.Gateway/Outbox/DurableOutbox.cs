@@ -25,7 +25,8 @@ namespace Edge.Gateway.Outbox;
 /// roll back on power loss — so FULL is the default. A transaction that is not committed leaves no trace
 /// (SQLite's atomic commit), and no PUBACK was sent for its messages, so the node re-sends them.
 ///
-/// Dedupe: table <c>seen</c> remembers (nodeId, boot, seq) for DedupeWindowHours, in the same transaction as the
+/// Dedupe: <see cref="SeenRanges"/> remembers (nodeId, boot, seq) as ranges of seqs, in memory and in table
+/// <c>seen_ranges</c> written in the same transaction as the message, for DedupeWindowHours after a range's newest
 /// message, so a re-send after a lost PUBACK is recognised even after the original was forwarded and deleted, and
 /// even after a crash between commit and PUBACK.
 ///
@@ -50,6 +51,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
     readonly object _readerLock = new();
     readonly Task _loop;
     readonly WriterStatements _statements;
+    readonly SeenRanges _seen;
     readonly object _statsLock = new();
     TaskCompletionSource _appended = NewSignal();
 
@@ -85,14 +87,6 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
               payload BLOB NOT NULL
             );
             CREATE INDEX IF NOT EXISTS outbox_class ON outbox (class, gw_seq);
-            CREATE TABLE IF NOT EXISTS seen (
-              node_id TEXT NOT NULL,
-              boot INTEGER NOT NULL,
-              seq INTEGER NOT NULL,
-              received_ms INTEGER NOT NULL,
-              PRIMARY KEY (node_id, boot, seq)
-            ) WITHOUT ROWID;
-            CREATE INDEX IF NOT EXISTS seen_age ON seen (received_ms);
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
             INSERT OR IGNORE INTO meta VALUES ('forwarded_up_to', 0), ('dropped_routine', 0), ('dropped_kept', 0);
             """);
@@ -100,6 +94,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         Epoch = OutboxEpoch.LoadOrCreate(_writer);
         _reader = SqliteDatabase.Open(path, options.Synchronous);
         _statements = new WriterStatements(_writer);
+        _seen = new SeenRanges(_writer);
         LoadStats();
         RegisterMetrics();
         _loop = Task.Run(WriterLoopAsync);
@@ -230,9 +225,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         {
             using (var transaction = _writer.BeginTransaction())
             {
-                var seen = _statements.Seen;
                 var insert = _statements.Insert;
-                seen.Command.Transaction = transaction;
                 insert.Command.Transaction = transaction;
                 for (var i = 0; i < batch.Count; i++)
                 {
@@ -242,8 +235,9 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                         MarkForwarded(transaction, item.ForwardUpTo, delta);
                         continue;
                     }
-                    seen.Bind(m.NodeId, m.Boot, m.Seq, m.ReceivedUnixMs);
-                    if (seen.Command.ExecuteNonQuery() == 0)
+                    // A negative boot is the gateway's own record (GatewayRecords; a node's boot is a uint): its seq is unique to
+                    // it and never sent again, so it needs no dedupe — and, sparse per node, would cost a range per record.
+                    if (m.Boot >= 0 && !_seen.TryAdd(m.NodeId, m.Boot, m.Seq, m.ReceivedUnixMs))
                     {
                         results[i] = new AppendResult(AppendOutcome.Duplicate, 0);
                         continue;
@@ -272,27 +266,47 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                     counters.Parameters["$key"].Value = "dropped_kept";
                     counters.ExecuteNonQuery();
                 }
-                PruneSeenIfDue(transaction);
+                PruneSeenIfDue();
+                _seen.Write(transaction);
                 transaction.Commit();
             }
+            _seen.Commit();
             _lastCommitSucceeded = true;
         }
         catch (Exception exception)
         {
             // Nothing of this batch is durable: fail every waiter so no PUBACK is sent; the nodes re-send.
             _lastCommitSucceeded = false;
+            _seen.Rollback();
             _logger.LogError(exception, "Outbox commit of {Count} items failed", batch.Count);
-            foreach (var item in batch) item.Completion.TrySetException(exception);
             lock (_statsLock) { LoadStatsLocked(); }
+            Complete(new BatchCompletion(batch.ToArray(), null, exception));
             return;
         }
 
         ApplyDelta(delta);
-        for (var i = 0; i < batch.Count; i++)
+        Complete(new BatchCompletion(batch.ToArray(), results, null));
+    }
+
+    /// <summary>
+    /// Completes a committed (or failed) batch's waiters on ONE thread-pool item, away from the writer, which goes on to
+    /// the next batch. Their tasks run continuations inline (<see cref="WorkItem"/>), so the rest of each publish (the
+    /// PUBACK enqueued by MQTTnet, the connection's next read) runs one after the other on that worker: one thread
+    /// wake-up per batch instead of one per message.
+    /// </summary>
+    static void Complete(BatchCompletion completion) => ThreadPool.UnsafeQueueUserWorkItem(completion, preferLocal: false);
+
+    sealed class BatchCompletion(WorkItem[] items, AppendResult[]? results, Exception? failure) : IThreadPoolWorkItem
+    {
+        public void Execute()
         {
-            var item = batch[i];
-            if (item.Append is null) item.Completion.TrySetResult(default);
-            else item.Completion.TrySetResult(results[i]);
+            for (var i = 0; i < items.Length; i++)
+            {
+                var item = items[i];
+                if (failure is not null) item.Completion.TrySetException(failure);
+                else if (item.Append is null || results is null) item.Completion.TrySetResult(default);
+                else item.Completion.TrySetResult(results[i]);
+            }
         }
     }
 
@@ -360,14 +374,12 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         delta.OldestChanged = true;
     }
 
-    void PruneSeenIfDue(SqliteTransaction transaction)
+    void PruneSeenIfDue()
     {
         var now = DateTimeOffset.UtcNow;
         if (now - _lastPrune < TimeSpan.FromMinutes(10)) return;
         _lastPrune = now;
-        using var prune = Command(transaction, "DELETE FROM seen WHERE received_ms < $cutoff");
-        prune.Parameters.AddWithValue("$cutoff", (now - TimeSpan.FromHours(_options.DedupeWindowHours)).ToUnixTimeMilliseconds());
-        prune.ExecuteNonQuery();
+        _seen.Prune((now - TimeSpan.FromHours(_options.DedupeWindowHours)).ToUnixTimeMilliseconds());
     }
 
     void ApplyDelta(StatsDelta delta)
@@ -479,6 +491,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         _queue.Writer.TryComplete();
         try { await _loop.ConfigureAwait(false); } catch (Exception exception) { _logger.LogError(exception, "Outbox writer loop failed"); }
         _statements.Dispose();
+        _seen.Dispose();
         _writer.Dispose();
         _reader.Dispose();
         _logger.LogInformation("Outbox {Path} closed", _path);
@@ -488,55 +501,22 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
     {
         public OutboxAppend? Append { get; } = append;
         public long ForwardUpTo { get; } = forwardUpTo;
-        public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Continuations run inline, on the one pool item that completes the batch (<see cref="Complete"/>), never
+        /// on the writer: the writer only ever queues that item.</summary>
+        public TaskCompletionSource<AppendResult> Completion { get; } = new();
     }
 
     /// <summary>
-    /// The two statements every message runs, prepared once for the writer connection and kept (rather than created,
-    /// parsed and prepared again for every commit); each batch binds them to its transaction.
+    /// The statement every message runs, prepared once for the writer connection and kept (rather than created,
+    /// parsed and prepared again for every commit); each batch binds it to its transaction.
     /// </summary>
     sealed class WriterStatements : IDisposable
     {
-        public WriterStatements(SqliteConnection writer)
-        {
-            Seen = new SeenInsert(writer);
-            Insert = new OutboxInsert(writer);
-        }
+        public WriterStatements(SqliteConnection writer) => Insert = new OutboxInsert(writer);
 
-        public SeenInsert Seen { get; }
         public OutboxInsert Insert { get; }
 
-        public void Dispose()
-        {
-            Seen.Command.Dispose();
-            Insert.Command.Dispose();
-        }
-    }
-
-    /// <summary>Remembers (node, boot, seq) for the dedupe window; 0 rows changed means a duplicate.</summary>
-    sealed class SeenInsert
-    {
-        readonly SqliteParameter _node, _boot, _seq, _ms;
-
-        public SeenInsert(SqliteConnection writer)
-        {
-            Command = writer.CreateCommand();
-            Command.CommandText = "INSERT OR IGNORE INTO seen (node_id, boot, seq, received_ms) VALUES ($node, $boot, $seq, $ms)";
-            _node = Command.Parameters.Add("$node", SqliteType.Text);
-            _boot = Command.Parameters.Add("$boot", SqliteType.Integer);
-            _seq = Command.Parameters.Add("$seq", SqliteType.Integer);
-            _ms = Command.Parameters.Add("$ms", SqliteType.Integer);
-        }
-
-        public SqliteCommand Command { get; }
-
-        public void Bind(string nodeId, long boot, long seq, long receivedMs)
-        {
-            _node.Value = nodeId;
-            _boot.Value = boot;
-            _seq.Value = seq;
-            _ms.Value = receivedMs;
-        }
+        public void Dispose() => Insert.Command.Dispose();
     }
 
     /// <summary>Appends one message; returns its gateway sequence number.</summary>

@@ -118,7 +118,9 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = _feed.Subscribe();
+        // Only messages that tell a flood state: the rest (street-light and bus-stop telemetry, most of the traffic) never
+        // wake the loop. The check runs on the broker's thread, where it costs about what one wake-up of the loop would.
+        _subscription = _feed.Subscribe(m => FloodStateOf(m) is not null);
         return base.StartAsync(cancellationToken);
     }
 

@@ -11,7 +11,7 @@ namespace Edge.Gateway.Uplink;
 /// <c>state</c> — to the durable outbox, so they reach the cloud through the same ordered, idempotent path as node
 /// messages (docs/uplink.md §2 "kind"). They are stored with <c>boot = -1</c>, which no node can send (§5.4 boot is
 /// uint), and a per-process unique <c>seq</c>, so the outbox's (node, boot, seq) dedupe never confuses them with node
-/// messages; the uplink sends <c>node: null</c> for rule and gateway records (stored with node id "").
+/// messages (it skips them: none is ever appended twice under one seq); the uplink sends <c>node: null</c> for rule and gateway records (stored with node id "").
 /// </summary>
 public sealed class GatewayRecords
 {

@@ -28,7 +28,8 @@ public sealed class StateRecordForwarder : BackgroundService
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = _feed.Subscribe(); // at start, so no state between start and the loop is missed
+        // At start, so no state between start and the loop is missed; only state, so telemetry never wakes this loop.
+        _subscription = _feed.Subscribe(m => m.Leaf == NodeTopics.State);
         return base.StartAsync(cancellationToken);
     }
 
