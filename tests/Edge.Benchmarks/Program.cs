@@ -55,7 +55,7 @@ public static class Program
         {
             if (args.Contains("--help"))
             {
-                Console.WriteLine("Edge.Benchmarks idle [--nodes N=5000] [--rounds R=1] [--only \"part of a setting's name\"] [--gcdump DIR: heap dumps per stage, dotnet-gcdump on the PATH] [--out results.json] [--load \"...\"]");
+                Console.WriteLine("Edge.Benchmarks idle [--nodes N=5000] [--rounds R=1] [--only \"part of a setting's name\"] [--gcdump DIR: heap dumps per stage, dotnet-gcdump on the PATH] [--gateway-dir DIR: also another build of the gateway, e.g. published with ReadyToRun] [--out results.json] [--load \"...\"]");
                 return 0;
             }
             return await IdleMemory.RunAsync(args[1..]);
@@ -72,7 +72,7 @@ public static class Program
         if (args.Contains("--help"))
         {
             Console.WriteLine("Edge.Benchmarks commands --help: command latency, API call → acked (demo fleet, background ingest)");
-            Console.WriteLine("Edge.Benchmarks idle --help: gateway memory per idle connected node, per GC setting");
+            Console.WriteLine("Edge.Benchmarks idle --help: gateway memory per idle connected node, per GC setting, with Mosquitto as the baseline (--only mosquitto)");
             Console.WriteLine("Edge.Benchmarks [--publishers N=50] [--messages M=2000 per publisher] [--inflight K=4] [--synchronous FULL|NORMAL]");
             Console.WriteLine("                [--rounds R=5] [--out results.json] [--load \"what else runs on the machine\"]");
             Console.WriteLine("                [--compare-dir DIR_WITH_Edge.Gateway.dll] [--compare-env K=V[,K=V...]]: a second gateway in the same rounds");
@@ -349,7 +349,7 @@ public static class Program
             Math.Round(Percentile(0.50), 3), Math.Round(Percentile(0.99), 3), Math.Round(latencies[^1], 3));
     }
 
-    static Process StartProcess(IReadOnlyDictionary<string, string>? environment, string file, params string[] args)
+    internal static Process StartProcess(IReadOnlyDictionary<string, string>? environment, string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args) info.ArgumentList.Add(arg);
