@@ -233,11 +233,12 @@ public static class Program
         }
     }
 
-    static async Task<Result> RunMosquittoAsync(Settings settings, Fleet fleet)
+    /// <summary>
+    /// Mosquitto as a site would run it next to the gateway: persistence on, the password file and ACL the gateway
+    /// exported for the fleet, listening on <paramref name="port"/>, its files in <paramref name="dir"/>.
+    /// </summary>
+    internal static Process StartMosquitto(Fleet fleet, string dir, int port)
     {
-        var dir = Path.Combine(fleet.Directory, "mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
-        var port = FreePort();
         var config = Path.Combine(dir, "mosquitto.conf");
         File.WriteAllText(config, $"""
             listener {port} 127.0.0.1
@@ -253,7 +254,15 @@ public static class Program
 
             """);
         // `user`: started as root, Mosquitto would switch to its own user, which may not read the exported files (mode 600).
-        using var process = StartProcess("mosquitto", "-c", config);
+        return StartProcess("mosquitto", "-c", config);
+    }
+
+    static async Task<Result> RunMosquittoAsync(Settings settings, Fleet fleet)
+    {
+        var dir = Path.Combine(fleet.Directory, "mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        var port = FreePort();
+        using var process = StartMosquitto(fleet, dir, port);
         try
         {
             // The gateway's own account, as in external-broker mode: a persistent session subscribed to edge/# at QoS 1.
@@ -349,7 +358,7 @@ public static class Program
             Math.Round(Percentile(0.50), 3), Math.Round(Percentile(0.99), 3), Math.Round(latencies[^1], 3));
     }
 
-    internal static Process StartProcess(IReadOnlyDictionary<string, string>? environment, string file, params string[] args)
+    static Process StartProcess(IReadOnlyDictionary<string, string>? environment, string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args) info.ArgumentList.Add(arg);
