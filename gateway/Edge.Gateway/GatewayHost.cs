@@ -124,6 +124,7 @@ public static class GatewayHost
         services.AddSingleton<INodeMessageFeed>(sp => sp.GetRequiredService<NodeMessageFeed>());
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<Broker.Exposure.ExposureLog>();
+        services.AddSingleton(new LoginGate(options.Broker.Limits.ConcurrentLogins ?? LoginGate.DefaultLimit));
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<ExternalBrokerTransport>();
         // Gateway:Broker:Mode picks where nodes connect: the embedded broker, or the site's Mosquitto (docs/gateway.md).

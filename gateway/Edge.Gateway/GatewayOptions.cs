@@ -110,6 +110,12 @@ public sealed class BrokerLimitsOptions
     /// </summary>
     public int ConnectTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// At most this many CONNECT checks (a PBKDF2 hash each) run at once; the rest wait without holding a thread
+    /// (<see cref="Broker.LoginGate"/>). Unset = one per core but one, at least one.
+    /// </summary>
+    public int? ConcurrentLogins { get; set; }
+
     /// <summary>At most this many refusal or close lines per remote address per <see cref="LogIntervalSeconds"/>; the rest are counted.</summary>
     public int LogLinesPerAddress { get; set; } = 5;
 

@@ -60,7 +60,7 @@ public static class Program
         {
             if (args.Contains("--help"))
             {
-                Console.WriteLine("Edge.Benchmarks idle [--nodes N=5000] [--rounds R=1] [--only \"part of a setting's name\"] [--gcdump DIR: heap dumps per stage, dotnet-gcdump on the PATH] [--out results.json] [--load \"...\"]");
+                Console.WriteLine("Edge.Benchmarks idle [--nodes N=5000] [--rounds R=1] [--only \"part of a setting's name\"] [--gcdump DIR: heap dumps per stage, dotnet-gcdump on the PATH] [--gateway-dir DIR: also another build of the gateway, e.g. published with ReadyToRun] [--out results.json] [--load \"...\"]");
                 return 0;
             }
             return await IdleMemory.RunAsync(args[1..]);
@@ -77,7 +77,7 @@ public static class Program
         if (args.Contains("--help"))
         {
             Console.WriteLine("Edge.Benchmarks commands --help: command latency, API call → acked (demo fleet, background ingest)");
-            Console.WriteLine("Edge.Benchmarks idle --help: gateway memory per idle connected node, per GC setting");
+            Console.WriteLine("Edge.Benchmarks idle --help: gateway memory per idle connected node, per GC setting, with Mosquitto as the baseline (--only mosquitto)");
             Console.WriteLine("Edge.Benchmarks [--publishers N=50] [--messages M=2000 per publisher] [--inflight K=4] [--synchronous FULL|NORMAL]");
             Console.WriteLine("                [--rounds R=5] [--out results.json] [--load \"what else runs on the machine\"]");
             Console.WriteLine("                [--compare-dir DIR_WITH_Edge.Gateway.dll] [--compare-env K=V[,K=V...]]: a second gateway in the same rounds");
@@ -242,11 +242,12 @@ public static class Program
         }
     }
 
-    static async Task<Result> RunMosquittoAsync(Settings settings, Fleet fleet)
+    /// <summary>
+    /// Mosquitto as a site would run it next to the gateway: persistence on, the password file and ACL the gateway
+    /// exported for the fleet, listening on <paramref name="port"/>, its files in <paramref name="dir"/>.
+    /// </summary>
+    internal static Process StartMosquitto(Fleet fleet, string dir, int port)
     {
-        var dir = Path.Combine(fleet.Directory, "mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
-        var port = FreePort();
         var config = Path.Combine(dir, "mosquitto.conf");
         File.WriteAllText(config, $"""
             listener {port} 127.0.0.1
@@ -262,7 +263,15 @@ public static class Program
 
             """);
         // `user`: started as root, Mosquitto would switch to its own user, which may not read the exported files (mode 600).
-        using var process = StartProcess("mosquitto", "-c", config);
+        return StartProcess("mosquitto", "-c", config);
+    }
+
+    static async Task<Result> RunMosquittoAsync(Settings settings, Fleet fleet)
+    {
+        var dir = Path.Combine(fleet.Directory, "mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        var port = FreePort();
+        using var process = StartMosquitto(fleet, dir, port);
         try
         {
             // The gateway's own account, as in external-broker mode: a persistent session subscribed to edge/# at QoS 1.

@@ -41,10 +41,12 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
     readonly ExposureLog _exposureLog;
     readonly ILogger _logger;
     readonly SemaphoreSlim _versionedPublish = new(1, 1);
+    readonly LoginGate _logins;
     MqttServer? _server;
 
-    public EmbeddedBroker(GatewayOptions options, NodeRegistry registry, InboundPipeline pipeline, RetainedStore retained, GatewayMetrics metrics, ExposureLog exposureLog, ILogger<EmbeddedBroker> logger)
+    public EmbeddedBroker(GatewayOptions options, NodeRegistry registry, InboundPipeline pipeline, RetainedStore retained, GatewayMetrics metrics, ExposureLog exposureLog, LoginGate logins, ILogger<EmbeddedBroker> logger)
     {
+        _logins = logins;
         _exposureLog = exposureLog;
         _options = options;
         _registry = registry;
@@ -136,17 +138,18 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
     static async Task<bool> IsConnectedAsync(MqttServer server, string nodeId) =>
         (await server.GetClientsAsync().ConfigureAwait(false)).Any(c => c.Id == nodeId);
 
-    Task OnValidatingConnectionAsync(ValidatingConnectionEventArgs e)
+    async Task OnValidatingConnectionAsync(ValidatingConnectionEventArgs e)
     {
-        var result = _registry.Authenticate(e.ClientId, e.UserName, e.Password);
+        // Through the gate: a login storm must not take every pool thread (LoginGate).
+        var (clientId, userName, password) = (e.ClientId, e.UserName, e.Password);
+        var result = await _logins.RunAsync(() => _registry.Authenticate(clientId, userName, password)).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             _exposureLog.ConnectRefused(e.RemoteEndPoint, e.ClientId, e.UserName, result.FailureReason!);
             e.ReasonCode = result.FailureReason == "client_id_mismatch" ? MqttConnectReasonCode.ClientIdentifierNotValid : MqttConnectReasonCode.BadUserNameOrPassword;
-            return Task.CompletedTask;
+            return;
         }
         e.SessionItems[NodeSessionKey] = result.Node!;
-        return Task.CompletedTask;
     }
 
     async Task OnInterceptingPublishAsync(InterceptingPublishEventArgs e)

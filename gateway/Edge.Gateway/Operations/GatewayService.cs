@@ -26,6 +26,7 @@ public sealed class GatewayService : BackgroundService
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        _logger.LogInformation("Runtime: {Runtime}", RuntimeReport.Describe());
         await _transport.StartAsync(cancellationToken).ConfigureAwait(false);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }

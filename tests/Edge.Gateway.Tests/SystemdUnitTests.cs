@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+
+namespace Edge.Gateway.Tests;
+
+/// <summary>
+/// deploy/edge-gateway.service sets runtime settings in the gateway's environment (docs/scale.md "Gateway memory per
+/// idle node"): the gateway started with the unit's <c>Environment=</c> lines must run with them in effect.
+/// </summary>
+public sealed class SystemdUnitTests
+{
+    [Fact]
+    public async Task The_unit_caps_the_gen0_budget_and_the_gateway_runs_with_it()
+    {
+        var environment = UnitEnvironment();
+        Assert.Equal("0x400000", environment["DOTNET_GCGen0MaxBudget"]);
+
+        var dir = TestGateway.NewTempDir();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { GatewayProcess.GatewayDll, "--data-dir", dir, "--port", TestGateway.FreePort().ToString(), "--bind", "127.0.0.1",
+                     "--http-port", TestGateway.FreePort().ToString(), "--uplink", "none", "--Logging:LogLevel:Default=Warning",
+                     "--Logging:LogLevel:Edge.Gateway.Operations.GatewayService=Information" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        foreach (var (name, value) in environment) info.Environment[name] = value;
+        using var process = Process.Start(info)!;
+        try
+        {
+            string? line;
+            do
+            {
+                line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+                Assert.NotNull(line); // the gateway ended before it said which runtime settings it runs with
+            }
+            while (!line.Contains("Runtime:", StringComparison.Ordinal));
+            // The collector's own view of its configuration (GC.GetConfigurationVariables), 4 MB in bytes.
+            Assert.Contains("GCGen0MaxBudget=4194304", line);
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>The unit's <c>Environment=NAME=value</c> lines.</summary>
+    static Dictionary<string, string> UnitEnvironment()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "deploy", "edge-gateway.service"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        return File.ReadLines(Path.Combine(dir.FullName, "deploy", "edge-gateway.service"))
+            .Where(l => l.StartsWith("Environment=", StringComparison.Ordinal))
+            .Select(l => l["Environment=".Length..].Split('=', 2))
+            .ToDictionary(p => p[0], p => p[1]);
+    }
+}
