@@ -34,6 +34,7 @@ namespace Edge.Cloud.Benchmarks;
 /// measurement, then a table.
 ///
 /// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- [records] [batch=500] [--nodes 10000]
+/// [--rounds 5] [--providers sqlite,postgres] [--load "what else runs"] [--out file]
 /// PostgreSQL from EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES); without either only SQLite runs.
 /// <c>-- transit [stopTimes]</c>: the GTFS import benchmark instead (<see cref="TransitImportBenchmark"/>).
 /// </summary>
@@ -50,6 +51,10 @@ public static class Program
         var nodes = int.Parse(Edge.Benchmarks.Spread.Option(args, "--nodes") ?? "10000", CultureInfo.InvariantCulture);
         var rounds = Math.Max(1, int.Parse(Edge.Benchmarks.Spread.Option(args, "--rounds") ?? "5", CultureInfo.InvariantCulture));
         var postgres = Environment.GetEnvironmentVariable("EDGE_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("EDGE_TEST_POSTGRES");
+        // --providers sqlite|postgres: one provider only (a quicker run while tuning one store).
+        var providers = Edge.Benchmarks.Spread.Option(args, "--providers") ?? "sqlite,postgres";
+        var sqlite = providers.Contains("sqlite", StringComparison.Ordinal);
+        if (!providers.Contains("postgres", StringComparison.Ordinal)) postgres = null;
         var before = Edge.Benchmarks.Spread.Machine(Edge.Benchmarks.Spread.Option(args, "--load"));
         Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores ({before["cpu"]}), {before["os"]}, load {before["loadavg"]}; {before["note"]}");
         Console.WriteLine($"# {total} records from {nodes} nodes in batches of {batchSize}, store only (no HTTP); {rounds} rounds, store/raw order alternating");
@@ -58,14 +63,14 @@ public static class Program
         var results = new List<Result>();
 
         var warmUp = MakeBatches(batchSize, batchSize, nodes);
-        await RunSqliteAsync(warmUp, warmUp.Select(GzipBody).ToList(), new List<Result>(), 0); // warm-up (JIT)
+        if (sqlite) await RunSqliteAsync(warmUp, warmUp.Select(GzipBody).ToList(), new List<Result>(), 0); // warm-up (JIT)
         if (postgres is null) Console.Error.WriteLine("EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES) is not set: PostgreSQL skipped.");
         else await RunPostgresAsync(postgres, warmUp, warmUp.Select(GzipBody).ToList(), new List<Result>(), 0);
         Splits.Clear();
         for (var round = 0; round < rounds; round++)
         {
             // Alternate the order of the store and the raw baseline, so a drift in the machine's load favours neither.
-            await RunSqliteAsync(batches, bodies, results, round);
+            if (sqlite) await RunSqliteAsync(batches, bodies, results, round);
             if (postgres is not null) await RunPostgresAsync(postgres, batches, bodies, results, round);
             Console.WriteLine($"round {round + 1} done");
         }
@@ -107,7 +112,8 @@ public static class Program
     private sealed record Result(string Provider, string Path, int Records, double Seconds, double P50Ms, double P95Ms);
 
     /// <summary>Runs <paramref name="store"/> on each batch in turn, timing each: the path's rate and batch latencies.</summary>
-    private static async Task<Result> TimeAsync(string provider, string path, List<IngestRecord[]> batches, Func<IngestRecord[], Task> store)
+    /// <param name="drain">run after the last batch, inside the total time: work the path left behind it</param>
+    private static async Task<Result> TimeAsync(string provider, string path, List<IngestRecord[]> batches, Func<IngestRecord[], Task> store, Func<Task>? drain = null)
     {
         var latencies = new List<double>(batches.Count);
         var total = Stopwatch.StartNew();
@@ -117,6 +123,7 @@ public static class Program
             await store(batch);
             latencies.Add(one.Elapsed.TotalMilliseconds);
         }
+        if (drain is not null) await drain();
         var seconds = total.Elapsed.TotalSeconds;
         latencies.Sort();
         return new Result(provider, path, batches.Sum(b => b.Length), seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95));
@@ -239,12 +246,28 @@ public static class Program
                 {
                     throw new InvalidOperationException($"batch {index} was not accepted whole: {(int)response.StatusCode} {answer}");
                 }
-            });
+            }, () => NodeStateAppliedAsync(app.Services.GetRequiredService<IStorageConnections>(), batches[^1][^1].Seq));
         }
         finally
         {
             await app.StopAsync();
             await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Waits until the app's record feed has derived <c>node_state</c> from every record up to
+    /// <paramref name="seq"/> (it runs in the app, woken by each batch): part of what ingestion costs over HTTP.</summary>
+    private static async Task NodeStateAppliedAsync(IStorageConnections connections, long seq)
+    {
+        while (true)
+        {
+            await using (var connection = await connections.OpenAsync())
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "SELECT COALESCE(MAX(seq), -1) FROM node_state_feed";
+                if (Convert.ToInt64(await command.ExecuteScalarAsync()) >= seq) return;
+            }
+            await Task.Delay(5);
         }
     }
 
@@ -271,6 +294,21 @@ public static class Program
         await transaction.CommitAsync();
     }
 
+    /// <summary>The store, then the node state feed on what it stored, batch after batch, on a fresh database: all the
+    /// database work a batch causes (the feed runs in the record feed after the commit, not inside the store).</summary>
+    private static async Task<Result> StoreThenNodeStateAsync(string provider, List<IngestRecord[]> batches, IStorageConnections connections, Func<IStorageConnections, IIngestStore> create)
+    {
+        var store = create(connections);
+        var feed = new NodeStateFeed(connections);
+        // Partitions and the feed's first cursor row, as for the baseline: not part of what it measures.
+        await store.StoreAsync([batches[0].First(r => r.Telemetry is not null) with { Gateway = "warm-up" }]);
+        return await TimeAsync(provider, "store + node state feed", batches, async b =>
+        {
+            await store.StoreAsync(b);
+            await feed.ApplyStreamAsync(Gateway, "");
+        });
+    }
+
     /// <summary>The in-process HTTP pipeline on a fresh database: its rate and batch latencies, and its phase split.</summary>
     private static async Task<Result> PipelineAsync(string provider, List<IngestRecord[]> batches, List<byte[]> bodies, IIngestStore store)
     {
@@ -293,6 +331,8 @@ public static class Program
                 var ingest = new SqliteIngestStore(store, TimeProvider.System);
                 results.Add(await TimeAsync("sqlite", "store (new records)", batches, b => ingest.StoreAsync(b)));
                 results.Add(await TimeAsync("sqlite", "store (retry: duplicates)", batches, b => ingest.StoreAsync(b)));
+                results.Add(await StoreThenNodeStateAsync("sqlite", batches, await FreshSqliteAsync(Path.Combine(directory, "feed.db")),
+                    connections => new SqliteIngestStore(connections, TimeProvider.System)));
                 results.Add(await PipelineAsync("sqlite", batches, bodies, new SqliteIngestStore(await FreshSqliteAsync(Path.Combine(directory, "pipeline.db")), TimeProvider.System)));
                 results.Add(await HttpPathAsync("sqlite", batches, bodies, new() { ["Storage:Provider"] = "Sqlite", ["Storage:DataDirectory"] = Path.Combine(directory, "http") }));
             }
@@ -377,6 +417,15 @@ public static class Program
                 var ingest = new PostgresIngestStore(store.Connections, TimeProvider.System);
                 results.Add(await TimeAsync("postgres", "store (new records)", batches, b => ingest.StoreAsync(b)));
                 results.Add(await TimeAsync("postgres", "store (retry: duplicates)", batches, b => ingest.StoreAsync(b)));
+                var feed = await FreshPostgresAsync(server);
+                try
+                {
+                    results.Add(await StoreThenNodeStateAsync("postgres", batches, feed.Connections, connections => new PostgresIngestStore((PostgresConnections)connections, TimeProvider.System)));
+                }
+                finally
+                {
+                    await DropAsync(server, feed.Schema);
+                }
                 var pipeline = await FreshPostgresAsync(server);
                 try
                 {
@@ -521,7 +570,7 @@ public static class Program
             }
             await copy.CompleteAsync();
         }
-        if (nodeState) await PostgresIngestStore.UpsertNodeStateAsync(connection, transaction, batch, default);
+        if (nodeState) await NodeStateFeed.UpsertPostgresAsync(connection, transaction, NodeStateRows.Collapse(batch), default);
         await transaction.CommitAsync();
     }
 

@@ -10,15 +10,14 @@ namespace Edge.Cloud.Storage;
 
 /// <summary>
 /// PostgreSQL ingestion, one transaction per batch: one query for which of the batch's keys are already stored,
-/// binary COPY of the new records straight into <c>records</c>, binary COPY of their telemetry and event rows, and
-/// one statement of <c>node_state</c> upserts. Should a concurrent transaction commit one of the keys between the
-/// check and the COPY (a gateway's retry racing its first attempt), the unique key refuses the COPY, the
-/// transaction rolls back whole, and the batch goes again through a session-local staging table: binary COPY
-/// there, then one <c>INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING</c> into <c>records</c> that tells which
-/// keys are new — so a record is stored once whatever the timing. Node states are upserted in (site, node) order
-/// (<see cref="NodeStateRows"/>) so concurrent batches do not deadlock; should PostgreSQL still abort the
-/// transaction as a deadlock victim or on a serialization failure, the whole batch is retried here (it rolled
-/// back completely, so a retry stores it exactly once) instead of surfacing as a 500.
+/// binary COPY of the new records straight into <c>records</c>, binary COPY of their telemetry and event rows.
+/// <c>node_state</c> is not written here but derived afterwards from the stored records (<see cref="NodeStateFeed"/>).
+/// Should a concurrent transaction commit one of the keys between the check and the COPY (a gateway's retry racing
+/// its first attempt), the unique key refuses the COPY, the transaction rolls back whole, and the batch goes again
+/// through a session-local staging table: binary COPY there, then one <c>INSERT … SELECT … ON CONFLICT DO NOTHING
+/// RETURNING</c> into <c>records</c> that tells which keys are new — so a record is stored once whatever the
+/// timing. Should PostgreSQL abort the transaction as a deadlock victim or on a serialization failure, the whole
+/// batch is retried here (it rolled back completely, so a retry stores it exactly once) instead of surfacing as a 500.
 /// </summary>
 public sealed class PostgresIngestStore : IIngestStore
 {
@@ -106,7 +105,6 @@ public sealed class PostgresIngestStore : IIngestStore
 
         await CopyTelemetryAsync(connection, stored, cancellationToken);
         await CopyEventsAsync(connection, stored, cancellationToken);
-        await UpsertNodeStateAsync(connection, transaction, stored, cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
         return new StoreResult(stored.Count, records.Count - stored.Count);
@@ -237,29 +235,6 @@ public sealed class PostgresIngestStore : IIngestStore
             await copy.WriteAsync(record.PayloadJson, NpgsqlDbType.Jsonb, cancellationToken);
         }
         await copy.CompleteAsync(cancellationToken);
-    }
-
-    /// <summary>The <c>node_state</c> upsert of a batch's new records: one statement for all its nodes (public for the
-    /// ingestion benchmark, which times it on its own next to the raw COPY baseline).</summary>
-    public static async Task UpsertNodeStateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IngestRecord> stored, CancellationToken cancellationToken)
-    {
-        var rows = NodeStateRows.Collapse(stored);
-        if (rows.Count == 0) return;
-        // One statement for every node of the batch (arrays unnested in row order), not one per node.
-        await using var command = new NpgsqlCommand(NodeStateRows.UpsertUnnestSql(), connection, transaction);
-        Column(command, "site", NpgsqlDbType.Text, rows.Select(r => r.Site));
-        Column(command, "node", NpgsqlDbType.Text, rows.Select(r => r.Node));
-        Column(command, "gateway", NpgsqlDbType.Text, rows.Select(r => r.Gateway));
-        Column(command, "last_seen", NpgsqlDbType.Bigint, rows.Select(r => r.LastSeen));
-        Column(command, "type", NpgsqlDbType.Text, rows.Select(r => r.Type));
-        Column(command, "status", NpgsqlDbType.Text, rows.Select(r => r.LatestState?.Status));
-        Column(command, "online", NpgsqlDbType.Boolean, rows.Select(r => r.LatestState?.Online));
-        Column(command, "config_version", NpgsqlDbType.Bigint, rows.Select(r => r.LatestState?.ConfigVersion));
-        Column(command, "display_version", NpgsqlDbType.Bigint, rows.Select(r => r.LatestState?.DisplayVersion));
-        Column(command, "fw", NpgsqlDbType.Text, rows.Select(r => r.LatestState?.Fw));
-        Column(command, "state_at", NpgsqlDbType.Bigint, rows.Select(r => r.StateAt));
-        Column(command, "state", NpgsqlDbType.Text, rows.Select(r => r.LatestState?.StateJson));
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>An array parameter of one column; null elements stay null.</summary>

@@ -8,7 +8,8 @@ namespace Edge.Cloud.Storage;
 
 /// <summary>
 /// SQLite ingestion: one write transaction per batch, prepared statements, <c>INSERT … ON CONFLICT DO
-/// NOTHING</c> on the record key; a record's derived rows are written only when its insert changed a row.
+/// NOTHING</c> on the record key; a record's derived rows (telemetry, event) are written only when its insert
+/// changed a row. <c>node_state</c> is derived afterwards from the stored records (<see cref="NodeStateFeed"/>).
 /// </summary>
 public sealed class SqliteIngestStore : IIngestStore
 {
@@ -108,29 +109,6 @@ public sealed class SqliteIngestStore : IIngestStore
                     events.Set("payload", record.PayloadJson);
                     events.ExecuteNonQuery();
                 }
-            }
-        }
-
-        var nodeRows = NodeStateRows.Collapse(stored);
-        if (nodeRows.Count > 0)
-        {
-            await using var upsert = Prepare(connection, transaction, NodeStateRows.UpsertSql("@state"),
-                "site", "node", "gateway", "last_seen", "type", "status", "online", "config_version", "display_version", "fw", "state_at", "state");
-            foreach (var row in nodeRows)
-            {
-                upsert.Set("site", row.Site);
-                upsert.Set("node", row.Node);
-                upsert.Set("gateway", row.Gateway);
-                upsert.Set("last_seen", row.LastSeen);
-                upsert.Set("type", row.Type);
-                upsert.Set("status", row.LatestState?.Status);
-                upsert.Set("online", row.LatestState?.Online);
-                upsert.Set("config_version", row.LatestState?.ConfigVersion);
-                upsert.Set("display_version", row.LatestState?.DisplayVersion);
-                upsert.Set("fw", row.LatestState?.Fw);
-                upsert.Set("state_at", row.StateAt);
-                upsert.Set("state", row.LatestState?.StateJson);
-                upsert.ExecuteNonQuery();
             }
         }
 

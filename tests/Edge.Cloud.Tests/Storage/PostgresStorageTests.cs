@@ -44,6 +44,28 @@ public sealed class PostgresStorageTests : StorageSuite
     }
 
     [Fact]
+    public async Task Node_state_updates_stay_on_their_page()
+    {
+        // fillfactor 50 leaves room on each page, so a node's new row version goes on the same page (a HOT update,
+        // no new index entry); full pages (the default) send it elsewhere.
+        Assert.Equal("fillfactor=50", (string)(await RowAsync($"SELECT array_to_string(c.reloptions, ',') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{_database!.Schema}' AND c.relname = 'node_state'"))[0]!);
+        NodeStateRow Seen(int node, long at) => new("igoumenitsa", $"sl-{node:D4}", Gateway, at, null, null, "streetlight");
+        await using var connection = await ((PostgresConnections)Connections).DataSource.OpenConnectionAsync();
+        await using (var insert = await connection.BeginTransactionAsync())
+        {
+            await NodeStateFeed.UpsertPostgresAsync(connection, insert, Enumerable.Range(0, 400).Select(n => Seen(n, 1000)).ToList(), default);
+            await insert.CommitAsync();
+        }
+        await using var update = await connection.BeginTransactionAsync();
+        // Every other node seen again, as a batch touches a part of the fleet.
+        await NodeStateFeed.UpsertPostgresAsync(connection, update, Enumerable.Range(0, 200).Select(n => Seen(2 * n, 2000)).ToList(), default);
+        await using var stats = new NpgsqlCommand("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE schemaname = current_schema() AND relname = 'node_state'", connection, update);
+        await using var reader = await stats.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((200L, 200L), (reader.GetInt64(0), reader.GetInt64(1)));
+    }
+
+    [Fact]
     public async Task A_new_store_instance_finds_existing_partitions_without_failing()
     {
         var march = new DateTimeOffset(2026, 3, 15, 12, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
