@@ -51,17 +51,17 @@ public sealed class SqliteIngestStore : IIngestStore
         await using (var insert = Prepare(connection, transaction, InsertRecordSql,
             "gateway", "epoch", "seq", "node", "site", "kind", "received_at", "stored_at", "payload"))
         {
-            insert.Set("stored_at", storedAt);
+            insert.Set("@stored_at", storedAt);
             foreach (var record in records)
             {
-                insert.Set("gateway", record.Gateway);
-                insert.Set("epoch", record.Epoch);
-                insert.Set("seq", record.Seq);
-                insert.Set("node", record.Node);
-                insert.Set("site", record.Site);
-                insert.Set("kind", record.Kind);
-                insert.Set("received_at", record.ReceivedAt);
-                insert.Set("payload", record.PayloadJson);
+                insert.Set("@gateway", record.Gateway);
+                insert.Set("@epoch", record.Epoch);
+                insert.Set("@seq", record.Seq);
+                insert.Set("@node", record.Node);
+                insert.Set("@site", record.Site);
+                insert.Set("@kind", record.Kind);
+                insert.Set("@received_at", record.ReceivedAt);
+                insert.Set("@payload", record.PayloadJson);
                 // SQLite's API is synchronous underneath: the sync call avoids a Task per row.
                 if (insert.ExecuteNonQuery() == 1) stored.Add(record);
             }
@@ -76,37 +76,37 @@ public sealed class SqliteIngestStore : IIngestStore
             {
                 if (record.Telemetry is { } t)
                 {
-                    telemetry.Set("site", record.Site);
-                    telemetry.Set("node", record.Node);
-                    telemetry.Set("ts", t.Ts);
-                    telemetry.Set("type", t.Type);
-                    telemetry.Set("gateway", record.Gateway);
-                    telemetry.Set("seq", record.Seq);
-                    telemetry.Set("level", t.Level);
-                    telemetry.Set("watts", t.Watts);
-                    telemetry.Set("volts", t.Volts);
-                    telemetry.Set("energy_wh", t.EnergyWh);
-                    telemetry.Set("lux", t.Lux);
-                    telemetry.Set("level_mm", t.LevelMm);
-                    telemetry.Set("rate_mm_h", t.RateMmH);
-                    telemetry.Set("flood_state", t.FloodState);
-                    telemetry.Set("battery_v", t.BatteryV);
-                    telemetry.Set("content_version", t.ContentVersion);
-                    telemetry.Set("payload", record.PayloadJson);
+                    telemetry.Set("@site", record.Site);
+                    telemetry.Set("@node", record.Node);
+                    telemetry.Set("@ts", t.Ts);
+                    telemetry.Set("@type", t.Type);
+                    telemetry.Set("@gateway", record.Gateway);
+                    telemetry.Set("@seq", record.Seq);
+                    telemetry.Set("@level", t.Level);
+                    telemetry.Set("@watts", t.Watts);
+                    telemetry.Set("@volts", t.Volts);
+                    telemetry.Set("@energy_wh", t.EnergyWh);
+                    telemetry.Set("@lux", t.Lux);
+                    telemetry.Set("@level_mm", t.LevelMm);
+                    telemetry.Set("@rate_mm_h", t.RateMmH);
+                    telemetry.Set("@flood_state", t.FloodState);
+                    telemetry.Set("@battery_v", t.BatteryV);
+                    telemetry.Set("@content_version", t.ContentVersion);
+                    telemetry.Set("@payload", record.PayloadJson);
                     telemetry.ExecuteNonQuery();
                 }
                 if (record.Event is { } e)
                 {
-                    events.Set("gateway", record.Gateway);
-                    events.Set("epoch", record.Epoch);
-                    events.Set("seq", record.Seq);
-                    events.Set("site", record.Site);
-                    events.Set("node", record.Node);
-                    events.Set("ts", e.Ts);
-                    events.Set("record_kind", record.Kind);
-                    events.Set("kind", e.Kind);
-                    events.Set("command_id", e.CommandId);
-                    events.Set("payload", record.PayloadJson);
+                    events.Set("@gateway", record.Gateway);
+                    events.Set("@epoch", record.Epoch);
+                    events.Set("@seq", record.Seq);
+                    events.Set("@site", record.Site);
+                    events.Set("@node", record.Node);
+                    events.Set("@ts", e.Ts);
+                    events.Set("@record_kind", record.Kind);
+                    events.Set("@kind", e.Kind);
+                    events.Set("@command_id", e.CommandId);
+                    events.Set("@payload", record.PayloadJson);
                     events.ExecuteNonQuery();
                 }
             }
@@ -121,7 +121,9 @@ public sealed class SqliteIngestStore : IIngestStore
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        foreach (var name in parameters) command.Add(name, null);
+        // Named as in the SQL (with '@'): Microsoft.Data.Sqlite binds a bare name by trying each prefix in turn,
+        // building a string per try, for every parameter of every row.
+        foreach (var name in parameters) command.Add("@" + name, null);
         command.Prepare();
         return command;
     }
