@@ -34,6 +34,7 @@ namespace Edge.Cloud.Benchmarks;
 /// measurement, then a table.
 ///
 /// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- [records] [batch=500] [--nodes 10000]
+/// [--rounds 5] [--providers sqlite,postgres] [--load "what else runs"] [--out file]
 /// PostgreSQL from EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES); without either only SQLite runs.
 /// <c>-- transit [stopTimes]</c>: the GTFS import benchmark instead (<see cref="TransitImportBenchmark"/>).
 /// </summary>
@@ -112,7 +113,8 @@ public static class Program
     private sealed record Result(string Provider, string Path, int Records, double Seconds, double P50Ms, double P95Ms);
 
     /// <summary>Runs <paramref name="store"/> on each batch in turn, timing each: the path's rate and batch latencies.</summary>
-    private static async Task<Result> TimeAsync(string provider, string path, List<IngestRecord[]> batches, Func<IngestRecord[], Task> store)
+    /// <param name="drain">run after the last batch, inside the total time: work the path left behind it</param>
+    private static async Task<Result> TimeAsync(string provider, string path, List<IngestRecord[]> batches, Func<IngestRecord[], Task> store, Func<Task>? drain = null)
     {
         var latencies = new List<double>(batches.Count);
         var total = Stopwatch.StartNew();
@@ -122,6 +124,7 @@ public static class Program
             await store(batch);
             latencies.Add(one.Elapsed.TotalMilliseconds);
         }
+        if (drain is not null) await drain();
         var seconds = total.Elapsed.TotalSeconds;
         latencies.Sort();
         return new Result(provider, path, batches.Sum(b => b.Length), seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95));
@@ -249,8 +252,9 @@ public static class Program
                 {
                     throw new InvalidOperationException($"batch {index} was not accepted whole: {(int)response.StatusCode} {answer}");
                 }
-            });
-            // The record feed applies the last batches after their answers: wait for it (up to 30 s) so its work is counted whole.
+            }, () => NodeStateAppliedAsync(app.Services.GetRequiredService<IStorageConnections>(), batches[^1][^1].Seq));
+            // Node state is in the timing (the batch is not ingested until its nodes' state is current); the alarm part of the
+            // record feed applies the last batches after that: wait for it (up to 30 s) so its work is counted whole in the split.
             var feedDone = Stopwatch.StartNew();
             var lastSeq = batches[^1][^1].Seq;
             while (await FeedCheckpointAsync(app.Services.GetRequiredService<IStorageConnections>()) < lastSeq && feedDone.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
@@ -357,6 +361,22 @@ public static class Program
         return await command.ExecuteScalarAsync() is { } seq and not DBNull ? Convert.ToInt64(seq, CultureInfo.InvariantCulture) : -1;
     }
 
+    /// <summary>Waits until the app's record feed has derived <c>node_state</c> from every record up to
+    /// <paramref name="seq"/> (it runs in the app, woken by each batch): part of what ingestion costs over HTTP.</summary>
+    private static async Task NodeStateAppliedAsync(IStorageConnections connections, long seq)
+    {
+        while (true)
+        {
+            await using (var connection = await connections.OpenAsync())
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "SELECT COALESCE(MAX(seq), -1) FROM node_state_feed";
+                if (Convert.ToInt64(await command.ExecuteScalarAsync()) >= seq) return;
+            }
+            await Task.Delay(5);
+        }
+    }
+
     /// <summary>The site and every node of the batches in the inventory, assigned to the benchmark's gateway (the
     /// cloud admits records only from a node's own gateway).</summary>
     private static async Task SeedNodesAsync(IStorageConnections connections, List<IngestRecord[]> batches)
@@ -378,6 +398,21 @@ public static class Program
                 id, "igoumenitsa", id.StartsWith("wl-", StringComparison.Ordinal) ? "waterlevel" : "streetlight", Gateway);
         }
         await transaction.CommitAsync();
+    }
+
+    /// <summary>The store, then the node state feed on what it stored, batch after batch, on a fresh database: all the
+    /// database work a batch causes (the feed runs in the record feed after the commit, not inside the store).</summary>
+    private static async Task<Result> StoreThenNodeStateAsync(string provider, List<IngestRecord[]> batches, IStorageConnections connections, Func<IStorageConnections, IIngestStore> create)
+    {
+        var store = create(connections);
+        var feed = new NodeStateFeed(connections);
+        // Partitions and the feed's first cursor row, as for the baseline: not part of what it measures.
+        await store.StoreAsync([batches[0].First(r => r.Telemetry is not null) with { Gateway = "warm-up" }]);
+        return await TimeAsync(provider, "store + node state feed", batches, async b =>
+        {
+            await store.StoreAsync(b);
+            await feed.ApplyStreamAsync(Gateway, "");
+        });
     }
 
     /// <summary>The in-process HTTP pipeline on a fresh database: its rate and batch latencies, and its phase split.</summary>
@@ -404,6 +439,8 @@ public static class Program
                     var ingest = new SqliteIngestStore(store, TimeProvider.System);
                     results.Add(await TimeAsync("sqlite", "store (new records)", batches, b => ingest.StoreAsync(b)));
                     if (Paths.Contains("retry")) results.Add(await TimeAsync("sqlite", "store (retry: duplicates)", batches, b => ingest.StoreAsync(b)));
+                    results.Add(await StoreThenNodeStateAsync("sqlite", batches, await FreshSqliteAsync(Path.Combine(directory, "feed.db")),
+                        connections => new SqliteIngestStore(connections, TimeProvider.System)));
                 }
                 if (Paths.Contains("pipeline")) results.Add(await PipelineAsync("sqlite", batches, bodies, new SqliteIngestStore(await FreshSqliteAsync(Path.Combine(directory, "pipeline.db")), TimeProvider.System)));
                 if (Paths.Contains("http")) results.Add(await HttpPathAsync("sqlite", batches, new() { ["Storage:Provider"] = "Sqlite", ["Storage:DataDirectory"] = Path.Combine(directory, "http") }));
@@ -491,6 +528,15 @@ public static class Program
                     var ingest = new PostgresIngestStore(store.Connections, TimeProvider.System);
                     results.Add(await TimeAsync("postgres", "store (new records)", batches, b => ingest.StoreAsync(b)));
                     if (Paths.Contains("retry")) results.Add(await TimeAsync("postgres", "store (retry: duplicates)", batches, b => ingest.StoreAsync(b)));
+                    var feed = await FreshPostgresAsync(server);
+                    try
+                    {
+                        results.Add(await StoreThenNodeStateAsync("postgres", batches, feed.Connections, connections => new PostgresIngestStore((PostgresConnections)connections, TimeProvider.System)));
+                    }
+                    finally
+                    {
+                        await DropAsync(server, feed.Schema);
+                    }
                 }
                 if (Paths.Contains("pipeline")) await PostgresPipelineAsync();
                 if (Paths.Contains("http")) await PostgresHttpAsync();
@@ -645,7 +691,7 @@ public static class Program
             }
             await copy.CompleteAsync();
         }
-        if (nodeState) await PostgresIngestStore.UpsertNodeStateAsync(connection, transaction, batch, default);
+        if (nodeState) await NodeStateFeed.UpsertPostgresAsync(connection, transaction, NodeStateRows.Collapse(batch), default);
         await transaction.CommitAsync();
     }
 

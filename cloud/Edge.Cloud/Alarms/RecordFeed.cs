@@ -53,7 +53,9 @@ public sealed class AlarmOptions
 /// ingestion: it reads <c>records</c> per gateway and outbox epoch (<c>gateway_epochs</c>) in <c>seq</c> order
 /// after its checkpoint (<c>record_feed</c>), applies each record (acks → <see cref="CommandService.ApplyAckAsync"/>, events and
 /// states → <see cref="AlarmRules"/>) and moves the checkpoint in the same transaction, so every record is
-/// applied exactly once, whichever path (HTTPS, Event Hubs) stored it, and ingestion never waits for it.
+/// applied exactly once, whichever path (HTTPS, Event Hubs) stored it, and ingestion never waits for it. Before
+/// the alarm rules of a stream it brings <c>node_state</c> up to date from the same records
+/// (<see cref="NodeStateFeed"/>, its own cursor), so rules and sweeps see the nodes' latest state.
 /// Gateways send in seq order (uplink.md §2 rule 1), so a checkpoint never skips a record stored later.
 /// It is driven by events: ingestion in this process signals <see cref="RecordArrivals"/> after each commit and the
 /// feed applies the new records at once (an ack completes its command within the same moment, not at a polling pass),
@@ -74,12 +76,14 @@ public sealed class RecordFeed : BackgroundService
     private readonly ILogger<RecordFeed> _logger;
     private readonly RecordArrivals _arrivals;
     private readonly CloudMetrics _metrics;
+    private readonly NodeStateFeed _nodeStates;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private static readonly Task Never = new TaskCompletionSource().Task;
 
     public RecordFeed(IStorageConnections connections, CommandService commands, TimeProvider time, IOptions<AlarmOptions> options, RecordArrivals arrivals,
         CloudMetrics metrics, ILogger<RecordFeed> logger)
     {
+        _nodeStates = new NodeStateFeed(connections);
         _metrics = metrics;
         _connections = connections;
         _arrivals = arrivals;
@@ -156,6 +160,7 @@ public sealed class RecordFeed : BackgroundService
             foreach (var (gateway, epoch) in streams)
             {
                 Interlocked.Increment(ref _streamsRead);
+                await _nodeStates.ApplyStreamAsync(gateway, epoch, ct);
                 while (await ApplyBatchAsync(gateway, epoch, ct) == BatchSize)
                 {
                 }

@@ -13,9 +13,11 @@ public interface IIngestStore
 {
     /// <summary>
     /// Stores each record at most once per <c>(Gateway, Epoch, Seq)</c>, in one transaction. Only records that are
-    /// new write their derived rows (telemetry, event, node state), so a retried batch changes nothing. A
-    /// record whose key is already stored — or appears earlier in the same list — counts as a duplicate,
-    /// whatever its content.
+    /// new write their derived rows (telemetry, event), so a retried batch changes nothing. A record whose key is
+    /// already stored — or appears earlier in the same list — counts as a duplicate, whatever its content.
+    /// <c>node_state</c> is not written here: <see cref="NodeStateFeed"/> derives it from the stored records after
+    /// the commit (the record feed runs it as soon as ingestion signals new records), so a node's state lags its
+    /// records by that step.
     /// </summary>
     Task<StoreResult> StoreAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken = default);
 }
@@ -26,8 +28,9 @@ public readonly record struct StoreResult(int Stored, int Duplicates);
 /// <summary>
 /// One validated record, ready to store. <paramref name="PayloadJson"/> is the payload object as received.
 /// At most one of <see cref="Telemetry"/> / <see cref="Event"/> is set, by record kind; <see cref="State"/>
-/// is set for every record that names a node (it refreshes <c>last_seen</c>, and for <c>state</c> records
-/// also the latest status).
+/// is set for every record that names a node: what it tells about the node (<c>last_seen</c>, and for
+/// <c>state</c> records also the latest status). The stores do not write it: <see cref="NodeStateFeed"/> derives
+/// the same from the stored record.
 /// </summary>
 public sealed record IngestRecord(
     string Gateway,

@@ -6,11 +6,11 @@ namespace Edge.Cloud.Storage;
 public sealed record NodeStateRow(string Site, string Node, string Gateway, long LastSeen, NodeStateUpdate? LatestState, long? StateAt, string? Type);
 
 /// <summary>
-/// Collapses the new records of a batch to one <c>node_state</c> upsert per node (a batch of 5,000 records
-/// from 300 nodes costs 300 statements, not 5,000), and holds the upsert SQL both providers share.
+/// Collapses stored records to one <c>node_state</c> upsert per node (5,000 records from 300 nodes cost 300 row
+/// writes, not 5,000), and holds the upsert SQL both providers share (<see cref="NodeStateFeed"/>).
 /// </summary>
-/// <remarks>The rows come out ordered by (site, node), ordinal: every batch transaction then locks the
-/// <c>node_state</c> rows it touches in the same global order, so two concurrent batches over the same nodes
+/// <remarks>The rows come out ordered by (site, node), ordinal: every transaction then locks the
+/// <c>node_state</c> rows it touches in the same global order, so two concurrent appliers over the same nodes
 /// wait for each other instead of deadlocking (PostgreSQL; SQLite has one writer anyway).</remarks>
 public static class NodeStateRows
 {
@@ -54,7 +54,8 @@ public static class NodeStateRows
     /// <summary>
     /// Upsert of one row that never moves anything backwards: <c>last_seen</c> only grows, and the status fields
     /// change only for a state at least as new (gateway receive time) as the stored one. Null versions keep the
-    /// stored value. <paramref name="json"/> wraps the JSON parameter.
+    /// stored value. A row the update would not change is not rewritten (no new row version, on PostgreSQL no
+    /// dead tuple): a record applied again changes nothing. <paramref name="json"/> wraps the JSON parameter.
     /// </summary>
     public static string UpsertSql(string json) => Upsert(
         $"VALUES (@site, @node, @gateway, @last_seen, @type, @status, @online, @config_version, @display_version, @fw, @state_at, {json})");
@@ -89,6 +90,8 @@ public static class NodeStateRows
               fw = CASE WHEN {newer} THEN COALESCE(excluded.fw, node_state.fw) ELSE node_state.fw END,
               state = CASE WHEN {newer} THEN excluded.state ELSE node_state.state END,
               state_at = CASE WHEN {newer} THEN excluded.state_at ELSE node_state.state_at END
+            WHERE excluded.last_seen > node_state.last_seen OR {newer} OR excluded.gateway <> node_state.gateway
+              OR (excluded.type IS NOT NULL AND (node_state.type IS NULL OR excluded.type <> node_state.type))
             """;
     }
 }

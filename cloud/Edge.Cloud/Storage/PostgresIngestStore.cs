@@ -9,16 +9,16 @@ using NpgsqlTypes;
 namespace Edge.Cloud.Storage;
 
 /// <summary>
-/// PostgreSQL ingestion, one transaction per batch: one query for which of the batch's keys are already stored,
-/// binary COPY of the new records straight into <c>records</c>, binary COPY of their telemetry and event rows, and
-/// one statement of <c>node_state</c> upserts. Should a concurrent transaction commit one of the keys between the
-/// check and the COPY (a gateway's retry racing its first attempt), the unique key refuses the COPY, the
-/// transaction rolls back whole, and the batch goes again through a session-local staging table: binary COPY
-/// there, then one <c>INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING</c> into <c>records</c> that tells which
-/// keys are new — so a record is stored once whatever the timing. Node states are upserted in (site, node) order
-/// (<see cref="NodeStateRows"/>) so concurrent batches do not deadlock; should PostgreSQL still abort the
-/// transaction as a deadlock victim or on a serialization failure, the whole batch is retried here (it rolled
-/// back completely, so a retry stores it exactly once) instead of surfacing as a 500.
+/// PostgreSQL ingestion, one transaction per batch: binary COPY of the batch straight into <c>records</c>, then of
+/// its telemetry and event rows. <c>node_state</c> is not written here but derived afterwards from the stored
+/// records (<see cref="NodeStateFeed"/>). The COPY is optimistic — nearly every batch is new — so no query looks
+/// for stored keys first; should one be stored already (a gateway's retry), the unique key refuses the COPY, the
+/// transaction rolls back whole and the batch goes again, this time after one query for which of its keys are
+/// stored, COPYing only the others. Should a concurrent transaction commit one of those between that check and the
+/// COPY (a retry racing its first attempt), the batch goes a third time through a session-local staging table:
+/// binary COPY there, then one <c>INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING</c> into <c>records</c> that
+/// tells which keys are new — so a record is stored once whatever the timing. Should PostgreSQL abort the transaction as a deadlock victim or on a serialization failure, the whole
+/// batch is retried here (it rolled back completely, so a retry stores it exactly once) instead of surfacing as a 500.
 /// </summary>
 public sealed class PostgresIngestStore : IIngestStore
 {
@@ -57,14 +57,20 @@ public sealed class PostgresIngestStore : IIngestStore
 
     public async Task<StoreResult> StoreAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken = default)
     {
-        var path = StorePath.Direct;
+        var path = StorePath.Optimistic;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await StoreOnceAsync(records, path, cancellationToken);
             }
-            catch (PostgresException e) when (path == StorePath.Direct && e.SqlState == PostgresErrorCodes.UniqueViolation)
+            catch (PostgresException e) when (path == StorePath.Optimistic && e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                // Some of these keys are stored already: everything rolled back; again, leaving out the stored ones.
+                path = StorePath.Checked;
+                Interlocked.Increment(ref _checkedRetries);
+            }
+            catch (PostgresException e) when (path == StorePath.Checked && e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
                 // Another transaction stored some of these keys after the check: everything rolled back, and the
                 // staged path's ON CONFLICT tells new from stored whatever commits in between.
@@ -79,13 +85,18 @@ public sealed class PostgresIngestStore : IIngestStore
         }
     }
 
-    /// <summary>Batches that went the staged way after their direct COPY met a key a concurrent batch had just
+    /// <summary>Batches whose optimistic COPY met a stored key and went again after a check (for tests and
+    /// diagnostics).</summary>
+    public long CheckedRetries => Interlocked.Read(ref _checkedRetries);
+
+    /// <summary>Batches that went the staged way after their checked COPY met a key a concurrent batch had just
     /// stored (for tests and diagnostics).</summary>
     public long StagedFallbacks => Interlocked.Read(ref _stagedFallbacks);
 
+    private long _checkedRetries;
     private long _stagedFallbacks;
 
-    private enum StorePath { Direct, Staged }
+    private enum StorePath { Optimistic, Checked, Staged }
 
     private async Task<StoreResult> StoreOnceAsync(IReadOnlyList<IngestRecord> records, StorePath path, CancellationToken cancellationToken)
     {
@@ -100,43 +111,43 @@ public sealed class PostgresIngestStore : IIngestStore
             unique.Where(r => r.Telemetry is not null).Select(r => r.Telemetry!.Ts), cancellationToken);
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var stored = path == StorePath.Direct
-            ? await CopyNewRecordsAsync(connection, transaction, unique, storedAt, cancellationToken)
-            : await StageAndMoveAsync(connection, transaction, unique, storedAt, cancellationToken);
+        var stored = path == StorePath.Staged
+            ? await StageAndMoveAsync(connection, transaction, unique, storedAt, cancellationToken)
+            : await CopyNewRecordsAsync(connection, transaction, unique, storedAt, check: path == StorePath.Checked, cancellationToken);
 
         await CopyTelemetryAsync(connection, stored, cancellationToken);
         await CopyEventsAsync(connection, stored, cancellationToken);
-        await UpsertNodeStateAsync(connection, transaction, stored, cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
         return new StoreResult(stored.Count, records.Count - stored.Count);
     }
 
-    /// <summary>The direct path: leaves out the keys already stored (committed before the check) and COPYs the rest
-    /// into <c>records</c>; a key committed by another transaction since then fails the COPY (unique violation).</summary>
-    private static async Task<List<IngestRecord>> CopyNewRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<IngestRecord> unique, long storedAt, CancellationToken cancellationToken)
+    /// <summary>COPYs the records into <c>records</c>; with <paramref name="check"/>, after leaving out the keys already
+    /// stored (committed before the check). A stored key fails the COPY (unique violation).</summary>
+    private static async Task<List<IngestRecord>> CopyNewRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<IngestRecord> unique, long storedAt, bool check, CancellationToken cancellationToken)
     {
         var existing = new HashSet<(string, string, long)>();
-        await using (var check = new NpgsqlCommand(StoredKeysSql, connection, transaction))
+        if (check)
         {
-            Column(check, "gateway", NpgsqlDbType.Text, unique.Select(r => r.Gateway));
-            Column(check, "epoch", NpgsqlDbType.Text, unique.Select(r => r.Epoch));
-            Column(check, "seq", NpgsqlDbType.Bigint, unique.Select(r => r.Seq));
-            await using var reader = await check.ExecuteReaderAsync(cancellationToken);
+            await using var stored = new NpgsqlCommand(StoredKeysSql, connection, transaction);
+            Column(stored, "gateway", NpgsqlDbType.Text, unique.Select(r => r.Gateway));
+            Column(stored, "epoch", NpgsqlDbType.Text, unique.Select(r => r.Epoch));
+            Column(stored, "seq", NpgsqlDbType.Bigint, unique.Select(r => r.Seq));
+            await using var reader = await stored.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) existing.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
         }
-        var stored = existing.Count == 0 ? unique : unique.Where(r => !existing.Contains((r.Gateway, r.Epoch, r.Seq))).ToList();
-        if (stored.Count == 0) return stored;
+        var fresh = existing.Count == 0 ? unique : unique.Where(r => !existing.Contains((r.Gateway, r.Epoch, r.Seq))).ToList();
+        if (fresh.Count == 0) return fresh;
         await using var copy = await connection.BeginBinaryImportAsync(
             "COPY records (gateway, epoch, seq, node, site, kind, received_at, stored_at, payload) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        foreach (var record in stored)
+        foreach (var record in fresh)
         {
             await WriteRecordAsync(copy, record, cancellationToken);
             await copy.WriteAsync(storedAt, NpgsqlDbType.Bigint, cancellationToken);
             await copy.WriteAsync(record.PayloadJson, NpgsqlDbType.Jsonb, cancellationToken);
         }
         await copy.CompleteAsync(cancellationToken);
-        return stored;
+        return fresh;
     }
 
     /// <summary>The staged path: COPY into the session's temp table, then one INSERT … ON CONFLICT DO NOTHING
@@ -237,29 +248,6 @@ public sealed class PostgresIngestStore : IIngestStore
             await copy.WriteAsync(record.PayloadJson, NpgsqlDbType.Jsonb, cancellationToken);
         }
         await copy.CompleteAsync(cancellationToken);
-    }
-
-    /// <summary>The <c>node_state</c> upsert of a batch's new records: one statement for all its nodes (public for the
-    /// ingestion benchmark, which times it on its own next to the raw COPY baseline).</summary>
-    public static async Task UpsertNodeStateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IngestRecord> stored, CancellationToken cancellationToken)
-    {
-        var rows = NodeStateRows.Collapse(stored);
-        if (rows.Count == 0) return;
-        // One statement for every node of the batch (arrays unnested in row order), not one per node.
-        await using var command = new NpgsqlCommand(NodeStateRows.UpsertUnnestSql(), connection, transaction);
-        Column(command, "site", NpgsqlDbType.Text, rows.Select(r => r.Site));
-        Column(command, "node", NpgsqlDbType.Text, rows.Select(r => r.Node));
-        Column(command, "gateway", NpgsqlDbType.Text, rows.Select(r => r.Gateway));
-        Column(command, "last_seen", NpgsqlDbType.Bigint, rows.Select(r => r.LastSeen));
-        Column(command, "type", NpgsqlDbType.Text, rows.Select(r => r.Type));
-        Column(command, "status", NpgsqlDbType.Text, rows.Select(r => r.LatestState?.Status));
-        Column(command, "online", NpgsqlDbType.Boolean, rows.Select(r => r.LatestState?.Online));
-        Column(command, "config_version", NpgsqlDbType.Bigint, rows.Select(r => r.LatestState?.ConfigVersion));
-        Column(command, "display_version", NpgsqlDbType.Bigint, rows.Select(r => r.LatestState?.DisplayVersion));
-        Column(command, "fw", NpgsqlDbType.Text, rows.Select(r => r.LatestState?.Fw));
-        Column(command, "state_at", NpgsqlDbType.Bigint, rows.Select(r => r.StateAt));
-        Column(command, "state", NpgsqlDbType.Text, rows.Select(r => r.LatestState?.StateJson));
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>An array parameter of one column; null elements stay null.</summary>

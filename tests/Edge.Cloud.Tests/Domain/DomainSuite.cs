@@ -301,6 +301,12 @@ public abstract class DomainSuite : IAsyncLifetime
             Assert.Equal(1, metrics.Get("edge.cloud.commands.completed", "status", "acked"));
             Assert.Equal(1, metrics.Count("edge.cloud.commands.latency", "status", "acked"));
             Assert.Equal(0.370, metrics.Get("edge.cloud.commands.latency", "status", "acked"), 6);
+
+            // Node state follows the stored records the same way: derived by the woken feed, not a periodic pass.
+            Clock.Now = Clock.Now.AddSeconds(5);
+            await StoreAsync(Records.State(3, "sl-0001", Clock.UnixNow, "asleep", 7));
+            var node = await EventuallyAsync(() => Inventory.GetNodeAsync("sl-0001"), n => n.Status == "asleep");
+            Assert.Equal(7L, node.AppliedConfigVersion);
         }
         finally
         {

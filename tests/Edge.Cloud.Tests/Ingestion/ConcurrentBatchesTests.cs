@@ -5,6 +5,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
+using Edge.Cloud.Alarms;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -116,6 +117,8 @@ public sealed class ConcurrentBatchesTests : IAsyncLifetime
         Assert.Equal(expected, await CountAsync("SELECT COUNT(*) FROM records"));
         Assert.Equal(expected, await CountAsync("SELECT COUNT(DISTINCT (gateway, seq)) FROM records"));
         Assert.Equal(expected / 2, await CountAsync("SELECT COUNT(*) FROM telemetry"));
+        // Node state is derived after the ingest transactions, by the record feed: one more pass, then every node is in.
+        await _server.App.Services.GetRequiredService<RecordFeed>().RunOnceAsync();
         Assert.Equal(Gateways * NodesPerGateway, await CountAsync("SELECT COUNT(*) FROM node_state WHERE status = 'online'"));
     }
 

@@ -196,6 +196,7 @@ public abstract class IngestIntegrityTests : IAsyncLifetime
         // The refused state did not pin the node: later heartbeats move it as they should.
         _clock.Advance(60);
         await PostAsync(Owner, OwnerToken, Batch(Owner, _clock.UnixNow, Records.State(5, "sl-0001", _clock.UnixNow - 1, "online", 1)));
+        await _server.App.Services.GetRequiredService<RecordFeed>().RunOnceAsync(); // node state follows the records
         Assert.Equal("online", (await Inventory.GetNodeAsync("sl-0001")).Status);
 
         // Within bounds again: the alarm clears and the offset follows.

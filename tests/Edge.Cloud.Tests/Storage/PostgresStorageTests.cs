@@ -44,6 +44,28 @@ public sealed class PostgresStorageTests : StorageSuite
     }
 
     [Fact]
+    public async Task Node_state_updates_stay_on_their_page()
+    {
+        // fillfactor 50 leaves room on each page, so a node's new row version goes on the same page (a HOT update,
+        // no new index entry); full pages (the default) send it elsewhere.
+        Assert.Equal("fillfactor=50", (string)(await RowAsync($"SELECT array_to_string(c.reloptions, ',') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{_database!.Schema}' AND c.relname = 'node_state'"))[0]!);
+        NodeStateRow Seen(int node, long at) => new("igoumenitsa", $"sl-{node:D4}", Gateway, at, null, null, "streetlight");
+        await using var connection = await ((PostgresConnections)Connections).DataSource.OpenConnectionAsync();
+        await using (var insert = await connection.BeginTransactionAsync())
+        {
+            await NodeStateFeed.UpsertPostgresAsync(connection, insert, Enumerable.Range(0, 400).Select(n => Seen(n, 1000)).ToList(), default);
+            await insert.CommitAsync();
+        }
+        await using var update = await connection.BeginTransactionAsync();
+        // Every other node seen again, as a batch touches a part of the fleet.
+        await NodeStateFeed.UpsertPostgresAsync(connection, update, Enumerable.Range(0, 200).Select(n => Seen(2 * n, 2000)).ToList(), default);
+        await using var stats = new NpgsqlCommand("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE schemaname = current_schema() AND relname = 'node_state'", connection, update);
+        await using var reader = await stats.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((200L, 200L), (reader.GetInt64(0), reader.GetInt64(1)));
+    }
+
+    [Fact]
     public async Task A_new_store_instance_finds_existing_partitions_without_failing()
     {
         var march = new DateTimeOffset(2026, 3, 15, 12, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
@@ -52,45 +74,91 @@ public sealed class PostgresStorageTests : StorageSuite
         Assert.Equal(new StoreResult(1, 0), await second.StoreAsync([Valid(Records.Streetlight(2, "sl-0001", march + 60, 50))]));
     }
 
-    [Fact]
-    public async Task A_batch_meeting_a_key_another_transaction_commits_meanwhile_goes_the_staged_way_and_stores_each_record_once()
+    /// <summary>Another batch's transaction that has written record <paramref name="seq"/> and not committed yet.</summary>
+    private async Task<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)> UncommittedRecordAsync(IngestRecord record)
     {
-        var batch = Enumerable.Range(1, 3).Select(i => Valid(Records.Streetlight(i, "sl-0001", 1767304800 + i, level: 50))).ToArray();
-        // Another batch with seq 2 is in flight: its transaction has written the record but not committed yet, so the
-        // store's check does not see it and its COPY into records waits on the key.
-        await using var other = new NpgsqlConnection(_database!.ConnectionString);
-        await other.OpenAsync();
-        await using var otherTx = await other.BeginTransactionAsync();
-        await using (var insert = new NpgsqlCommand(
+        var connection = new NpgsqlConnection(_database!.ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using var insert = new NpgsqlCommand(
             "INSERT INTO records (gateway, epoch, seq, node, site, kind, received_at, stored_at, payload) " +
-            "VALUES (@g, '', 2, 'sl-0001', @site, 'telemetry', 1767304802, 1767304802, CAST(@p AS JSONB))", other, otherTx))
-        {
-            insert.Parameters.AddWithValue("g", Gateway);
-            insert.Parameters.AddWithValue("site", batch[1].Site);
-            insert.Parameters.AddWithValue("p", batch[1].PayloadJson);
-            await insert.ExecuteNonQueryAsync();
-        }
+            "VALUES (@g, '', @seq, @node, @site, 'telemetry', @at, @at, CAST(@p AS JSONB))", connection, transaction);
+        insert.Parameters.AddWithValue("g", record.Gateway);
+        insert.Parameters.AddWithValue("seq", record.Seq);
+        insert.Parameters.AddWithValue("node", record.Node!);
+        insert.Parameters.AddWithValue("site", record.Site);
+        insert.Parameters.AddWithValue("at", record.ReceivedAt);
+        insert.Parameters.AddWithValue("p", record.PayloadJson);
+        await insert.ExecuteNonQueryAsync();
+        return (connection, transaction);
+    }
 
-        var store = (PostgresIngestStore)Store;
-        var storing = Task.Run(() => store.StoreAsync(batch));
-        // Wait (no timing assertion) until the store's COPY is blocked on the other transaction's row lock.
+    /// <summary>Waits (no timing assertion) until some transaction waits on a row the backend <paramref name="holder"/>
+    /// has written: the store's COPY is blocked on that uncommitted key.</summary>
+    private async Task WaitUntilBlockedByAsync(NpgsqlConnection holder, Task storing)
+    {
         var limit = DateTime.UtcNow.AddSeconds(60);
-        while (await CountAsync("SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'") == 0)
+        while (await CountAsync("SELECT COUNT(*) FROM pg_locks w JOIN pg_locks h ON h.locktype = 'transactionid' AND h.transactionid = w.transactionid " +
+            $"AND h.granted AND h.pid = {holder.ProcessID} WHERE w.locktype = 'transactionid' AND NOT w.granted") == 0)
         {
             Assert.False(storing.IsCompleted, "the store finished without waiting for the other transaction");
             Assert.True(DateTime.UtcNow < limit, "the store never waited on the other transaction's key");
             await Task.Delay(20);
         }
+    }
+
+    private static IngestRecord[] ThreeLights() =>
+        Enumerable.Range(1, 3).Select(i => Valid(Records.Streetlight(i, "sl-0001", 1767304800 + i, level: 50))).ToArray();
+
+    [Fact]
+    public async Task A_batch_meeting_a_key_another_transaction_commits_meanwhile_goes_again_without_it_and_stores_each_record_once()
+    {
+        var batch = ThreeLights();
+        // Another batch with seq 2 is in flight: written, not committed, so the store's optimistic COPY waits on the key.
+        var (other, otherTx) = await UncommittedRecordAsync(batch[1]);
+        await using var _ = other;
+        var store = (PostgresIngestStore)Store;
+        var storing = Task.Run(() => store.StoreAsync(batch));
+        await WaitUntilBlockedByAsync(other, storing);
         await otherTx.CommitAsync();
 
+        // The COPY failed on the key, everything rolled back, and the checked retry stored the other two.
         Assert.Equal(new StoreResult(2, 1), await storing);
-        Assert.Equal(1, store.StagedFallbacks);
+        Assert.Equal((1L, 0L), (store.CheckedRetries, store.StagedFallbacks));
         Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM records"));
         Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM telemetry WHERE seq IN (1, 3)"));
         Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM telemetry WHERE seq = 2")); // the other batch's, not this one's
 
-        // A retry of the whole batch now finds every key in the check and writes nothing.
+        // A retry of the whole batch: its optimistic COPY fails on the first key, the check finds every key, nothing is written.
         Assert.Equal(new StoreResult(0, 3), await store.StoreAsync(batch));
-        Assert.Equal(1, store.StagedFallbacks);
+        Assert.Equal((2L, 0L), (store.CheckedRetries, store.StagedFallbacks));
+        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM records"));
+        Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM telemetry"));
+    }
+
+    [Fact]
+    public async Task A_checked_retry_meeting_a_key_committed_after_its_check_goes_the_staged_way_and_stores_each_record_once()
+    {
+        var batch = ThreeLights();
+        // Two other batches in flight, holding seq 2 and seq 3.
+        var (first, firstTx) = await UncommittedRecordAsync(batch[1]);
+        var (second, secondTx) = await UncommittedRecordAsync(batch[2]);
+        await using var _ = first;
+        await using var __ = second;
+        var store = (PostgresIngestStore)Store;
+        var storing = Task.Run(() => store.StoreAsync(batch));
+        // The optimistic COPY waits on seq 2; its commit fails the COPY.
+        await WaitUntilBlockedByAsync(first, storing);
+        await firstTx.CommitAsync();
+        // The checked retry sees seq 2 stored but not the uncommitted seq 3, so its COPY waits on seq 3; that commit fails it too.
+        await WaitUntilBlockedByAsync(second, storing);
+        await secondTx.CommitAsync();
+
+        // The staged way's ON CONFLICT tells the one new record from the two stored meanwhile.
+        Assert.Equal(new StoreResult(1, 2), await storing);
+        Assert.Equal((1L, 1L), (store.CheckedRetries, store.StagedFallbacks));
+        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM records"));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM telemetry WHERE seq = 1"));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM telemetry"));
     }
 }

@@ -71,6 +71,23 @@ public abstract class StorageSuite : IAsyncLifetime
         return values;
     }
 
+    /// <summary>What the record feed does after ingestion: derives <c>node_state</c> from every stored stream.</summary>
+    protected async Task<int> ApplyNodeStateAsync(NodeStateFeed? feed = null)
+    {
+        feed ??= new NodeStateFeed(Connections);
+        var streams = new List<(string, string)>();
+        await using (var connection = await Connections.OpenAsync())
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT DISTINCT gateway, epoch FROM records ORDER BY gateway, epoch";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) streams.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        var read = 0;
+        foreach (var (gateway, epoch) in streams) read += await feed.ApplyStreamAsync(gateway, epoch);
+        return read;
+    }
+
     private static IngestRecord[] MixedBatch() =>
     [
         Valid(Records.Streetlight(1, "sl-0001", 1767304800, level: 60)),
@@ -85,8 +102,8 @@ public abstract class StorageSuite : IAsyncLifetime
     public async Task Migration_is_recorded_once_and_a_second_run_applies_nothing()
     {
         Assert.Empty(await NewMigrator().MigrateAsync());
-        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM schema_version"));
-        Assert.Equal(11, await CountAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(5, await CountAsync("SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal(12, await CountAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     private sealed class ProbeSchema : IMigrationSource
@@ -106,7 +123,7 @@ public abstract class StorageSuite : IAsyncLifetime
         Assert.Equal([149, 150], await NewMigrator(new ProbeSchema()).MigrateAsync());
         Assert.Empty(await NewMigrator(new ProbeSchema()).MigrateAsync());
         Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM probe_b"));
-        Assert.Equal(5, await CountAsync("SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal(7, await CountAsync("SELECT COUNT(*) FROM schema_version"));
     }
 
     [Fact]
@@ -138,6 +155,9 @@ public abstract class StorageSuite : IAsyncLifetime
         Assert.Equal(["lamp.fault", "event", "sl-0002"], (await RowAsync("SELECT kind, record_kind, node FROM events WHERE seq = 3")).Select(Normalize));
         Assert.Equal(["cmd.ack", "c-20260102-000381"], (await RowAsync("SELECT kind, command_id FROM events WHERE seq = 4")).Select(Normalize));
         Assert.Equal(["rule.fired", null, 1767304804L], (await RowAsync("SELECT kind, node, ts FROM events WHERE seq = 5")).Select(Normalize));
+        // Node state is derived after the ingest transaction, by the feed.
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM node_state"));
+        Assert.Equal(6, await ApplyNodeStateAsync());
         var state = await RowAsync("SELECT status, CASE WHEN online THEN 1 ELSE 0 END, config_version, type, fw, last_seen FROM node_state WHERE site = 'igoumenitsa' AND node = 'sl-0001'");
         Assert.Equal(["online", 1L, 43L, "streetlight", "1.2.0", 1767304805L], state.Select(Normalize));
         // Nodes that sent only telemetry or events are known too (last_seen), without a status.
@@ -218,16 +238,20 @@ public abstract class StorageSuite : IAsyncLifetime
     public async Task Node_state_never_moves_backwards_and_a_will_keeps_the_versions()
     {
         await Store.StoreAsync([Valid(Records.State(20, "sl-0001", 2000, "online", configVersion: 43))]);
+        await ApplyNodeStateAsync();
         // A state received earlier (older receivedAt) but stored later must not overwrite the newer one.
         await Store.StoreAsync([Valid(Records.State(21, "sl-0001", 1000, "online", configVersion: 41))]);
+        await ApplyNodeStateAsync();
         Assert.Equal(["online", 1L, 43L, 2000L], (await RowAsync("SELECT status, CASE WHEN online THEN 1 ELSE 0 END, config_version, last_seen FROM node_state WHERE node = 'sl-0001'")).Select(Normalize));
 
         // The last will carries no versions: status changes, the applied version stays known.
         await Store.StoreAsync([Valid(Records.State(22, "sl-0001", 3000, "offline", configVersion: null))]);
+        await ApplyNodeStateAsync();
         Assert.Equal(["offline", 0L, 43L, 3000L, "1.2.0"], (await RowAsync("SELECT status, CASE WHEN online THEN 1 ELSE 0 END, config_version, last_seen, fw FROM node_state WHERE node = 'sl-0001'")).Select(Normalize));
 
         // Telemetry refreshes last_seen but never the status.
         await Store.StoreAsync([Valid(Records.Streetlight(23, "sl-0001", 3500, level: 0))]);
+        await ApplyNodeStateAsync();
         Assert.Equal(["offline", 3500L], (await RowAsync("SELECT status, last_seen FROM node_state WHERE node = 'sl-0001'")).Select(Normalize));
 
         // Within one batch the later state wins.
@@ -236,7 +260,64 @@ public abstract class StorageSuite : IAsyncLifetime
             Valid(Records.State(24, "sl-0001", 4000, "online", configVersion: 44)),
             Valid(Records.State(25, "sl-0001", 4000, "asleep", configVersion: 45)),
         ]);
+        await ApplyNodeStateAsync();
         Assert.Equal(["asleep", 1L, 45L], (await RowAsync("SELECT status, CASE WHEN online THEN 1 ELSE 0 END, config_version FROM node_state WHERE node = 'sl-0001'")).Select(Normalize));
+    }
+
+    [Fact]
+    public async Task The_node_state_feed_resumes_from_its_cursor_after_a_restart_and_applying_again_changes_nothing()
+    {
+        await Store.StoreAsync(
+        [
+            Valid(Records.State(1, "sl-0001", 2000, "online", configVersion: 43)),
+            Valid(Records.Streetlight(2, "sl-0001", 2100, level: 10)),
+            Valid(Records.Rule(3, 2150)), // names no node: passed over, the cursor moves past it
+            Valid(Records.Water(4, "wl-0003", 2200, levelMm: 742, state: "watch")),
+            Valid(Records.Streetlight(5, "sl-0002", 2300, level: 20)),
+        ]);
+        // Two records per transaction: the stream is read in three chunks.
+        Assert.Equal(5, await ApplyNodeStateAsync(new NodeStateFeed(Connections, chunkSize: 2)));
+        Assert.Equal(5, await CountAsync("SELECT seq FROM node_state_feed WHERE gateway = 'gw-igoumenitsa-1' AND epoch = ''"));
+
+        // Records stored while no feed runs (the process stopped after the ingest commit) are applied by the next
+        // one, from the persisted cursor: only the new record is read.
+        await Store.StoreAsync([Valid(Records.Streetlight(6, "sl-0001", 2500, level: 0))]);
+        Assert.Equal(2100, await CountAsync("SELECT last_seen FROM node_state WHERE node = 'sl-0001'"));
+        Assert.Equal(1, await ApplyNodeStateAsync(new NodeStateFeed(Connections)));
+        Assert.Equal(0, await ApplyNodeStateAsync(new NodeStateFeed(Connections)));
+        var light = new object?[] { "online", 43L, 2500L, 2000L };
+        Assert.Equal(light, (await RowAsync("SELECT status, config_version, last_seen, state_at FROM node_state WHERE node = 'sl-0001'")).Select(Normalize));
+        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM node_state"));
+
+        // Applying the whole stream again (a cursor lost, or two processes at once) changes nothing.
+        await using (var connection = await Connections.OpenAsync())
+        await using (var reset = connection.CreateCommand())
+        {
+            reset.CommandText = "DELETE FROM node_state_feed";
+            await reset.ExecuteNonQueryAsync();
+        }
+        Assert.Equal(6, await ApplyNodeStateAsync());
+        Assert.Equal(light, (await RowAsync("SELECT status, config_version, last_seen, state_at FROM node_state WHERE node = 'sl-0001'")).Select(Normalize));
+        Assert.Equal([null, "waterlevel", 2200L], (await RowAsync("SELECT status, type, last_seen FROM node_state WHERE node = 'wl-0003'")).Select(Normalize));
+        Assert.Equal(6, await CountAsync("SELECT seq FROM node_state_feed"));
+    }
+
+    [Fact]
+    public async Task Two_node_state_feeds_applying_one_stream_at_once_leave_the_latest_state_and_the_furthest_cursor()
+    {
+        var batch = Enumerable.Range(1, 300).Select(i => i % 3 == 0
+            ? Valid(Records.State(i, $"sl-{i % 30:D4}", 1767304800 + i, "online", configVersion: i))
+            : Valid(Records.Streetlight(i, $"sl-{i % 30:D4}", 1767304800 + i, level: i % 101))).ToArray();
+        await Store.StoreAsync(batch);
+
+        await Task.WhenAll(Task.Run(() => ApplyNodeStateAsync(new NodeStateFeed(Connections, chunkSize: 7))),
+            Task.Run(() => ApplyNodeStateAsync(new NodeStateFeed(Connections, chunkSize: 11))));
+
+        Assert.Equal(300, await CountAsync("SELECT seq FROM node_state_feed"));
+        Assert.Equal(30, await CountAsync("SELECT COUNT(*) FROM node_state"));
+        // sl-0000 sent only states (its last at seq 300), sl-0001 only telemetry (its last at seq 271).
+        Assert.Equal(["online", 300L, 1767305100L], (await RowAsync("SELECT status, config_version, last_seen FROM node_state WHERE node = 'sl-0000'")).Select(Normalize));
+        Assert.Equal([null, null, 1767305071L], (await RowAsync("SELECT status, config_version, last_seen FROM node_state WHERE node = 'sl-0001'")).Select(Normalize));
     }
 
     [Fact]

@@ -7,8 +7,9 @@ namespace Edge.Cloud.Storage.Migrations;
 /// outbox epochs (11): the idempotency key of <c>records</c> and <c>events</c> becomes
 /// <c>(gateway, epoch, seq)</c> — a gateway whose outbox was recreated starts its sequence again under a new
 /// epoch — and <c>gateway_epochs</c> lists the epochs seen per gateway. Rows stored before carry the empty
-/// epoch, which is also what a batch without <c>epoch</c> means (docs/uplink.md §2). A source of its own so
-/// that suites migrating only the ingestion tables add it explicitly.
+/// epoch, which is also what a batch without <c>epoch</c> means (docs/uplink.md §2); and the cursor per record
+/// stream of <see cref="Storage.NodeStateFeed"/> (12). A source of its own so that suites migrating only the
+/// ingestion tables add it explicitly.
 /// </summary>
 public sealed class IntegritySchema : IMigrationSource
 {
@@ -79,9 +80,22 @@ public sealed class IntegritySchema : IMigrationSource
         ALTER TABLE events ADD PRIMARY KEY (gateway, epoch, seq);
         """ + EpochsTable;
 
+    // The cursor of NodeStateFeed per record stream. Records stored before this had their node state written by
+    // ingestion itself, so each stream starts at its last seq.
+    private const string NodeStateFeed = """
+        CREATE TABLE node_state_feed (
+          gateway TEXT NOT NULL,
+          epoch TEXT NOT NULL,
+          seq BIGINT NOT NULL,
+          PRIMARY KEY (gateway, epoch)
+        );
+        INSERT INTO node_state_feed (gateway, epoch, seq) SELECT gateway, epoch, MAX(seq) FROM records GROUP BY gateway, epoch;
+        """;
+
     public IEnumerable<Migration> Migrations { get; } = new[]
     {
         new Migration(10, "gateway clock", Clock, Clock),
         new Migration(11, "outbox epochs", SqliteEpochs, PostgresEpochs),
+        new Migration(12, "node state feed", NodeStateFeed, NodeStateFeed),
     };
 }

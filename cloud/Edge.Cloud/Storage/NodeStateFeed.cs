@@ -1,0 +1,188 @@
+using System;
+using System.Collections.Generic;
+using System.Data.Common;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Edge.Cloud.Storage;
+
+/// <summary>
+/// Derives <c>node_state</c> (last seen, latest state) from stored records, after the ingest transaction instead of
+/// inside it: keeping the latest row of every node of a batch in the batch's transaction cost about as much as
+/// writing the batch's records (docs/cloud.md §Ingestion benchmark). It reads each record stream (gateway, outbox
+/// epoch) in <c>seq</c> order after its cursor (<c>node_state_feed</c>), upserts the changes and moves the cursor in
+/// the same transaction, so a crash between ingestion and this step loses nothing: the next pass starts where the
+/// last commit left. Applying a record twice changes nothing either (<c>last_seen</c> only grows, a state wins only
+/// if it is at least as new), so two processes applying the same stream at once are harmless. The record feed
+/// runs it for each stream before its alarm rules, woken by ingestion in this process and every few seconds for
+/// the rest (<c>Alarms.RecordFeed</c>).
+/// </summary>
+public sealed class NodeStateFeed
+{
+    /// <summary>Records read per transaction, by default.</summary>
+    public const int DefaultChunkSize = 2000;
+
+    private readonly IStorageConnections _connections;
+    private readonly int _chunkSize;
+
+    public NodeStateFeed(IStorageConnections connections, int chunkSize = DefaultChunkSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        _connections = connections;
+        _chunkSize = chunkSize;
+    }
+
+    /// <summary>Applies the records of one stream stored after its cursor; returns how many it read.</summary>
+    public async Task<int> ApplyStreamAsync(string gateway, string epoch, CancellationToken cancellationToken = default)
+    {
+        var total = 0;
+        while (true)
+        {
+            var read = await ApplyChunkAsync(gateway, epoch, cancellationToken);
+            total += read;
+            if (read < _chunkSize) return total;
+        }
+    }
+
+    private async Task<int> ApplyChunkAsync(string gateway, string epoch, CancellationToken cancellationToken)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long cursor;
+        await using (var read = Command(connection, transaction, "SELECT seq FROM node_state_feed WHERE gateway = @g AND epoch = @e", ("@g", gateway), ("@e", epoch)))
+        {
+            cursor = await read.ExecuteScalarAsync(cancellationToken) is { } value and not DBNull ? Convert.ToInt64(value) : -1;
+        }
+
+        // Only a state's payload is needed, and of telemetry only its type: most records are read without payload.
+        var type = _connections.Kind == StorageKind.Postgres ? "payload ->> 'type'" : "json_extract(payload, '$.type')";
+        var records = new List<IngestRecord>();
+        var rowsRead = 0;
+        var last = cursor;
+        await using (var select = Command(connection, transaction,
+            $"SELECT seq, node, site, kind, received_at, CASE WHEN kind = 'state' THEN payload END, CASE WHEN kind = 'telemetry' THEN {type} END " +
+            $"FROM records WHERE gateway = @g AND epoch = @e AND seq > @cp ORDER BY seq LIMIT {_chunkSize}",
+            ("@g", gateway), ("@e", epoch), ("@cp", cursor)))
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rowsRead++;
+                last = reader.GetInt64(0);
+                if (reader.IsDBNull(1)) continue; // gateway and rule records name no node
+                var kind = reader.GetString(3);
+                var receivedAt = reader.GetInt64(4);
+                var update = kind == "state" && !reader.IsDBNull(5)
+                    ? StateOf(reader.GetString(5), receivedAt)
+                    : new NodeStateUpdate(receivedAt) { Type = reader.IsDBNull(6) ? null : reader.GetString(6) };
+                records.Add(new IngestRecord(gateway, last, reader.GetString(1), reader.GetString(2), kind, receivedAt, "") { Epoch = epoch, State = update });
+            }
+        }
+        if (rowsRead == 0) return 0;
+
+        var rows = NodeStateRows.Collapse(records);
+        if (connection is NpgsqlConnection postgres) await UpsertPostgresAsync(postgres, (NpgsqlTransaction)transaction, rows, cancellationToken);
+        else await UpsertAsync(connection, transaction, rows, cancellationToken);
+
+        // Never backwards: a slower concurrent applier of the same stream must not undo a faster one's cursor.
+        await using (var move = Command(connection, transaction,
+            "INSERT INTO node_state_feed (gateway, epoch, seq) VALUES (@g, @e, @s) ON CONFLICT (gateway, epoch) DO UPDATE " +
+            "SET seq = CASE WHEN excluded.seq > node_state_feed.seq THEN excluded.seq ELSE node_state_feed.seq END",
+            ("@g", gateway), ("@e", epoch), ("@s", last)))
+        {
+            await move.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return rowsRead;
+    }
+
+    /// <summary>What a stored <c>state</c> payload tells (the same fields ingestion validated: protocol.md §4.6).</summary>
+    private static NodeStateUpdate StateOf(string payloadJson, long receivedAt)
+    {
+        using var document = JsonDocument.Parse(payloadJson);
+        var p = document.RootElement;
+        var status = Str(p, "status");
+        return new NodeStateUpdate(receivedAt)
+        {
+            Type = Str(p, "type"),
+            Status = status,
+            // An asleep node counts as online until it misses its wake-up; the offline-after-wakeTs check is the
+            // alarm sweep's, which knows the clock.
+            Online = status != "offline",
+            ConfigVersion = Int(p, "configVersion"),
+            DisplayVersion = Int(p, "displayVersion"),
+            Fw = Str(p, "fw"),
+            StateJson = payloadJson,
+        };
+    }
+
+    private static string? Str(JsonElement p, string name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+
+    private static long? Int(JsonElement p, string name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var v) ? v : null;
+
+    /// <summary>The upsert of a collapsed batch on PostgreSQL: one statement for all its nodes (public for the
+    /// ingestion benchmark, which times it next to the raw COPY baseline).</summary>
+    public static async Task UpsertPostgresAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<NodeStateRow> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0) return;
+        // One statement for every node (arrays unnested in row order), not one per node.
+        await using var command = new NpgsqlCommand(NodeStateRows.UpsertUnnestSql(), connection, transaction);
+        Column(command, "site", NpgsqlDbType.Text, rows.Select(r => r.Site));
+        Column(command, "node", NpgsqlDbType.Text, rows.Select(r => r.Node));
+        Column(command, "gateway", NpgsqlDbType.Text, rows.Select(r => r.Gateway));
+        Column(command, "last_seen", NpgsqlDbType.Bigint, rows.Select(r => r.LastSeen));
+        Column(command, "type", NpgsqlDbType.Text, rows.Select(r => r.Type));
+        Column(command, "status", NpgsqlDbType.Text, rows.Select(r => r.LatestState?.Status));
+        Column(command, "online", NpgsqlDbType.Boolean, rows.Select(r => r.LatestState?.Online));
+        Column(command, "config_version", NpgsqlDbType.Bigint, rows.Select(r => r.LatestState?.ConfigVersion));
+        Column(command, "display_version", NpgsqlDbType.Bigint, rows.Select(r => r.LatestState?.DisplayVersion));
+        Column(command, "fw", NpgsqlDbType.Text, rows.Select(r => r.LatestState?.Fw));
+        Column(command, "state_at", NpgsqlDbType.Bigint, rows.Select(r => r.StateAt));
+        Column(command, "state", NpgsqlDbType.Text, rows.Select(r => r.LatestState?.StateJson));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>SQLite: one prepared upsert, executed per node.</summary>
+    private static async Task UpsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NodeStateRow> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0) return;
+        await using var upsert = Command(connection, transaction, NodeStateRows.UpsertSql("@state"),
+            ("@site", null), ("@node", null), ("@gateway", null), ("@last_seen", null), ("@type", null), ("@status", null), ("@online", null),
+            ("@config_version", null), ("@display_version", null), ("@fw", null), ("@state_at", null), ("@state", null));
+        await upsert.PrepareAsync(cancellationToken);
+        foreach (var row in rows)
+        {
+            upsert.Set("@site", row.Site);
+            upsert.Set("@node", row.Node);
+            upsert.Set("@gateway", row.Gateway);
+            upsert.Set("@last_seen", row.LastSeen);
+            upsert.Set("@type", row.Type);
+            upsert.Set("@status", row.LatestState?.Status);
+            upsert.Set("@online", row.LatestState?.Online);
+            upsert.Set("@config_version", row.LatestState?.ConfigVersion);
+            upsert.Set("@display_version", row.LatestState?.DisplayVersion);
+            upsert.Set("@fw", row.LatestState?.Fw);
+            upsert.Set("@state_at", row.StateAt);
+            upsert.Set("@state", row.LatestState?.StateJson);
+            // SQLite's API is synchronous underneath: the sync call avoids a Task per row.
+            upsert.ExecuteNonQuery();
+        }
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Add(name, value);
+        return command;
+    }
+
+    /// <summary>An array parameter of one column; null elements stay null.</summary>
+    private static void Column<T>(NpgsqlCommand command, string name, NpgsqlDbType type, IEnumerable<T> values) =>
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });
+}
