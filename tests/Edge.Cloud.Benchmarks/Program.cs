@@ -691,7 +691,7 @@ public static class Program
             }
             await copy.CompleteAsync();
         }
-        if (nodeState) await NodeStateFeed.UpsertPostgresAsync(connection, transaction, NodeStateRows.Collapse(batch), default);
+        if (nodeState) await NodeStateFeed.UpsertPostgresAsync(connection, transaction, NodeStateRows.Collapse(batch.Select(r => r with { State = NodeStateUpdate.Of(r.Kind, r.ReceivedAt, r.Kind == "state" ? r.PayloadJson : null, r.Telemetry?.Type) })), default);
         await transaction.CommitAsync();
     }
 

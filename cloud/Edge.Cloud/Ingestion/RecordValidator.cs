@@ -84,13 +84,12 @@ public static partial class RecordValidator
         {
             "telemetry" => Telemetry(payload, receivedAt, ref stored),
             "event" => Event(payload, receivedAt, ref stored),
-            "state" => State(payload, receivedAt, ref stored),
+            "state" => null, // derives no row here: node_state comes from the stored record afterwards (NodeStateFeed)
             "ack" => Ack(payload, receivedAt, ref stored),
             "rule" => Rule(payload, receivedAt, ref stored),
             _ => GatewayRecord(payload, receivedAt, ref stored),
         };
         if (error is not null) return Fail(error);
-        if (node is not null && stored.State is null) stored = stored with { State = new NodeStateUpdate(receivedAt) };
         return new RecordCheck(stored, seq, null);
     }
 
@@ -113,7 +112,7 @@ public static partial class RecordValidator
             },
             _ => row with { ContentVersion = Int(p, "contentVersion"), Volts = Num(p, "volts") },
         };
-        record = record with { Telemetry = row, State = new NodeStateUpdate(record.ReceivedAt) { Type = type } };
+        record = record with { Telemetry = row };
         return null;
     }
 
@@ -121,27 +120,6 @@ public static partial class RecordValidator
     {
         var ts = Int(p, "ts") ?? 0;
         record = record with { Event = new EventRow(ts == 0 ? receivedAt : ts, Str(p, "kind")!, null) };
-        return null;
-    }
-
-    private static string? State(JsonElement p, long receivedAt, ref IngestRecord record)
-    {
-        var status = Str(p, "status")!;
-        record = record with
-        {
-            State = new NodeStateUpdate(receivedAt)
-            {
-                Type = Str(p, "type"),
-                Status = status,
-                // An asleep node counts as online until it misses its wake-up (protocol.md §4.6); the
-                // offline-after-wakeTs check belongs to the alarm logic, which knows the clock.
-                Online = status != "offline",
-                ConfigVersion = Int(p, "configVersion"),
-                DisplayVersion = Int(p, "displayVersion"),
-                Fw = Str(p, "fw"),
-                StateJson = record.PayloadJson,
-            },
-        };
         return null;
     }
 

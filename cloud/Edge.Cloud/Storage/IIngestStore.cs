@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -27,10 +28,8 @@ public readonly record struct StoreResult(int Stored, int Duplicates);
 
 /// <summary>
 /// One validated record, ready to store. <paramref name="PayloadJson"/> is the payload object as received.
-/// At most one of <see cref="Telemetry"/> / <see cref="Event"/> is set, by record kind; <see cref="State"/>
-/// is set for every record that names a node: what it tells about the node (<c>last_seen</c>, and for
-/// <c>state</c> records also the latest status). The stores do not write it: <see cref="NodeStateFeed"/> derives
-/// the same from the stored record.
+/// At most one of <see cref="Telemetry"/> / <see cref="Event"/> is set, by record kind. <see cref="State"/> is not
+/// set by ingestion: <see cref="NodeStateFeed"/> derives it from the stored record.
 /// </summary>
 public sealed record IngestRecord(
     string Gateway,
@@ -47,6 +46,9 @@ public sealed record IngestRecord(
 
     public TelemetryRow? Telemetry { get; init; }
     public EventRow? Event { get; init; }
+    /// <summary>What the record tells about its node (<see cref="NodeStateUpdate.Of"/>): set by
+    /// <see cref="NodeStateFeed"/> on the records it reads back, not by ingestion (the stores do not write
+    /// <c>node_state</c>).</summary>
     public NodeStateUpdate? State { get; init; }
 }
 
@@ -77,6 +79,33 @@ public sealed record EventRow(long Ts, string Kind, string? CommandId);
 /// <c>state</c> records; null fields keep the stored value (the last will carries no versions).</summary>
 public sealed record NodeStateUpdate(long SeenAt)
 {
+    /// <summary>What a stored record of <paramref name="kind"/> tells about its node: a <c>state</c> payload its status
+    /// and versions (the fields ingestion validated, protocol.md §4.6), telemetry its node type, anything else only
+    /// that the node was seen at <paramref name="receivedAt"/>.</summary>
+    public static NodeStateUpdate Of(string kind, long receivedAt, string? statePayloadJson, string? telemetryType)
+    {
+        if (kind != "state" || statePayloadJson is null) return new NodeStateUpdate(receivedAt) { Type = kind == "telemetry" ? telemetryType : null };
+        using var document = JsonDocument.Parse(statePayloadJson);
+        var p = document.RootElement;
+        var status = Str(p, "status");
+        return new NodeStateUpdate(receivedAt)
+        {
+            Type = Str(p, "type"),
+            Status = status,
+            // An asleep node counts as online until it misses its wake-up; the offline-after-wakeTs check is the
+            // alarm sweep's, which knows the clock.
+            Online = status != "offline",
+            ConfigVersion = Int(p, "configVersion"),
+            DisplayVersion = Int(p, "displayVersion"),
+            Fw = Str(p, "fw"),
+            StateJson = statePayloadJson,
+        };
+    }
+
+    private static string? Str(JsonElement p, string name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+
+    private static long? Int(JsonElement p, string name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var v) ? v : null;
+
     public string? Type { get; init; }
     public string? Status { get; init; }
     public bool? Online { get; init; }

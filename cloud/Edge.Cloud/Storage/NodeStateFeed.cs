@@ -76,9 +76,7 @@ public sealed class NodeStateFeed
                 if (reader.IsDBNull(1)) continue; // gateway and rule records name no node
                 var kind = reader.GetString(3);
                 var receivedAt = reader.GetInt64(4);
-                var update = kind == "state" && !reader.IsDBNull(5)
-                    ? StateOf(reader.GetString(5), receivedAt)
-                    : new NodeStateUpdate(receivedAt) { Type = reader.IsDBNull(6) ? null : reader.GetString(6) };
+                var update = NodeStateUpdate.Of(kind, receivedAt, reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
                 records.Add(new IngestRecord(gateway, last, reader.GetString(1), reader.GetString(2), kind, receivedAt, "") { Epoch = epoch, State = update });
             }
         }
@@ -99,30 +97,6 @@ public sealed class NodeStateFeed
         await transaction.CommitAsync(cancellationToken);
         return rowsRead;
     }
-
-    /// <summary>What a stored <c>state</c> payload tells (the same fields ingestion validated: protocol.md §4.6).</summary>
-    private static NodeStateUpdate StateOf(string payloadJson, long receivedAt)
-    {
-        using var document = JsonDocument.Parse(payloadJson);
-        var p = document.RootElement;
-        var status = Str(p, "status");
-        return new NodeStateUpdate(receivedAt)
-        {
-            Type = Str(p, "type"),
-            Status = status,
-            // An asleep node counts as online until it misses its wake-up; the offline-after-wakeTs check is the
-            // alarm sweep's, which knows the clock.
-            Online = status != "offline",
-            ConfigVersion = Int(p, "configVersion"),
-            DisplayVersion = Int(p, "displayVersion"),
-            Fw = Str(p, "fw"),
-            StateJson = payloadJson,
-        };
-    }
-
-    private static string? Str(JsonElement p, string name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-
-    private static long? Int(JsonElement p, string name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var v) ? v : null;
 
     /// <summary>The upsert of a collapsed batch on PostgreSQL: one statement for all its nodes (public for the
     /// ingestion benchmark, which times it next to the raw COPY baseline).</summary>

@@ -50,7 +50,9 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
     readonly SqliteConnection _reader;
     readonly object _readerLock = new();
     readonly Task _loop;
-    readonly WriterStatements _statements;
+    /// <summary>The statement every message runs, prepared once for the writer connection and kept (rather than
+    /// created, parsed and prepared again for every commit); each batch binds it to its transaction.</summary>
+    readonly OutboxInsert _insert;
     readonly SeenRanges _seen;
     readonly object _statsLock = new();
     TaskCompletionSource _appended = NewSignal();
@@ -93,7 +95,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         AddTraceColumn(_writer);
         Epoch = OutboxEpoch.LoadOrCreate(_writer);
         _reader = SqliteDatabase.Open(path, options.Synchronous);
-        _statements = new WriterStatements(_writer);
+        _insert = new OutboxInsert(_writer);
         _seen = new SeenRanges(_writer);
         LoadStats();
         RegisterMetrics();
@@ -225,7 +227,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         {
             using (var transaction = _writer.BeginTransaction())
             {
-                var insert = _statements.Insert;
+                var insert = _insert;
                 insert.Command.Transaction = transaction;
                 for (var i = 0; i < batch.Count; i++)
                 {
@@ -490,7 +492,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         try { await _loop.ConfigureAwait(false); } catch (Exception exception) { _logger.LogError(exception, "Outbox writer loop failed"); }
-        _statements.Dispose();
+        _insert.Command.Dispose();
         _seen.Dispose();
         _writer.Dispose();
         _reader.Dispose();
@@ -504,19 +506,6 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
         /// <summary>Continuations run inline, on the one pool item that completes the batch (<see cref="Complete"/>), never
         /// on the writer: the writer only ever queues that item.</summary>
         public TaskCompletionSource<AppendResult> Completion { get; } = new();
-    }
-
-    /// <summary>
-    /// The statement every message runs, prepared once for the writer connection and kept (rather than created,
-    /// parsed and prepared again for every commit); each batch binds it to its transaction.
-    /// </summary>
-    sealed class WriterStatements : IDisposable
-    {
-        public WriterStatements(SqliteConnection writer) => Insert = new OutboxInsert(writer);
-
-        public OutboxInsert Insert { get; }
-
-        public void Dispose() => Insert.Command.Dispose();
     }
 
     /// <summary>Appends one message; returns its gateway sequence number.</summary>

@@ -41,6 +41,12 @@ sealed class SeenRanges : IDisposable
               PRIMARY KEY (node_id, boot, lo)
             ) WITHOUT ROWID;
             """);
+        _upsert = writer.CreateCommand();
+        _upsert.CommandText = "INSERT OR REPLACE INTO seen_ranges (node_id, boot, lo, hi, received_ms) VALUES ($node, $boot, $lo, $hi, $ms)";
+        foreach (var name in new[] { "$node", "$boot", "$lo", "$hi", "$ms" }) _upsert.Parameters.Add(name, name == "$node" ? SqliteType.Text : SqliteType.Integer);
+        _delete = writer.CreateCommand();
+        _delete.CommandText = "DELETE FROM seen_ranges WHERE node_id = $node AND boot = $boot AND lo = $lo";
+        foreach (var name in new[] { "$node", "$boot", "$lo" }) _delete.Parameters.Add(name, name == "$node" ? SqliteType.Text : SqliteType.Integer);
         MigrateSeenRows(writer);
         using (var load = writer.CreateCommand())
         {
@@ -53,12 +59,6 @@ sealed class SeenRanges : IDisposable
                 list.Add(new SeqRange(reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
             }
         }
-        _upsert = writer.CreateCommand();
-        _upsert.CommandText = "INSERT OR REPLACE INTO seen_ranges (node_id, boot, lo, hi, received_ms) VALUES ($node, $boot, $lo, $hi, $ms)";
-        foreach (var name in new[] { "$node", "$boot", "$lo", "$hi", "$ms" }) _upsert.Parameters.Add(name, name == "$node" ? SqliteType.Text : SqliteType.Integer);
-        _delete = writer.CreateCommand();
-        _delete.CommandText = "DELETE FROM seen_ranges WHERE node_id = $node AND boot = $boot AND lo = $lo";
-        foreach (var name in new[] { "$node", "$boot", "$lo" }) _delete.Parameters.Add(name, name == "$node" ? SqliteType.Text : SqliteType.Integer);
     }
 
     /// <summary>Records (node, boot, seq) as stored; false when it was already (a duplicate: store nothing).</summary>
@@ -179,23 +179,10 @@ sealed class SeenRanges : IDisposable
             using var reader = read.ExecuteReader();
             while (reader.Read()) TryAdd(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
         }
-        using (var upsert = writer.CreateCommand())
+        _upsert.Transaction = transaction;
+        foreach (var ((node, boot), list) in _ranges)
         {
-            upsert.Transaction = transaction;
-            upsert.CommandText = "INSERT OR REPLACE INTO seen_ranges (node_id, boot, lo, hi, received_ms) VALUES ($node, $boot, $lo, $hi, $ms)";
-            foreach (var ((node, boot), list) in _ranges)
-            {
-                foreach (var range in list)
-                {
-                    upsert.Parameters.Clear();
-                    upsert.Parameters.AddWithValue("$node", node);
-                    upsert.Parameters.AddWithValue("$boot", boot);
-                    upsert.Parameters.AddWithValue("$lo", range.Lo);
-                    upsert.Parameters.AddWithValue("$hi", range.Hi);
-                    upsert.Parameters.AddWithValue("$ms", range.LastMs);
-                    upsert.ExecuteNonQuery();
-                }
-            }
+            foreach (var range in list) Run(_upsert, (node, boot), range);
         }
         using (var drop = writer.CreateCommand())
         {
