@@ -11,7 +11,7 @@ namespace Edge.Gateway.Operations;
 /// Why: by default .NET's socket engine on Linux hands every completed read or write from its epoll thread to the
 /// thread pool. A node's PUBLISH then costs one more thread wake-up on top of the three MQTTnet 5.2 already makes;
 /// with inline completions the read's continuation (MQTTnet's packet decoding and the gateway's interceptor up to its
-/// outbox enqueue) runs on the event thread itself. Measured: 1.11× the rate, median of 9 A/B rounds on a loaded machine
+/// outbox enqueue) runs on the event thread itself. Measured: 1.09× the rate, median of 12 A/B rounds on a loaded machine
 /// (0.87–1.57×), at about the same CPU per message (docs/gateway.md "Benchmark").
 ///
 /// What it requires of the code: the runtime reads the switch once, when the first socket is made, and it applies to
