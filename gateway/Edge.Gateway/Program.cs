@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Edge.Gateway.Broker;
+using Edge.Gateway.Operations;
 using Edge.Gateway.Registry;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,6 +11,9 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Before anything can create a socket: the runtime reads the switch once, with the first socket. Why, and what
+        // it requires of every socket continuation in the gateway: Operations/SocketCompletions.cs, docs/gateway.md "Threads".
+        SocketCompletions.EnableInline();
         if (args.Any(a => a is "--help" or "-h" or "-?"))
         {
             Console.WriteLine(GatewayHost.Usage);

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Net.Http;
@@ -17,7 +19,14 @@ public sealed class GatewayProcess : IDisposable
 
     public static string GatewayDll => Path.Combine(AppContext.BaseDirectory, "Edge.Gateway.dll");
 
-    public static async Task<GatewayProcess> StartAsync(string dataDir, int mqttPort, int httpPort, params string[] extraArgs)
+    /// <summary>Every line the process wrote to stdout or stderr so far.</summary>
+    public ConcurrentQueue<string> Output { get; } = new();
+
+    public static Task<GatewayProcess> StartAsync(string dataDir, int mqttPort, int httpPort, params string[] extraArgs)
+        => StartAsync(dataDir, mqttPort, httpPort, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>Starts it with <paramref name="environment"/> added to the test's own.</summary>
+    public static async Task<GatewayProcess> StartAsync(string dataDir, int mqttPort, int httpPort, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { GatewayDll, "--data-dir", dataDir, "--port", mqttPort.ToString(), "--bind", "127.0.0.1", "--http-port", httpPort.ToString(),
@@ -26,12 +35,14 @@ public sealed class GatewayProcess : IDisposable
             info.ArgumentList.Add(arg);
         }
         foreach (var arg in extraArgs) info.ArgumentList.Add(arg);
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the gateway");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        foreach (var (name, value) in environment) info.Environment[name] = value;
+        var process = new Process { StartInfo = info };
+        var gateway = new GatewayProcess(process);
+        process.OutputDataReceived += (_, line) => { if (line.Data is { } text) gateway.Output.Enqueue(text); };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is { } text) gateway.Output.Enqueue(text); };
+        if (!process.Start()) throw new InvalidOperationException("could not start the gateway");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var gateway = new GatewayProcess(process);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await TestGateway.WaitUntilAsync(() =>
         {

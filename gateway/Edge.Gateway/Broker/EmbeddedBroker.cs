@@ -94,18 +94,25 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
         server.ValidatingConnectionAsync += OnValidatingConnectionAsync;
         server.InterceptingPublishAsync += OnInterceptingPublishAsync;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscriptionAsync;
-        server.ClientConnectedAsync += e => { _registry.SetConnected(e.ClientId, true); return Task.CompletedTask; };
+        // The handlers below take the registry's lock (held across its SQLite writes) or write gateway.db: each first
+        // leaves the socket event thread it may have been called on (SocketCompletions).
+        server.ClientConnectedAsync += async e =>
+        {
+            await SocketCompletions.LeaveEventThread();
+            _registry.SetConnected(e.ClientId, true);
+        };
         server.ClientDisconnectedAsync += OnClientDisconnectedAsync;
         server.LoadingRetainedMessageAsync += e => { e.LoadedRetainedMessages = _retained.Load(); return Task.CompletedTask; };
-        server.RetainedMessageChangedAsync += e =>
+        server.RetainedMessageChangedAsync += async e =>
         {
+            await SocketCompletions.LeaveEventThread();
             var message = e.ChangedRetainedMessage;
             _retained.Save(message.Topic, message.Payload.ToArray(), message.QualityOfServiceLevel);
-            return Task.CompletedTask;
         };
         await server.StartAsync().ConfigureAwait(false);
         _server = server;
-        _logger.LogInformation("MQTT broker listening on port {Port}{Tls}", broker.Port, broker.TlsPort > 0 ? $" and TLS port {broker.TlsPort}" : "");
+        _logger.LogInformation("MQTT broker listening on port {Port}{Tls}; socket completions {Completions}", broker.Port, broker.TlsPort > 0 ? $" and TLS port {broker.TlsPort}" : "",
+            SocketCompletions.Inline ? "inline (on the socket event threads)" : "on the thread pool");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -195,14 +202,14 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
         return Task.CompletedTask;
     }
 
-    Task OnClientDisconnectedAsync(ClientDisconnectedEventArgs e)
+    async Task OnClientDisconnectedAsync(ClientDisconnectedEventArgs e)
     {
+        await SocketCompletions.LeaveEventThread();
         // A takeover (the same node reconnected, protocol.md §1.4) leaves the new connection in place.
         if (e.DisconnectType != MqttClientDisconnectType.Takeover)
         {
             _registry.SetConnected(e.ClientId, false);
         }
-        return Task.CompletedTask;
     }
 
     public Task<bool> PublishConfigAsync(string site, string nodeId, byte[] payload, CancellationToken cancellationToken = default)

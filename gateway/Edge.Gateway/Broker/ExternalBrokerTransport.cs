@@ -147,6 +147,8 @@ public sealed class ExternalBrokerTransport : INodeTransport, IDisposable
                     var subscribe = new MqttClientSubscribeOptionsBuilder();
                     foreach (var filter in Subscriptions) subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
                     var granted = await client.SubscribeAsync(subscribe.Build(), stopping).ConfigureAwait(false);
+                    // The stored retained messages below are read from gateway.db, under its lock (SocketCompletions).
+                    await SocketCompletions.LeaveEventThread();
                     foreach (var item in granted.Items)
                     {
                         if (item.ResultCode != MqttClientSubscribeResultCode.GrantedQoS1)
@@ -449,6 +451,9 @@ public sealed class ExternalBrokerTransport : INodeTransport, IDisposable
             Retain = retain,
         };
         var result = await client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        // A QoS 0 publish completes with its socket write, possibly on a socket event thread; callers go on to
+        // SQLite (the downlink's store) after it (SocketCompletions).
+        await SocketCompletions.LeaveEventThread();
         if (!result.IsSuccess) throw new InvalidOperationException($"site broker refused the publish to {topic}: {result.ReasonCode}");
     }
 

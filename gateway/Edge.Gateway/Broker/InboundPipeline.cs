@@ -81,6 +81,10 @@ public sealed class InboundPipeline
         var receivedMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (leaf == NodeTopics.State)
         {
+            // The registry writes gateway.db (and MQTTnet then the retained store) synchronously, under a lock other
+            // connections' events take: never on a socket event thread (SocketCompletions). Telemetry stays on it: its
+            // path up to the outbox enqueue does not block.
+            await SocketCompletions.LeaveEventThread();
             var birth = _registry.ApplyState(node.NodeId, message.State!);
             _metrics.Accepted.Add(1, GatewayMetrics.Tag("leaf", leaf));
             _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, null, 0, 0) { Birth = birth });

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using Edge.Gateway.Operations;
 
 namespace Edge.Gateway.Broker;
 
@@ -58,6 +59,9 @@ public sealed class LoginGate
             for (var peak = Peak; running > peak && Interlocked.CompareExchange(ref _peak, running, peak) != peak; peak = Peak)
             {
             }
+            // A free slot is taken synchronously, on the thread that read the CONNECT: with inline socket completions
+            // that is a socket event thread, which the hash would hold for milliseconds (SocketCompletions).
+            await SocketCompletions.LeaveEventThread();
             return check();
         }
         finally

@@ -68,6 +68,9 @@ public sealed class DownlinkService : BackgroundService, IHealthComponent
             while (!stoppingToken.IsCancellationRequested)
             {
                 var state = await PollAsync(stoppingToken).ConfigureAwait(false);
+                // The poll's response may complete on a socket event thread; what follows writes downlink.db and
+                // gateway.db (SocketCompletions).
+                await SocketCompletions.LeaveEventThread();
                 if (state is null)
                 {
                     await Task.Delay(_backoff.NextDelay(), stoppingToken).ConfigureAwait(false);

@@ -116,6 +116,12 @@ public sealed class RawMqtt : IDisposable
         }
     }
 
+    /// <summary>This end's TCP port (the broker's socket for this connection has it as its remote port).</summary>
+    public int LocalPort => ((System.Net.IPEndPoint)_tcp.Client.LocalEndPoint!).Port;
+
+    /// <summary>True while the broker has sent nothing on this connection and has not closed it.</summary>
+    public bool HasReceivedNothingAndIsOpen => _tcp.Available == 0 && !_tcp.Client.Poll(0, SelectMode.SelectRead);
+
     public void Dispose() => _tcp.Dispose();
 
     /// <summary>CONNECT, protocol level 4, clean session, user name and password (§3.1).</summary>
