@@ -419,6 +419,14 @@ public static class Program
         });
     }
 
+    /// <summary>Each batch stored, then the record feed's pass over it (<see cref="RecordFeedPath"/>).</summary>
+    private static async Task<Result> RecordFeedAsync(string provider, List<IngestRecord[]> batches, Dictionary<string, string?> storage)
+    {
+        var (seconds, latencies) = await RecordFeedPath.RunAsync(batches, storage, Gateway, connections => SeedNodesAsync(connections, batches));
+        latencies.Sort();
+        return new Result(provider, "store + record feed", batches.Sum(b => b.Length), seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95));
+    }
+
     /// <summary>The in-process HTTP pipeline on a fresh database: its rate and batch latencies, and its phase split.</summary>
     private static async Task<Result> PipelineAsync(string provider, List<IngestRecord[]> batches, List<byte[]> bodies, IIngestStore store)
     {
@@ -446,6 +454,7 @@ public static class Program
                     results.Add(await StoreThenNodeStateAsync("sqlite", batches, await FreshSqliteAsync(Path.Combine(directory, "feed.db")),
                         connections => new SqliteIngestStore(connections, TimeProvider.System)));
                 }
+                if (Paths.Contains("feed")) results.Add(await RecordFeedAsync("sqlite", batches, new() { ["Storage:Provider"] = "Sqlite", ["Storage:DataDirectory"] = Path.Combine(directory, "record-feed") }));
                 if (Paths.Contains("pipeline")) results.Add(await PipelineAsync("sqlite", batches, bodies, new SqliteIngestStore(await FreshSqliteAsync(Path.Combine(directory, "pipeline.db")), TimeProvider.System)));
                 if (Paths.Contains("http")) results.Add(await HttpPathAsync("sqlite", batches, new() { ["Storage:Provider"] = "Sqlite", ["Storage:DataDirectory"] = Path.Combine(directory, "http") }));
             }
@@ -542,6 +551,22 @@ public static class Program
                     finally
                     {
                         await DropAsync(server, feed.Schema);
+                    }
+                }
+                if (Paths.Contains("feed"))
+                {
+                    var withFeed = await FreshPostgresAsync(server);
+                    try
+                    {
+                        results.Add(await RecordFeedAsync("postgres", batches, new()
+                        {
+                            ["Storage:Provider"] = "Postgres",
+                            ["Storage:PostgresConnectionString"] = new NpgsqlConnectionStringBuilder(server) { SearchPath = withFeed.Schema }.ToString(),
+                        }));
+                    }
+                    finally
+                    {
+                        await DropAsync(server, withFeed.Schema);
                     }
                 }
                 if (Paths.Contains("pipeline")) await PostgresPipelineAsync();
