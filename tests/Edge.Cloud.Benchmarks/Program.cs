@@ -243,6 +243,7 @@ public static class Program
             var index = 0;
             using var stages = new StageListener(app.Services.GetRequiredService<Edge.Cloud.Telemetry.CloudMetrics>().Meter);
             var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+            var settleCpu = PathSettle.Cpu;
             var result = await TimeAsync(provider, "http: POST gzip batches", batches, async batch =>
             {
                 using var content = new ByteArrayContent(bodies[index++]);
@@ -262,7 +263,7 @@ public static class Program
             var feedDone = Stopwatch.StartNew();
             var lastSeq = batches[^1][^1].Seq;
             while (await FeedCheckpointAsync(app.Services.GetRequiredService<IStorageConnections>()) < lastSeq && feedDone.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
-            var cpuMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+            var cpuMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu - (PathSettle.Cpu - settleCpu)).TotalMilliseconds;
             HttpSplits.Add(new HttpSplit(provider, batches.Count, result.Seconds * 1000, cpuMs, stages.Snapshot(), stages.FeedMs, stages.FeedBatches));
             return result;
         }
