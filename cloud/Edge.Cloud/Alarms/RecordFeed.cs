@@ -53,9 +53,9 @@ public sealed class AlarmOptions
 /// ingestion: it reads <c>records</c> per gateway and outbox epoch (<c>gateway_epochs</c>) in <c>seq</c> order
 /// after its checkpoint (<c>record_feed</c>), applies each record (acks → <see cref="CommandService.ApplyAckAsync"/>, events and
 /// states → <see cref="AlarmRules"/>) and moves the checkpoint in the same transaction, so every record is
-/// applied exactly once, whichever path (HTTPS, Event Hubs) stored it, and ingestion never waits for it. Before
-/// the alarm rules of a stream it brings <c>node_state</c> up to date from the same records
-/// (<see cref="NodeStateFeed"/>, its own cursor), so rules and sweeps see the nodes' latest state.
+/// applied exactly once, whichever path (HTTPS, Event Hubs) stored it, and ingestion never waits for it. From the
+/// same read, in the same transaction, it brings <c>node_state</c> up to date (<see cref="NodeStateFeed.ApplyAsync"/>,
+/// its own cursor, moved with the checkpoint), so the sweeps see the nodes' latest state.
 /// Gateways send in seq order (uplink.md §2 rule 1), so a checkpoint never skips a record stored later.
 /// It is driven by events: ingestion in this process signals <see cref="RecordArrivals"/> after each commit and the
 /// feed applies the new records at once (an ack completes its command within the same moment, not at a polling pass),
@@ -76,14 +76,12 @@ public sealed class RecordFeed : BackgroundService
     private readonly ILogger<RecordFeed> _logger;
     private readonly RecordArrivals _arrivals;
     private readonly CloudMetrics _metrics;
-    private readonly NodeStateFeed _nodeStates;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private static readonly Task Never = new TaskCompletionSource().Task;
 
     public RecordFeed(IStorageConnections connections, CommandService commands, TimeProvider time, IOptions<AlarmOptions> options, RecordArrivals arrivals,
         CloudMetrics metrics, ILogger<RecordFeed> logger)
     {
-        _nodeStates = new NodeStateFeed(connections);
         _metrics = metrics;
         _connections = connections;
         _arrivals = arrivals;
@@ -160,7 +158,6 @@ public sealed class RecordFeed : BackgroundService
             foreach (var (gateway, epoch) in streams)
             {
                 Interlocked.Increment(ref _streamsRead);
-                await _nodeStates.ApplyStreamAsync(gateway, epoch, ct);
                 while (await ApplyBatchAsync(gateway, epoch, ct) == BatchSize)
                 {
                 }
@@ -184,20 +181,36 @@ public sealed class RecordFeed : BackgroundService
     {
         var started = Stopwatch.GetTimestamp();
         await using var tx = await Tx.BeginAsync(_connections, ct);
-        var checkpoint = await tx.LongAsync("SELECT seq FROM record_feed WHERE gateway = @g AND epoch = @e", ("@g", gateway), ("@e", epoch)) ?? -1;
-        // Only acks, events and states derive anything: telemetry (most records) is passed over without its payload.
+        // The stream's two cursors, node state's and the alarm rules': one read of the records after the lower one
+        // serves both, and both move in this transaction, so a crash leaves neither ahead of the other. (They differ
+        // only where the feed of an earlier version, which read and committed node state first, left them apart.)
+        var cursors = await tx.QueryAsync(
+            "SELECT (SELECT seq FROM record_feed WHERE gateway = @g AND epoch = @e), (SELECT seq FROM node_state_feed WHERE gateway = @g AND epoch = @e)",
+            r => (Alarms: r.Long(0) ?? -1, NodeState: r.Long(1) ?? -1), ("@g", gateway), ("@e", epoch));
+        var (checkpoint, nodeStateCursor) = cursors[0];
+        // Acks, events and states derive alarms and commands (and a state node state): their payload is read; of
+        // telemetry (most records) only its type, for node state.
         var records = await tx.QueryAsync(
-            "SELECT seq, site, node, kind, received_at, CASE WHEN kind IN ('ack', 'event', 'state') THEN payload END FROM records " +
+            "SELECT seq, site, node, kind, received_at, CASE WHEN kind IN ('ack', 'event', 'state') THEN payload END, " +
+            $"CASE WHEN kind = 'telemetry' THEN {NodeStateFeed.TelemetryTypeSql(tx.Kind)} END FROM records " +
             "WHERE gateway = @g AND epoch = @e AND seq > @cp ORDER BY seq LIMIT " + BatchSize,
-            r => new FeedRecord(r.GetInt64(0), r.GetString(1), r.Str(2), r.GetString(3), r.GetInt64(4), r.Str(5)),
-            ("@g", gateway), ("@e", epoch), ("@cp", checkpoint));
+            r => new FeedRecord(r.GetInt64(0), r.GetString(1), r.Str(2), r.GetString(3), r.GetInt64(4), r.Str(5), r.Str(6)),
+            ("@g", gateway), ("@e", epoch), ("@cp", Math.Min(checkpoint, nodeStateCursor)));
         if (records.Count == 0) return 0;
+        var last = records[^1].Seq;
+        var nodeStates = new List<IngestRecord>(records.Count);
+        foreach (var r in records)
+        {
+            if (r.Seq > nodeStateCursor && r.Node is not null)
+                nodeStates.Add(NodeStateFeed.Update(gateway, epoch, r.Seq, r.Node, r.Site, r.Kind, r.ReceivedAt, r.Kind == "state" ? r.Payload : null, r.TelemetryType));
+        }
+        await NodeStateFeed.ApplyAsync(tx.Connection, tx.Transaction!, gateway, epoch, nodeStates, last, ct);
         var appliedMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         List<(string Status, long? IssuedMs)>? completed = null;
         var alarms = new AlarmChanges();
         foreach (var record in records)
         {
-            if (record.Node is null || record.Payload is null) continue;
+            if (record.Seq <= checkpoint || record.Node is null || record.Payload is null) continue;
             using var payload = JsonDocument.Parse(record.Payload);
             if (record.Kind == "ack")
             {
@@ -207,8 +220,10 @@ public sealed class RecordFeed : BackgroundService
         }
         // Acks touch commands only, alarms only alarms: writing the batch's alarm changes after its acks changes no outcome.
         await alarms.WriteAsync(tx);
-        await tx.ExecAsync("INSERT INTO record_feed (gateway, epoch, seq) VALUES (@g, @e, @s) ON CONFLICT (gateway, epoch) DO UPDATE SET seq = excluded.seq",
-            ("@g", gateway), ("@e", epoch), ("@s", records[^1].Seq));
+        // Never backwards: the read may have started at node state's lower cursor and ended before this one.
+        await tx.ExecAsync("INSERT INTO record_feed (gateway, epoch, seq) VALUES (@g, @e, @s) ON CONFLICT (gateway, epoch) DO UPDATE " +
+            "SET seq = CASE WHEN excluded.seq > record_feed.seq THEN excluded.seq ELSE record_feed.seq END",
+            ("@g", gateway), ("@e", epoch), ("@s", last));
         await tx.CommitAsync();
         _metrics.FeedApplyDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         Measure(records[^1].ReceivedAt, appliedMs, completed);
@@ -234,6 +249,6 @@ public sealed class RecordFeed : BackgroundService
         await tx.CommitAsync();
     }
 
-    private sealed record FeedRecord(long Seq, string Site, string? Node, string Kind, long ReceivedAt, string? Payload);
+    private sealed record FeedRecord(long Seq, string Site, string? Node, string Kind, long ReceivedAt, string? Payload, string? TelemetryType);
 
 }

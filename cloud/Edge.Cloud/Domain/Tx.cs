@@ -33,6 +33,9 @@ public sealed class Tx : IAsyncDisposable
     /// the connection is in).</summary>
     internal DbConnection Connection => _connection;
 
+    /// <summary>The transaction, for steps written against a plain connection and transaction (node state).</summary>
+    internal DbTransaction? Transaction => _transaction;
+
     public CancellationToken Cancellation { get; private set; }
 
     /// <summary>A connection without transaction for reads (SQLite readers then never wait for the writer).</summary>

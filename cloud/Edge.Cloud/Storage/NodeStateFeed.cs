@@ -18,8 +18,9 @@ namespace Edge.Cloud.Storage;
 /// the same transaction, so a crash between ingestion and this step loses nothing: the next pass starts where the
 /// last commit left. Applying a record twice changes nothing either (<c>last_seen</c> only grows, a state wins only
 /// if it is at least as new), so two processes applying the same stream at once are harmless. The record feed
-/// runs it for each stream before its alarm rules, woken by ingestion in this process and every few seconds for
-/// the rest (<c>Alarms.RecordFeed</c>).
+/// reads each chunk of a stream once and applies both node state (<see cref="ApplyAsync"/>) and its alarm rules from
+/// it in one transaction, both cursors moved together (<c>Alarms.RecordFeed</c>); <see cref="ApplyStreamAsync"/> is
+/// the same step on its own, reading for node state alone.
 /// </summary>
 public sealed class NodeStateFeed
 {
@@ -59,12 +60,11 @@ public sealed class NodeStateFeed
         }
 
         // Only a state's payload is needed, and of telemetry only its type: most records are read without payload.
-        var type = _connections.Kind == StorageKind.Postgres ? "payload ->> 'type'" : "json_extract(payload, '$.type')";
         var records = new List<IngestRecord>();
         var rowsRead = 0;
         var last = cursor;
         await using (var select = Command(connection, transaction,
-            $"SELECT seq, node, site, kind, received_at, CASE WHEN kind = 'state' THEN payload END, CASE WHEN kind = 'telemetry' THEN {type} END " +
+            $"SELECT seq, node, site, kind, received_at, CASE WHEN kind = 'state' THEN payload END, CASE WHEN kind = 'telemetry' THEN {TelemetryTypeSql(_connections.Kind)} END " +
             $"FROM records WHERE gateway = @g AND epoch = @e AND seq > @cp ORDER BY seq LIMIT {_chunkSize}",
             ("@g", gateway), ("@e", epoch), ("@cp", cursor)))
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
@@ -74,28 +74,43 @@ public sealed class NodeStateFeed
                 rowsRead++;
                 last = reader.GetInt64(0);
                 if (reader.IsDBNull(1)) continue; // gateway and rule records name no node
-                var kind = reader.GetString(3);
-                var receivedAt = reader.GetInt64(4);
-                var update = NodeStateUpdate.Of(kind, receivedAt, reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
-                records.Add(new IngestRecord(gateway, last, reader.GetString(1), reader.GetString(2), kind, receivedAt, "") { Epoch = epoch, State = update });
+                records.Add(Update(gateway, epoch, last, reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
             }
         }
         if (rowsRead == 0) return 0;
+        await ApplyAsync(connection, transaction, gateway, epoch, records, last, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return rowsRead;
+    }
 
+    /// <summary>The SQL expression of a telemetry record's <c>type</c> (all node state needs of its payload).</summary>
+    public static string TelemetryTypeSql(StorageKind kind) =>
+        kind == StorageKind.Postgres ? "payload ->> 'type'" : "json_extract(payload, '$.type')";
+
+    /// <summary>A node record as read back from <c>records</c>, with the node state change it makes: of a state
+    /// record its payload is needed (<paramref name="statePayload"/>, null for other kinds), of telemetry its
+    /// <c>type</c> (<paramref name="telemetryType"/>, null for other kinds).</summary>
+    public static IngestRecord Update(string gateway, string epoch, long seq, string node, string site, string kind, long receivedAt, string? statePayload, string? telemetryType) =>
+        new(gateway, seq, node, site, kind, receivedAt, "") { Epoch = epoch, State = NodeStateUpdate.Of(kind, receivedAt, statePayload, telemetryType) };
+
+    /// <summary>
+    /// Applies a stream's node records (<see cref="Update"/>) read up to <paramref name="last"/> and moves the
+    /// stream's cursor there, inside the caller's transaction: the record feed reads a chunk of records once and
+    /// applies node state and its alarm rules from it in one transaction (<c>Alarms.RecordFeed</c>).
+    /// </summary>
+    public static async Task ApplyAsync(DbConnection connection, DbTransaction transaction, string gateway, string epoch, IReadOnlyList<IngestRecord> records, long last, CancellationToken cancellationToken)
+    {
         var rows = NodeStateRows.Collapse(records);
         if (connection is NpgsqlConnection postgres) await UpsertPostgresAsync(postgres, (NpgsqlTransaction)transaction, rows, cancellationToken);
         else await UpsertAsync(connection, transaction, rows, cancellationToken);
 
         // Never backwards: a slower concurrent applier of the same stream must not undo a faster one's cursor.
-        await using (var move = Command(connection, transaction,
+        await using var move = Command(connection, transaction,
             "INSERT INTO node_state_feed (gateway, epoch, seq) VALUES (@g, @e, @s) ON CONFLICT (gateway, epoch) DO UPDATE " +
             "SET seq = CASE WHEN excluded.seq > node_state_feed.seq THEN excluded.seq ELSE node_state_feed.seq END",
-            ("@g", gateway), ("@e", epoch), ("@s", last)))
-        {
-            await move.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-        return rowsRead;
+            ("@g", gateway), ("@e", epoch), ("@s", last));
+        await move.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The upsert of a collapsed batch on PostgreSQL: one statement for all its nodes (public for the
