@@ -67,9 +67,7 @@ public static class BatchEndpoint
         HttpContext context,
         GatewayRegistry gateways,
         BatchIngestor ingestor,
-        GatewayClock clock,
-        GatewayUplinkReports reports,
-        IStorageConnections connections,
+        GatewayBookkeeping bookkeeping,
         IOptions<IngestionOptions> options,
         CloudMetrics metrics,
         CancellationToken cancellationToken)
@@ -119,10 +117,10 @@ public static class BatchEndpoint
             var records = new List<JsonElement>(recordsElement.GetArrayLength());
             foreach (var record in recordsElement.EnumerateArray()) records.Add(record);
             metrics.Stage("parse", started);
-            // The gateway's clock and uplink report describe the gateway, not its records: written on their own connection
-            // while the records are validated and stored, and awaited before the answer (a failure still fails the request;
-            // the gateway then sends the batch again and its stored records count as duplicates).
-            var bookkeeping = RecordGatewayAsync(gatewayId, sentAt, context.Request.Headers, connections, clock, reports, metrics, cancellationToken);
+            // The gateway's clock and uplink report describe the gateway, not its records: when written (GatewayBookkeeping), on
+            // their own connection while the records are validated and stored, and awaited before the answer (a failure still
+            // fails the request; the gateway then sends the batch again and its stored records count as duplicates).
+            var gateway = RecordGatewayAsync(gatewayId, sentAt, context.Request.Headers, bookkeeping, metrics, cancellationToken);
             BatchResponse response;
             try
             {
@@ -130,25 +128,20 @@ public static class BatchEndpoint
             }
             finally
             {
-                await bookkeeping;
+                await gateway;
             }
             return Results.Ok(response);
         }
     }
 
-    /// <summary>The gateway's clock error and uplink report (version, backlog) of one batch, in one transaction.</summary>
-    private static async Task RecordGatewayAsync(string gatewayId, long? sentAt, IHeaderDictionary headers, IStorageConnections connections,
-        GatewayClock clock, GatewayUplinkReports reports, CloudMetrics metrics, CancellationToken cancellationToken)
+    /// <summary>The gateway's clock error and uplink report (version, backlog) of one batch.</summary>
+    private static async Task RecordGatewayAsync(string gatewayId, long? sentAt, IHeaderDictionary headers, GatewayBookkeeping bookkeeping,
+        CloudMetrics metrics, CancellationToken cancellationToken)
     {
         // Runs on the request's thread up to its first wait for the database (headers are read before it); the caller
         // then goes on with the records. SQLite's driver does not wait asynchronously: there it runs before them.
         var started = Stopwatch.GetTimestamp();
-        await using (var tx = await Tx.BeginAsync(connections, cancellationToken))
-        {
-            await reports.RecordAsync(tx, gatewayId, headers); // first: it reads the headers before it waits
-            if (sentAt is { } sent) await clock.RecordAsync(tx, gatewayId, sent);
-            await tx.CommitAsync();
-        }
+        await bookkeeping.RecordAsync(gatewayId, sentAt, headers, cancellationToken);
         metrics.Stage("gateway", started);
     }
 
