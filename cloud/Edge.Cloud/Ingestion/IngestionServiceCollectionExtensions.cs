@@ -16,7 +16,9 @@ public static class IngestionServiceCollectionExtensions
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.Section));
         services.Configure<EventHubsOptions>(configuration.GetSection(EventHubsOptions.Section));
         services.Configure<ClockOptions>(configuration.GetSection(ClockOptions.Section));
-        services.AddSingleton<RecordAdmission>().AddPoleHistory(); // it refuses retired devices' records by their replacement
+        services.AddSingleton<RecordAdmission>().AddPoleHistory();
+        services.AddSingleton<AdmissionCache>();
+        services.AddSingleton<Storage.Migrations.IMigrationSource, InventoryVersionSchema>(); // it refuses retired devices' records by their replacement
         services.AddSingleton<OutboxEpochs>();
         services.AddSingleton<Gateways.GatewayClock>();
         services.TryAddSingleton<RecordArrivals>();
