@@ -547,8 +547,8 @@ public static partial class Program
                     }
                 }
                 if (Paths.Contains("pipeline")) await PostgresPipelineAsync();
-                if (Paths.Contains("http")) await PostgresHttpAsync();
-                if (Paths.Contains("http") && Gateways > 1) await PostgresHttpGatewaysAsync();
+                if (Paths.Contains("http")) await PostgresHttpAsync(HttpPathAsync);
+                if (Paths.Contains("http") && Gateways > 1) await PostgresHttpAsync(HttpGatewaysAsync);
             }
             async Task PostgresPipelineAsync()
             {
@@ -564,12 +564,12 @@ public static partial class Program
                     await DropAsync(server, pipeline.Schema);
                 }
             }
-            async Task PostgresHttpAsync()
+            async Task PostgresHttpAsync(Func<string, List<IngestRecord[]>, Dictionary<string, string?>, Task<Result>> path)
             {
                 var overHttp = await FreshPostgresAsync(server);
                 try
                 {
-                    results.Add(await HttpPathAsync("postgres", batches, new()
+                    results.Add(await path("postgres", batches, new()
                     {
                         ["Storage:Provider"] = "Postgres",
                         ["Storage:PostgresConnectionString"] = new NpgsqlConnectionStringBuilder(server) { SearchPath = overHttp.Schema }.ToString(),
@@ -592,23 +592,6 @@ public static partial class Program
                 finally
                 {
                     await DropAsync(server, writers.Schema);
-                }
-            }
-            async Task PostgresHttpGatewaysAsync()
-            {
-                var overHttp = await FreshPostgresAsync(server);
-                try
-                {
-                    results.Add(await HttpGatewaysAsync("postgres", batches, new()
-                    {
-                        ["Storage:Provider"] = "Postgres",
-                        ["Storage:PostgresConnectionString"] = new NpgsqlConnectionStringBuilder(server) { SearchPath = overHttp.Schema }.ToString(),
-                    }));
-                }
-                finally
-                {
-                    NpgsqlConnection.ClearAllPools();
-                    await DropAsync(server, overHttp.Schema);
                 }
             }
             async Task Raw()

@@ -130,11 +130,7 @@ public sealed class PostgresGatewayBookkeepingTests : GatewayBookkeepingTests
     protected override async Task<IDictionary<string, string?>> StorageSettingsAsync()
     {
         _database = await TestPostgres.CreateAsync();
-        return new Dictionary<string, string?>
-        {
-            ["Storage:Provider"] = "Postgres",
-            ["Storage:PostgresConnectionString"] = _database.ConnectionString,
-        };
+        return _database.AppSettings;
     }
 
     public override async Task DisposeAsync()

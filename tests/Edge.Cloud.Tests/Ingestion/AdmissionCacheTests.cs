@@ -110,11 +110,7 @@ public sealed class PostgresAdmissionCacheTests : AdmissionCacheTests
     protected override async Task<IDictionary<string, string?>> StorageSettingsAsync(CloudServer? first)
     {
         _database ??= await TestPostgres.CreateAsync();
-        return new Dictionary<string, string?>
-        {
-            ["Storage:Provider"] = "Postgres",
-            ["Storage:PostgresConnectionString"] = _database.ConnectionString,
-        };
+        return _database.AppSettings;
     }
 
     public override async Task DisposeAsync()
