@@ -34,11 +34,11 @@ namespace Edge.Cloud.Benchmarks;
 /// measurement, then a table.
 ///
 /// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- [records] [batch=500] [--nodes 10000]
-/// [--rounds 5] [--providers sqlite,postgres] [--load "what else runs"] [--out file]
+/// [--rounds 5] [--providers sqlite,postgres] [--gateways N] [--load "what else runs"] [--out file]
 /// PostgreSQL from EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES); without either only SQLite runs.
 /// <c>-- transit [stopTimes]</c>: the GTFS import benchmark instead (<see cref="TransitImportBenchmark"/>).
 /// </summary>
-public static class Program
+public static partial class Program
 {
     private const string Gateway = "gw-bench-1";
 
@@ -50,6 +50,7 @@ public static class Program
         var batchSize = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 500;
         var nodes = int.Parse(Edge.Benchmarks.Spread.Option(args, "--nodes") ?? "10000", CultureInfo.InvariantCulture);
         var rounds = Math.Max(1, int.Parse(Edge.Benchmarks.Spread.Option(args, "--rounds") ?? "5", CultureInfo.InvariantCulture));
+        Gateways = Math.Max(1, int.Parse(Edge.Benchmarks.Spread.Option(args, "--gateways") ?? "1", CultureInfo.InvariantCulture));
         Paths = (Edge.Benchmarks.Spread.Option(args, "--paths") ?? "store,retry,pipeline,http,raw,reference").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var providers = (Edge.Benchmarks.Spread.Option(args, "--providers") ?? "sqlite,postgres").Split(',', StringSplitOptions.TrimEntries);
         var postgres = providers.Contains("postgres") ? Environment.GetEnvironmentVariable("EDGE_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("EDGE_TEST_POSTGRES") : null;
@@ -84,7 +85,7 @@ public static class Program
         foreach (var group in results.GroupBy(r => (r.Provider, r.Path)))
         {
             var rate = Edge.Benchmarks.Spread.Of(group.Select(r => r.Records / r.Seconds));
-            var raws = results.Where(x => x.Provider == group.Key.Provider && x.Path.StartsWith("raw ", StringComparison.Ordinal)).ToList();
+            var raws = results.Where(x => x.Provider == group.Key.Provider && x.Path.StartsWith("raw ", StringComparison.Ordinal) && SameWriters(x.Path, group.Key.Path)).ToList();
             var ratio = Edge.Benchmarks.Spread.Of(group.Zip(raws, (r, raw) => (r.Records / r.Seconds) / (raw.Records / raw.Seconds)));
             var p50 = Edge.Benchmarks.Spread.Of(group.Select(r => r.P50Ms));
             var p95 = Edge.Benchmarks.Spread.Of(group.Select(r => r.P95Ms));
@@ -178,9 +179,11 @@ public static class Program
     private static readonly Dictionary<IngestRecord, string> Json = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The batch body a gateway posts (docs/uplink.md §2), gzip-compressed as the gateway sends it.</summary>
-    private static byte[] GzipBody(IngestRecord[] batch)
+    private static byte[] GzipBody(IngestRecord[] batch) => GzipBody(batch, Gateway);
+
+    private static byte[] GzipBody(IngestRecord[] batch, string gateway)
     {
-        var body = $"{{\"v\":1,\"gateway\":\"{Gateway}\",\"sentAt\":{DateTimeOffset.UtcNow.ToUnixTimeSeconds()},\"records\":[{string.Join(',', batch.Select(r => Json[r]))}]}}";
+        var body = $"{{\"v\":1,\"gateway\":\"{gateway}\",\"sentAt\":{DateTimeOffset.UtcNow.ToUnixTimeSeconds()},\"records\":[{string.Join(',', batch.Select(r => Json[r]))}]}}";
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest)) gzip.Write(System.Text.Encoding.UTF8.GetBytes(body));
         return buffer.ToArray();
@@ -286,7 +289,7 @@ public static class Program
 
     /// <summary>Stages that run alongside the others on PostgreSQL (the cloud writes the gateway's clock and report
     /// meanwhile): not subtracted from the batch's latency for "rest". SQLite's driver runs them before the records.</summary>
-    private static string[] Alongside(string provider) => provider == "postgres" ? ["gateway"] : [];
+    private static string[] Alongside(string provider) => provider == "postgres" ? ["gateway", "handler"] : ["handler"];
 
     /// <summary>Prints the http path's time per batch by stage, median [min–max] over rounds; "rest" is the batch's
     /// latency as the client saw it minus the stages in sequence (Kestrel, routing, the response, the client).</summary>
@@ -307,10 +310,13 @@ public static class Program
                 stages[stage] = spread;
             }
             var rest = Edge.Benchmarks.Spread.Of(group.Select(x => (x.WallMs - x.StageMs.Where(s => !Alongside(group.Key).Contains(s.Key)).Sum(s => s.Value)) / x.Batches));
+            // rest = in the handler but in no stage (its waits, e.g. for the gateway's bookkeeping) + outside it (Kestrel, middleware, the answer, the client).
+            var inHandler = Edge.Benchmarks.Spread.Of(group.Select(x => (x.StageMs.GetValueOrDefault("handler") - x.StageMs.Where(s => !Alongside(group.Key).Contains(s.Key)).Sum(s => s.Value)) / x.Batches));
+            var outside = Edge.Benchmarks.Spread.Of(group.Select(x => (x.WallMs - x.StageMs.GetValueOrDefault("handler")) / x.Batches));
             var feed = Edge.Benchmarks.Spread.Of(group.Select(x => x.FeedMs / x.Batches));
             var cpu = Edge.Benchmarks.Spread.Of(group.Select(x => x.CpuMs / x.Batches));
-            Console.WriteLine($"{group.Key,-10} {string.Join("   ", line)}   rest {rest.Text("F2")}   | feed {feed.Text("F2")}   cpu {cpu.Text("F2")}");
-            output.Add(new { provider = group.Key, stageMsPerBatch = stages, restMsPerBatch = rest, feedMsPerBatch = feed, cpuMsPerBatch = cpu, runs = group.ToList() });
+            Console.WriteLine($"{group.Key,-10} {string.Join("   ", line)}   rest {rest.Text("F2")} (in handler {inHandler.Text("F2")}, outside {outside.Text("F2")})   | feed {feed.Text("F2")}   cpu {cpu.Text("F2")}");
+            output.Add(new { provider = group.Key, stageMsPerBatch = stages, restMsPerBatch = rest, restInHandlerMsPerBatch = inHandler, outsideHandlerMsPerBatch = outside, feedMsPerBatch = feed, cpuMsPerBatch = cpu, runs = group.ToList() });
         }
         return output;
     }
@@ -384,7 +390,7 @@ public static class Program
 
     /// <summary>The site and every node of the batches in the inventory, assigned to the benchmark's gateway (the
     /// cloud admits records only from a node's own gateway).</summary>
-    private static async Task SeedNodesAsync(IStorageConnections connections, List<IngestRecord[]> batches)
+    private static async Task SeedNodesAsync(IStorageConnections connections, List<IngestRecord[]> batches, Func<string, string>? gatewayOf = null)
     {
         await using var connection = await connections.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -400,7 +406,7 @@ public static class Program
         foreach (var id in batches.SelectMany(b => b).Select(r => r.Node!).Distinct())
         {
             await Exec("INSERT INTO nodes (id, site, type, gateway, updated_at) VALUES (@a, @b, @c, @d, 0)",
-                id, "igoumenitsa", id.StartsWith("wl-", StringComparison.Ordinal) ? "waterlevel" : "streetlight", Gateway);
+                id, "igoumenitsa", id.StartsWith("wl-", StringComparison.Ordinal) ? "waterlevel" : "streetlight", gatewayOf?.Invoke(id) ?? Gateway);
         }
         await transaction.CommitAsync();
     }
@@ -458,12 +464,14 @@ public static class Program
                 if (Paths.Contains("feed")) results.Add(await RecordFeedAsync("sqlite", batches, new() { ["Storage:Provider"] = "Sqlite", ["Storage:DataDirectory"] = Path.Combine(directory, "record-feed") }));
                 if (Paths.Contains("pipeline")) results.Add(await PipelineAsync("sqlite", batches, bodies, new SqliteIngestStore(await FreshSqliteAsync(Path.Combine(directory, "pipeline.db")), TimeProvider.System)));
                 if (Paths.Contains("http")) results.Add(await HttpPathAsync("sqlite", batches, new() { ["Storage:Provider"] = "Sqlite", ["Storage:DataDirectory"] = Path.Combine(directory, "http") }));
+                if (Paths.Contains("http") && Gateways > 1) results.Add(await HttpGatewaysAsync("sqlite", batches, new() { ["Storage:Provider"] = "Sqlite", ["Storage:DataDirectory"] = Path.Combine(directory, "http-gateways") }));
             }
             async Task Raw()
             {
                 var raw = await FreshSqliteAsync(Path.Combine(directory, "raw.db"));
                 await using var connection = await raw.OpenAsync();
                 results.Add(await TimeAsync("sqlite", "raw prepared INSERT, tx/batch", batches, b => RawSqliteBatchAsync(connection, b)));
+                if (Gateways > 1) results.Add(await RawGatewaysAsync("sqlite", "raw prepared INSERT, tx/batch", batches, await FreshSqliteAsync(Path.Combine(directory, "raw-gateways.db")), RawSqliteBatchAsync));
             }
             if (round % 2 == 0) { await Store(); await Raw(); }
             else { await Raw(); await Store(); }
@@ -571,7 +579,8 @@ public static class Program
                     }
                 }
                 if (Paths.Contains("pipeline")) await PostgresPipelineAsync();
-                if (Paths.Contains("http")) await PostgresHttpAsync();
+                if (Paths.Contains("http")) await PostgresHttpAsync(HttpPathAsync);
+                if (Paths.Contains("http") && Gateways > 1) await PostgresHttpAsync(HttpGatewaysAsync);
             }
             async Task PostgresPipelineAsync()
             {
@@ -587,12 +596,12 @@ public static class Program
                     await DropAsync(server, pipeline.Schema);
                 }
             }
-            async Task PostgresHttpAsync()
+            async Task PostgresHttpAsync(Func<string, List<IngestRecord[]>, Dictionary<string, string?>, Task<Result>> path)
             {
                 var overHttp = await FreshPostgresAsync(server);
                 try
                 {
-                    results.Add(await HttpPathAsync("postgres", batches, new()
+                    results.Add(await path("postgres", batches, new()
                     {
                         ["Storage:Provider"] = "Postgres",
                         ["Storage:PostgresConnectionString"] = new NpgsqlConnectionStringBuilder(server) { SearchPath = overHttp.Schema }.ToString(),
@@ -604,12 +613,26 @@ public static class Program
                     await DropAsync(server, overHttp.Schema);
                 }
             }
+            async Task PostgresRawGatewaysAsync()
+            {
+                var writers = await FreshPostgresAsync(server);
+                try
+                {
+                    await new PostgresIngestStore(writers.Connections, TimeProvider.System).StoreAsync([batches[0].First(r => r.Telemetry is not null) with { Gateway = "warm-up" }]);
+                    results.Add(await RawGatewaysAsync("postgres", "raw binary COPY", batches, writers.Connections, (connection, batch) => RawCopyBatchAsync((NpgsqlConnection)connection, batch)));
+                }
+                finally
+                {
+                    await DropAsync(server, writers.Schema);
+                }
+            }
             async Task Raw()
             {
                 // The baseline needs the same partitions; creating them is not part of what it measures.
                 await new PostgresIngestStore(raw.Connections, TimeProvider.System).StoreAsync([batches[0].First(r => r.Telemetry is not null) with { Gateway = "warm-up" }]);
                 await using var connection = await raw.Connections.DataSource.OpenConnectionAsync();
                 results.Add(await TimeAsync("postgres", "raw binary COPY", batches, b => RawCopyBatchAsync(connection, b)));
+                if (Gateways > 1) await PostgresRawGatewaysAsync();
                 // Where the store's time goes: the same COPY plus the store's node_state upsert in the same transaction.
                 if (!Paths.Contains("reference")) return;
                 var reference = await FreshPostgresAsync(server);

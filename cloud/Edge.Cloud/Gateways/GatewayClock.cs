@@ -31,29 +31,55 @@ public sealed class GatewayClock
         _logger = logger;
     }
 
-    /// <summary>Records the clock error a batch sent at <paramref name="sentAt"/> shows, in <paramref name="tx"/> (the batch
-    /// endpoint's bookkeeping transaction). The usual case — clock in bounds — is one command: the value and the alarm's clear.</summary>
-    public async Task RecordAsync(Tx tx, string gateway, long sentAt)
+    /// <summary>The clock error a batch sent at <paramref name="sentAt"/> shows, read against the cloud's clock now.</summary>
+    public ClockReading Measure(long sentAt)
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var offset = sentAt - now;
+        var band = Math.Abs(offset) <= _options.AlarmS ? ClockBand.InBounds : offset > _options.MaxAheadS ? ClockBand.Refusing : ClockBand.Alarm;
+        return new ClockReading(offset, now, band);
+    }
+
+    /// <summary>Writes <paramref name="reading"/> in <paramref name="tx"/> (the gateway's bookkeeping transaction) unless a newer
+    /// one is stored (several cloud processes may take one gateway's batches). The usual case — clock in bounds — is one
+    /// command: the value and the alarm's clear.</summary>
+    public async Task WriteAsync(Tx tx, string gateway, ClockReading reading)
+    {
         var key = AlarmRules.Key(AlarmKind, null, gateway);
         const string upsert = """
             INSERT INTO gateway_clock (gateway, offset_s, measured_at) VALUES (@g, @o, @at)
-            ON CONFLICT (gateway) DO UPDATE SET offset_s = excluded.offset_s, measured_at = excluded.measured_at;
+            ON CONFLICT (gateway) DO UPDATE SET offset_s = excluded.offset_s, measured_at = excluded.measured_at
+            WHERE excluded.measured_at >= gateway_clock.measured_at;
             """;
-        if (Math.Abs(offset) <= _options.AlarmS)
+        if (reading.Band == ClockBand.InBounds)
         {
-            // The same statements as AlarmService.ClearAsync, sent with the upsert in one round trip.
-            await tx.ExecAsync(upsert + "UPDATE alarms SET status = 'cleared', cleared_at = @at, updated_at = @at WHERE alarm_key = @k AND status IN ('open', 'acknowledged')",
-                ("@g", gateway), ("@o", offset), ("@at", now), ("@k", key));
+            // The same statements as AlarmService.ClearAsync, sent with the upsert in one round trip; the clear only when this
+            // reading is the stored one (not one another process measured later, which may be out of bounds).
+            await tx.ExecAsync(upsert + """
+                UPDATE alarms SET status = 'cleared', cleared_at = @at, updated_at = @at WHERE alarm_key = @k AND status IN ('open', 'acknowledged')
+                AND EXISTS (SELECT 1 FROM gateway_clock WHERE gateway = @g AND offset_s = @o AND measured_at = @at)
+                """,
+                ("@g", gateway), ("@o", reading.Offset), ("@at", reading.At), ("@k", key));
             return;
         }
-        await tx.ExecAsync(upsert, ("@g", gateway), ("@o", offset), ("@at", now));
-        var refusing = offset > _options.MaxAheadS;
+        await tx.ExecAsync(upsert, ("@g", gateway), ("@o", reading.Offset), ("@at", reading.At));
+        var refusing = reading.Band == ClockBand.Refusing;
         await AlarmService.RaiseAsync(tx, null, null, gateway, AlarmKind, key, refusing ? "major" : "minor",
-            $"gateway {gateway}: clock is {offset:+0;-0} s off the cloud's (alarm beyond {_options.AlarmS} s" +
-            (refusing ? $"; its records dated more than {_options.MaxAheadS} s ahead are refused)" : ")"), now);
-        _logger.LogWarning("Gateway {Gateway}: clock is {Offset} s off the cloud's", gateway, offset);
+            $"gateway {gateway}: clock is {reading.Offset:+0;-0} s off the cloud's (alarm beyond {_options.AlarmS} s" +
+            (refusing ? $"; its records dated more than {_options.MaxAheadS} s ahead are refused)" : ")"), reading.At);
+        _logger.LogWarning("Gateway {Gateway}: clock is {Offset} s off the cloud's", gateway, reading.Offset);
     }
 }
+
+/// <summary>Where a gateway's clock error stands against <see cref="ClockOptions"/>: what its alarm says.</summary>
+public enum ClockBand
+{
+    InBounds,
+    /// <summary>Beyond <see cref="ClockOptions.AlarmS"/>: a minor alarm.</summary>
+    Alarm,
+    /// <summary>Beyond <see cref="ClockOptions.MaxAheadS"/> ahead: records are refused, a major alarm.</summary>
+    Refusing,
+}
+
+/// <summary>One batch's clock error (<c>sentAt</c> − the cloud's clock) in seconds, when it was measured, and its band.</summary>
+public sealed record ClockReading(long Offset, long At, ClockBand Band);

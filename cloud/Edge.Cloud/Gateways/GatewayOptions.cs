@@ -9,6 +9,10 @@ public sealed class GatewayOptions
     public const string Section = "Gateways";
 
     public List<GatewaySeed> Seed { get; set; } = new();
+
+    /// <summary>How often at most a gateway's clock error and uplink report are written while nothing in them changes
+    /// that an operator acts on (<see cref="GatewayBookkeeping"/>); 0 writes every batch's.</summary>
+    public int ReportIntervalMs { get; set; } = 1000;
 }
 
 public sealed class GatewaySeed

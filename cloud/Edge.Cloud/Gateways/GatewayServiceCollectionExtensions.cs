@@ -13,6 +13,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<GatewayRegistry>();
         services.AddSingleton<Storage.Migrations.IMigrationSource, GatewayUplinkSchema>();
         services.AddSingleton<GatewayUplinkReports>();
+        services.AddSingleton<GatewayBookkeeping>();
+        services.AddHostedService<GatewayBookkeepingFlusher>();
         services.AddHostedService<GatewaySeeder>();
         return services;
     }

@@ -28,9 +28,8 @@ public sealed class GatewayUplinkReports(TimeProvider time, ILogger<GatewayUplin
     /// <summary>Versions are HTTP tokens (RFC 9110 §10.1.5 product-version); longer than this is not a version.</summary>
     private const int MaxVersionLength = 64;
 
-    /// <summary>Reads the two headers of a batch request and stores what they say (nothing when neither is there), in
-    /// <paramref name="tx"/> (the batch endpoint's bookkeeping transaction).</summary>
-    public async Task RecordAsync(Tx tx, string gateway, IHeaderDictionary headers)
+    /// <summary>What the two headers of a batch request say (both null when neither is there or usable).</summary>
+    public (string? Version, long? Depth) Read(string gateway, IHeaderDictionary headers)
     {
         var version = VersionOf(headers.UserAgent.ToString());
         long? depth = null;
@@ -40,13 +39,24 @@ public sealed class GatewayUplinkReports(TimeProvider time, ILogger<GatewayUplin
             if (long.TryParse(depthText, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) depth = n;
             else logger.LogWarning("Gateway {Gateway}: {Header} '{Value}' is not a whole number of records; ignored", gateway, DepthHeader, depthText.Length > 40 ? depthText[..40] : depthText);
         }
+        return (version, depth);
+    }
+
+    /// <summary>The cloud's clock now, in Unix seconds: a report's <c>reported_at</c>.</summary>
+    public long Now() => time.GetUtcNow().ToUnixTimeSeconds();
+
+    /// <summary>Stores a report (a null value keeps the stored one) in <paramref name="tx"/> (the gateway's bookkeeping
+    /// transaction), unless a newer one is stored (several cloud processes may take one gateway's batches).</summary>
+    public static async Task WriteAsync(Tx tx, string gateway, string? version, long? depth, long at)
+    {
         if (version is null && depth is null) return;
         await tx.ExecAsync(
             """
             INSERT INTO gateway_uplink (gateway, version, outbox_depth, reported_at) VALUES (@g, @v, @d, @at)
             ON CONFLICT (gateway) DO UPDATE SET version = COALESCE(excluded.version, gateway_uplink.version),
               outbox_depth = COALESCE(excluded.outbox_depth, gateway_uplink.outbox_depth), reported_at = excluded.reported_at
-            """, ("@g", gateway), ("@v", version), ("@d", depth), ("@at", time.GetUtcNow().ToUnixTimeSeconds()));
+            WHERE excluded.reported_at >= gateway_uplink.reported_at
+            """, ("@g", gateway), ("@v", version), ("@d", depth), ("@at", at));
     }
 
     /// <summary>The latest report of every gateway that sent one.</summary>

@@ -67,88 +67,91 @@ public static class BatchEndpoint
         HttpContext context,
         GatewayRegistry gateways,
         BatchIngestor ingestor,
-        GatewayClock clock,
-        GatewayUplinkReports reports,
-        IStorageConnections connections,
+        GatewayBookkeeping bookkeeping,
         IOptions<IngestionOptions> options,
         CloudMetrics metrics,
         CancellationToken cancellationToken)
     {
-        var limits = options.Value;
-        var started = Stopwatch.GetTimestamp();
-        var auth = await gateways.AuthenticateAsync(gatewayId, context.Request.Headers.Authorization.ToString(), cancellationToken);
-        if (auth.Gateway is null)
-        {
-            if (auth.Status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
-            return Problem(auth.Status, auth.Detail!);
-        }
-        metrics.Stage("auth", started);
-
-        started = Stopwatch.GetTimestamp();
-        var (body, bodyError) = await ReadBodyAsync(context.Request, limits.MaxBatchBytes, cancellationToken);
-        if (bodyError is not null) return bodyError;
-        metrics.Stage("read", started);
-
-        started = Stopwatch.GetTimestamp();
-        JsonDocument document;
+        // The whole handler, so that a batch's latency splits into the stages, the rest of the handler and what lies
+        // outside it (Kestrel, middleware, writing the answer).
+        var entered = Stopwatch.GetTimestamp();
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException e)
-        {
-            return Problem(StatusCodes.Status400BadRequest, $"body is not valid JSON: {e.Message}");
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            IResult? refusal;
-            string epoch = "";
-            long? sentAt = null;
+            var limits = options.Value;
+            var started = Stopwatch.GetTimestamp();
+            var auth = await gateways.AuthenticateAsync(gatewayId, context.Request.Headers.Authorization.ToString(), cancellationToken);
+            if (auth.Gateway is null)
+            {
+                if (auth.Status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
+                return Problem(auth.Status, auth.Detail!);
+            }
+            metrics.Stage("auth", started);
+
+            started = Stopwatch.GetTimestamp();
+            var (body, bodyError) = await ReadBodyAsync(context.Request, limits.MaxBatchBytes, cancellationToken);
+            if (bodyError is not null) return bodyError;
+            metrics.Stage("read", started);
+
+            started = Stopwatch.GetTimestamp();
+            JsonDocument document;
             try
             {
-                refusal = CheckEnvelope(root, gatewayId, limits, out epoch, out sentAt);
+                document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
             }
-            catch (InvalidOperationException)
+            catch (JsonException e)
             {
-                // The envelope's own strings are not valid UTF-8 (JsonDocument does not check while parsing).
-                refusal = Problem(StatusCodes.Status400BadRequest, "body: a string of the batch envelope is not valid UTF-8 (RFC 8259 §8.1)");
+                return Problem(StatusCodes.Status400BadRequest, $"body is not valid JSON: {e.Message}");
             }
-            if (refusal is not null) return refusal;
-            var recordsElement = root.GetProperty("records");
-            var records = new List<JsonElement>(recordsElement.GetArrayLength());
-            foreach (var record in recordsElement.EnumerateArray()) records.Add(record);
-            metrics.Stage("parse", started);
-            // The gateway's clock and uplink report describe the gateway, not its records: written on their own connection
-            // while the records are validated and stored, and awaited before the answer (a failure still fails the request;
-            // the gateway then sends the batch again and its stored records count as duplicates).
-            var bookkeeping = RecordGatewayAsync(gatewayId, sentAt, context.Request.Headers, connections, clock, reports, metrics, cancellationToken);
-            BatchResponse response;
-            try
+            using (document)
             {
-                response = await ingestor.IngestAsync(gatewayId, epoch, records, cancellationToken);
+                var root = document.RootElement;
+                IResult? refusal;
+                string epoch = "";
+                long? sentAt = null;
+                try
+                {
+                    refusal = CheckEnvelope(root, gatewayId, limits, out epoch, out sentAt);
+                }
+                catch (InvalidOperationException)
+                {
+                    // The envelope's own strings are not valid UTF-8 (JsonDocument does not check while parsing).
+                    refusal = Problem(StatusCodes.Status400BadRequest, "body: a string of the batch envelope is not valid UTF-8 (RFC 8259 §8.1)");
+                }
+                if (refusal is not null) return refusal;
+                var recordsElement = root.GetProperty("records");
+                var records = new List<JsonElement>(recordsElement.GetArrayLength());
+                foreach (var record in recordsElement.EnumerateArray()) records.Add(record);
+                metrics.Stage("parse", started);
+                // The gateway's clock and uplink report describe the gateway, not its records: when written (GatewayBookkeeping), on
+                // their own connection while the records are validated and stored, and awaited before the answer (a failure still
+                // fails the request; the gateway then sends the batch again and its stored records count as duplicates).
+                var gateway = RecordGatewayAsync(gatewayId, sentAt, context.Request.Headers, bookkeeping, metrics, cancellationToken);
+                BatchResponse response;
+                try
+                {
+                    response = await ingestor.IngestAsync(gatewayId, epoch, records, cancellationToken);
+                }
+                finally
+                {
+                    await gateway;
+                }
+                return Results.Ok(response);
             }
-            finally
-            {
-                await bookkeeping;
-            }
-            return Results.Ok(response);
+        }
+        finally
+        {
+            metrics.Stage("handler", entered);
         }
     }
 
-    /// <summary>The gateway's clock error and uplink report (version, backlog) of one batch, in one transaction.</summary>
-    private static async Task RecordGatewayAsync(string gatewayId, long? sentAt, IHeaderDictionary headers, IStorageConnections connections,
-        GatewayClock clock, GatewayUplinkReports reports, CloudMetrics metrics, CancellationToken cancellationToken)
+    /// <summary>The gateway's clock error and uplink report (version, backlog) of one batch.</summary>
+    private static async Task RecordGatewayAsync(string gatewayId, long? sentAt, IHeaderDictionary headers, GatewayBookkeeping bookkeeping,
+        CloudMetrics metrics, CancellationToken cancellationToken)
     {
         // Runs on the request's thread up to its first wait for the database (headers are read before it); the caller
         // then goes on with the records. SQLite's driver does not wait asynchronously: there it runs before them.
         var started = Stopwatch.GetTimestamp();
-        await using (var tx = await Tx.BeginAsync(connections, cancellationToken))
-        {
-            await reports.RecordAsync(tx, gatewayId, headers); // first: it reads the headers before it waits
-            if (sentAt is { } sent) await clock.RecordAsync(tx, gatewayId, sent);
-            await tx.CommitAsync();
-        }
+        await bookkeeping.RecordAsync(gatewayId, sentAt, headers, cancellationToken);
         metrics.Stage("gateway", started);
     }
 

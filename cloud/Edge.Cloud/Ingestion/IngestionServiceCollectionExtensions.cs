@@ -16,7 +16,7 @@ public static class IngestionServiceCollectionExtensions
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.Section));
         services.Configure<EventHubsOptions>(configuration.GetSection(EventHubsOptions.Section));
         services.Configure<ClockOptions>(configuration.GetSection(ClockOptions.Section));
-        services.AddSingleton<RecordAdmission>().AddPoleHistory(); // it refuses retired devices' records by their replacement
+        services.AddRecordAdmission();
         services.AddSingleton<OutboxEpochs>();
         services.AddSingleton<Gateways.GatewayClock>();
         services.TryAddSingleton<RecordArrivals>();
@@ -24,5 +24,15 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<BatchIngestor>();
         services.AddHostedService<EventHubsConsumer>();
         return services;
+    }
+
+    /// <summary>Admission (<see cref="RecordAdmission"/>) with its cache, the inventory version the cache checks and the
+    /// pole history it reads (it refuses retired devices' records by their replacement).</summary>
+    public static IServiceCollection AddRecordAdmission(this IServiceCollection services)
+    {
+        services.TryAddSingleton<RecordAdmission>();
+        services.TryAddSingleton<AdmissionCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Storage.Migrations.IMigrationSource, InventoryVersionSchema>());
+        return services.AddPoleHistory();
     }
 }

@@ -37,10 +37,12 @@ public sealed class RecordAdmission
     private readonly TimeProvider _time;
     private readonly ClockOptions _clock;
     private readonly ILogger<RecordAdmission> _logger;
+    private readonly AdmissionCache _cache;
 
-    public RecordAdmission(IStorageConnections connections, AuditLog audit, TimeProvider time, IOptions<ClockOptions> clock, ILogger<RecordAdmission> logger)
+    public RecordAdmission(IStorageConnections connections, AuditLog audit, TimeProvider time, IOptions<ClockOptions> clock, AdmissionCache cache, ILogger<RecordAdmission> logger)
     {
         _connections = connections;
+        _cache = cache;
         _audit = audit;
         _time = time;
         _clock = clock.Value;
@@ -115,26 +117,42 @@ public sealed class RecordAdmission
     }
 
     /// <summary>Reads the inventory rows of <paramref name="nodeIds"/> for a later <see cref="AdmitAsync(string, IReadOnlyList{IngestRecord}, Task{NodeAssignments}?, CancellationToken)"/>
-    /// of the same batch (ids that are not node ids are not asked for: their records fail validation).</summary>
+    /// of the same batch (ids that are not node ids are not asked for: their records fail validation): the inventory's
+    /// version, then only the rows <see cref="AdmissionCache"/> does not hold for that version.</summary>
     public async Task<NodeAssignments> LookupAsync(IEnumerable<string> nodeIds, CancellationToken cancellationToken = default)
     {
         var asked = nodeIds.Where(id => RecordValidator.IdPattern().IsMatch(id)).ToHashSet(StringComparer.Ordinal);
-        return new NodeAssignments(asked, asked.Count == 0 ? new(StringComparer.Ordinal) : await AssignmentsAsync(asked.ToList(), cancellationToken));
+        if (asked.Count == 0) return new NodeAssignments(asked, new(StringComparer.Ordinal));
+        await using var tx = await Tx.ReadAsync(_connections, cancellationToken);
+        var version = await AdmissionCache.VersionAsync(tx);
+        var (rows, missing) = _cache.Find(version, asked);
+        if (missing.Count > 0)
+        {
+            var read = await AssignmentsAsync(tx, missing);
+            _cache.Keep(version, missing, read);
+            foreach (var (id, row) in read) rows[id] = row;
+        }
+        return new NodeAssignments(asked, rows);
     }
 
     private async Task<Dictionary<string, NodeAssignment>> AssignmentsAsync(List<string> ids, CancellationToken cancellationToken)
+    {
+        await using var tx = await Tx.ReadAsync(_connections, cancellationToken);
+        return await AssignmentsAsync(tx, ids);
+    }
+
+    private static async Task<Dictionary<string, NodeAssignment>> AssignmentsAsync(Tx tx, List<string> ids)
     {
         // PostgreSQL takes the batch's node ids as one array parameter: a statement of ~500 parameters costs more to send
         // and plan than to run. SQLite (in process, no planning round trip) keeps the IN list.
         string match;
         (string, object?)[] parameters;
-        if (_connections.Kind == StorageKind.Postgres) (match, parameters) = ("n.id = ANY(@n)", [("@n", ids.ToArray())]);
+        if (tx.Kind == StorageKind.Postgres) (match, parameters) = ("n.id = ANY(@n)", [("@n", ids.ToArray())]);
         else
         {
             (var names, parameters) = Tx.InList("@n", ids);
             match = $"n.id IN ({names})";
         }
-        await using var tx = await Tx.ReadAsync(_connections, cancellationToken);
         // The successor is looked up only for a removed node (the subquery is per row).
         var rows = await tx.QueryAsync(
             $"SELECT n.id, n.site, n.gateway, n.removed, CASE WHEN n.removed <> 0 THEN (SELECT MAX(r.new_node) FROM node_replacements r WHERE r.old_node = n.id) END FROM nodes n WHERE {match}",

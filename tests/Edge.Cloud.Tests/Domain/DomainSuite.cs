@@ -56,7 +56,7 @@ public abstract class DomainSuite : IAsyncLifetime
         services.AddSingleton(sp => CreateStore(Connections, Clock));
         services.AddSingleton<IGatewayStore, SqlGatewayStore>();
         services.AddSingleton<GatewayRegistry>();
-        services.AddSingleton<RecordAdmission>();
+        services.AddRecordAdmission();
         services.AddSingleton<OutboxEpochs>();
         services.AddSingleton<BatchIngestor>();
         services.AddSingleton<IMigrationSource, UserSchema>();

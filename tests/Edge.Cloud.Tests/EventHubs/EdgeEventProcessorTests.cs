@@ -67,7 +67,7 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
         new SqlEventHubCheckpointStore(_connections, TimeProvider.System),
         new SqliteIngestStore(_connections, TimeProvider.System),
         new SqlGatewayStore(_connections),
-        new RecordAdmission(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, Options.Create(new ClockOptions()), NullLogger<RecordAdmission>.Instance),
+        new RecordAdmission(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, Options.Create(new ClockOptions()), new AdmissionCache(), NullLogger<RecordAdmission>.Instance),
         new OutboxEpochs(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, NullLogger<OutboxEpochs>.Instance),
         _arrivals);
 

@@ -14,13 +14,15 @@ namespace Edge.Cloud.Tests.Support;
 public static class CloudServerBatches
 {
     /// <summary>Posts a batch as <paramref name="gateway"/> with its bearer token (docs/uplink.md §2); the status and body.</summary>
-    public static async Task<(HttpStatusCode Status, string Body)> PostBatchAsync(this CloudServer server, string gateway, string token, JsonObject batch)
+    public static async Task<(HttpStatusCode Status, string Body)> PostBatchAsync(this CloudServer server, string gateway, string token, JsonObject batch,
+        params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/gateways/{gateway}/batches")
         {
             Content = new StringContent(batch.ToJsonString(), Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
         using var response = await server.Client.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading.Tasks;
 using Npgsql;
 
@@ -26,6 +27,13 @@ public sealed class TestPostgres : IAsyncDisposable
 
     /// <summary>Connection string whose search path is this test's schema.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>The cloud app's storage settings for this database.</summary>
+    public Dictionary<string, string?> AppSettings => new()
+    {
+        ["Storage:Provider"] = "Postgres",
+        ["Storage:PostgresConnectionString"] = ConnectionString,
+    };
 
     public static string ServerConnectionString()
     {

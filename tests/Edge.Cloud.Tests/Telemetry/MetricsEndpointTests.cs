@@ -65,6 +65,10 @@ public sealed class MetricsEndpointTests
         // Bounds in seconds (the instrument's advice), not the SDK's millisecond defaults: a store is counted by 10 s.
         Assert.Equal(2, scrape.Value("edge_cloud_ingestion_store_duration_seconds_bucket", "le", "10"));
         Assert.NotNull(scrape.Value("edge_cloud_ingestion_store_duration_seconds_bucket", "le", "0.001"));
+        // The whole handler of every batch request, the refused one too: a batch's latency splits into its stages, the rest
+        // of the handler and what lies outside it.
+        Assert.Equal(3, scrape.Value("edge_cloud_ingestion_stage_duration_seconds_count", "stage", "handler"));
+        Assert.Equal(2, scrape.Value("edge_cloud_ingestion_stage_duration_seconds_count", "stage", "store"));
         Assert.Equal(2, scrape.Value("http_server_request_duration_seconds_count",
             "http_route", "/api/v1/gateways/{gatewayId}/batches", "http_response_status_code", "200"));
     }
