@@ -76,6 +76,8 @@ public static class IdleMemory
         new("server GC, DATAS off", new() { ["DOTNET_GCDynamicAdaptationMode"] = "0" }),
         new("workstation GC, non-concurrent", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" }),
         new("workstation GC, non-concurrent, gen0 max budget 4 MB", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
+        // The gateway keeps 200 points per metric (Gateway:Telemetry:MetricPointsPerMetric); the SDK's default, allocated up front:
+        new("server GC, gen0 max budget 4 MB, 2000 points per metric", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["Gateway__Telemetry__MetricPointsPerMetric"] = "2000" }),
         new("workstation GC, concurrent, gen0 max budget 4 MB", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
         new("workstation GC, non-concurrent, GCConserveMemory=7", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
         // One optimised compilation per method instead of a quick one, then a second for the hot ones.
