@@ -69,7 +69,7 @@ public static class IdleMemory
         new(MosquittoName, new(), Mosquitto: true),
         new("server GC, gen0 budget 4 MB", new() { ["DOTNET_GCgen0size"] = "0x400000" }),
         // GCgen0size is a floor the collector did not apply here; this caps the budget instead.
-        new("server GC, gen0 max budget 4 MB", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
+        new("server GC, gen0 max budget 4 MB (the systemd unit)", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
         // glibc gives each thread that allocates natively (SQLite, OpenSSL's PBKDF2 for logins) its own arena, kept after use.
         new("server GC, MALLOC_ARENA_MAX=2", new() { ["MALLOC_ARENA_MAX"] = "2" }),
         new("server GC, GCConserveMemory=5", new() { ["DOTNET_GCConserveMemory"] = "5" }),
@@ -78,6 +78,12 @@ public static class IdleMemory
         new("workstation GC, non-concurrent, gen0 max budget 4 MB", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
         // The gateway keeps 200 points per metric (Gateway:Telemetry:MetricPointsPerMetric); the SDK's default, allocated up front:
         new("server GC, gen0 max budget 4 MB, 2000 points per metric", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["Gateway__Telemetry__MetricPointsPerMetric"] = "2000" }),
+        // Smaller gen0 budgets collect sooner (more, shorter collections); smaller regions hold less slack per generation.
+        new("server GC, gen0 max budget 1 MB", new() { ["DOTNET_GCGen0MaxBudget"] = "0x100000" }),
+        new("server GC, gen0 max budget 4 MB, regions 1 MB", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_GCRegionSize"] = "0x100000" }),
+        // A Raspberry Pi 4 has 4 cores: the runtime told it has 4 sizes its heaps (server GC: up to one per core) and thread pool so.
+        new("server GC, gen0 max budget 4 MB, 4 cores", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_PROCESSOR_COUNT"] = "4" }),
+        new("workstation GC, concurrent, gen0 max budget 4 MB, 4 cores", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_PROCESSOR_COUNT"] = "4" }),
         new("workstation GC, concurrent, gen0 max budget 4 MB", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
         new("workstation GC, non-concurrent, GCConserveMemory=7", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
         // One optimised compilation per method instead of a quick one, then a second for the hot ones.
