@@ -30,8 +30,29 @@ public static class IdleMemory
         public Dictionary<string, double> RssByKind { get; init; } = [];
     }
 
+    /// <summary>
+    /// One setting's run. Raw (cold): the empty gateway and the first 1,000 nodes of its life, one-off costs included.
+    /// Then those 1,000 leave (a warm-up wave: the gateway as it looks once nodes have come and gone, its code compiled,
+    /// its pool threads grown, the memory of the connections given back); from that warm, empty gateway the nodes
+    /// connect again, read every <c>step</c> nodes up to N (<see cref="Checkpoints"/>), and leave.
+    /// </summary>
     sealed record Sample(string Setting, int Round, double EmptyMb, double At1000Mb, double AtAllMb, double AfterLeaveMb, double PerNodeFirst1000Kb, double PerNodeAfter1000Kb,
-        Stage Empty, Stage At1000, Stage AtAll, Stage AfterLeave);
+        Stage Empty, Stage At1000, Stage AtAll, Stage AfterLeave)
+    {
+        /// <summary>The warm gateway with no node connected: 40 s after the warm-up wave left.</summary>
+        public required Stage WarmEmpty { get; init; }
+        /// <summary>Readings of the warm gateway: (connected nodes, reading), from 0 (<see cref="WarmEmpty"/>) to N.</summary>
+        public required List<Checkpoint> Checkpoints { get; init; }
+        /// <summary>Per node over the first 1,000 of the warm gateway: (RSS at 1,000 − warm empty) / 1,000.</summary>
+        public double PerNodeWarm1000Kb => Math.Round((Checkpoints.First(c => c.Nodes == 1000).Reading.RssMb - WarmEmpty.RssMb) * 1024 / 1000, 1);
+        /// <summary>Per node over all N of the warm gateway: (RSS at N − warm empty) / N.</summary>
+        public double PerNodeWarmAllKb => Math.Round((AtAll.RssMb - WarmEmpty.RssMb) * 1024 / Checkpoints[^1].Nodes, 1);
+        /// <summary>Least-squares slope of RSS over connected nodes, all warm checkpoints (0 to N).</summary>
+        public double PerNodeFitKb => Math.Round(Slope(Checkpoints.Select(c => ((double)c.Nodes, c.Reading.RssMb))) * 1024, 1);
+    }
+
+    /// <summary>A reading of the warm gateway with this many nodes connected.</summary>
+    sealed record Checkpoint(int Nodes, Stage Reading);
 
     const string MosquittoName = "mosquitto (passwd + ACL)";
 
@@ -48,12 +69,22 @@ public static class IdleMemory
         new(MosquittoName, new(), Mosquitto: true),
         new("server GC, gen0 budget 4 MB", new() { ["DOTNET_GCgen0size"] = "0x400000" }),
         // GCgen0size is a floor the collector did not apply here; this caps the budget instead.
-        new("server GC, gen0 max budget 4 MB", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
+        new("server GC, gen0 max budget 4 MB (the systemd unit)", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
         // glibc gives each thread that allocates natively (SQLite, OpenSSL's PBKDF2 for logins) its own arena, kept after use.
         new("server GC, MALLOC_ARENA_MAX=2", new() { ["MALLOC_ARENA_MAX"] = "2" }),
         new("server GC, GCConserveMemory=5", new() { ["DOTNET_GCConserveMemory"] = "5" }),
         new("server GC, DATAS off", new() { ["DOTNET_GCDynamicAdaptationMode"] = "0" }),
         new("workstation GC, non-concurrent", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" }),
+        new("workstation GC, non-concurrent, gen0 max budget 4 MB", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
+        // The gateway keeps 200 points per metric (Gateway:Telemetry:MetricPointsPerMetric); the SDK's default, allocated up front:
+        new("server GC, gen0 max budget 4 MB, 2000 points per metric", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["Gateway__Telemetry__MetricPointsPerMetric"] = "2000" }),
+        // Smaller gen0 budgets collect sooner (more, shorter collections); smaller regions hold less slack per generation.
+        new("server GC, gen0 max budget 1 MB", new() { ["DOTNET_GCGen0MaxBudget"] = "0x100000" }),
+        new("server GC, gen0 max budget 4 MB, regions 1 MB", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_GCRegionSize"] = "0x100000" }),
+        // A Raspberry Pi 4 has 4 cores: the runtime told it has 4 sizes its heaps (server GC: up to one per core) and thread pool so.
+        new("server GC, gen0 max budget 4 MB, 4 cores", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_PROCESSOR_COUNT"] = "4" }),
+        new("workstation GC, concurrent, gen0 max budget 4 MB, 4 cores", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_PROCESSOR_COUNT"] = "4" }),
+        new("workstation GC, concurrent, gen0 max budget 4 MB", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
         new("workstation GC, non-concurrent, GCConserveMemory=7", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
         // One optimised compilation per method instead of a quick one, then a second for the hot ones.
         new("server GC, TieredCompilation off", new() { ["DOTNET_TieredCompilation"] = "0" }),
@@ -66,6 +97,7 @@ public static class IdleMemory
     {
         var nodes = Math.Max(1001, Program.Arg(args, "--nodes", 5000));
         var rounds = Math.Max(1, Program.Arg(args, "--rounds", 1));
+        var step = Math.Max(100, Program.Arg(args, "--step", 1000)); // nodes between the warm gateway's readings above 1,000
         var only = Spread.Option(args, "--only"); // run only the settings whose name contains this (or one of these, split by |)
         // By default the first five; --only picks by name among all of them.
         var settings = (only is null ? Settings.Take(5) : Settings.Where(s => only.Split('|').Any(part => s.Name.Contains(part, StringComparison.Ordinal)))).ToArray();
@@ -84,19 +116,8 @@ public static class IdleMemory
                 var order = round % 2 == 0 ? settings : settings.Reverse().ToArray();
                 foreach (var setting in order)
                 {
-                    samples.Add(setting.Mosquitto ? await RunMosquittoAsync(setting, round, fleet, nodes) : await RunOnceAsync(setting, round, fleet, nodes, dumps));
-                    var s = samples[^1];
-                    Console.WriteLine($"round {round + 1} {s.Setting,-52} empty {s.EmptyMb:F1} MB, 1,000 nodes {s.At1000Mb:F1} MB, {nodes} nodes {s.AtAllMb:F1} MB, " +
-                                      $"after they left {s.AfterLeaveMb:F1} MB; per node {s.PerNodeFirst1000Kb:F1} KB (first 1,000), {s.PerNodeAfter1000Kb:F1} KB (after)");
-                    Console.WriteLine($"        threads {s.Empty.Threads} → {s.At1000.Threads} → {s.AtAll.Threads} → {s.AfterLeave.Threads}" +
-                                      (s.Empty.HeapMb is null ? "" :
-                                          $"; pool threads {s.Empty.PoolThreads} → {s.At1000.PoolThreads} → {s.AtAll.PoolThreads} → {s.AfterLeave.PoolThreads}" +
-                                          $"; GC heap {s.Empty.HeapMb:F1} → {s.At1000.HeapMb:F1} → {s.AtAll.HeapMb:F1} → {s.AfterLeave.HeapMb:F1} MB" +
-                                          $"; GC committed {s.Empty.CommittedMb:F1} → {s.At1000.CommittedMb:F1} → {s.AtAll.CommittedMb:F1} → {s.AfterLeave.CommittedMb:F1} MB" +
-                                          $"; JIT methods {s.Empty.JitMethods} → {s.At1000.JitMethods} → {s.AtAll.JitMethods}" +
-                                          $"; allocated {s.Empty.AllocatedMb:F1} → {s.At1000.AllocatedMb:F1} → {s.AtAll.AllocatedMb:F1} MB; collections {s.Empty.Collections} → {s.At1000.Collections} → {s.AtAll.Collections} → {s.AfterLeave.Collections}"));
-                    Console.WriteLine("        RSS by mapping (MB): " + string.Join("; ", s.AtAll.RssByKind.Keys.Union(s.Empty.RssByKind.Keys).Order().Select(kind =>
-                        $"{kind} {s.Empty.RssByKind.GetValueOrDefault(kind):F1} → {s.At1000.RssByKind.GetValueOrDefault(kind):F1} → {s.AtAll.RssByKind.GetValueOrDefault(kind):F1} → {s.AfterLeave.RssByKind.GetValueOrDefault(kind):F1}")));
+                    samples.Add(setting.Mosquitto ? await RunMosquittoAsync(setting, round, fleet, nodes, step) : await RunOnceAsync(setting, round, fleet, nodes, step, dumps));
+                    Print(samples[^1], nodes);
                 }
             }
         }
@@ -104,10 +125,14 @@ public static class IdleMemory
         {
             Directory.Delete(fleet.Directory, recursive: true);
         }
+        Console.WriteLine($"# per node: raw = the first 1,000 of a new gateway (one-off costs included); warm = after a wave of 1,000 came and left, " +
+                          $"at 1,000 and at {nodes} (from the warm empty gateway) and the least-squares slope over the warm readings 0–{nodes}");
         foreach (var group in samples.GroupBy(s => s.Setting))
         {
-            Console.WriteLine($"{group.Key,-52} per node, first 1,000: {Spread.Of(group.Select(s => s.PerNodeFirst1000Kb)).Text("F1")} KB; 1,000 → {nodes}: {Spread.Of(group.Select(s => s.PerNodeAfter1000Kb)).Text("F1")} KB; " +
-                              $"after they left {Spread.Of(group.Select(s => s.AfterLeaveMb)).Text("F1")} MB");
+            string Kb(Func<Sample, double> figure) => Spread.Of(group.Select(figure)).Text("F1");
+            Console.WriteLine($"{group.Key,-52} per node, raw first 1,000: {Kb(s => s.PerNodeFirst1000Kb)} KB; warm first 1,000: {Kb(s => s.PerNodeWarm1000Kb)} KB; " +
+                              $"warm all {nodes}: {Kb(s => s.PerNodeWarmAllKb)} KB; warm fit: {Kb(s => s.PerNodeFitKb)} KB; 1,000 → {nodes}: {Kb(s => s.PerNodeAfter1000Kb)} KB; " +
+                              $"empty {Kb(s => s.EmptyMb)} MB, warm empty {Kb(s => s.WarmEmpty.RssMb)} MB, after they left {Kb(s => s.AfterLeaveMb)} MB");
         }
         var path = Spread.Write("gateway-idle-memory", new
         {
@@ -117,7 +142,23 @@ public static class IdleMemory
         return 0;
     }
 
-    static async Task<Sample> RunOnceAsync(Setting setting, int round, Program.Fleet fleet, int nodes, string? dumps)
+    static void Print(Sample s, int nodes)
+    {
+        Console.WriteLine($"round {s.Round} {s.Setting,-52} empty {s.EmptyMb:F1} MB, 1,000 nodes {s.At1000Mb:F1} MB; after they left (warm empty) {s.WarmEmpty.RssMb:F1} MB; " +
+                          "again " + string.Join(", ", s.Checkpoints.Skip(1).Select(c => $"{c.Nodes} {c.Reading.RssMb:F1} MB")) + $"; after they left {s.AfterLeaveMb:F1} MB");
+        Console.WriteLine($"        per node: raw first 1,000 {s.PerNodeFirst1000Kb:F1} KB; warm first 1,000 {s.PerNodeWarm1000Kb:F1} KB, warm all {nodes} {s.PerNodeWarmAllKb:F1} KB, " +
+                          $"warm fit {s.PerNodeFitKb:F1} KB, 1,000 → {nodes} {s.PerNodeAfter1000Kb:F1} KB");
+        // Stages: empty → 1,000 (cold) → warm empty → all → after they left.
+        Stage[] stages = [s.Empty, s.At1000, s.WarmEmpty, s.AtAll, s.AfterLeave];
+        string Row<T>(Func<Stage, T> figure, string format = "") => string.Join(" → ", stages.Select(stage => figure(stage) is IFormattable f ? f.ToString(format, CultureInfo.InvariantCulture) : "?"));
+        Console.WriteLine($"        threads {Row(t => t.Threads)}" + (s.Empty.HeapMb is null ? "" :
+            $"; pool threads {Row(t => t.PoolThreads)}; GC heap {Row(t => t.HeapMb, "F1")} MB; GC committed {Row(t => t.CommittedMb, "F1")} MB; JIT methods {Row(t => t.JitMethods)}" +
+            $"; allocated {Row(t => t.AllocatedMb, "F1")} MB; collections {Row(t => t.Collections)}"));
+        Console.WriteLine("        RSS by mapping (MB): " + string.Join("; ", s.AtAll.RssByKind.Keys.Union(s.Empty.RssByKind.Keys).Order().Select(kind =>
+            $"{kind} {Row(t => t.RssByKind.GetValueOrDefault(kind), "F1")}")));
+    }
+
+    static async Task<Sample> RunOnceAsync(Setting setting, int round, Program.Fleet fleet, int nodes, int step, string? dumps)
     {
         var dataDir = Path.Combine(fleet.Directory, "gateway-" + Guid.NewGuid().ToString("N")[..8]);
         Program.CopyDirectory(fleet.GatewayData, dataDir);
@@ -139,7 +180,7 @@ public static class IdleMemory
                 if (dumps is not null) await GcDumpAsync(process.Id, Path.Combine(dumps, $"{Slug(setting.Name)}-r{round + 1}-{stage}.gcdump"));
                 return reading;
             }
-            return await MeasureAsync(setting, round, fleet, nodes, mqttPort, ReadAsync);
+            return await MeasureAsync(setting, round, fleet, nodes, step, mqttPort, ReadAsync);
         }
         finally
         {
@@ -150,7 +191,7 @@ public static class IdleMemory
     }
 
     /// <summary>The baseline: Mosquitto with the password file and ACL the gateway exported for the same nodes (idle clean sessions persist nothing).</summary>
-    static async Task<Sample> RunMosquittoAsync(Setting setting, int round, Program.Fleet fleet, int nodes)
+    static async Task<Sample> RunMosquittoAsync(Setting setting, int round, Program.Fleet fleet, int nodes, int step)
     {
         var dir = Path.Combine(fleet.Directory, "mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
@@ -161,7 +202,7 @@ public static class IdleMemory
             await Task.Delay(1000);
             async Task<Stage> ReadAsync(string stage, TimeSpan? wait = null) =>
                 new(Mb(await SettledRssAsync(process.Id, wait)), Threads(process.Id), null, null, null, null, null, null) { RssByKind = RssByKind(process.Id) };
-            return await MeasureAsync(setting, round, fleet, nodes, port, ReadAsync);
+            return await MeasureAsync(setting, round, fleet, nodes, step, port, ReadAsync);
         }
         finally
         {
@@ -171,31 +212,61 @@ public static class IdleMemory
         }
     }
 
-    static async Task<Sample> MeasureAsync(Setting setting, int round, Program.Fleet fleet, int nodes, int port, Func<string, TimeSpan?, Task<Stage>> read)
+    static async Task<Sample> MeasureAsync(Setting setting, int round, Program.Fleet fleet, int nodes, int step, int port, Func<string, TimeSpan?, Task<Stage>> read)
     {
         var clients = new List<IMqttClient>();
         try
         {
+            // Cold: the first 1,000 of the gateway's life, then they leave (the warm-up wave).
             var empty = await read("empty", null);
             await ConnectAsync(clients, fleet.Credentials.Take(1000), port);
             var at1000 = await read("1000", null);
-            await ConnectAsync(clients, fleet.Credentials.Skip(1000).Take(nodes - 1000), port);
-            var atAll = await read("all", null);
-            foreach (var client in clients)
-            {
-                await client.DisconnectAsync();
-                client.Dispose();
-            }
-            clients.Clear();
+            await DisconnectAllAsync(clients);
             // Long enough for the gateway's reclaim check (every 15 s) to see that they left.
-            var after = await read("left", TimeSpan.FromSeconds(40));
+            var warmEmpty = await read("warm-empty", LeaveWait);
+            // Warm: the nodes connect again, read every step nodes.
+            var checkpoints = new List<Checkpoint> { new(0, warmEmpty) };
+            while (clients.Count < nodes)
+            {
+                var next = Math.Min(nodes, checkpoints[^1].Nodes == 0 ? Math.Min(1000, nodes) : clients.Count + step);
+                await ConnectAsync(clients, fleet.Credentials.Skip(clients.Count).Take(next - clients.Count), port);
+                checkpoints.Add(new(next, await read(next == nodes ? "all" : "warm-" + next, null)));
+            }
+            var atAll = checkpoints[^1].Reading;
+            var warm1000 = checkpoints.First(c => c.Nodes == 1000).Reading;
+            await DisconnectAllAsync(clients);
+            var after = await read("left", LeaveWait);
             return new Sample(setting.Name, round + 1, empty.RssMb, at1000.RssMb, atAll.RssMb, after.RssMb,
-                Math.Round((at1000.RssMb - empty.RssMb) * 1024 / 1000, 1), Math.Round((atAll.RssMb - at1000.RssMb) * 1024 / (nodes - 1000), 1), empty, at1000, atAll, after);
+                Math.Round((at1000.RssMb - empty.RssMb) * 1024 / 1000, 1), Math.Round((atAll.RssMb - warm1000.RssMb) * 1024 / (nodes - 1000), 1), empty, at1000, atAll, after)
+            {
+                WarmEmpty = warmEmpty, Checkpoints = checkpoints,
+            };
         }
         finally
         {
             foreach (var client in clients) client.Dispose();
         }
+    }
+
+    static readonly TimeSpan LeaveWait = TimeSpan.FromSeconds(40);
+
+    static async Task DisconnectAllAsync(List<IMqttClient> clients)
+    {
+        foreach (var client in clients)
+        {
+            await client.DisconnectAsync();
+            client.Dispose();
+        }
+        clients.Clear();
+    }
+
+    /// <summary>Least-squares slope of y over x.</summary>
+    static double Slope(IEnumerable<(double X, double Y)> points)
+    {
+        var p = points.ToArray();
+        var meanX = p.Average(q => q.X);
+        var meanY = p.Average(q => q.Y);
+        return p.Sum(q => (q.X - meanX) * (q.Y - meanY)) / p.Sum(q => (q.X - meanX) * (q.X - meanX));
     }
 
     static async Task GcDumpAsync(int pid, string path)

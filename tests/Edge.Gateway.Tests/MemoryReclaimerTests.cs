@@ -42,6 +42,30 @@ public sealed class MemoryReclaimerTests
         foreach (var client in clients) client.Dispose();
     }
 
+    /// <summary>
+    /// Nodes that connect and all leave between two checks (a wave shorter than the check period) never showed in a
+    /// check's count; the registry's peak since the last check makes the next check see them and reclaim.
+    /// </summary>
+    [Fact]
+    public async Task A_wave_that_comes_and_goes_between_two_checks_is_reclaimed_at_the_next()
+    {
+        await using var gateway = await TestGateway.StartAsync(null, "--Gateway:Memory:ReclaimCheckSeconds=0", "--Gateway:Memory:ReclaimAfterNodesLeft=4");
+        var registry = gateway.Get<NodeRegistry>();
+        var reclaimer = gateway.Get<MemoryReclaimer>();
+        Assert.False(reclaimer.Check()); // nobody yet
+        var clients = new List<IMqttClient>();
+        foreach (var node in Enumerable.Range(1, 6).Select(i => $"sl-{i:0000}"))
+        {
+            clients.Add(await gateway.ConnectAsync(node, gateway.AddNode(node)));
+        }
+        await TestGateway.WaitUntilAsync(() => registry.ConnectedCount == 6, "6 nodes connected");
+        await LeaveAsync(clients, 6, registry, 0);
+
+        Assert.True(reclaimer.Check());
+        Assert.Equal(1, reclaimer.Reclaims);
+        Assert.False(reclaimer.Check()); // counted once
+    }
+
     static async Task LeaveAsync(List<IMqttClient> clients, int count, NodeRegistry registry, int remaining)
     {
         foreach (var client in clients.Take(count).ToList())

@@ -74,6 +74,32 @@ public sealed class OperationsTests
     }
 
     /// <summary>
+    /// Each metric keeps at most <c>Gateway:Telemetry:MetricPointsPerMetric</c> tag combinations (the SDK allocates that
+    /// many points per metric up front, docs/scale.md): beyond it, measurements are counted in one overflow series, not
+    /// lost. The limit is set by a view over every instrument, which must keep the instruments' advised histogram
+    /// buckets (ASP.NET Core's request duration starts at 5 ms, the SDK's own default at 0).
+    /// </summary>
+    [Fact]
+    public async Task Metrics_keep_the_configured_tag_combinations_and_count_the_rest_as_overflow()
+    {
+        await using var gateway = await TestGateway.StartAsync(null, "--Gateway:Telemetry:MetricPointsPerMetric=1");
+        var secret = gateway.AddNode("sl-0001");
+        using (var client = await gateway.ConnectAsync("sl-0001", secret))
+        {
+            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));
+            await client.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "event"), TestGateway.Event(1, 2)));
+        }
+        using var http = new HttpClient();
+        await http.GetStringAsync($"http://127.0.0.1:{gateway.HttpPort}/health");
+        var scrape = new PrometheusText(await http.GetStringAsync($"http://127.0.0.1:{gateway.HttpPort}/metrics"));
+
+        Assert.Equal(1, scrape.Value("edge_gateway_messages_accepted_total", "leaf", "telemetry"));
+        Assert.Null(scrape.Value("edge_gateway_messages_accepted_total", "leaf", "event"));
+        Assert.Equal(1, scrape.Value("edge_gateway_messages_accepted_total", "otel_metric_overflow", "true"));
+        Assert.NotNull(scrape.Value("http_server_request_duration_seconds_bucket", "http_route", "/health", "le", "0.005"));
+    }
+
+    /// <summary>
     /// Two gateways in one process (the tests, the demo beside its cloud): each /metrics shows its own meter only,
     /// because the SDK listens to the meters of its host's IMeterFactory, not to every meter of that name.
     /// </summary>

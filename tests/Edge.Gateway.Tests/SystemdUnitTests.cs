@@ -14,7 +14,7 @@ namespace Edge.Gateway.Tests;
 public sealed class SystemdUnitTests
 {
     [Fact]
-    public async Task The_unit_caps_the_gen0_budget_and_the_gateway_runs_with_it()
+    public async Task The_gateway_runs_with_the_units_gen0_cap_and_its_runtimeconfigs_collector_and_logs_both()
     {
         var environment = UnitEnvironment();
         Assert.Equal("0x400000", environment["DOTNET_GCGen0MaxBudget"]);
@@ -40,12 +40,24 @@ public sealed class SystemdUnitTests
             while (!line.Contains("Runtime:", StringComparison.Ordinal));
             // The collector's own view of its configuration (GC.GetConfigurationVariables), 4 MB in bytes.
             Assert.Contains("GCGen0MaxBudget=4194304", line);
+            // The collector's kind comes from the gateway's runtimeconfig (Edge.Gateway.csproj), as built.
+            var (server, concurrent) = RuntimeConfigGc();
+            Assert.Contains($"Runtime: {(server ? "server" : "workstation")} GC, {(concurrent ? "concurrent" : "non-concurrent")},", line);
         }
         finally
         {
             process.Kill();
             await process.WaitForExitAsync();
         }
+    }
+
+    /// <summary>System.GC.Server and System.GC.Concurrent of the gateway's runtimeconfig.json (the runtime's defaults when absent: workstation, concurrent).</summary>
+    static (bool Server, bool Concurrent) RuntimeConfigGc()
+    {
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(GatewayProcess.GatewayDll, ".runtimeconfig.json")));
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        bool Flag(string name, bool absent) => properties.TryGetProperty(name, out var value) ? value.GetBoolean() : absent;
+        return (Flag("System.GC.Server", false), Flag("System.GC.Concurrent", true));
     }
 
     /// <summary>The unit's <c>Environment=NAME=value</c> lines.</summary>

@@ -71,10 +71,13 @@ public static class GatewayTelemetry
             }
         });
         var otlp = options.OtlpUri;
+        var cardinalityLimit = options.CardinalityLimit;
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("edge-gateway"))
             .WithMetrics(metrics =>
             {
+                // Every metric's points are allocated up front, as many as its cardinality limit (TelemetryOptions).
+                metrics.AddView(_ => new MetricStreamConfiguration { CardinalityLimit = cardinalityLimit });
                 metrics.AddRuntimeInstrumentation()
                     // No response cache: a scrape right after a message shows it (the default caches for 300 ms).
                     .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);

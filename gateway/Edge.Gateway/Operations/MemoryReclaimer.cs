@@ -12,7 +12,7 @@ namespace Edge.Gateway.Operations;
 /// collector keeps the memory their connections used for reuse rather than returning it to the system, so without
 /// this the gateway's resident memory stayed at its peak (and rose further) after 5,000 idle nodes disconnected
 /// (docs/scale.md). Every <see cref="MemoryOptions.ReclaimCheckSeconds"/> it compares the connected nodes with
-/// their peak since the last reclaim; when at least <see cref="MemoryOptions.ReclaimAfterNodesLeft"/> and a quarter
+/// their peak since the last reclaim (the registry's count at every connect, so a wave shorter than the check period counts); when at least <see cref="MemoryOptions.ReclaimAfterNodesLeft"/> and a quarter
 /// of that peak have left, it asks for one aggressive full collection, which compacts the heap and decommits the
 /// free memory. Such a collection pauses the process briefly, so it runs only after such a drop, never on a timer.
 /// </summary>
@@ -40,7 +40,8 @@ public sealed class MemoryReclaimer(NodeRegistry registry, MemoryOptions options
     internal bool Check()
     {
         var connected = registry.ConnectedCount;
-        _peak = Math.Max(_peak, connected);
+        // The registry's peak since the last check: nodes that connected and left between two checks count too.
+        _peak = Math.Max(Math.Max(_peak, registry.TakePeakConnected()), connected);
         var left = _peak - connected;
         if (left < Math.Max(1, options.ReclaimAfterNodesLeft) || left < _peak / 4) return false;
         var before = GC.GetTotalMemory(forceFullCollection: false);

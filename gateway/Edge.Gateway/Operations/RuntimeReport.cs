@@ -17,6 +17,6 @@ public static class RuntimeReport
     {
         var variables = GC.GetConfigurationVariables();
         var shown = Shown.Where(variables.ContainsKey).Select(name => $"{name}={variables[name]}");
-        return string.Join(", ", new[] { GCSettings.IsServerGC ? "server GC" : "workstation GC", $"{Environment.ProcessorCount} cores" }.Concat(shown));
+        return string.Join(", ", new[] { GCSettings.IsServerGC ? "server GC" : "workstation GC", GCSettings.LatencyMode == GCLatencyMode.Batch ? "non-concurrent" : "concurrent", $"{Environment.ProcessorCount} cores" }.Concat(shown));
     }
 }

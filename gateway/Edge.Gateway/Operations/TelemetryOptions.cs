@@ -18,6 +18,17 @@ public sealed class TelemetryOptions
     /// </summary>
     public bool Tracing { get; set; }
 
+    /// <summary>
+    /// The most tag combinations each metric keeps (the OpenTelemetry SDK's cardinality limit; more go to one overflow
+    /// series). The SDK allocates an array of this many points for every metric up front; at its default, 2,000,
+    /// that was 7 MB of large-object heap for the ~50 metrics of an empty gateway (docs/scale.md). The gateway's
+    /// metrics are tagged by reason, leaf, class or rule, never by node.
+    /// </summary>
+    public int MetricPointsPerMetric { get; set; } = 200;
+
+    public int CardinalityLimit => MetricPointsPerMetric >= 1 ? MetricPointsPerMetric
+        : throw new InvalidOperationException($"Gateway:Telemetry:MetricPointsPerMetric: {MetricPointsPerMetric} is not a positive number");
+
     public bool TracingEnabled => Tracing || OtlpUri is not null;
 
     public Uri? OtlpUri => string.IsNullOrWhiteSpace(OtlpEndpoint) ? null

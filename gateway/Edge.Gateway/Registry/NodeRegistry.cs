@@ -59,6 +59,24 @@ public sealed class NodeRegistry : IDisposable
 
     public int ConnectedCount => _nodes.Values.Count(n => n.Connected);
 
+    // Connected nodes as counted by SetConnected, and their most since TakePeakConnected last ran (under _lock).
+    int _connectedNow;
+    int _peakConnected;
+
+    /// <summary>
+    /// The most nodes connected at once since the last call (or since start), and from now on counted again from
+    /// those connected now: a wave of nodes that came and went between two looks at <see cref="ConnectedCount"/> still shows.
+    /// </summary>
+    public int TakePeakConnected()
+    {
+        lock (_lock)
+        {
+            var peak = _peakConnected;
+            _peakConnected = _connectedNow;
+            return peak;
+        }
+    }
+
     public NodeRecord? Find(string nodeId) => _nodes.TryGetValue(nodeId, out var node) ? WithLastSeen(node) : null;
 
     public IReadOnlyList<NodeRecord> List() => _nodes.Values.Select(WithLastSeen).OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList();
@@ -142,7 +160,7 @@ public sealed class NodeRegistry : IDisposable
             command.CommandText = "DELETE FROM nodes WHERE node_id = $id";
             command.Parameters.AddWithValue("$id", nodeId);
             var removed = command.ExecuteNonQuery() > 0;
-            _nodes.TryRemove(nodeId, out _);
+            if (_nodes.TryRemove(nodeId, out var gone) && gone.Connected) _connectedNow--;
             _secretHashes.TryRemove(nodeId, out _);
             _lastSeen.TryRemove(nodeId, out _);
             if (removed) _logger.LogInformation("Node {NodeId} removed", nodeId);
@@ -187,6 +205,11 @@ public sealed class NodeRegistry : IDisposable
             // A connection that starts or ends (an embedded-broker connect is always a new one, takeovers too): the
             // node's next `online` is a birth again.
             _bornBoot.TryRemove(nodeId, out _);
+            if (node.Connected != connected)
+            {
+                _connectedNow += connected ? 1 : -1;
+                _peakConnected = Math.Max(_peakConnected, _connectedNow);
+            }
             node = node with { Connected = connected };
             _nodes[nodeId] = node;
             Touch(nodeId);
