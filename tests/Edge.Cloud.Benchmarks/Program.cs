@@ -562,25 +562,10 @@ public static partial class Program
                         await DropAsync(server, feed.Schema);
                     }
                 }
-                if (Paths.Contains("feed"))
-                {
-                    var withFeed = await FreshPostgresAsync(server);
-                    try
-                    {
-                        results.Add(await RecordFeedAsync("postgres", batches, new()
-                        {
-                            ["Storage:Provider"] = "Postgres",
-                            ["Storage:PostgresConnectionString"] = new NpgsqlConnectionStringBuilder(server) { SearchPath = withFeed.Schema }.ToString(),
-                        }));
-                    }
-                    finally
-                    {
-                        await DropAsync(server, withFeed.Schema);
-                    }
-                }
+                if (Paths.Contains("feed")) await PostgresAppPathAsync(RecordFeedAsync);
                 if (Paths.Contains("pipeline")) await PostgresPipelineAsync();
-                if (Paths.Contains("http")) await PostgresHttpAsync(HttpPathAsync);
-                if (Paths.Contains("http") && Gateways > 1) await PostgresHttpAsync(HttpGatewaysAsync);
+                if (Paths.Contains("http")) await PostgresAppPathAsync(HttpPathAsync);
+                if (Paths.Contains("http") && Gateways > 1) await PostgresAppPathAsync(HttpGatewaysAsync);
             }
             async Task PostgresPipelineAsync()
             {
@@ -596,7 +581,8 @@ public static partial class Program
                     await DropAsync(server, pipeline.Schema);
                 }
             }
-            async Task PostgresHttpAsync(Func<string, List<IngestRecord[]>, Dictionary<string, string?>, Task<Result>> path)
+            // A path that runs the cloud's own services on a fresh schema, given as the app's storage settings.
+            async Task PostgresAppPathAsync(Func<string, List<IngestRecord[]>, Dictionary<string, string?>, Task<Result>> path)
             {
                 var overHttp = await FreshPostgresAsync(server);
                 try

@@ -57,8 +57,8 @@ public sealed class GatewayBookkeeping
         var (version, depth) = _reports.Read(gateway, headers);
         var clock = sentAt is { } sent ? _clock.Measure(sent) : null;
         if (version is null && depth is null && clock is null) return;
-        var note = new Note(version, depth, clock, _reports.Now());
         var now = _time.GetUtcNow();
+        var note = new Note(version, depth, clock, now.ToUnixTimeSeconds());
         lock (_lock)
         {
             if (!_gateways.TryGetValue(gateway, out var entry)) _gateways[gateway] = entry = new Entry();

@@ -20,7 +20,7 @@ public sealed record GatewayUplinkReport(string? Version, long? OutboxDepth, lon
 /// console. These headers only describe the gateway: one that is missing or malformed is ignored (logged), never a reason
 /// to refuse the records it came with, and a value once known stays until the gateway sends a new one.
 /// </summary>
-public sealed class GatewayUplinkReports(TimeProvider time, ILogger<GatewayUplinkReports> logger)
+public sealed class GatewayUplinkReports(ILogger<GatewayUplinkReports> logger)
 {
     public const string DepthHeader = "Edge-Outbox-Depth";
     private const string Product = "edge-gateway/";
@@ -41,9 +41,6 @@ public sealed class GatewayUplinkReports(TimeProvider time, ILogger<GatewayUplin
         }
         return (version, depth);
     }
-
-    /// <summary>The cloud's clock now, in Unix seconds: a report's <c>reported_at</c>.</summary>
-    public long Now() => time.GetUtcNow().ToUnixTimeSeconds();
 
     /// <summary>Stores a report (a null value keeps the stored one) in <paramref name="tx"/> (the gateway's bookkeeping
     /// transaction), unless a newer one is stored (several cloud processes may take one gateway's batches).</summary>

@@ -15,6 +15,16 @@ internal static class Db
         return parameter;
     }
 
+    /// <summary>A command in <paramref name="transaction"/> with its parameters (name with its '@', value).</summary>
+    public static DbCommand Command(this DbConnection connection, DbTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Add(name, value);
+        return command;
+    }
+
     public static void Set(this DbCommand command, string name, object? value) =>
         command.Parameters[name].Value = value ?? DBNull.Value;
 

@@ -54,7 +54,7 @@ public sealed class NodeStateFeed
         await using var connection = await _connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         long cursor;
-        await using (var read = Command(connection, transaction, "SELECT seq FROM node_state_feed WHERE gateway = @g AND epoch = @e", ("@g", gateway), ("@e", epoch)))
+        await using (var read = connection.Command(transaction, "SELECT seq FROM node_state_feed WHERE gateway = @g AND epoch = @e", ("@g", gateway), ("@e", epoch)))
         {
             cursor = await read.ExecuteScalarAsync(cancellationToken) is { } value and not DBNull ? Convert.ToInt64(value) : -1;
         }
@@ -63,7 +63,7 @@ public sealed class NodeStateFeed
         var records = new List<IngestRecord>();
         var rowsRead = 0;
         var last = cursor;
-        await using (var select = Command(connection, transaction,
+        await using (var select = connection.Command(transaction,
             $"SELECT seq, node, site, kind, received_at, CASE WHEN kind = 'state' THEN payload END, CASE WHEN kind = 'telemetry' THEN {TelemetryTypeSql(_connections.Kind)} END " +
             $"FROM records WHERE gateway = @g AND epoch = @e AND seq > @cp ORDER BY seq LIMIT {_chunkSize}",
             ("@g", gateway), ("@e", epoch), ("@cp", cursor)))
@@ -106,7 +106,7 @@ public sealed class NodeStateFeed
         else await UpsertAsync(connection, transaction, rows, cancellationToken);
 
         // Never backwards: a slower concurrent applier of the same stream must not undo a faster one's cursor.
-        await using var move = Command(connection, transaction,
+        await using var move = connection.Command(transaction,
             "INSERT INTO node_state_feed (gateway, epoch, seq) VALUES (@g, @e, @s) ON CONFLICT (gateway, epoch) DO UPDATE " +
             "SET seq = CASE WHEN excluded.seq > node_state_feed.seq THEN excluded.seq ELSE node_state_feed.seq END",
             ("@g", gateway), ("@e", epoch), ("@s", last));
@@ -139,7 +139,7 @@ public sealed class NodeStateFeed
     private static async Task UpsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NodeStateRow> rows, CancellationToken cancellationToken)
     {
         if (rows.Count == 0) return;
-        await using var upsert = Command(connection, transaction, NodeStateRows.UpsertSql("@state"),
+        await using var upsert = connection.Command(transaction, NodeStateRows.UpsertSql("@state"),
             ("@site", null), ("@node", null), ("@gateway", null), ("@last_seen", null), ("@type", null), ("@status", null), ("@online", null),
             ("@config_version", null), ("@display_version", null), ("@fw", null), ("@state_at", null), ("@state", null));
         await upsert.PrepareAsync(cancellationToken);
@@ -160,15 +160,6 @@ public sealed class NodeStateFeed
             // SQLite's API is synchronous underneath: the sync call avoids a Task per row.
             upsert.ExecuteNonQuery();
         }
-    }
-
-    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Add(name, value);
-        return command;
     }
 
     /// <summary>An array parameter of one column; null elements stay null.</summary>

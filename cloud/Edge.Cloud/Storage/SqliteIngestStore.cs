@@ -114,9 +114,7 @@ public sealed class SqliteIngestStore : IIngestStore
 
     private static DbCommand Prepare(DbConnection connection, DbTransaction transaction, string sql, params string[] parameters)
     {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
+        var command = connection.Command(transaction, sql);
         // Named as in the SQL (with '@'): Microsoft.Data.Sqlite binds a bare name by trying each prefix in turn,
         // building a string per try, for every parameter of every row.
         foreach (var name in parameters) command.Add("@" + name, null);

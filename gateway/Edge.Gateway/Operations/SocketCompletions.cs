@@ -20,7 +20,7 @@ namespace Edge.Gateway.Operations;
 /// long (a SQLite write, the PBKDF2 login check, file I/O, a lock another thread holds across such a step) must
 /// therefore first <c>await SocketCompletions.LeaveEventThread()</c>. The places that do: <see cref="Broker.LoginGate"/>,
 /// <see cref="Broker.InboundPipeline"/> (state), <see cref="Broker.EmbeddedBroker"/>'s connect, disconnect and retained
-/// handlers, the uplink senders and the downlink after their network calls, the external-broker client after its own.
+/// handlers, the uplink after each send and the downlink after its network calls, the external-broker client after its own.
 /// </summary>
 public static class SocketCompletions
 {

@@ -4,7 +4,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
-using Edge.Gateway.Operations;
 using Edge.Gateway.Outbox;
 
 namespace Edge.Gateway.Uplink;
@@ -32,19 +31,6 @@ public sealed class EventHubsRecordSender : IRecordSender, IAsyncDisposable
     public string Name => "eventhubs";
 
     public async Task<SendOutcome> SendAsync(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
-    {
-        // AMQP completions may arrive on a socket event thread; the uplink goes on to SQLite from here (SocketCompletions).
-        try
-        {
-            return await SendOverAmqpAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await SocketCompletions.LeaveEventThread();
-        }
-    }
-
-    async Task<SendOutcome> SendOverAmqpAsync(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
     {
         try
         {

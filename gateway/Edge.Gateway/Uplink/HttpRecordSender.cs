@@ -56,20 +56,6 @@ public sealed class HttpRecordSender : IRecordSender, IDisposable
 
     public async Task<SendOutcome> SendAsync(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
     {
-        // The response's last read may complete on a socket event thread; the uplink goes on to SQLite (dead letters,
-        // the outbox) from here, so it returns on the pool (SocketCompletions).
-        try
-        {
-            return await SendOverHttpAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await SocketCompletions.LeaveEventThread();
-        }
-    }
-
-    async Task<SendOutcome> SendOverHttpAsync(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
-    {
         using var request = new HttpRequestMessage(HttpMethod.Post, _batches) { Content = Body(batch) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.Token);
         // The batch's span (linked to each record's span) goes with the request as W3C traceparent; the cloud's

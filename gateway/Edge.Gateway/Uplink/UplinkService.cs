@@ -131,7 +131,7 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                     continue;
                 }
                 var expectedDuplicates = batch.Count(m => m.GatewaySeq <= _mayHaveSentUpTo);
-                var outcome = await _sender.SendAsync(batch, stoppingToken).ConfigureAwait(false);
+                var outcome = await SendAsync(batch, stoppingToken).ConfigureAwait(false);
                 // Whatever the outcome, the cloud may now hold these records (a lost answer is a Retry).
                 _mayHaveSentUpTo = Math.Max(_mayHaveSentUpTo, batch[^1].GatewaySeq);
                 if (outcome is SendOutcome.Delivered { Duplicates: var duplicates } && duplicates > expectedDuplicates)
@@ -259,6 +259,23 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
     }
 
     /// <summary>
+    /// Sends through the configured sender and returns on the thread pool: the response's last read (HTTP or AMQP) may
+    /// complete on a socket event thread, and the uplink goes on to SQLite (the outbox, dead letters) from here
+    /// (Operations/SocketCompletions).
+    /// </summary>
+    async Task<SendOutcome> SendAsync(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _sender.SendAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await SocketCompletions.LeaveEventThread();
+        }
+    }
+
+    /// <summary>
     /// A single record keeps getting 500. If the record behind it is accepted and this one still gets 500 right after,
     /// the cloud works and this record is what breaks it: give it up (dead-letter table, report, metric) and return how
     /// far the outbox is now forwarded. If the record behind it fails too (the cloud is down for everyone) or there is
@@ -268,11 +285,11 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
     {
         var next = await _outbox.ReadAfterAsync(suspect.GatewaySeq, 1, _options.MaxBatchBytes, cancellationToken).ConfigureAwait(false);
         if (next.Count == 0) return null;
-        if (await _sender.SendAsync(next, cancellationToken).ConfigureAwait(false) is not SendOutcome.Delivered delivered) return null;
+        if (await SendAsync(next, cancellationToken).ConfigureAwait(false) is not SendOutcome.Delivered delivered) return null;
         // The cloud took the next one; ask once more for the suspect, so a cloud that recovered just now is not
         // mistaken for a poison record. (The outbox watermark covers everything below it: the suspect is settled first.)
         var suspectBatch = new[] { suspect };
-        switch (await _sender.SendAsync(suspectBatch, cancellationToken).ConfigureAwait(false))
+        switch (await SendAsync(suspectBatch, cancellationToken).ConfigureAwait(false))
         {
             case SendOutcome.Delivered settled:
                 await OnDelivered(suspectBatch, settled, cancellationToken).ConfigureAwait(false);
