@@ -49,8 +49,10 @@ public static class CloudServices
             services.AddSingleton<UplinkService>();
             services.AddHostedService(sp => sp.GetRequiredService<UplinkService>());
             services.AddSingleton<IHealthComponent>(sp => sp.GetRequiredService<UplinkService>());
+            // The host stops services in reverse order: the state forwarder first (it forwards what was accepted),
+            // then the stop reporter (its record goes last), then the uplink (which delivers both).
+            services.AddHostedService<PlannedStopReporter>();
             if (uplink.ForwardState) services.AddHostedService<StateRecordForwarder>();
-            services.AddHostedService<PlannedStopReporter>(); // after the uplink: stopped first, while the uplink still sends
         }
         else
         {

@@ -13,7 +13,8 @@ namespace Edge.Gateway.Uplink;
 /// Tells the cloud that a clean stop is a planned stop, not an outage (docs/uplink.md §2 "kind" <c>gateway</c>): at
 /// shutdown it appends <c>{"v":1,"event":"gateway.stopping"}</c> behind everything already queued (the nodes' own
 /// planned offline states included) and gives the uplink up to <see cref="UplinkOptions.StopFlushSeconds"/> to deliver
-/// it. Registered after the uplink, so the host stops it first, while the uplink still runs. A record not delivered in
+/// it. Registered after the uplink, so the host stops it first, while the uplink still runs; and before the
+/// <see cref="StateRecordForwarder"/>, which is stopped (drained) before it, so no node state follows this record. A record not delivered in
 /// time is not lost: it is in the durable outbox and goes up at the next start, behind nothing newer.
 /// </summary>
 public sealed class PlannedStopReporter : IHostedService

@@ -35,6 +35,22 @@ public sealed class StateRecordForwarder : BackgroundService
 
     NodeMessageSubscription? _subscription;
 
+    /// <summary>
+    /// Stops taking new states and forwards those already accepted before it returns, so the clean stop's
+    /// <c>gateway.stopping</c> record (<see cref="PlannedStopReporter"/>, stopped after this) is the last record of the
+    /// outbox: a state queued behind it would make the cloud see an outage instead of a planned stop.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _subscription?.Dispose(); // completes the channel: the loop ends once it has read what was accepted before
+        if (ExecuteTask is { } draining)
+        {
+            try { await draining.WaitAsync(cancellationToken).ConfigureAwait(false); }
+            catch (System.OperationCanceledException) { } // the host's stop timeout: give up the rest (next heartbeat repeats it)
+        }
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var subscription = _subscription!;

@@ -1,7 +1,9 @@
 using System;
 using System.Linq;
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
+using Edge.Gateway.Broker;
 using Edge.Gateway.Operations;
 using Edge.Gateway.Outbox;
 using Edge.Gateway.Uplink;
@@ -68,6 +70,31 @@ public sealed class UplinkTests
         Assert.Equal(("gateway", (string?)null), ((string)last["kind"]!, (string?)last["node"]));
         Assert.Equal("gateway.stopping", (string?)last["payload"]!["event"]);
         Assert.Equal(TestGateway.Site, (string?)last["site"]);
+    }
+
+    [Fact]
+    public async Task A_clean_stop_forwards_the_states_already_accepted_before_its_gateway_stopping_record()
+    {
+        // The race behind a flaky end-to-end test: nodes said goodbye just before the stop, and their states still sat
+        // in the forwarder's queue when the stop record was appended, so a state came last and the cloud saw an outage.
+        // The states go straight into the gateway's real message feed, as the broker announces them, so the whole queue
+        // is there at the moment of the stop (a node publishing over MQTT would let the forwarder catch up first).
+        await using var cloud = await FakeCloud.StartAsync();
+        var gateway = await TestGateway.StartAsync(null, CloudArgs.For(cloud));
+        const int Nodes = 200;
+        var feed = gateway.Get<NodeMessageFeed>();
+        var payload = Encoding.UTF8.GetBytes("""{"v":1,"status":"offline","reason":"shutdown","ts":1767220105,"type":"streetlight","boot":1}""");
+        for (var n = 1; n <= Nodes; n++)
+        {
+            feed.Publish(new NodeMessage(TestGateway.Site, $"sl-{n:D4}", "state", payload, 1767220105000, null, 1, n));
+        }
+        await gateway.DisposeAsync(); // a clean stop, at once
+
+        var records = cloud.Records();
+        Assert.Equal(Nodes, OfKind(cloud, "state").Length); // none left behind in the queue
+        var last = records[^1];
+        Assert.Equal("gateway.stopping", (string?)last["payload"]!["event"]);
+        Assert.Equal(records.Max(r => (long)r["seq"]!), (long)last["seq"]!);
     }
 
     [Fact]
