@@ -46,6 +46,15 @@ public sealed class BrokerTransportTests
         }
     }
 
+    [Fact]
+    public void An_unknown_transport_is_refused_naming_the_setting()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new BrokerOptions { Transport = "tcp" }.IsKestrel);
+        Assert.Equal("Gateway:Broker:Transport: 'tcp' is neither \"mqttnet\" nor \"kestrel\"", error.Message);
+        Assert.True(new BrokerOptions { Transport = "Kestrel" }.IsKestrel);
+        Assert.False(new BrokerOptions().IsKestrel);
+    }
+
     [Theory]
     [InlineData("mqttnet")]
     [InlineData("kestrel")]

@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.Linq;
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -87,11 +86,7 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
         }
         if (broker.TlsPort > 0)
         {
-            if (string.IsNullOrEmpty(broker.TlsCertificatePath))
-            {
-                throw new InvalidOperationException("Gateway:Broker:TlsPort is set but Gateway:Broker:TlsCertificatePath is not");
-            }
-            var certificate = X509CertificateLoader.LoadPkcs12FromFile(broker.TlsCertificatePath, broker.TlsCertificatePassword);
+            var certificate = BrokerCertificate.Load(broker);
             builder = builder.WithEncryptedEndpoint().WithEncryptedEndpointPort(broker.TlsPort).WithEncryptionCertificate(certificate)
                 .WithEncryptionSslProtocol(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
         }

@@ -25,15 +25,7 @@ public static class KestrelMqttListener
     public static void Listen(KestrelServerOptions kestrel, BrokerOptions broker)
     {
         Endpoint(kestrel, broker, broker.Port, null);
-        if (broker.TlsPort > 0)
-        {
-            if (string.IsNullOrEmpty(broker.TlsCertificatePath))
-            {
-                throw new InvalidOperationException("Gateway:Broker:TlsPort is set but Gateway:Broker:TlsCertificatePath is not");
-            }
-            var certificate = X509CertificateLoader.LoadPkcs12FromFile(broker.TlsCertificatePath, broker.TlsCertificatePassword);
-            Endpoint(kestrel, broker, broker.TlsPort, certificate);
-        }
+        if (broker.TlsPort > 0) Endpoint(kestrel, broker, broker.TlsPort, BrokerCertificate.Load(broker));
     }
 
     static void Endpoint(KestrelServerOptions kestrel, BrokerOptions broker, int port, X509Certificate2? certificate)
