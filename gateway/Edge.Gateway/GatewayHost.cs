@@ -4,6 +4,7 @@ using System.IO;
 using System.Net;
 using System.Text.Json.Serialization;
 using Edge.Gateway.Broker;
+using MQTTnet.AspNetCore;
 using Edge.Gateway.Operations;
 using Edge.Gateway.Outbox;
 using Edge.Gateway.Registry;
@@ -92,7 +93,11 @@ public static class GatewayHost
         var httpAddress = string.Equals(options.Http.BindAddress, "any", StringComparison.OrdinalIgnoreCase) ? IPAddress.Any
             : IPAddress.TryParse(options.Http.BindAddress, out var parsed) ? parsed
             : throw new InvalidOperationException($"Gateway:Http:BindAddress: '{options.Http.BindAddress}' is not an IP address or \"any\"");
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(httpAddress, options.Http.Port));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(httpAddress, options.Http.Port);
+            if (!options.Broker.IsExternal && options.Broker.IsKestrel) KestrelMqttListener.Listen(kestrel, options.Broker);
+        });
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddGatewayCore(options);
         builder.Services.AddGatewayTelemetry(options.Telemetry);
@@ -125,6 +130,8 @@ public static class GatewayHost
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<Broker.Exposure.ExposureLog>();
         services.AddSingleton(new LoginGate(options.Broker.Limits.ConcurrentLogins ?? LoginGate.DefaultLimit));
+        // The embedded broker's adapter when Gateway:Broker:Transport = kestrel (KestrelMqttListener's endpoints use it).
+        services.AddSingleton<MqttConnectionHandler>();
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<ExternalBrokerTransport>();
         // Gateway:Broker:Mode picks where nodes connect: the embedded broker, or the site's Mosquitto (docs/gateway.md).

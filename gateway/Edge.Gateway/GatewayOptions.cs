@@ -40,6 +40,21 @@ public sealed class BrokerOptions
 
     public bool IsExternal => string.Equals(Mode, "external", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Who accepts the embedded broker's connections: "mqttnet" (default), MQTTnet's channel over the gateway's own
+    /// listener (<see cref="Broker.Exposure.GuardedTcpServerAdapter"/>), or "kestrel", the gateway's ASP.NET Core server with
+    /// MQTTnet.AspNetCore's pipe-based connection (<see cref="Broker.KestrelMqttListener"/>). Same ports, TLS, limits, login
+    /// and ACL either way; what differs is the thread hand-offs per packet (docs/gateway.md "Benchmark").
+    /// </summary>
+    public string Transport { get; set; } = "mqttnet";
+
+    public bool IsKestrel => Transport.ToLowerInvariant() switch
+    {
+        "kestrel" => true,
+        "mqttnet" => false,
+        _ => throw new InvalidOperationException($"Gateway:Broker:Transport: '{Transport}' is neither \"mqttnet\" nor \"kestrel\""),
+    };
+
     /// <summary>Plain MQTT listener (protocol.md §1.1).</summary>
     public int Port { get; set; } = 1883;
 

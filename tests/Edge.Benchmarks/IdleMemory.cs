@@ -91,6 +91,8 @@ public static class IdleMemory
         // The gateway runs at most one login check per core but one (LoginGate); this is as before, unbounded.
         new("server GC, login checks unbounded", new() { ["Gateway__Broker__Limits__ConcurrentLogins"] = "100000" }),
         new("server GC, MQTTnet's write buffers 4096 (max 65535)", new() { ["Gateway__Broker__WriterBufferBytes"] = "4096", ["Gateway__Broker__WriterBufferMaxBytes"] = "65535" }),
+        // Nodes' connections accepted by Kestrel (MQTTnet.AspNetCore) instead of MQTTnet's channel (Gateway:Broker:Transport).
+        new("server GC, Kestrel transport", new() { ["Gateway__Broker__Transport"] = "kestrel" }),
     ];
 
     public static async Task<int> RunAsync(string[] args)

@@ -14,10 +14,12 @@ namespace Edge.Gateway.Tests;
 /// <summary>Credentials and ACL of protocol.md §2.2–§2.4 with real clients against the embedded broker.</summary>
 public sealed class BrokerAccessTests
 {
-    [Fact]
-    public async Task Mosquitto_pub_with_a_wrong_secret_or_unknown_node_is_refused_and_counted()
+    [Theory]
+    [InlineData("mqttnet")]
+    [InlineData("kestrel")]
+    public async Task Mosquitto_pub_with_a_wrong_secret_or_unknown_node_is_refused_and_counted(string transport)
     {
-        await using var gateway = await TestGateway.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(null, TestGateway.Transport(transport));
         var secret = gateway.AddNode("sl-0001");
         var port = gateway.MqttPort.ToString();
 

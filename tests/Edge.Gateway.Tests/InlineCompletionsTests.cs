@@ -24,12 +24,14 @@ public sealed class InlineCompletionsTests
 {
     const string Birth = "{\"v\":1,\"status\":\"online\",\"ts\":1767220005,\"type\":\"streetlight\",\"fw\":\"1.2.0\",\"hw\":\"esp32\",\"boot\":5}";
 
-    [Fact]
-    public async Task A_state_write_held_by_a_database_lock_does_not_stall_another_nodes_telemetry_on_the_same_event_thread()
+    [Theory]
+    [InlineData("mqttnet")]
+    [InlineData("kestrel")]
+    public async Task A_state_write_held_by_a_database_lock_does_not_stall_another_nodes_telemetry_on_the_same_event_thread(string transport)
     {
         var dataDir = TestGateway.NewTempDir();
         var (mqttPort, httpPort) = (TestGateway.FreePort(), TestGateway.FreePort());
-        using var gateway = await StartWithOneEventThreadAsync(dataDir, mqttPort, httpPort);
+        using var gateway = await StartWithOneEventThreadAsync(dataDir, mqttPort, httpPort, transport);
         var secrets = await ProvisionAsync(httpPort, "sl-0001", "sl-0002");
         using var other = await ConnectAsync(mqttPort, "sl-0002", secrets["sl-0002"]);
         using var held = await RawMqtt.LoginAsync(mqttPort, "sl-0001", secrets["sl-0001"]);
@@ -76,13 +78,15 @@ public sealed class InlineCompletionsTests
         Assert.Equal(("online", "1.2.0"), (reader.GetString(0), reader.GetString(1)));
     }
 
-    [Fact]
-    public async Task A_login_check_that_takes_long_does_not_stall_another_nodes_telemetry_on_the_same_event_thread()
+    [Theory]
+    [InlineData("mqttnet")]
+    [InlineData("kestrel")]
+    public async Task A_login_check_that_takes_long_does_not_stall_another_nodes_telemetry_on_the_same_event_thread(string transport)
     {
         var dataDir = TestGateway.NewTempDir();
         var (mqttPort, httpPort) = (TestGateway.FreePort(), TestGateway.FreePort());
         Dictionary<string, string> secrets;
-        using (await StartWithOneEventThreadAsync(dataDir, mqttPort, httpPort))
+        using (await StartWithOneEventThreadAsync(dataDir, mqttPort, httpPort, transport))
         {
             secrets = await ProvisionAsync(httpPort, "sl-0001", "sl-0002");
         }
@@ -95,7 +99,7 @@ public sealed class InlineCompletionsTests
             update.CommandText = "UPDATE nodes SET secret_hash = 'pbkdf2-sha256$2147483647$' || substr(secret_hash, instr(substr(secret_hash, 15), '$') + 15) WHERE node_id = 'sl-0001'";
             Assert.Equal(1, update.ExecuteNonQuery());
         }
-        using var gateway = await StartWithOneEventThreadAsync(dataDir, mqttPort, httpPort);
+        using var gateway = await StartWithOneEventThreadAsync(dataDir, mqttPort, httpPort, transport);
         using var other = await ConnectAsync(mqttPort, "sl-0002", secrets["sl-0002"]);
 
         using var slow = await RawMqtt.OpenAsync(mqttPort);
@@ -114,16 +118,19 @@ public sealed class InlineCompletionsTests
         Assert.True(slow.HasReceivedNothingAndIsOpen, "the slow login was answered before the other node's telemetry");
     }
 
-    /// <summary>The gateway process as shipped (inline completions: its start line says so), with one socket event thread.</summary>
-    static async Task<GatewayProcess> StartWithOneEventThreadAsync(string dataDir, int mqttPort, int httpPort)
+    /// <summary>
+    /// The gateway process as shipped (inline completions: its start line says so), with one socket event thread and
+    /// the given broker transport (Kestrel's sockets complete on the same event threads).
+    /// </summary>
+    static async Task<GatewayProcess> StartWithOneEventThreadAsync(string dataDir, int mqttPort, int httpPort, string transport)
     {
         var gateway = await GatewayProcess.StartAsync(dataDir, mqttPort, httpPort,
             new Dictionary<string, string> { ["DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT"] = "1" },
-            "--Logging:LogLevel:Edge.Gateway.Broker.EmbeddedBroker=Information");
+            "--Logging:LogLevel:Edge.Gateway.Broker.EmbeddedBroker=Information", TestGateway.Transport(transport));
         try
         {
             await TestGateway.WaitUntilAsync(() => gateway.Output.Any(l => l.Contains("MQTT broker listening", StringComparison.Ordinal)), "the broker's start line");
-            Assert.Contains(gateway.Output, l => l.Contains("socket completions inline", StringComparison.Ordinal));
+            Assert.Contains(gateway.Output, l => l.Contains($"({transport} transport); socket completions inline", StringComparison.Ordinal));
             return gateway;
         }
         catch

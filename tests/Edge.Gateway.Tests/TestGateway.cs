@@ -60,6 +60,9 @@ public sealed class TestGateway : IAsyncDisposable
         return new TestGateway(app, metrics, dataDir, mqttPort, httpPort);
     }
 
+    /// <summary>The argument that picks who accepts the broker's connections (Gateway:Broker:Transport: mqttnet or kestrel).</summary>
+    public static string Transport(string transport) => "--Gateway:Broker:Transport=" + transport;
+
     public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <summary>Provisions a node and returns its secret.</summary>

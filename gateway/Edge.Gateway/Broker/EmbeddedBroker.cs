@@ -2,15 +2,16 @@ using System;
 using System.Buffers;
 using System.Linq;
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Edge.Gateway.Broker.Exposure;
 using Edge.Gateway.Operations;
 using Edge.Gateway.Registry;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
+using MQTTnet.AspNetCore;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -42,10 +43,18 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
     readonly ILogger _logger;
     readonly SemaphoreSlim _versionedPublish = new(1, 1);
     readonly LoginGate _logins;
+    readonly MqttConnectionHandler _kestrelAdapter;
+    readonly IHostApplicationLifetime _lifetime;
+    readonly Lock _stopLock = new();
     MqttServer? _server;
+    Task? _stopped;
+    CancellationTokenRegistration _stopWithHost;
 
-    public EmbeddedBroker(GatewayOptions options, NodeRegistry registry, InboundPipeline pipeline, RetainedStore retained, GatewayMetrics metrics, ExposureLog exposureLog, LoginGate logins, ILogger<EmbeddedBroker> logger)
+    public EmbeddedBroker(GatewayOptions options, NodeRegistry registry, InboundPipeline pipeline, RetainedStore retained, GatewayMetrics metrics, ExposureLog exposureLog, LoginGate logins,
+        MqttConnectionHandler kestrelAdapter, IHostApplicationLifetime lifetime, ILogger<EmbeddedBroker> logger)
     {
+        _kestrelAdapter = kestrelAdapter;
+        _lifetime = lifetime;
         _logins = logins;
         _exposureLog = exposureLog;
         _options = options;
@@ -77,20 +86,18 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
         }
         if (broker.TlsPort > 0)
         {
-            if (string.IsNullOrEmpty(broker.TlsCertificatePath))
-            {
-                throw new InvalidOperationException("Gateway:Broker:TlsPort is set but Gateway:Broker:TlsCertificatePath is not");
-            }
-            var certificate = X509CertificateLoader.LoadPkcs12FromFile(broker.TlsCertificatePath, broker.TlsCertificatePassword);
+            var certificate = BrokerCertificate.Load(broker);
             builder = builder.WithEncryptedEndpoint().WithEncryptedEndpointPort(broker.TlsPort).WithEncryptionCertificate(certificate)
                 .WithEncryptionSslProtocol(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
         }
 
-        // Our listener in place of MQTTnet's, so every packet is size-checked before MQTTnet buffers it (docs/gateway.md "Exposure limits").
         var serverOptions = builder.Build();
         serverOptions.WriterBufferSize = broker.WriterBufferBytes;
         serverOptions.WriterBufferSizeMax = Math.Max(broker.WriterBufferBytes, broker.WriterBufferMaxBytes);
-        var server = new MqttServerFactory().CreateMqttServer(serverOptions, [new GuardedTcpServerAdapter(broker, _exposureLog, _logger)]);
+        // Either our listener in place of MQTTnet's, so every packet is size-checked before MQTTnet buffers it (docs/gateway.md
+        // "Exposure limits"), or Kestrel's, whose endpoints (with the same guard) KestrelMqttListener adds to the web server.
+        IMqttServerAdapter adapter = broker.IsKestrel ? _kestrelAdapter : new GuardedTcpServerAdapter(broker, _exposureLog, _logger);
+        var server = new MqttServerFactory().CreateMqttServer(serverOptions, [adapter]);
         server.ValidatingConnectionAsync += OnValidatingConnectionAsync;
         server.InterceptingPublishAsync += OnInterceptingPublishAsync;
         server.InterceptingSubscriptionAsync += OnInterceptingSubscriptionAsync;
@@ -110,19 +117,35 @@ public sealed class EmbeddedBroker : INodeTransport, IDisposable
             _retained.Save(message.Topic, message.Payload.ToArray(), message.QualityOfServiceLevel);
         };
         await server.StartAsync().ConfigureAwait(false);
-        _server = server;
-        _logger.LogInformation("MQTT broker listening on port {Port}{Tls}; socket completions {Completions}", broker.Port, broker.TlsPort > 0 ? $" and TLS port {broker.TlsPort}" : "",
-            SocketCompletions.Inline ? "inline (on the socket event threads)" : "on the thread pool");
+        lock (_stopLock)
+        {
+            _server = server;
+            _stopped = null;
+        }
+        if (broker.IsKestrel)
+        {
+            // The web server stops before the hosted service that stops the broker, and waits (up to the host's shutdown
+            // timeout) for its connections to end, which an MQTT connection does not do by itself: close them when the
+            // host starts stopping, as MQTTnet's own listener is closed at the broker's stop.
+            _stopWithHost = _lifetime.ApplicationStopping.Register(() => _ = StopAsync(CancellationToken.None));
+        }
+        _logger.LogInformation("MQTT broker listening on port {Port}{Tls} ({Transport} transport); socket completions {Completions}", broker.Port,
+            broker.TlsPort > 0 ? $" and TLS port {broker.TlsPort}" : "", broker.IsKestrel ? "kestrel" : "mqttnet", SocketCompletions.Inline ? "inline (on the socket event threads)" : "on the thread pool");
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Stops the server once: the host's stopping signal and the hosted service may both ask.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is { } server)
-        {
-            await server.StopAsync(new MqttServerStopOptions()).ConfigureAwait(false);
-            server.Dispose();
-            _server = null;
-        }
+        lock (_stopLock) return _stopped ??= StopServerAsync(_server);
+    }
+
+    async Task StopServerAsync(MqttServer? server)
+    {
+        if (server is null) return;
+        _stopWithHost.Unregister();
+        await server.StopAsync(new MqttServerStopOptions()).ConfigureAwait(false);
+        server.Dispose();
+        lock (_stopLock) if (_server == server) _server = null;
     }
 
     public async Task DisconnectAsync(string nodeId)

@@ -20,17 +20,21 @@ namespace Edge.Gateway.Tests.Exposure;
 /// </summary>
 public sealed class BrokerExposureTests
 {
-    [Fact]
-    public async Task A_silent_socket_is_closed_after_the_configured_connect_timeout()
+    [Theory]
+    [InlineData("mqttnet")]
+    [InlineData("kestrel")]
+    public async Task A_silent_socket_is_closed_after_the_configured_connect_timeout(string transport)
     {
-        await using var gateway = await TestGateway.StartAsync(null, "--Gateway:Broker:Limits:ConnectTimeoutSeconds=1");
+        await using var gateway = await TestGateway.StartAsync(null, "--Gateway:Broker:Limits:ConnectTimeoutSeconds=1", TestGateway.Transport(transport));
         using var silent = await RawMqtt.OpenAsync(gateway.MqttPort);
 
         Assert.Empty(await silent.ReadUntilClosedAsync(guardSeconds: 15)); // MQTTnet's default would hold it 100 s
     }
 
-    [Fact]
-    public async Task On_the_TLS_port_a_stalled_handshake_is_closed_after_the_connect_timeout_and_nodes_still_connect()
+    [Theory]
+    [InlineData("mqttnet")]
+    [InlineData("kestrel")]
+    public async Task On_the_TLS_port_a_stalled_handshake_is_closed_after_the_connect_timeout_and_nodes_still_connect(string transport)
     {
         var certificatePath = Path.Combine(TestGateway.NewTempDir(), "server.p12");
         using (var key = RSA.Create(2048))
@@ -41,7 +45,7 @@ public sealed class BrokerExposureTests
         }
         var tlsPort = TestGateway.FreePort();
         await using var gateway = await TestGateway.StartAsync(null,
-            "--tls-port", tlsPort.ToString(CultureInfo.InvariantCulture), "--tls-cert", certificatePath, "--Gateway:Broker:Limits:ConnectTimeoutSeconds=1");
+            "--tls-port", tlsPort.ToString(CultureInfo.InvariantCulture), "--tls-cert", certificatePath, "--Gateway:Broker:Limits:ConnectTimeoutSeconds=1", TestGateway.Transport(transport));
 
         using (var stalled = await RawMqtt.OpenAsync(tlsPort))
         {
@@ -57,15 +61,17 @@ public sealed class BrokerExposureTests
     }
 
     [Theory]
-    [InlineData("plus")]
-    [InlineData("hash")]
-    [InlineData("nul")]
-    [InlineData("ill-formed")]
-    [InlineData("overlong")]
-    [InlineData("surrogate")]
-    public async Task A_PUBLISH_topic_with_a_wildcard_NUL_or_ill_formed_UTF8_closes_the_connection_without_PUBACK(string kind)
+    [InlineData("plus", "mqttnet")]
+    [InlineData("hash", "mqttnet")]
+    [InlineData("nul", "mqttnet")]
+    [InlineData("ill-formed", "mqttnet")]
+    [InlineData("overlong", "mqttnet")]
+    [InlineData("surrogate", "mqttnet")]
+    [InlineData("hash", "kestrel")]
+    [InlineData("ill-formed", "kestrel")]
+    public async Task A_PUBLISH_topic_with_a_wildcard_NUL_or_ill_formed_UTF8_closes_the_connection_without_PUBACK(string kind, string transport)
     {
-        await using var gateway = await TestGateway.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(null, TestGateway.Transport(transport));
         var secret = gateway.AddNode("sl-0001");
         var own = Encoding.ASCII.GetBytes(TestGateway.Topic("sl-0001", "telemetry"));
         byte[] topic = kind switch

@@ -20,19 +20,23 @@ public sealed class BrokerMemoryTests
     const int MaxRemainingLength = 268_435_455; // the largest MQTT remaining length, 0xFF 0xFF 0xFF 0x7F (MQTT 3.1.1 §2.2.3)
     const long Bound = 50L * 1024 * 1024;
 
-    [Fact]
-    public async Task CONNECTs_announcing_255_MB_are_closed_without_the_process_allocating_them()
+    [Theory]
+    [InlineData("mqttnet")]
+    [InlineData("kestrel")]
+    public async Task CONNECTs_announcing_255_MB_are_closed_without_the_process_allocating_them(string transport)
     {
-        await using var gateway = await TestGateway.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(null, TestGateway.Transport(transport));
         await AssertRefusedWithoutBufferingAsync("4 CONNECTs announcing 255 MB each", 4,
             async _ => (await RawMqtt.OpenAsync(gateway.MqttPort), 0x10, MaxRemainingLength));
         Assert.Equal(4, gateway.Metrics.Get("edge.gateway.mqtt.connections.closed", "reason", "too_large"));
     }
 
-    [Fact]
-    public async Task Oversize_PUBLISHes_and_SUBSCRIBEs_of_an_authenticated_node_close_its_connection_and_store_nothing()
+    [Theory]
+    [InlineData("mqttnet")]
+    [InlineData("kestrel")]
+    public async Task Oversize_PUBLISHes_and_SUBSCRIBEs_of_an_authenticated_node_close_its_connection_and_store_nothing(string transport)
     {
-        await using var gateway = await TestGateway.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(null, TestGateway.Transport(transport));
         var secret = gateway.AddNode("sl-0001");
         // One connection each (the broker closes a connection at its first oversize packet): 10 × 10 MB PUBLISH QoS 1, then a SUBSCRIBE.
         await AssertRefusedWithoutBufferingAsync("10 × 10 MB PUBLISHes and a 1 MB SUBSCRIBE of an authenticated node", 11,
