@@ -297,6 +297,10 @@ public static partial class Program
     /// meanwhile): not subtracted from the batch's latency for "rest". SQLite's driver runs them before the records.</summary>
     private static string[] Alongside(string provider) => provider.StartsWith("postgres", StringComparison.Ordinal) ? ["gateway", "handler"] : ["handler"];
 
+    /// <summary>Stages in the handler's sequence, whose sum "rest" is the remainder of: not those <see cref="Alongside"/>,
+    /// nor the record feed's steps (<c>feed.*</c>, after the commit, concurrent with the next batches).</summary>
+    private static bool InSequence(string provider, string stage) => !Alongside(provider).Contains(stage) && !stage.StartsWith("feed.", StringComparison.Ordinal);
+
     /// <summary>Prints the http path's time per batch by stage, median [min–max] over rounds; "rest" is the batch's
     /// latency as the client saw it minus the stages in sequence (Kestrel, routing, the response, the client).</summary>
     private static List<object> PrintHttpSplits()
@@ -316,9 +320,9 @@ public static partial class Program
                 line.Add($"{stage} {spread.Text("F2")}");
                 stages[stage] = spread;
             }
-            var rest = Edge.Benchmarks.Spread.Of(group.Select(x => (x.WallMs - x.StageMs.Where(s => !Alongside(group.Key).Contains(s.Key)).Sum(s => s.Value)) / x.Batches));
+            var rest = Edge.Benchmarks.Spread.Of(group.Select(x => (x.WallMs - x.StageMs.Where(s => InSequence(group.Key, s.Key)).Sum(s => s.Value)) / x.Batches));
             // rest = in the handler but in no stage (its waits, e.g. for the gateway's bookkeeping) + outside it (Kestrel, middleware, the answer, the client).
-            var inHandler = Edge.Benchmarks.Spread.Of(group.Select(x => (x.StageMs.GetValueOrDefault("handler") - x.StageMs.Where(s => !Alongside(group.Key).Contains(s.Key)).Sum(s => s.Value)) / x.Batches));
+            var inHandler = Edge.Benchmarks.Spread.Of(group.Select(x => (x.StageMs.GetValueOrDefault("handler") - x.StageMs.Where(s => InSequence(group.Key, s.Key)).Sum(s => s.Value)) / x.Batches));
             var outside = Edge.Benchmarks.Spread.Of(group.Select(x => (x.WallMs - x.StageMs.GetValueOrDefault("handler")) / x.Batches));
             var feed = Edge.Benchmarks.Spread.Of(group.Select(x => x.FeedMs / x.Batches));
             var cpu = Edge.Benchmarks.Spread.Of(group.Select(x => x.CpuMs / x.Batches));
