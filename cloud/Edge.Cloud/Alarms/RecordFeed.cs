@@ -78,10 +78,10 @@ public sealed class AlarmOptions
 /// It is driven by events: ingestion in this process signals <see cref="RecordArrivals"/> after each commit and the
 /// feed applies the new records at once (an ack completes its command within the same moment, not at a polling pass),
 /// reading only the streams that got records (a batch from one gateway does not read the other gateways'). Under a
-/// sustained ingest it coalesces: records arriving within <see cref="AlarmOptions.CoalesceMs"/> of the start of the last
-/// pass that applied records
-/// wait for the rest of it, and the next pass applies everything stored meanwhile in chunks of up to
-/// <see cref="AlarmOptions.ChunkRecords"/>, so its fixed cost per pass is paid once for many batches.
+/// sustained ingest it coalesces (<see cref="FeedPacing"/>): records arriving within <see cref="AlarmOptions.CoalesceMs"/>
+/// of the start of the last pass that applied records wait for the rest of it, and the next pass applies everything
+/// stored meanwhile in chunks of up to <see cref="AlarmOptions.ChunkRecords"/>, so its fixed cost per pass is paid once
+/// for many batches.
 /// Every <see cref="AlarmOptions.IntervalS"/> it also re-reads records (another process may have stored some) and
 /// sweeps: commands past expiry, then <see cref="OfflineSweep"/> (lost nodes after a grace period, grouped per
 /// gateway; asleep nodes past their wake time; silent gateways; planned stops).
