@@ -124,9 +124,14 @@ public static partial class Program
                 return http;
             }).ToList();
             var bodies = perGateway.Select((own, gateway) => own.Select(b => GzipBody(b, GatewayId(gateway))).ToList()).ToList();
+            // The same split as the one-gateway path (its stages summed over all gateways' batches), so that the CPU per batch
+            // and the record feed's transactions per batch of the figure the target is judged on are printed too.
+            using var stages = new StageListener(app.Services.GetRequiredService<Edge.Cloud.Telemetry.CloudMetrics>().Meter);
+            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+            var settleCpu = PathSettle.Cpu;
             try
             {
-                return await TimeGatewaysAsync(provider, "http: POST gzip batches", perGateway, async (gateway, batch, index) =>
+                var result = await TimeGatewaysAsync(provider, "http: POST gzip batches", perGateway, async (gateway, batch, index) =>
                 {
                     using var content = new ByteArrayContent(bodies[gateway][index]);
                     content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
@@ -140,6 +145,9 @@ public static partial class Program
                         throw new InvalidOperationException($"{GatewayId(gateway)} batch {index + 1} was not accepted whole: {(int)response.StatusCode} {answer}");
                     }
                 }, () => AllNodeStateAppliedAsync(connections, perGateway.Select((own, gateway) => (GatewayId(gateway), own[^1][^1].Seq)).ToList()));
+                var cpuMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu - (PathSettle.Cpu - settleCpu)).TotalMilliseconds;
+                HttpSplits.Add(new HttpSplit($"{provider} [{Gateways} gateways]", batches.Count, result.Seconds * 1000, cpuMs, stages.Snapshot(), stages.FeedMs, stages.FeedBatches));
+                return result;
             }
             finally
             {

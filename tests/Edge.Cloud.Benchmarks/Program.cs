@@ -36,7 +36,8 @@ namespace Edge.Cloud.Benchmarks;
 /// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- [records] [batch=500] [--nodes 10000]
 /// [--rounds 5] [--providers sqlite,postgres] [--gateways N] [--load "what else runs"] [--out file]
 /// PostgreSQL from EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES); without either only SQLite runs.
-/// <c>-- transit [stopTimes]</c>: the GTFS import benchmark instead (<see cref="TransitImportBenchmark"/>).
+/// <c>-- transit [stopTimes]</c>: the GTFS import benchmark instead (<see cref="TransitImportBenchmark"/>);
+/// <c>-- validate [passes]</c>: the CPU of record validation alone (<see cref="ValidationBenchmark"/>).
 /// </summary>
 public static partial class Program
 {
@@ -45,6 +46,11 @@ public static partial class Program
     public static async Task<int> Main(string[] args)
     {
         if (args.FirstOrDefault() == "transit") return await TransitImportBenchmark.RunAsync(args[1..]);
+        if (args.FirstOrDefault() == "validate")
+        {
+            var sample = MakeBatches(500, 500, 10_000)[0];
+            return ValidationBenchmark.Run(args[1..], sample.Select(r => Json[r]).ToList());
+        }
         var positional = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         var total = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 100_000;
         var batchSize = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 500;
@@ -289,7 +295,11 @@ public static partial class Program
 
     /// <summary>Stages that run alongside the others on PostgreSQL (the cloud writes the gateway's clock and report
     /// meanwhile): not subtracted from the batch's latency for "rest". SQLite's driver runs them before the records.</summary>
-    private static string[] Alongside(string provider) => provider == "postgres" ? ["gateway", "handler"] : ["handler"];
+    private static string[] Alongside(string provider) => provider.StartsWith("postgres", StringComparison.Ordinal) ? ["gateway", "handler"] : ["handler"];
+
+    /// <summary>Stages in the handler's sequence, whose sum "rest" is the remainder of: not those <see cref="Alongside"/>,
+    /// nor the record feed's steps (<c>feed.*</c>, after the commit, concurrent with the next batches).</summary>
+    private static bool InSequence(string provider, string stage) => !Alongside(provider).Contains(stage) && !stage.StartsWith("feed.", StringComparison.Ordinal);
 
     /// <summary>Prints the http path's time per batch by stage, median [min–max] over rounds; "rest" is the batch's
     /// latency as the client saw it minus the stages in sequence (Kestrel, routing, the response, the client).</summary>
@@ -303,19 +313,24 @@ public static partial class Program
         {
             var line = new List<string>();
             var stages = new Dictionary<string, object>();
-            foreach (var stage in StageOrder)
+            // The known stages in their order, then any other the cloud reports (e.g. the record feed's steps).
+            foreach (var stage in StageOrder.Concat(group.SelectMany(x => x.StageMs.Keys).Distinct().Where(k => !StageOrder.Contains(k) && k != "handler").Order()))
             {
                 var spread = Edge.Benchmarks.Spread.Of(group.Select(x => x.StageMs.GetValueOrDefault(stage) / x.Batches));
                 line.Add($"{stage} {spread.Text("F2")}");
                 stages[stage] = spread;
             }
-            var rest = Edge.Benchmarks.Spread.Of(group.Select(x => (x.WallMs - x.StageMs.Where(s => !Alongside(group.Key).Contains(s.Key)).Sum(s => s.Value)) / x.Batches));
+            var rest = Edge.Benchmarks.Spread.Of(group.Select(x => (x.WallMs - x.StageMs.Where(s => InSequence(group.Key, s.Key)).Sum(s => s.Value)) / x.Batches));
             // rest = in the handler but in no stage (its waits, e.g. for the gateway's bookkeeping) + outside it (Kestrel, middleware, the answer, the client).
-            var inHandler = Edge.Benchmarks.Spread.Of(group.Select(x => (x.StageMs.GetValueOrDefault("handler") - x.StageMs.Where(s => !Alongside(group.Key).Contains(s.Key)).Sum(s => s.Value)) / x.Batches));
+            var inHandler = Edge.Benchmarks.Spread.Of(group.Select(x => (x.StageMs.GetValueOrDefault("handler") - x.StageMs.Where(s => InSequence(group.Key, s.Key)).Sum(s => s.Value)) / x.Batches));
             var outside = Edge.Benchmarks.Spread.Of(group.Select(x => (x.WallMs - x.StageMs.GetValueOrDefault("handler")) / x.Batches));
             var feed = Edge.Benchmarks.Spread.Of(group.Select(x => x.FeedMs / x.Batches));
             var cpu = Edge.Benchmarks.Spread.Of(group.Select(x => x.CpuMs / x.Batches));
-            Console.WriteLine($"{group.Key,-10} {string.Join("   ", line)}   rest {rest.Text("F2")} (in handler {inHandler.Text("F2")}, outside {outside.Text("F2")})   | feed {feed.Text("F2")}   cpu {cpu.Text("F2")}");
+            var feedShare = Edge.Benchmarks.Spread.Of(group.Select(x => (double)x.FeedBatches / x.Batches));
+            // With N gateways the batches' stages overlap one another: their sum says nothing about the wall time, so no rest.
+            var restText = group.Key.Contains("gateways]", StringComparison.Ordinal) ? "— (stages of concurrent batches overlap)"
+                : $"{rest.Text("F2")} (in handler {inHandler.Text("F2")}, outside {outside.Text("F2")})";
+            Console.WriteLine($"{group.Key,-10} {string.Join("   ", line)}   rest {restText}   | feed {feed.Text("F2")} ({feedShare.Text("F2")} transactions a batch)   cpu {cpu.Text("F2")}");
             output.Add(new { provider = group.Key, stageMsPerBatch = stages, restMsPerBatch = rest, restInHandlerMsPerBatch = inHandler, outsideHandlerMsPerBatch = outside, feedMsPerBatch = feed, cpuMsPerBatch = cpu, runs = group.ToList() });
         }
         return output;

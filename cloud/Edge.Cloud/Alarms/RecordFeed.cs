@@ -29,6 +29,24 @@ public sealed class AlarmOptions
     /// <see cref="IntervalS"/> later (the command benchmark's baseline).</summary>
     public bool ApplyOnArrival { get; set; } = true;
 
+    /// <summary>Most records of one stream (gateway, outbox epoch) the feed applies in one transaction. A pass takes
+    /// everything stored since the last one, so when the feed is behind (a busy ingest, several gateways posting at once,
+    /// a restart) it catches up in chunks this large and pays its fixed cost per chunk (transaction, cursors, the alarm
+    /// lookup, node state's statement) once for many batches, not once per batch. Bounded
+    /// (1..<see cref="MaxChunkRecords"/>) so that one transaction stays short: on SQLite it holds the single writer.</summary>
+    public int ChunkRecords { get; set; } = 5000;
+
+    /// <summary>Under a sustained ingest, the shortest time from the start of a pass that applied records to the start of
+    /// the next that arriving records wake: records that arrive sooner wait for the rest of it, so the feed runs at most
+    /// one such pass per window and each takes every batch stored meanwhile (up to <see cref="ChunkRecords"/> per stream)
+    /// instead of one pass per batch. A record arriving after a quiet moment (no records applied for this long) is applied
+    /// at once, as before. 0: a pass per wake-up.</summary>
+    public int CoalesceMs { get; set; } = 100;
+
+    /// <summary>Largest <see cref="ChunkRecords"/>: a chunk of events alone keeps its alarm lookup under SQLite's
+    /// 32,766 parameters.</summary>
+    public const int MaxChunkRecords = 20_000;
+
     /// <summary>A gateway with no batch and no downlink poll for this long is offline.</summary>
     public int GatewayOfflineMinutes { get; set; } = 10;
 
@@ -59,15 +77,17 @@ public sealed class AlarmOptions
 /// Gateways send in seq order (uplink.md §2 rule 1), so a checkpoint never skips a record stored later.
 /// It is driven by events: ingestion in this process signals <see cref="RecordArrivals"/> after each commit and the
 /// feed applies the new records at once (an ack completes its command within the same moment, not at a polling pass),
-/// reading only the streams that got records (a batch from one gateway does not read the other gateways').
+/// reading only the streams that got records (a batch from one gateway does not read the other gateways'). Under a
+/// sustained ingest it coalesces (<see cref="FeedPacing"/>): records arriving within <see cref="AlarmOptions.CoalesceMs"/>
+/// of the start of the last pass that applied records wait for the rest of it, and the next pass applies everything
+/// stored meanwhile in chunks of up to <see cref="AlarmOptions.ChunkRecords"/>, so its fixed cost per pass is paid once
+/// for many batches.
 /// Every <see cref="AlarmOptions.IntervalS"/> it also re-reads records (another process may have stored some) and
 /// sweeps: commands past expiry, then <see cref="OfflineSweep"/> (lost nodes after a grace period, grouped per
 /// gateway; asleep nodes past their wake time; silent gateways; planned stops).
 /// </summary>
 public sealed class RecordFeed : BackgroundService
 {
-    private const int BatchSize = 500;
-
     private readonly IStorageConnections _connections;
     private readonly CommandService _commands;
     private readonly TimeProvider _time;
@@ -77,6 +97,7 @@ public sealed class RecordFeed : BackgroundService
     private readonly RecordArrivals _arrivals;
     private readonly CloudMetrics _metrics;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly int _chunkRecords;
     private static readonly Task Never = new TaskCompletionSource().Task;
 
     public RecordFeed(IStorageConnections connections, CommandService commands, TimeProvider time, IOptions<AlarmOptions> options, RecordArrivals arrivals,
@@ -88,6 +109,9 @@ public sealed class RecordFeed : BackgroundService
         _commands = commands;
         _time = time;
         _options = options.Value;
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ChunkRecords, 1, "Alarms:ChunkRecords");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.ChunkRecords, AlarmOptions.MaxChunkRecords, "Alarms:ChunkRecords");
+        _chunkRecords = _options.ChunkRecords;
         _offline = new OfflineSweep(_options);
         _logger = logger;
     }
@@ -96,17 +120,21 @@ public sealed class RecordFeed : BackgroundService
     {
         var interval = TimeSpan.FromSeconds(Math.Max(0.1, _options.IntervalS));
         var sweepDue = 0L; // Environment.TickCount64 of the next sweep
+        var pacing = new FeedPacing(_time, () => _options.CoalesceMs);
         while (!stoppingToken.IsCancellationRequested)
         {
             // Taken before reading: records stored during the pass wake the wait below. Read each time, so the
             // benchmark can switch it on a running cloud.
             var arrived = _options.ApplyOnArrival ? _arrivals.Next : Never;
+            var passStarted = pacing.PassStarting();
+            var chunksBefore = ChunksApplied;
             try
             {
                 try
                 {
                     var sweep = Environment.TickCount64 >= sweepDue;
                     await RunAsync(sweep, stoppingToken);
+                    pacing.PassDone(passStarted, applied: ChunksApplied != chunksBefore);
                     if (sweep) sweepDue = Environment.TickCount64 + (long)interval.TotalMilliseconds;
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -117,6 +145,9 @@ public sealed class RecordFeed : BackgroundService
                     continue;
                 }
                 await arrived.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(0, sweepDue - Environment.TickCount64)), stoppingToken);
+                // Woken by records: within the coalescing window, let more batches arrive first (a sweep falling due
+                // meanwhile still runs on time).
+                await pacing.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(0, sweepDue - Environment.TickCount64)), stoppingToken);
             }
             catch (TimeoutException)
             {
@@ -140,6 +171,11 @@ public sealed class RecordFeed : BackgroundService
 
     private long _streamsRead;
 
+    /// <summary>Chunks applied so far (one transaction each): what catching up costs.</summary>
+    public long ChunksApplied => Interlocked.Read(ref _chunksApplied);
+
+    private long _chunksApplied;
+
     private async Task RunAsync(bool sweep, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
@@ -158,7 +194,7 @@ public sealed class RecordFeed : BackgroundService
             foreach (var (gateway, epoch) in streams)
             {
                 Interlocked.Increment(ref _streamsRead);
-                while (await ApplyBatchAsync(gateway, epoch, ct) == BatchSize)
+                while (await ApplyChunkAsync(gateway, epoch, ct) == _chunkRecords)
                 {
                 }
             }
@@ -177,7 +213,7 @@ public sealed class RecordFeed : BackgroundService
         }
     }
 
-    private async Task<int> ApplyBatchAsync(string gateway, string epoch, CancellationToken ct)
+    private async Task<int> ApplyChunkAsync(string gateway, string epoch, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         await using var tx = await Tx.BeginAsync(_connections, ct);
@@ -193,10 +229,12 @@ public sealed class RecordFeed : BackgroundService
         var records = await tx.QueryAsync(
             "SELECT seq, site, node, kind, received_at, CASE WHEN kind IN ('ack', 'event', 'state') THEN payload END, " +
             $"CASE WHEN kind = 'telemetry' THEN {NodeStateFeed.TelemetryTypeSql(tx.Kind)} END FROM records " +
-            "WHERE gateway = @g AND epoch = @e AND seq > @cp ORDER BY seq LIMIT " + BatchSize,
+            "WHERE gateway = @g AND epoch = @e AND seq > @cp ORDER BY seq LIMIT " + _chunkRecords,
             r => new FeedRecord(r.GetInt64(0), r.GetString(1), r.Str(2), r.GetString(3), r.GetInt64(4), r.Str(5), r.Str(6)),
             ("@g", gateway), ("@e", epoch), ("@cp", Math.Min(checkpoint, nodeStateCursor)));
         if (records.Count == 0) return 0;
+        _metrics.Stage("feed.read", started);
+        var step = Stopwatch.GetTimestamp();
         var last = records[^1].Seq;
         var nodeStates = new List<IngestRecord>(records.Count);
         foreach (var r in records)
@@ -205,6 +243,8 @@ public sealed class RecordFeed : BackgroundService
                 nodeStates.Add(NodeStateFeed.Update(gateway, epoch, r.Seq, r.Node, r.Site, r.Kind, r.ReceivedAt, r.Kind == "state" ? r.Payload : null, r.TelemetryType));
         }
         await NodeStateFeed.ApplyAsync(tx.Connection, tx.Transaction!, gateway, epoch, nodeStates, last, ct);
+        _metrics.Stage("feed.nodestate", step);
+        step = Stopwatch.GetTimestamp();
         var appliedMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         List<(string Status, long? IssuedMs)>? completed = null;
         var alarms = new AlarmChanges();
@@ -224,7 +264,11 @@ public sealed class RecordFeed : BackgroundService
         await tx.ExecAsync("INSERT INTO record_feed (gateway, epoch, seq) VALUES (@g, @e, @s) ON CONFLICT (gateway, epoch) DO UPDATE " +
             "SET seq = CASE WHEN excluded.seq > record_feed.seq THEN excluded.seq ELSE record_feed.seq END",
             ("@g", gateway), ("@e", epoch), ("@s", last));
+        _metrics.Stage("feed.rules", step);
+        step = Stopwatch.GetTimestamp();
         await tx.CommitAsync();
+        _metrics.Stage("feed.commit", step);
+        Interlocked.Increment(ref _chunksApplied);
         _metrics.FeedApplyDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         Measure(records[^1].ReceivedAt, appliedMs, completed);
         return records.Count;

@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Edge.Cloud.Storage;
@@ -66,92 +65,94 @@ public static partial class RecordValidator
         if (payload.ValueKind != JsonValueKind.Object) return Fail($"payload: expected an object, got {JsonFields.Describe(payload)}");
         if ((error = JsonFields.Integer(payload, "v", "payload.", long.MinValue, long.MaxValue, true, out var v)) is not null) return Fail(error);
         if (v != 1) return Fail($"payload.v: {v} is not a known schema version (expected 1)");
-        var payloadJson = payload.GetRawText();
-        if (nodeRequired && Encoding.UTF8.GetByteCount(payloadJson) > MaxNodePayloadBytes)
+        // The payload's own bytes: the record's scan above found them valid UTF-8, so their count is the text's UTF-8 size.
+        var payloadUtf8 = JsonMarshal.GetRawUtf8Value(payload);
+        if (nodeRequired && payloadUtf8.Length > MaxNodePayloadBytes)
         {
-            return Fail($"payload: {Encoding.UTF8.GetByteCount(payloadJson)} bytes exceeds the {MaxNodePayloadBytes}-byte limit of protocol.md §13");
+            return Fail($"payload: {payloadUtf8.Length} bytes exceeds the {MaxNodePayloadBytes}-byte limit of protocol.md §13");
         }
 
         if (nodeRequired)
         {
             var leaf = kind == "ack" ? "cmd/ack" : kind!;
-            var verdict = NodeMessageValidator.Validate(leaf, JsonMarshal.GetRawUtf8Value(payload));
+            var verdict = NodeMessageValidator.Validate(leaf, payloadUtf8);
             if (!verdict.IsValid) return Fail("payload." + verdict.Error);
         }
 
-        var stored = new IngestRecord(gateway, seq, node, site!, kind!, receivedAt, payloadJson);
-        error = kind switch
+        // The derived row first, then the record once (no copies of it per derived row).
+        TelemetryRow? telemetry = null;
+        EventRow? eventRow = null;
+        switch (kind)
         {
-            "telemetry" => Telemetry(payload, receivedAt, ref stored),
-            "event" => Event(payload, receivedAt, ref stored),
-            "state" => null, // derives no row here: node_state comes from the stored record afterwards (NodeStateFeed)
-            "ack" => Ack(payload, receivedAt, ref stored),
-            "rule" => Rule(payload, receivedAt, ref stored),
-            _ => GatewayRecord(payload, receivedAt, ref stored),
-        };
+            case "telemetry": telemetry = Telemetry(payload, receivedAt); break;
+            case "event": eventRow = Event(payload, receivedAt); break;
+            case "state": break; // derives no row here: node_state comes from the stored record afterwards (NodeStateFeed)
+            case "ack": eventRow = Ack(payload, receivedAt); break;
+            case "rule": error = Rule(payload, receivedAt, out eventRow); break;
+            default: error = GatewayRecord(payload, receivedAt, out eventRow); break;
+        }
         if (error is not null) return Fail(error);
-        return new RecordCheck(stored, seq, null);
+        return new RecordCheck(new IngestRecord(gateway, seq, node, site!, kind!, receivedAt, payload.GetRawText()) { Telemetry = telemetry, Event = eventRow }, seq, null);
     }
 
     // The node kinds below only derive the stored rows: NodeMessageValidator has already judged the payload, so
-    // every member read here is present when required and of its documented type when present.
+    // every member read here is present when required and of its documented type when present. Members are looked up by
+    // their UTF-8 names: a lookup by a string name transcodes it first, at every call.
 
-    private static string? Telemetry(JsonElement p, long receivedAt, ref IngestRecord record)
+    private static TelemetryRow Telemetry(JsonElement p, long receivedAt)
     {
-        var type = Str(p, "type")!;
-        var ts = Int(p, "ts") ?? 0;
-        var row = new TelemetryRow(ts == 0 ? receivedAt : ts, type);
-        row = type switch
+        var type = Str(p, "type"u8)!;
+        var ts = Int(p, "ts"u8) ?? 0;
+        ts = ts == 0 ? receivedAt : ts;
+        return type switch
         {
-            "streetlight" => row with { Level = (int?)Int(p, "level"), Watts = Num(p, "watts"), Volts = Num(p, "volts"), EnergyWh = Int(p, "energyWh"), Lux = Num(p, "lux") },
+            "streetlight" => new TelemetryRow(ts, type) { Level = (int?)Int(p, "level"u8), Watts = Num(p, "watts"u8), Volts = Num(p, "volts"u8), EnergyWh = Int(p, "energyWh"u8), Lux = Num(p, "lux"u8) },
             // rateMmH and batteryV are not protocol members (riseMm, batteryMv are); kept for older gateways' records.
-            "waterlevel" => row with
+            "waterlevel" => new TelemetryRow(ts, type)
             {
-                LevelMm = (int?)Int(p, "levelMm"), FloodState = Str(p, "state"), RateMmH = (int?)Int(p, "rateMmH"),
-                BatteryV = Num(p, "batteryV") ?? Int(p, "batteryMv") / 1000.0,
+                LevelMm = (int?)Int(p, "levelMm"u8), FloodState = Str(p, "state"u8), RateMmH = (int?)Int(p, "rateMmH"u8),
+                BatteryV = Num(p, "batteryV"u8) ?? Int(p, "batteryMv"u8) / 1000.0,
             },
-            _ => row with { ContentVersion = Int(p, "contentVersion"), Volts = Num(p, "volts") },
+            _ => new TelemetryRow(ts, type) { ContentVersion = Int(p, "contentVersion"u8), Volts = Num(p, "volts"u8) },
         };
-        record = record with { Telemetry = row };
-        return null;
     }
 
-    private static string? Event(JsonElement p, long receivedAt, ref IngestRecord record)
+    private static EventRow Event(JsonElement p, long receivedAt)
     {
-        var ts = Int(p, "ts") ?? 0;
-        record = record with { Event = new EventRow(ts == 0 ? receivedAt : ts, Str(p, "kind")!, null) };
-        return null;
+        var ts = Int(p, "ts"u8) ?? 0;
+        return new EventRow(ts == 0 ? receivedAt : ts, Str(p, "kind"u8)!, null);
     }
 
-    private static string? Ack(JsonElement p, long receivedAt, ref IngestRecord record)
+    private static EventRow Ack(JsonElement p, long receivedAt)
     {
-        var ts = Int(p, "ts") ?? 0;
-        record = record with { Event = new EventRow(ts == 0 ? receivedAt : ts, "cmd.ack", Str(p, "id")) };
-        return null;
+        var ts = Int(p, "ts"u8) ?? 0;
+        return new EventRow(ts == 0 ? receivedAt : ts, "cmd.ack", Str(p, "id"u8));
     }
 
-    private static string? Str(JsonElement p, string name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+    private static string? Str(JsonElement p, ReadOnlySpan<byte> name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
 
-    private static long? Int(JsonElement p, string name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var v) ? v : null;
+    private static long? Int(JsonElement p, ReadOnlySpan<byte> name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var v) ? v : null;
 
-    private static double? Num(JsonElement p, string name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out var v) ? v : null;
+    private static double? Num(JsonElement p, ReadOnlySpan<byte> name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out var v) ? v : null;
 
-    private static string? Rule(JsonElement p, long receivedAt, ref IngestRecord record)
+    private static string? Rule(JsonElement p, long receivedAt, out EventRow? row)
     {
+        row = null;
         string? e;
         if ((e = JsonFields.Text(p, "rule", "payload.", true, out _)) is not null) return e;
         if ((e = JsonFields.Integer(p, "ts", "payload.", 0, JsonFields.MaxTs, false, out var ts)) is not null) return e;
-        record = record with { Event = new EventRow(ts is > 0 ? ts.Value : receivedAt, "rule.fired", null) };
+        row = new EventRow(ts is > 0 ? ts.Value : receivedAt, "rule.fired", null);
         return null;
     }
 
-    private static string? GatewayRecord(JsonElement p, long receivedAt, ref IngestRecord record)
+    private static string? GatewayRecord(JsonElement p, long receivedAt, out EventRow? row)
     {
+        row = null;
         string? e;
         if ((e = JsonFields.Text(p, "kind", "payload.", false, out var kind)) is not null) return e;
         if (kind is null && (e = JsonFields.Text(p, "event", "payload.", false, out kind)) is not null) return e; // GatewayRecords write "event"
         if ((e = JsonFields.Integer(p, "ts", "payload.", 0, JsonFields.MaxTs, false, out var ts)) is not null) return e;
-        record = record with { Event = new EventRow(ts is > 0 ? ts.Value : receivedAt, string.IsNullOrEmpty(kind) ? "gateway" : kind, null) };
+        row = new EventRow(ts is > 0 ? ts.Value : receivedAt, string.IsNullOrEmpty(kind) ? "gateway" : kind, null);
         return null;
     }
 

@@ -25,10 +25,10 @@ public sealed class CloudMetrics
         StoreDuration = Meter.CreateHistogram("edge.cloud.ingestion.store.duration", "s",
             "Time to store one batch's admitted records in one transaction.", null, Buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10));
         StageDuration = Meter.CreateHistogram("edge.cloud.ingestion.stage.duration", "s",
-            "Time of each stage of a batch, by stage: auth, read (body and gunzip), parse, gateway (clock and uplink report, alongside the next stages), epoch, validate, admission, store.",
+            "Time of each stage of a batch, by stage: auth, read (body and gunzip), parse, gateway (clock and uplink report, alongside the next stages), epoch, validate, admission, store; and of each step of the record feed's chunks after the commit: feed.read, feed.nodestate, feed.rules, feed.commit.",
             null, Buckets(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1));
         FeedApplyDuration = Meter.CreateHistogram("edge.cloud.feed.apply.duration", "s",
-            "Time the record feed takes to apply one batch of records (read, alarm rules and acks, checkpoint) in one transaction.",
+            "Time the record feed takes to apply one chunk of records (read, node state, alarm rules and acks, checkpoints) in one transaction.",
             null, Buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5));
         CommandsIssued = Meter.CreateCounter<long>("edge.cloud.commands.issued", "{command}", "Commands issued to nodes, by kind.");
         CommandsCompleted = Meter.CreateCounter<long>("edge.cloud.commands.completed", "{command}",

@@ -390,6 +390,94 @@ public abstract class DomainSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_feed_behind_by_several_batches_catches_up_in_chunks_of_the_configured_size_and_applies_each_record_once()
+    {
+        await AddLightAsync("sl-0001");
+        await AddLightAsync("sl-0002");
+        // Five batches of 120 records stored with no pass in between (a feed that is behind): telemetry of both lights, a
+        // lamp fault in the first batch, sl-0002's state last.
+        async Task StoreBacklogAsync(long first, string status, long configVersion)
+        {
+            for (var batch = 0; batch < 5; batch++)
+            {
+                var records = Enumerable.Range(0, 120).Select(i => first + batch * 120 + i)
+                    .Select(seq => seq == first + 5 ? Records.LampFault(seq, "sl-0001", Clock.UnixNow)
+                        : seq == first + 599 ? Records.State(seq, "sl-0002", Clock.UnixNow, status, configVersion)
+                        : Records.Streetlight(seq, seq % 2 == 0 ? "sl-0001" : "sl-0002", Clock.UnixNow, 40))
+                    .ToArray();
+                await StoreAsync(records);
+            }
+        }
+        await StoreBacklogAsync(1, "asleep", 7);
+
+        // Chunks of 250: the 600 records take three transactions, each moving both cursors.
+        using var feed = new RecordFeed(Connections, Commands, Clock, Microsoft.Extensions.Options.Options.Create(new AlarmOptions { ChunkRecords = 250 }),
+            Services.GetRequiredService<RecordArrivals>(), Services.GetRequiredService<Edge.Cloud.Telemetry.CloudMetrics>(), NullLogger<RecordFeed>.Instance);
+        await feed.RunArrivedAsync();
+        Assert.Equal(3, feed.ChunksApplied);
+        Assert.Equal((600L, 600L), (await CursorAsync("node_state_feed"), await CursorAsync("record_feed")));
+        Assert.Equal(("asleep", 7L), (await Inventory.GetNodeAsync("sl-0002")) is var n ? (n.Status, n.AppliedConfigVersion) : default);
+        Assert.Equal(("lamp.fault", "sl-0001"), Assert.Single(await Alarms.ListAsync("open", null, null, 10)) is var a ? (a.Kind, a.Node) : default);
+
+        // The default chunk takes the same backlog in one transaction (the feed used to read 500 records a transaction).
+        Clock.Advance(60);
+        await StoreBacklogAsync(601, "online", 8);
+        var before = Feed.ChunksApplied;
+        await Feed.RunArrivedAsync();
+        Assert.Equal(1, Feed.ChunksApplied - before);
+        Assert.Equal((1200L, 1200L), (await CursorAsync("node_state_feed"), await CursorAsync("record_feed")));
+        Assert.Equal(("online", 8L), (await Inventory.GetNodeAsync("sl-0002")) is var m ? (m.Status, m.AppliedConfigVersion) : default);
+        // The second backlog's fault refreshes the one open alarm rather than opening another.
+        Assert.Single(await Alarms.ListAsync("open", null, null, 10));
+    }
+
+    [Fact]
+    public void A_feed_chunk_outside_its_bounds_is_refused_at_start_naming_the_setting()
+    {
+        foreach (var chunk in new[] { 0, AlarmOptions.MaxChunkRecords + 1 })
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => new RecordFeed(Connections, Commands, Clock,
+                Microsoft.Extensions.Options.Options.Create(new AlarmOptions { ChunkRecords = chunk }), Services.GetRequiredService<RecordArrivals>(),
+                Services.GetRequiredService<Edge.Cloud.Telemetry.CloudMetrics>(), NullLogger<RecordFeed>.Instance));
+            Assert.Contains("Alarms:ChunkRecords", error.Message);
+        }
+    }
+
+    [Fact]
+    public async Task Under_a_sustained_ingest_the_running_feed_applies_the_batches_of_its_coalescing_window_in_one_pass()
+    {
+        await AddLightAsync("sl-0001");
+        // The feed's own clock, moved by hand: its coalescing window passes only when the test says so.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Clock.Now);
+        using var feed = new RecordFeed(Connections, Commands, time, Microsoft.Extensions.Options.Options.Create(new AlarmOptions { IntervalS = 86400, CoalesceMs = 1000 }),
+            Services.GetRequiredService<RecordArrivals>(), Services.GetRequiredService<Edge.Cloud.Telemetry.CloudMetrics>(), NullLogger<RecordFeed>.Instance);
+        await feed.StartAsync(CancellationToken.None);
+        try
+        {
+            // Nothing applied yet (a quiet moment): the first record is applied at once, no time passing on the feed's clock.
+            await StoreAsync(Records.State(1, "sl-0001", Clock.UnixNow, "online", 3));
+            await EventuallyAsync(() => CursorAsync("record_feed"), seq => seq == 1);
+            var chunks = feed.ChunksApplied;
+
+            // Two more batches within the window of that pass: they wait for it (no pass, nothing applied)…
+            await StoreAsync(Records.Streetlight(2, "sl-0001", Clock.UnixNow, 40));
+            await StoreAsync(Records.State(3, "sl-0001", Clock.UnixNow, "asleep", 4));
+            Assert.Equal(chunks, feed.ChunksApplied);
+            Assert.Equal(1L, await CursorAsync("record_feed"));
+
+            // …and the pass at its end applies both in one transaction.
+            time.Advance(TimeSpan.FromSeconds(1));
+            await EventuallyAsync(() => CursorAsync("record_feed"), seq => seq == 3);
+            Assert.Equal(chunks + 1, feed.ChunksApplied);
+            Assert.Equal(("asleep", 4L), (await Inventory.GetNodeAsync("sl-0001")) is var n ? (n.Status, n.AppliedConfigVersion) : default);
+        }
+        finally
+        {
+            await feed.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task A_lamp_fault_opens_an_alarm_a_user_acknowledges_and_its_clear_event_clears()
     {
         await AddLightAsync("sl-0001");

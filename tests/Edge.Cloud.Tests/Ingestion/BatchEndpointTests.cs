@@ -165,6 +165,28 @@ public abstract class BatchEndpointTests(StorageKind storage) : IAsyncLifetime
         Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM records WHERE seq IN (5, 6, 7, 9)"));
     }
 
+    [Fact]
+    public async Task A_node_payload_over_the_4096_bytes_of_protocol_13_is_rejected_naming_its_size_and_one_of_exactly_4096_is_stored()
+    {
+        // Payloads padded by an unknown member (ignored, protocol.md §5.2) to 4096 and 4097 bytes of JSON as sent.
+        JsonObject Padded(long seq, int bytes)
+        {
+            var record = Records.Streetlight(seq, "sl-0001", 1767304800 + seq, level: 50);
+            var payload = (JsonObject)record["payload"]!;
+            payload["note"] = "";
+            payload["note"] = new string('x', bytes - Encoding.UTF8.GetByteCount(payload.ToJsonString()));
+            Assert.Equal(bytes, Encoding.UTF8.GetByteCount(payload.ToJsonString()));
+            return record;
+        }
+
+        var body = await JsonAsync(await PostAsync(Records.Batch(Gateway, Padded(30, 4096), Padded(31, 4097)).ToJsonString()));
+
+        Assert.Equal(1, body.GetProperty("accepted").GetInt32());
+        var rejected = Assert.Single(body.GetProperty("rejected").EnumerateArray());
+        Assert.Equal((31L, "payload: 4097 bytes exceeds the 4096-byte limit of protocol.md §13"), (rejected.GetProperty("seq").GetInt64(), rejected.GetProperty("error").GetString()));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM records WHERE seq = 30"));
+    }
+
     [Theory]
     [InlineData(new byte[] { 0xFF })]
     [InlineData(new byte[] { 0xC0, 0x80 })]
