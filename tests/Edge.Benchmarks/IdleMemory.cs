@@ -73,7 +73,7 @@ public static class IdleMemory
         new(MosquittoName, new(), Mosquitto: true),
         new("server GC, gen0 budget 4 MB", new() { ["DOTNET_GCgen0size"] = "0x400000" }),
         // GCgen0size is a floor the collector did not apply here; this caps the budget instead.
-        new("server GC, gen0 max budget 4 MB (the systemd unit)", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
+        new("server GC, gen0 max budget 4 MB (the systemd unit before)", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
         // glibc gives each thread that allocates natively (SQLite, OpenSSL's PBKDF2 for logins) its own arena, kept after use.
         new("server GC, MALLOC_ARENA_MAX=2", new() { ["MALLOC_ARENA_MAX"] = "2" }),
         new("server GC, GCConserveMemory=5", new() { ["DOTNET_GCConserveMemory"] = "5" }),
@@ -88,7 +88,8 @@ public static class IdleMemory
         // A Raspberry Pi 4 has 4 cores: the runtime told it has 4 sizes its heaps (server GC: up to one per core) and thread pool so.
         new("server GC, gen0 max budget 4 MB, 4 cores", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_PROCESSOR_COUNT"] = "4" }),
         new("workstation GC, concurrent, gen0 max budget 4 MB, 4 cores", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_PROCESSOR_COUNT"] = "4" }),
-        new("workstation GC, concurrent, gen0 max budget 4 MB", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
+        // What deploy/edge-gateway.service sets (docs/scale.md "Settings compared").
+        new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit)", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
         // The settings the issue left to try on the warm gateway, each beside the unit's gen0 cap: glibc arenas at most 2
         // (each thread that allocates natively, SQLite or OpenSSL's PBKDF2, otherwise keeps an arena of its own), the
         // collector asked to conserve memory, and the thread pool capped at 4 workers (the connect storm adds some, each with its stack).
