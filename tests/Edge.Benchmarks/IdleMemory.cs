@@ -47,12 +47,16 @@ public static class IdleMemory
         public double PerNodeWarm1000Kb => Math.Round((Checkpoints.First(c => c.Nodes == 1000).Reading.RssMb - WarmEmpty.RssMb) * 1024 / 1000, 1);
         /// <summary>Per node over all N of the warm gateway: (RSS at N − warm empty) / N.</summary>
         public double PerNodeWarmAllKb => Math.Round((AtAll.RssMb - WarmEmpty.RssMb) * 1024 / Checkpoints[^1].Nodes, 1);
+        /// <summary>Seconds the first 1,000 nodes of the fresh gateway took to connect (the cold connect storm).</summary>
+        public required double ColdConnectSeconds { get; init; }
+        /// <summary>Seconds all N nodes took to connect to the warm gateway.</summary>
+        public double WarmConnectSeconds => Math.Round(Checkpoints.Sum(c => c.ConnectSeconds), 1);
         /// <summary>Least-squares slope of RSS over connected nodes, all warm checkpoints (0 to N).</summary>
         public double PerNodeFitKb => Math.Round(Slope(Checkpoints.Select(c => ((double)c.Nodes, c.Reading.RssMb))) * 1024, 1);
     }
 
-    /// <summary>A reading of the warm gateway with this many nodes connected.</summary>
-    sealed record Checkpoint(int Nodes, Stage Reading);
+    /// <summary>A reading of the warm gateway with this many nodes connected, and how long the nodes since the previous one took to connect (20 at a time).</summary>
+    sealed record Checkpoint(int Nodes, Stage Reading, double ConnectSeconds);
 
     const string MosquittoName = "mosquitto (passwd + ACL)";
 
@@ -69,7 +73,7 @@ public static class IdleMemory
         new(MosquittoName, new(), Mosquitto: true),
         new("server GC, gen0 budget 4 MB", new() { ["DOTNET_GCgen0size"] = "0x400000" }),
         // GCgen0size is a floor the collector did not apply here; this caps the budget instead.
-        new("server GC, gen0 max budget 4 MB (the systemd unit)", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
+        new("server GC, gen0 max budget 4 MB (the systemd unit before)", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
         // glibc gives each thread that allocates natively (SQLite, OpenSSL's PBKDF2 for logins) its own arena, kept after use.
         new("server GC, MALLOC_ARENA_MAX=2", new() { ["MALLOC_ARENA_MAX"] = "2" }),
         new("server GC, GCConserveMemory=5", new() { ["DOTNET_GCConserveMemory"] = "5" }),
@@ -84,7 +88,16 @@ public static class IdleMemory
         // A Raspberry Pi 4 has 4 cores: the runtime told it has 4 sizes its heaps (server GC: up to one per core) and thread pool so.
         new("server GC, gen0 max budget 4 MB, 4 cores", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_PROCESSOR_COUNT"] = "4" }),
         new("workstation GC, concurrent, gen0 max budget 4 MB, 4 cores", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_PROCESSOR_COUNT"] = "4" }),
-        new("workstation GC, concurrent, gen0 max budget 4 MB", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
+        // What deploy/edge-gateway.service sets (docs/scale.md "Settings compared").
+        new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit)", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
+        // The settings the issue left to try on the warm gateway, each beside the unit's gen0 cap: glibc arenas at most 2
+        // (each thread that allocates natively, SQLite or OpenSSL's PBKDF2, otherwise keeps an arena of its own), the
+        // collector asked to conserve memory, and the thread pool capped at 4 workers (the connect storm adds some, each with its stack).
+        new("server GC, gen0 max budget 4 MB, MALLOC_ARENA_MAX=2", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["MALLOC_ARENA_MAX"] = "2" }),
+        new("workstation GC, concurrent, gen0 max budget 4 MB, MALLOC_ARENA_MAX=2", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["MALLOC_ARENA_MAX"] = "2" }),
+        new("server GC, gen0 max budget 4 MB, GCConserveMemory=5", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_GCConserveMemory"] = "5" }),
+        new("server GC, gen0 max budget 4 MB, pool max 4 threads", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_ThreadPool_ForceMaxWorkerThreads"] = "4" }),
+        new("workstation GC, concurrent, gen0 max budget 4 MB, pool max 4 threads", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_ThreadPool_ForceMaxWorkerThreads"] = "4" }),
         new("workstation GC, non-concurrent, GCConserveMemory=7", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
         // One optimised compilation per method instead of a quick one, then a second for the hot ones.
         new("server GC, TieredCompilation off", new() { ["DOTNET_TieredCompilation"] = "0" }),
@@ -100,9 +113,9 @@ public static class IdleMemory
         var nodes = Math.Max(1001, Program.Arg(args, "--nodes", 5000));
         var rounds = Math.Max(1, Program.Arg(args, "--rounds", 1));
         var step = Math.Max(100, Program.Arg(args, "--step", 1000)); // nodes between the warm gateway's readings above 1,000
-        var only = Spread.Option(args, "--only"); // run only the settings whose name contains this (or one of these, split by |)
+        var only = Spread.Option(args, "--only"); // run only the settings named so (or one of these, split by |)
         // By default the first five; --only picks by name among all of them.
-        var settings = (only is null ? Settings.Take(5) : Settings.Where(s => only.Split('|').Any(part => s.Name.Contains(part, StringComparison.Ordinal)))).ToArray();
+        var settings = (only is null ? Settings.Take(5) : Settings.Where(s => only.Split('|').Any(part => Picks(part, s.Name)))).ToArray();
         // Another build of the gateway (e.g. published with ReadyToRun), compared with this one's.
         if (Spread.Option(args, "--gateway-dir") is { } other) settings = [.. settings, new Setting($"server GC, the gateway in {other}", new(), GatewayDirectory: other)];
         var before = Spread.Machine(Spread.Option(args, "--load"));
@@ -134,7 +147,9 @@ public static class IdleMemory
             string Kb(Func<Sample, double> figure) => Spread.Of(group.Select(figure)).Text("F1");
             Console.WriteLine($"{group.Key,-52} per node, raw first 1,000: {Kb(s => s.PerNodeFirst1000Kb)} KB; warm first 1,000: {Kb(s => s.PerNodeWarm1000Kb)} KB; " +
                               $"warm all {nodes}: {Kb(s => s.PerNodeWarmAllKb)} KB; warm fit: {Kb(s => s.PerNodeFitKb)} KB; 1,000 → {nodes}: {Kb(s => s.PerNodeAfter1000Kb)} KB; " +
-                              $"empty {Kb(s => s.EmptyMb)} MB, warm empty {Kb(s => s.WarmEmpty.RssMb)} MB, after they left {Kb(s => s.AfterLeaveMb)} MB");
+                              $"empty {Kb(s => s.EmptyMb)} MB, warm empty {Kb(s => s.WarmEmpty.RssMb)} MB, after they left {Kb(s => s.AfterLeaveMb)} MB; " +
+                              $"threads at warm 1,000: {Kb(s => s.Checkpoints.First(c => c.Nodes == 1000).Reading.Threads)}, at {nodes}: {Kb(s => s.AtAll.Threads)}; " +
+                              $"connect s, cold first 1,000: {Kb(s => s.ColdConnectSeconds)}, warm all {nodes}: {Kb(s => s.WarmConnectSeconds)}");
         }
         var path = Spread.Write("gateway-idle-memory", new
         {
@@ -144,12 +159,19 @@ public static class IdleMemory
         return 0;
     }
 
+    /// <summary>
+    /// Whether a part of <c>--only</c> picks this setting: a part that is a setting's whole name picks that one alone
+    /// (many names contain others, e.g. "workstation GC, concurrent"); any other part picks every name containing it.
+    /// </summary>
+    internal static bool Picks(string part, string name) =>
+        Settings.Any(s => s.Name == part) ? name == part : name.Contains(part, StringComparison.Ordinal);
+
     static void Print(Sample s, int nodes)
     {
         Console.WriteLine($"round {s.Round} {s.Setting,-52} empty {s.EmptyMb:F1} MB, 1,000 nodes {s.At1000Mb:F1} MB; after they left (warm empty) {s.WarmEmpty.RssMb:F1} MB; " +
                           "again " + string.Join(", ", s.Checkpoints.Skip(1).Select(c => $"{c.Nodes} {c.Reading.RssMb:F1} MB")) + $"; after they left {s.AfterLeaveMb:F1} MB");
         Console.WriteLine($"        per node: raw first 1,000 {s.PerNodeFirst1000Kb:F1} KB; warm first 1,000 {s.PerNodeWarm1000Kb:F1} KB, warm all {nodes} {s.PerNodeWarmAllKb:F1} KB, " +
-                          $"warm fit {s.PerNodeFitKb:F1} KB, 1,000 → {nodes} {s.PerNodeAfter1000Kb:F1} KB");
+                          $"warm fit {s.PerNodeFitKb:F1} KB, 1,000 → {nodes} {s.PerNodeAfter1000Kb:F1} KB; connect storm: cold first 1,000 {s.ColdConnectSeconds:F1} s, warm all {nodes} {s.WarmConnectSeconds:F1} s");
         // Stages: empty → 1,000 (cold) → warm empty → all → after they left.
         Stage[] stages = [s.Empty, s.At1000, s.WarmEmpty, s.AtAll, s.AfterLeave];
         string Row<T>(Func<Stage, T> figure, string format = "") => string.Join(" → ", stages.Select(stage => figure(stage) is IFormattable f ? f.ToString(format, CultureInfo.InvariantCulture) : "?"));
@@ -221,18 +243,18 @@ public static class IdleMemory
         {
             // Cold: the first 1,000 of the gateway's life, then they leave (the warm-up wave).
             var empty = await read("empty", null);
-            await ConnectAsync(clients, fleet.Credentials.Take(1000), port);
+            var coldConnect = await ConnectAsync(clients, fleet.Credentials.Take(1000), port);
             var at1000 = await read("1000", null);
             await DisconnectAllAsync(clients);
             // Long enough for the gateway's reclaim check (every 15 s) to see that they left.
             var warmEmpty = await read("warm-empty", LeaveWait);
             // Warm: the nodes connect again, read every step nodes.
-            var checkpoints = new List<Checkpoint> { new(0, warmEmpty) };
+            var checkpoints = new List<Checkpoint> { new(0, warmEmpty, 0) };
             while (clients.Count < nodes)
             {
                 var next = Math.Min(nodes, checkpoints[^1].Nodes == 0 ? Math.Min(1000, nodes) : clients.Count + step);
-                await ConnectAsync(clients, fleet.Credentials.Skip(clients.Count).Take(next - clients.Count), port);
-                checkpoints.Add(new(next, await read(next == nodes ? "all" : "warm-" + next, null)));
+                var seconds = await ConnectAsync(clients, fleet.Credentials.Skip(clients.Count).Take(next - clients.Count), port);
+                checkpoints.Add(new(next, await read(next == nodes ? "all" : "warm-" + next, null), seconds));
             }
             var atAll = checkpoints[^1].Reading;
             var warm1000 = checkpoints.First(c => c.Nodes == 1000).Reading;
@@ -241,7 +263,7 @@ public static class IdleMemory
             return new Sample(setting.Name, round + 1, empty.RssMb, at1000.RssMb, atAll.RssMb, after.RssMb,
                 Math.Round((at1000.RssMb - empty.RssMb) * 1024 / 1000, 1), Math.Round((atAll.RssMb - warm1000.RssMb) * 1024 / (nodes - 1000), 1), empty, at1000, atAll, after)
             {
-                WarmEmpty = warmEmpty, Checkpoints = checkpoints,
+                WarmEmpty = warmEmpty, Checkpoints = checkpoints, ColdConnectSeconds = coldConnect,
             };
         }
         finally
@@ -284,8 +306,10 @@ public static class IdleMemory
 
     static string Slug(string name) => new(name.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
 
-    static async Task ConnectAsync(List<IMqttClient> clients, IEnumerable<(string Id, string Secret)> credentials, int port)
+    /// <summary>Connects the nodes, 20 at a time; returns the seconds it took.</summary>
+    static async Task<double> ConnectAsync(List<IMqttClient> clients, IEnumerable<(string Id, string Secret)> credentials, int port)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // A few at a time: each login costs the broker a PBKDF2 check.
         foreach (var chunk in credentials.Chunk(20))
         {
@@ -299,6 +323,7 @@ public static class IdleMemory
                 return client;
             })));
         }
+        return Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, 1);
     }
 
     /// <summary>VmRSS in bytes once it has stopped moving (two readings a few seconds apart within 1 %), or after the wait.</summary>

@@ -14,10 +14,12 @@ namespace Edge.Gateway.Tests;
 public sealed class SystemdUnitTests
 {
     [Fact]
-    public async Task The_gateway_runs_with_the_units_gen0_cap_and_its_runtimeconfigs_collector_and_logs_both()
+    public async Task The_gateway_runs_with_the_units_workstation_collector_and_gen0_cap_and_logs_both()
     {
         var environment = UnitEnvironment();
         Assert.Equal("0x400000", environment["DOTNET_GCGen0MaxBudget"]);
+        // The unit asks for the workstation collector, overriding the runtimeconfig's server collector (the Web SDK's default).
+        Assert.Equal("0", environment["DOTNET_gcServer"]);
 
         var dir = TestGateway.NewTempDir();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -40,9 +42,11 @@ public sealed class SystemdUnitTests
             while (!line.Contains("Runtime:", StringComparison.Ordinal));
             // The collector's own view of its configuration (GC.GetConfigurationVariables), 4 MB in bytes.
             Assert.Contains("GCGen0MaxBudget=4194304", line);
-            // The collector's kind comes from the gateway's runtimeconfig (Edge.Gateway.csproj), as built.
+            // The unit's DOTNET_gcServer wins over the runtimeconfig's System.GC.Server; it leaves concurrency to the runtimeconfig.
+            Assert.False(environment.ContainsKey("DOTNET_gcConcurrent"));
             var (server, concurrent) = RuntimeConfigGc();
-            Assert.Contains($"Runtime: {(server ? "server" : "workstation")} GC, {(concurrent ? "concurrent" : "non-concurrent")},", line);
+            Assert.True(server); // what the unit overrides: without it the gateway would run the server collector
+            Assert.Contains($"Runtime: workstation GC, {(concurrent ? "concurrent" : "non-concurrent")},", line);
         }
         finally
         {
