@@ -219,6 +219,12 @@ public sealed class MemoryOptions
 
     /// <summary>Fewest nodes that must have left since the peak (and at least a quarter of it) before memory is reclaimed.</summary>
     public int ReclaimAfterNodesLeft { get; set; } = 100;
+
+    /// <summary>
+    /// Whether checks also hand the native allocator's free pages back to the system (glibc <c>malloc_trim</c>): after a
+    /// reclaim, and when <see cref="ReclaimAfterNodesLeft"/> more nodes connected since the last trim (a connect storm).
+    /// </summary>
+    public bool TrimNative { get; set; } = true;
 }
 
 public sealed class RegistryOptions

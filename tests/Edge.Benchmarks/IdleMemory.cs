@@ -90,6 +90,7 @@ public static class IdleMemory
         new("workstation GC, concurrent, gen0 max budget 4 MB, 4 cores", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_PROCESSOR_COUNT"] = "4" }),
         // What deploy/edge-gateway.service sets (docs/scale.md "Settings compared").
         new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit)", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
+        new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit), no native trim", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["Gateway__Memory__TrimNative"] = "false" }),
         // The settings the issue left to try on the warm gateway, each beside the unit's gen0 cap: glibc arenas at most 2
         // (each thread that allocates natively, SQLite or OpenSSL's PBKDF2, otherwise keeps an arena of its own), the
         // collector asked to conserve memory, and the thread pool capped at 4 workers (the connect storm adds some, each with its stack).
@@ -244,7 +245,7 @@ public static class IdleMemory
             // Cold: the first 1,000 of the gateway's life, then they leave (the warm-up wave).
             var empty = await read("empty", null);
             var coldConnect = await ConnectAsync(clients, fleet.Credentials.Take(1000), port);
-            var at1000 = await read("1000", null);
+            var at1000 = await read("1000", ConnectedWait);
             await DisconnectAllAsync(clients);
             // Long enough for the gateway's reclaim check (every 15 s) to see that they left.
             var warmEmpty = await read("warm-empty", LeaveWait);
@@ -254,7 +255,7 @@ public static class IdleMemory
             {
                 var next = Math.Min(nodes, checkpoints[^1].Nodes == 0 ? Math.Min(1000, nodes) : clients.Count + step);
                 var seconds = await ConnectAsync(clients, fleet.Credentials.Skip(clients.Count).Take(next - clients.Count), port);
-                checkpoints.Add(new(next, await read(next == nodes ? "all" : "warm-" + next, null), seconds));
+                checkpoints.Add(new(next, await read(next == nodes ? "all" : "warm-" + next, ConnectedWait), seconds));
             }
             var atAll = checkpoints[^1].Reading;
             var warm1000 = checkpoints.First(c => c.Nodes == 1000).Reading;
@@ -273,6 +274,10 @@ public static class IdleMemory
     }
 
     static readonly TimeSpan LeaveWait = TimeSpan.FromSeconds(40);
+
+    /// <summary>Nodes connected and idle: read after one of the gateway's reclaim checks (every 15 s) has seen them,
+    /// as a gateway whose nodes arrived minutes or hours ago would be.</summary>
+    static readonly TimeSpan ConnectedWait = TimeSpan.FromSeconds(20);
 
     static async Task DisconnectAllAsync(List<IMqttClient> clients)
     {

@@ -66,6 +66,46 @@ public sealed class MemoryReclaimerTests
         Assert.False(reclaimer.Check()); // counted once
     }
 
+    /// <summary>
+    /// A connect storm leaves freed native buffers resident in glibc's arenas: a check hands them back once enough
+    /// nodes arrived since the last time, and not again until as many more arrive.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Native_memory_is_handed_back_once_after_a_wave_of_arrivals_unless_turned_off(bool trim)
+    {
+        await using var gateway = await TestGateway.StartAsync(null, "--Gateway:Memory:ReclaimCheckSeconds=0", "--Gateway:Memory:ReclaimAfterNodesLeft=4",
+            "--Gateway:Memory:TrimNative=" + trim);
+        var registry = gateway.Get<NodeRegistry>();
+        var reclaimer = gateway.Get<MemoryReclaimer>();
+        var clients = new List<IMqttClient>();
+        async Task ArriveAsync(int count)
+        {
+            foreach (var node in Enumerable.Range(clients.Count + 1, count).Select(i => $"sl-{i:0000}"))
+            {
+                clients.Add(await gateway.ConnectAsync(node, gateway.AddNode(node)));
+            }
+            await TestGateway.WaitUntilAsync(() => registry.ConnectedCount == clients.Count, $"{clients.Count} nodes connected");
+        }
+
+        await ArriveAsync(3);
+        Assert.False(reclaimer.Check());
+        Assert.Equal(0, reclaimer.Trims); // 3 arrived: fewer than ReclaimAfterNodesLeft
+
+        await ArriveAsync(2);
+        Assert.False(reclaimer.Check()); // a trim is no reclaim: nothing left
+        Assert.Equal(trim ? 1 : 0, reclaimer.Trims);
+        Assert.False(reclaimer.Check());
+        Assert.Equal(trim ? 1 : 0, reclaimer.Trims); // once per wave
+
+        await ArriveAsync(4);
+        Assert.False(reclaimer.Check());
+        Assert.Equal(trim ? 2 : 0, reclaimer.Trims);
+        Assert.Equal(0, reclaimer.Reclaims);
+        foreach (var client in clients) client.Dispose();
+    }
+
     static async Task LeaveAsync(List<IMqttClient> clients, int count, NodeRegistry registry, int remaining)
     {
         foreach (var client in clients.Take(count).ToList())

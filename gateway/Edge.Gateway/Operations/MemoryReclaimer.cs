@@ -15,13 +15,21 @@ namespace Edge.Gateway.Operations;
 /// their peak since the last reclaim (the registry's count at every connect, so a wave shorter than the check period counts); when at least <see cref="MemoryOptions.ReclaimAfterNodesLeft"/> and a quarter
 /// of that peak have left, it asks for one aggressive full collection, which compacts the heap and decommits the
 /// free memory. Such a collection pauses the process briefly, so it runs only after such a drop, never on a timer.
+/// A connect storm (the town's nodes after a power cut, a gateway restart) leaves native memory behind too: buffers
+/// the sockets, TLS and the runtime allocated and freed, which glibc keeps resident. When at least
+/// <see cref="MemoryOptions.ReclaimAfterNodesLeft"/> more nodes are connected than at the last trim, a check hands
+/// those free pages back (<see cref="NativeHeap"/>; no collection, no pause of the managed code).
 /// </summary>
 public sealed class MemoryReclaimer(NodeRegistry registry, MemoryOptions options, TimeProvider clock, ILogger<MemoryReclaimer> logger) : BackgroundService
 {
     int _peak;
+    int _trimmedAt;
 
     /// <summary>How many times memory was reclaimed since start.</summary>
     public int Reclaims { get; private set; }
+
+    /// <summary>How many times native memory was handed back after nodes arrived.</summary>
+    public int Trims { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,9 +51,22 @@ public sealed class MemoryReclaimer(NodeRegistry registry, MemoryOptions options
         // The registry's peak since the last check: nodes that connected and left between two checks count too.
         _peak = Math.Max(Math.Max(_peak, registry.TakePeakConnected()), connected);
         var left = _peak - connected;
-        if (left < Math.Max(1, options.ReclaimAfterNodesLeft) || left < _peak / 4) return false;
+        var threshold = Math.Max(1, options.ReclaimAfterNodesLeft);
+        _trimmedAt = Math.Min(_trimmedAt, connected);
+        if (left < threshold || left < _peak / 4)
+        {
+            if (options.TrimNative && connected - _trimmedAt >= threshold && NativeHeap.Trim())
+            {
+                Trims++;
+                _trimmedAt = connected;
+                logger.LogDebug("{Connected} nodes connected: native memory freed during their arrival handed back", connected);
+            }
+            return false;
+        }
         var before = GC.GetTotalMemory(forceFullCollection: false);
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        if (options.TrimNative) NativeHeap.Trim();
+        _trimmedAt = connected;
         Reclaims++;
         logger.LogInformation("{Left} nodes left since the peak of {Peak}: reclaimed memory (managed heap {Before} → {After} KB)",
             left, _peak, before / 1024, GC.GetTotalMemory(forceFullCollection: false) / 1024);
