@@ -52,25 +52,31 @@ public sealed class MemoryReclaimer(NodeRegistry registry, MemoryOptions options
         _peak = Math.Max(Math.Max(_peak, registry.TakePeakConnected()), connected);
         var left = _peak - connected;
         var threshold = Math.Max(1, options.ReclaimAfterNodesLeft);
-        _trimmedAt = Math.Min(_trimmedAt, connected);
+        _trimmedAt = Math.Min(_trimmedAt, connected); // arrivals count from the fewest connected since the last trim
         if (left < threshold || left < _peak / 4)
         {
-            if (options.TrimNative && connected - _trimmedAt >= threshold && NativeHeap.Trim())
+            if (connected - _trimmedAt >= threshold && TrimNative(connected))
             {
                 Trims++;
-                _trimmedAt = connected;
                 logger.LogDebug("{Connected} nodes connected: native memory freed during their arrival handed back", connected);
             }
             return false;
         }
         var before = GC.GetTotalMemory(forceFullCollection: false);
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        if (options.TrimNative) NativeHeap.Trim();
-        _trimmedAt = connected;
+        TrimNative(connected);
         Reclaims++;
         logger.LogInformation("{Left} nodes left since the peak of {Peak}: reclaimed memory (managed heap {Before} → {After} KB)",
             left, _peak, before / 1024, GC.GetTotalMemory(forceFullCollection: false) / 1024);
         _peak = connected;
+        return true;
+    }
+
+    /// <summary>Hands glibc's free pages back (when <see cref="MemoryOptions.TrimNative"/>); true when it did.</summary>
+    bool TrimNative(int connected)
+    {
+        if (!options.TrimNative || !NativeHeap.Trim()) return false;
+        _trimmedAt = connected;
         return true;
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -57,9 +58,11 @@ public sealed class NodeRegistry : IDisposable
     /// <summary>Raised after any change of a node's record (status, connection, provisioning).</summary>
     public event Action<NodeRecord>? Changed;
 
-    public int ConnectedCount => _nodes.Values.Count(n => n.Connected);
+    /// <summary>Nodes with an open connection: counted as they connect and leave, not by a walk over every node (the
+    /// gauge, the health report and the memory reclaimer read it).</summary>
+    public int ConnectedCount => Volatile.Read(ref _connectedNow);
 
-    // Connected nodes as counted by SetConnected, and their most since TakePeakConnected last ran (under _lock).
+    // Connected nodes as counted by SetConnected (and Remove), and their most since TakePeakConnected last ran (under _lock).
     int _connectedNow;
     int _peakConnected;
 
