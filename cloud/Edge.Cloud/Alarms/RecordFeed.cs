@@ -72,7 +72,7 @@ public sealed class AlarmOptions
     /// half of the shortest offline grace (<see cref="AlarmOptionsValidation"/>).</summary>
     public int LastSeenResolutionSeconds { get; set; } = 60;
 
-    /// <summary>Most nodes the feed remembers for <see cref="LastSeenResolutionSeconds"/> (about 200 bytes each);
+    /// <summary>Most nodes the feed remembers for <see cref="LastSeenResolutionSeconds"/> (roughly 200 bytes each, an estimate);
     /// when full it forgets them all and starts again (<see cref="Storage.LastSeenCache"/>).</summary>
     public int LastSeenCacheNodes { get; set; } = 100_000;
 }
