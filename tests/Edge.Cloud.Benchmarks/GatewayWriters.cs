@@ -146,7 +146,8 @@ public static partial class Program
                     }
                 }, () => AllNodeStateAppliedAsync(connections, perGateway.Select((own, gateway) => (GatewayId(gateway), own[^1][^1].Seq)).ToList()));
                 var cpuMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu - (PathSettle.Cpu - settleCpu)).TotalMilliseconds;
-                HttpSplits.Add(new HttpSplit($"{provider} [{Gateways} gateways]", batches.Count, result.Seconds * 1000, cpuMs, stages.Snapshot(), stages.FeedMs, stages.FeedBatches));
+                HttpSplits.Add(new HttpSplit($"{provider} [{Gateways} gateways]", batches.Count, result.Seconds * 1000, cpuMs, stages.Snapshot(), stages.FeedMs, stages.FeedBatches,
+                    app.Services.GetRequiredService<Edge.Cloud.Alarms.RecordFeed>().NodeStatesWritten));
                 return result;
             }
             finally

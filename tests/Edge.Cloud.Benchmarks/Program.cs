@@ -34,7 +34,7 @@ namespace Edge.Cloud.Benchmarks;
 /// measurement, then a table.
 ///
 /// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- [records] [batch=500] [--nodes 10000]
-/// [--rounds 5] [--providers sqlite,postgres] [--gateways N] [--load "what else runs"] [--out file]
+/// [--rounds 5] [--providers sqlite,postgres] [--gateways N] [--interval 300] [--load "what else runs"] [--out file]
 /// PostgreSQL from EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES); without either only SQLite runs.
 /// <c>-- transit [stopTimes]</c>: the GTFS import benchmark instead (<see cref="TransitImportBenchmark"/>);
 /// <c>-- validate [passes]</c>: the CPU of record validation alone (<see cref="ValidationBenchmark"/>).
@@ -48,7 +48,7 @@ public static partial class Program
         if (args.FirstOrDefault() == "transit") return await TransitImportBenchmark.RunAsync(args[1..]);
         if (args.FirstOrDefault() == "validate")
         {
-            var sample = MakeBatches(500, 500, 10_000)[0];
+            var sample = MakeBatches(500, 500, 10_000, DefaultIntervalS)[0];
             return ValidationBenchmark.Run(args[1..], sample.Select(r => Json[r]).ToList());
         }
         var positional = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
@@ -56,6 +56,7 @@ public static partial class Program
         var batchSize = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 500;
         var nodes = int.Parse(Edge.Benchmarks.Spread.Option(args, "--nodes") ?? "10000", CultureInfo.InvariantCulture);
         var rounds = Math.Max(1, int.Parse(Edge.Benchmarks.Spread.Option(args, "--rounds") ?? "5", CultureInfo.InvariantCulture));
+        var interval = Math.Max(1, int.Parse(Edge.Benchmarks.Spread.Option(args, "--interval") ?? DefaultIntervalS.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
         Gateways = Math.Max(1, int.Parse(Edge.Benchmarks.Spread.Option(args, "--gateways") ?? "1", CultureInfo.InvariantCulture));
         Paths = (Edge.Benchmarks.Spread.Option(args, "--paths") ?? "store,retry,pipeline,http,raw,reference").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var providers = (Edge.Benchmarks.Spread.Option(args, "--providers") ?? "sqlite,postgres").Split(',', StringSplitOptions.TrimEntries);
@@ -63,15 +64,19 @@ public static partial class Program
         var sqlite = providers.Contains("sqlite");
         var before = Edge.Benchmarks.Spread.Machine(Edge.Benchmarks.Spread.Option(args, "--load"));
         Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores ({before["cpu"]}), {before["os"]}, load {before["loadavg"]}; {before["note"]}");
-        Console.WriteLine($"# {total} records from {nodes} nodes in batches of {batchSize}; paths {string.Join(',', Paths)}; {rounds} rounds, store/raw order alternating");
-        var batches = MakeBatches(total, batchSize, nodes);
+        Console.WriteLine($"# {total} records from {nodes} nodes in batches of {batchSize}, {interval} s between a node's records; paths {string.Join(',', Paths)}; {rounds} rounds, store/raw order alternating");
+        // The cloud's settings from the environment the http paths read (A/B runs switch them there), e.g. Alarms__LastSeenResolutionSeconds.
+        var cloudSettings = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("Alarms__", StringComparison.Ordinal) || k.StartsWith("Gateways__", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToDictionary(k => k, k => Environment.GetEnvironmentVariable(k));
+        if (cloudSettings.Count > 0) Console.WriteLine($"# cloud settings: {string.Join(", ", cloudSettings.Select(s => s.Key + "=" + s.Value))}");
+        var batches = MakeBatches(total, batchSize, nodes, interval);
         var bodies = batches.Select(GzipBody).ToList();
         var results = new List<Result>();
 
         PathSettle.Postgres = postgres;
         // Warm-up (JIT to its optimized tier, Npgsql's type loading, the pools): enough batches that the first
         // counted round runs the same code as the others, not one batch (docs/cloud.md §Ingestion benchmark).
-        var warmUp = MakeBatches(Math.Min(total, 20 * batchSize), batchSize, nodes);
+        var warmUp = MakeBatches(Math.Min(total, 20 * batchSize), batchSize, nodes, interval);
         if (sqlite) await RunSqliteAsync(warmUp, warmUp.Select(GzipBody).ToList(), new List<Result>(), 0); // warm-up (JIT)
         if (postgres is null) Console.Error.WriteLine("PostgreSQL skipped (not in --providers, or EDGE_BENCH_POSTGRES / EDGE_TEST_POSTGRES not set).");
         else await RunPostgresAsync(postgres, warmUp, warmUp.Select(GzipBody).ToList(), new List<Result>(), 0);
@@ -113,7 +118,7 @@ public static partial class Program
         var file = Edge.Benchmarks.Spread.Write("cloud-ingest", new
         {
             what = "ingestion into the store (SqliteIngestStore / PostgresIngestStore.StoreAsync), in-process pipeline and end to end over HTTP vs a raw baseline on the same rows",
-            records = total, batch = batchSize, nodes, rounds, paths = Paths, machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary, pipelineSplit = splits, httpSplit = httpSplits,
+            records = total, batch = batchSize, nodes, intervalS = interval, cloudSettings, rounds, paths = Paths, machineBefore = before, machineAfter = Edge.Benchmarks.Spread.Machine(null), summary, pipelineSplit = splits, httpSplit = httpSplits,
             raw = results,
         }, Edge.Benchmarks.Spread.Option(args, "--out"));
         Console.WriteLine($"raw results: {file}");
@@ -143,15 +148,21 @@ public static partial class Program
 
     internal static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
+    /// <summary>Seconds between a node's records by default: the protocol's telemetry interval. Runs before
+    /// <c>--interval</c> spaced them one second a record, so <c>--nodes</c> seconds apart (10,000 s at 10,000 nodes).</summary>
+    private const int DefaultIntervalS = 300;
+
     /// <summary>A region's mix from <paramref name="nodes"/> nodes: 90 % telemetry (mostly street lights, some water
-    /// gauges), 5 % events, 5 % states.</summary>
-    private static List<IngestRecord[]> MakeBatches(int total, int batchSize, int nodes)
+    /// gauges), 5 % events, 5 % states. The nodes take turns, each record <paramref name="intervalS"/> seconds
+    /// (<c>receivedAt</c> and <c>ts</c>) after its node's previous one, as a fleet reporting at that interval sends them:
+    /// what decides how often the record feed rewrites a node's <c>last_seen</c> (<c>Alarms:LastSeenResolutionSeconds</c>).</summary>
+    private static List<IngestRecord[]> MakeBatches(int total, int batchSize, int nodes, int intervalS)
     {
         var records = new List<IngestRecord>(total);
         for (var seq = 1; seq <= total; seq++)
         {
             var node = seq % nodes;
-            var ts = 1767304800L + seq;
+            var ts = 1767304800L + (long)seq * intervalS / nodes;
             string kind, payload, nodeId;
             switch (seq % 20)
             {
@@ -273,7 +284,8 @@ public static partial class Program
             var lastSeq = batches[^1][^1].Seq;
             while (await FeedCheckpointAsync(app.Services.GetRequiredService<IStorageConnections>()) < lastSeq && feedDone.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
             var cpuMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu - (PathSettle.Cpu - settleCpu)).TotalMilliseconds;
-            HttpSplits.Add(new HttpSplit(provider, batches.Count, result.Seconds * 1000, cpuMs, stages.Snapshot(), stages.FeedMs, stages.FeedBatches));
+            HttpSplits.Add(new HttpSplit(provider, batches.Count, result.Seconds * 1000, cpuMs, stages.Snapshot(), stages.FeedMs, stages.FeedBatches,
+                app.Services.GetRequiredService<Edge.Cloud.Alarms.RecordFeed>().NodeStatesWritten));
             return result;
         }
         finally
@@ -285,7 +297,7 @@ public static partial class Program
 
     /// <summary>One http run's time by stage (the cloud's <c>edge.cloud.ingestion.stage.duration</c> histogram, summed),
     /// the record feed's apply time, and the whole process's CPU time (cloud, record feed and this client).</summary>
-    private sealed record HttpSplit(string Provider, int Batches, double WallMs, double CpuMs, Dictionary<string, double> StageMs, double FeedMs, int FeedBatches);
+    private sealed record HttpSplit(string Provider, int Batches, double WallMs, double CpuMs, Dictionary<string, double> StageMs, double FeedMs, int FeedBatches, long NodeStateRows);
 
     private static readonly List<HttpSplit> HttpSplits = new();
 
@@ -327,11 +339,12 @@ public static partial class Program
             var feed = Edge.Benchmarks.Spread.Of(group.Select(x => x.FeedMs / x.Batches));
             var cpu = Edge.Benchmarks.Spread.Of(group.Select(x => x.CpuMs / x.Batches));
             var feedShare = Edge.Benchmarks.Spread.Of(group.Select(x => (double)x.FeedBatches / x.Batches));
+            var nodeRows = Edge.Benchmarks.Spread.Of(group.Select(x => (double)x.NodeStateRows / x.Batches));
             // With N gateways the batches' stages overlap one another: their sum says nothing about the wall time, so no rest.
             var restText = group.Key.Contains("gateways]", StringComparison.Ordinal) ? "— (stages of concurrent batches overlap)"
                 : $"{rest.Text("F2")} (in handler {inHandler.Text("F2")}, outside {outside.Text("F2")})";
-            Console.WriteLine($"{group.Key,-10} {string.Join("   ", line)}   rest {restText}   | feed {feed.Text("F2")} ({feedShare.Text("F2")} transactions a batch)   cpu {cpu.Text("F2")}");
-            output.Add(new { provider = group.Key, stageMsPerBatch = stages, restMsPerBatch = rest, restInHandlerMsPerBatch = inHandler, outsideHandlerMsPerBatch = outside, feedMsPerBatch = feed, cpuMsPerBatch = cpu, runs = group.ToList() });
+            Console.WriteLine($"{group.Key,-10} {string.Join("   ", line)}   rest {restText}   | feed {feed.Text("F2")} ({feedShare.Text("F2")} transactions, {nodeRows.Text("F0")} node_state rows written a batch)   cpu {cpu.Text("F2")}");
+            output.Add(new { provider = group.Key, stageMsPerBatch = stages, restMsPerBatch = rest, restInHandlerMsPerBatch = inHandler, outsideHandlerMsPerBatch = outside, feedMsPerBatch = feed, nodeStateRowsPerBatch = nodeRows, cpuMsPerBatch = cpu, runs = group.ToList() });
         }
         return output;
     }

@@ -20,6 +20,9 @@ public static class AlarmEndpoints
     public static IServiceCollection AddEdgeAlarms(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<AlarmOptions>(configuration.GetSection(AlarmOptions.Section));
+        // Checked when the host starts: a misleading last_seen setting stops the cloud with the setting's name.
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<AlarmOptions>, AlarmOptionsValidation>();
+        services.AddOptions<AlarmOptions>().ValidateOnStart();
         services.AddSingleton<Storage.Migrations.IMigrationSource, FeedEpochSchema>();
         services.AddSingleton<AlarmService>();
         services.TryAddSingleton<Ingestion.RecordArrivals>(); // the feed also runs in a process that ingests nothing

@@ -64,6 +64,17 @@ public sealed class AlarmOptions
 
     /// <summary>A gateway that said it was stopping raises no offline alarm for this long.</summary>
     public int PlannedStopHours { get; set; } = 24;
+
+    /// <summary>How far a node's <c>node_state.last_seen</c> may lag its newest record: the feed rewrites a node's row
+    /// for a newer record alone only once <c>last_seen</c> would move by at least this much (a state, a new gateway or a
+    /// new type is written at once; <see cref="Storage.LastSeenCache"/>). With telemetry every 10 s that is one row
+    /// write a minute per node instead of six. 0: every record that moves <c>last_seen</c> is written, as before. At most
+    /// half of the shortest offline grace (<see cref="AlarmOptionsValidation"/>).</summary>
+    public int LastSeenResolutionSeconds { get; set; } = 60;
+
+    /// <summary>Most nodes the feed remembers for <see cref="LastSeenResolutionSeconds"/> (roughly 200 bytes each, an estimate);
+    /// when full it forgets them all and starts again (<see cref="Storage.LastSeenCache"/>).</summary>
+    public int LastSeenCacheNodes { get; set; } = 100_000;
 }
 
 /// <summary>
@@ -73,7 +84,8 @@ public sealed class AlarmOptions
 /// states → <see cref="AlarmRules"/>) and moves the checkpoint in the same transaction, so every record is
 /// applied exactly once, whichever path (HTTPS, Event Hubs) stored it, and ingestion never waits for it. From the
 /// same read, in the same transaction, it brings <c>node_state</c> up to date (<see cref="NodeStateFeed.ApplyAsync"/>,
-/// its own cursor, moved with the checkpoint), so the sweeps see the nodes' latest state.
+/// its own cursor, moved with the checkpoint), so the sweeps see the nodes' latest state; a node's <c>last_seen</c>
+/// alone is rewritten at most once per <see cref="AlarmOptions.LastSeenResolutionSeconds"/> (<see cref="LastSeenCache"/>).
 /// Gateways send in seq order (uplink.md §2 rule 1), so a checkpoint never skips a record stored later.
 /// It is driven by events: ingestion in this process signals <see cref="RecordArrivals"/> after each commit and the
 /// feed applies the new records at once (an ack completes its command within the same moment, not at a polling pass),
@@ -93,6 +105,7 @@ public sealed class RecordFeed : BackgroundService
     private readonly TimeProvider _time;
     private readonly AlarmOptions _options;
     private readonly OfflineSweep _offline;
+    private readonly LastSeenCache _lastSeen;
     private readonly ILogger<RecordFeed> _logger;
     private readonly RecordArrivals _arrivals;
     private readonly CloudMetrics _metrics;
@@ -113,6 +126,7 @@ public sealed class RecordFeed : BackgroundService
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.ChunkRecords, AlarmOptions.MaxChunkRecords, "Alarms:ChunkRecords");
         _chunkRecords = _options.ChunkRecords;
         _offline = new OfflineSweep(_options);
+        _lastSeen = new LastSeenCache(_options.LastSeenResolutionSeconds, _options.LastSeenCacheNodes);
         _logger = logger;
     }
 
@@ -175,6 +189,11 @@ public sealed class RecordFeed : BackgroundService
     public long ChunksApplied => Interlocked.Read(ref _chunksApplied);
 
     private long _chunksApplied;
+
+    /// <summary><c>node_state</c> rows written so far (committed): what keeping node state costs the database.</summary>
+    public long NodeStatesWritten => Interlocked.Read(ref _nodeStatesWritten);
+
+    private long _nodeStatesWritten;
 
     private async Task RunAsync(bool sweep, CancellationToken ct)
     {
@@ -242,7 +261,7 @@ public sealed class RecordFeed : BackgroundService
             if (r.Seq > nodeStateCursor && r.Node is not null)
                 nodeStates.Add(NodeStateFeed.Update(gateway, epoch, r.Seq, r.Node, r.Site, r.Kind, r.ReceivedAt, r.Kind == "state" ? r.Payload : null, r.TelemetryType));
         }
-        await NodeStateFeed.ApplyAsync(tx.Connection, tx.Transaction!, gateway, epoch, nodeStates, last, ct);
+        var written = await NodeStateFeed.ApplyAsync(tx.Connection, tx.Transaction!, gateway, epoch, nodeStates, last, ct, _lastSeen);
         _metrics.Stage("feed.nodestate", step);
         step = Stopwatch.GetTimestamp();
         var appliedMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -268,6 +287,9 @@ public sealed class RecordFeed : BackgroundService
         step = Stopwatch.GetTimestamp();
         await tx.CommitAsync();
         _metrics.Stage("feed.commit", step);
+        // Only now: a pass that failed before its commit wrote nothing, and the cache must not say it did.
+        _lastSeen.Remember(written);
+        Interlocked.Add(ref _nodeStatesWritten, written.Count);
         Interlocked.Increment(ref _chunksApplied);
         _metrics.FeedApplyDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         Measure(records[^1].ReceivedAt, appliedMs, completed);

@@ -97,11 +97,15 @@ public sealed class NodeStateFeed
     /// <summary>
     /// Applies a stream's node records (<see cref="Update"/>) read up to <paramref name="last"/> and moves the
     /// stream's cursor there, inside the caller's transaction: the record feed reads a chunk of records once and
-    /// applies node state and its alarm rules from it in one transaction (<c>Alarms.RecordFeed</c>).
+    /// applies node state and its alarm rules from it in one transaction (<c>Alarms.RecordFeed</c>). With
+    /// <paramref name="lastSeen"/>, only the rows it says must be written are (<see cref="LastSeenCache.MustWrite"/>);
+    /// the rows written are returned, for the caller to <see cref="LastSeenCache.Remember"/> once its transaction commits.
     /// </summary>
-    public static async Task ApplyAsync(DbConnection connection, DbTransaction transaction, string gateway, string epoch, IReadOnlyList<IngestRecord> records, long last, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<NodeStateRow>> ApplyAsync(DbConnection connection, DbTransaction transaction, string gateway, string epoch, IReadOnlyList<IngestRecord> records, long last,
+        CancellationToken cancellationToken, LastSeenCache? lastSeen = null)
     {
         var rows = NodeStateRows.Collapse(records);
+        if (lastSeen is not null) rows = rows.Where(lastSeen.MustWrite).ToList();
         if (connection is NpgsqlConnection postgres) await UpsertPostgresAsync(postgres, (NpgsqlTransaction)transaction, rows, cancellationToken);
         else await UpsertAsync(connection, transaction, rows, cancellationToken);
 
@@ -111,6 +115,7 @@ public sealed class NodeStateFeed
             "SET seq = CASE WHEN excluded.seq > node_state_feed.seq THEN excluded.seq ELSE node_state_feed.seq END",
             ("@g", gateway), ("@e", epoch), ("@s", last));
         await move.ExecuteNonQueryAsync(cancellationToken);
+        return rows;
     }
 
     /// <summary>The upsert of a collapsed batch on PostgreSQL: one statement for all its nodes (public for the

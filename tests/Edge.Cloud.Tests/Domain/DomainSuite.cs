@@ -108,11 +108,14 @@ public abstract class DomainSuite : IAsyncLifetime
     }
 
     /// <summary>Ingests records as a batch would, without running a feed pass.</summary>
-    private async Task StoreAsync(params System.Text.Json.Nodes.JsonObject[] records)
+    private Task StoreAsync(params System.Text.Json.Nodes.JsonObject[] records) => StoreFromAsync(Gateway, records);
+
+    /// <summary>Ingests records as a batch of <paramref name="gateway"/> would, without running a feed pass.</summary>
+    private async Task StoreFromAsync(string gateway, params System.Text.Json.Nodes.JsonObject[] records)
     {
-        var batch = Records.Batch(Gateway, records);
+        var batch = Records.Batch(gateway, records);
         using var document = JsonDocument.Parse(batch.ToJsonString());
-        var response = await Services.GetRequiredService<BatchIngestor>().IngestAsync(Gateway, document.RootElement.GetProperty("records").EnumerateArray().ToList());
+        var response = await Services.GetRequiredService<BatchIngestor>().IngestAsync(gateway, document.RootElement.GetProperty("records").EnumerateArray().ToList());
         Assert.Empty(response.Rejected);
     }
 
@@ -343,6 +346,135 @@ public abstract class DomainSuite : IAsyncLifetime
         Assert.Equal((3L, 3L), (await CursorAsync("node_state_feed"), await CursorAsync("record_feed")));
         Assert.Equal(("online", 8L), (await Inventory.GetNodeAsync("sl-0001")) is var n ? (n.Status, n.AppliedConfigVersion) : default);
         Assert.Single(await Alarms.ListAsync("open", null, null, 10));
+    }
+
+    [Fact]
+    public async Task A_node_sending_telemetry_every_10_s_has_last_seen_within_the_resolution_of_the_truth_written_once_a_resolution()
+    {
+        await AddLightAsync("sl-0001");
+        var start = Clock.UnixNow;
+        var writes = Feed.NodeStatesWritten;
+        var seen = new List<long>();
+        // Five minutes of telemetry every 10 s, a feed pass after each record (the default resolution: 60 s).
+        for (var i = 0; i < 30; i++)
+        {
+            var truth = start + 10 * i;
+            Clock.Now = DateTimeOffset.FromUnixTimeSeconds(truth);
+            await IngestAsync(Records.Streetlight(i + 1, "sl-0001", truth, 40));
+            var lastSeen = (await NodeRowAsync("sl-0001")).LastSeen;
+            Assert.InRange(truth - lastSeen, 0, 59);
+            seen.Add(lastSeen);
+        }
+        // The row written at 0, 60, 120, 180 and 240 s: five writes for thirty records.
+        Assert.Equal(5, Feed.NodeStatesWritten - writes);
+        Assert.Equal([0L, 60, 120, 180, 240], seen.Distinct().Select(s => s - start));
+
+        // Resolution 0 (as before): every record that moves last_seen is written, and last_seen is the truth.
+        using var everyTime = new RecordFeed(Connections, Commands, Clock, Microsoft.Extensions.Options.Options.Create(new AlarmOptions { LastSeenResolutionSeconds = 0 }),
+            Services.GetRequiredService<RecordArrivals>(), Services.GetRequiredService<Edge.Cloud.Telemetry.CloudMetrics>(), NullLogger<RecordFeed>.Instance);
+        for (var i = 30; i < 33; i++)
+        {
+            Clock.Now = DateTimeOffset.FromUnixTimeSeconds(start + 10 * i);
+            await StoreAsync(Records.Streetlight(i + 1, "sl-0001", start + 10 * i, 40));
+            await everyTime.RunOnceAsync();
+            Assert.Equal(start + 10 * i, (await NodeRowAsync("sl-0001")).LastSeen);
+        }
+        Assert.Equal(3, everyTime.NodeStatesWritten);
+    }
+
+    [Fact]
+    public async Task A_state_change_or_a_new_gateway_inside_the_resolution_is_written_at_once()
+    {
+        const string other = "gw-igoumenitsa-2";
+        await Services.GetRequiredService<GatewayRegistry>().RegisterAsync(other);
+        await AddLightAsync("sl-0001");
+        var start = Clock.UnixNow;
+        await IngestAsync(Records.Streetlight(1, "sl-0001", start, 40));
+        var writes = Feed.NodeStatesWritten;
+
+        // 10 s later a state: written at once, its status and last_seen, not at the next resolution step.
+        Clock.Advance(10);
+        await IngestAsync(Records.State(2, "sl-0001", start + 10, "asleep", 7));
+        Assert.Equal(("asleep", start + 10, Gateway), await NodeRowAsync("sl-0001"));
+        Assert.Equal(1, Feed.NodeStatesWritten - writes);
+
+        // Telemetry 10 s after that changes nothing but last_seen: not written yet.
+        Clock.Advance(10);
+        await IngestAsync(Records.Streetlight(3, "sl-0001", start + 20, 40));
+        Assert.Equal(("asleep", start + 10, Gateway), await NodeRowAsync("sl-0001"));
+        Assert.Equal(1, Feed.NodeStatesWritten - writes);
+
+        // The node moved to another gateway: its first record from there is written at once, gateway and last_seen.
+        await AddLightAsync("sl-0001", gateway: other);
+        Clock.Advance(10);
+        await StoreFromAsync(other, Records.Streetlight(1, "sl-0001", start + 30, 40));
+        await Feed.RunOnceAsync();
+        Assert.Equal(("asleep", start + 30, other), await NodeRowAsync("sl-0001"));
+        Assert.Equal(2, Feed.NodeStatesWritten - writes);
+    }
+
+    [Fact]
+    public async Task A_rolled_back_feed_pass_leaves_the_last_seen_cache_as_it_was()
+    {
+        await AddLightAsync("sl-0001");
+        var start = Clock.UnixNow;
+        await IngestAsync(Records.Streetlight(1, "sl-0001", start, 40));
+        var writes = Feed.NodeStatesWritten;
+
+        // A minute later telemetry that is due to be written, and a fault the alarm rules cannot read (an array where an
+        // object belongs): the pass writes node state, then fails before its commit.
+        Clock.Advance(60);
+        await StoreAsync(Records.Streetlight(2, "sl-0001", start + 60, 40), Records.LampFault(3, "sl-0001", start + 60));
+        await ExecAsync("UPDATE records SET payload = '[]' WHERE gateway = @g AND seq = 3");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Feed.RunOnceAsync());
+        Assert.Equal(start, (await NodeRowAsync("sl-0001")).LastSeen);
+        Assert.Equal(writes, Feed.NodeStatesWritten);
+
+        // Repaired, the next pass reads the same records: the cache still says the row was written at `start`, so it is
+        // written now. A cache that had noted the rolled-back write would skip it, leaving last_seen a minute behind.
+        await ExecAsync("UPDATE records SET payload = (SELECT e.payload FROM events e WHERE e.gateway = records.gateway AND e.epoch = records.epoch AND e.seq = records.seq) WHERE gateway = @g AND seq = 3");
+        await Feed.RunOnceAsync();
+        Assert.Equal(start + 60, (await NodeRowAsync("sl-0001")).LastSeen);
+        Assert.Equal(1, Feed.NodeStatesWritten - writes);
+    }
+
+    [Fact]
+    public void A_last_seen_resolution_that_is_negative_or_above_half_the_shortest_grace_is_refused_at_start_naming_the_setting()
+    {
+        // The defaults (OfflineGraceS 120, AsleepGraceS 600, GatewayOfflineMinutes 10) allow 0..60; each grace bounds it.
+        (Dictionary<string, string?> Settings, bool Refused)[] cases =
+        [
+            (new() { ["Alarms:LastSeenResolutionSeconds"] = "-1" }, true),
+            (new() { ["Alarms:LastSeenResolutionSeconds"] = "61" }, true),
+            (new() { ["Alarms:LastSeenResolutionSeconds"] = "60" }, false),
+            (new() { ["Alarms:LastSeenResolutionSeconds"] = "0" }, false),
+            (new() { ["Alarms:LastSeenResolutionSeconds"] = "31", ["Alarms:OfflineGraceS"] = "60" }, true),
+            (new() { ["Alarms:LastSeenResolutionSeconds"] = "21", ["Alarms:AsleepGraceS"] = "40" }, true),
+            (new() { ["Alarms:LastSeenResolutionSeconds"] = "31", ["Alarms:GatewayOfflineMinutes"] = "1" }, true),
+            (new() { ["Alarms:LastSeenResolutionSeconds"] = "30", ["Alarms:GatewayOfflineMinutes"] = "1" }, false),
+        ];
+        foreach (var (settings, refused) in cases)
+        {
+            using var services = new ServiceCollection().AddLogging()
+                .AddEdgeAlarms(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).BuildServiceProvider();
+            // What the host runs when it starts (ValidateOnStart), before any hosted service.
+            var atStart = services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>();
+            if (!refused)
+            {
+                atStart.Validate();
+                continue;
+            }
+            var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(atStart.Validate);
+            Assert.Contains("Alarms:LastSeenResolutionSeconds", error.Message);
+        }
+    }
+
+    private async Task<(string? Status, long LastSeen, string Gateway)> NodeRowAsync(string node)
+    {
+        await using var read = await Tx.ReadAsync(Connections);
+        var rows = await read.QueryAsync("SELECT status, last_seen, gateway FROM node_state WHERE site = @s AND node = @n",
+            r => (r.Str(0), r.GetInt64(1), r.GetString(2)), ("@s", Site), ("@n", node));
+        return Assert.Single(rows);
     }
 
     private async Task<long?> CursorAsync(string table)
