@@ -225,6 +225,13 @@ public sealed class MemoryOptions
     /// reclaim, and when <see cref="ReclaimAfterNodesLeft"/> more nodes connected since the last trim (a connect storm).
     /// </summary>
     public bool TrimNative { get; set; } = true;
+
+    /// <summary>
+    /// Whether, after a trim for a wave of arrivals, the next check that sees no new wave trims once more (with
+    /// <see cref="TrimNative"/>). The storm's socket, TLS and login buffers reach glibc's free lists late, after the first
+    /// trim ran, and would otherwise stay resident until the next wave (docs/scale.md "Native memory handed back").
+    /// </summary>
+    public bool TrimNativeAgain { get; set; } = true;
 }
 
 public sealed class RegistryOptions
