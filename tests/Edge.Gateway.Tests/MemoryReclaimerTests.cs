@@ -101,7 +101,7 @@ public sealed class MemoryReclaimerTests
     /// <summary>
     /// A connect storm's buffers reach glibc's free lists after the trim for its arrival ran: the first check after it
     /// that sees no new wave trims once more (<c>Gateway:Memory:TrimNativeAgain</c>), once, and not while nodes keep
-    /// arriving in waves (each of those trims already).
+    /// arriving in waves (each of those trims already); likewise the check after a reclaim.
     /// </summary>
     [Theory]
     [InlineData(true)]
@@ -130,7 +130,14 @@ public sealed class MemoryReclaimerTests
         Assert.False(reclaimer.Check());
         Assert.Equal((3, again ? 2 : 0), (reclaimer.Trims, reclaimer.Retrims));
         Assert.Equal(0, reclaimer.Reclaims);
-        foreach (var client in clients) client.Dispose();
+
+        // A reclaim's collection runs finalizers that free native memory after its trim: the next check trims once more.
+        await LeaveAsync(clients, clients.Count, gateway.Get<NodeRegistry>(), 0);
+        Assert.True(reclaimer.Check());
+        Assert.Equal(again ? 2 : 0, reclaimer.Retrims);
+        Assert.False(reclaimer.Check());
+        Assert.False(reclaimer.Check());
+        Assert.Equal((3, again ? 3 : 0), (reclaimer.Trims, reclaimer.Retrims));
     }
 
     static async Task ArriveAsync(TestGateway gateway, List<IMqttClient> clients, int count)

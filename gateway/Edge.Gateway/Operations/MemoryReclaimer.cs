@@ -21,7 +21,8 @@ namespace Edge.Gateway.Operations;
 /// those free pages back (<see cref="NativeHeap"/>; no collection, no pause of the managed code). Much of what the storm
 /// allocated natively is freed only after that trim (buffers of connections still finishing their login, released
 /// when their owners are collected), so the first check after it that sees no new wave trims once more
-/// (<see cref="MemoryOptions.TrimNativeAgain"/>).
+/// (<see cref="MemoryOptions.TrimNativeAgain"/>); so does the check after a reclaim, whose collection's finalizers free
+/// native memory after the trim that followed it.
 /// </summary>
 public sealed class MemoryReclaimer(NodeRegistry registry, MemoryOptions options, TimeProvider clock, ILogger<MemoryReclaimer> logger) : BackgroundService
 {
@@ -71,7 +72,7 @@ public sealed class MemoryReclaimer(NodeRegistry registry, MemoryOptions options
             }
             else if (_trimAgain)
             {
-                // The wave is over: what its connections freed since the trim above goes back too.
+                // The wave is over (or the reclaim done): what was freed since the last trim goes back too.
                 _trimAgain = false;
                 if (TrimNative(connected)) Retrims++;
             }
@@ -79,8 +80,8 @@ public sealed class MemoryReclaimer(NodeRegistry registry, MemoryOptions options
         }
         var before = GC.GetTotalMemory(forceFullCollection: false);
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        TrimNative(connected);
-        _trimAgain = false; // this trim came after the collection: nothing of the arrivals is left to free
+        // The collection's finalizers (sockets, TLS streams) free native memory after it, on their own thread: once more later.
+        _trimAgain = TrimNative(connected) && options.TrimNativeAgain;
         Reclaims++;
         logger.LogInformation("{Left} nodes left since the peak of {Peak}: reclaimed memory (managed heap {Before} → {After} KB)",
             left, _peak, before / 1024, GC.GetTotalMemory(forceFullCollection: false) / 1024);
