@@ -225,6 +225,14 @@ public sealed class MemoryOptions
     /// reclaim, and when <see cref="ReclaimAfterNodesLeft"/> more nodes connected since the last trim (a connect storm).
     /// </summary>
     public bool TrimNative { get; set; } = true;
+
+    /// <summary>
+    /// Whether, after a trim for a wave of arrivals or after a reclaim, the next check that sees no new wave trims once
+    /// more (with <see cref="TrimNative"/>). The storm's socket, TLS and login buffers, and what a reclaim's finalizers
+    /// free, reach glibc's free lists after the first trim ran, and would otherwise stay resident until the next wave
+    /// (docs/scale.md "Native memory handed back").
+    /// </summary>
+    public bool TrimNativeAgain { get; set; } = true;
 }
 
 public sealed class RegistryOptions

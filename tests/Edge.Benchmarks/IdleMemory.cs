@@ -28,7 +28,26 @@ public static class IdleMemory
     {
         /// <summary>The resident set by kind of mapping (/proc/&lt;pid&gt;/smaps), MB.</summary>
         public Dictionary<string, double> RssByKind { get; init; } = [];
+
+        /// <summary>The gateway's GC view at the reading (its own gauges and the runtime's), MB; null for Mosquitto.</summary>
+        public GcView? Gc { get; init; }
+
+        /// <summary>
+        /// RSS outside the GC heap (code, stacks, native allocations: glibc arenas, SQLite, OpenSSL), MB, two ways: RSS −
+        /// the GC's committed memory counts all of that as resident (a floor of the native part), RSS − the GC heap now
+        /// only what objects fill (a ceiling).
+        /// </summary>
+        public double? NativeFloorMb => CommittedMb is { } committed ? Math.Round(RssMb - committed, 1) : null;
+
+        /// <inheritdoc cref="NativeFloorMb"/>
+        public double? NativeCeilingMb => Gc?.HeapNowMb is { } heap ? Math.Round(RssMb - heap, 1) : null;
     }
+
+    /// <summary>
+    /// The GC heap now (live objects and garbage since the last collection), the fragmentation of the last collection,
+    /// the size of gen0 when it began (the young garbage the budget let pile up), and SQLite's allocator, MB.
+    /// </summary>
+    sealed record GcView(double? HeapNowMb, double? FragmentationMb, double? Gen0BeforeMb, double? SqliteMb);
 
     /// <summary>
     /// One setting's run. Raw (cold): the empty gateway and the first 1,000 nodes of its life, one-off costs included.
@@ -91,6 +110,9 @@ public static class IdleMemory
         // What deploy/edge-gateway.service sets (docs/scale.md "Settings compared").
         new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit)", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
         new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit), no native trim", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["Gateway__Memory__TrimNative"] = "false" }),
+        // The reclaimer trims once more at the check after a trim for arrivals (Gateway:Memory:TrimNativeAgain); this is without.
+        new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit), one trim per wave", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["Gateway__Memory__TrimNativeAgain"] = "false" }),
+        new("workstation GC, concurrent, gen0 max budget 2 MB", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x200000" }),
         // The settings the issue left to try on the warm gateway, each beside the unit's gen0 cap: glibc arenas at most 2
         // (each thread that allocates natively, SQLite or OpenSSL's PBKDF2, otherwise keeps an arena of its own), the
         // collector asked to conserve memory, and the thread pool capped at 4 workers (the connect storm adds some, each with its stack).
@@ -111,7 +133,7 @@ public static class IdleMemory
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var nodes = Math.Max(1001, Program.Arg(args, "--nodes", 5000));
+        var nodes = Math.Max(1000, Program.Arg(args, "--nodes", 5000)); // 1,000: the warm first 1,000 alone
         var rounds = Math.Max(1, Program.Arg(args, "--rounds", 1));
         var step = Math.Max(100, Program.Arg(args, "--step", 1000)); // nodes between the warm gateway's readings above 1,000
         var only = Spread.Option(args, "--only"); // run only the settings named so (or one of these, split by |)
@@ -179,6 +201,18 @@ public static class IdleMemory
         Console.WriteLine($"        threads {Row(t => t.Threads)}" + (s.Empty.HeapMb is null ? "" :
             $"; pool threads {Row(t => t.PoolThreads)}; GC heap {Row(t => t.HeapMb, "F1")} MB; GC committed {Row(t => t.CommittedMb, "F1")} MB; JIT methods {Row(t => t.JitMethods)}" +
             $"; allocated {Row(t => t.AllocatedMb, "F1")} MB; collections {Row(t => t.Collections)}"));
+        if (s.Empty.Gc is not null)
+        {
+            // Managed against native at each stage: what a node's KB is made of.
+            Console.WriteLine($"        GC view (MB): RSS {Row(t => t.RssMb, "F1")}; GC heap now {Row(t => t.Gc?.HeapNowMb, "F1")}; GC committed {Row(t => t.CommittedMb, "F1")}" +
+                              $"; fragmentation {Row(t => t.Gc?.FragmentationMb, "F1")}; gen0 before last collection {Row(t => t.Gc?.Gen0BeforeMb, "F1")}" +
+                              $"; native (RSS − committed … RSS − heap now) {Row(t => t.NativeFloorMb, "F1")} … {Row(t => t.NativeCeilingMb, "F1")}; SQLite {Row(t => t.Gc?.SqliteMb, "F1")}");
+            // A node's KB split: managed between the GC heap now and its committed memory, native the rest.
+            string Split(Stage at, int count) =>
+                $"managed {PerNodeKb(at.Gc?.HeapNowMb, s.WarmEmpty.Gc?.HeapNowMb, count)}–{PerNodeKb(at.CommittedMb, s.WarmEmpty.CommittedMb, count)} KB (heap now–committed), " +
+                $"native {PerNodeKb(at.NativeFloorMb, s.WarmEmpty.NativeFloorMb, count)}–{PerNodeKb(at.NativeCeilingMb, s.WarmEmpty.NativeCeilingMb, count)} KB";
+            Console.WriteLine($"        per node, warm first 1,000: {Split(s.Checkpoints.First(c => c.Nodes == 1000).Reading, 1000)}; warm all {nodes}: {Split(s.AtAll, nodes)}");
+        }
         Console.WriteLine("        RSS by mapping (MB): " + string.Join("; ", s.AtAll.RssByKind.Keys.Union(s.Empty.RssByKind.Keys).Order().Select(kind =>
             $"{kind} {Row(t => t.RssByKind.GetValueOrDefault(kind), "F1")}")));
     }
@@ -201,7 +235,12 @@ public static class IdleMemory
                 var metrics = Metrics(await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics"));
                 var reading = new Stage(Mb(rss), Threads(process.Id), (int?)Find(metrics, "dotnet_thread_pool_thread_count"),
                     Mb(Find(metrics, "dotnet_gc_last_collection_heap_size_bytes")), Mb(Find(metrics, "dotnet_gc_last_collection_memory_committed_size_bytes")),
-                    (long?)Find(metrics, "dotnet_jit_compiled_methods"), Mb(Find(metrics, "dotnet_gc_heap_total_allocated_bytes")), (int?)Find(metrics, "dotnet_gc_collections")) { RssByKind = RssByKind(process.Id) };
+                    (long?)Find(metrics, "dotnet_jit_compiled_methods"), Mb(Find(metrics, "dotnet_gc_heap_total_allocated_bytes")), (int?)Find(metrics, "dotnet_gc_collections"))
+                {
+                    RssByKind = RssByKind(process.Id),
+                    Gc = new(Mb(Find(metrics, "edge_gateway_gc_heap_now")), Mb(Find(metrics, "dotnet_gc_last_collection_heap_fragmentation_size")),
+                        Mb(Find(metrics, "edge_gateway_gc_gen0_before_collection")), Mb(Find(metrics, "edge_gateway_sqlite_memory"))),
+                };
                 if (dumps is not null) await GcDumpAsync(process.Id, Path.Combine(dumps, $"{Slug(setting.Name)}-r{round + 1}-{stage}.gcdump"));
                 return reading;
             }
@@ -262,7 +301,7 @@ public static class IdleMemory
             await DisconnectAllAsync(clients);
             var after = await read("left", LeaveWait);
             return new Sample(setting.Name, round + 1, empty.RssMb, at1000.RssMb, atAll.RssMb, after.RssMb,
-                Math.Round((at1000.RssMb - empty.RssMb) * 1024 / 1000, 1), Math.Round((atAll.RssMb - warm1000.RssMb) * 1024 / (nodes - 1000), 1), empty, at1000, atAll, after)
+                Math.Round((at1000.RssMb - empty.RssMb) * 1024 / 1000, 1), nodes > 1000 ? Math.Round((atAll.RssMb - warm1000.RssMb) * 1024 / (nodes - 1000), 1) : 0, empty, at1000, atAll, after)
             {
                 WarmEmpty = warmEmpty, Checkpoints = checkpoints, ColdConnectSeconds = coldConnect,
             };
@@ -273,11 +312,15 @@ public static class IdleMemory
         }
     }
 
+    static string PerNodeKb(double? atMb, double? fromMb, int nodes) =>
+        atMb is { } at && fromMb is { } from ? ((at - from) * 1024 / nodes).ToString("F1", CultureInfo.InvariantCulture) : "?";
+
     static readonly TimeSpan LeaveWait = TimeSpan.FromSeconds(40);
 
-    /// <summary>Nodes connected and idle: read after one of the gateway's reclaim checks (every 15 s) has seen them,
-    /// as a gateway whose nodes arrived minutes or hours ago would be.</summary>
-    static readonly TimeSpan ConnectedWait = TimeSpan.FromSeconds(20);
+    /// <summary>Nodes connected and idle: read after two of the gateway's reclaim checks (every 15 s) have seen them (the
+    /// trim after their arrival and the second trim once no more arrive), as a gateway whose nodes arrived minutes or
+    /// hours ago would be.</summary>
+    static readonly TimeSpan ConnectedWait = TimeSpan.FromSeconds(35);
 
     static async Task DisconnectAllAsync(List<IMqttClient> clients)
     {

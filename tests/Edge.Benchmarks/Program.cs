@@ -60,7 +60,7 @@ public static class Program
         {
             if (args.Contains("--help"))
             {
-                Console.WriteLine("Edge.Benchmarks idle [--nodes N=5000] [--rounds R=1] [--step S=1000: nodes between readings of the warm gateway] [--only \"a setting's name (exactly that one) or part of names (all containing it), several split by |\"] [--gcdump DIR: heap dumps per stage, dotnet-gcdump on the PATH] [--gateway-dir DIR: also another build of the gateway, e.g. published with ReadyToRun] [--out results.json] [--load \"...\"]");
+                Console.WriteLine("Edge.Benchmarks idle [--nodes N=5000, at least 1000 (1,000 → N is then 0)] [--rounds R=1] [--step S=1000: nodes between readings of the warm gateway] [--only \"a setting's name (exactly that one) or part of names (all containing it), several split by |\"] [--gcdump DIR: heap dumps per stage, dotnet-gcdump on the PATH] [--gateway-dir DIR: also another build of the gateway, e.g. published with ReadyToRun] [--out results.json] [--load \"...\"]");
                 return 0;
             }
             return await IdleMemory.RunAsync(args[1..]);

@@ -77,17 +77,9 @@ public sealed class MemoryReclaimerTests
     {
         await using var gateway = await TestGateway.StartAsync(null, "--Gateway:Memory:ReclaimCheckSeconds=0", "--Gateway:Memory:ReclaimAfterNodesLeft=4",
             "--Gateway:Memory:TrimNative=" + trim);
-        var registry = gateway.Get<NodeRegistry>();
         var reclaimer = gateway.Get<MemoryReclaimer>();
         var clients = new List<IMqttClient>();
-        async Task ArriveAsync(int count)
-        {
-            foreach (var node in Enumerable.Range(clients.Count + 1, count).Select(i => $"sl-{i:0000}"))
-            {
-                clients.Add(await gateway.ConnectAsync(node, gateway.AddNode(node)));
-            }
-            await TestGateway.WaitUntilAsync(() => registry.ConnectedCount == clients.Count, $"{clients.Count} nodes connected");
-        }
+        Task ArriveAsync(int count) => MemoryReclaimerTests.ArriveAsync(gateway, clients, count);
 
         await ArriveAsync(3);
         Assert.False(reclaimer.Check());
@@ -104,6 +96,58 @@ public sealed class MemoryReclaimerTests
         Assert.Equal(trim ? 2 : 0, reclaimer.Trims);
         Assert.Equal(0, reclaimer.Reclaims);
         foreach (var client in clients) client.Dispose();
+    }
+
+    /// <summary>
+    /// A connect storm's buffers reach glibc's free lists after the trim for its arrival ran: the first check after it
+    /// that sees no new wave trims once more (<c>Gateway:Memory:TrimNativeAgain</c>), once, and not while nodes keep
+    /// arriving in waves (each of those trims already); likewise the check after a reclaim.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Native_memory_is_handed_back_once_more_at_the_first_check_after_a_wave_unless_turned_off(bool again)
+    {
+        await using var gateway = await TestGateway.StartAsync(null, "--Gateway:Memory:ReclaimCheckSeconds=0", "--Gateway:Memory:ReclaimAfterNodesLeft=4",
+            "--Gateway:Memory:TrimNativeAgain=" + again);
+        var reclaimer = gateway.Get<MemoryReclaimer>();
+        var clients = new List<IMqttClient>();
+
+        await ArriveAsync(gateway, clients, 4);
+        Assert.False(reclaimer.Check());
+        Assert.Equal((1, 0), (reclaimer.Trims, reclaimer.Retrims)); // the trim for the wave
+        await ArriveAsync(gateway, clients, 4);
+        Assert.False(reclaimer.Check());
+        Assert.Equal((2, 0), (reclaimer.Trims, reclaimer.Retrims)); // another wave: its own trim, no second one yet
+
+        Assert.False(reclaimer.Check());
+        Assert.Equal((2, again ? 1 : 0), (reclaimer.Trims, reclaimer.Retrims)); // the waves are over: once more
+        Assert.False(reclaimer.Check());
+        Assert.Equal((2, again ? 1 : 0), (reclaimer.Trims, reclaimer.Retrims)); // and only once
+
+        await ArriveAsync(gateway, clients, 4);
+        Assert.False(reclaimer.Check());
+        Assert.False(reclaimer.Check());
+        Assert.Equal((3, again ? 2 : 0), (reclaimer.Trims, reclaimer.Retrims));
+        Assert.Equal(0, reclaimer.Reclaims);
+
+        // A reclaim's collection runs finalizers that free native memory after its trim: the next check trims once more.
+        await LeaveAsync(clients, clients.Count, gateway.Get<NodeRegistry>(), 0);
+        Assert.True(reclaimer.Check());
+        Assert.Equal(again ? 2 : 0, reclaimer.Retrims);
+        Assert.False(reclaimer.Check());
+        Assert.False(reclaimer.Check());
+        Assert.Equal((3, again ? 3 : 0), (reclaimer.Trims, reclaimer.Retrims));
+    }
+
+    static async Task ArriveAsync(TestGateway gateway, List<IMqttClient> clients, int count)
+    {
+        foreach (var node in Enumerable.Range(clients.Count + 1, count).Select(i => $"sl-{i:0000}"))
+        {
+            clients.Add(await gateway.ConnectAsync(node, gateway.AddNode(node)));
+        }
+        var registry = gateway.Get<NodeRegistry>();
+        await TestGateway.WaitUntilAsync(() => registry.ConnectedCount == clients.Count, $"{clients.Count} nodes connected");
     }
 
     static async Task LeaveAsync(List<IMqttClient> clients, int count, NodeRegistry registry, int remaining)

@@ -71,6 +71,11 @@ public sealed class OperationsTests
         // ASP.NET Core's request histogram saw the /health request; the runtime reports its GC.
         Assert.Equal(1, scrape.Value("http_server_request_duration_seconds_count", "http_route", "/health", "http_response_status_code", "200"));
         Assert.Contains(scrape.Names, name => name.StartsWith("dotnet_gc_", System.StringComparison.Ordinal));
+        // The gateway's own memory gauges (docs/scale.md): the GC heap now, gen0 at the last collection, SQLite's allocator.
+        Assert.Equal("gauge", scrape.TypeOf("edge_gateway_gc_heap_now_bytes"));
+        Assert.True(scrape.Value("edge_gateway_gc_heap_now_bytes") > 0);
+        Assert.True(scrape.Value("edge_gateway_gc_gen0_before_collection_bytes") >= 0);
+        Assert.True(scrape.Value("edge_gateway_sqlite_memory_bytes") > 0); // the registry and outbox are open
     }
 
     /// <summary>

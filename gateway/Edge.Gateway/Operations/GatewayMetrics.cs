@@ -32,6 +32,7 @@ public sealed class GatewayMetrics
             "Node re-sends recognised by (nodeId, boot, seq) and not stored again (protocol.md §5.4, §16.2).");
         OutboxDropped = Meter.CreateCounter<long>("edge.gateway.outbox.dropped", "{message}",
             "Queued messages dropped by the disk-quota policy (routine telemetry first, kept events/acks last), by class.");
+        MemoryGauges.Add(Meter);
     }
 
     public Meter Meter { get; }
