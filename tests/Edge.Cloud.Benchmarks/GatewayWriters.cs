@@ -130,6 +130,7 @@ public static partial class Program
             using var stages = new StageListener(app.Services.GetRequiredService<Edge.Cloud.Telemetry.CloudMetrics>().Meter);
             var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             var settleCpu = PathSettle.Cpu;
+            var jit = System.Runtime.JitInfo.GetCompilationTime();
             try
             {
                 var result = await TimeGatewaysAsync(provider, "http: POST gzip batches", perGateway, async (gateway, batch, index) =>
@@ -147,7 +148,7 @@ public static partial class Program
                     }
                 }, () => AllNodeStateAppliedAsync(connections, perGateway.Select((own, gateway) => (GatewayId(gateway), own[^1][^1].Seq)).ToList()));
                 var cpuMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu - (PathSettle.Cpu - settleCpu)).TotalMilliseconds;
-                HttpSplits.Add(new HttpSplit($"{provider} [{Gateways} gateways]", batches.Count, result.Seconds * 1000, cpuMs, stages.Snapshot(), stages.FeedMs, stages.FeedBatches));
+                HttpSplits.Add(new HttpSplit($"{provider} [{Gateways} gateways]", batches.Count, result.Seconds * 1000, cpuMs, (System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds, stages.Snapshot(), stages.FeedMs, stages.FeedBatches));
                 return result;
             }
             finally
