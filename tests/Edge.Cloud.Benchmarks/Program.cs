@@ -34,7 +34,7 @@ namespace Edge.Cloud.Benchmarks;
 /// measurement, then a table.
 ///
 /// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- [records] [batch=500] [--nodes 10000]
-/// [--rounds 5] [--providers sqlite,postgres] [--gateways N] [--interval 300] [--load "what else runs"] [--out file]
+/// [--rounds 5] [--warmup 2] [--providers sqlite,postgres] [--gateways N] [--interval 300] [--load "what else runs"] [--out file]
 /// PostgreSQL from EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES); without either only SQLite runs.
 /// <c>-- transit [stopTimes]</c>: the GTFS import benchmark instead (<see cref="TransitImportBenchmark"/>);
 /// <c>-- validate [passes]</c>: the CPU of record validation alone (<see cref="ValidationBenchmark"/>).
@@ -74,12 +74,18 @@ public static partial class Program
         var results = new List<Result>();
 
         PathSettle.Postgres = postgres;
-        // Warm-up (JIT to its optimized tier, Npgsql's type loading, the pools): enough batches that the first
-        // counted round runs the same code as the others, not one batch (docs/cloud.md §Ingestion benchmark).
-        var warmUp = MakeBatches(Math.Min(total, 20 * batchSize), batchSize, nodes, interval);
-        if (sqlite) await RunSqliteAsync(warmUp, warmUp.Select(GzipBody).ToList(), new List<Result>(), 0); // warm-up (JIT)
+        // Warm-up (JIT to its optimized tier, Npgsql's type loading, the pools): --warmup uncounted rounds of the same
+        // batches, so that the first counted round runs the same code as the others. 20 batches were not enough: the JIT
+        // kept tiering up the per-batch code through the first two counted http rounds (820 and 600 methods compiled
+        // inside them, ~0.5 s of CPU each; stderr prints the count per path) (docs/cloud.md §Where the HTTP path's CPU goes).
+        var warmUpRounds = Math.Max(0, int.Parse(Edge.Benchmarks.Spread.Option(args, "--warmup") ?? "2", CultureInfo.InvariantCulture));
         if (postgres is null) Console.Error.WriteLine("PostgreSQL skipped (not in --providers, or EDGE_BENCH_POSTGRES / EDGE_TEST_POSTGRES not set).");
-        else await RunPostgresAsync(postgres, warmUp, warmUp.Select(GzipBody).ToList(), new List<Result>(), 0);
+        for (var round = 0; round < warmUpRounds; round++)
+        {
+            if (sqlite) await RunSqliteAsync(batches, bodies, new List<Result>(), round);
+            if (postgres is not null) await RunPostgresAsync(postgres, batches, bodies, new List<Result>(), round);
+            Console.WriteLine($"warm-up round {round + 1} done");
+        }
         Splits.Clear();
         HttpSplits.Clear();
         for (var round = 0; round < rounds; round++)
@@ -133,6 +139,9 @@ public static partial class Program
     {
         await PathSettle.BeforePathAsync();
         var latencies = new List<double>(batches.Count);
+        var window = Stopwatch.GetTimestamp();
+        var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
         var total = Stopwatch.StartNew();
         foreach (var batch in batches)
         {
@@ -142,8 +151,19 @@ public static partial class Program
         }
         if (drain is not null) await drain();
         var seconds = total.Elapsed.TotalSeconds;
+        PrintWindow(provider, path, window, jitted, GC.GetTotalAllocatedBytes() - allocated, GC.GetTotalPauseDuration() - paused);
         latencies.Sort();
         return new Result(provider, path, batches.Sum(b => b.Length), seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95));
+    }
+
+    /// <summary>The path's timed window on the monotonic clock (Stopwatch's on Linux), for a profiler's time filter: e.g.
+    /// <c>perf record -k CLOCK_MONOTONIC</c>, then <c>perf report --time start,end</c> with these seconds; and how many
+    /// methods the JIT had compiled before and after it (tiering up, dynamic methods of a new app), what the process
+    /// allocated meanwhile and how long its garbage collections paused it.</summary>
+    private static void PrintWindow(string provider, string path, long started, long jitted, long allocated, TimeSpan paused)
+    {
+        static string Seconds(long ticks) => ((decimal)ticks / Stopwatch.Frequency).ToString("F6", CultureInfo.InvariantCulture);
+        Console.Error.WriteLine($"# window {provider} '{path}' {Seconds(started)},{Seconds(Stopwatch.GetTimestamp())}; methods JIT-compiled in the process before it {jitted}, after it {System.Runtime.JitInfo.GetCompiledMethodCount()}; {allocated / 1048576.0:F0} MB allocated, GC pauses {paused.TotalMilliseconds:F0} ms");
     }
 
     internal static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
@@ -258,12 +278,14 @@ public static partial class Program
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             // What a gateway sends with each batch (HttpRecordSender): its version, and its backlog per request below.
             http.DefaultRequestHeaders.UserAgent.TryParseAdd("edge-gateway/1.0.0-bench");
+            await FirstRequestAsync(http, Gateway);
             // Stamped now, as a gateway stamps each batch: an old sentAt would raise the cloud's clock alarm on every batch.
             var bodies = batches.Select(GzipBody).ToList();
             var index = 0;
             using var stages = new StageListener(app.Services.GetRequiredService<Edge.Cloud.Telemetry.CloudMetrics>().Meter);
             var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             var settleCpu = PathSettle.Cpu;
+            var jit = System.Runtime.JitInfo.GetCompilationTime();
             var result = await TimeAsync(provider, "http: POST gzip batches", batches, async batch =>
             {
                 using var content = new ByteArrayContent(bodies[index++]);
@@ -284,7 +306,7 @@ public static partial class Program
             var lastSeq = batches[^1][^1].Seq;
             while (await FeedCheckpointAsync(app.Services.GetRequiredService<IStorageConnections>()) < lastSeq && feedDone.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
             var cpuMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu - (PathSettle.Cpu - settleCpu)).TotalMilliseconds;
-            HttpSplits.Add(new HttpSplit(provider, batches.Count, result.Seconds * 1000, cpuMs, stages.Snapshot(), stages.FeedMs, stages.FeedBatches,
+            HttpSplits.Add(new HttpSplit(provider, batches.Count, result.Seconds * 1000, cpuMs, (System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds, stages.Snapshot(), stages.FeedMs, stages.FeedBatches,
                 app.Services.GetRequiredService<Edge.Cloud.Alarms.RecordFeed>().NodeStatesWritten));
             return result;
         }
@@ -295,9 +317,22 @@ public static partial class Program
         }
     }
 
+    /// <summary>The app's first request, before the timing: an empty batch of the gateway. ASP.NET Core builds every
+    /// endpoint's request delegate (expression trees compiled, then JIT-compiled) at a process's first request, ~0.5 s of
+    /// CPU for this app's endpoints, which a running cloud pays once at start and not per batch; inside the timing it was
+    /// ~40 % of the http path's CPU samples in a 60-batch round (docs/cloud.md §Where the HTTP path's CPU goes).</summary>
+    private static async Task FirstRequestAsync(HttpClient http, string gateway)
+    {
+        using var content = new ByteArrayContent(GzipBody([], gateway));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+        using var response = await http.PostAsync($"api/v1/gateways/{gateway}/batches", content);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"the warm-up batch was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
     /// <summary>One http run's time by stage (the cloud's <c>edge.cloud.ingestion.stage.duration</c> histogram, summed),
-    /// the record feed's apply time, and the whole process's CPU time (cloud, record feed and this client).</summary>
-    private sealed record HttpSplit(string Provider, int Batches, double WallMs, double CpuMs, Dictionary<string, double> StageMs, double FeedMs, int FeedBatches, long NodeStateRows);
+    /// the record feed's apply time, the whole process's CPU time (cloud, record feed and this client) and the JIT's time in it.</summary>
+    private sealed record HttpSplit(string Provider, int Batches, double WallMs, double CpuMs, double JitMs, Dictionary<string, double> StageMs, double FeedMs, int FeedBatches, long NodeStateRows);
 
     private static readonly List<HttpSplit> HttpSplits = new();
 
@@ -338,13 +373,16 @@ public static partial class Program
             var outside = Edge.Benchmarks.Spread.Of(group.Select(x => (x.WallMs - x.StageMs.GetValueOrDefault("handler")) / x.Batches));
             var feed = Edge.Benchmarks.Spread.Of(group.Select(x => x.FeedMs / x.Batches));
             var cpu = Edge.Benchmarks.Spread.Of(group.Select(x => x.CpuMs / x.Batches));
+            // The JIT's time in the run (tiering up code of the app's start-up and first request, which a running cloud
+            // compiled long ago): part of cpu, printed so that a round still compiling is seen for what it is.
+            var jit = Edge.Benchmarks.Spread.Of(group.Select(x => x.JitMs / x.Batches));
             var feedShare = Edge.Benchmarks.Spread.Of(group.Select(x => (double)x.FeedBatches / x.Batches));
             var nodeRows = Edge.Benchmarks.Spread.Of(group.Select(x => (double)x.NodeStateRows / x.Batches));
             // With N gateways the batches' stages overlap one another: their sum says nothing about the wall time, so no rest.
             var restText = group.Key.Contains("gateways]", StringComparison.Ordinal) ? "— (stages of concurrent batches overlap)"
                 : $"{rest.Text("F2")} (in handler {inHandler.Text("F2")}, outside {outside.Text("F2")})";
-            Console.WriteLine($"{group.Key,-10} {string.Join("   ", line)}   rest {restText}   | feed {feed.Text("F2")} ({feedShare.Text("F2")} transactions, {nodeRows.Text("F0")} node_state rows written a batch)   cpu {cpu.Text("F2")}");
-            output.Add(new { provider = group.Key, stageMsPerBatch = stages, restMsPerBatch = rest, restInHandlerMsPerBatch = inHandler, outsideHandlerMsPerBatch = outside, feedMsPerBatch = feed, nodeStateRowsPerBatch = nodeRows, cpuMsPerBatch = cpu, runs = group.ToList() });
+            Console.WriteLine($"{group.Key,-10} {string.Join("   ", line)}   rest {restText}   | feed {feed.Text("F2")} ({feedShare.Text("F2")} transactions, {nodeRows.Text("F0")} node_state rows written a batch)   cpu {cpu.Text("F2")} (of it JIT {jit.Text("F2")})");
+            output.Add(new { provider = group.Key, stageMsPerBatch = stages, restMsPerBatch = rest, restInHandlerMsPerBatch = inHandler, outsideHandlerMsPerBatch = outside, feedMsPerBatch = feed, nodeStateRowsPerBatch = nodeRows, cpuMsPerBatch = cpu, jitMsPerBatch = jit, runs = group.ToList() });
         }
         return output;
     }

@@ -92,11 +92,13 @@ public static class BatchEndpoint
             if (bodyError is not null) return bodyError;
             metrics.Stage("read", started);
 
+            // The document reads the body's buffer in place: the buffer goes back to the pool after the document.
+            using var pooled = body!;
             started = Stopwatch.GetTimestamp();
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+                document = JsonDocument.Parse(pooled.Bytes, new JsonDocumentOptions { MaxDepth = 64 });
             }
             catch (JsonException e)
             {
@@ -187,49 +189,52 @@ public static class BatchEndpoint
         return null;
     }
 
-    /// <summary>Reads the (possibly gzip-compressed) body, refusing more than <paramref name="maxBytes"/>
-    /// uncompressed bytes without reading further.</summary>
-    private static async Task<(byte[] Body, IResult? Error)> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>Reads the (possibly gzip-compressed) body into a buffer from the shared pool (the caller disposes it once
+    /// the parsed document is done with), refusing more than <paramref name="maxBytes"/> uncompressed bytes without reading
+    /// further.</summary>
+    private static async Task<(BatchBody? Body, IResult? Error)> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         var encoding = request.Headers.ContentEncoding.ToString().Trim();
         Stream source;
         if (encoding.Length == 0 || encoding.Equals("identity", StringComparison.OrdinalIgnoreCase)) source = request.Body;
         else if (encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase)) source = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
-        else return (Array.Empty<byte>(), Problem(StatusCodes.Status415UnsupportedMediaType, $"Content-Encoding '{encoding}' is not supported; send gzip or no encoding"));
+        else return (null, Problem(StatusCodes.Status415UnsupportedMediaType, $"Content-Encoding '{encoding}' is not supported; send gzip or no encoding"));
 
         await using (source)
         {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
+            var body = new BatchBody(ReferenceEquals(source, request.Body) ? request.ContentLength : null, maxBytes);
             try
             {
                 while (true)
                 {
-                    var read = await source.ReadAsync(chunk, cancellationToken);
+                    var read = await source.ReadAsync(body.Free(), cancellationToken);
                     if (read == 0) break;
-                    if (buffer.Length + read > maxBytes)
+                    if (!body.Advance(read))
                     {
-                        return (Array.Empty<byte>(), Problem(StatusCodes.Status413PayloadTooLarge,
+                        body.Dispose();
+                        return (null, Problem(StatusCodes.Status413PayloadTooLarge,
                             $"body: more than {maxBytes} bytes uncompressed (limit {maxBytes / (1024 * 1024)} MiB); send fewer records"));
                     }
-                    buffer.Write(chunk, 0, read);
                 }
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
             {
-                return (Array.Empty<byte>(), Problem(StatusCodes.Status400BadRequest, $"body: Content-Encoding is gzip but the body is not valid gzip ({e.Message})"));
+                body.Dispose();
+                return (null, e switch
+                {
+                    InvalidDataException => Problem(StatusCodes.Status400BadRequest, $"body: Content-Encoding is gzip but the body is not valid gzip ({e.Message})"),
+                    BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem(StatusCodes.Status413PayloadTooLarge, $"body: {e.Message}"),
+                    // The gateway went away mid-body (shutdown, dropped link): nothing was stored, it will
+                    // send the same records again. A client error, not a server fault worth a stack trace.
+                    _ => Problem(StatusCodes.Status400BadRequest, $"body: {e.Message}"),
+                });
             }
-            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            catch
             {
-                return (Array.Empty<byte>(), Problem(StatusCodes.Status413PayloadTooLarge, $"body: {e.Message}"));
+                body.Dispose();
+                throw;
             }
-            catch (BadHttpRequestException e)
-            {
-                // The gateway went away mid-body (shutdown, dropped link): nothing was stored, it will
-                // send the same records again. A client error, not a server fault worth a stack trace.
-                return (Array.Empty<byte>(), Problem(StatusCodes.Status400BadRequest, $"body: {e.Message}"));
-            }
-            return (buffer.ToArray(), null);
+            return (body, null);
         }
     }
 
