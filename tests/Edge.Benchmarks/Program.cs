@@ -51,8 +51,9 @@ public static class Program
 
         public double? JitMs { get; set; }
 
-        /// <summary>The JIT's time against the process's CPU time in the window (the JIT's time is wall time of its
-        /// threads, close to their CPU time: compiling does not wait).</summary>
+        /// <summary>The JIT's time against the process's CPU time in the window. The runtime counts the elapsed time of
+        /// each compilation, so on a loaded machine it includes time the compiling thread waited for a core: an upper
+        /// bound of the JIT's CPU, and only a rough share (the cold/warm CPU per message is the firmer figure).</summary>
         public double? JitShareOfCpu => JitMs is { } ms && CpuSeconds > 0 ? Math.Round(ms / (CpuSeconds * 1000), 3) : null;
 
         /// <summary>Bytes the broker process sent to storage over the same span (/proc/&lt;pid&gt;/io write_bytes).</summary>
@@ -139,7 +140,7 @@ public static class Program
             var cpu = Spread.Of(results.Select(r => r.CpuMsPer1000));
             var disk = Spread.Of(results.Select(r => r.DiskKbPerMessage));
             var jit = results.All(r => r.JitMs is not null)
-                ? $"   JIT in the timed window {Spread.Of(results.Select(r => (double)r.JitMethods!.Value)).Text("F0")} methods, {Spread.Of(results.Select(r => r.JitMs!.Value)).Text("F0")} ms = {Spread.Of(results.Select(r => r.JitShareOfCpu ?? 0)).Text("P0")} of its CPU"
+                ? $"   JIT in the timed window {Spread.Of(results.Select(r => (double)r.JitMethods!.Value)).Text("F0")} methods, {Spread.Of(results.Select(r => r.JitMs!.Value)).Text("F0")} ms elapsed = {Spread.Of(results.Select(r => r.JitShareOfCpu ?? 0)).Text("P0")} of its CPU time"
                 : "";
             Console.WriteLine($"{results[0].Target,-40} {rate.Text("F0")} msg/s   p50 {p50.Text("F2")} ms   p99 {p99.Text("F2")} ms   CPU {cpu.Text("F0")} ms per 1,000 messages   disk {disk.Text("F2")} KB per message{jit}");
             summary[name] = new { messagesPerSecond = rate, p50Ms = p50, p99Ms = p99, cpuMsPer1000Messages = cpu, diskKbPerMessage = disk };
@@ -403,7 +404,7 @@ public static class Program
         return ((long)Value("dotnet_jit_compiled_methods_total"), Value("dotnet_jit_compilation_time_seconds_total") * 1000);
     }
 
-    static string Jit(Result result) => result.JitMs is null ? "" : $"JIT {result.JitMethods} methods, {result.JitMs:F0} ms = {result.JitShareOfCpu:P0} of its CPU";
+    static string Jit(Result result) => result.JitMs is null ? "" : $"JIT {result.JitMethods} methods, {result.JitMs:F0} ms elapsed = {result.JitShareOfCpu:P0} of its CPU time";
 
     /// <summary>Connects every publisher, awaits <paramref name="started"/> (the CPU reading), then publishes sequence
     /// numbers <paramref name="seqOffset"/> + 1 … + M per node and times them; awaits <paramref name="finished"/> after
