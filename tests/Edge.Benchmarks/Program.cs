@@ -28,7 +28,10 @@ namespace Edge.Benchmarks;
 /// </summary>
 public static class Program
 {
-    internal sealed record Settings(int Publishers, int MessagesPerPublisher, int InFlight, string Synchronous);
+    /// <param name="Warmup">Uncounted passes of the same load against each target, in the process that is then timed
+    /// (<c>--warmup</c>, default 1). A gateway runs for days: its JIT (tier-0 code, then the tier-1 recompiles of the hot
+    /// paths) was paid long ago, but a process started for each round pays it inside the timed window.</param>
+    internal sealed record Settings(int Publishers, int MessagesPerPublisher, int InFlight, string Synchronous, int Warmup = 1);
 
     /// <summary>A second gateway measured in the same rounds (<c>--compare-dir</c>, <c>--compare-env</c>): another build
     /// (a directory holding its Edge.Gateway.dll, e.g. one built from main) and/or runtime settings, to measure one change
@@ -41,6 +44,17 @@ public static class Program
         public double CpuSeconds { get; set; }
 
         public double CpuMsPer1000 => Math.Round(CpuSeconds * 1000 / Messages * 1000, 1);
+
+        /// <summary>Methods the gateway's JIT compiled (or recompiled at a higher tier) inside the timed window, and the
+        /// time it spent on them (the runtime's dotnet_jit_* counters on /metrics); null for Mosquitto.</summary>
+        public long? JitMethods { get; set; }
+
+        public double? JitMs { get; set; }
+
+        /// <summary>The JIT's time against the process's CPU time in the window. The runtime counts the elapsed time of
+        /// each compilation, so on a loaded machine it includes time the compiling thread waited for a core: an upper
+        /// bound of the JIT's CPU, and only a rough share (the cold/warm CPU per message is the firmer figure).</summary>
+        public double? JitShareOfCpu => JitMs is { } ms && CpuSeconds > 0 ? Math.Round(ms / (CpuSeconds * 1000), 3) : null;
 
         /// <summary>Bytes the broker process sent to storage over the same span (/proc/&lt;pid&gt;/io write_bytes).</summary>
         public long DiskBytes { get; set; }
@@ -79,16 +93,18 @@ public static class Program
             Console.WriteLine("Edge.Benchmarks commands --help: command latency, API call → acked (demo fleet, background ingest)");
             Console.WriteLine("Edge.Benchmarks idle --help: gateway memory per idle connected node, per GC setting, with Mosquitto as the baseline (--only mosquitto)");
             Console.WriteLine("Edge.Benchmarks [--publishers N=50] [--messages M=2000 per publisher] [--inflight K=4] [--synchronous FULL|NORMAL]");
+            Console.WriteLine("                [--warmup W=1: uncounted passes of the same load against each target before the timed one, in the same process]");
             Console.WriteLine("                [--rounds R=5] [--out results.json] [--load \"what else runs on the machine\"]");
             Console.WriteLine("                [--compare-dir DIR_WITH_Edge.Gateway.dll] [--compare-env K=V[,K=V...]]: a second gateway in the same rounds");
             return 0;
         }
         var settings = new Settings(Arg(args, "--publishers", 50), Arg(args, "--messages", 2000), Arg(args, "--inflight", 4),
-            Spread.Option(args, "--synchronous") ?? "FULL");
+            Spread.Option(args, "--synchronous") ?? "FULL", Math.Max(0, Arg(args, "--warmup", 1)));
         var rounds = Math.Max(1, Arg(args, "--rounds", 5));
         var before = Spread.Machine(Spread.Option(args, "--load"));
         Console.WriteLine($"# {before["utc"]}, {before["cores"]} cores ({before["cpu"]}), {before["os"]}, load {before["loadavg"]}; {before["note"]}");
-        Console.WriteLine($"# {settings.Publishers} publishers × {settings.MessagesPerPublisher} QoS 1 messages, {settings.InFlight} in flight each; {rounds} rounds, A/B order alternating");
+        Console.WriteLine($"# {settings.Publishers} publishers × {settings.MessagesPerPublisher} QoS 1 messages, {settings.InFlight} in flight each; {rounds} rounds, A/B order alternating; " +
+                          $"{settings.Warmup} uncounted warm-up pass(es) of the same load before each timed one");
 
         var variant = CompareVariant(args);
         var fleet = await PrepareFleetAsync(settings);
@@ -104,9 +120,9 @@ public static class Program
                 var order = new List<Func<Task>> { async () => gateway.Add(await RunGatewayAsync(settings, fleet, thisGateway)), async () => mosquitto.Add(await RunMosquittoAsync(settings, fleet)) };
                 if (variant is not null) order.Add(async () => compared.Add(await RunGatewayAsync(settings, fleet, variant)));
                 for (var i = 0; i < order.Count; i++) await order[(i + round) % order.Count]();
-                Console.WriteLine($"round {round + 1}: gateway {gateway[^1].MessagesPerSecond:F0} msg/s ({gateway[^1].CpuMsPer1000:F0} ms CPU per 1,000, {gateway[^1].DiskKbPerMessage:F2} KB disk per message), " +
+                Console.WriteLine($"round {round + 1}: gateway {gateway[^1].MessagesPerSecond:F0} msg/s ({gateway[^1].CpuMsPer1000:F0} ms CPU per 1,000, {gateway[^1].DiskKbPerMessage:F2} KB disk per message, {Jit(gateway[^1])}), " +
                                   $"mosquitto {mosquitto[^1].MessagesPerSecond:F0} msg/s ({mosquitto[^1].CpuMsPer1000:F0} ms CPU per 1,000, {mosquitto[^1].DiskKbPerMessage:F2} KB)" +
-                                  (variant is null ? "" : $", {variant.Label} {compared[^1].MessagesPerSecond:F0} msg/s ({compared[^1].CpuMsPer1000:F0} ms CPU per 1,000, {compared[^1].DiskKbPerMessage:F2} KB)"));
+                                  (variant is null ? "" : $", {variant.Label} {compared[^1].MessagesPerSecond:F0} msg/s ({compared[^1].CpuMsPer1000:F0} ms CPU per 1,000, {compared[^1].DiskKbPerMessage:F2} KB, {Jit(compared[^1])})"));
             }
         }
         finally
@@ -123,7 +139,10 @@ public static class Program
             var p99 = Spread.Of(results.Select(r => r.P99Ms));
             var cpu = Spread.Of(results.Select(r => r.CpuMsPer1000));
             var disk = Spread.Of(results.Select(r => r.DiskKbPerMessage));
-            Console.WriteLine($"{results[0].Target,-40} {rate.Text("F0")} msg/s   p50 {p50.Text("F2")} ms   p99 {p99.Text("F2")} ms   CPU {cpu.Text("F0")} ms per 1,000 messages   disk {disk.Text("F2")} KB per message");
+            var jit = results.All(r => r.JitMs is not null)
+                ? $"   JIT in the timed window {Spread.Of(results.Select(r => (double)r.JitMethods!.Value)).Text("F0")} methods, {Spread.Of(results.Select(r => r.JitMs!.Value)).Text("F0")} ms elapsed = {Spread.Of(results.Select(r => r.JitShareOfCpu ?? 0)).Text("P0")} of its CPU time"
+                : "";
+            Console.WriteLine($"{results[0].Target,-40} {rate.Text("F0")} msg/s   p50 {p50.Text("F2")} ms   p99 {p99.Text("F2")} ms   CPU {cpu.Text("F0")} ms per 1,000 messages   disk {disk.Text("F2")} KB per message{jit}");
             summary[name] = new { messagesPerSecond = rate, p50Ms = p50, p99Ms = p99, cpuMsPer1000Messages = cpu, diskKbPerMessage = disk };
         }
         var ratio = Spread.Of(gateway.Zip(mosquitto, (g, m) => g.MessagesPerSecond / m.MessagesPerSecond));
@@ -221,17 +240,32 @@ public static class Program
         {
             using var http = new HttpClient();
             await WaitAsync(async () => { try { return (await http.GetAsync($"http://127.0.0.1:{httpPort}/health")).IsSuccessStatusCode; } catch (HttpRequestException) { return false; } });
-            var cpuStart = 0.0;
-            long diskStart = 0;
-            var result = await DriveAsync($"gateway (durable, {synchronous}){(variant.Label.Length > 0 ? ", " + variant.Label : "")}", settings, mqttPort, fleet.Credentials,
-                () => (cpuStart, diskStart) = (CpuSeconds(process.Id), DiskBytes(process.Id)));
-            // Each PUBACK follows the outbox commit: the gateway's work for the run is done.
-            result.CpuSeconds = CpuSeconds(process.Id) - cpuStart;
-            result.DiskBytes = DiskBytes(process.Id) - diskStart;
-            // The outbox must hold exactly what was acknowledged.
+            var target = $"gateway (durable, {synchronous}){(variant.Label.Length > 0 ? ", " + variant.Label : "")}";
+            // The first scrape compiles the exporter: outside the window, so the readings around it measure the load only.
+            var jitStart = await JitAsync(http, httpPort);
+            var jitEnd = jitStart;
+            await WarmUpAsync(target, settings, mqttPort, fleet.Credentials);
+            var (cpuStart, cpuEnd) = (0.0, 0.0);
+            var (diskStart, diskEnd) = (0L, 0L);
+            var result = await DriveAsync(target, settings, mqttPort, fleet.Credentials, settings.Warmup * settings.MessagesPerPublisher,
+                async () =>
+                {
+                    jitStart = await JitAsync(http, httpPort); // read before the CPU, so the scrape's own CPU is not counted
+                    (cpuStart, diskStart) = (CpuSeconds(process.Id), DiskBytes(process.Id));
+                },
+                // Each PUBACK follows the outbox commit: at the last one the gateway's work for the run is done (the
+                // publishers' disconnects that follow are not part of it).
+                async () =>
+                {
+                    (cpuEnd, diskEnd) = (CpuSeconds(process.Id), DiskBytes(process.Id));
+                    jitEnd = await JitAsync(http, httpPort);
+                });
+            (result.CpuSeconds, result.DiskBytes) = (cpuEnd - cpuStart, diskEnd - diskStart);
+            (result.JitMethods, result.JitMs) = (jitEnd.Methods - jitStart.Methods, Math.Round(jitEnd.Ms - jitStart.Ms, 1));
+            // The outbox must hold exactly what was acknowledged (the warm-up's messages too: no uplink drains it).
             var metrics = await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics");
             var depth = metrics.Split('\n').First(l => l.StartsWith("edge_gateway_outbox_depth{", StringComparison.Ordinal) || l.StartsWith("edge_gateway_outbox_depth ", StringComparison.Ordinal));
-            Console.WriteLine($"# gateway {depth} (expected {result.Messages})");
+            Console.WriteLine($"# gateway {depth} (expected {result.Messages * (settings.Warmup + 1)})");
             return result;
         }
         finally
@@ -289,14 +323,26 @@ public static class Program
                 catch (Exception) { return false; }
             });
             await subscriber.SubscribeAsync("edge/#", MqttQualityOfServiceLevel.AtLeastOnce);
-            var cpuStart = 0.0;
-            long diskStart = 0;
-            var result = await DriveAsync("mosquitto (persistence, passwd + ACL)", settings, port, fleet.Credentials,
-                () => (cpuStart, diskStart) = (CpuSeconds(process.Id), DiskBytes(process.Id)));
-            await WaitAsync(() => Task.FromResult(Interlocked.Read(ref received) >= result.Messages));
-            // Counted once every message has also reached the subscriber: Mosquitto's work for the run is done.
-            result.CpuSeconds = CpuSeconds(process.Id) - cpuStart;
-            result.DiskBytes = DiskBytes(process.Id) - diskStart;
+            const string target = "mosquitto (persistence, passwd + ACL)";
+            var warmupMessages = (long)settings.Warmup * settings.Publishers * settings.MessagesPerPublisher;
+            await WarmUpAsync(target, settings, port, fleet.Credentials);
+            await WaitAsync(() => Task.FromResult(Interlocked.Read(ref received) >= warmupMessages));
+            var (cpuStart, cpuEnd) = (0.0, 0.0);
+            var (diskStart, diskEnd) = (0L, 0L);
+            var total = warmupMessages + (long)settings.Publishers * settings.MessagesPerPublisher;
+            var result = await DriveAsync(target, settings, port, fleet.Credentials, settings.Warmup * settings.MessagesPerPublisher,
+                () =>
+                {
+                    (cpuStart, diskStart) = (CpuSeconds(process.Id), DiskBytes(process.Id));
+                    return Task.CompletedTask;
+                },
+                // Counted once every message has also reached the subscriber: Mosquitto's work for the run is done.
+                async () =>
+                {
+                    await WaitAsync(() => Task.FromResult(Interlocked.Read(ref received) >= total));
+                    (cpuEnd, diskEnd) = (CpuSeconds(process.Id), DiskBytes(process.Id));
+                });
+            (result.CpuSeconds, result.DiskBytes) = (cpuEnd - cpuStart, diskEnd - diskStart);
             Console.WriteLine($"# mosquitto subscriber received {Interlocked.Read(ref received)}");
             subscriber.Dispose();
             return result;
@@ -338,8 +384,32 @@ public static class Program
         }
     }
 
-    /// <summary>Connects every publisher, calls <paramref name="started"/> (the CPU reading), then publishes and times.</summary>
-    static async Task<Result> DriveAsync(string target, Settings settings, int port, List<(string Id, string Secret)> credentials, Action started)
+    /// <summary>The warm-up passes: the same load as the timed pass, results dropped. Each pass goes on with the nodes'
+    /// sequence numbers where the previous one stopped (same boot), as a node that keeps running does, so the gateway's
+    /// dedupe takes none of the timed messages for repeats.</summary>
+    static async Task WarmUpAsync(string target, Settings settings, int port, List<(string Id, string Secret)> credentials)
+    {
+        for (var pass = 0; pass < settings.Warmup; pass++)
+        {
+            var warm = await DriveAsync(target, settings, port, credentials, pass * settings.MessagesPerPublisher, () => Task.CompletedTask, () => Task.CompletedTask);
+            Console.Error.WriteLine($"# {target}: warm-up pass {pass + 1} {warm.MessagesPerSecond:F0} msg/s (not counted)");
+        }
+    }
+
+    /// <summary>The gateway's JIT counters so far: methods compiled (each tier's compile counts) and milliseconds spent.</summary>
+    static async Task<(long Methods, double Ms)> JitAsync(HttpClient http, int httpPort)
+    {
+        var metrics = await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics");
+        double Value(string name) => double.Parse(metrics.Split('\n').First(l => l.StartsWith(name, StringComparison.Ordinal)).Split(' ')[^1], CultureInfo.InvariantCulture);
+        return ((long)Value("dotnet_jit_compiled_methods_total"), Value("dotnet_jit_compilation_time_seconds_total") * 1000);
+    }
+
+    static string Jit(Result result) => result.JitMs is null ? "" : $"JIT {result.JitMethods} methods, {result.JitMs:F0} ms elapsed = {result.JitShareOfCpu:P0} of its CPU time";
+
+    /// <summary>Connects every publisher, awaits <paramref name="started"/> (the CPU reading), then publishes sequence
+    /// numbers <paramref name="seqOffset"/> + 1 … + M per node and times them; awaits <paramref name="finished"/> after
+    /// the last PUBACK, before the publishers disconnect.</summary>
+    static async Task<Result> DriveAsync(string target, Settings settings, int port, List<(string Id, string Secret)> credentials, int seqOffset, Func<Task> started, Func<Task> finished)
     {
         var clients = new List<IMqttClient>();
         foreach (var (id, secret) in credentials)
@@ -353,14 +423,14 @@ public static class Program
             clients.Add(client);
         }
         var latencies = new double[settings.Publishers * settings.MessagesPerPublisher];
-        started();
+        await started();
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(clients.Select((client, c) => Task.WhenAll(Enumerable.Range(0, settings.InFlight).Select(async lane =>
         {
             var topic = $"edge/bench/{credentials[c].Id}/telemetry";
             for (var seq = lane + 1; seq <= settings.MessagesPerPublisher; seq += settings.InFlight)
             {
-                var payload = Encoding.UTF8.GetBytes($"{{\"v\":1,\"type\":\"streetlight\",\"ts\":1767304800,\"boot\":1,\"seq\":{seq},\"level\":60,\"source\":\"schedule\",\"watts\":38.4,\"volts\":230.1,\"energyWh\":412873,\"burnHours\":10233.4,\"switches\":2871,\"lux\":0.4,\"faults\":[]}}");
+                var payload = Encoding.UTF8.GetBytes($"{{\"v\":1,\"type\":\"streetlight\",\"ts\":1767304800,\"boot\":1,\"seq\":{seqOffset + seq},\"level\":60,\"source\":\"schedule\",\"watts\":38.4,\"volts\":230.1,\"energyWh\":412873,\"burnHours\":10233.4,\"switches\":2871,\"lux\":0.4,\"faults\":[]}}");
                 var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
                 var start = Stopwatch.GetTimestamp();
                 var result = await client.PublishAsync(message);
@@ -369,6 +439,7 @@ public static class Program
             }
         }))));
         var seconds = stopwatch.Elapsed.TotalSeconds;
+        await finished();
         foreach (var client in clients)
         {
             await client.DisconnectAsync();
