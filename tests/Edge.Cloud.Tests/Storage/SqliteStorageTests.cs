@@ -36,9 +36,11 @@ public sealed class SqliteStorageTests : StorageSuite
     [Fact]
     public async Task Every_connection_from_the_pool_or_new_has_foreign_keys_the_busy_timeout_and_synchronous_normal()
     {
+        object? lastHandle = null;
         async Task<(long ForeignKeys, long BusyTimeout, long Synchronous)> SettingsAsync()
         {
             await using var connection = await Connections.OpenAsync();
+            lastHandle = ((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle;
             async Task<long> Pragma(string name)
             {
                 await using var command = connection.CreateCommand();
@@ -50,7 +52,9 @@ public sealed class SqliteStorageTests : StorageSuite
 
         var expected = (1L, 30000L, 1L); // synchronous 1 = NORMAL
         Assert.Equal(expected, await SettingsAsync());
-        Assert.Equal(expected, await SettingsAsync()); // the same native connection, from the pool
+        var first = lastHandle;
+        Assert.Equal(expected, await SettingsAsync());
+        Assert.Same(first, lastHandle); // the same native connection from the pool, which SqliteConnections does not set up again
         // Two at once: the second is a new native connection while the first is out.
         await using (var held = await Connections.OpenAsync()) Assert.Equal(expected, await SettingsAsync());
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
