@@ -35,6 +35,7 @@ namespace Edge.Cloud.Benchmarks;
 ///
 /// Usage: dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- [records] [batch=500] [--nodes 10000]
 /// [--rounds 5] [--warmup 2] [--providers sqlite,postgres] [--gateways N] [--interval 300] [--load "what else runs"] [--out file]
+/// [--alloc-types] (stderr: what each timed path allocated, by type, from the runtime's allocation sampling)
 /// PostgreSQL from EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES); without either only SQLite runs.
 /// <c>-- transit [stopTimes]</c>: the GTFS import benchmark instead (<see cref="TransitImportBenchmark"/>);
 /// <c>-- validate [passes]</c>: the CPU of record validation alone (<see cref="ValidationBenchmark"/>).
@@ -45,6 +46,7 @@ public static partial class Program
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.Contains("--alloc-types")) AllocationTypes.Instance = new AllocationTypes();
         if (args.FirstOrDefault() == "transit") return await TransitImportBenchmark.RunAsync(args[1..]);
         if (args.FirstOrDefault() == "validate")
         {
@@ -142,6 +144,7 @@ public static partial class Program
         var window = Stopwatch.GetTimestamp();
         var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
         var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
+        AllocationTypes.Instance?.Reset();
         var total = Stopwatch.StartNew();
         foreach (var batch in batches)
         {
@@ -152,6 +155,7 @@ public static partial class Program
         if (drain is not null) await drain();
         var seconds = total.Elapsed.TotalSeconds;
         PrintWindow(provider, path, window, jitted, GC.GetTotalAllocatedBytes() - allocated, GC.GetTotalPauseDuration() - paused);
+        AllocationTypes.Instance?.Print(provider + " " + path, batches.Count);
         latencies.Sort();
         return new Result(provider, path, batches.Sum(b => b.Length), seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95));
     }

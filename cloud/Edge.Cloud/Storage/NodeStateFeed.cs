@@ -107,7 +107,7 @@ public sealed class NodeStateFeed
         var rows = NodeStateRows.Collapse(records);
         if (lastSeen is not null) rows = rows.Where(lastSeen.MustWrite).ToList();
         if (connection is NpgsqlConnection postgres) await UpsertPostgresAsync(postgres, (NpgsqlTransaction)transaction, rows, cancellationToken);
-        else await UpsertAsync(connection, transaction, rows, cancellationToken);
+        else Upsert(connection, rows);
 
         // Never backwards: a slower concurrent applier of the same stream must not undo a faster one's cursor.
         await using var move = connection.Command(transaction,
@@ -140,30 +140,17 @@ public sealed class NodeStateFeed
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>SQLite: one prepared upsert, executed per node.</summary>
-    private static async Task UpsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<NodeStateRow> rows, CancellationToken cancellationToken)
+    /// <summary>SQLite: one prepared upsert, executed per node (<see cref="SqliteRowStatement"/>: values in the order the
+    /// SQL names them, no allocation per row).</summary>
+    private static void Upsert(DbConnection connection, IReadOnlyList<NodeStateRow> rows)
     {
         if (rows.Count == 0) return;
-        await using var upsert = connection.Command(transaction, NodeStateRows.UpsertSql("@state"),
-            ("@site", null), ("@node", null), ("@gateway", null), ("@last_seen", null), ("@type", null), ("@status", null), ("@online", null),
-            ("@config_version", null), ("@display_version", null), ("@fw", null), ("@state_at", null), ("@state", null));
-        await upsert.PrepareAsync(cancellationToken);
+        using var upsert = new SqliteRowStatement(connection, NodeStateRows.UpsertSql("@state"));
         foreach (var row in rows)
         {
-            upsert.Set("@site", row.Site);
-            upsert.Set("@node", row.Node);
-            upsert.Set("@gateway", row.Gateway);
-            upsert.Set("@last_seen", row.LastSeen);
-            upsert.Set("@type", row.Type);
-            upsert.Set("@status", row.LatestState?.Status);
-            upsert.Set("@online", row.LatestState?.Online);
-            upsert.Set("@config_version", row.LatestState?.ConfigVersion);
-            upsert.Set("@display_version", row.LatestState?.DisplayVersion);
-            upsert.Set("@fw", row.LatestState?.Fw);
-            upsert.Set("@state_at", row.StateAt);
-            upsert.Set("@state", row.LatestState?.StateJson);
-            // SQLite's API is synchronous underneath: the sync call avoids a Task per row.
-            upsert.ExecuteNonQuery();
+            var state = row.LatestState;
+            upsert.Add(row.Site).Add(row.Node).Add(row.Gateway).Add(row.LastSeen).Add(row.Type).Add(state?.Status).Add(state?.Online)
+                .Add(state?.ConfigVersion).Add(state?.DisplayVersion).Add(state?.Fw).Add(row.StateAt).Add(state?.StateJson).Execute();
         }
     }
 

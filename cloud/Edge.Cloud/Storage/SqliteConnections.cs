@@ -1,8 +1,10 @@
 using System.Data.Common;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Edge.Cloud.Storage;
 
@@ -11,6 +13,11 @@ namespace Edge.Cloud.Storage;
 public sealed class SqliteConnections : IStorageConnections
 {
     private readonly string _connectionString;
+
+    /// <summary>Native connections already set up. The pool hands the same native connection out again and the settings
+    /// below stay on it, so they run once per native connection, not at every open (an ingest batch opens several).
+    /// Weak keys: a native connection the pool closed is forgotten with it, and its successor is set up afresh.</summary>
+    private readonly ConditionalWeakTable<sqlite3, object> _configured = new();
 
     public SqliteConnections(string databaseFile)
     {
@@ -35,11 +42,14 @@ public sealed class SqliteConnections : IStorageConnections
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        var handle = connection.Handle!;
+        if (_configured.TryGetValue(handle, out _)) return connection;
         using var pragma = connection.CreateCommand();
         // WAL persists in the file; synchronous=NORMAL is durable across process crashes in WAL mode and
         // only risks the last transactions on power loss, which the gateway's retry covers (idempotent seq).
         pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
+        _configured.AddOrUpdate(handle, handle);
         return connection;
     }
 }

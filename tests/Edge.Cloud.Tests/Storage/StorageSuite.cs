@@ -167,6 +167,58 @@ public abstract class StorageSuite : IAsyncLifetime
         Assert.Equal(60, JsonDocument.Parse(payload).RootElement.GetProperty("level").GetInt32());
     }
 
+    /// <summary>The stores bind each row into statements prepared once per batch (SQLite: <c>SqliteRowStatement</c>):
+    /// every row must carry its own values, a null where the row before had one, text of any length and script.</summary>
+    [Fact]
+    public async Task Rows_of_two_batches_written_through_one_statement_each_keep_their_own_values()
+    {
+        const string note = "λάμπα σβηστή — ναι"; // non-ASCII: text goes in as UTF-8
+        var longNote = new string('x', 600); // longer than the SQLite statement's first text buffer
+        IngestRecord Light(long seq, string node, long ts, int level, double watts, string text)
+        {
+            var record = Records.Streetlight(seq, node, ts, level, watts);
+            record["payload"]!["note"] = text; // a field the validator passes through
+            return Valid(record);
+        }
+        Assert.Equal(new StoreResult(4, 0), await Store.StoreAsync(
+        [
+            Valid(Records.Water(1, "wl-0003", 1767304801, levelMm: 742, state: "watch")),
+            Light(2, "sl-0001", 1767304802, level: 60, watts: 38.4, note),
+            Valid(Records.Ack(3, "sl-0001", 1767304803, "c-20260102-000381")),
+            Valid(Records.State(4, "sl-0001", 1767304804, "online", configVersion: 43)),
+        ]));
+        Assert.Equal(new StoreResult(4, 0), await Store.StoreAsync(
+        [
+            Light(5, "sl-0002", 1767304805, level: 7, watts: 2.5, longNote),
+            Valid(Records.Water(6, "wl-0004", 1767304806, levelMm: 1210, state: "alarm")),
+            Valid(Records.LampFault(7, "sl-0002", 1767304807)),
+            Valid(Records.State(8, "sl-0002", 1767304808, "asleep", configVersion: null, reason: "reboot")),
+        ]));
+
+        const string columns = "SELECT node, ts, type, level, watts, volts, energy_wh, level_mm, rate_mm_h, flood_state, battery_v FROM telemetry WHERE seq = ";
+        Assert.Equal(["wl-0003", 1767304801L, "waterlevel", null, null, null, null, 742L, 120L, "watch", 3.27], (await RowAsync(columns + 1)).Select(Normalize));
+        Assert.Equal(["sl-0001", 1767304802L, "streetlight", 60L, 38.4, 230.1, 412873L, null, null, null, null], (await RowAsync(columns + 2)).Select(Normalize));
+        Assert.Equal(["sl-0002", 1767304805L, "streetlight", 7L, 2.5, 230.1, 412873L, null, null, null, null], (await RowAsync(columns + 5)).Select(Normalize));
+        Assert.Equal(["wl-0004", 1767304806L, "waterlevel", null, null, null, null, 1210L, 120L, "alarm", 3.27], (await RowAsync(columns + 6)).Select(Normalize));
+        const string events = "SELECT node, ts, record_kind, kind, command_id FROM events WHERE seq = ";
+        Assert.Equal(["sl-0001", 1767304803L, "ack", "cmd.ack", "c-20260102-000381"], (await RowAsync(events + 3)).Select(Normalize));
+        Assert.Equal(["sl-0002", 1767304807L, "event", "lamp.fault", null], (await RowAsync(events + 7)).Select(Normalize));
+        Assert.Equal(["sl-0002", "state", 1767304808L], (await RowAsync("SELECT node, kind, received_at FROM records WHERE seq = 8")).Select(Normalize));
+        string Note(object?[] row) => JsonDocument.Parse((string)row[0]!).RootElement.GetProperty("note").GetString()!;
+        Assert.Equal(note, Note(await RowAsync("SELECT payload FROM records WHERE seq = 2")));
+        Assert.Equal(note, Note(await RowAsync("SELECT payload FROM telemetry WHERE seq = 2")));
+        Assert.Equal(longNote, Note(await RowAsync("SELECT payload FROM records WHERE seq = 5")));
+        Assert.Equal(longNote, Note(await RowAsync("SELECT payload FROM telemetry WHERE seq = 5")));
+
+        // node_state: one upsert statement for the chunk's nodes in (site, node) order, a row with a state between rows without.
+        Assert.Equal(8, await ApplyNodeStateAsync());
+        const string state = "SELECT status, config_version, fw, type, last_seen, state_at FROM node_state WHERE node = ";
+        Assert.Equal(["online", 43L, "1.2.0", "streetlight", 1767304804L, 1767304804L], (await RowAsync(state + "'sl-0001'")).Select(Normalize));
+        Assert.Equal(["asleep", null, null, "streetlight", 1767304808L, 1767304808L], (await RowAsync(state + "'sl-0002'")).Select(Normalize));
+        Assert.Equal([null, null, null, "waterlevel", 1767304801L, null], (await RowAsync(state + "'wl-0003'")).Select(Normalize));
+        Assert.Equal([null, null, null, "waterlevel", 1767304806L, null], (await RowAsync(state + "'wl-0004'")).Select(Normalize));
+    }
+
     [Fact]
     public async Task A_retried_batch_is_all_duplicates_and_changes_nothing()
     {
