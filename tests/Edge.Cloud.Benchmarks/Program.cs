@@ -560,50 +560,32 @@ public static partial class Program
         return connections;
     }
 
+    /// <summary>The SQLite baseline: plain prepared INSERTs, one transaction a batch, each row bound straight into SQLite
+    /// (<see cref="SqliteRowStatement"/>, as the store binds since 2026-12-04): binding through Microsoft.Data.Sqlite's
+    /// parameters allocated a binder, a UTF-8 name and a box per value, and a baseline slower than the store's own
+    /// binding would flatter the ratio (docs/cloud.md §Ingestion benchmark).</summary>
     private static async Task RawSqliteBatchAsync(DbConnection connection, IngestRecord[] batch)
     {
         await using var transaction = await connection.BeginTransactionAsync();
         // Every column the store writes, so both write the same bytes into the same tables and indexes.
         var storedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        using var records = Command(connection, transaction, "INSERT INTO records (gateway, epoch, seq, node, site, kind, received_at, stored_at, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i)", 9);
-        using var telemetry = Command(connection, transaction, "INSERT INTO telemetry (site, node, ts, type, gateway, seq, level, watts, volts, energy_wh, lux, level_mm, rate_mm_h, flood_state, battery_v, content_version, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m, @n, @o, @p, @q)", 17);
-        using var events = Command(connection, transaction, "INSERT INTO events (gateway, epoch, seq, site, node, ts, record_kind, kind, command_id, payload) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j)", 10);
+        using var records = new SqliteRowStatement(connection, "INSERT INTO records (gateway, epoch, seq, node, site, kind, received_at, stored_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        using var telemetry = new SqliteRowStatement(connection, "INSERT INTO telemetry (site, node, ts, type, gateway, seq, level, watts, volts, energy_wh, lux, level_mm, rate_mm_h, flood_state, battery_v, content_version, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        using var events = new SqliteRowStatement(connection, "INSERT INTO events (gateway, epoch, seq, site, node, ts, record_kind, kind, command_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         foreach (var r in batch)
         {
-            Bind(records, r.Gateway, r.Epoch, r.Seq, r.Node, r.Site, r.Kind, r.ReceivedAt, storedAt, r.PayloadJson);
-            records.ExecuteNonQuery();
+            records.Add(r.Gateway).Add(r.Epoch).Add(r.Seq).Add(r.Node).Add(r.Site).Add(r.Kind).Add(r.ReceivedAt).Add(storedAt).Add(r.PayloadJson).Execute();
             if (r.Telemetry is { } t)
             {
-                Bind(telemetry, r.Site, r.Node, t.Ts, t.Type, r.Gateway, r.Seq, t.Level, t.Watts, t.Volts, t.EnergyWh, t.Lux, t.LevelMm, t.RateMmH, t.FloodState, t.BatteryV, t.ContentVersion, r.PayloadJson);
-                telemetry.ExecuteNonQuery();
+                telemetry.Add(r.Site).Add(r.Node).Add(t.Ts).Add(t.Type).Add(r.Gateway).Add(r.Seq).Add(t.Level).Add(t.Watts).Add(t.Volts).Add(t.EnergyWh)
+                    .Add(t.Lux).Add(t.LevelMm).Add(t.RateMmH).Add(t.FloodState).Add(t.BatteryV).Add(t.ContentVersion).Add(r.PayloadJson).Execute();
             }
             if (r.Event is { } e)
             {
-                Bind(events, r.Gateway, r.Epoch, r.Seq, r.Site, r.Node, e.Ts, r.Kind, e.Kind, e.CommandId, r.PayloadJson);
-                events.ExecuteNonQuery();
+                events.Add(r.Gateway).Add(r.Epoch).Add(r.Seq).Add(r.Site).Add(r.Node).Add(e.Ts).Add(r.Kind).Add(e.Kind).Add(e.CommandId).Add(r.PayloadJson).Execute();
             }
         }
         await transaction.CommitAsync();
-    }
-
-    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, int parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        for (var i = 0; i < parameters; i++)
-        {
-            var p = command.CreateParameter();
-            p.ParameterName = "@" + (char)('a' + i);
-            command.Parameters.Add(p);
-        }
-        command.Prepare();
-        return command;
-    }
-
-    private static void Bind(DbCommand command, params object?[] values)
-    {
-        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
     }
 
     /// <param name="round">even: the store first, then the raw baseline; odd: the other way round</param>
