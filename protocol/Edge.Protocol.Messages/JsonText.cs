@@ -36,7 +36,8 @@ public static class JsonText
     /// write a surrogate. Two vectorised passes over the bytes; false says nothing, the strings must then be read.</summary>
     public static bool IsPlainValidText(ReadOnlySpan<byte> json) => json.IndexOf("\\u"u8) < 0 && Utf8.IsValid(json);
 
-    /// <summary>The first problem with the strings of a JSON document (syntax is not judged here), or null.</summary>
+    /// <summary>The first problem with the strings of a JSON document, or null. For a text already parsed: syntax is
+    /// not judged here (plain valid text is answered without reading its tokens).</summary>
     public static string? FindInvalidText(ReadOnlySpan<byte> json)
     {
         if (IsPlainValidText(json)) return null; // the common case; the reader below finds and places any problem

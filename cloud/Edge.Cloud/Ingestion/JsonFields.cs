@@ -78,9 +78,6 @@ internal static class JsonFields
         return null;
     }
 
-    public static string? OneOf(JsonElement parent, string name, string path, bool required, string[] allowed, out string? value) =>
-        OneOfValue(Member(parent, name), name, path, required, allowed, out value);
-
     /// <summary>As <see cref="TextValue"/>, and the value one of
     /// <paramref name="allowed"/>; <paramref name="value"/> is then the allowed string itself, not a copy of the
     /// member's text (compared as UTF-8 in place: no string per record).</summary>
