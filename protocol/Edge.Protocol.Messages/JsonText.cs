@@ -31,9 +31,16 @@ public static class JsonText
         ? $"invalid UTF-8 or an unpaired surrogate in a member name at byte {reader.TokenStartIndex} (RFC 8259 §8)"
         : $"invalid UTF-8 or an unpaired surrogate in a string at byte {reader.TokenStartIndex} (RFC 8259 §8)";
 
-    /// <summary>The first problem with the strings of a JSON document (syntax is not judged here), or null.</summary>
+    /// <summary>Whether every string of a JSON text is valid without reading it token by token: the whole text is valid
+    /// UTF-8 (so is every string in it, each a run of it between two quotes) and has no <c>\u</c>, the only way to
+    /// write a surrogate. Two vectorised passes over the bytes; false says nothing, the strings must then be read.</summary>
+    public static bool IsPlainValidText(ReadOnlySpan<byte> json) => json.IndexOf("\\u"u8) < 0 && Utf8.IsValid(json);
+
+    /// <summary>The first problem with the strings of a JSON document, or null. For a text already parsed: syntax is
+    /// not judged here (plain valid text is answered without reading its tokens).</summary>
     public static string? FindInvalidText(ReadOnlySpan<byte> json)
     {
+        if (IsPlainValidText(json)) return null; // the common case; the reader below finds and places any problem
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
         try
         {

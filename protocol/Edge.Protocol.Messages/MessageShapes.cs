@@ -121,6 +121,11 @@ public sealed class Shape
             }
         }
         All = [.. all];
+        var longest = 0;
+        foreach (var member in All) longest = Math.Max(longest, member.Utf8Name.Length);
+        var byLength = new List<int>[longest + 1];
+        for (var i = 0; i < All.Length; i++) (byLength[All[i].Utf8Name.Length] ??= []).Add(i);
+        SlotsByLength = Array.ConvertAll(byLength, slots => slots?.ToArray() ?? []);
         CommonSlots = Array.ConvertAll(common, m => IndexOf(m.Name));
         var variantSlots = new Dictionary<string, int[]>();
         foreach (var (value, members) in variants) variantSlots[value] = Array.ConvertAll(members, m => IndexOf(m.Name));
@@ -137,6 +142,10 @@ public sealed class Shape
 
     /// <summary>Every top-level name of this leaf once (index 0 is <c>v</c>); the same name in two variants shares a slot.</summary>
     public Member[] All { get; }
+
+    /// <summary>The slots of <see cref="All"/> by the length of the member's UTF-8 name: the scanner compares a name
+    /// in the payload only with the few known names of its length, not with every name of the leaf (30 for telemetry).</summary>
+    public int[][] SlotsByLength { get; }
 
     /// <summary>The slot in <see cref="All"/> of each member of <see cref="Common"/>.</summary>
     public int[] CommonSlots { get; }

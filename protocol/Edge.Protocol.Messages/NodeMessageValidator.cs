@@ -200,6 +200,29 @@ public static class NodeMessageValidator
         return true;
     }
 
+    /// <summary>The slot in <see cref="Shape.All"/> of the member name the reader stands on, or -1 for a name the leaf
+    /// does not know.</summary>
+    static int SlotOf(Shape shape, ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            // An escaped name (rare, never sent by our nodes) can only be compared unescaped: ValueTextEquals does that.
+            for (var i = 0; i < shape.All.Length; i++)
+            {
+                if (reader.ValueTextEquals(shape.All[i].Utf8Name)) return i;
+            }
+            return -1;
+        }
+        // Unescaped, the name's bytes are its UTF-8 text: only known names of the same length can be equal.
+        var name = reader.ValueSpan;
+        if (name.Length >= shape.SlotsByLength.Length) return -1;
+        foreach (var i in shape.SlotsByLength[name.Length])
+        {
+            if (name.SequenceEqual(shape.All[i].Utf8Name)) return i;
+        }
+        return -1;
+    }
+
     /// <summary>A reader standing on the value that starts at <paramref name="slot"/>.</summary>
     static Utf8JsonReader At(ReadOnlySpan<byte> payload, Slot slot)
     {
@@ -214,6 +237,7 @@ public static class NodeMessageValidator
     static string? Scan(Shape shape, ReadOnlySpan<byte> payload, Span<Slot> slots)
     {
         var reader = new Utf8JsonReader(payload, Options);
+        var textValid = JsonText.IsPlainValidText(payload); // then no string needs its own check below
         try
         {
             if (!reader.Read()) return "empty payload";
@@ -221,15 +245,11 @@ public static class NodeMessageValidator
             while (reader.Read())
             {
                 if (reader.TokenType is not (JsonTokenType.PropertyName or JsonTokenType.String)) continue;
-                if (!JsonText.IsValidText(ref reader)) return JsonText.InvalidTextError(ref reader);
+                if (!textValid && !JsonText.IsValidText(ref reader)) return JsonText.InvalidTextError(ref reader);
                 if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1) continue;
-                var index = -1;
-                for (var i = 0; i < shape.All.Length; i++)
-                {
-                    if (reader.ValueTextEquals(shape.All[i].Utf8Name)) { index = i; break; }
-                }
+                var index = SlotOf(shape, ref reader);
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.String && !JsonText.IsValidText(ref reader)) return JsonText.InvalidTextError(ref reader);
+                if (!textValid && reader.TokenType == JsonTokenType.String && !JsonText.IsValidText(ref reader)) return JsonText.InvalidTextError(ref reader);
                 if (index < 0) continue;
                 if (slots[index].Present) return $"{shape.All[index].Name}: duplicate member";
                 slots[index] = new Slot { Present = true, Start = checked((int)reader.TokenStartIndex) };

@@ -66,6 +66,9 @@ public sealed class PayloadRuleTests
     [InlineData("event", "{\"v\":1,\"ts\":1,\"boot\":3,\"seq\":9}", false)]
     [InlineData("cmd/ack", "{\"v\":1,\"id\":\"c-1\",\"result\":\"ok\",\"ts\":1,\"boot\":3,\"seq\":9}", true)]
     [InlineData("cmd/ack", "{\"v\":1,\"result\":\"ok\",\"ts\":1,\"boot\":3,\"seq\":9}", false)]
+    [InlineData("telemetry", "{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"\\u006cevel\":60,\"note\":\"\\u00e9\"}", true)]
+    [InlineData("telemetry", "{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"\\u006cevel\":140}", false)] // escaped names are still matched
+    [InlineData("telemetry", "{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"level\":60,\"note\":\"\\udc00\"}", false)]
     [InlineData("state", "{\"v\":1,\"status\":\"offline\",\"reason\":\"lost\"}", true)]
     [InlineData("state", "{\"v\":1,\"status\":\"sleeping\"}", false)]
     [InlineData("telemetry", "\uFEFF{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1}", false)]

@@ -28,6 +28,8 @@ public sealed class ValidatorTests
         { "escaped lone low surrogate", WithSource("\\udc00"u8.ToArray()) },
         { "invalid UTF-8 in an unknown member's name", [.. "{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"level\":1,\""u8, 0xFF, .. "\":1}"u8] },
         { "invalid UTF-8 deep in an unknown member", [.. "{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"level\":1,\"x\":[{\"y\":\""u8, 0xFE, .. "\"}]}"u8] },
+        { "invalid UTF-8 after a valid escape", [.. Encoding.ASCII.GetBytes(Head), .. "\\u00e9"u8, 0xFF, .. "\"}"u8] },
+        { "escaped name of a known member given twice", "{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"level\":1,\"\\u006cevel\":2}"u8.ToArray() },
         { "byte-order mark", [0xEF, 0xBB, 0xBF, .. "{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"level\":1}"u8] },
         { "trailing data", "{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"level\":1} x"u8.ToArray() },
         { "two objects", "{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"level\":1}{}"u8.ToArray() },
@@ -62,9 +64,21 @@ public sealed class ValidatorTests
     [InlineData("{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1}", "level: required")]
     [InlineData("{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"level\":1,\"faults\":[\"cycling\",\"fire\"]}", "faults[1]: \"fire\" is not one of lamp-failure, day-burner, cycling, dimming-failure, supply-loss")]
     [InlineData("{\"v\":1,\"type\":\"waterlevel\",\"ts\":1,\"boot\":1,\"seq\":1,\"state\":\"watch\",\"rejected\":{\"spike\":-2}}", "rejected.spike: -2 is out of range 0..4294967295")]
+    [InlineData("{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"\\u006cevel\":140}", "level: 140 is out of range 0..100")]
+    [InlineData("{\"v\":1,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"lever\":1,\"levelX\":1}", "level: required")]
     [InlineData("{\"v\":3,\"type\":\"streetlight\",\"ts\":1,\"boot\":1,\"seq\":1,\"level\":1}", "v: 3 is not a known schema version (expected 1)")]
     public void Errors_name_the_member_and_the_problem(string json, string error)
         => Assert.Equal(error, NodeMessageValidator.Validate("telemetry", Encoding.UTF8.GetBytes(json)).Error);
+
+    [Fact]
+    public void Plain_text_is_judged_valid_without_a_token_walk_and_anything_else_is_left_to_the_walk()
+    {
+        Assert.True(JsonText.IsPlainValidText("{\"a\":\"φως\"}"u8));
+        Assert.False(JsonText.IsPlainValidText("{\"a\":\"\\u00e9\"}"u8)); // an escape: could be a lone surrogate
+        Assert.False(JsonText.IsPlainValidText([.. "{\"a\":\""u8, 0xFF, .. "\"}"u8]));
+        Assert.Null(JsonText.FindInvalidText("{\"a\":\"\\ud83d\\udca1\"}"u8));
+        Assert.Equal("invalid UTF-8 or an unpaired surrogate in a string at byte 5 (RFC 8259 §8)", JsonText.FindInvalidText("{\"a\":\"\\ud800\"}"u8));
+    }
 
     [Fact]
     public void A_valid_message_yields_its_identity_and_type()

@@ -21,10 +21,18 @@ internal static class JsonFields
         _ => Shorten(value.GetRawText()),
     };
 
-    public static string? Integer(JsonElement parent, string name, string path, long min, long max, bool required, out long? value)
+    /// <summary>The member <paramref name="name"/> of <paramref name="parent"/>, or the undefined element when it has none:
+    /// the overloads below that take the member itself read an absent one as <c>required</c> or nothing.</summary>
+    public static JsonElement Member(JsonElement parent, string name) => parent.TryGetProperty(name, out var element) ? element : default;
+
+    public static string? Integer(JsonElement parent, string name, string path, long min, long max, bool required, out long? value) =>
+        IntegerValue(Member(parent, name), name, path, min, max, required, out value);
+
+    /// <summary>As <see cref="Integer(JsonElement, string, string, long, long, bool, out long?)"/>, for a member already found (<see cref="JsonValueKind.Undefined"/>: absent).</summary>
+    public static string? IntegerValue(JsonElement element, string name, string path, long min, long max, bool required, out long? value)
     {
         value = null;
-        if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
             return required ? $"{path}{name}: required" : null;
         }
@@ -55,10 +63,13 @@ internal static class JsonFields
         return null;
     }
 
-    public static string? Text(JsonElement parent, string name, string path, bool required, out string? value)
+    public static string? Text(JsonElement parent, string name, string path, bool required, out string? value) =>
+        TextValue(Member(parent, name), name, path, required, out value);
+
+    public static string? TextValue(JsonElement element, string name, string path, bool required, out string? value)
     {
         value = null;
-        if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
             return required ? $"{path}{name}: required" : null;
         }
@@ -67,17 +78,23 @@ internal static class JsonFields
         return null;
     }
 
-    public static string? OneOf(JsonElement parent, string name, string path, bool required, string[] allowed, out string? value)
+    /// <summary>As <see cref="TextValue"/>, and the value one of
+    /// <paramref name="allowed"/>; <paramref name="value"/> is then the allowed string itself, not a copy of the
+    /// member's text (compared as UTF-8 in place: no string per record).</summary>
+    public static string? OneOfValue(JsonElement element, string name, string path, bool required, string[] allowed, out string? value)
     {
-        var error = Text(parent, name, path, required, out value);
-        if (error is not null || value is null) return error;
-        if (System.Array.IndexOf(allowed, value) < 0)
+        value = null;
+        if (element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null) return required ? $"{path}{name}: required" : null;
+        if (element.ValueKind != JsonValueKind.String) return $"{path}{name}: expected a string, got {Describe(element)}";
+        foreach (var candidate in allowed)
         {
-            var found = value;
-            value = null;
-            return $"{path}{name}: \"{Shorten(found)}\" is not one of {string.Join(", ", allowed)}";
+            if (element.ValueEquals(candidate))
+            {
+                value = candidate;
+                return null;
+            }
         }
-        return null;
+        return $"{path}{name}: \"{Shorten(element.GetString()!)}\" is not one of {string.Join(", ", allowed)}";
     }
 
     public static string? Boolean(JsonElement parent, string name, string path, out bool? value)

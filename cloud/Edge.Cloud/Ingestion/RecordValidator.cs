@@ -31,13 +31,13 @@ public static partial class RecordValidator
 
     public static RecordCheck Validate(string gateway, JsonElement record)
     {
-        var seq = record.ValueKind == JsonValueKind.Object && record.TryGetProperty("seq", out var s) && s.ValueKind == JsonValueKind.Number
-            && s.TryGetInt64(out var n) && n >= 0 && n <= MaxSafeInteger ? n : (long?)null;
+        var members = record.ValueKind == JsonValueKind.Object ? RecordMembers.Of(record) : default;
+        var seq = members.Seq.ValueKind == JsonValueKind.Number && members.Seq.TryGetInt64(out var n) && n >= 0 && n <= MaxSafeInteger ? n : (long?)null;
         // The one scan that makes every later GetString safe: JsonDocument does not check UTF-8 while parsing.
         if (JsonText.FindInvalidText(JsonMarshal.GetRawUtf8Value(record)) is { } text) return new RecordCheck(null, seq, "record: " + text);
         try
         {
-            return ValidateText(gateway, record);
+            return ValidateText(gateway, record, members);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
         {
@@ -46,24 +46,26 @@ public static partial class RecordValidator
         }
     }
 
-    private static RecordCheck ValidateText(string gateway, JsonElement record)
+    private static RecordCheck ValidateText(string gateway, JsonElement record, RecordMembers members)
     {
         if (record.ValueKind != JsonValueKind.Object) return new RecordCheck(null, null, $"expected an object, got {JsonFields.Describe(record)}");
-        var error = JsonFields.Integer(record, "seq", "", 0, MaxSafeInteger, true, out var seqValue);
+        var error = JsonFields.IntegerValue(members.Seq, "seq", "", 0, MaxSafeInteger, true, out var seqValue);
         if (error is not null) return new RecordCheck(null, null, error);
         var seq = seqValue!.Value;
         RecordCheck Fail(string message) => new(null, seq, message);
 
-        if ((error = JsonFields.OneOf(record, "kind", "", true, RecordKinds, out var kind)) is not null) return Fail(error);
-        if ((error = Id(record, "site", true, out var site)) is not null) return Fail(error);
+        if ((error = JsonFields.OneOfValue(members.Kind, "kind", "", true, RecordKinds, out var kind)) is not null) return Fail(error);
+        if ((error = Id(members.Site, "site", true, out var site)) is not null) return Fail(error);
         var nodeRequired = kind is "telemetry" or "event" or "state" or "ack";
-        if ((error = Id(record, "node", nodeRequired, out var node)) is not null) return Fail(error);
-        if ((error = JsonFields.Integer(record, "receivedAt", "", 0, JsonFields.MaxTs, true, out var receivedAtValue)) is not null) return Fail(error);
+        if ((error = Id(members.Node, "node", nodeRequired, out var node)) is not null) return Fail(error);
+        if ((error = JsonFields.IntegerValue(members.ReceivedAt, "receivedAt", "", 0, JsonFields.MaxTs, true, out var receivedAtValue)) is not null) return Fail(error);
         var receivedAt = receivedAtValue!.Value;
 
-        if (!record.TryGetProperty("payload", out var payload) || payload.ValueKind == JsonValueKind.Null) return Fail("payload: required");
+        var payload = members.Payload;
+        if (payload.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null) return Fail("payload: required");
         if (payload.ValueKind != JsonValueKind.Object) return Fail($"payload: expected an object, got {JsonFields.Describe(payload)}");
-        if ((error = JsonFields.Integer(payload, "v", "payload.", long.MinValue, long.MaxValue, true, out var v)) is not null) return Fail(error);
+        var version = payload.TryGetProperty("v"u8, out var member) ? member : default;
+        if ((error = JsonFields.IntegerValue(version, "v", "payload.", long.MinValue, long.MaxValue, true, out var v)) is not null) return Fail(error);
         if (v != 1) return Fail($"payload.v: {v} is not a known schema version (expected 1)");
         // The payload's own bytes: the record's scan above found them valid UTF-8, so their count is the text's UTF-8 size.
         var payloadUtf8 = JsonMarshal.GetRawUtf8Value(payload);
@@ -72,10 +74,11 @@ public static partial class RecordValidator
             return Fail($"payload: {payloadUtf8.Length} bytes exceeds the {MaxNodePayloadBytes}-byte limit of protocol.md §13");
         }
 
+        var verdict = default(NodeMessageCheck);
         if (nodeRequired)
         {
             var leaf = kind == "ack" ? "cmd/ack" : kind!;
-            var verdict = NodeMessageValidator.Validate(leaf, payloadUtf8);
+            verdict = NodeMessageValidator.Validate(leaf, payloadUtf8);
             if (!verdict.IsValid) return Fail("payload." + verdict.Error);
         }
 
@@ -84,10 +87,10 @@ public static partial class RecordValidator
         EventRow? eventRow = null;
         switch (kind)
         {
-            case "telemetry": telemetry = Telemetry(payload, receivedAt); break;
-            case "event": eventRow = Event(payload, receivedAt); break;
+            case "telemetry": telemetry = Telemetry(payload, verdict, receivedAt); break;
+            case "event": eventRow = new EventRow(At(verdict, receivedAt), verdict.Discriminator!, null); break;
             case "state": break; // derives no row here: node_state comes from the stored record afterwards (NodeStateFeed)
-            case "ack": eventRow = Ack(payload, receivedAt); break;
+            case "ack": eventRow = new EventRow(At(verdict, receivedAt), "cmd.ack", Str(payload, "id"u8)); break;
             case "rule": error = Rule(payload, receivedAt, out eventRow); break;
             default: error = GatewayRecord(payload, receivedAt, out eventRow); break;
         }
@@ -96,14 +99,17 @@ public static partial class RecordValidator
     }
 
     // The node kinds below only derive the stored rows: NodeMessageValidator has already judged the payload, so
-    // every member read here is present when required and of its documented type when present. Members are looked up by
+    // every member read here is present when required and of its documented type when present. Its verdict carries
+    // ts and the type / kind (the table's own string: no copy of the payload's); the other members are looked up by
     // their UTF-8 names: a lookup by a string name transcodes it first, at every call.
 
-    private static TelemetryRow Telemetry(JsonElement p, long receivedAt)
+    /// <summary>The node's ts, or the gateway's receivedAt when the node had no time yet (ts 0, protocol.md §5.4).</summary>
+    private static long At(in NodeMessageCheck verdict, long receivedAt) => verdict.Ts is > 0 and var ts ? ts : receivedAt;
+
+    private static TelemetryRow Telemetry(JsonElement p, in NodeMessageCheck verdict, long receivedAt)
     {
-        var type = Str(p, "type"u8)!;
-        var ts = Int(p, "ts"u8) ?? 0;
-        ts = ts == 0 ? receivedAt : ts;
+        var type = verdict.Discriminator!;
+        var ts = At(verdict, receivedAt);
         return type switch
         {
             "streetlight" => new TelemetryRow(ts, type) { Level = (int?)Int(p, "level"u8), Watts = Num(p, "watts"u8), Volts = Num(p, "volts"u8), EnergyWh = Int(p, "energyWh"u8), Lux = Num(p, "lux"u8) },
@@ -115,18 +121,6 @@ public static partial class RecordValidator
             },
             _ => new TelemetryRow(ts, type) { ContentVersion = Int(p, "contentVersion"u8), Volts = Num(p, "volts"u8) },
         };
-    }
-
-    private static EventRow Event(JsonElement p, long receivedAt)
-    {
-        var ts = Int(p, "ts"u8) ?? 0;
-        return new EventRow(ts == 0 ? receivedAt : ts, Str(p, "kind"u8)!, null);
-    }
-
-    private static EventRow Ack(JsonElement p, long receivedAt)
-    {
-        var ts = Int(p, "ts"u8) ?? 0;
-        return new EventRow(ts == 0 ? receivedAt : ts, "cmd.ack", Str(p, "id"u8));
     }
 
     private static string? Str(JsonElement p, ReadOnlySpan<byte> name) => p.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
@@ -156,10 +150,38 @@ public static partial class RecordValidator
         return null;
     }
 
-    private static string? Id(JsonElement record, string name, bool required, out string? value)
+    private static string? Id(JsonElement member, string name, bool required, out string? value)
     {
-        var e = JsonFields.Text(record, name, "", required, out value);
+        var e = JsonFields.TextValue(member, name, "", required, out value);
         if (e is not null || value is null) return e;
         return IdPattern().IsMatch(value) ? null : $"{name}: \"{value}\" does not match {IdPattern()}";
+    }
+
+    /// <summary>The record's members read here, found in one pass over its properties: a lookup by name walks the
+    /// properties again for every member. The last of a duplicated name counts, as with TryGetProperty. An absent
+    /// member stays the undefined element.</summary>
+    private readonly struct RecordMembers
+    {
+        public JsonElement Seq { get; private init; }
+        public JsonElement Kind { get; private init; }
+        public JsonElement Site { get; private init; }
+        public JsonElement Node { get; private init; }
+        public JsonElement ReceivedAt { get; private init; }
+        public JsonElement Payload { get; private init; }
+
+        public static RecordMembers Of(JsonElement record)
+        {
+            JsonElement seq = default, kind = default, site = default, node = default, receivedAt = default, payload = default;
+            foreach (var property in record.EnumerateObject())
+            {
+                if (property.NameEquals("seq"u8)) seq = property.Value;
+                else if (property.NameEquals("kind"u8)) kind = property.Value;
+                else if (property.NameEquals("site"u8)) site = property.Value;
+                else if (property.NameEquals("node"u8)) node = property.Value;
+                else if (property.NameEquals("receivedAt"u8)) receivedAt = property.Value;
+                else if (property.NameEquals("payload"u8)) payload = property.Value;
+            }
+            return new RecordMembers { Seq = seq, Kind = kind, Site = site, Node = node, ReceivedAt = receivedAt, Payload = payload };
+        }
     }
 }
