@@ -44,8 +44,35 @@ public static partial class Program
 {
     private const string Gateway = "gw-bench-1";
 
+    private const string Usage = """
+        Edge.Cloud.Benchmarks: ingestion events/s through the cloud's real stores and its HTTP path, next to a raw
+        baseline measured in the same run on the same rows (SQLite prepared INSERTs bound natively, PostgreSQL binary
+        COPY). docs/cloud.md "Ingestion benchmark" explains every path and figure.
+
+          dotnet run -c Release --project tests/Edge.Cloud.Benchmarks -- [records=100000] [batch=500] [options]
+
+          --nodes N          nodes the records come from (10000)
+          --interval S       seconds between a node's records (300, the telemetry interval)
+          --rounds R         counted rounds, store/baseline order alternating (5)
+          --warmup W         uncounted full rounds first, so the JIT is done before the timing (2)
+          --paths LIST       of store,retry,pipeline,feed,http,raw,reference (all but feed)
+          --providers LIST   sqlite,postgres (both; PostgreSQL from EDGE_BENCH_POSTGRES or EDGE_TEST_POSTGRES)
+          --gateways N       also N gateways posting at once, against N raw writers (1)
+          --alloc-types      stderr: what each timed path allocated, by type
+          --load "TEXT"      what else runs on the machine, recorded with the load average
+          --out FILE         raw results as JSON (artifacts/benchmarks/…)
+
+          … -- transit [stopTimes=1000000] [--rounds 3]   the GTFS import benchmark instead
+          … -- validate [passes=200]                      the CPU of record validation alone
+        """;
+
     public static async Task<int> Main(string[] args)
     {
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
         if (args.Contains("--alloc-types")) AllocationTypes.Instance = new AllocationTypes();
         if (args.FirstOrDefault() == "transit") return await TransitImportBenchmark.RunAsync(args[1..]);
         if (args.FirstOrDefault() == "validate")
