@@ -47,6 +47,9 @@ public sealed class SystemdUnitTests
             var (server, concurrent) = RuntimeConfigGc();
             Assert.True(server); // what the unit overrides: without it the gateway would run the server collector
             Assert.Contains($"Runtime: workstation GC, {(concurrent ? "concurrent" : "non-concurrent")},", line);
+            // The server collector's own settings are left out under workstation GC, where they do nothing.
+            Assert.DoesNotContain("GCDynamicAdaptationMode", line);
+            Assert.DoesNotContain("GCHeapCount", line);
         }
         finally
         {
