@@ -601,16 +601,10 @@ public static partial class Program
         using var events = new SqliteRowStatement(connection, "INSERT INTO events (gateway, epoch, seq, site, node, ts, record_kind, kind, command_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         foreach (var r in batch)
         {
-            records.Add(r.Gateway).Add(r.Epoch).Add(r.Seq).Add(r.Node).Add(r.Site).Add(r.Kind).Add(r.ReceivedAt).Add(storedAt).Add(r.PayloadJson).Execute();
-            if (r.Telemetry is { } t)
-            {
-                telemetry.Add(r.Site).Add(r.Node).Add(t.Ts).Add(t.Type).Add(r.Gateway).Add(r.Seq).Add(t.Level).Add(t.Watts).Add(t.Volts).Add(t.EnergyWh)
-                    .Add(t.Lux).Add(t.LevelMm).Add(t.RateMmH).Add(t.FloodState).Add(t.BatteryV).Add(t.ContentVersion).Add(r.PayloadJson).Execute();
-            }
-            if (r.Event is { } e)
-            {
-                events.Add(r.Gateway).Add(r.Epoch).Add(r.Seq).Add(r.Site).Add(r.Node).Add(e.Ts).Add(r.Kind).Add(e.Kind).Add(e.CommandId).Add(r.PayloadJson).Execute();
-            }
+            // The store's own binding (same column order), without its duplicate check.
+            SqliteIngestStore.WriteRecord(records, r, storedAt);
+            if (r.Telemetry is { } t) SqliteIngestStore.WriteTelemetry(telemetry, r, t);
+            if (r.Event is { } e) SqliteIngestStore.WriteEvent(events, r, e);
         }
         await transaction.CommitAsync();
     }

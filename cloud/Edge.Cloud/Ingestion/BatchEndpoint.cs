@@ -203,6 +203,7 @@ public static class BatchEndpoint
         await using (source)
         {
             var body = new BatchBody(ReferenceEquals(source, request.Body) ? request.ContentLength : null, maxBytes);
+            var handedOver = false;
             try
             {
                 while (true)
@@ -211,30 +212,32 @@ public static class BatchEndpoint
                     if (read == 0) break;
                     if (!body.Advance(read))
                     {
-                        body.Dispose();
                         return (null, Problem(StatusCodes.Status413PayloadTooLarge,
                             $"body: more than {maxBytes} bytes uncompressed (limit {maxBytes / (1024 * 1024)} MiB); send fewer records"));
                     }
                 }
+                handedOver = true;
+                return (body, null);
             }
-            catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+            catch (InvalidDataException e)
             {
-                body.Dispose();
-                return (null, e switch
-                {
-                    InvalidDataException => Problem(StatusCodes.Status400BadRequest, $"body: Content-Encoding is gzip but the body is not valid gzip ({e.Message})"),
-                    BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem(StatusCodes.Status413PayloadTooLarge, $"body: {e.Message}"),
-                    // The gateway went away mid-body (shutdown, dropped link): nothing was stored, it will
-                    // send the same records again. A client error, not a server fault worth a stack trace.
-                    _ => Problem(StatusCodes.Status400BadRequest, $"body: {e.Message}"),
-                });
+                return (null, Problem(StatusCodes.Status400BadRequest, $"body: Content-Encoding is gzip but the body is not valid gzip ({e.Message})"));
             }
-            catch
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                body.Dispose();
-                throw;
+                return (null, Problem(StatusCodes.Status413PayloadTooLarge, $"body: {e.Message}"));
             }
-            return (body, null);
+            catch (BadHttpRequestException e)
+            {
+                // The gateway went away mid-body (shutdown, dropped link): nothing was stored, it will
+                // send the same records again. A client error, not a server fault worth a stack trace.
+                return (null, Problem(StatusCodes.Status400BadRequest, $"body: {e.Message}"));
+            }
+            finally
+            {
+                // Only a body handed to the caller stays rented: every refusal and failure gives it back here, once.
+                if (!handedOver) body.Dispose();
+            }
         }
     }
 
