@@ -117,6 +117,8 @@ public sealed class PostgresIngestStore : IIngestStore
 
         await CopyTelemetryAsync(connection, stored, cancellationToken);
         await CopyEventsAsync(connection, stored, cancellationToken);
+        // A reading for a day whose energy sum is kept drops that sum (rare: a gateway's backlog after days offline).
+        await EnergyDays.InvalidateAsync(connection, transaction, stored, storedAt, cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
         return new StoreResult(stored.Count, records.Count - stored.Count);

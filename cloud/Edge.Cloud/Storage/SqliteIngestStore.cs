@@ -47,6 +47,8 @@ public sealed class SqliteIngestStore : IIngestStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var stored = 0;
+        var lateBefore = storedAt - (long)EnergyDays.Late.TotalSeconds;
+        List<IngestRecord>? late = null;
         // One pass, each record followed at once by its derived row, as the baseline writes them: measured faster
         // than all records first and their rows in a second pass (docs/cloud.md §Ingestion benchmark). Values are added
         // in the order the SQL names them (SqliteRowStatement: no allocation per row).
@@ -58,9 +60,15 @@ public sealed class SqliteIngestStore : IIngestStore
             // A stored key (or one earlier in this list) changes no row, and then the record writes nothing else.
             if (WriteRecord(insert, record, storedAt) != 1) continue;
             stored++;
-            if (record.Telemetry is { } t) WriteTelemetry(telemetry, record, t);
+            if (record.Telemetry is { } t)
+            {
+                WriteTelemetry(telemetry, record, t);
+                if (t.Ts < lateBefore) (late ??= new()).Add(record);
+            }
             if (record.Event is { } e) WriteEvent(events, record, e);
         }
+        // A reading for a day whose energy sum is kept drops that sum (rare: a gateway's backlog after days offline).
+        if (late is not null) await EnergyDays.InvalidateAsync(connection, transaction, late, storedAt, cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
         return new StoreResult(stored, records.Count - stored);

@@ -25,6 +25,7 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<IHostEnvironment>().ContentRootPath));
         services.AddSingleton<IMigrationSource, IngestSchema>();
         services.AddSingleton<IMigrationSource, IntegritySchema>();
+        services.AddSingleton<EnergyDays>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<IIngestStore>(sp =>
         {

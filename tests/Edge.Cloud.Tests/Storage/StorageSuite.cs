@@ -17,7 +17,7 @@ namespace Edge.Cloud.Tests.Storage;
 /// The storage suite: every test runs against SQLite (<see cref="SqliteStorageTests"/>) and a real
 /// PostgreSQL (<see cref="PostgresStorageTests"/>), each on a fresh, migrated database.
 /// </summary>
-public abstract class StorageSuite : IAsyncLifetime
+public abstract partial class StorageSuite : IAsyncLifetime
 {
     protected const string Gateway = "gw-igoumenitsa-1";
     protected IStorageConnections Connections { get; private set; } = null!;
@@ -102,7 +102,7 @@ public abstract class StorageSuite : IAsyncLifetime
     public async Task Migration_is_recorded_once_and_a_second_run_applies_nothing()
     {
         Assert.Empty(await NewMigrator().MigrateAsync());
-        Assert.Equal(5, await CountAsync("SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal(6, await CountAsync("SELECT COUNT(*) FROM schema_version"));
         Assert.Equal(12, await CountAsync("SELECT MAX(version) FROM schema_version"));
     }
 
@@ -123,7 +123,7 @@ public abstract class StorageSuite : IAsyncLifetime
         Assert.Equal([149, 150], await NewMigrator(new ProbeSchema()).MigrateAsync());
         Assert.Empty(await NewMigrator(new ProbeSchema()).MigrateAsync());
         Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM probe_b"));
-        Assert.Equal(7, await CountAsync("SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal(8, await CountAsync("SELECT COUNT(*) FROM schema_version"));
     }
 
     [Fact]

@@ -198,5 +198,8 @@ public sealed class IngestSchema : IMigrationSource
         // update, no index entry) — if the page has room. Half-empty pages leave that room; the table is small
         // (one row per node). Pages written before this keep their fill until rewritten. SQLite: nothing to do.
         new Migration(2, "node_state fillfactor", Sqlite: "SELECT 1", Postgres: "ALTER TABLE node_state SET (fillfactor = 50)"),
+        // The street lights' energy counters summed per lamp and local day, for the monthly energy report; the stores
+        // drop a kept day when a late reading arrives for it (EnergyDays).
+        new Migration(3, "energy day sums", EnergyDays.Schema, EnergyDays.Schema),
     };
 }
