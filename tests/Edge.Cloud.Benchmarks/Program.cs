@@ -210,10 +210,16 @@ public static partial class Program
     private static List<IngestRecord[]> MakeBatches(int total, int batchSize, int nodes, int intervalS)
     {
         var records = new List<IngestRecord>(total);
+        // Readings of the last hours, as a fleet's batches are: a street light reading older than two days is late and
+        // makes the store drop the energy report's kept day sums (a gateway's backlog), which is not the steady state.
+        var start = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() - (long)total * intervalS / nodes) / 3600 * 3600 - 3600;
+        // Within one month (UTC): PostgreSQL's baselines get their partition from the first reading.
+        var end = DateTimeOffset.FromUnixTimeSeconds(start + (long)total * intervalS / nodes);
+        start = Math.Max(start, new DateTimeOffset(end.Year, end.Month, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds());
         for (var seq = 1; seq <= total; seq++)
         {
             var node = seq % nodes;
-            var ts = 1767304800L + (long)seq * intervalS / nodes;
+            var ts = start + (long)seq * intervalS / nodes;
             string kind, payload, nodeId;
             switch (seq % 20)
             {

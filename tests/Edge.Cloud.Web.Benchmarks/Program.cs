@@ -88,6 +88,14 @@ public static class Program
             var from = (now - 30 * 86400) / 3600 * 3600;
             var rows = await TelemetrySeeder.SeedAsync(app.Services.GetRequiredService<IStorageConnections>(), Site, Gateway, Enumerable.Range(1, count - 1).Select(Id).ToArray(), i => RatedWatts(i + 1) ?? 60, from, 30 * 24);
             Console.WriteLine($"# seeded {rows:N0} hourly telemetry rows of the other {count - 1} nodes' 30 days in {seeding.Elapsed.TotalSeconds:F0} s");
+            // Written around ingestion, so the energy report's kept day sums (EnergyDayKeeper ran at start, on no readings)
+            // do not know of these rows: drop them, as a late reading through ingestion would.
+            await using (var connection = await app.Services.GetRequiredService<IStorageConnections>().OpenAsync())
+            await using (var forget = connection.CreateCommand())
+            {
+                forget.CommandText = "DELETE FROM energy_day_spans; DELETE FROM energy_days; UPDATE energy_day_version SET version = version + 1";
+                await forget.ExecuteNonQueryAsync();
+            }
             var size = await SizeAsync(app, folder);
             Console.WriteLine($"# database size {size / (1024 * 1024)} MiB");
 
@@ -97,7 +105,15 @@ public static class Program
             var month = DateTimeOffset.FromUnixTimeSeconds(now - 15 * 86400).ToString("yyyy-MM", CultureInfo.InvariantCulture);
             var pages = new[] { "/map", "/nodes", "/nodes/sl-00000?range=24h", "/nodes/sl-00000?range=30d", $"/nodes/{Id(count / 2)}?range=30d", $"/energy?month={month}" };
             var timings = pages.ToDictionary(p => p, _ => new List<double>());
-            foreach (var page in pages) await GetAsync(client, page); // warm-up (JIT, caches)
+            // Warm-up (JIT, caches), timed on its own: the energy report's first request for a month sums its days from
+            // the readings and keeps them (EnergyDays); the rounds after it read the kept sums.
+            var first = new Dictionary<string, double>();
+            foreach (var page in pages)
+            {
+                var watch = Stopwatch.StartNew();
+                await GetAsync(client, page);
+                first[page] = watch.Elapsed.TotalMilliseconds;
+            }
             for (var round = 0; round < rounds; round++)
             {
                 foreach (var page in pages)
@@ -109,13 +125,13 @@ public static class Program
                 }
             }
             Console.WriteLine();
-            Console.WriteLine($"server time per page over loopback HTTP (ms, median [min–max] of {rounds}), {count} nodes, {provider}");
+            Console.WriteLine($"server time per page over loopback HTTP (ms, median [min–max] of {rounds} after the first request), {count} nodes, {provider}");
             var summary = new List<object>();
             foreach (var (page, values) in timings)
             {
                 var spread = Edge.Benchmarks.Spread.Of(values);
-                Console.WriteLine($"{page,-28} {spread.Text("F0"),24} ms");
-                summary.Add(new { page, milliseconds = spread });
+                Console.WriteLine($"{page,-28} {spread.Text("F0"),24} ms   (first request {first[page]:F0} ms)");
+                summary.Add(new { page, milliseconds = spread, firstMilliseconds = first[page] });
             }
             var file = Edge.Benchmarks.Spread.Write("console-pages", new
             {

@@ -39,6 +39,7 @@ public static class ConsoleModule
         builder.Services.AddSingleton<Technicians.NodeBoards>();
         builder.Services.AddSingleton<Technicians.ProfileBoards>();
         builder.Services.AddSingleton<Technicians.EnergyReports>();
+        builder.Services.AddHostedService<Technicians.EnergyDayKeeper>();
         builder.Services.AddSingleton<Technicians.GatewayBoards>();
         builder.Services.AddSingleton(new Technicians.LiveRefresh(System.TimeProvider.System));
         return builder;

@@ -39,15 +39,25 @@ public sealed class EnergyDays(IStorageConnections connections, TimeProvider tim
     /// <summary>A street light reading older than this when stored drops the kept days it falls in.</summary>
     public static readonly TimeSpan Late = TimeSpan.FromHours(48);
 
-    private const string DaySql = """
-        SELECT node, COUNT(*), MIN(ts), MAX(ts), MAX(CASE WHEN rn = 1 THEN energy_wh END), MAX(CASE WHEN rd = 1 THEN energy_wh END),
-          SUM(CASE WHEN step > 0 THEN step ELSE 0 END), SUM(CASE WHEN step < 0 THEN 1 ELSE 0 END)
-        FROM (SELECT node, ts, energy_wh, energy_wh - LAG(energy_wh) OVER (PARTITION BY node ORDER BY ts, energy_wh) AS step,
-                ROW_NUMBER() OVER (PARTITION BY node ORDER BY ts, energy_wh) AS rn,
-                ROW_NUMBER() OVER (PARTITION BY node ORDER BY ts DESC, energy_wh DESC) AS rd
-              FROM telemetry WHERE type = 'streetlight' AND energy_wh IS NOT NULL AND ts >= @from AND ts < @to) readings
-        GROUP BY node
-        """;
+    /// <summary>The sums of the days between <c>@b0</c> … <c>@b{days}</c>, in one pass over their readings: each reading's
+    /// day found by its bounds, one ordering per lamp and day for the steps and both ends (a reading with no previous
+    /// one is the day's first, with no next one its last). One query for the whole span, not one per day: the readings
+    /// of a day lie all over the table when they were written lamp after lamp.</summary>
+    private static string DaysSql(int days)
+    {
+        var day = new System.Text.StringBuilder(days == 1 ? "0" : "CASE");
+        for (var i = 1; i < days; i++) day.Append($" WHEN ts < @b{i} THEN {i - 1}");
+        if (days > 1) day.Append($" ELSE {days - 1} END");
+        return $"""
+            SELECT node, day, COUNT(*), MIN(ts), MAX(ts), MAX(CASE WHEN step IS NULL THEN energy_wh END), MAX(CASE WHEN next_wh IS NULL THEN energy_wh END),
+              SUM(CASE WHEN step > 0 THEN step ELSE 0 END), SUM(CASE WHEN step < 0 THEN 1 ELSE 0 END)
+            FROM (SELECT node, day, ts, energy_wh, energy_wh - LAG(energy_wh) OVER w AS step, LEAD(energy_wh) OVER w AS next_wh
+                  FROM (SELECT node, ts, energy_wh, {day} AS day FROM telemetry
+                        WHERE type = 'streetlight' AND energy_wh IS NOT NULL AND ts >= @b0 AND ts < @b{days}) dated
+                  WINDOW w AS (PARTITION BY node, day ORDER BY ts, energy_wh)) readings
+            GROUP BY node, day
+            """;
+    }
 
     /// <summary>The tables (<see cref="IngestSchema"/> migration 3, as the ingest stores write to them): one row per lamp
     /// and kept day, the days kept (a day without any reading is kept too, as its span), and the version late readings move.</summary>
@@ -125,11 +135,16 @@ public sealed class EnergyDays(IStorageConnections connections, TimeProvider tim
                     if (index.TryGetValue(reader.GetInt64(1), out var i) && reader.GetInt64(2) == boundaries[i + 1]) result[i].Add(Read(reader));
                 }
             }
-            for (var i = 0; i < dayCount; i++)
+            var missing = Enumerable.Range(0, dayCount).Where(i => !index.ContainsKey(boundaries[i])).ToList();
+            if (missing.Count > 0)
             {
-                if (index.ContainsKey(boundaries[i])) continue;
-                result[i] = await SumAsync(connection, snapshot, boundaries[i], boundaries[i + 1], ct);
-                if (boundaries[i + 1] <= settledBefore) summed.Add(i);
+                // From the first day not kept to the last: kept days in between are summed again and left as kept.
+                var sums = await SumAsync(connection, snapshot, boundaries, missing[0], missing[^1] + 1, ct);
+                foreach (var i in missing)
+                {
+                    result[i] = sums[i - missing[0]];
+                    if (boundaries[i + 1] <= settledBefore) summed.Add(i);
+                }
             }
             await snapshot.CommitAsync(ct);
         }
@@ -176,17 +191,14 @@ public sealed class EnergyDays(IStorageConnections connections, TimeProvider tim
             max = max is null || ts > max ? ts : max;
         }
         if (min is null) return;
-        await using (var bump = connection.Command(transaction, "UPDATE energy_day_version SET version = version + 1"))
-        {
-            await bump.ExecuteNonQueryAsync(ct);
-        }
-        // A day is at most 25 hours (a DST change): a day holding ts starts after ts - 25 h.
-        var parameters = new (string, object?)[] { ("@min", min.Value), ("@max", max!.Value), ("@earliest", min.Value - 25 * 3600) };
-        foreach (var table in new[] { "energy_day_spans", "energy_days" })
-        {
-            await using var drop = connection.Command(transaction, $"DELETE FROM {table} WHERE day_start > @earliest AND day_start <= @max AND day_end > @min", parameters);
-            await drop.ExecuteNonQueryAsync(ct);
-        }
+        // One round trip: the version first (the lock both sides take first), then the kept days' rows and spans. A day is
+        // at most 25 hours (a DST change): a day holding ts starts after ts - 25 h.
+        await using var drop = connection.Command(transaction,
+            "UPDATE energy_day_version SET version = version + 1; " +
+            "DELETE FROM energy_day_spans WHERE day_start > @earliest AND day_start <= @max AND day_end > @min; " +
+            "DELETE FROM energy_days WHERE day_start > @earliest AND day_start <= @max AND day_end > @min",
+            ("@min", min.Value), ("@max", max!.Value), ("@earliest", min.Value - 25 * 3600));
+        await drop.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<long> VersionAsync(DbConnection connection, DbTransaction transaction, bool forUpdate, CancellationToken ct)
@@ -195,17 +207,20 @@ public sealed class EnergyDays(IStorageConnections connections, TimeProvider tim
         return Convert.ToInt64(await read.ExecuteScalarAsync(ct));
     }
 
-    private static async Task<List<CounterDay>> SumAsync(DbConnection connection, DbTransaction transaction, long from, long to, CancellationToken ct)
+    /// <summary>The sums of days <paramref name="first"/> to <paramref name="end"/> (exclusive) of the window.</summary>
+    private static async Task<List<CounterDay>[]> SumAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<long> boundaries, int first, int end, CancellationToken ct)
     {
-        var day = new List<CounterDay>();
-        await using var sum = connection.Command(transaction, DaySql, ("@from", from), ("@to", to));
+        var days = new List<CounterDay>[end - first];
+        for (var i = 0; i < days.Length; i++) days[i] = new List<CounterDay>();
+        var bounds = Enumerable.Range(0, days.Length + 1).Select(i => ("@b" + i, (object?)boundaries[first + i])).ToArray();
+        await using var sum = connection.Command(transaction, DaysSql(days.Length), bounds);
         await using var reader = await sum.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            day.Add(new CounterDay(reader.GetString(0), Convert.ToInt32(reader.GetValue(1)), reader.GetInt64(2), reader.GetInt64(3),
-                reader.GetInt64(4), reader.GetInt64(5), Convert.ToInt64(reader.GetValue(6)), Convert.ToInt32(reader.GetValue(7))));
+            days[Convert.ToInt32(reader.GetValue(1))].Add(new CounterDay(reader.GetString(0), Convert.ToInt32(reader.GetValue(2)), reader.GetInt64(3), reader.GetInt64(4),
+                reader.GetInt64(5), reader.GetInt64(6), Convert.ToInt64(reader.GetValue(7)), Convert.ToInt32(reader.GetValue(8))));
         }
-        return day;
+        return days;
     }
 
     private static CounterDay Read(DbDataReader r) =>

@@ -118,14 +118,17 @@ public abstract partial class StorageSuite
         Assert.Equal(31, await CountAsync("SELECT COUNT(*) FROM energy_day_spans"));
         var version = await CountAsync("SELECT version FROM energy_day_version");
 
-        // A gateway back after weeks offline sends what its outbox kept: a reading in the middle of the 10th.
+        // A gateway back after weeks offline sends what its outbox kept: a reading in the middle of the 10th, and one
+        // on the 20th, in another batch.
         var late = new Reading("sl-e005", days[9] + 12 * 3600 + 7, 9_999_999);
+        var later = new Reading("sl-e006", days[19] + 3600, 1);
         await StoreReadingsAsync([late]);
+        await StoreReadingsAsync([later]);
 
-        Assert.Equal(30, await CountAsync("SELECT COUNT(*) FROM energy_day_spans"));
-        Assert.Equal(0, await CountAsync($"SELECT COUNT(*) FROM energy_days WHERE day_start = {days[9]}"));
-        Assert.Equal(version + 1, await CountAsync("SELECT version FROM energy_day_version"));
-        var expected = Expected([.. readings, late], days[0], days[^1]);
+        Assert.Equal(29, await CountAsync("SELECT COUNT(*) FROM energy_day_spans"));
+        Assert.Equal(0, await CountAsync($"SELECT COUNT(*) FROM energy_days WHERE day_start = {days[9]} OR day_start = {days[19]}"));
+        Assert.Equal(version + 2, await CountAsync("SELECT version FROM energy_day_version"));
+        var expected = Expected([.. readings, late, later], days[0], days[^1]);
         Assert.Equal(expected, await energy.StepsAsync(days));
         Assert.Equal(31, await CountAsync("SELECT COUNT(*) FROM energy_day_spans"));
     }

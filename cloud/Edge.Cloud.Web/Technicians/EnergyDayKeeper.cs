@@ -1,0 +1,52 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Edge.Cloud.Storage;
+using Edge.Cloud.Web.Localization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Cloud.Web.Technicians;
+
+/// <summary>
+/// Sums the energy report's days ahead of the first request for them (<see cref="EnergyDays"/>): at start and every
+/// <see cref="Interval"/>, the site's current month and the one before, so the month a technician opens at the start
+/// of the next one is already summed. Older months are summed at their first report and kept from then on.
+/// </summary>
+public sealed class EnergyDayKeeper(EnergyDays days, SiteClock clock, ILogger<EnergyDayKeeper> logger) : BackgroundService
+{
+    /// <summary>A day is kept once it ended 72 hours ago; passes this often keep each within a few hours of that.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromHours(6);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await KeepAsync(stoppingToken);
+                await Task.Delay(Interval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The report still works without it (it sums what is not kept): try again at the next pass.
+                logger.LogWarning(e, "Summing the energy report's days failed; next try in {Interval}", Interval);
+                await Task.Delay(Interval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>One pass: the current month and the one before, in the site's zone.</summary>
+    internal async Task KeepAsync(CancellationToken ct = default)
+    {
+        var time = await clock.ForAsync(null, ct);
+        var today = time.Local(time.Now);
+        var month = new DateOnly(today.Year, today.Month, 1);
+        foreach (var m in new[] { month.AddMonths(-1), month })
+            await days.StepsAsync(EnergyReports.Days(time.Zone, m.Year, m.Month), ct);
+    }
+}
