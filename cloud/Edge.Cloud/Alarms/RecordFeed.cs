@@ -290,6 +290,7 @@ public sealed class RecordFeed : BackgroundService
         // Only now: a pass that failed before its commit wrote nothing, and the cache must not say it did.
         _lastSeen.Remember(written);
         Interlocked.Add(ref _nodeStatesWritten, written.Count);
+        _metrics.NodeStateRows.Add(written.Count);
         Interlocked.Increment(ref _chunksApplied);
         _metrics.FeedApplyDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         Measure(records[^1].ReceivedAt, appliedMs, completed);

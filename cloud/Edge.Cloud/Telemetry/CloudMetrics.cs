@@ -30,6 +30,8 @@ public sealed class CloudMetrics
         FeedApplyDuration = Meter.CreateHistogram("edge.cloud.feed.apply.duration", "s",
             "Time the record feed takes to apply one chunk of records (read, node state, alarm rules and acks, checkpoints) in one transaction.",
             null, Buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5));
+        NodeStateRows = Meter.CreateCounter<long>("edge.cloud.feed.node_state.rows", "{row}",
+            "node_state rows the record feed wrote (committed): what keeping each node's last seen and latest state costs the database.");
         CommandsIssued = Meter.CreateCounter<long>("edge.cloud.commands.issued", "{command}", "Commands issued to nodes, by kind.");
         CommandsCompleted = Meter.CreateCounter<long>("edge.cloud.commands.completed", "{command}",
             "Commands a node's ack completed, by status (acked, failed, expired by the node).");
@@ -46,6 +48,7 @@ public sealed class CloudMetrics
     public Histogram<double> StoreDuration { get; }
     public Histogram<double> StageDuration { get; }
     public Histogram<double> FeedApplyDuration { get; }
+    public Counter<long> NodeStateRows { get; }
     public Counter<long> CommandsIssued { get; }
     public Counter<long> CommandsCompleted { get; }
     public Histogram<double> CommandLatency { get; }

@@ -46,6 +46,9 @@ public sealed class MetricsEndpointTests
         Assert.Equal(HttpStatusCode.OK, (await server.PostBatchAsync(Gateway, Token, batch)).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await server.PostBatchAsync(Gateway, "not-the-token-of-this-gateway-at-all", batch)).Status);
 
+        // The record feed has applied the stored records (it may have already, on their arrival): two nodes, two rows.
+        await server.App.Services.GetRequiredService<Edge.Cloud.Alarms.RecordFeed>().RunOnceAsync();
+
         Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client.GetAsync("/metrics")).StatusCode);
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "scrape-token-for-prometheus-onlX") } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client.SendAsync(wrong)).StatusCode);
@@ -69,6 +72,8 @@ public sealed class MetricsEndpointTests
         // of the handler and what lies outside it.
         Assert.Equal(3, scrape.Value("edge_cloud_ingestion_stage_duration_seconds_count", "stage", "handler"));
         Assert.Equal(2, scrape.Value("edge_cloud_ingestion_stage_duration_seconds_count", "stage", "store"));
+        Assert.Equal("counter", scrape.TypeOf("edge_cloud_feed_node_state_rows_total"));
+        Assert.Equal(2, scrape.Value("edge_cloud_feed_node_state_rows_total"));
         Assert.Equal(2, scrape.Value("http_server_request_duration_seconds_count",
             "http_route", "/api/v1/gateways/{gatewayId}/batches", "http_response_status_code", "200"));
     }
