@@ -96,6 +96,7 @@ public static class Program
             Console.WriteLine("                [--warmup W=1: uncounted passes of the same load against each target before the timed one, in the same process]");
             Console.WriteLine("                [--rounds R=5] [--out results.json] [--load \"what else runs on the machine\"]");
             Console.WriteLine("                [--compare-dir DIR_WITH_Edge.Gateway.dll] [--compare-env K=V[,K=V...]]: a second gateway in the same rounds");
+            Console.WriteLine("                [--runtimeconfig-defaults]: the gateway without deploy/edge-gateway.service's Environment= lines (by default it runs with them, as shipped)");
             return 0;
         }
         var settings = new Settings(Arg(args, "--publishers", 50), Arg(args, "--messages", 2000), Arg(args, "--inflight", 4),
@@ -106,12 +107,16 @@ public static class Program
         Console.WriteLine($"# {settings.Publishers} publishers × {settings.MessagesPerPublisher} QoS 1 messages, {settings.InFlight} in flight each; {rounds} rounds, A/B order alternating; " +
                           $"{settings.Warmup} uncounted warm-up pass(es) of the same load before each timed one");
 
-        var variant = CompareVariant(args);
+        // The gateway runs as the systemd unit runs it: with its Environment= lines (GC settings), unless asked for the
+        // runtimeconfig's defaults. A compared variant starts from the same and adds its own.
+        var shipped = args.Contains("--runtimeconfig-defaults") ? new Dictionary<string, string>() : UnitEnvironment();
+        Console.WriteLine($"# gateway environment: {(shipped.Count == 0 ? "the runtimeconfig's defaults (--runtimeconfig-defaults)" : string.Join(", ", shipped.Select(e => e.Key + "=" + e.Value)) + " (deploy/edge-gateway.service)")}");
+        var variant = CompareVariant(args, shipped);
         var fleet = await PrepareFleetAsync(settings);
         var gateway = new List<Result>();
         var mosquitto = new List<Result>();
         var compared = new List<Result>();
-        var thisGateway = new Variant("", AppContext.BaseDirectory, new Dictionary<string, string>());
+        var thisGateway = new Variant("", AppContext.BaseDirectory, shipped);
         try
         {
             for (var round = 0; round < rounds; round++)
@@ -210,15 +215,29 @@ public static class Program
     }
 
     /// <summary>The gateway to compare with, from <c>--compare-dir DIR</c> and <c>--compare-env K=V[,K=V…]</c>; null without either.</summary>
-    static Variant? CompareVariant(string[] args)
+    static Variant? CompareVariant(string[] args, IReadOnlyDictionary<string, string> shipped)
     {
         var directory = Spread.Option(args, "--compare-dir");
         var environment = Spread.Option(args, "--compare-env");
         if (directory is null && environment is null) return null;
-        var variables = (environment ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
-            .Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "");
+        var variables = new Dictionary<string, string>(shipped);
+        foreach (var pair in (environment ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(pair => pair.Split('=', 2)))
+            variables[pair[0]] = pair.Length > 1 ? pair[1] : "";
         var label = string.Join(" ", new[] { directory is null ? null : "build " + directory, environment }.Where(p => p is not null));
         return new Variant(label, Path.GetFullPath(directory ?? AppContext.BaseDirectory), variables);
+    }
+
+    /// <summary>The <c>Environment=NAME=value</c> lines of deploy/edge-gateway.service, found above the benchmark's binaries
+    /// (it runs from the repository).</summary>
+    static Dictionary<string, string> UnitEnvironment()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "deploy", "edge-gateway.service"))) dir = dir.Parent;
+        if (dir is null) throw new InvalidOperationException("deploy/edge-gateway.service not found above " + AppContext.BaseDirectory + "; run from the repository or pass --runtimeconfig-defaults");
+        return File.ReadLines(Path.Combine(dir.FullName, "deploy", "edge-gateway.service"))
+            .Where(l => l.StartsWith("Environment=", StringComparison.Ordinal))
+            .Select(l => l["Environment=".Length..].Split('=', 2))
+            .ToDictionary(p => p[0], p => p[1]);
     }
 
     internal static Process StartGateway(string dataDir, int mqttPort, int httpPort, string synchronous, IReadOnlyDictionary<string, string>? environment = null, string? gatewayDirectory = null) =>
