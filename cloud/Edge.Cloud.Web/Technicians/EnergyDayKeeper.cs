@@ -20,6 +20,9 @@ public sealed class EnergyDayKeeper(EnergyDays days, SiteClock clock, ILogger<En
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Off the host's start: SQLite's "async" calls complete synchronously, and a first pass over a large database
+        // takes tens of seconds.
+        await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Storage.Migrations;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -30,7 +31,7 @@ public sealed record CounterDay(string Node, int Readings, long First, long Last
 /// moves <c>energy_day_version</c>, so a sum computed from a snapshot taken before that reading is not kept either.
 /// Within a day the readings are ordered by time, then by counter value (two readings at one instant are not a fall).
 /// </summary>
-public sealed class EnergyDays(IStorageConnections connections, TimeProvider time)
+public sealed class EnergyDays(IStorageConnections connections, TimeProvider time, ILogger<EnergyDays>? logger = null)
 {
     /// <summary>How long after its end a day is kept summed. Longer than <see cref="Late"/> by a day, so a reading stored
     /// after the sum was kept is always late enough to drop it, even between two servers whose clocks differ by hours.</summary>
@@ -149,7 +150,16 @@ public sealed class EnergyDays(IStorageConnections connections, TimeProvider tim
             await snapshot.CommitAsync(ct);
         }
         if (AfterSnapshot is { } between) await between();
-        if (summed.Count > 0) await KeepAsync(connection, version, boundaries, summed, result, ct);
+        if (summed.Count == 0) return result;
+        try
+        {
+            await KeepAsync(connection, version, boundaries, summed, result, ct);
+        }
+        catch (DbException e)
+        {
+            // Keeping is what makes the next report fast, not what makes this one right: it has its sums.
+            logger?.LogWarning(e, "Could not keep {Days} energy day sums; the next report sums them again", summed.Count);
+        }
         return result;
     }
 

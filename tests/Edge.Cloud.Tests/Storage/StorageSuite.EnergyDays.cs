@@ -152,6 +152,29 @@ public abstract partial class StorageSuite
     }
 
     [Fact]
+    public async Task A_report_whose_sums_cannot_be_kept_still_answers_and_keeps_nothing()
+    {
+        var days = OctoberDays();
+        var readings = October(seed: 4);
+        await StoreReadingsAsync(readings);
+        // The database refuses the keeping (a full disk, say): a trigger that fails every span written.
+        await using (var connection = await Connections.OpenAsync())
+        await using (var refuse = connection.CreateCommand())
+        {
+            refuse.CommandText = Connections.Kind == StorageKind.Postgres
+                ? "CREATE FUNCTION refuse_span() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'no space left'; END $$ LANGUAGE plpgsql; " +
+                  "CREATE TRIGGER refuse_span BEFORE INSERT ON energy_day_spans FOR EACH ROW EXECUTE FUNCTION refuse_span()"
+                : "CREATE TRIGGER refuse_span BEFORE INSERT ON energy_day_spans BEGIN SELECT RAISE(ABORT, 'no space left'); END";
+            await refuse.ExecuteNonQueryAsync();
+        }
+        var energy = new EnergyDays(Connections, TimeProvider.System);
+
+        Assert.Equal(Expected(readings, days[0], days[^1]), await energy.StepsAsync(days));
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM energy_day_spans"));
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM energy_days"));
+    }
+
+    [Fact]
     public async Task Recent_readings_leave_the_kept_sums_alone_and_young_days_are_summed_each_time()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
