@@ -22,6 +22,15 @@ public sealed class AdmissionCache
     private readonly Dictionary<string, NodeAssignment?> _nodes = new(StringComparer.Ordinal);
     private long _version = -1;
 
+    /// <summary>Nodes held now (for tests).</summary>
+    internal int Count
+    {
+        get
+        {
+            lock (_lock) return _nodes.Count;
+        }
+    }
+
     /// <summary>The inventory's version now; read before the rows it may be used for.</summary>
     public static async Task<long> VersionAsync(Tx tx) =>
         await tx.LongAsync("SELECT version FROM inventory_version WHERE id = 1") ?? throw new InvalidOperationException("inventory_version has no row (migration 171)");

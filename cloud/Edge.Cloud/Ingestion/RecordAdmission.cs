@@ -49,8 +49,10 @@ public sealed class RecordAdmission
         _logger = logger;
     }
 
+    /// <summary>Decides on <paramref name="records"/> with their nodes' rows read through <see cref="LookupAsync"/>, the cache
+    /// kept while the inventory's version stays (the Event Hubs path: a batch of known nodes costs one one-row query).</summary>
     public Task<Admission> AdmitAsync(string gateway, IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken = default) =>
-        AdmitAsync(gateway, records, null, cancellationToken);
+        AdmitAsync(gateway, records, LookupAsync(records.Where(r => r.Node is not null).Select(r => r.Node!), cancellationToken), cancellationToken);
 
     /// <summary>Decides on <paramref name="records"/> with the inventory rows <paramref name="lookup"/> read (<see cref="LookupAsync"/>,
     /// started before validation so that the query runs while the records are validated); the nodes it lacks are read now.</summary>

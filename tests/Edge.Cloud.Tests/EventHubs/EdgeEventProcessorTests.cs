@@ -38,11 +38,12 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
     private SqliteConnections _connections = null!;
     private TestableProcessor _processor = null!;
     private readonly RecordArrivals _arrivals = new();
+    private readonly AdmissionCache _cache = new();
 
     public async Task InitializeAsync()
     {
         _connections = new SqliteConnections(Path.Combine(_directory.Path, "edge.db"));
-        await new Migrator(_connections, [new IngestSchema(), new IntegritySchema(), new DomainSchema(), new UserSchema(), new CommissioningSchema()], NullLogger<Migrator>.Instance).MigrateAsync();
+        await new Migrator(_connections, [new IngestSchema(), new IntegritySchema(), new DomainSchema(), new UserSchema(), new CommissioningSchema(), new InventoryVersionSchema()], NullLogger<Migrator>.Instance).MigrateAsync();
         var gateways = new SqlGatewayStore(_connections);
         await gateways.AddAsync(new GatewayRegistration(Gateway, Gateway, GatewayTokens.Hash(GatewayTokens.NewToken()), 0));
         // The nodes the events speak for, assigned to the gateway (uplink.md §2 rule 7 applies here too).
@@ -67,7 +68,7 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
         new SqlEventHubCheckpointStore(_connections, TimeProvider.System),
         new SqliteIngestStore(_connections, TimeProvider.System),
         new SqlGatewayStore(_connections),
-        new RecordAdmission(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, Options.Create(new ClockOptions()), new AdmissionCache(), NullLogger<RecordAdmission>.Instance),
+        new RecordAdmission(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, Options.Create(new ClockOptions()), _cache, NullLogger<RecordAdmission>.Instance),
         new OutboxEpochs(_connections, new AuditLog(_connections, TimeProvider.System), TimeProvider.System, NullLogger<OutboxEpochs>.Instance),
         _arrivals);
 
@@ -228,6 +229,26 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
         Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM records"));
         Assert.Equal(2, _processor.RejectedEvents);
         Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM alarms WHERE kind = 'gateway.storage-reset'"));
+    }
+
+    [Fact]
+    public async Task Events_of_known_nodes_are_admitted_from_the_cache_until_the_inventory_changes()
+    {
+        await _processor.ProcessAsync("0", Event(Records.Streetlight(1, "sl-0001", 1767304800, 60), Gateway, 400), Event(Records.Streetlight(2, "sl-0002", 1767304800, 60), Gateway, 401));
+        Assert.Equal(2, _cache.Count); // both nodes kept: the next batch of them reads the inventory's version alone
+        Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM records"));
+
+        // sl-0002 moves to another gateway (by another process, say): the version moves, the next batch sees it.
+        await using (var connection = await _connections.OpenAsync())
+        await using (var move = connection.CreateCommand())
+        {
+            move.CommandText = "UPDATE nodes SET gateway = 'gw-elsewhere' WHERE id = 'sl-0002'";
+            await move.ExecuteNonQueryAsync();
+        }
+        await _processor.ProcessAsync("0", Event(Records.Streetlight(3, "sl-0001", 1767304810, 60), Gateway, 402), Event(Records.Streetlight(4, "sl-0002", 1767304810, 60), Gateway, 403));
+
+        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM records"));
+        Assert.Equal(1, _processor.RejectedEvents);
     }
 
     [Fact]
