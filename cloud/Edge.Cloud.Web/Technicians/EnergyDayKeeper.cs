@@ -13,22 +13,37 @@ namespace Edge.Cloud.Web.Technicians;
 /// <see cref="Interval"/>, the site's current month and the one before, so the month a technician opens at the start
 /// of the next one is already summed. Older months are summed at their first report and kept from then on.
 /// </summary>
-public sealed class EnergyDayKeeper(EnergyDays days, SiteClock clock, ILogger<EnergyDayKeeper> logger) : BackgroundService
+public sealed class EnergyDayKeeper(EnergyDays days, SiteClock clock, IHostApplicationLifetime lifetime, ILogger<EnergyDayKeeper> logger) : BackgroundService
 {
     /// <summary>A day is kept once it ended 72 hours ago; passes this often keep each within a few hours of that.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromHours(6);
 
+    /// <summary>After a failed pass (the database away), the next try comes sooner than the next pass would.</summary>
+    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(5);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Off the host's start: SQLite's "async" calls complete synchronously, and a first pass over a large database
-        // takes tens of seconds.
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
+        // Not before every hosted service has started: the storage migration among them, which the console's services
+        // are registered before (a first pass on a new or upgraded database would find no tables).
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
         {
             try
             {
+                await started.Task;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = Interval;
+            try
+            {
                 await KeepAsync(stoppingToken);
-                await Task.Delay(Interval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -36,9 +51,17 @@ public sealed class EnergyDayKeeper(EnergyDays days, SiteClock clock, ILogger<En
             }
             catch (Exception e)
             {
-                // The report still works without it (it sums what is not kept): try again at the next pass.
-                logger.LogWarning(e, "Summing the energy report's days failed; next try in {Interval}", Interval);
-                await Task.Delay(Interval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                // The report still works without it (it sums what is not kept).
+                logger.LogWarning(e, "Summing the energy report's days failed; next try in {Wait}", RetryAfterFailure);
+                wait = RetryAfterFailure;
+            }
+            try
+            {
+                await Task.Delay(wait, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }
