@@ -79,6 +79,14 @@ public static class IdleMemory
 
     const string MosquittoName = "mosquitto (passwd + ACL)";
 
+    /// <summary>The systemd unit's environment (as shipped), plus <paramref name="extra"/>.</summary>
+    static Dictionary<string, string> Unit(params (string Name, string Value)[] extra)
+    {
+        var environment = GatewayUnit.Environment();
+        foreach (var (name, value) in extra) environment[name] = value;
+        return environment;
+    }
+
     static readonly Setting[] Settings =
     [
         new("server GC (default)", new()),
@@ -108,10 +116,10 @@ public static class IdleMemory
         new("server GC, gen0 max budget 4 MB, 4 cores", new() { ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_PROCESSOR_COUNT"] = "4" }),
         new("workstation GC, concurrent, gen0 max budget 4 MB, 4 cores", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["DOTNET_PROCESSOR_COUNT"] = "4" }),
         // What deploy/edge-gateway.service sets (docs/scale.md "Settings compared").
-        new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit)", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000" }),
-        new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit), no native trim", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["Gateway__Memory__TrimNative"] = "false" }),
+        new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit)", Unit()),
+        new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit), no native trim", Unit(("Gateway__Memory__TrimNative", "false"))),
         // The reclaimer trims once more at the check after a trim for arrivals (Gateway:Memory:TrimNativeAgain); this is without.
-        new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit), one trim per wave", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x400000", ["Gateway__Memory__TrimNativeAgain"] = "false" }),
+        new("workstation GC, concurrent, gen0 max budget 4 MB (the systemd unit), one trim per wave", Unit(("Gateway__Memory__TrimNativeAgain", "false"))),
         new("workstation GC, concurrent, gen0 max budget 2 MB", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_GCGen0MaxBudget"] = "0x200000" }),
         // The settings the issue left to try on the warm gateway, each beside the unit's gen0 cap: glibc arenas at most 2
         // (each thread that allocates natively, SQLite or OpenSSL's PBKDF2, otherwise keeps an arena of its own), the

@@ -109,7 +109,7 @@ public static class Program
 
         // The gateway runs as the systemd unit runs it: with its Environment= lines (GC settings), unless asked for the
         // runtimeconfig's defaults. A compared variant starts from the same and adds its own.
-        var shipped = args.Contains("--runtimeconfig-defaults") ? new Dictionary<string, string>() : UnitEnvironment();
+        var shipped = args.Contains("--runtimeconfig-defaults") ? new Dictionary<string, string>() : GatewayUnit.Environment();
         Console.WriteLine($"# gateway environment: {(shipped.Count == 0 ? "the runtimeconfig's defaults (--runtimeconfig-defaults)" : string.Join(", ", shipped.Select(e => e.Key + "=" + e.Value)) + " (deploy/edge-gateway.service)")}");
         var variant = CompareVariant(args, shipped);
         var fleet = await PrepareFleetAsync(settings);
@@ -225,19 +225,6 @@ public static class Program
             variables[pair[0]] = pair.Length > 1 ? pair[1] : "";
         var label = string.Join(" ", new[] { directory is null ? null : "build " + directory, environment }.Where(p => p is not null));
         return new Variant(label, Path.GetFullPath(directory ?? AppContext.BaseDirectory), variables);
-    }
-
-    /// <summary>The <c>Environment=NAME=value</c> lines of deploy/edge-gateway.service, found above the benchmark's binaries
-    /// (it runs from the repository).</summary>
-    static Dictionary<string, string> UnitEnvironment()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "deploy", "edge-gateway.service"))) dir = dir.Parent;
-        if (dir is null) throw new InvalidOperationException("deploy/edge-gateway.service not found above " + AppContext.BaseDirectory + "; run from the repository or pass --runtimeconfig-defaults");
-        return File.ReadLines(Path.Combine(dir.FullName, "deploy", "edge-gateway.service"))
-            .Where(l => l.StartsWith("Environment=", StringComparison.Ordinal))
-            .Select(l => l["Environment=".Length..].Split('=', 2))
-            .ToDictionary(p => p[0], p => p[1]);
     }
 
     internal static Process StartGateway(string dataDir, int mqttPort, int httpPort, string synchronous, IReadOnlyDictionary<string, string>? environment = null, string? gatewayDirectory = null) =>

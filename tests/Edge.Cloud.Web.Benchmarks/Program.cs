@@ -89,13 +89,8 @@ public static class Program
             var rows = await TelemetrySeeder.SeedAsync(app.Services.GetRequiredService<IStorageConnections>(), Site, Gateway, Enumerable.Range(1, count - 1).Select(Id).ToArray(), i => RatedWatts(i + 1) ?? 60, from, 30 * 24);
             Console.WriteLine($"# seeded {rows:N0} hourly telemetry rows of the other {count - 1} nodes' 30 days in {seeding.Elapsed.TotalSeconds:F0} s");
             // Written around ingestion, so the energy report's kept day sums (EnergyDayKeeper ran at start, on no readings)
-            // do not know of these rows: drop them, as a late reading through ingestion would.
-            await using (var connection = await app.Services.GetRequiredService<IStorageConnections>().OpenAsync())
-            await using (var forget = connection.CreateCommand())
-            {
-                forget.CommandText = "DELETE FROM energy_day_spans; DELETE FROM energy_days; UPDATE energy_day_version SET version = version + 1";
-                await forget.ExecuteNonQueryAsync();
-            }
+            // do not know of these rows: drop them, as a bulk import must.
+            await app.Services.GetRequiredService<EnergyDays>().ForgetAsync();
             var size = await SizeAsync(app, folder);
             Console.WriteLine($"# database size {size / (1024 * 1024)} MiB");
 

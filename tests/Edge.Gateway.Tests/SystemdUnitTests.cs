@@ -16,7 +16,7 @@ public sealed class SystemdUnitTests
     [Fact]
     public async Task The_gateway_runs_with_the_units_workstation_collector_and_gen0_cap_and_logs_both()
     {
-        var environment = UnitEnvironment();
+        var environment = Edge.Benchmarks.GatewayUnit.Environment();
         Assert.Equal("0x400000", environment["DOTNET_GCGen0MaxBudget"]);
         // The unit asks for the workstation collector, overriding the runtimeconfig's server collector (the Web SDK's default).
         Assert.Equal("0", environment["DOTNET_gcServer"]);
@@ -65,17 +65,5 @@ public sealed class SystemdUnitTests
         var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
         bool Flag(string name, bool absent) => properties.TryGetProperty(name, out var value) ? value.GetBoolean() : absent;
         return (Flag("System.GC.Server", false), Flag("System.GC.Concurrent", true));
-    }
-
-    /// <summary>The unit's <c>Environment=NAME=value</c> lines.</summary>
-    static Dictionary<string, string> UnitEnvironment()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "deploy", "edge-gateway.service"))) dir = dir.Parent;
-        Assert.NotNull(dir);
-        return File.ReadLines(Path.Combine(dir.FullName, "deploy", "edge-gateway.service"))
-            .Where(l => l.StartsWith("Environment=", StringComparison.Ordinal))
-            .Select(l => l["Environment=".Length..].Split('=', 2))
-            .ToDictionary(p => p[0], p => p[1]);
     }
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Storage;
@@ -66,13 +68,15 @@ public sealed class EnergyDayKeeper(EnergyDays days, SiteClock clock, IHostAppli
         }
     }
 
-    /// <summary>One pass: the current month and the one before, in the site's zone.</summary>
-    internal async Task KeepAsync(CancellationToken ct = default)
+    /// <summary>One pass: the current month and the one before, in the site's zone, as one window of days.</summary>
+    internal async Task KeepAsync(CancellationToken ct = default) => await days.StepsAsync(LastTwoMonths(await clock.ForAsync(null, ct)), ct);
+
+    /// <summary>The local midnights from the first day of last month to the first day of next month.</summary>
+    internal static List<long> LastTwoMonths(SiteTime time)
     {
-        var time = await clock.ForAsync(null, ct);
         var today = time.Local(time.Now);
         var month = new DateOnly(today.Year, today.Month, 1);
-        foreach (var m in new[] { month.AddMonths(-1), month })
-            await days.StepsAsync(EnergyReports.Days(time.Zone, m.Year, m.Month), ct);
+        return EnergyReports.Days(time.Zone, month.AddMonths(-1).Year, month.AddMonths(-1).Month)
+            .Concat(EnergyReports.Days(time.Zone, month.Year, month.Month).Skip(1)).ToList();
     }
 }

@@ -96,7 +96,7 @@ public sealed class EnergyDays(IStorageConnections connections, TimeProvider tim
 
     /// <summary>The per-day sums of each day of the window (kept ones read, the others summed and the settled among them
     /// kept), in day order.</summary>
-    public async Task<List<CounterDay>[]> DaysAsync(IReadOnlyList<long> boundaries, CancellationToken ct = default)
+    private async Task<List<CounterDay>[]> DaysAsync(IReadOnlyList<long> boundaries, CancellationToken ct)
     {
         if (boundaries.Count < 2) return [];
         var dayCount = boundaries.Count - 1;
@@ -192,24 +192,42 @@ public sealed class EnergyDays(IStorageConnections connections, TimeProvider tim
     /// </summary>
     public static async Task InvalidateAsync(DbConnection connection, DbTransaction transaction, IEnumerable<IngestRecord> stored, long storedAt, CancellationToken ct)
     {
-        var lateBefore = storedAt - (long)Late.TotalSeconds;
         long? min = null, max = null;
         foreach (var record in stored)
         {
-            if (record.Telemetry is not { Type: "streetlight", EnergyWh: not null, Ts: var ts } || ts >= lateBefore) continue;
+            if (!IsLate(record, storedAt)) continue;
+            var ts = record.Telemetry!.Ts;
             min = min is null || ts < min ? ts : min;
             max = max is null || ts > max ? ts : max;
         }
         if (min is null) return;
-        // One round trip: the version first (the lock both sides take first), then the kept days' rows and spans. A day is
-        // at most 25 hours (a DST change): a day holding ts starts after ts - 25 h.
-        await using var drop = connection.Command(transaction,
-            "UPDATE energy_day_version SET version = version + 1; " +
-            "DELETE FROM energy_day_spans WHERE day_start > @earliest AND day_start <= @max AND day_end > @min; " +
-            "DELETE FROM energy_days WHERE day_start > @earliest AND day_start <= @max AND day_end > @min",
+        // A day is at most 25 hours (a DST change): a day holding ts starts after ts - 25 h.
+        await using var drop = connection.Command(transaction, DropSql(" WHERE day_start > @earliest AND day_start <= @max AND day_end > @min"),
             ("@min", min.Value), ("@max", max!.Value), ("@earliest", min.Value - 25 * 3600));
         await drop.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>A street light reading with a counter, older than <see cref="Late"/> when stored at <paramref name="storedAt"/>:
+    /// it may fall in a kept day.</summary>
+    public static bool IsLate(IngestRecord record, long storedAt) =>
+        record.Telemetry is { Type: "streetlight", EnergyWh: not null, Ts: var ts } && ts < storedAt - (long)Late.TotalSeconds;
+
+    /// <summary>Drops every kept sum and moves the version: for whatever writes <c>telemetry</c> around the ingest stores (a
+    /// bulk import), which cannot say which days it touched.</summary>
+    public async Task ForgetAsync(CancellationToken ct = default)
+    {
+        await using var connection = await connections.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var drop = connection.Command(transaction, DropSql("")))
+        {
+            await drop.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>One round trip: the version first (the lock both sides take first), then the kept days' spans and rows.</summary>
+    private static string DropSql(string where) =>
+        $"UPDATE energy_day_version SET version = version + 1; DELETE FROM energy_day_spans{where}; DELETE FROM energy_days{where}";
 
     private static async Task<long> VersionAsync(DbConnection connection, DbTransaction transaction, bool forUpdate, CancellationToken ct)
     {

@@ -47,7 +47,6 @@ public sealed class SqliteIngestStore : IIngestStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var stored = 0;
-        var lateBefore = storedAt - (long)EnergyDays.Late.TotalSeconds;
         List<IngestRecord>? late = null;
         // One pass, each record followed at once by its derived row, as the baseline writes them: measured faster
         // than all records first and their rows in a second pass (docs/cloud.md §Ingestion benchmark). Values are added
@@ -63,7 +62,7 @@ public sealed class SqliteIngestStore : IIngestStore
             if (record.Telemetry is { } t)
             {
                 WriteTelemetry(telemetry, record, t);
-                if (t.Ts < lateBefore) (late ??= new()).Add(record);
+                if (EnergyDays.IsLate(record, storedAt)) (late ??= new()).Add(record);
             }
             if (record.Event is { } e) WriteEvent(events, record, e);
         }

@@ -81,19 +81,15 @@ public sealed class EnergyReportTests(ConsoleSite site)
         var services = site.Server.App.Services;
         var keeper = services.GetServices<IHostedService>().OfType<EnergyDayKeeper>().Single();
         var time = await services.GetRequiredService<SiteClock>().ForAsync(null);
-        var today = time.Local(time.Now);
-        var month = new DateOnly(today.Year, today.Month, 1);
-        var previous = EnergyReports.Days(time.Zone, month.AddMonths(-1).Year, month.AddMonths(-1).Month);
-        var current = EnergyReports.Days(time.Zone, month.Year, month.Month);
         // The days that ended 72 hours ago (EnergyDays.Settle): the last month's all but perhaps its last few.
-        var bounds = previous.Concat(current.Skip(1)).ToList();
+        var bounds = EnergyDayKeeper.LastTwoMonths(time);
         var settled = bounds.Zip(bounds.Skip(1)).Count(day => day.Second <= time.Now - (long)EnergyDays.Settle.TotalSeconds);
         Assert.True(settled >= 25, $"{settled} settled days");
         async Task<long> KeptAsync()
         {
             await using var connection = await services.GetRequiredService<IStorageConnections>().OpenAsync();
             await using var count = connection.CreateCommand();
-            count.CommandText = $"SELECT COUNT(*) FROM energy_day_spans WHERE day_start >= {previous[0]} AND day_start < {current[^1]}";
+            count.CommandText = $"SELECT COUNT(*) FROM energy_day_spans WHERE day_start >= {bounds[0]} AND day_start < {bounds[^1]}";
             return Convert.ToInt64(await count.ExecuteScalarAsync());
         }
 
@@ -104,7 +100,7 @@ public sealed class EnergyReportTests(ConsoleSite site)
         await using (var connection = await services.GetRequiredService<IStorageConnections>().OpenAsync())
         await using (var forget = connection.CreateCommand())
         {
-            forget.CommandText = $"DELETE FROM energy_day_spans WHERE day_start >= {previous[0]}";
+            forget.CommandText = $"DELETE FROM energy_day_spans WHERE day_start >= {bounds[0]}";
             await forget.ExecuteNonQueryAsync();
         }
         await keeper.KeepAsync();

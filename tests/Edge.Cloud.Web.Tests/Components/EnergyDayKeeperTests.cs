@@ -46,9 +46,7 @@ public sealed class EnergyDayKeeperTests
         await services.GetRequiredService<Migrator>().MigrateAsync();
         lifetime.Start();
         var time = await services.GetRequiredService<SiteClock>().ForAsync(null);
-        var today = time.Local(time.Now);
-        var month = new DateOnly(today.Year, today.Month, 1);
-        var bounds = EnergyReports.Days(time.Zone, month.AddMonths(-1).Year, month.AddMonths(-1).Month).Concat(EnergyReports.Days(time.Zone, month.Year, month.Month).Skip(1)).ToList();
+        var bounds = EnergyDayKeeper.LastTwoMonths(time);
         var settled = bounds.Zip(bounds.Skip(1)).Count(day => day.Second <= time.Now - (long)EnergyDays.Settle.TotalSeconds);
         long kept = 0;
         for (var i = 0; i < 100 && kept < settled; i++)
