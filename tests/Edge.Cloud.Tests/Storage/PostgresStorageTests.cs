@@ -66,6 +66,30 @@ public sealed class PostgresStorageTests : StorageSuite
     }
 
     [Fact]
+    public async Task Statements_run_often_are_prepared_on_their_connection_unless_the_connection_string_says_otherwise()
+    {
+        // At its fifth use on one physical connection a statement is prepared; a pooler without prepared statement
+        // support is served by Max Auto Prepare=0 in the connection string, which must win over the default.
+        Assert.Equal(1, await PreparedAfterRepeatsAsync(_database!.ConnectionString));
+        Assert.Equal(0, await PreparedAfterRepeatsAsync(_database.ConnectionString + ";Max Auto Prepare=0"));
+        Assert.Equal(0, await PreparedAfterRepeatsAsync(_database.ConnectionString + ";maxautoprepare=0"));
+    }
+
+    /// <summary>Runs one statement eight times on one connection, then counts that connection's prepared statements of it.</summary>
+    private static async Task<long> PreparedAfterRepeatsAsync(string connectionString)
+    {
+        using var connections = new PostgresConnections(connectionString);
+        await using var connection = await connections.DataSource.OpenConnectionAsync();
+        for (var i = 0; i < 8; i++)
+        {
+            await using var repeated = new NpgsqlCommand("SELECT @x + 40 /* repeated */", connection) { Parameters = { new("x", i) } };
+            Assert.Equal(40 + i, await repeated.ExecuteScalarAsync());
+        }
+        await using var count = new NpgsqlCommand("SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE '%/* repeated */%'", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public async Task A_new_store_instance_finds_existing_partitions_without_failing()
     {
         var march = new DateTimeOffset(2026, 3, 15, 12, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
