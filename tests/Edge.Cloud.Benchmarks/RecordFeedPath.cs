@@ -44,8 +44,7 @@ internal static class RecordFeedPath
             foreach (var batch in batches)
             {
                 var one = Stopwatch.StartNew();
-                await store.StoreAsync(batch);
-                arrivals.Notify(batch);
+                arrivals.Notify(batch, await store.StoreAsync(batch));
                 await feed.RunArrivedAsync();
                 latencies.Add(one.Elapsed.TotalMilliseconds);
             }

@@ -190,6 +190,11 @@ public sealed class RecordFeed : BackgroundService
 
     private long _chunksApplied;
 
+    /// <summary>Chunks applied from the records ingestion held (<see cref="RecordArrivals.Notify(System.Collections.Generic.IReadOnlyList{IngestRecord}, StoreResult)"/>), not read back.</summary>
+    public long ChunksHeld => Interlocked.Read(ref _chunksHeld);
+
+    private long _chunksHeld;
+
     /// <summary><c>node_state</c> rows written so far (committed): what keeping node state costs the database.</summary>
     public long NodeStatesWritten => Interlocked.Read(ref _nodeStatesWritten);
 
@@ -213,9 +218,7 @@ public sealed class RecordFeed : BackgroundService
             foreach (var (gateway, epoch) in streams)
             {
                 Interlocked.Increment(ref _streamsRead);
-                while (await ApplyChunkAsync(gateway, epoch, ct) == _chunkRecords)
-                {
-                }
+                await ApplyStreamAsync(gateway, epoch, _arrivals.TakeHeld(gateway, epoch), ct);
             }
             if (!sweep) return;
             await _commands.ExpireAsync(ct);
@@ -232,7 +235,43 @@ public sealed class RecordFeed : BackgroundService
         }
     }
 
-    private async Task<int> ApplyChunkAsync(string gateway, string epoch, CancellationToken ct)
+    /// <summary>
+    /// One stream's new records: first those ingestion held for the feed (<see cref="RecordArrivals.TakeHeld"/>), in
+    /// chunks, as long as each chunk runs on from the cursors without a gap; then, unless the held records were all this
+    /// process stored in the stream and all matched, the stream read from the database after its cursors.
+    /// </summary>
+    private async Task ApplyStreamAsync(string gateway, string epoch, HeldRecords held, CancellationToken ct)
+    {
+        var offset = 0;
+        while (offset < held.Records.Count)
+        {
+            var chunk = Slice(held.Records, offset, _chunkRecords);
+            if (await ApplyChunkAsync(gateway, epoch, chunk, ct) is null) break;
+            offset += chunk.Count;
+        }
+        if (offset == held.Records.Count && held.Complete) return;
+        while (await ApplyChunkAsync(gateway, epoch, null, ct) == _chunkRecords)
+        {
+        }
+    }
+
+    private static IReadOnlyList<FeedRecord> Slice(IReadOnlyList<FeedRecord> records, int offset, int count)
+    {
+        if (offset == 0 && records.Count <= count) return records;
+        var slice = new List<FeedRecord>(Math.Min(count, records.Count - offset));
+        for (var i = offset; i < records.Count && slice.Count < count; i++) slice.Add(records[i]);
+        return slice;
+    }
+
+    /// <summary>
+    /// Applies one chunk of a stream in one transaction and returns how many records it took: the records stored after
+    /// the stream's cursors, read from the database (<paramref name="held"/> null), or the records ingestion held
+    /// (<paramref name="held"/>, in seq order). Held records are used only if those after the cursors run on from them
+    /// without a gap (seq cursor + 1, + 2, …): a stream's keys are unique, so nothing else can be stored in that range —
+    /// not by another process, not by a batch that was not held. Otherwise nothing is applied and the result is null
+    /// (the caller reads the stream instead): a gap, where validation refused a record, costs that read.
+    /// </summary>
+    private async Task<int?> ApplyChunkAsync(string gateway, string epoch, IReadOnlyList<FeedRecord>? held, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         await using var tx = await Tx.BeginAsync(_connections, ct);
@@ -243,15 +282,31 @@ public sealed class RecordFeed : BackgroundService
             "SELECT (SELECT seq FROM record_feed WHERE gateway = @g AND epoch = @e), (SELECT seq FROM node_state_feed WHERE gateway = @g AND epoch = @e)",
             r => (Alarms: r.Long(0) ?? -1, NodeState: r.Long(1) ?? -1), ("@g", gateway), ("@e", epoch));
         var (checkpoint, nodeStateCursor) = cursors[0];
-        // Acks, events and states derive alarms and commands (and a state node state): their payload is read; of
-        // telemetry (most records) only its type, for node state.
-        var records = await tx.QueryAsync(
-            "SELECT seq, site, node, kind, received_at, CASE WHEN kind IN ('ack', 'event', 'state') THEN payload END, " +
-            $"CASE WHEN kind = 'telemetry' THEN {NodeStateFeed.TelemetryTypeSql(tx.Kind)} END FROM records " +
-            "WHERE gateway = @g AND epoch = @e AND seq > @cp ORDER BY seq LIMIT " + _chunkRecords,
-            r => new FeedRecord(r.GetInt64(0), r.GetString(1), r.Str(2), r.GetString(3), r.GetInt64(4), r.Str(5), r.Str(6)),
-            ("@g", gateway), ("@e", epoch), ("@cp", Math.Min(checkpoint, nodeStateCursor)));
+        var from = Math.Min(checkpoint, nodeStateCursor);
+        List<FeedRecord> records;
+        if (held is null)
+        {
+            // Acks, events and states derive alarms and commands (and a state node state): their payload is read; of
+            // telemetry (most records) only its type, for node state.
+            records = await tx.QueryAsync(
+                "SELECT seq, site, node, kind, received_at, CASE WHEN kind IN ('ack', 'event', 'state') THEN payload END, " +
+                $"CASE WHEN kind = 'telemetry' THEN {NodeStateFeed.TelemetryTypeSql(tx.Kind)} END FROM records " +
+                "WHERE gateway = @g AND epoch = @e AND seq > @cp ORDER BY seq LIMIT " + _chunkRecords,
+                r => new FeedRecord(r.GetInt64(0), r.GetString(1), r.Str(2), r.GetString(3), r.GetInt64(4), r.Str(5), r.Str(6)),
+                ("@g", gateway), ("@e", epoch), ("@cp", from));
+        }
+        else
+        {
+            records = new List<FeedRecord>(held.Count);
+            foreach (var r in held)
+            {
+                if (r.Seq <= from) continue; // applied already (read back by an earlier pass)
+                if (r.Seq != from + 1 + records.Count) return null;
+                records.Add(r);
+            }
+        }
         if (records.Count == 0) return 0;
+        if (held is not null) Interlocked.Increment(ref _chunksHeld);
         _metrics.Stage("feed.read", started);
         var step = Stopwatch.GetTimestamp();
         var last = records[^1].Seq;
@@ -316,6 +371,5 @@ public sealed class RecordFeed : BackgroundService
         await tx.CommitAsync();
     }
 
-    private sealed record FeedRecord(long Seq, string Site, string? Node, string Kind, long ReceivedAt, string? Payload, string? TelemetryType);
 
 }

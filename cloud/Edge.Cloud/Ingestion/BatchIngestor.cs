@@ -79,7 +79,7 @@ public sealed class BatchIngestor
         _metrics.Records.Add(result.Duplicates, CloudMetrics.Tag("outcome", "duplicate"));
         _metrics.Records.Add(records.Count - valid.Count, CloudMetrics.Tag("outcome", "rejected"), CloudMetrics.Tag("reason", "invalid"));
         _metrics.Records.Add(admission.Refused.Count, CloudMetrics.Tag("outcome", "rejected"), CloudMetrics.Tag("reason", "refused"));
-        if (result.Stored > 0) _arrivals.Notify(admission.Admitted);
+        _arrivals.Notify(admission.Admitted, result);
         if (rejected.Count > 0)
         {
             _logger.LogWarning("Gateway {Gateway}: rejected {Count} record(s), first: seq {Seq}: {Error}",

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using Edge.Cloud.Domain;
@@ -11,14 +12,46 @@ namespace Edge.Cloud.Ingestion;
 /// not at the feed's next periodic pass. It remembers which record streams (gateway, outbox epoch) got records,
 /// so the feed reads only those on a wake-up: a batch from one gateway does not make it read every gateway's.
 /// </summary>
+/// <remarks>
+/// It also holds the records a commit stored (<see cref="Notify(IReadOnlyList{IngestRecord}, StoreResult)"/>), up to <see cref="MaxHeldRecords"/> in all,
+/// until the feed takes them (<see cref="TakeHeld"/>): the feed then applies them from memory instead of reading them
+/// back, when their seq runs on from the stream's cursors without a gap, so that nothing else can be stored in between (RecordFeed). A stream
+/// whose stored records were not all held (a batch with duplicates, the Event Hubs path, the limit reached) is marked
+/// incomplete, and the feed reads what the held records do not cover.
+/// </remarks>
 public sealed class RecordArrivals : Wakeup
 {
-    private readonly ConcurrentDictionary<(string Gateway, string Epoch), byte> _pending = new();
+    /// <summary>Most records held for the feed at once (all streams): about two feed passes of the heaviest ingest
+    /// measured, a few megabytes at most.</summary>
+    public const int MaxHeldRecords = 20_000;
 
-    /// <summary>Marks the streams of <paramref name="stored"/> as having new records, then wakes the waiters.</summary>
-    public void Notify(IEnumerable<IngestRecord> stored)
+    private readonly ConcurrentDictionary<(string Gateway, string Epoch), byte> _pending = new();
+    private readonly Dictionary<(string Gateway, string Epoch), HeldStream> _held = new();
+    private readonly object _heldLock = new();
+    private int _heldCount;
+
+    /// <summary>
+    /// After a commit that stored <paramref name="result"/> of <paramref name="admitted"/> (what was handed to the
+    /// store): marks their streams as having new records, then wakes the waiters. When every admitted record was new
+    /// (no duplicate, no key twice) they are held for the feed, within <see cref="MaxHeldRecords"/>; otherwise their
+    /// streams are marked incomplete and the feed reads them back.
+    /// </summary>
+    public void Notify(IReadOnlyList<IngestRecord> admitted, StoreResult result)
     {
-        foreach (var record in stored) _pending.TryAdd((record.Gateway, record.Epoch), 0);
+        if (result.Stored == 0) return;
+        var hold = result.Duplicates == 0;
+        lock (_heldLock)
+        {
+            var fits = hold && _heldCount + admitted.Count <= MaxHeldRecords;
+            foreach (var record in admitted)
+            {
+                var stream = Held((record.Gateway, record.Epoch));
+                _pending.TryAdd((record.Gateway, record.Epoch), 0);
+                if (fits) stream.Records.Add(FeedRecord.Of(record));
+                else stream.Complete = false;
+            }
+            if (fits) _heldCount += admitted.Count;
+        }
         Notify();
     }
 
@@ -33,4 +66,52 @@ public sealed class RecordArrivals : Wakeup
         }
         return streams;
     }
+
+    /// <summary>The records held for one stream, in <c>seq</c> order, and whether they are all this process stored
+    /// in it since the last take; the stream holds nothing after. Nothing held: not complete (read the stream).</summary>
+    public HeldRecords TakeHeld(string gateway, string epoch)
+    {
+        lock (_heldLock)
+        {
+            if (!_held.Remove((gateway, epoch), out var stream)) return new HeldRecords([], Complete: false);
+            _heldCount -= stream.Records.Count;
+            // Commits of one stream can end in another order than their seq (a retry racing its first attempt).
+            stream.Records.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+            return new HeldRecords(stream.Records, stream.Complete);
+        }
+    }
+
+    /// <summary>Records held now, all streams.</summary>
+    public int HeldCount
+    {
+        get { lock (_heldLock) return _heldCount; }
+    }
+
+    private HeldStream Held((string Gateway, string Epoch) key)
+    {
+        if (!_held.TryGetValue(key, out var stream)) _held[key] = stream = new HeldStream();
+        return stream;
+    }
+
+    private sealed class HeldStream
+    {
+        public List<FeedRecord> Records { get; } = [];
+        public bool Complete { get; set; } = true;
+    }
+}
+
+/// <summary>What <see cref="RecordArrivals.TakeHeld"/> gives: a stream's held records in <c>seq</c> order, and whether
+/// they are all the records this process stored in it since the last take.</summary>
+public sealed record HeldRecords(IReadOnlyList<FeedRecord> Records, bool Complete);
+
+/// <summary>
+/// A stored record as the record feed needs it: of acks, events and states their payload (alarm rules, commands, node
+/// state), of telemetry only its type (node state). Held records are kept in this form, not as the whole
+/// <see cref="IngestRecord"/>: they live until the feed's next pass, past collections of the youngest generation, and
+/// the telemetry payloads they leave behind are most of a batch's bytes.
+/// </summary>
+public sealed record FeedRecord(long Seq, string Site, string? Node, string Kind, long ReceivedAt, string? Payload, string? TelemetryType)
+{
+    public static FeedRecord Of(IngestRecord r) => new(r.Seq, r.Site, r.Node, r.Kind, r.ReceivedAt,
+        r.Kind is "ack" or "event" or "state" ? r.PayloadJson : null, r.Kind == "telemetry" ? r.Telemetry?.Type : null);
 }

@@ -325,6 +325,7 @@ public abstract class DomainSuite : IAsyncLifetime
         // The fault's stored payload made unreadable for the alarm rules (an array where an object belongs): the pass
         // fails at the alarm step, after node state was worked out from the same records — a crash between the two.
         await ExecAsync("UPDATE records SET payload = '[]' WHERE gateway = @g AND seq = 2");
+        ReadBack();
         await Assert.ThrowsAsync<InvalidOperationException>(() => Feed.RunOnceAsync());
 
         // Nothing of the pass is kept: node state and both cursors are where they were, so nothing is lost or done twice.
@@ -346,6 +347,58 @@ public abstract class DomainSuite : IAsyncLifetime
         Assert.Equal((3L, 3L), (await CursorAsync("node_state_feed"), await CursorAsync("record_feed")));
         Assert.Equal(("online", 8L), (await Inventory.GetNodeAsync("sl-0001")) is var n ? (n.Status, n.AppliedConfigVersion) : default);
         Assert.Single(await Alarms.ListAsync("open", null, null, 10));
+    }
+
+    /// <summary>Stores records through the store alone, as another cloud process would: this one is not told.</summary>
+    private async Task StoreElsewhereAsync(params System.Text.Json.Nodes.JsonObject[] records)
+    {
+        using var document = JsonDocument.Parse(Records.Batch(Gateway, records).ToJsonString());
+        var valid = document.RootElement.GetProperty("records").EnumerateArray().Select(r => RecordValidator.Validate(Gateway, r).Record!).ToList();
+        Assert.Equal(new StoreResult(records.Length, 0), await Services.GetRequiredService<IIngestStore>().StoreAsync(valid));
+    }
+
+    /// <summary>Drops the records ingestion held for the feed, so that its next pass reads the stream back from the
+    /// database, where a test has changed a stored payload (as if another process had stored the records).</summary>
+    private void ReadBack() => Services.GetRequiredService<RecordArrivals>().TakeHeld(Gateway, "");
+
+    [Fact]
+    public async Task Records_ingestion_held_are_applied_without_reading_them_back_only_when_their_seq_runs_on_from_the_cursor()
+    {
+        await AddLightAsync("sl-0001");
+        await AddLightAsync("sl-0002");
+        // A new stream's cursor is before any seq: its first batch is read back.
+        var held = Feed.ChunksHeld;
+        await StoreAsync(Records.Streetlight(1, "sl-0001", Clock.UnixNow, 40));
+        await Feed.RunArrivedAsync();
+        Assert.Equal(0, Feed.ChunksHeld - held);
+
+        // Stored through ingestion, then the stored copy spoilt: a pass that read it back would fail on it.
+        await StoreAsync(Records.State(2, "sl-0001", Clock.UnixNow, "asleep", 7));
+        await ExecAsync("UPDATE records SET payload = '[]' WHERE gateway = @g AND seq = 2");
+        await Feed.RunArrivedAsync();
+        Assert.Equal(1, Feed.ChunksHeld - held);
+        Assert.Equal((2L, 2L), (await CursorAsync("node_state_feed"), await CursorAsync("record_feed")));
+        Assert.Equal(("asleep", 7L), (await Inventory.GetNodeAsync("sl-0001")) is var n ? (n.Status, n.AppliedConfigVersion) : default);
+
+        // Seq 4 stored by another writer (as another cloud process would), between two held batches: the held records
+        // 3 and 5 leave a gap, so the stream is read and 4 is applied.
+        await StoreAsync(Records.Streetlight(3, "sl-0001", Clock.UnixNow, 40));
+        await StoreElsewhereAsync(Records.State(4, "sl-0002", Clock.UnixNow, "online", 9));
+        await StoreAsync(Records.Streetlight(5, "sl-0001", Clock.UnixNow, 40));
+        await Feed.RunArrivedAsync();
+        Assert.Equal(1, Feed.ChunksHeld - held);
+        Assert.Equal((5L, 5L), (await CursorAsync("node_state_feed"), await CursorAsync("record_feed")));
+        Assert.Equal(("online", 9L), (await Inventory.GetNodeAsync("sl-0002")) is var m ? (m.Status, m.AppliedConfigVersion) : default);
+
+        // A batch with a record stored before (a retry whose first attempt another process stored, not applied yet) is
+        // not held: the stored record counts, not the retry's other content, and the new one is read back with it.
+        await StoreElsewhereAsync(Records.State(6, "sl-0002", Clock.UnixNow, "asleep", 10));
+        await StoreAsync(Records.State(6, "sl-0002", Clock.UnixNow, "online", 11), Records.Streetlight(7, "sl-0001", Clock.UnixNow, 40));
+        await Feed.RunArrivedAsync();
+        Assert.Equal(1, Feed.ChunksHeld - held);
+        Assert.Equal((7L, 7L), (await CursorAsync("node_state_feed"), await CursorAsync("record_feed")));
+        Assert.Equal(("asleep", 10L), (await Inventory.GetNodeAsync("sl-0002")) is var k ? (k.Status, k.AppliedConfigVersion) : default);
+        Assert.Equal(0, Services.GetRequiredService<RecordArrivals>().HeldCount);
     }
 
     [Fact]
@@ -426,6 +479,7 @@ public abstract class DomainSuite : IAsyncLifetime
         Clock.Advance(60);
         await StoreAsync(Records.Streetlight(2, "sl-0001", start + 60, 40), Records.LampFault(3, "sl-0001", start + 60));
         await ExecAsync("UPDATE records SET payload = '[]' WHERE gateway = @g AND seq = 3");
+        ReadBack();
         await Assert.ThrowsAsync<InvalidOperationException>(() => Feed.RunOnceAsync());
         Assert.Equal(start, (await NodeRowAsync("sl-0001")).LastSeen);
         Assert.Equal(writes, Feed.NodeStatesWritten);

@@ -163,7 +163,7 @@ public class EdgeEventProcessor : EventProcessor<EventProcessorPartition>
             {
                 var admitted = await AdmitAsync(records, partition, cancellationToken);
                 var result = await _store.StoreAsync(admitted, cancellationToken);
-                if (result.Stored > 0) _arrivals?.Notify(admitted); // the record feed applies them now
+                _arrivals?.Notify(admitted, result); // the record feed applies them now
                 _logger.LogDebug("Event Hubs partition {Partition}: {Stored} stored, {Duplicates} duplicate(s)", partition.PartitionId, result.Stored, result.Duplicates);
                 return;
             }
