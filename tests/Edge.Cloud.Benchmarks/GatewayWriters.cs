@@ -37,7 +37,9 @@ public static partial class Program
     /// <summary>The gateway of a node: by its number, so every gateway carries a tenth of each kind of node.</summary>
     private static string GatewayOf(string node) => GatewayId(int.Parse(node.AsSpan(node.IndexOf('-') + 1), CultureInfo.InvariantCulture) % Gateways);
 
-    /// <summary>Each gateway's batches: its nodes' records in seq order, as its own (the gateway column and key are its id).</summary>
+    /// <summary>Each gateway's batches: its nodes' records in order, as its own (the gateway column and key are its id),
+    /// numbered 1, 2, 3 … as a gateway's outbox numbers them (a gap in a stream's seq is the rare case of a record refused,
+    /// and makes the record feed read the stream back instead of applying the records ingestion held).</summary>
     private static List<List<IngestRecord[]>> SplitByGateway(List<IngestRecord[]> batches)
     {
         var size = batches[0].Length;
@@ -45,9 +47,13 @@ public static partial class Program
         foreach (var record in batches.SelectMany(b => b))
         {
             var gateway = GatewayOf(record.Node!);
-            var own = record with { Gateway = gateway };
-            Json[own] = Json[record];
-            byGateway[int.Parse(gateway["gw-bench-".Length..], CultureInfo.InvariantCulture) - 1].Add(own);
+            var own = byGateway[int.Parse(gateway["gw-bench-".Length..], CultureInfo.InvariantCulture) - 1];
+            var numbered = record with { Gateway = gateway, Seq = own.Count + 1 };
+            // The record's JSON starts with its outbox seq ({"seq":N,…); the payload's own seq is the node's and stays.
+            var json = Json[record];
+            if (!json.StartsWith("{\"seq\":", StringComparison.Ordinal)) throw new InvalidOperationException("a record's JSON must start with its seq: " + json);
+            Json[numbered] = $"{{\"seq\":{numbered.Seq}" + json[json.IndexOf(',')..];
+            own.Add(numbered);
         }
         return byGateway.Select(records => records.Chunk(size).ToList()).ToList();
     }
