@@ -38,7 +38,8 @@ namespace Edge.Cloud.Benchmarks;
 /// [--alloc-types] (stderr: what each timed path allocated, by type, from the runtime's allocation sampling)
 /// PostgreSQL from EDGE_BENCH_POSTGRES (or EDGE_TEST_POSTGRES); without either only SQLite runs.
 /// <c>-- transit [stopTimes]</c>: the GTFS import benchmark instead (<see cref="TransitImportBenchmark"/>);
-/// <c>-- validate [passes]</c>: the CPU of record validation alone (<see cref="ValidationBenchmark"/>).
+/// <c>-- validate [passes]</c>: the CPU of record validation alone (<see cref="ValidationBenchmark"/>);
+/// <c>-- lastseen [nodes]</c>: the record feed's last-seen cache, bytes a node (<see cref="LastSeenCacheMemory"/>).
 /// </summary>
 public static partial class Program
 {
@@ -64,6 +65,7 @@ public static partial class Program
 
           … -- transit [stopTimes=1000000] [--rounds 3]   the GTFS import benchmark instead
           … -- validate [passes=200]                      the CPU of record validation alone
+          … -- lastseen [nodes=100000]                    the record feed's last-seen cache, bytes a node
         """;
 
     public static async Task<int> Main(string[] args)
@@ -75,6 +77,7 @@ public static partial class Program
         }
         if (args.Contains("--alloc-types")) AllocationTypes.Instance = new AllocationTypes();
         if (args.FirstOrDefault() == "transit") return await TransitImportBenchmark.RunAsync(args[1..]);
+        if (args.FirstOrDefault() == "lastseen") return LastSeenCacheMemory.Run(args[1..]);
         if (args.FirstOrDefault() == "validate")
         {
             var sample = MakeBatches(500, 500, 10_000, DefaultIntervalS)[0];
