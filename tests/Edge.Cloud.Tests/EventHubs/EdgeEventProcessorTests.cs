@@ -210,6 +210,24 @@ public sealed class EdgeEventProcessorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task New_events_are_held_for_the_record_feed_and_a_batch_with_a_duplicate_is_read_back()
+    {
+        await _processor.ProcessAsync("0", Event(Records.Streetlight(1, "sl-0001", 1767304800, 60), Gateway, 300));
+        var held = _arrivals.TakeHeld(Gateway, "");
+        Assert.True(held.Complete);
+        var record = Assert.Single(held.Records);
+        Assert.Equal((1L, "telemetry", "streetlight", (string?)null), (record.Seq, record.Kind, record.TelemetryType, record.Payload));
+
+        // Seq 1 again with a new seq 2: stored, but not held (the feed reads the stream back).
+        await _processor.ProcessAsync("0", Event(Records.Streetlight(1, "sl-0001", 1767304800, 60), Gateway, 301),
+            Event(Records.Streetlight(2, "sl-0001", 1767304860, 60), Gateway, 302));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM records WHERE seq = 2"));
+        var mixed = _arrivals.TakeHeld(Gateway, "");
+        Assert.False(mixed.Complete);
+        Assert.Empty(mixed.Records);
+    }
+
+    [Fact]
     public async Task Events_carry_their_outbox_epoch_and_pass_the_same_admission_as_batches()
     {
         var reset = Records.Streetlight(1, "sl-0001", 1767304800, 60);
