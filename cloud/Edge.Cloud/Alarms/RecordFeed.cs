@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -242,25 +243,17 @@ public sealed class RecordFeed : BackgroundService
     /// </summary>
     private async Task ApplyStreamAsync(string gateway, string epoch, HeldRecords held, CancellationToken ct)
     {
-        var offset = 0;
-        while (offset < held.Records.Count)
+        var allHeldApplied = true;
+        foreach (var chunk in held.Records.Chunk(_chunkRecords))
         {
-            var chunk = Slice(held.Records, offset, _chunkRecords);
-            if (await ApplyChunkAsync(gateway, epoch, chunk, ct) is null) break;
-            offset += chunk.Count;
+            if (await ApplyChunkAsync(gateway, epoch, chunk, ct) is not null) continue;
+            allHeldApplied = false;
+            break;
         }
-        if (offset == held.Records.Count && held.Complete) return;
+        if (allHeldApplied && held.Complete) return;
         while (await ApplyChunkAsync(gateway, epoch, null, ct) == _chunkRecords)
         {
         }
-    }
-
-    private static IReadOnlyList<FeedRecord> Slice(IReadOnlyList<FeedRecord> records, int offset, int count)
-    {
-        if (offset == 0 && records.Count <= count) return records;
-        var slice = new List<FeedRecord>(Math.Min(count, records.Count - offset));
-        for (var i = offset; i < records.Count && slice.Count < count; i++) slice.Add(records[i]);
-        return slice;
     }
 
     /// <summary>
@@ -370,6 +363,4 @@ public sealed class RecordFeed : BackgroundService
         await _offline.RunAsync(tx, gateways, _time.GetUtcNow().ToUnixTimeSeconds());
         await tx.CommitAsync();
     }
-
-
 }

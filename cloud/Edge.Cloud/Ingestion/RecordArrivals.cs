@@ -16,7 +16,7 @@ namespace Edge.Cloud.Ingestion;
 /// It also holds the records a commit stored (<see cref="Notify(IReadOnlyList{IngestRecord}, StoreResult)"/>), up to <see cref="MaxHeldRecords"/> in all,
 /// until the feed takes them (<see cref="TakeHeld"/>): the feed then applies them from memory instead of reading them
 /// back, when their seq runs on from the stream's cursors without a gap, so that nothing else can be stored in between (RecordFeed). A stream
-/// whose stored records were not all held (a batch with duplicates, the Event Hubs path, the limit reached) is marked
+/// whose stored records were not all held (a batch with duplicates, the limit reached) is marked
 /// incomplete, and the feed reads what the held records do not cover.
 /// </remarks>
 public sealed class RecordArrivals : Wakeup
@@ -43,10 +43,15 @@ public sealed class RecordArrivals : Wakeup
         lock (_heldLock)
         {
             var fits = hold && _heldCount + admitted.Count <= MaxHeldRecords;
+            // A batch is one stream (an Event Hubs batch a few): the stream is looked up when it changes, not per record.
+            HeldStream? stream = null;
             foreach (var record in admitted)
             {
-                var stream = Held((record.Gateway, record.Epoch));
-                _pending.TryAdd((record.Gateway, record.Epoch), 0);
+                if (stream is null || !stream.Is(record.Gateway, record.Epoch))
+                {
+                    stream = Held((record.Gateway, record.Epoch));
+                    _pending.TryAdd((record.Gateway, record.Epoch), 0);
+                }
                 if (fits) stream.Records.Add(FeedRecord.Of(record));
                 else stream.Complete = false;
             }
@@ -89,14 +94,16 @@ public sealed class RecordArrivals : Wakeup
 
     private HeldStream Held((string Gateway, string Epoch) key)
     {
-        if (!_held.TryGetValue(key, out var stream)) _held[key] = stream = new HeldStream();
+        if (!_held.TryGetValue(key, out var stream)) _held[key] = stream = new HeldStream(key.Gateway, key.Epoch);
         return stream;
     }
 
-    private sealed class HeldStream
+    private sealed class HeldStream(string gateway, string epoch)
     {
         public List<FeedRecord> Records { get; } = [];
         public bool Complete { get; set; } = true;
+
+        public bool Is(string otherGateway, string otherEpoch) => gateway == otherGateway && epoch == otherEpoch;
     }
 }
 
