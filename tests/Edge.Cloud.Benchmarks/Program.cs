@@ -11,6 +11,7 @@ using System.Threading.Tasks;
 using Edge.Cloud.Ingestion;
 using Edge.Cloud.Storage;
 using Edge.Cloud.Storage.Migrations;
+using Edge.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

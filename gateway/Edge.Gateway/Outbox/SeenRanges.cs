@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Edge.Gateway.Registry;
+using Edge.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Edge.Gateway.Outbox;
@@ -26,8 +27,9 @@ sealed class SeenRanges : IDisposable
     /// <summary>The keys this batch changed, with their ranges as they were before it: undone on failure, diffed on write.</summary>
     readonly Dictionary<(string Node, long Boot), SeqRange[]> _before = new();
 
-    readonly SqliteCommand _upsert;
-    readonly SqliteCommand _delete;
+    // Bound straight into SQLite (SqliteRowStatement): a batch of 50 nodes writes 50 ranges, one per message.
+    readonly SqliteRowStatement _upsert;
+    readonly SqliteRowStatement _delete;
 
     public SeenRanges(SqliteConnection writer)
     {
@@ -41,12 +43,8 @@ sealed class SeenRanges : IDisposable
               PRIMARY KEY (node_id, boot, lo)
             ) WITHOUT ROWID;
             """);
-        _upsert = writer.CreateCommand();
-        _upsert.CommandText = "INSERT OR REPLACE INTO seen_ranges (node_id, boot, lo, hi, received_ms) VALUES ($node, $boot, $lo, $hi, $ms)";
-        foreach (var name in new[] { "$node", "$boot", "$lo", "$hi", "$ms" }) _upsert.Parameters.Add(name, name == "$node" ? SqliteType.Text : SqliteType.Integer);
-        _delete = writer.CreateCommand();
-        _delete.CommandText = "DELETE FROM seen_ranges WHERE node_id = $node AND boot = $boot AND lo = $lo";
-        foreach (var name in new[] { "$node", "$boot", "$lo" }) _delete.Parameters.Add(name, name == "$node" ? SqliteType.Text : SqliteType.Integer);
+        _upsert = new SqliteRowStatement(writer, "INSERT OR REPLACE INTO seen_ranges (node_id, boot, lo, hi, received_ms) VALUES ($node, $boot, $lo, $hi, $ms)");
+        _delete = new SqliteRowStatement(writer, "DELETE FROM seen_ranges WHERE node_id = $node AND boot = $boot AND lo = $lo");
         MigrateSeenRows(writer);
         using (var load = writer.CreateCommand())
         {
@@ -114,39 +112,27 @@ sealed class SeenRanges : IDisposable
         foreach (var key in emptied) _ranges.Remove(key);
     }
 
-    /// <summary>Writes what this batch changed into <c>seen_ranges</c>, inside the batch's transaction.</summary>
-    public void Write(SqliteTransaction transaction)
+    /// <summary>Writes what this batch changed into <c>seen_ranges</c>, inside the writer connection's open transaction
+    /// (the batch's).</summary>
+    public void Write()
     {
-        _upsert.Transaction = transaction;
-        _delete.Transaction = transaction;
         foreach (var (key, before) in _before)
         {
             var now = _ranges.TryGetValue(key, out var list) ? list : null;
             foreach (var old in before)
             {
-                if (now is null || !now.Exists(r => r.Lo == old.Lo)) Run(_delete, key, old);
+                if (now is null || !now.Exists(r => r.Lo == old.Lo)) _delete.Add(key.Node).Add(key.Boot).Add(old.Lo).Execute();
             }
             if (now is null) continue;
             foreach (var range in now)
             {
-                if (Array.IndexOf(before, range) < 0) Run(_upsert, key, range);
+                if (Array.IndexOf(before, range) < 0) Upsert(key, range);
             }
         }
     }
 
-    static void Run(SqliteCommand command, (string Node, long Boot) key, SeqRange range)
-    {
-        var p = command.Parameters;
-        p[0].Value = key.Node;
-        p[1].Value = key.Boot;
-        p[2].Value = range.Lo;
-        if (p.Count > 3)
-        {
-            p[3].Value = range.Hi;
-            p[4].Value = range.LastMs;
-        }
-        command.ExecuteNonQuery();
-    }
+    void Upsert((string Node, long Boot) key, SeqRange range) =>
+        _upsert.Add(key.Node).Add(key.Boot).Add(range.Lo).Add(range.Hi).Add(range.LastMs).Execute();
 
     /// <summary>The batch is durable: its changes stay.</summary>
     public void Commit() => _before.Clear();
@@ -179,10 +165,9 @@ sealed class SeenRanges : IDisposable
             using var reader = read.ExecuteReader();
             while (reader.Read()) TryAdd(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
         }
-        _upsert.Transaction = transaction;
-        foreach (var ((node, boot), list) in _ranges)
+        foreach (var (key, list) in _ranges)
         {
-            foreach (var range in list) Run(_upsert, (node, boot), range);
+            foreach (var range in list) Upsert(key, range);
         }
         using (var drop = writer.CreateCommand())
         {
