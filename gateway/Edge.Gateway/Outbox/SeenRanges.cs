@@ -43,7 +43,8 @@ sealed class SeenRanges : IDisposable
               PRIMARY KEY (node_id, boot, lo)
             ) WITHOUT ROWID;
             """);
-        _upsert = new SqliteRowStatement(writer, "INSERT OR REPLACE INTO seen_ranges (node_id, boot, lo, hi, received_ms) VALUES ($node, $boot, $lo, $hi, $ms)");
+        _upsert = new SqliteRowStatement(writer, "INSERT INTO seen_ranges (node_id, boot, lo, hi, received_ms) VALUES ($node, $boot, $lo, $hi, $ms) " +
+            "ON CONFLICT (node_id, boot, lo) DO UPDATE SET hi = excluded.hi, received_ms = excluded.received_ms");
         _delete = new SqliteRowStatement(writer, "DELETE FROM seen_ranges WHERE node_id = $node AND boot = $boot AND lo = $lo");
         MigrateSeenRows(writer);
         using (var load = writer.CreateCommand())
@@ -121,7 +122,7 @@ sealed class SeenRanges : IDisposable
             var now = _ranges.TryGetValue(key, out var list) ? list : null;
             foreach (var old in before)
             {
-                if (now is null || !now.Exists(r => r.Lo == old.Lo)) _delete.Add(key.Node).Add(key.Boot).Add(old.Lo).Execute();
+                if (now is null || !HasLo(now, old.Lo)) _delete.Add(key.Node).Add(key.Boot).Add(old.Lo).Execute();
             }
             if (now is null) continue;
             foreach (var range in now)
@@ -129,6 +130,16 @@ sealed class SeenRanges : IDisposable
                 if (Array.IndexOf(before, range) < 0) Upsert(key, range);
             }
         }
+    }
+
+    // A loop, not List.Exists with a lambda: the lambda would capture lo, an allocation per range per commit.
+    static bool HasLo(List<SeqRange> list, long lo)
+    {
+        foreach (var range in list)
+        {
+            if (range.Lo == lo) return true;
+        }
+        return false;
     }
 
     void Upsert((string Node, long Boot) key, SeqRange range) =>
