@@ -51,6 +51,10 @@ public static class Program
 
         public double? JitMs { get; set; }
 
+        /// <summary>The messages an outbox commit took on average in the timed window (group commit's batch); null for
+        /// Mosquitto and for gateway builds without the histogram.</summary>
+        public double? MessagesPerCommit { get; set; }
+
         /// <summary>The JIT's time against the process's CPU time in the window. The runtime counts the elapsed time of
         /// each compilation, so on a loaded machine it includes time the compiling thread waited for a core: an upper
         /// bound of the JIT's CPU, and only a rough share (the cold/warm CPU per message is the firmer figure).</summary>
@@ -147,8 +151,10 @@ public static class Program
             var jit = results.All(r => r.JitMs is not null)
                 ? $"   JIT in the timed window {Spread.Of(results.Select(r => (double)r.JitMethods!.Value)).Text("F0")} methods, {Spread.Of(results.Select(r => r.JitMs!.Value)).Text("F0")} ms elapsed = {Spread.Of(results.Select(r => r.JitShareOfCpu ?? 0)).Text("P0")} of its CPU time"
                 : "";
+            var perCommit = results.All(r => r.MessagesPerCommit is not null) ? Spread.Of(results.Select(r => r.MessagesPerCommit!.Value)) : null;
+            if (perCommit is not null) jit += $"   {perCommit.Text("F1")} messages per outbox commit";
             Console.WriteLine($"{results[0].Target,-40} {rate.Text("F0")} msg/s   p50 {p50.Text("F2")} ms   p99 {p99.Text("F2")} ms   CPU {cpu.Text("F0")} ms per 1,000 messages   disk {disk.Text("F2")} KB per message{jit}");
-            summary[name] = new { messagesPerSecond = rate, p50Ms = p50, p99Ms = p99, cpuMsPer1000Messages = cpu, diskKbPerMessage = disk };
+            summary[name] = new { messagesPerSecond = rate, p50Ms = p50, p99Ms = p99, cpuMsPer1000Messages = cpu, diskKbPerMessage = disk, messagesPerCommit = perCommit };
         }
         var ratio = Spread.Of(gateway.Zip(mosquitto, (g, m) => g.MessagesPerSecond / m.MessagesPerSecond));
         Console.WriteLine($"gateway / mosquitto rate (per round): {ratio.Text("P0")}");
@@ -248,7 +254,7 @@ public static class Program
             await WaitAsync(async () => { try { return (await http.GetAsync($"http://127.0.0.1:{httpPort}/health")).IsSuccessStatusCode; } catch (HttpRequestException) { return false; } });
             var target = $"gateway (durable, {synchronous}){(variant.Label.Length > 0 ? ", " + variant.Label : "")}";
             // The first scrape compiles the exporter: outside the window, so the readings around it measure the load only.
-            var jitStart = await JitAsync(http, httpPort);
+            var jitStart = await ScrapeAsync(http, httpPort);
             var jitEnd = jitStart;
             await WarmUpAsync(target, settings, mqttPort, fleet.Credentials);
             var (cpuStart, cpuEnd) = (0.0, 0.0);
@@ -256,7 +262,7 @@ public static class Program
             var result = await DriveAsync(target, settings, mqttPort, fleet.Credentials, settings.Warmup * settings.MessagesPerPublisher,
                 async () =>
                 {
-                    jitStart = await JitAsync(http, httpPort); // read before the CPU, so the scrape's own CPU is not counted
+                    jitStart = await ScrapeAsync(http, httpPort); // read before the CPU, so the scrape's own CPU is not counted
                     (cpuStart, diskStart) = (CpuSeconds(process.Id), DiskBytes(process.Id));
                 },
                 // Each PUBACK follows the outbox commit: at the last one the gateway's work for the run is done (the
@@ -264,10 +270,11 @@ public static class Program
                 async () =>
                 {
                     (cpuEnd, diskEnd) = (CpuSeconds(process.Id), DiskBytes(process.Id));
-                    jitEnd = await JitAsync(http, httpPort);
+                    jitEnd = await ScrapeAsync(http, httpPort);
                 });
             (result.CpuSeconds, result.DiskBytes) = (cpuEnd - cpuStart, diskEnd - diskStart);
-            (result.JitMethods, result.JitMs) = (jitEnd.Methods - jitStart.Methods, Math.Round(jitEnd.Ms - jitStart.Ms, 1));
+            (result.JitMethods, result.JitMs) = (jitEnd.JitMethods - jitStart.JitMethods, Math.Round(jitEnd.JitMs - jitStart.JitMs, 1));
+            if (jitEnd.Commits - jitStart.Commits is > 0 and var commits) result.MessagesPerCommit = Math.Round((jitEnd.CommitMessages!.Value - jitStart.CommitMessages!.Value) / commits, 1);
             // The outbox must hold exactly what was acknowledged (the warm-up's messages too: no uplink drains it).
             var metrics = await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics");
             var depth = metrics.Split('\n').First(l => l.StartsWith("edge_gateway_outbox_depth{", StringComparison.Ordinal) || l.StartsWith("edge_gateway_outbox_depth ", StringComparison.Ordinal));
@@ -402,15 +409,22 @@ public static class Program
         }
     }
 
-    /// <summary>The gateway's JIT counters so far: methods compiled (each tier's compile counts) and milliseconds spent.</summary>
-    static async Task<(long Methods, double Ms)> JitAsync(HttpClient http, int httpPort)
+    /// <summary>The gateway's counters so far that the benchmark reports per timed window: the JIT's methods compiled (each
+    /// tier's compile counts) and milliseconds spent, and the outbox's commits and the messages they took (null from a
+    /// build older than that histogram, e.g. a <c>--compare-dir</c> one).</summary>
+    internal sealed record GatewayScrape(long JitMethods, double JitMs, double? CommitMessages, double? Commits);
+
+    static async Task<GatewayScrape> ScrapeAsync(HttpClient http, int httpPort)
     {
-        var metrics = await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics");
-        double Value(string name) => double.Parse(metrics.Split('\n').First(l => l.StartsWith(name, StringComparison.Ordinal)).Split(' ')[^1], CultureInfo.InvariantCulture);
-        return ((long)Value("dotnet_jit_compiled_methods_total"), Value("dotnet_jit_compilation_time_seconds_total") * 1000);
+        var lines = (await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics")).Split('\n');
+        double? Value(string name) => lines.FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal))
+            is { } line ? double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture) : null;
+        return new((long)Value("dotnet_jit_compiled_methods_total")!.Value, Value("dotnet_jit_compilation_time_seconds_total")!.Value * 1000,
+            Value("edge_gateway_outbox_commit_messages_sum"), Value("edge_gateway_outbox_commit_messages_count"));
     }
 
-    static string Jit(Result result) => result.JitMs is null ? "" : $"JIT {result.JitMethods} methods, {result.JitMs:F0} ms elapsed = {result.JitShareOfCpu:P0} of its CPU time";
+    static string Jit(Result result) => (result.JitMs is null ? "" : $"JIT {result.JitMethods} methods, {result.JitMs:F0} ms elapsed = {result.JitShareOfCpu:P0} of its CPU time")
+        + (result.MessagesPerCommit is { } perCommit ? $", {perCommit:F1} messages per outbox commit" : "");
 
     /// <summary>Connects every publisher, awaits <paramref name="started"/> (the CPU reading), then publishes sequence
     /// numbers <paramref name="seqOffset"/> + 1 … + M per node and times them; awaits <paramref name="finished"/> after

@@ -32,6 +32,12 @@ public sealed class GatewayMetrics
             "Node re-sends recognised by (nodeId, boot, seq) and not stored again (protocol.md §5.4, §16.2).");
         OutboxDropped = Meter.CreateCounter<long>("edge.gateway.outbox.dropped", "{message}",
             "Queued messages dropped by the disk-quota policy (routine telemetry first, kept events/acks last), by class.");
+        CommitMessages = Meter.CreateHistogram<int>("edge.gateway.outbox.commit.messages", "{message}",
+            "Node messages one outbox commit (one fsync) took, duplicates and quota drops included: how well group commit gathers the nodes' publishes.",
+            null, new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2000] });
+        CommitDuration = Meter.CreateHistogram<double>("edge.gateway.outbox.commit.duration", "s",
+            "Time of one outbox write transaction, from its first statement to its commit's fsync returning.",
+            null, new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
         MemoryGauges.Add(Meter);
     }
 
@@ -43,6 +49,8 @@ public sealed class GatewayMetrics
     public Counter<long> Accepted { get; }
     public Counter<long> Duplicates { get; }
     public Counter<long> OutboxDropped { get; }
+    public Histogram<int> CommitMessages { get; }
+    public Histogram<double> CommitDuration { get; }
 
     /// <summary>One tag of a measurement (<c>reason</c>, <c>leaf</c>, …): a Prometheus label at /metrics.</summary>
     public static KeyValuePair<string, object?> Tag(string name, string value) => new(name, value);

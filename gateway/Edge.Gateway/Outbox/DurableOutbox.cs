@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Numerics;
 using System.Threading;
 using System.Threading.Channels;
@@ -229,6 +230,8 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
     {
         var results = new AppendResult[batch.Count];
         var delta = new StatsDelta();
+        var messages = 0;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             using (var transaction = _writer.BeginTransaction())
@@ -241,6 +244,7 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
                         MarkForwarded(transaction, item.ForwardUpTo, delta);
                         continue;
                     }
+                    messages++;
                     // A negative boot is the gateway's own record (GatewayRecords; a node's boot is a uint): its seq is unique to
                     // it and never sent again, so it needs no dedupe — and, sparse per node, would cost a range per record.
                     if (m.Boot >= 0 && !_seen.TryAdd(m.NodeId, m.Boot, m.Seq, m.ReceivedUnixMs))
@@ -279,6 +283,8 @@ public sealed class DurableOutbox : IOutboxReader, IAsyncDisposable
             }
             _seen.Commit();
             _lastCommitSucceeded = true;
+            _metrics.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            if (messages > 0) _metrics.CommitMessages.Record(messages);
         }
         catch (Exception exception)
         {
