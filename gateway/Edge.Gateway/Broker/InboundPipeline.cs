@@ -106,11 +106,11 @@ public sealed class InboundPipeline
                 break;
             case AppendOutcome.Committed:
                 _metrics.Accepted.Add(1, GatewayMetrics.Tag("leaf", leaf));
-                _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, result.GatewaySeq, message.Boot, message.Seq));
+                _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, result.GatewaySeq, message.Boot, message.Seq) { Discriminator = message.Discriminator });
                 break;
             case AppendOutcome.DroppedByQuota:
                 _metrics.Accepted.Add(1, GatewayMetrics.Tag("leaf", leaf));
-                _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, null, message.Boot, message.Seq));
+                _feed.Publish(new NodeMessage(node.Site, node.NodeId, leaf, payload, receivedMs, null, message.Boot, message.Seq) { Discriminator = message.Discriminator });
                 break;
         }
         return InboundDecision.Stored;

@@ -6,7 +6,8 @@ using Edge.Protocol.Messages;
 namespace Edge.Gateway.Broker;
 
 /// <summary>Outcome of checking one node → gateway payload.</summary>
-public sealed record ValidatedMessage(string Leaf, long Boot, long Seq, NodeStateReport? State, string? RejectReason, string? RejectDetail)
+/// <param name="Discriminator">A valid telemetry's <c>type</c> or event's <c>kind</c>, as the shared validator read it.</param>
+public sealed record ValidatedMessage(string Leaf, long Boot, long Seq, NodeStateReport? State, string? RejectReason, string? RejectDetail, string? Discriminator = null)
 {
     public bool IsValid => RejectReason is null;
 
@@ -26,7 +27,7 @@ public static class MessageValidator
         if (!check.IsValid) return ValidatedMessage.Reject(leaf, check.Reason!, check.Error!);
         return leaf == NodeTopics.State
             ? new ValidatedMessage(leaf, 0, 0, StateReport(payload), null, null)
-            : new ValidatedMessage(leaf, check.Boot, check.Seq, null, null, null);
+            : new ValidatedMessage(leaf, check.Boot, check.Seq, null, null, null, check.Discriminator);
     }
 
     /// <summary>The registry's view of a valid <c>state</c> (births and heartbeats: rare, so a document is fine here).</summary>

@@ -13,6 +13,10 @@ public sealed record NodeMessage(string Site, string NodeId, string Leaf, byte[]
 {
     /// <summary>A <c>state</c> that is a birth (<see cref="Registry.NodeRegistry.ApplyState"/>), not a heartbeat: time and pending commands go now.</summary>
     public bool Birth { get; init; }
+
+    /// <summary>A telemetry's <c>type</c> or an event's <c>kind</c> as the gateway's validator read it (null when not
+    /// known): subscribers can pick their messages without parsing every payload again.</summary>
+    public string? Discriminator { get; init; }
 }
 
 /// <summary>The stream of accepted node messages, for components that react to them (local rules, docs/gateway.md).</summary>

@@ -160,6 +160,9 @@ public sealed class RuleEngine : BackgroundService, IHealthComponent
     static string? FloodStateOf(NodeMessage message)
     {
         if (message.Leaf is not (NodeTopics.Event or NodeTopics.Telemetry)) return null;
+        // Most messages (street lights, bus stops) are not about floods: when the validator already read their type or
+        // kind, they cost no second parse.
+        if (message.Discriminator is { } told && told != (message.Leaf == NodeTopics.Event ? "flood.state" : "waterlevel")) return null;
         try
         {
             using var doc = JsonDocument.Parse(message.Payload);
