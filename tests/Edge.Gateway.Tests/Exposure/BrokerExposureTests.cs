@@ -58,6 +58,12 @@ public sealed class BrokerExposureTests
         var published = await node.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));
         Assert.Equal(MqttClientPublishReasonCode.Success, published.ReasonCode);
         Assert.Equal(1, gateway.Get<IOutboxReader>().GetStats().Depth);
+
+        // A burst in flight at once: packets that arrive together in TLS records are read ahead and decoded unchanged.
+        var burst = await Task.WhenAll(Enumerable.Range(2, 20).Select(seq =>
+            node.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, seq)))));
+        Assert.All(burst, result => Assert.Equal(MqttClientPublishReasonCode.Success, result.ReasonCode));
+        Assert.Equal(21, gateway.Get<IOutboxReader>().GetStats().Depth);
     }
 
     [Theory]
