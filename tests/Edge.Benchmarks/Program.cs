@@ -241,7 +241,8 @@ public static class Program
 
     static async Task<Result> RunGatewayAsync(Settings settings, Fleet fleet, Variant variant)
     {
-        var dataDir = Path.Combine(fleet.Directory, "gateway-" + Guid.NewGuid().ToString("N")[..8]);
+        // Named for the arm, so `ps` (and a profiler attaching by pid) tells the compared gateway from the shipped one.
+        var dataDir = Path.Combine(fleet.Directory, (variant.Label.Length > 0 ? "gateway-compared-" : "gateway-") + Guid.NewGuid().ToString("N")[..8]);
         CopyDirectory(fleet.GatewayData, dataDir); // the provisioned registry, an empty outbox
         var mqttPort = FreePort();
         var httpPort = FreePort();
