@@ -15,11 +15,10 @@ namespace Edge.Gateway.Broker.Exposure;
 ///
 /// It also reads ahead. MQTTnet's adapter asks for a packet in three reads — its type and first length byte, the rest
 /// of the length, the body — and each was a <c>recv</c> of its own. A busy node has more packets waiting in the socket
-/// (up to its in-flight window, protocol.md §14.4), so once a packet has begun this channel reads whatever has arrived
-/// into a pooled buffer, up to <see cref="ReadAheadBytes"/>, and serves MQTTnet's next reads from it: about two system
-/// calls for a node's queued packets instead of three for each. At a packet's first byte, with nothing buffered, it
-/// reads straight into MQTTnet's buffer instead, so a node that goes quiet holds no buffer while it waits (memory per
-/// idle node, docs/scale.md).
+/// (up to its in-flight window, protocol.md §14.4), so this channel reads whatever has arrived into a pooled buffer, up
+/// to <see cref="ReadAheadBytes"/>, and serves MQTTnet's next reads from it: under one system call a message instead of
+/// three. It takes the buffer only once bytes have arrived (a zero-byte read waits for them), so a node that goes quiet
+/// between packets, or stalls in the middle of one, holds no buffer while it waits (memory per idle node, docs/scale.md).
 /// </summary>
 public sealed class GuardedChannel(IMqttChannel inner, PacketFrameGuard guard, ExposureLog log) : IMqttChannel
 {
@@ -71,11 +70,9 @@ public sealed class GuardedChannel(IMqttChannel inner, PacketFrameGuard guard, E
             Inspect(buffer.AsSpan(offset, read));
             return read;
         }
-        if (guard.AtPacketStart)
-        {
-            // A zero-byte read waits until bytes (or the end of the stream) arrive without holding a buffer.
-            await inner.ReadAsync([], 0, 0, cancellationToken).ConfigureAwait(false);
-        }
+        // A zero-byte read waits until bytes (or the end of the stream) arrive without holding a buffer: a node that goes
+        // quiet between packets, or stalls in the middle of one, holds none.
+        await inner.ReadAsync([], 0, 0, cancellationToken).ConfigureAwait(false);
         _ahead = ArrayPool<byte>.Shared.Rent(ReadAheadBytes);
         try
         {

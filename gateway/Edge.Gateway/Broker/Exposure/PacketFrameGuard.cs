@@ -45,9 +45,6 @@ public sealed class PacketFrameGuard(BrokerOptions options)
     byte[] _topic = [];
     long _packets;
 
-    /// <summary>True when the bytes inspected so far end with a whole packet: the next byte begins a new one.</summary>
-    public bool AtPacketStart => _part == Part.TypeByte;
-
     /// <summary>Feeds bytes just read from the connection; throws <see cref="PacketRejectedException"/> at the first violation.</summary>
     public void Inspect(ReadOnlySpan<byte> data)
     {
