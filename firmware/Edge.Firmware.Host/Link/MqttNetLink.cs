@@ -310,16 +310,23 @@ public sealed class MqttNetLink : IMessageLink, IDisposable
     /// <summary>Ends a connection that cannot be used (refused subscription, send error) and reports why.</summary>
     private void Fail(IMqttClient client, string why)
     {
-        _logger.LogWarning("MQTT {Endpoint}: {Why}", _endpoint, why);
+        bool alreadyClosed;
         lock (_gate)
         {
-            if (!ReferenceEquals(client, _client) || State == LinkState.Disconnected) return;
-            _closingOnPurpose = true;
-            _lastError = why;
-            _state = (int)LinkState.Disconnected;
-            Task previous = _lifecycle;
-            _lifecycle = DisconnectAfterAsync(previous, client);
+            alreadyClosed = !ReferenceEquals(client, _client) || State == LinkState.Disconnected;
+            if (!alreadyClosed)
+            {
+                _closingOnPurpose = true;
+                _lastError = why;
+                _state = (int)LinkState.Disconnected;
+                Task previous = _lifecycle;
+                _lifecycle = DisconnectAfterAsync(previous, client);
+            }
         }
+        // A connection already closed — on purpose (a node stopping) or after an earlier failure, reported then — fails
+        // what was still in flight on it as a matter of course, not as news.
+        if (alreadyClosed) _logger.LogDebug("MQTT {Endpoint}: {Why} (the connection was already closed)", _endpoint, why);
+        else _logger.LogWarning("MQTT {Endpoint}: {Why}", _endpoint, why);
     }
 
     private void SetFailed(string why)
