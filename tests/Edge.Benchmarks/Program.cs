@@ -255,15 +255,15 @@ public static class Program
             await WaitAsync(async () => { try { return (await http.GetAsync($"http://127.0.0.1:{httpPort}/health")).IsSuccessStatusCode; } catch (HttpRequestException) { return false; } });
             var target = $"gateway (durable, {synchronous}){(variant.Label.Length > 0 ? ", " + variant.Label : "")}";
             // The first scrape compiles the exporter: outside the window, so the readings around it measure the load only.
-            var jitStart = await ScrapeAsync(http, httpPort);
-            var jitEnd = jitStart;
+            var before = await ScrapeAsync(http, httpPort);
+            var after = before;
             await WarmUpAsync(target, settings, mqttPort, fleet.Credentials);
             var (cpuStart, cpuEnd) = (0.0, 0.0);
             var (diskStart, diskEnd) = (0L, 0L);
             var result = await DriveAsync(target, settings, mqttPort, fleet.Credentials, settings.Warmup * settings.MessagesPerPublisher,
                 async () =>
                 {
-                    jitStart = await ScrapeAsync(http, httpPort); // read before the CPU, so the scrape's own CPU is not counted
+                    before = await ScrapeAsync(http, httpPort); // read before the CPU, so the scrape's own CPU is not counted
                     (cpuStart, diskStart) = (CpuSeconds(process.Id), DiskBytes(process.Id));
                 },
                 // Each PUBACK follows the outbox commit: at the last one the gateway's work for the run is done (the
@@ -271,14 +271,13 @@ public static class Program
                 async () =>
                 {
                     (cpuEnd, diskEnd) = (CpuSeconds(process.Id), DiskBytes(process.Id));
-                    jitEnd = await ScrapeAsync(http, httpPort);
+                    after = await ScrapeAsync(http, httpPort);
                 });
             (result.CpuSeconds, result.DiskBytes) = (cpuEnd - cpuStart, diskEnd - diskStart);
-            (result.JitMethods, result.JitMs) = (jitEnd.JitMethods - jitStart.JitMethods, Math.Round(jitEnd.JitMs - jitStart.JitMs, 1));
-            if (jitEnd.Commits - jitStart.Commits is > 0 and var commits) result.MessagesPerCommit = Math.Round((jitEnd.CommitMessages!.Value - jitStart.CommitMessages!.Value) / commits, 1);
+            (result.JitMethods, result.JitMs) = (after.JitMethods - before.JitMethods, Math.Round(after.JitMs - before.JitMs, 1));
+            if (after.Commits - before.Commits is > 0 and var commits) result.MessagesPerCommit = Math.Round((after.CommitMessages!.Value - before.CommitMessages!.Value) / commits, 1);
             // The outbox must hold exactly what was acknowledged (the warm-up's messages too: no uplink drains it).
-            var metrics = await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics");
-            var depth = metrics.Split('\n').First(l => l.StartsWith("edge_gateway_outbox_depth{", StringComparison.Ordinal) || l.StartsWith("edge_gateway_outbox_depth ", StringComparison.Ordinal));
+            var depth = MetricLine((await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics")).Split('\n'), "edge_gateway_outbox_depth");
             Console.WriteLine($"# gateway {depth} (expected {result.Messages * (settings.Warmup + 1)})");
             return result;
         }
@@ -418,11 +417,14 @@ public static class Program
     static async Task<GatewayScrape> ScrapeAsync(HttpClient http, int httpPort)
     {
         var lines = (await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics")).Split('\n');
-        double? Value(string name) => lines.FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal))
-            is { } line ? double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture) : null;
+        double? Value(string name) => MetricLine(lines, name) is { } line ? double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture) : null;
         return new((long)Value("dotnet_jit_compiled_methods_total")!.Value, Value("dotnet_jit_compilation_time_seconds_total")!.Value * 1000,
             Value("edge_gateway_outbox_commit_messages_sum"), Value("edge_gateway_outbox_commit_messages_count"));
     }
+
+    /// <summary>The Prometheus sample line of <paramref name="name"/> (with or without labels), or null.</summary>
+    static string? MetricLine(string[] lines, string name)
+        => lines.FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal));
 
     static string Jit(Result result) => (result.JitMs is null ? "" : $"JIT {result.JitMethods} methods, {result.JitMs:F0} ms elapsed = {result.JitShareOfCpu:P0} of its CPU time")
         + (result.MessagesPerCommit is { } perCommit ? $", {perCommit:F1} messages per outbox commit" : "");
