@@ -19,9 +19,10 @@ public sealed record AlarmChange(string Key, long At, AlarmRaise? Raise);
 /// <see cref="AlarmService.RaiseAsync"/> / <see cref="AlarmService.ClearAsync"/> one by one, but in a few statements:
 /// one query reads which of the batch's keys have an active alarm, then only the writes that change something are sent,
 /// many per command. A state record clearing the offline alarm of a node that has none (nearly every state) writes
-/// nothing. The record feed used to send one or two statements per event and state (about 75 round trips for a batch
-/// of 500 records of the usual mix); the caller's transaction holds them, and the feed is the only writer of these keys
-/// besides its own sweeps, which it runs under the same lock.
+/// nothing; a raise is the same upsert as <see cref="AlarmService.RaiseAsync"/>, so a condition another transaction
+/// opened meanwhile (a sweep, another cloud process) is refreshed, not opened twice. The record feed used to send one or
+/// two statements per event and state (about 75 round trips for a batch of 500 records of the usual mix); the caller's
+/// transaction holds them.
 /// </summary>
 public sealed class AlarmChanges
 {
@@ -52,19 +53,9 @@ public sealed class AlarmChanges
             var p = "@a" + statements + "_";
             if (change.Raise is { } raise)
             {
-                if (active.Contains(change.Key))
-                {
-                    sql.Append($"UPDATE alarms SET severity = {p}sev, message = {p}m, updated_at = {p}at WHERE alarm_key = {p}k AND status IN ('open', 'acknowledged');");
-                    parameters.AddRange([(p + "sev", raise.Severity), (p + "m", raise.Message), (p + "at", change.At), (p + "k", change.Key)]);
-                }
-                else
-                {
-                    sql.Append("INSERT INTO alarms (site, node, gateway, kind, alarm_key, severity, status, message, raised_at, updated_at) ")
-                        .Append($"VALUES ({p}site, {p}node, {p}gw, {p}kind, {p}k, {p}sev, 'open', {p}m, {p}at, {p}at);");
-                    parameters.AddRange([(p + "site", raise.Site), (p + "node", raise.Node), (p + "gw", raise.Gateway), (p + "kind", raise.Kind),
-                        (p + "k", change.Key), (p + "sev", raise.Severity), (p + "m", raise.Message), (p + "at", change.At)]);
-                    active.Add(change.Key);
-                }
+                sql.Append(AlarmService.RaiseSql(p));
+                parameters.AddRange(AlarmService.RaiseParameters(p, raise, change.Key, change.At));
+                active.Add(change.Key);
             }
             else if (active.Remove(change.Key))
             {

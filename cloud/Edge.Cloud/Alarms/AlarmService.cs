@@ -83,19 +83,24 @@ public sealed class AlarmService
     }
 
     /// <summary>Raises the condition <paramref name="key"/> (or refreshes severity/message of its active alarm).</summary>
-    public static async Task RaiseAsync(Tx tx, string? site, string? node, string? gateway, string kind, string key, string severity, string message, long at)
-    {
-        var updated = await tx.ExecAsync(
-            "UPDATE alarms SET severity = @sev, message = @m, updated_at = @at WHERE alarm_key = @k AND status IN ('open', 'acknowledged')",
-            ("@sev", severity), ("@m", message), ("@at", at), ("@k", key));
-        if (updated > 0) return;
-        await tx.ExecAsync(
-            """
-            INSERT INTO alarms (site, node, gateway, kind, alarm_key, severity, status, message, raised_at, updated_at)
-            VALUES (@site, @node, @gw, @kind, @k, @sev, 'open', @m, @at, @at)
-            """,
-            ("@site", site), ("@node", node), ("@gw", gateway), ("@kind", kind), ("@k", key), ("@sev", severity), ("@m", message), ("@at", at));
-    }
+    public static Task RaiseAsync(Tx tx, string? site, string? node, string? gateway, string kind, string key, string severity, string message, long at) =>
+        tx.ExecAsync(RaiseSql("@"), RaiseParameters("@", new AlarmRaise(site, node, gateway, kind, severity, message), key, at));
+
+    /// <summary>
+    /// One raise as one statement, its parameters named with <paramref name="p"/> (<see cref="RaiseParameters"/>): it
+    /// opens the condition, or, when it is active, refreshes its severity and message. The unique index on active keys
+    /// (<see cref="ActiveAlarmSchema"/>) decides which, so two transactions raising one condition at once open it once:
+    /// the second waits for the first and refreshes what it opened.
+    /// </summary>
+    internal static string RaiseSql(string p) =>
+        "INSERT INTO alarms (site, node, gateway, kind, alarm_key, severity, status, message, raised_at, updated_at) " +
+        $"VALUES ({p}site, {p}node, {p}gw, {p}kind, {p}k, {p}sev, 'open', {p}m, {p}at, {p}at) " +
+        "ON CONFLICT (alarm_key) WHERE status IN ('open', 'acknowledged') " +
+        "DO UPDATE SET severity = excluded.severity, message = excluded.message, updated_at = excluded.updated_at;";
+
+    internal static (string Name, object? Value)[] RaiseParameters(string p, AlarmRaise raise, string key, long at) =>
+        [(p + "site", raise.Site), (p + "node", raise.Node), (p + "gw", raise.Gateway), (p + "kind", raise.Kind),
+            (p + "k", key), (p + "sev", raise.Severity), (p + "m", raise.Message), (p + "at", at)];
 
     public static Task<int> ClearAsync(Tx tx, string key, long at) =>
         tx.ExecAsync("UPDATE alarms SET status = 'cleared', cleared_at = @at, updated_at = @at WHERE alarm_key = @k AND status IN ('open', 'acknowledged')",

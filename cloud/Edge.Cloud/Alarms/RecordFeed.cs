@@ -256,6 +256,11 @@ public sealed class RecordFeed : BackgroundService
         }
     }
 
+    /// <summary>The first key of the feed's per-stream advisory locks (the migration's lock is a single 64-bit key, a
+    /// space of its own); the second is a hash of the stream, so two streams rarely share a lock and, when they do,
+    /// only take turns.</summary>
+    private const int StreamLockClass = 130;
+
     /// <summary>
     /// Applies one chunk of a stream in one transaction and returns how many records it took: the records stored after
     /// the stream's cursors, read from the database (<paramref name="held"/> null), or the records ingestion held
@@ -268,6 +273,13 @@ public sealed class RecordFeed : BackgroundService
     {
         var started = Stopwatch.GetTimestamp();
         await using var tx = await Tx.BeginAsync(_connections, ct);
+        // Several cloud processes may run the feed on one database (each one's periodic pass reads every stream): one
+        // applies a stream at a time, so the cursors read next are the ones the other committed and each record is
+        // applied once. PostgreSQL: a lock per stream until this transaction ends, taken before the cursors are read (in
+        // a statement of its own: a statement reads the snapshot it started with). SQLite's BEGIN IMMEDIATE already lets
+        // one writer in at a time.
+        if (tx.Kind == StorageKind.Postgres)
+            await tx.ExecAsync("SELECT pg_advisory_xact_lock(@lock, hashtext(@g || '/' || @e))", ("@lock", StreamLockClass), ("@g", gateway), ("@e", epoch));
         // The stream's two cursors, node state's and the alarm rules': one read of the records after the lower one
         // serves both, and both move in this transaction, so a crash leaves neither ahead of the other. (They differ
         // only where the feed of an earlier version, which read and committed node state first, left them apart.)

@@ -139,6 +139,8 @@ public sealed class DomainSchema : IMigrationSource
         new Migration(100, "domain schema",
             Tables.Replace("{REAL}", "REAL") + Sequenced.Replace("{ID}", "INTEGER PRIMARY KEY AUTOINCREMENT"),
             Tables.Replace("{REAL}", "DOUBLE PRECISION") + Sequenced.Replace("{ID}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")),
+        // With the table it guards: every process that stores alarms has the index its raises rely on.
+        new Migration(131, "one active alarm per condition", Alarms.ActiveAlarmSchema.Sql, Alarms.ActiveAlarmSchema.Sql),
         // A street lamp's rated power in W (null: unknown, the energy report's default applies).
         new Migration(207, "street lamp rated power", "ALTER TABLE nodes ADD COLUMN rated_watts REAL NULL;",
             "ALTER TABLE nodes ADD COLUMN rated_watts DOUBLE PRECISION NULL;"),

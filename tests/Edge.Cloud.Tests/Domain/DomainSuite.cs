@@ -618,6 +618,98 @@ public abstract class DomainSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_record_feeds_on_one_database_as_two_cloud_processes_run_them_apply_each_record_once()
+    {
+        await AddLightAsync("sl-0001");
+        // A second cloud process's feed: its own arrivals and last-seen cache, the same database. Both run their periodic
+        // pass at once after every batch, as two processes' passes meet under load.
+        using var other = new RecordFeed(Connections, Commands, Clock, Microsoft.Extensions.Options.Options.Create(new AlarmOptions()),
+            new RecordArrivals(), Services.GetRequiredService<Edge.Cloud.Telemetry.CloudMetrics>(), NullLogger<RecordFeed>.Instance);
+        const int rounds = 12;
+        long seq = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            Clock.Advance(10);
+            // The lamp fails, recovers and fails again within the batch; telemetry between, so the pass has work to race.
+            var records = new List<System.Text.Json.Nodes.JsonObject>();
+            foreach (var active in new[] { true, false, true })
+            {
+                var fault = Records.LampFault(++seq, "sl-0001", Clock.UnixNow);
+                fault["payload"]!["active"] = active;
+                records.Add(fault);
+                for (var i = 0; i < 40; i++) records.Add(Records.Streetlight(++seq, "sl-0001", Clock.UnixNow, 40));
+            }
+            await StoreAsync(records.ToArray());
+            var before = Feed.ChunksApplied + other.ChunksApplied;
+            await Task.WhenAll(Task.Run(() => Feed.RunOnceAsync()), Task.Run(() => other.RunOnceAsync()));
+            // One chunk applied between the two feeds: the second found the stream's cursors already past the batch.
+            Assert.Equal(1, Feed.ChunksApplied + other.ChunksApplied - before);
+        }
+        // Each round opened the fault once, cleared it and opened it again: rounds + 1 alarms, the newest open. A record
+        // applied twice would clear the second round's alarm again or open a third.
+        var faults = await Alarms.ListAsync(null, "sl-0001", "lamp.fault", 100);
+        Assert.Equal(rounds + 1, faults.Count);
+        Assert.Equal(AlarmStatus.Open, faults[0].Status);
+        Assert.All(faults.Skip(1), a => Assert.Equal(AlarmStatus.Cleared, a.Status));
+        Assert.Equal((seq, seq), (await CursorAsync("node_state_feed"), await CursorAsync("record_feed")));
+    }
+
+    [Fact]
+    public async Task Raises_of_one_condition_in_transactions_at_once_open_it_once()
+    {
+        // Two batches of a gateway, two cloud processes, a sweep beside the feed: each raises in its own transaction,
+        // and the check for an active alarm in one cannot see the insert of another that has not committed yet.
+        const int writers = 8;
+        for (var condition = 0; condition < 10; condition++)
+        {
+            var key = AlarmRules.Key("gateway.clock", null, "gw-" + condition);
+            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var raises = Enumerable.Range(0, writers).Select(writer => Task.Run(async () =>
+            {
+                await start.Task;
+                await using var tx = await Tx.BeginAsync(Connections);
+                await AlarmService.RaiseAsync(tx, null, null, "gw-" + condition, "gateway.clock", key, writer % 2 == 0 ? "minor" : "major", "writer " + writer, Clock.UnixNow);
+                await tx.CommitAsync();
+            })).ToArray();
+            start.SetResult();
+            await Task.WhenAll(raises);
+            var alarm = Assert.Single(await Alarms.ListAsync(null, null, "gateway.clock", 100), a => a.Key == key);
+            Assert.Equal(AlarmStatus.Open, alarm.Status);
+            // The alarm carries the message of whichever raise committed last, as a refresh does.
+            Assert.StartsWith("writer ", alarm.Message);
+        }
+    }
+
+    [Fact]
+    public async Task The_migration_to_one_active_alarm_per_condition_closes_older_duplicates_and_keeps_the_newest()
+    {
+        // A database of an older version: the index not there yet, and one condition opened twice (once acknowledged).
+        await using (var tx = await Tx.BeginAsync(Connections))
+        {
+            await tx.ExecAsync("DROP INDEX alarms_active_key");
+            await tx.ExecAsync("DELETE FROM schema_version WHERE version = 131");
+            foreach (var (status, message) in new[] { ("acknowledged", "first"), ("open", "second"), ("cleared", "long ago") })
+                await tx.ExecAsync("INSERT INTO alarms (site, node, gateway, kind, alarm_key, severity, status, message, raised_at, updated_at) " +
+                    "VALUES (NULL, 'sl-0001', NULL, 'lamp.fault', 'lamp.fault:x@sl-0001', 'major', @s, @m, @at, @at)",
+                    ("@s", status), ("@m", message), ("@at", Clock.UnixNow));
+            await tx.ExecAsync("INSERT INTO alarms (site, node, gateway, kind, alarm_key, severity, status, message, raised_at, updated_at) " +
+                "VALUES (NULL, 'sl-0002', NULL, 'lamp.fault', 'lamp.fault:x@sl-0002', 'major', 'open', 'alone', 1, 1)");
+            await tx.CommitAsync();
+        }
+        await Services.GetRequiredService<Migrator>().MigrateAsync();
+
+        var alarms = await Alarms.ListAsync(null, null, "lamp.fault", 100);
+        Assert.Equal(["alone", "second"], alarms.Where(a => a.Status != AlarmStatus.Cleared).Select(a => a.Message).Order());
+        Assert.Equal(AlarmStatus.Cleared, alarms.Single(a => a.Message == "first").Status);
+        Assert.Equal(Clock.UnixNow, alarms.Single(a => a.Message == "first").ClearedAt);
+        // And the database now refuses a second active alarm of one condition, whoever writes it.
+        await using var again = await Tx.BeginAsync(Connections);
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => again.ExecAsync(
+            "INSERT INTO alarms (site, node, gateway, kind, alarm_key, severity, status, message, raised_at, updated_at) " +
+            "VALUES (NULL, 'sl-0002', NULL, 'lamp.fault', 'lamp.fault:x@sl-0002', 'major', 'open', 'twin', 2, 2)"));
+    }
+
+    [Fact]
     public void A_feed_chunk_outside_its_bounds_is_refused_at_start_naming_the_setting()
     {
         foreach (var chunk in new[] { 0, AlarmOptions.MaxChunkRecords + 1 })
