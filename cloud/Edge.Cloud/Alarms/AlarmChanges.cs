@@ -4,6 +4,8 @@ using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 using Edge.Cloud.Domain;
+using Edge.Cloud.Storage;
+using Edge.Sqlite;
 
 namespace Edge.Cloud.Alarms;
 
@@ -45,6 +47,44 @@ public sealed class AlarmChanges
         var (names, keys) = Tx.InList("@k", _changes.Select(c => c.Key).Distinct(StringComparer.Ordinal));
         var active = (await tx.QueryAsync($"SELECT alarm_key FROM alarms WHERE alarm_key IN ({names}) AND status IN ('open', 'acknowledged')",
             r => r.GetString(0), keys)).ToHashSet(StringComparer.Ordinal);
+        if (tx.Kind == StorageKind.Sqlite) WriteEach(tx, active);
+        else await WriteBatchedAsync(tx, active);
+        _changes.Clear();
+    }
+
+    /// <summary>
+    /// SQLite runs in this process, so there is no round trip to save: each change is one run of a statement prepared
+    /// once and bound by position. A command of many statements was prepared again at every run and bound each of its
+    /// parameters by name into each statement of it (2.0 ms of the record feed's time a batch of the benchmark's mix).
+    /// </summary>
+    private void WriteEach(Tx tx, HashSet<string> active)
+    {
+        SqliteRowStatement? raise = null, clear = null;
+        try
+        {
+            foreach (var change in _changes)
+            {
+                if (change.Raise is { } r)
+                {
+                    AlarmService.Raise(raise ??= new SqliteRowStatement(tx.Connection, AlarmService.RaiseSql("@")), r, change.Key, change.At);
+                    active.Add(change.Key);
+                }
+                else if (active.Remove(change.Key))
+                {
+                    (clear ??= new SqliteRowStatement(tx.Connection, AlarmService.ClearSql("@"))).Add(change.At).Add(change.Key).Execute();
+                }
+            }
+        }
+        finally
+        {
+            raise?.Dispose();
+            clear?.Dispose();
+        }
+    }
+
+    /// <summary>PostgreSQL: the writes that change something, many statements a command (one round trip each).</summary>
+    private async Task WriteBatchedAsync(Tx tx, HashSet<string> active)
+    {
         var sql = new StringBuilder();
         var parameters = new List<(string, object?)>();
         var statements = 0;
@@ -53,20 +93,19 @@ public sealed class AlarmChanges
             var p = "@a" + statements + "_";
             if (change.Raise is { } raise)
             {
-                sql.Append(AlarmService.RaiseSql(p));
+                sql.Append(AlarmService.RaiseSql(p)).Append(';');
                 parameters.AddRange(AlarmService.RaiseParameters(p, raise, change.Key, change.At));
                 active.Add(change.Key);
             }
             else if (active.Remove(change.Key))
             {
-                sql.Append($"UPDATE alarms SET status = 'cleared', cleared_at = {p}at, updated_at = {p}at WHERE alarm_key = {p}k AND status IN ('open', 'acknowledged');");
+                sql.Append(AlarmService.ClearSql(p)).Append(';');
                 parameters.AddRange([(p + "at", change.At), (p + "k", change.Key)]);
             }
             else continue;
             if (++statements == StatementsPerCommand) await FlushAsync();
         }
         await FlushAsync();
-        _changes.Clear();
 
         async Task FlushAsync()
         {

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using Edge.Cloud.Audit;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Storage;
+using Edge.Sqlite;
 
 namespace Edge.Cloud.Alarms;
 
@@ -96,13 +97,20 @@ public sealed class AlarmService
         "INSERT INTO alarms (site, node, gateway, kind, alarm_key, severity, status, message, raised_at, updated_at) " +
         $"VALUES ({p}site, {p}node, {p}gw, {p}kind, {p}k, {p}sev, 'open', {p}m, {p}at, {p}at) " +
         "ON CONFLICT (alarm_key) WHERE status IN ('open', 'acknowledged') " +
-        "DO UPDATE SET severity = excluded.severity, message = excluded.message, updated_at = excluded.updated_at;";
+        "DO UPDATE SET severity = excluded.severity, message = excluded.message, updated_at = excluded.updated_at";
 
     internal static (string Name, object? Value)[] RaiseParameters(string p, AlarmRaise raise, string key, long at) =>
         [(p + "site", raise.Site), (p + "node", raise.Node), (p + "gw", raise.Gateway), (p + "kind", raise.Kind),
             (p + "k", key), (p + "sev", raise.Severity), (p + "m", raise.Message), (p + "at", at)];
 
-    public static Task<int> ClearAsync(Tx tx, string key, long at) =>
-        tx.ExecAsync("UPDATE alarms SET status = 'cleared', cleared_at = @at, updated_at = @at WHERE alarm_key = @k AND status IN ('open', 'acknowledged')",
-            ("@at", at), ("@k", key));
+    /// <summary>The values of <see cref="RaiseSql"/> by position, for a statement prepared once (SQLite numbers named
+    /// parameters in the order they first appear: the order of <see cref="RaiseParameters"/>).</summary>
+    internal static int Raise(SqliteRowStatement statement, AlarmRaise raise, string key, long at) =>
+        statement.Add(raise.Site).Add(raise.Node).Add(raise.Gateway).Add(raise.Kind).Add(key).Add(raise.Severity).Add(raise.Message).Add(at).Execute();
+
+    /// <summary>Clears the active alarm of a condition, if there is one; parameters <c>{p}at</c>, <c>{p}k</c> in that order.</summary>
+    internal static string ClearSql(string p) =>
+        $"UPDATE alarms SET status = 'cleared', cleared_at = {p}at, updated_at = {p}at WHERE alarm_key = {p}k AND status IN ('open', 'acknowledged')";
+
+    public static Task<int> ClearAsync(Tx tx, string key, long at) => tx.ExecAsync(ClearSql("@"), ("@at", at), ("@k", key));
 }

@@ -803,6 +803,11 @@ public abstract class DomainSuite : IAsyncLifetime
         Assert.Equal(("sl-0001", AlarmStatus.Open, Clock.UnixNow + 3), (all[1].Node, all[1].Status, all[1].RaisedAt));
         Assert.Equal(("sl-0002", AlarmStatus.Open, Clock.UnixNow + 6), (all[2].Node, all[2].Status, all[2].RaisedAt));
         Assert.Equal(2, (await Alarms.ListAsync("active", null, null, 10)).Count);
+        // Every column of a raise, as docs/cloud.md §Alarms names it (SQLite binds them by position, PostgreSQL by name).
+        Assert.Equal((Site, "sl-0002", Gateway, "lamp.fault", $"lamp.fault:lamp-failure@{Site}/sl-0002", "major", "lamp-failure", Clock.UnixNow + 6, (long?)null),
+            (all[2].Site, all[2].Node, all[2].Gateway, all[2].Kind, all[2].Key, all[2].Severity, all[2].Message, all[2].UpdatedAt, all[2].ClearedAt));
+        // And of a refresh and a clear: the refresh's message, the clear's instant as both updated and cleared.
+        Assert.Equal(("major", Clock.UnixNow + 2, Clock.UnixNow), (all[0].Severity, all[0].UpdatedAt, all[0].RaisedAt));
     }
 
     [Fact]
