@@ -16,6 +16,9 @@ namespace Edge.Cloud.Lighting;
 /// <summary>A profile's document after a PUT, and the config versions the change produced.</summary>
 public sealed record ProfilePutResult(LightingProfile Profile, IReadOnlyList<Desired.DesiredConfig> Configs);
 
+/// <summary>What checking a lighting schedule found: every error with its path (empty: valid).</summary>
+public sealed record ProfileValidation(DocumentError[] Errors);
+
 /// <summary>What an assignment changed: how many nodes got a new desired config and its version per node (the
 /// documents themselves are at <c>GET /nodes/{id}/desired-config</c>).</summary>
 public sealed record AssignmentSummary(string Target, string? Profile, int NodesAffected, IReadOnlyList<NodeConfigVersion> Versions)
@@ -45,8 +48,9 @@ public static class LightingEndpoints
             .WithSummary("Create or replace a lighting schedule (body: the docs/dimming-profiles.md document, validated by the firmware's parser); 201 when created")
             .Produces<ProfilePutResult>().Produces<ProfilePutResult>(201).ProducesProblem(400);
         api.MapPost("/profiles/validate", async (HttpRequest request) =>
-                new { errors = ProfileService.Validate(await Api.RawBodyAsync(request)).Select(Api.Split).ToArray() })
-            .RequireAuthorization(Policies.Viewer).JsonDocumentBody(Examples.Profile).WithSummary("Check a lighting schedule without storing it: every error with its path");
+                new ProfileValidation(ProfileService.Validate(await Api.RawBodyAsync(request)).Select(Api.Split).ToArray()))
+            .RequireAuthorization(Policies.Viewer).JsonDocumentBody(Examples.Profile).WithSummary("Check a lighting schedule without storing it: every error with its path")
+            .Produces<ProfileValidation>();
         api.MapDelete("/profiles/{id}", async (string id, ClaimsPrincipal user, ProfileService s, CancellationToken ct) =>
             {
                 await s.DeleteAsync(user.Actor(), id, ct);
