@@ -130,6 +130,7 @@ public static partial class Program
                 return http;
             }).ToList();
             for (var i = 0; i < Gateways; i++) await FirstRequestAsync(clients[i], GatewayId(i));
+            await JitQuietAsync();
             var bodies = perGateway.Select((own, gateway) => own.Select(b => GzipBody(b, GatewayId(gateway))).ToList()).ToList();
             // The same split as the one-gateway path (its stages summed over all gateways' batches), so that the CPU per batch
             // and the record feed's transactions per batch of the figure the target is judged on are printed too.

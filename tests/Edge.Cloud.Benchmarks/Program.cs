@@ -320,6 +320,7 @@ public static partial class Program
             // What a gateway sends with each batch (HttpRecordSender): its version, and its backlog per request below.
             http.DefaultRequestHeaders.UserAgent.TryParseAdd("edge-gateway/1.0.0-bench");
             await FirstRequestAsync(http, Gateway);
+            await JitQuietAsync();
             // Stamped now, as a gateway stamps each batch: an old sentAt would raise the cloud's clock alarm on every batch.
             var bodies = batches.Select(GzipBody).ToList();
             var index = 0;
@@ -358,17 +359,42 @@ public static partial class Program
         }
     }
 
-    /// <summary>The app's first request, before the timing: an empty batch of the gateway. ASP.NET Core builds every
+    /// <summary>The app's first requests, before the timing: empty batches of the gateway. ASP.NET Core builds every
     /// endpoint's request delegate (expression trees compiled, then JIT-compiled) at a process's first request, ~0.5 s of
     /// CPU for this app's endpoints, which a running cloud pays once at start and not per batch; inside the timing it was
-    /// ~40 % of the http path's CPU samples in a 60-batch round (docs/cloud.md §Where the HTTP path's CPU goes).</summary>
+    /// ~40 % of the http path's CPU samples in a 60-batch round (docs/cloud.md §Where the HTTP path's CPU goes). Those
+    /// delegates are new methods in every app (each round starts one), so the tiered JIT compiles them again at tier 1
+    /// after their 30th call: <see cref="WarmRequests"/> requests take them past it, then <see cref="JitQuietAsync"/>
+    /// waits for the compilations in the background to end, so the timing starts on code as a running cloud has it.</summary>
     private static async Task FirstRequestAsync(HttpClient http, string gateway)
     {
-        using var content = new ByteArrayContent(GzipBody([], gateway));
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        content.Headers.ContentEncoding.Add("gzip");
-        using var response = await http.PostAsync($"api/v1/gateways/{gateway}/batches", content);
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"the warm-up batch was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        for (var i = 0; i < WarmRequests; i++)
+        {
+            using var content = new ByteArrayContent(GzipBody([], gateway));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            content.Headers.ContentEncoding.Add("gzip");
+            using var response = await http.PostAsync($"api/v1/gateways/{gateway}/batches", content);
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"the warm-up batch was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>Past the tiered JIT's call count (30) for the endpoint's own methods.</summary>
+    private const int WarmRequests = 40;
+
+    /// <summary>Waits until no method has been JIT-compiled for 300 ms (at most 10 s): tier-1 compilations of the code
+    /// just warmed run in the background, a little after their 30th call (the runtime's 100 ms call-counting delay).</summary>
+    internal static async Task JitQuietAsync()
+    {
+        var limit = Stopwatch.StartNew();
+        var count = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var quietSince = Stopwatch.StartNew();
+        while (quietSince.ElapsedMilliseconds < 300 && limit.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(50);
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now != count) quietSince.Restart();
+            count = now;
+        }
     }
 
     /// <summary>One http run's time by stage (the cloud's <c>edge.cloud.ingestion.stage.duration</c> histogram, summed),
