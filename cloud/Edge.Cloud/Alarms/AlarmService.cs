@@ -76,8 +76,15 @@ public sealed class AlarmService
         var alarm = await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id)) ?? throw DomainException.NotFound("alarm", id.ToString());
         if (alarm.Status != AlarmStatus.Open) throw DomainException.Conflict($"alarm {id} is {alarm.Status}; only an open alarm can be acknowledged");
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        await tx.ExecAsync("UPDATE alarms SET status = 'acknowledged', acknowledged_by = @by, acknowledged_at = @at, updated_at = @at WHERE id = @id",
-            ("@by", actor), ("@at", now), ("@id", id));
+        // Still open when written: on PostgreSQL the record feed may clear it between the read above and this update
+        // (SQLite's BEGIN IMMEDIATE lets no writer in between). Acknowledging it then would leave a cleared condition
+        // acknowledged, active for ever, and the next raise of it would refresh that row instead of opening an alarm.
+        if (await tx.ExecAsync("UPDATE alarms SET status = 'acknowledged', acknowledged_by = @by, acknowledged_at = @at, updated_at = @at WHERE id = @id AND status = 'open'",
+                ("@by", actor), ("@at", now), ("@id", id)) == 0)
+        {
+            var current = await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id));
+            throw DomainException.Conflict($"alarm {id} is {current?.Status ?? "gone"}; only an open alarm can be acknowledged");
+        }
         await _audit.WriteAsync(tx, actor, "alarm.acknowledge", "alarm:" + id, string.IsNullOrWhiteSpace(note) ? (object)new { alarm.Key } : new { alarm.Key, note });
         await tx.CommitAsync();
         return alarm with { Status = AlarmStatus.Acknowledged, AcknowledgedBy = actor, AcknowledgedAt = now, UpdatedAt = now };

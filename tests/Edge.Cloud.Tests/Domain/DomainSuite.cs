@@ -781,6 +781,38 @@ public abstract class DomainSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_alarm_cleared_while_a_user_acknowledges_it_stays_cleared_and_the_user_is_told()
+    {
+        await AddLightAsync("sl-0001");
+        await IngestAsync(Records.LampFault(1, "sl-0001", Clock.UnixNow));
+        var alarm = Assert.Single(await Alarms.ListAsync("open", null, null, 10));
+
+        // The lamp recovers: the record feed's clear is written but not committed yet when the technician acknowledges.
+        var clearing = await Tx.BeginAsync(Connections);
+        await AlarmService.ClearAsync(clearing, alarm.Key, Clock.UnixNow + 5);
+        var acknowledge = Task.Run(() => Alarms.AcknowledgeAsync("maria", alarm.Id));
+        if (Connections.Kind == StorageKind.Postgres)
+        {
+            // Its read saw the alarm open; its update waits for the clear's row lock.
+            await EventuallyAsync(async () =>
+            {
+                await using var read = await Tx.ReadAsync(Connections);
+                return await read.LongAsync("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE alarms SET status = ''acknowledged''%'") ?? 0;
+            }, waiting => waiting > 0);
+        }
+        await clearing.CommitAsync();
+        await clearing.DisposeAsync();
+
+        var error = await Assert.ThrowsAsync<DomainException>(() => acknowledge);
+        Assert.Equal((409, $"alarm {alarm.Id} is cleared; only an open alarm can be acknowledged"), (error.Status, error.Message));
+        var after = await Alarms.GetAsync(alarm.Id);
+        Assert.Equal((AlarmStatus.Cleared, (string?)null), (after.Status, after.AcknowledgedBy));
+        // The next failure opens a new alarm, as after any clear.
+        await IngestAsync(Records.LampFault(2, "sl-0001", Clock.UnixNow + 10));
+        Assert.NotEqual(alarm.Id, Assert.Single(await Alarms.ListAsync("open", null, null, 10)).Id);
+    }
+
+    [Fact]
     public async Task Alarm_changes_of_one_batch_apply_in_record_order()
     {
         // The feed writes a batch's alarm changes together (AlarmChanges): within one batch a raise, its refresh, its
