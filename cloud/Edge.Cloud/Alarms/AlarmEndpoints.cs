@@ -43,6 +43,10 @@ public static class AlarmEndpoints
         api.MapPost("/alarms/{id:long}/acknowledge", (long id, ClaimsPrincipal user, AlarmService s, CancellationToken ct) => s.AcknowledgeAsync(user.Actor(), id, ct))
             .RequireAuthorization(Policies.Technician).WithSummary("Acknowledge an open alarm (it stays until its condition clears)")
             .Produces<AlarmInfo>().ProducesProblem(409);
+        api.MapPost("/alarms/{id:long}/clear", (long id, ClaimsPrincipal user, AlarmService s, CancellationToken ct) => s.ClearByUserAsync(user.Actor(), id, null, ct))
+            .RequireAuthorization(Policies.Technician)
+            .WithSummary("Clear an active alarm that nothing clears by itself (gateway.storage-reset, node.gateway-conflict, node.fault-report); 409 for other kinds")
+            .Produces<AlarmInfo>().ProducesProblem(409);
         return endpoints;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Edge.Cloud.Audit;
@@ -88,6 +89,38 @@ public sealed class AlarmService
         await _audit.WriteAsync(tx, actor, "alarm.acknowledge", "alarm:" + id, string.IsNullOrWhiteSpace(note) ? (object)new { alarm.Key } : new { alarm.Key, note });
         await tx.CommitAsync();
         return alarm with { Status = AlarmStatus.Acknowledged, AcknowledgedBy = actor, AcknowledgedAt = now, UpdatedAt = now };
+    }
+
+    /// <summary>
+    /// The kinds whose condition nothing clears by itself: a storage reset and a gateway conflict happened once, a
+    /// citizen's fault report is resolved by the technician who checked it. A user clears them
+    /// (<see cref="ClearByUserAsync"/>); every other kind clears when its condition ends, and is refused there.
+    /// </summary>
+    public static readonly IReadOnlySet<string> ClearedByUser = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Ingestion.OutboxEpochs.ResetAlarmKind, Ingestion.RecordAdmission.ConflictAlarmKind, FaultReports.FaultReportService.AlarmKind,
+    };
+
+    /// <summary>Clears an active alarm of a kind nothing clears by itself (<see cref="ClearedByUser"/>);
+    /// <paramref name="note"/> (what was done) goes to the audit entry. While it stays active, the same condition
+    /// raised again only refreshes it: clearing it lets the next occurrence open a new alarm.</summary>
+    public async Task<AlarmInfo> ClearByUserAsync(string actor, long id, string? note, CancellationToken ct = default)
+    {
+        await using var tx = await Tx.BeginAsync(_connections, ct);
+        var alarm = await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id)) ?? throw DomainException.NotFound("alarm", id.ToString());
+        if (!ClearedByUser.Contains(alarm.Kind))
+        {
+            throw DomainException.Conflict($"alarm {id} ({alarm.Kind}) clears when its condition ends; a user clears only {string.Join(", ", ClearedByUser.Order(StringComparer.Ordinal))}");
+        }
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        // Still active when written (on PostgreSQL another transaction may clear it after the read above).
+        if (await tx.ExecAsync(ClearSql("@") + " AND id = @id", ("@at", now), ("@k", alarm.Key), ("@id", id)) == 0)
+        {
+            throw DomainException.Conflict($"alarm {id} is cleared already");
+        }
+        await _audit.WriteAsync(tx, actor, "alarm.clear", "alarm:" + id, string.IsNullOrWhiteSpace(note) ? (object)new { alarm.Key } : new { alarm.Key, note });
+        await tx.CommitAsync();
+        return alarm with { Status = AlarmStatus.Cleared, ClearedAt = now, UpdatedAt = now };
     }
 
     /// <summary>Raises the condition <paramref name="key"/> (or refreshes severity/message of its active alarm).</summary>

@@ -37,7 +37,7 @@ public sealed class AuditLog
     /// <summary>The actions a technician may read: lighting (profiles and their assignments), commands and alarms.
     /// An admin reads every action.</summary>
     public static readonly string[] TechnicianActions =
-        ["profile.put", "profile.delete", "group.profile", "node.profile", "command.issue", "alarm.acknowledge"];
+        ["profile.put", "profile.delete", "group.profile", "node.profile", "command.issue", "alarm.acknowledge", "alarm.clear"];
 
     /// <summary>Newest first; <paramref name="before"/> pages back (an id from the previous page);
     /// <paramref name="actions"/>, when given, limits the entries to those actions.</summary>

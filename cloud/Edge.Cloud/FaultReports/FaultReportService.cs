@@ -25,6 +25,9 @@ public sealed record FaultReportInfo(long Id, string Node, string Site, long At,
 /// </summary>
 public sealed class FaultReportService
 {
+    /// <summary>The alarm a report opens (or refreshes) for its node; a technician clears it once checked.</summary>
+    public const string AlarmKind = "node.fault-report";
+
     /// <summary>What a citizen can choose ("other" with free text).</summary>
     public static readonly string[] Kinds = { "lamp-out", "always-on", "flickering", "display-broken", "other" };
 
@@ -74,7 +77,7 @@ public sealed class FaultReportService
             ("@n", node), ("@s", info.Site), ("@at", now), ("@k", request.Kind), ("@t", text), ("@p", photo)))!.Value;
         string message = "citizen report: " + request.Kind.Replace('-', ' ') + (text is null ? "" : " — " + (text.Length > 120 ? text[..120] + "…" : text));
         string severity = request.Kind is "lamp-out" or "display-broken" ? "major" : "minor";
-        await AlarmService.RaiseAsync(tx, info.Site, node, info.Gateway, "node.fault-report", AlarmRules.Key("node.fault-report", null, info.Site + "/" + node), severity, message, now);
+        await AlarmService.RaiseAsync(tx, info.Site, node, info.Gateway, AlarmKind, AlarmRules.Key(AlarmKind, null, info.Site + "/" + node), severity, message, now);
         await _audit.WriteAsync(tx, "public", "fault.report", "node:" + node, new { id, kind = request.Kind, photo = photo is not null });
         await tx.CommitAsync();
         return new FaultReportInfo(id, node, info.Site, now, request.Kind, text, photo is not null);

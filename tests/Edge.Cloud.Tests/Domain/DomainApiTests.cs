@@ -329,6 +329,10 @@ public sealed class DomainApiTests : IAsyncLifetime
         var acknowledged = await Json(await technician.PostAsync($"/api/v1/alarms/{alarmId}/acknowledge", null));
         Assert.Equal(("acknowledged", "technician-1"), (acknowledged.GetProperty("status").GetString(), acknowledged.GetProperty("acknowledgedBy").GetString()));
         await Problem(await technician.PostAsync($"/api/v1/alarms/{alarmId}/acknowledge", null), HttpStatusCode.Conflict);
+        // A lamp fault clears when the lamp reports it fixed, not by hand; a viewer clears nothing.
+        await Problem(await _clients["viewer"].PostAsync($"/api/v1/alarms/{alarmId}/clear", null), HttpStatusCode.Forbidden);
+        Assert.Contains("clears when its condition ends", (await Problem(await technician.PostAsync($"/api/v1/alarms/{alarmId}/clear", null), HttpStatusCode.Conflict))
+            .GetProperty("detail").GetString());
 
         var clear = Records.LampFault(3, "sl-0001", ts + 200);
         clear["payload"]!["active"] = false;

@@ -781,6 +781,43 @@ public abstract class DomainSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_technician_clears_an_alarm_nothing_clears_by_itself_and_the_next_occurrence_opens_a_new_one()
+    {
+        await AddLightAsync("sl-0001");
+        var key = AlarmRules.Key(Edge.Cloud.Ingestion.RecordAdmission.ConflictAlarmKind, null, Site + "/sl-0001");
+        async Task<AlarmInfo> RaiseConflictAsync(string message)
+        {
+            await using (var tx = await Tx.BeginAsync(Connections))
+            {
+                await AlarmService.RaiseAsync(tx, Site, "sl-0001", "gw-other", Edge.Cloud.Ingestion.RecordAdmission.ConflictAlarmKind, key, "major", message, Clock.UnixNow);
+                await tx.CommitAsync();
+            }
+            return Assert.Single(await Alarms.ListAsync("active", "sl-0001", Edge.Cloud.Ingestion.RecordAdmission.ConflictAlarmKind, 10));
+        }
+        var conflict = await RaiseConflictAsync("gw-other sent records for sl-0001");
+        await Alarms.AcknowledgeAsync("maria", conflict.Id);
+        // Acknowledged, a new conflict only refreshes it: nobody would see it. Cleared, the next one opens anew.
+        Assert.Equal(conflict.Id, (await RaiseConflictAsync("again")).Id);
+        Clock.Advance(60);
+        var cleared = await Alarms.ClearByUserAsync("maria", conflict.Id, "gw-other re-flashed with its own node list");
+        Assert.Equal((AlarmStatus.Cleared, Clock.UnixNow), (cleared.Status, cleared.ClearedAt!.Value));
+        Assert.Equal((AlarmStatus.Cleared, Clock.UnixNow, "maria"), (await Alarms.GetAsync(conflict.Id)) is var stored ? (stored.Status, stored.ClearedAt!.Value, stored.AcknowledgedBy) : default);
+        var audit = Assert.Single(await Services.GetRequiredService<AuditLog>().ListAsync("alarm:" + conflict.Id, "maria", null, 10), e => e.Action == "alarm.clear");
+        Assert.Equal("gw-other re-flashed with its own node list", audit.Detail!.Value.GetProperty("note").GetString());
+        var next = await RaiseConflictAsync("a third time");
+        Assert.NotEqual(conflict.Id, next.Id);
+        Assert.Equal(AlarmStatus.Open, next.Status);
+
+        // Cleared already, or a kind its condition clears: refused, naming why.
+        Assert.Equal(409, (await Assert.ThrowsAsync<DomainException>(() => Alarms.ClearByUserAsync("maria", conflict.Id, null))).Status);
+        await IngestAsync(Records.LampFault(1, "sl-0001", Clock.UnixNow));
+        var fault = Assert.Single(await Alarms.ListAsync("open", "sl-0001", "lamp.fault", 10));
+        var refused = await Assert.ThrowsAsync<DomainException>(() => Alarms.ClearByUserAsync("maria", fault.Id, null));
+        Assert.Equal($"alarm {fault.Id} (lamp.fault) clears when its condition ends; a user clears only gateway.storage-reset, node.fault-report, node.gateway-conflict", refused.Message);
+        Assert.Equal(AlarmStatus.Open, (await Alarms.GetAsync(fault.Id)).Status);
+    }
+
+    [Fact]
     public async Task An_alarm_cleared_while_a_user_acknowledges_it_stays_cleared_and_the_user_is_told()
     {
         await AddLightAsync("sl-0001");

@@ -152,6 +152,36 @@ public sealed class LiveComponentsTests : ComponentTest
     }
 
     [Fact]
+    public async Task A_technician_clears_a_gateway_conflict_with_a_note_and_a_lamp_fault_offers_no_clear()
+    {
+        const string node = "sl-live-conflict";
+        var alarms = await RenderAlarmsAsync("technician", node);
+        // A gateway sent records for a node assigned to another: nothing clears that by itself.
+        const string kind = Edge.Cloud.Ingestion.RecordAdmission.ConflictAlarmKind;
+        await using (var tx = await Edge.Cloud.Domain.Tx.BeginAsync(_site.Server.App.Services.GetRequiredService<Edge.Cloud.Storage.IStorageConnections>()))
+        {
+            await AlarmService.RaiseAsync(tx, ConsoleServer.Site, node, "gw-elsewhere", kind, AlarmRules.Key(kind, null, ConsoleServer.Site + "/" + node), "major",
+                "gw-elsewhere sent records for " + node, ConsoleServer.T0 + 40);
+            await tx.CommitAsync();
+        }
+        var conflict = Assert.Single(await _site.Server.App.Services.GetRequiredService<AlarmService>().ListAsync("open", node, kind, 10));
+        _ticks.Advance(LiveRefresh.Interval);
+        alarms.WaitForAssertion(() => Assert.Contains(kind, alarms.Find($"tr[data-alarm='{conflict.Id}']").TextContent), Patience);
+        // The lamp fault of the first node: acknowledge only, its clear comes from the lamp.
+        var fault = alarms.FindAll("#alarms-table tr[data-alarm]").First(r => r.TextContent.Contains("lamp.fault"));
+        Assert.Empty(fault.QuerySelectorAll("button[data-action='clear']"));
+
+        alarms.Find($"#note-{conflict.Id}").Change("node moved back to its own gateway");
+        alarms.Find($"tr[data-alarm='{conflict.Id}'] button[data-action='clear']").Click();
+        alarms.WaitForAssertion(() => Assert.Contains($"Alarm {conflict.Id} cleared.", alarms.Markup), Patience);
+        Assert.Equal(AlarmStatus.Cleared, (await _site.Server.App.Services.GetRequiredService<AlarmService>().GetAsync(conflict.Id)).Status);
+        var audit = await _site.Server.App.Services.GetRequiredService<AuditLog>().ListAsync("alarm:" + conflict.Id, "technician", null, 5);
+        Assert.Equal(("alarm.clear", "node moved back to its own gateway"), Assert.Single(audit) is var entry ? (entry.Action, entry.Detail!.Value.GetProperty("note").GetString()) : default);
+        // Gone from the active list.
+        alarms.WaitForAssertion(() => Assert.Empty(alarms.FindAll($"tr[data-alarm='{conflict.Id}']")), Patience);
+    }
+
+    [Fact]
     public async Task A_viewer_sees_the_alarms_live_but_no_acknowledge_control()
     {
         const string node = "sl-live-viewer";
