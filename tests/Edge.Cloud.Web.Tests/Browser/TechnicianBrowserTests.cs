@@ -78,6 +78,34 @@ public sealed class TechnicianBrowserTests(ConsoleSite site)
     }
 
     [Fact]
+    public async Task A_gateway_conflict_is_cleared_with_a_note_and_leaves_the_active_list()
+    {
+        var page = await site.SignedInPageAsync("technician", "/alarms");
+        await page.WaitForURLAsync("**/alarms");
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        // A gateway sent records for the gauge, which is assigned to another: nothing clears that by itself.
+        const string kind = Edge.Cloud.Ingestion.RecordAdmission.ConflictAlarmKind;
+        await using (var tx = await Edge.Cloud.Domain.Tx.BeginAsync(site.Server.App.Services.GetRequiredService<Edge.Cloud.Storage.IStorageConnections>()))
+        {
+            await Edge.Cloud.Alarms.AlarmService.RaiseAsync(tx, ConsoleServer.Site, ConsoleServer.Gauge, "gw-elsewhere", kind,
+                Edge.Cloud.Alarms.AlarmRules.Key(kind, null, ConsoleServer.Site + "/" + ConsoleServer.Gauge), "major", "records from gw-elsewhere", ConsoleServer.T0 + 20);
+            await tx.CommitAsync();
+        }
+        var row = page.Locator("#alarms-table tbody tr", new PageLocatorOptions { HasText = kind });
+        await row.WaitForAsync();
+        var id = long.Parse((await row.GetAttributeAsync("data-alarm"))!);
+
+        await row.Locator("input").FillAsync("gauge moved back to gw-igoumenitsa-1");
+        await row.Locator("button[data-action=clear]").ClickAsync();
+        await page.GetByText($"Ο συναγερμός {id} εκκαθαρίστηκε.").WaitForAsync();
+        await page.Locator($"#alarms-table tr[data-alarm='{id}']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        Assert.Equal("cleared", (await site.Server.App.Services.GetRequiredService<Edge.Cloud.Alarms.AlarmService>().GetAsync(id)).Status);
+        var audit = await site.Server.App.Services.GetRequiredService<AuditLog>().ListAsync("alarm:" + id, null, null, 5);
+        Assert.Equal(("alarm.clear", "gauge moved back to gw-igoumenitsa-1"), Assert.Single(audit) is var entry ? (entry.Action, entry.Detail!.Value.GetProperty("note").GetString()) : default);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_viewer_sees_no_edit_controls_and_a_forged_command_post_is_refused()
     {
         var page = await site.SignedInPageAsync("viewer", NodePath);
