@@ -65,8 +65,15 @@ public sealed class AlarmService
     public async Task<AlarmInfo> GetAsync(long id, CancellationToken ct = default)
     {
         await using var tx = await Tx.ReadAsync(_connections, ct);
-        return await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id)) ?? throw DomainException.NotFound("alarm", id.ToString());
+        return await FindAsync(tx, id);
     }
+
+    private static async Task<AlarmInfo> FindAsync(Tx tx, long id) =>
+        await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id)) ?? throw DomainException.NotFound("alarm", id.ToString());
+
+    /// <summary>The audit entry of a user's action on <paramref name="alarm"/>, with the note typed beside it, if any.</summary>
+    private Task AuditAsync(Tx tx, string actor, string action, AlarmInfo alarm, string? note) =>
+        _audit.WriteAsync(tx, actor, action, "alarm:" + alarm.Id, string.IsNullOrWhiteSpace(note) ? (object)new { alarm.Key } : new { alarm.Key, note });
 
     public Task<AlarmInfo> AcknowledgeAsync(string actor, long id, CancellationToken ct = default) => AcknowledgeAsync(actor, id, null, ct);
 
@@ -74,7 +81,7 @@ public sealed class AlarmService
     public async Task<AlarmInfo> AcknowledgeAsync(string actor, long id, string? note, CancellationToken ct)
     {
         await using var tx = await Tx.BeginAsync(_connections, ct);
-        var alarm = await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id)) ?? throw DomainException.NotFound("alarm", id.ToString());
+        var alarm = await FindAsync(tx, id);
         if (alarm.Status != AlarmStatus.Open) throw DomainException.Conflict($"alarm {id} is {alarm.Status}; only an open alarm can be acknowledged");
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         // Still open when written: on PostgreSQL the record feed may clear it between the read above and this update
@@ -86,7 +93,7 @@ public sealed class AlarmService
             var current = await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id));
             throw DomainException.Conflict($"alarm {id} is {current?.Status ?? "gone"}; only an open alarm can be acknowledged");
         }
-        await _audit.WriteAsync(tx, actor, "alarm.acknowledge", "alarm:" + id, string.IsNullOrWhiteSpace(note) ? (object)new { alarm.Key } : new { alarm.Key, note });
+        await AuditAsync(tx, actor, "alarm.acknowledge", alarm, note);
         await tx.CommitAsync();
         return alarm with { Status = AlarmStatus.Acknowledged, AcknowledgedBy = actor, AcknowledgedAt = now, UpdatedAt = now };
     }
@@ -107,7 +114,7 @@ public sealed class AlarmService
     public async Task<AlarmInfo> ClearByUserAsync(string actor, long id, string? note, CancellationToken ct = default)
     {
         await using var tx = await Tx.BeginAsync(_connections, ct);
-        var alarm = await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id)) ?? throw DomainException.NotFound("alarm", id.ToString());
+        var alarm = await FindAsync(tx, id);
         if (!ClearedByUser.Contains(alarm.Kind))
         {
             throw DomainException.Conflict($"alarm {id} ({alarm.Kind}) clears when its condition ends; a user clears only {string.Join(", ", ClearedByUser.Order(StringComparer.Ordinal))}");
@@ -118,7 +125,7 @@ public sealed class AlarmService
         {
             throw DomainException.Conflict($"alarm {id} is cleared already");
         }
-        await _audit.WriteAsync(tx, actor, "alarm.clear", "alarm:" + id, string.IsNullOrWhiteSpace(note) ? (object)new { alarm.Key } : new { alarm.Key, note });
+        await AuditAsync(tx, actor, "alarm.clear", alarm, note);
         await tx.CommitAsync();
         return alarm with { Status = AlarmStatus.Cleared, ClearedAt = now, UpdatedAt = now };
     }

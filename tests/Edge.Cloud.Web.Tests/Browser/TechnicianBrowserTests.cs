@@ -85,12 +85,7 @@ public sealed class TechnicianBrowserTests(ConsoleSite site)
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         // A gateway sent records for the gauge, which is assigned to another: nothing clears that by itself.
         const string kind = Edge.Cloud.Ingestion.RecordAdmission.ConflictAlarmKind;
-        await using (var tx = await Edge.Cloud.Domain.Tx.BeginAsync(site.Server.App.Services.GetRequiredService<Edge.Cloud.Storage.IStorageConnections>()))
-        {
-            await Edge.Cloud.Alarms.AlarmService.RaiseAsync(tx, ConsoleServer.Site, ConsoleServer.Gauge, "gw-elsewhere", kind,
-                Edge.Cloud.Alarms.AlarmRules.Key(kind, null, ConsoleServer.Site + "/" + ConsoleServer.Gauge), "major", "records from gw-elsewhere", ConsoleServer.T0 + 20);
-            await tx.CommitAsync();
-        }
+        await site.Server.RaiseGatewayConflictAsync(ConsoleServer.Gauge, "gw-elsewhere", "records from gw-elsewhere", ConsoleServer.T0 + 20);
         var row = page.Locator("#alarms-table tbody tr", new PageLocatorOptions { HasText = kind });
         await row.WaitForAsync();
         var id = long.Parse((await row.GetAttributeAsync("data-alarm"))!);

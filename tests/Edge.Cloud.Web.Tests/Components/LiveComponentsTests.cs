@@ -158,13 +158,7 @@ public sealed class LiveComponentsTests : ComponentTest
         var alarms = await RenderAlarmsAsync("technician", node);
         // A gateway sent records for a node assigned to another: nothing clears that by itself.
         const string kind = Edge.Cloud.Ingestion.RecordAdmission.ConflictAlarmKind;
-        await using (var tx = await Edge.Cloud.Domain.Tx.BeginAsync(_site.Server.App.Services.GetRequiredService<Edge.Cloud.Storage.IStorageConnections>()))
-        {
-            await AlarmService.RaiseAsync(tx, ConsoleServer.Site, node, "gw-elsewhere", kind, AlarmRules.Key(kind, null, ConsoleServer.Site + "/" + node), "major",
-                "gw-elsewhere sent records for " + node, ConsoleServer.T0 + 40);
-            await tx.CommitAsync();
-        }
-        var conflict = Assert.Single(await _site.Server.App.Services.GetRequiredService<AlarmService>().ListAsync("open", node, kind, 10));
+        var conflict = await _site.Server.RaiseGatewayConflictAsync(node, "gw-elsewhere", "gw-elsewhere sent records for " + node, ConsoleServer.T0 + 40);
         _ticks.Advance(LiveRefresh.Interval);
         alarms.WaitForAssertion(() => Assert.Contains(kind, alarms.Find($"tr[data-alarm='{conflict.Id}']").TextContent), Patience);
         // The lamp fault of the first node: acknowledge only, its clear comes from the lamp.

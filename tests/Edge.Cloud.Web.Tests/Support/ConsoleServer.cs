@@ -123,6 +123,19 @@ public sealed class ConsoleServer : IAsyncDisposable
         await App.Services.GetRequiredService<RecordFeed>().RunOnceAsync();
     }
 
+    /// <summary>Raises a gateway conflict for <paramref name="node"/>, as admission does when <paramref name="from"/> sends
+    /// records for it (a kind nothing clears by itself); returns the alarm.</summary>
+    public async Task<AlarmInfo> RaiseGatewayConflictAsync(string node, string from, string message, long at)
+    {
+        const string kind = Edge.Cloud.Ingestion.RecordAdmission.ConflictAlarmKind;
+        await using (var tx = await Edge.Cloud.Domain.Tx.BeginAsync(App.Services.GetRequiredService<Edge.Cloud.Storage.IStorageConnections>()))
+        {
+            await AlarmService.RaiseAsync(tx, Site, node, from, kind, AlarmRules.Key(kind, null, Site + "/" + node), "major", message, at);
+            await tx.CommitAsync();
+        }
+        return Assert.Single(await App.Services.GetRequiredService<AlarmService>().ListAsync("open", node, kind, 10));
+    }
+
     private static string At(long offsetSeconds) => DateTimeOffset.FromUnixTimeSeconds(T0 + offsetSeconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
 
     private static JsonObject Text(string el, string en) => new() { ["el"] = el, ["en"] = en };
