@@ -44,8 +44,8 @@ public sealed class AlarmChanges
     public async Task WriteAsync(Tx tx)
     {
         if (_changes.Count == 0) return;
-        var (names, keys) = Tx.InList("@k", _changes.Select(c => c.Key).Distinct(StringComparer.Ordinal));
-        var active = (await tx.QueryAsync($"SELECT alarm_key FROM alarms WHERE alarm_key IN ({names}) AND status IN ('open', 'acknowledged')",
+        var (match, keys) = tx.AnyOf("alarm_key", "@k", _changes.Select(c => c.Key).Distinct(StringComparer.Ordinal).ToList());
+        var active = (await tx.QueryAsync($"SELECT alarm_key FROM alarms WHERE {match} AND status IN ('open', 'acknowledged')",
             r => r.GetString(0), keys)).ToHashSet(StringComparer.Ordinal);
         if (tx.Kind == StorageKind.Sqlite) WriteEach(tx, active);
         else await WriteBatchedAsync(tx, active);

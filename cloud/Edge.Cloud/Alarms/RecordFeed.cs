@@ -47,8 +47,7 @@ public sealed class AlarmOptions
     /// events/s end to end on SQLite, the same on PostgreSQL, and commands complete sooner.</summary>
     public int CoalesceMs { get; set; }
 
-    /// <summary>Largest <see cref="ChunkRecords"/>: a chunk of events alone keeps its alarm lookup under SQLite's
-    /// 32,766 parameters.</summary>
+    /// <summary>Largest <see cref="ChunkRecords"/>: one transaction stays short (on SQLite it holds the single writer).</summary>
     public const int MaxChunkRecords = 20_000;
 
     /// <summary>A gateway with no batch and no downlink poll for this long is offline.</summary>

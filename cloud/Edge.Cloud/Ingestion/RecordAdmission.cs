@@ -145,20 +145,13 @@ public sealed class RecordAdmission
 
     private static async Task<Dictionary<string, NodeAssignment>> AssignmentsAsync(Tx tx, List<string> ids)
     {
-        // PostgreSQL takes the batch's node ids as one array parameter: a statement of ~500 parameters costs more to send
-        // and plan than to run. SQLite (in process, no planning round trip) keeps the IN list.
-        string match;
-        (string, object?)[] parameters;
-        if (tx.Kind == StorageKind.Postgres) (match, parameters) = ("n.id = ANY(@n)", [("@n", ids.ToArray())]);
-        else
-        {
-            (var names, parameters) = Tx.InList("@n", ids);
-            match = $"n.id IN ({names})";
-        }
+        // The batch's node ids as one parameter: a statement of ~500 parameters costs more to send, prepare and bind than
+        // to run (measured on SQLite: docs/cloud.md §Ingestion benchmark, 2026-12-05).
+        var (match, parameter) = tx.AnyOf("n.id", "@n", ids);
         // The successor is looked up only for a removed node (the subquery is per row).
         var rows = await tx.QueryAsync(
             $"SELECT n.id, n.site, n.gateway, n.removed, CASE WHEN n.removed <> 0 THEN (SELECT MAX(r.new_node) FROM node_replacements r WHERE r.old_node = n.id) END FROM nodes n WHERE {match}",
-            r => new NodeAssignment(r.GetString(0), r.GetString(1), r.Str(2), r.Bool(3), r.Str(4)), parameters);
+            r => new NodeAssignment(r.GetString(0), r.GetString(1), r.Str(2), r.Bool(3), r.Str(4)), parameter);
         return rows.ToDictionary(n => n.Id, StringComparer.Ordinal);
     }
 

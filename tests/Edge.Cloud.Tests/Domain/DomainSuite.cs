@@ -133,6 +133,25 @@ public abstract class DomainSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_parameter_of_many_values_matches_exactly_those_values_however_they_are_written()
+    {
+        // Admission's node lookup and the feed's alarm lookup pass a batch's values as one parameter (a JSON array on
+        // SQLite, a text array on PostgreSQL). Values that JSON escapes must come back equal, and 600 of them (more than
+        // a batch's nodes) must all be matched.
+        string[] awkward = ["plain", "quote\"d", "it's", "back\\slash", "tab\there", "Ηγουμενίτσα", "a+b<c>&d", "", "lamp.fault|igoumenitsa/lamp-1"];
+        var wanted = awkward.Concat(Enumerable.Range(0, 600).Select(i => $"lamp-{i:D4}")).ToList();
+        var table = string.Join(", ", wanted.Concat(["not-asked", "Ηγουμενιτσα"]).Select(v => "('" + v.Replace("'", "''") + "')"));
+        await using var tx = await Tx.ReadAsync(Connections);
+
+        var (match, parameter) = tx.AnyOf("v", "@v", wanted);
+        var found = await tx.QueryAsync($"WITH t(v) AS (VALUES {table}) SELECT v FROM t WHERE {match}", r => r.GetString(0), parameter);
+        Assert.Equal(wanted.Order(StringComparer.Ordinal), found.Order(StringComparer.Ordinal));
+
+        var (none, empty) = tx.AnyOf("v", "@v", []);
+        Assert.Empty(await tx.QueryAsync($"WITH t(v) AS (VALUES {table}) SELECT v FROM t WHERE {none}", r => r.GetString(0), empty));
+    }
+
+    [Fact]
     public async Task Assigning_a_profile_to_a_group_bumps_every_member_and_a_node_assignment_overrides_it()
     {
         foreach (var id in new[] { "sl-0001", "sl-0002", "sl-0003" }) await AddLightAsync(id);
