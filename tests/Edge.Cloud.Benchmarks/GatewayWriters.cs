@@ -64,10 +64,7 @@ public static partial class Program
         Func<int, IngestRecord[], int, Task> post, Func<Task>? drain = null)
     {
         var latencies = new List<double>();
-        var window = Stopwatch.GetTimestamp();
-        var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
-        var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
-        AllocationTypes.Instance?.Reset();
+        var window = TimedWindow.Start();
         var total = Stopwatch.StartNew();
         await Task.WhenAll(perGateway.Select((batches, gateway) => Task.Run(async () =>
         {
@@ -82,8 +79,7 @@ public static partial class Program
         })));
         if (drain is not null) await drain();
         var seconds = total.Elapsed.TotalSeconds;
-        PrintWindow(provider, path + WritersSuffix, window, jitted, GC.GetTotalAllocatedBytes() - allocated, GC.GetTotalPauseDuration() - paused);
-        AllocationTypes.Instance?.Print(provider + " " + path + WritersSuffix, perGateway.Sum(g => g.Count));
+        window.Print(provider, path + WritersSuffix, perGateway.Sum(g => g.Count));
         latencies.Sort();
         return new Result(provider, path + WritersSuffix, perGateway.Sum(g => g.Sum(b => b.Length)), seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95));
     }

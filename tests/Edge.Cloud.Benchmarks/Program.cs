@@ -172,10 +172,7 @@ public static partial class Program
     {
         await PathSettle.BeforePathAsync();
         var latencies = new List<double>(batches.Count);
-        var window = Stopwatch.GetTimestamp();
-        var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
-        var (allocated, paused) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
-        AllocationTypes.Instance?.Reset();
+        var window = TimedWindow.Start();
         var total = Stopwatch.StartNew();
         foreach (var batch in batches)
         {
@@ -185,20 +182,30 @@ public static partial class Program
         }
         if (drain is not null) await drain();
         var seconds = total.Elapsed.TotalSeconds;
-        PrintWindow(provider, path, window, jitted, GC.GetTotalAllocatedBytes() - allocated, GC.GetTotalPauseDuration() - paused);
-        AllocationTypes.Instance?.Print(provider + " " + path, batches.Count);
+        window.Print(provider, path, batches.Count);
         latencies.Sort();
         return new Result(provider, path, batches.Sum(b => b.Length), seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95));
     }
 
-    /// <summary>The path's timed window on the monotonic clock (Stopwatch's on Linux), for a profiler's time filter: e.g.
+    /// <summary>A path's timed window on the monotonic clock (Stopwatch's on Linux), for a profiler's time filter: e.g.
     /// <c>perf record -k CLOCK_MONOTONIC</c>, then <c>perf report --time start,end</c> with these seconds; and how many
     /// methods the JIT had compiled before and after it (tiering up, dynamic methods of a new app), what the process
-    /// allocated meanwhile and how long its garbage collections paused it.</summary>
-    private static void PrintWindow(string provider, string path, long started, long jitted, long allocated, TimeSpan paused)
+    /// allocated meanwhile and how long its garbage collections paused it (with <c>--alloc-types</c>, by type too).</summary>
+    private readonly record struct TimedWindow(long Started, long Jitted, long Allocated, TimeSpan Paused)
     {
-        static string Seconds(long ticks) => ((decimal)ticks / Stopwatch.Frequency).ToString("F6", CultureInfo.InvariantCulture);
-        Console.Error.WriteLine($"# window {provider} '{path}' {Seconds(started)},{Seconds(Stopwatch.GetTimestamp())}; methods JIT-compiled in the process before it {jitted}, after it {System.Runtime.JitInfo.GetCompiledMethodCount()}; {allocated / 1048576.0:F0} MB allocated, GC pauses {paused.TotalMilliseconds:F0} ms");
+        public static TimedWindow Start()
+        {
+            AllocationTypes.Instance?.Reset();
+            return new(Stopwatch.GetTimestamp(), System.Runtime.JitInfo.GetCompiledMethodCount(), GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration());
+        }
+
+        public void Print(string provider, string path, int batches)
+        {
+            static string Seconds(long ticks) => ((decimal)ticks / Stopwatch.Frequency).ToString("F6", CultureInfo.InvariantCulture);
+            var (allocated, paused) = (GC.GetTotalAllocatedBytes() - Allocated, GC.GetTotalPauseDuration() - Paused);
+            Console.Error.WriteLine($"# window {provider} '{path}' {Seconds(Started)},{Seconds(Stopwatch.GetTimestamp())}; methods JIT-compiled in the process before it {Jitted}, after it {System.Runtime.JitInfo.GetCompiledMethodCount()}; {allocated / 1048576.0:F0} MB allocated, GC pauses {paused.TotalMilliseconds:F0} ms");
+            AllocationTypes.Instance?.Print(provider + " " + path, batches);
+        }
     }
 
     internal static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

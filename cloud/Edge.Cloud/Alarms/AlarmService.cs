@@ -82,7 +82,8 @@ public sealed class AlarmService
     {
         await using var tx = await Tx.BeginAsync(_connections, ct);
         var alarm = await FindAsync(tx, id);
-        if (alarm.Status != AlarmStatus.Open) throw DomainException.Conflict($"alarm {id} is {alarm.Status}; only an open alarm can be acknowledged");
+        DomainException NotOpen(string? status) => DomainException.Conflict($"alarm {id} is {status ?? "gone"}; only an open alarm can be acknowledged");
+        if (alarm.Status != AlarmStatus.Open) throw NotOpen(alarm.Status);
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         // Still open when written: on PostgreSQL the record feed may clear it between the read above and this update
         // (SQLite's BEGIN IMMEDIATE lets no writer in between). Acknowledging it then would leave a cleared condition
@@ -90,8 +91,7 @@ public sealed class AlarmService
         if (await tx.ExecAsync("UPDATE alarms SET status = 'acknowledged', acknowledged_by = @by, acknowledged_at = @at, updated_at = @at WHERE id = @id AND status = 'open'",
                 ("@by", actor), ("@at", now), ("@id", id)) == 0)
         {
-            var current = await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id));
-            throw DomainException.Conflict($"alarm {id} is {current?.Status ?? "gone"}; only an open alarm can be acknowledged");
+            throw NotOpen((await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id)))?.Status);
         }
         await AuditAsync(tx, actor, "alarm.acknowledge", alarm, note);
         await tx.CommitAsync();
