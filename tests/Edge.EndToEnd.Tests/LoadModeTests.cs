@@ -37,10 +37,16 @@ public sealed class LoadModeTests
         Assert.Equal(["cloud", "edge-sim (virtual nodes)", "gw-load-1", "gw-load-2"],
             report.Components.Select(c => c.Component).Where(c => !c.StartsWith("postgresql", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.All(report.Components, c => Assert.True(c.CpuCores > 0 && c.RssMb > 0, $"{c.Component}: CPU {c.CpuCores}, RSS {c.RssMb} MB"));
+        // The cloud's own /metrics over the window: batches with records in them, each stored in measured time, and the
+        // record feed's transactions that applied them.
+        var pipeline = report.Pipeline;
+        Assert.True(pipeline.Batches > 0 && pipeline.Records >= pipeline.Batches, $"{pipeline}");
+        Assert.True(pipeline.StoreSeconds > 0 && pipeline.FeedTransactions > 0 && pipeline.FeedSeconds > 0, $"{pipeline}");
 
         var printed = new StringWriter();
         LoadRun.Print(report, printed);
         Assert.Contains("ingest lag (node publish → stored in the cloud): p50", printed.ToString());
+        Assert.Contains($"cloud pipeline over the measured window (its /metrics): {pipeline.Batches} batches accepted", printed.ToString());
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public sealed class LoadOptions
           resources       CPU (cores, from /proc/<pid>/stat) and resident memory of the cloud, each gateway,
                           this process (the virtual nodes) and the PostgreSQL server (its postmaster and
                           children, when `SHOW data_directory` and /proc let it be found)
+          cloud pipeline  from the cloud's /metrics before and after: batches accepted and records a batch (the
+                          gateways' uplink batch size), store time a batch, the record feed's transactions (a
+                          batch each when it keeps up, fewer when it catches up in chunks) and node_state rows
 
         Options:
           --postgres <conn>        Npgsql connection string of a server where the user may create schemas (required;

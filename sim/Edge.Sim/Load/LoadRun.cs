@@ -16,6 +16,7 @@ using System.Threading.Tasks;
 using Edge.Cloud.Gateways;
 using Edge.Cloud.Inventory;
 using Edge.Cloud.Users;
+using Edge.Tests.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -47,7 +48,36 @@ public sealed record LoadReport(
     int Nodes, int Gateways, double Minutes, double IntervalS, double MeasuredSeconds,
     long TelemetryPublished, long TelemetryArrived, long TelemetryNotArrived, double TelemetryPerSecond,
     Latency IngestLag, int CommandsIssued, int CommandsAcked, int CommandErrors, Latency CommandLatency,
-    IReadOnlyList<ComponentUsage> Components, string MachineLoad);
+    IReadOnlyList<ComponentUsage> Components, string MachineLoad, CloudPipeline Pipeline);
+
+/// <summary>
+/// What the cloud's own metrics (its Prometheus endpoint, read before and after the window) counted meanwhile: the
+/// batches it accepted and their records, the time their stores took, the record feed's transactions (each one applies
+/// a chunk of records: node state, alarm rules, acks) and the <c>node_state</c> rows they wrote. Per batch, these say
+/// how large the gateways' uplink batches were and whether the feed kept up one transaction a batch or caught up in
+/// chunks.
+/// </summary>
+public sealed record CloudPipeline(long Batches, long Records, double StoreSeconds, long FeedTransactions, double FeedSeconds, long NodeStateRows)
+{
+    /// <summary>The counters of one /metrics scrape (absent ones are 0: nothing counted yet).</summary>
+    public static CloudPipeline Of(PrometheusText scrape) => new(
+        (long)(scrape.Value("edge_cloud_ingestion_batches_total", "outcome", "accepted") ?? 0),
+        (long)(scrape.Value("edge_cloud_ingestion_records_total", "outcome", "accepted") ?? 0),
+        scrape.Value("edge_cloud_ingestion_store_duration_seconds_sum") ?? 0,
+        (long)(scrape.Value("edge_cloud_feed_apply_duration_seconds_count") ?? 0),
+        scrape.Value("edge_cloud_feed_apply_duration_seconds_sum") ?? 0,
+        (long)(scrape.Value("edge_cloud_feed_node_state_rows_total") ?? 0));
+
+    /// <summary>What was counted between <paramref name="before"/> and this.</summary>
+    public CloudPipeline Since(CloudPipeline before) => new(Batches - before.Batches, Records - before.Records, StoreSeconds - before.StoreSeconds,
+        FeedTransactions - before.FeedTransactions, FeedSeconds - before.FeedSeconds, NodeStateRows - before.NodeStateRows);
+
+    public override string ToString() => Batches == 0 ? "no batch accepted"
+        : FormattableString.Invariant(
+            $"{Batches} batches accepted, {(double)Records / Batches:F1} records a batch; store {StoreSeconds * 1000 / Batches:F1} ms a batch; ") +
+          FormattableString.Invariant(
+            $"record feed {FeedTransactions} transactions ({(double)FeedTransactions / Batches:F2} a batch, {(FeedTransactions == 0 ? 0 : FeedSeconds * 1000 / FeedTransactions):F1} ms each), {(double)NodeStateRows / Batches:F1} node_state rows written a batch");
+}
 
 /// <summary>
 /// `edge-sim load` (<see cref="LoadOptions.Usage"/>): seeds a cloud schema on PostgreSQL, starts the cloud and the
@@ -278,6 +308,7 @@ public sealed class LoadRun
         var clock = Stopwatch.StartNew();
         var cpuStart = components.ToDictionary(c => c.Name, c => ProcessUsage.CpuSeconds(c.Pids()));
         var rss = components.ToDictionary(c => c.Name, _ => new List<long>());
+        var pipelineStart = await PipelineAsync(cloudUrl, ct);
 
         var publisher = PublishAsync(nodes, published, () => Interlocked.Increment(ref publishedCount), clock, stopPublishing.Token);
         var watcher = WatchAsync(published, lags, () => Interlocked.Increment(ref arrived), clock, stopWatching.Token);
@@ -295,6 +326,7 @@ public sealed class LoadRun
 
         try { await Task.Delay(window, ct); } catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         var seconds = clock.Elapsed.TotalSeconds;
+        var pipeline = (await PipelineAsync(cloudUrl, ct)).Since(pipelineStart);
         var usage = components.Select(c =>
         {
             var cpu = (ProcessUsage.CpuSeconds(c.Pids()) - cpuStart[c.Name]) / seconds;
@@ -316,7 +348,14 @@ public sealed class LoadRun
         lock (lags) lagCopy = lags.ToList();
         return new LoadReport(nodes.Count, _options.Gateways, _options.Minutes, _options.IntervalS, Math.Round(seconds, 1),
             publishedCount, arrived, published.Count, Math.Round(publishedCount / seconds, 1),
-            Latency.Of(lagCopy), commands.Count, commandLatency.Samples, commandErrors, commandLatency, usage, load);
+            Latency.Of(lagCopy), commands.Count, commandLatency.Samples, commandErrors, commandLatency, usage, load, pipeline);
+    }
+
+    /// <summary>The cloud's pipeline counters now, from its /metrics (open to loopback without a token).</summary>
+    private static async Task<CloudPipeline> PipelineAsync(string cloudUrl, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        return CloudPipeline.Of(new PrometheusText(await http.GetStringAsync(cloudUrl + "/metrics", ct)));
     }
 
     private static double Mb(long bytes) => Math.Round(bytes / 1048576.0, 1);
@@ -503,6 +542,7 @@ public sealed class LoadRun
         output.WriteLine(FormattableString.Invariant($"telemetry: {report.TelemetryPublished} published ({report.TelemetryPerSecond:F0}/s), {report.TelemetryArrived} arrived in the cloud, {report.TelemetryNotArrived} not (yet) arrived"));
         output.WriteLine($"ingest lag (node publish → stored in the cloud): {report.IngestLag}");
         output.WriteLine($"commands: {report.CommandsIssued} issued, {report.CommandsAcked} acked, {report.CommandErrors} failed calls; API call → acked: {report.CommandLatency}");
+        output.WriteLine($"cloud pipeline over the measured window (its /metrics): {report.Pipeline}");
         output.WriteLine("resources over the measured window (CPU in cores; RSS at the end, peak):");
         foreach (var c in report.Components) output.WriteLine(FormattableString.Invariant($"  {c.Component,-28} CPU {c.CpuCores,6:F2}   RSS {c.RssMb,7:F1} MB (peak {c.PeakRssMb:F1} MB)"));
         output.WriteLine("load average at the end: " + report.MachineLoad);
