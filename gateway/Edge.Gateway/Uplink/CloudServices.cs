@@ -27,6 +27,7 @@ public static class CloudServices
         // Uplink: HTTPS (default) or Event Hubs; off when not configured (reported in /health, records wait in the outbox).
         // Senders carry the outbox's epoch (docs/uplink.md §2), so they are made once the outbox is open.
         Func<IServiceProvider, IRecordSender>? sender = null;
+        RequireLinger(uplink);
         if (uplink.IsHttpsConfigured)
         {
             RequireGatewayId(uplink);
@@ -84,6 +85,17 @@ public static class CloudServices
         if (string.IsNullOrWhiteSpace(uplink.GatewayId))
         {
             throw new InvalidOperationException("Gateway:Uplink:GatewayId is required when an uplink is configured (docs/uplink.md §1)");
+        }
+    }
+
+    /// <summary>A linger is a wait of every record that is not part of a full batch: bounded, so that a typo cannot make
+    /// the uplink (and every command's ack) seconds late.</summary>
+    static void RequireLinger(UplinkOptions uplink)
+    {
+        if (uplink.LingerMilliseconds is < 0 or > UplinkOptions.MaxLingerMilliseconds)
+        {
+            throw new InvalidOperationException(
+                $"Gateway:Uplink:LingerMilliseconds is {uplink.LingerMilliseconds}: it must be between 0 (no linger) and {UplinkOptions.MaxLingerMilliseconds} ms");
         }
     }
 

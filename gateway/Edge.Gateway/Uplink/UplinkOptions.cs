@@ -21,6 +21,18 @@ public sealed class UplinkOptions
     /// <summary>About this many payload bytes per batch (the cloud refuses more than 4 MiB uncompressed).</summary>
     public int MaxBatchBytes { get; set; } = 256 * 1024;
 
+    /// <summary>How long a new batch that is not full waits for more records before it goes (as Kafka's <c>linger.ms</c>).
+    /// With 0 the uplink sends as soon as the outbox has a record and the last batch is answered: under a steady load a
+    /// batch per round trip, a few records each, and the cloud does its per-batch work (a request, a transaction, a
+    /// record feed pass) for every few records. 25 ms (the default) made the batches 2.5× larger in the scale run and
+    /// took 40 % off the cloud's and PostgreSQL's CPU, for 10–14 ms more ingest lag (docs/scale.md "Uplink linger").
+    /// Every record that is not part of a full batch (<see cref="MaxBatchRecords"/>) or a backlog, a node's ack of a
+    /// command included, reaches the cloud up to this much later; a retry does not wait again.</summary>
+    public int LingerMilliseconds { get; set; } = 25;
+
+    /// <summary>Largest <see cref="LingerMilliseconds"/> the gateway starts with.</summary>
+    public const int MaxLingerMilliseconds = 1000;
+
     /// <summary>gzip request bodies (§2: gateways do by default).</summary>
     public bool Gzip { get; set; } = true;
 

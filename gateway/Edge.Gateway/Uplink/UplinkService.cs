@@ -118,11 +118,19 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
         var suspect = 0;
         var isolating = false;
         long isolateThrough = 0;
+        var lastDelivered = true; // the last batch was answered (or none was sent yet): the next one is new
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 await _outbox.WaitForMessagesAfterAsync(after, stoppingToken).ConfigureAwait(false);
+                // Linger: a new batch of fewer records than a batch holds waits a moment for more. Not a retry (its backoff
+                // waited already), nor while isolating a poison record (its batches are small on purpose); a backlog or a
+                // full batch goes at once.
+                if (_options.LingerMilliseconds > 0 && lastDelivered && !isolating && _outbox.GetStats().LastGatewaySeq - after < limit)
+                {
+                    await _delay.DelayAsync(TimeSpan.FromMilliseconds(_options.LingerMilliseconds), stoppingToken).ConfigureAwait(false);
+                }
                 var batch = await _outbox.ReadAfterAsync(after, limit, _options.MaxBatchBytes, stoppingToken).ConfigureAwait(false);
                 if (batch.Count == 0)
                 {
@@ -132,6 +140,7 @@ public sealed class UplinkService : BackgroundService, IHealthComponent
                 }
                 var expectedDuplicates = batch.Count(m => m.GatewaySeq <= _mayHaveSentUpTo);
                 var outcome = await SendAsync(batch, stoppingToken).ConfigureAwait(false);
+                lastDelivered = outcome is SendOutcome.Delivered;
                 // Whatever the outcome, the cloud may now hold these records (a lost answer is a Retry).
                 _mayHaveSentUpTo = Math.Max(_mayHaveSentUpTo, batch[^1].GatewaySeq);
                 if (outcome is SendOutcome.Delivered { Duplicates: var duplicates } && duplicates > expectedDuplicates)

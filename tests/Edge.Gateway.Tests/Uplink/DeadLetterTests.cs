@@ -89,7 +89,8 @@ public sealed class DeadLetterTests
         cloud.FailNext(1, 503, retryAfterSeconds: 1); // the cloud is back and asks for one second
         var delay = new RecordingDelay();
         await using var gateway = await TestGateway.StartWithAsync(b => b.Services.AddSingleton<IUplinkDelay>(delay), null,
-            CloudArgs.For(cloud, "--Gateway:Uplink:BackoffBaseMilliseconds=1000", "--Gateway:Uplink:BackoffCapMilliseconds=300000"));
+            // No linger: every wait seen here is a backoff.
+            CloudArgs.For(cloud, "--Gateway:Uplink:BackoffBaseMilliseconds=1000", "--Gateway:Uplink:BackoffCapMilliseconds=300000", "--Gateway:Uplink:LingerMilliseconds=0"));
         var secret = gateway.AddNode("sl-0001");
         using var node = await gateway.ConnectAsync("sl-0001", secret);
         await node.PublishAsync(TestGateway.Message(TestGateway.Topic("sl-0001", "telemetry"), TestGateway.Telemetry(1, 1)));

@@ -134,6 +134,74 @@ public sealed class UplinkTests
     }
 
     [Fact]
+    public async Task With_a_linger_records_that_arrive_while_the_first_one_waits_go_up_in_its_batch()
+    {
+        await using var cloud = await FakeCloud.StartAsync();
+        // The linger ends only when the test releases it, after the other records are in the outbox.
+        var gate = new GatedUplinkDelay();
+        await using var gateway = await TestGateway.StartWithAsync(b => b.Services.AddSingleton<IUplinkDelay>(gate), null,
+            CloudArgs.For(cloud, "--Gateway:Uplink:ForwardState=false", "--Gateway:Uplink:LingerMilliseconds=40"));
+        using var client = await Node(gateway, "sl-0001");
+        await Publish(client, "sl-0001", "telemetry", TestGateway.Telemetry(1, 1));
+        await TestGateway.WaitUntilAsync(() => gate.IsWaiting, "the uplink lingering on the first record");
+        for (var seq = 2; seq <= 5; seq++) await Publish(client, "sl-0001", "telemetry", TestGateway.Telemetry(seq, seq));
+        var outbox = gateway.Get<IOutboxReader>();
+        await TestGateway.WaitUntilAsync(() => outbox.GetStats().Depth == 5, "five records in the outbox");
+        Assert.Empty(cloud.Attempts()); // nothing went while it lingered
+
+        await gate.ReleaseUntilAsync(() => cloud.Records().Count == 5, "the five records at the cloud");
+        var batch = Assert.Single(cloud.AttemptRecords());
+        Assert.Equal([1L, 2, 3, 4, 5], batch.Select(r => (long)r!["payload"]!["seq"]!));
+        Assert.Equal(TimeSpan.FromMilliseconds(40), Assert.Single(gate.Waits()));
+    }
+
+    [Fact]
+    public async Task A_retry_goes_after_its_backoff_without_lingering_again()
+    {
+        await using var cloud = await FakeCloud.StartAsync();
+        cloud.FailNext(1, 503);
+        var gate = new GatedUplinkDelay();
+        await using var gateway = await TestGateway.StartWithAsync(b => b.Services.AddSingleton<IUplinkDelay>(gate), null,
+            CloudArgs.For(cloud, "--Gateway:Uplink:ForwardState=false", "--Gateway:Uplink:LingerMilliseconds=40"));
+        using var client = await Node(gateway, "sl-0001");
+        await Publish(client, "sl-0001", "telemetry", TestGateway.Telemetry(1, 1));
+
+        await gate.ReleaseUntilAsync(() => cloud.Records().Count == 1, "the record at the cloud after one refusal");
+        Assert.Equal([503, 200], cloud.Attempts().Select(a => a.Status));
+        // The linger before the first attempt, then the backoff before the retry: no second linger.
+        var waits = gate.Waits();
+        Assert.Equal(2, waits.Length);
+        Assert.Equal(TimeSpan.FromMilliseconds(40), waits[0]);
+    }
+
+    [Fact]
+    public async Task A_batch_that_is_full_does_not_linger()
+    {
+        await using var cloud = await FakeCloud.StartAsync();
+        var gate = new GatedUplinkDelay(); // never released: a linger would hold the record for good
+        await using var gateway = await TestGateway.StartWithAsync(b => b.Services.AddSingleton<IUplinkDelay>(gate), null,
+            CloudArgs.For(cloud, "--Gateway:Uplink:ForwardState=false", "--Gateway:Uplink:LingerMilliseconds=1000", "--Gateway:Uplink:MaxBatchRecords=1"));
+        using var client = await Node(gateway, "sl-0001");
+        await Publish(client, "sl-0001", "telemetry", TestGateway.Telemetry(1, 1));
+
+        await TestGateway.WaitUntilAsync(() => cloud.Records().Count == 1, "the record at the cloud");
+        Assert.Empty(gate.Waits());
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(UplinkOptions.MaxLingerMilliseconds + 1)]
+    public async Task A_linger_out_of_range_stops_the_gateway_at_start_with_the_setting_named(int linger)
+    {
+        await using var cloud = await FakeCloud.StartAsync();
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await using var gateway = await TestGateway.StartAsync(null, CloudArgs.For(cloud, $"--Gateway:Uplink:LingerMilliseconds={linger}"));
+        });
+        Assert.Equal($"Gateway:Uplink:LingerMilliseconds is {linger}: it must be between 0 (no linger) and 1000 ms", refused.Message);
+    }
+
+    [Fact]
     public async Task Retry_After_is_honoured()
     {
         await using var cloud = await FakeCloud.StartAsync();
