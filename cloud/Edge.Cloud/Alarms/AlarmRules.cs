@@ -12,18 +12,24 @@ public static class AlarmRules
 {
     public static string Key(string kind, string? detail, string target) => kind + (detail is null ? "" : ":" + detail) + "@" + target;
 
+    /// <summary>The target of a node's alarms: its site and id.</summary>
+    public static string NodeTarget(string site, string node) => site + "/" + node;
+
+    /// <summary>The key of a node's alarm of <paramref name="kind"/> with no detail (node.offline, node.commissioning …).</summary>
+    public static string NodeKey(string kind, string site, string node) => Key(kind, null, NodeTarget(site, node));
+
     /// <summary>The alarm change <paramref name="payload"/> of a node record means, or null (most records mean none).
     /// Pure: <see cref="AlarmChanges"/> writes the changes of a whole batch of records together.</summary>
     public static AlarmChange? Decide(string gateway, string site, string node, string recordKind, JsonElement payload, long at)
     {
-        var target = site + "/" + node;
+        var target = NodeTarget(site, node);
         AlarmChange Raise(string kind, string key, string severity, string message) => new(key, at, new AlarmRaise(site, node, gateway, kind, severity, message));
         AlarmChange Clear(string key) => new(key, at, null);
         if (recordKind == "state")
         {
             // An offline state raises nothing here: a lost node waits out the grace period and may be grouped with
             // its gateway's other nodes, a planned offline raises nothing at all (OfflineSweep).
-            return Text(payload, "status") is "online" or "asleep" ? Clear(Key("node.offline", null, target)) : null;
+            return Text(payload, "status") is "online" or "asleep" ? Clear(NodeKey("node.offline", site, node)) : null;
         }
         if (recordKind != "event") return null;
         switch (Text(payload, "kind"))
@@ -45,13 +51,13 @@ public static class AlarmRules
             case "flood.state":
             {
                 var to = Text(payload, "to");
-                var key = Key("flood.state", null, target);
+                var key = NodeKey("flood.state", site, node);
                 var level = payload.TryGetProperty("levelMm", out var mm) && mm.ValueKind == JsonValueKind.Number ? $" at {mm.GetRawText()} mm" : "";
                 return to is "warning" or "alarm" ? Raise("flood.state", key, to == "alarm" ? "critical" : "major", $"flood {to}{level}") : Clear(key);
             }
             case "flood.rate":
             {
-                var key = Key("flood.rate", null, target);
+                var key = NodeKey("flood.rate", site, node);
                 return Bool(payload, "active") ? Raise("flood.rate", key, "major", "water rising fast") : Clear(key);
             }
             default:

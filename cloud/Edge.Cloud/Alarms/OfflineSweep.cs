@@ -81,7 +81,7 @@ public sealed class OfflineSweep
         await AlarmService.ClearAsync(tx, groupKey, now);
         foreach (var node in due)
         {
-            await AlarmService.RaiseAsync(tx, node.Site, node.Node, gateway, "node.offline", AlarmRules.Key("node.offline", null, node.Site + "/" + node.Node),
+            await AlarmService.RaiseAsync(tx, node.Site, node.Node, gateway, "node.offline", AlarmRules.NodeKey("node.offline", node.Site, node.Node),
                 "major", $"node offline (lost) since {DateTimeOffset.FromUnixTimeSeconds(node.Since):u}", now);
         }
     }
@@ -136,7 +136,7 @@ public sealed class OfflineSweep
             if (now > wakeTs + _options.AsleepGraceS)
             {
                 await AlarmService.RaiseAsync(tx, sleeper.Site, sleeper.Node, sleeper.Gateway, "node.offline",
-                    AlarmRules.Key("node.offline", null, sleeper.Site + "/" + sleeper.Node), "major",
+                    AlarmRules.NodeKey("node.offline", sleeper.Site, sleeper.Node), "major",
                     $"asleep node did not wake up (expected by {DateTimeOffset.FromUnixTimeSeconds(wakeTs):u})", now);
             }
         }

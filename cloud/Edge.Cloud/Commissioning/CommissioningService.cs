@@ -105,7 +105,7 @@ public sealed class CommissioningService
             ("@pole", request.Pole ?? info.Pole)))!.Value;
         // The figures go to the audit log too: the record of who judged what keeps the numbers behind the verdict.
         await _audit.WriteAsync(tx, actor, "node.commission", "node:" + node, new { id, passed = request.Passed, summary = request.Summary, figures = JsonNode.Parse(figures) });
-        string key = AlarmRules.Key("node.commissioning", null, info.Site + "/" + node);
+        string key = AlarmRules.NodeKey("node.commissioning", info.Site, node);
         if (request.Passed) await AlarmService.ClearAsync(tx, key, now);
         else await AlarmService.RaiseAsync(tx, info.Site, node, info.Gateway, "node.commissioning", key, "major", "self-test failed: " + request.Summary, now);
         await tx.CommitAsync();

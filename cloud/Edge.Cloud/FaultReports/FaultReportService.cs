@@ -77,7 +77,7 @@ public sealed class FaultReportService
             ("@n", node), ("@s", info.Site), ("@at", now), ("@k", request.Kind), ("@t", text), ("@p", photo)))!.Value;
         string message = "citizen report: " + request.Kind.Replace('-', ' ') + (text is null ? "" : " — " + (text.Length > 120 ? text[..120] + "…" : text));
         string severity = request.Kind is "lamp-out" or "display-broken" ? "major" : "minor";
-        await AlarmService.RaiseAsync(tx, info.Site, node, info.Gateway, AlarmKind, AlarmRules.Key(AlarmKind, null, info.Site + "/" + node), severity, message, now);
+        await AlarmService.RaiseAsync(tx, info.Site, node, info.Gateway, AlarmKind, AlarmRules.NodeKey(AlarmKind, info.Site, node), severity, message, now);
         await _audit.WriteAsync(tx, "public", "fault.report", "node:" + node, new { id, kind = request.Kind, photo = photo is not null });
         await tx.CommitAsync();
         return new FaultReportInfo(id, node, info.Site, now, request.Kind, text, photo is not null);

@@ -163,7 +163,7 @@ public sealed class RecordAdmission
             _logger.LogWarning("Gateway {Gateway} sent {Count} record(s) for node {Node}, which is assigned to gateway {Owner}; refused",
                 gateway, count, node.Id, node.Gateway);
             await AlarmService.RaiseAsync(tx, node.Site, node.Id, gateway, ConflictAlarmKind,
-                AlarmRules.Key(ConflictAlarmKind, null, node.Site + "/" + node.Id), "major",
+                AlarmRules.NodeKey(ConflictAlarmKind, node.Site, node.Id), "major",
                 $"gateway {gateway} sent records for this node, which is assigned to gateway {node.Gateway}; refused", now);
             await _audit.WriteAsync(tx, "gateway:" + gateway, "ingest.foreign-node", "node:" + node.Id,
                 new { gateway, assignedTo = node.Gateway, records = count });

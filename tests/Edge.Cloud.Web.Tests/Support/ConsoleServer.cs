@@ -130,7 +130,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         const string kind = Edge.Cloud.Ingestion.RecordAdmission.ConflictAlarmKind;
         await using (var tx = await Edge.Cloud.Domain.Tx.BeginAsync(App.Services.GetRequiredService<Edge.Cloud.Storage.IStorageConnections>()))
         {
-            await AlarmService.RaiseAsync(tx, Site, node, from, kind, AlarmRules.Key(kind, null, Site + "/" + node), "major", message, at);
+            await AlarmService.RaiseAsync(tx, Site, node, from, kind, AlarmRules.NodeKey(kind, Site, node), "major", message, at);
             await tx.CommitAsync();
         }
         return Assert.Single(await App.Services.GetRequiredService<AlarmService>().ListAsync("open", node, kind, 10));
