@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Security.Claims;
 using System.Threading;
+using Edge.Cloud.ApiDocs;
 using Edge.Cloud.Domain;
 using Edge.Cloud.Users;
 using Microsoft.AspNetCore.Builder;
@@ -40,13 +41,20 @@ public static class AlarmEndpoints
             .Produces<IReadOnlyList<AlarmInfo>>();
         api.MapGet("/alarms/{id:long}", (long id, AlarmService s, CancellationToken ct) => s.GetAsync(id, ct))
             .RequireAuthorization(Policies.Viewer).Produces<AlarmInfo>();
-        api.MapPost("/alarms/{id:long}/acknowledge", (long id, ClaimsPrincipal user, AlarmService s, CancellationToken ct) => s.AcknowledgeAsync(user.Actor(), id, ct))
-            .RequireAuthorization(Policies.Technician).WithSummary("Acknowledge an open alarm (it stays until its condition clears)")
-            .Produces<AlarmInfo>().ProducesProblem(409);
-        api.MapPost("/alarms/{id:long}/clear", (long id, ClaimsPrincipal user, AlarmService s, CancellationToken ct) => s.ClearByUserAsync(user.Actor(), id, null, ct))
-            .RequireAuthorization(Policies.Technician)
-            .WithSummary("Clear an active alarm that nothing clears by itself (gateway.storage-reset, node.gateway-conflict, node.fault-report); 409 for other kinds")
-            .Produces<AlarmInfo>().ProducesProblem(409);
+        // The body is optional: {"note": "…"} (what the technician saw or did) goes to the audit entry, as the console's note does.
+        api.MapPost("/alarms/{id:long}/acknowledge", (long id, AlarmActionRequest? body, ClaimsPrincipal user, AlarmService s, CancellationToken ct) =>
+                s.AcknowledgeAsync(user.Actor(), id, body?.Note, ct))
+            .RequireAuthorization(Policies.Technician).Body<AlarmActionRequest>(Examples.AlarmNote)
+            .WithSummary("Acknowledge an open alarm (it stays until its condition clears); optional body {note}")
+            .Produces<AlarmInfo>().ProducesProblem(400).ProducesProblem(409);
+        api.MapPost("/alarms/{id:long}/clear", (long id, AlarmActionRequest? body, ClaimsPrincipal user, AlarmService s, CancellationToken ct) =>
+                s.ClearByUserAsync(user.Actor(), id, body?.Note, ct))
+            .RequireAuthorization(Policies.Technician).Body<AlarmActionRequest>(Examples.AlarmNote)
+            .WithSummary("Clear an active alarm that nothing clears by itself (gateway.storage-reset, node.gateway-conflict, node.fault-report); optional body {note}; 409 for other kinds")
+            .Produces<AlarmInfo>().ProducesProblem(400).ProducesProblem(409);
         return endpoints;
     }
 }
+
+/// <summary>The optional body of an acknowledgement or a clear: a note of at most <see cref="AlarmService.MaxNoteLength"/> characters for the audit entry.</summary>
+public sealed record AlarmActionRequest(string? Note);

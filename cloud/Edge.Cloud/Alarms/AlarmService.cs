@@ -71,6 +71,15 @@ public sealed class AlarmService
     private static async Task<AlarmInfo> FindAsync(Tx tx, long id) =>
         await tx.SingleAsync(Select + " WHERE id = @id", Map, ("@id", id)) ?? throw DomainException.NotFound("alarm", id.ToString());
 
+    /// <summary>Longest note a user may add to an acknowledgement or a clear (the console's field takes as many).</summary>
+    public const int MaxNoteLength = 200;
+
+    /// <summary>A note longer than <see cref="MaxNoteLength"/> is refused before anything is written.</summary>
+    private static void CheckNote(string? note)
+    {
+        if (note is { Length: > MaxNoteLength }) throw DomainException.Invalid($"note: {note.Length} characters; at most {MaxNoteLength}");
+    }
+
     /// <summary>The audit entry of a user's action on <paramref name="alarm"/>, with the note typed beside it, if any.</summary>
     private Task AuditAsync(Tx tx, string actor, string action, AlarmInfo alarm, string? note) =>
         _audit.WriteAsync(tx, actor, action, "alarm:" + alarm.Id, string.IsNullOrWhiteSpace(note) ? (object)new { alarm.Key } : new { alarm.Key, note });
@@ -80,6 +89,7 @@ public sealed class AlarmService
     /// <summary>Acknowledges an open alarm; <paramref name="note"/> (what the technician saw or did) goes to the audit entry.</summary>
     public async Task<AlarmInfo> AcknowledgeAsync(string actor, long id, string? note, CancellationToken ct)
     {
+        CheckNote(note);
         await using var tx = await Tx.BeginAsync(_connections, ct);
         var alarm = await FindAsync(tx, id);
         DomainException NotOpen(string? status) => DomainException.Conflict($"alarm {id} is {status ?? "gone"}; only an open alarm can be acknowledged");
@@ -113,6 +123,7 @@ public sealed class AlarmService
     /// raised again only refreshes it: clearing it lets the next occurrence open a new alarm.</summary>
     public async Task<AlarmInfo> ClearByUserAsync(string actor, long id, string? note, CancellationToken ct = default)
     {
+        CheckNote(note);
         await using var tx = await Tx.BeginAsync(_connections, ct);
         var alarm = await FindAsync(tx, id);
         if (!ClearedByUser.Contains(alarm.Kind))

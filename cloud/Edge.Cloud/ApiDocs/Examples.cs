@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Edge.Cloud.Alarms;
 using Edge.Cloud.Commands;
 using Edge.Cloud.Desired;
 using Edge.Cloud.Gateways;
@@ -24,6 +25,7 @@ public static class Examples
     public static readonly NodeRequest Node = new("igoumenitsa", "streetlight", "gw-igoumenitsa-1", "edge-light-v1", null,
         39.5034, 20.2656, "P-017", "zone-3", "harbour-road", "installer-1", null, 60);
     public static readonly ProfileAssignment Assignment = new("residential");
+    public static readonly AlarmActionRequest AlarmNote = new("lamp head dark at the harbour road; crew booked for Tuesday");
     public static readonly CommandRequest Command = new("override", new JsonObject { ["level"] = 100, ["durationS"] = 3600, ["reason"] = "roadworks" }, 600);
     public static readonly FloodRuleRequest FloodRule = new("zone-3", ["warning", "alarm"],
         new FloodRuleActions(new BannerText("Η στάθμη ανεβαίνει. Αποφύγετε τα ρέματα.", "The water is rising. Keep away from the streams.", new BannerTitle("Κίνδυνος πλημμύρας", "Flood warning")), 100, null));

@@ -326,8 +326,15 @@ public sealed class DomainApiTests : IAsyncLifetime
         Assert.Equal(("lamp.fault", "sl-0001"), (alarm.GetProperty("kind").GetString(), alarm.GetProperty("node").GetString()));
         var alarmId = alarm.GetProperty("id").GetInt64();
         await Problem(await _clients["viewer"].PostAsync($"/api/v1/alarms/{alarmId}/acknowledge", null), HttpStatusCode.Forbidden);
-        var acknowledged = await Json(await technician.PostAsync($"/api/v1/alarms/{alarmId}/acknowledge", null));
+        // A note longer than the console's field is refused and the alarm stays open; a note that fits goes to the audit entry.
+        var tooLong = await Problem(await technician.PostAsJsonAsync($"/api/v1/alarms/{alarmId}/acknowledge", new { note = new string('x', 201) }), HttpStatusCode.BadRequest);
+        Assert.Equal("note: 201 characters; at most 200", tooLong.GetProperty("detail").GetString());
+        Assert.Equal("open", (await Json(await _clients["viewer"].GetAsync($"/api/v1/alarms/{alarmId}"))).GetProperty("status").GetString());
+        var acknowledged = await Json(await technician.PostAsJsonAsync($"/api/v1/alarms/{alarmId}/acknowledge", new { note = "λάμπα σβηστή, crew Tuesday" }));
         Assert.Equal(("acknowledged", "technician-1"), (acknowledged.GetProperty("status").GetString(), acknowledged.GetProperty("acknowledgedBy").GetString()));
+        var acknowledgement = (await Json(await _clients["admin"].GetAsync("/api/v1/audit?limit=500"))).EnumerateArray()
+            .Single(a => a.GetProperty("action").GetString() == "alarm.acknowledge" && a.GetProperty("target").GetString() == $"alarm:{alarmId}");
+        Assert.Equal("λάμπα σβηστή, crew Tuesday", acknowledgement.GetProperty("detail").GetProperty("note").GetString());
         await Problem(await technician.PostAsync($"/api/v1/alarms/{alarmId}/acknowledge", null), HttpStatusCode.Conflict);
         // A lamp fault clears when the lamp reports it fixed, not by hand; a viewer clears nothing.
         await Problem(await _clients["viewer"].PostAsync($"/api/v1/alarms/{alarmId}/clear", null), HttpStatusCode.Forbidden);
