@@ -25,7 +25,7 @@ public static class AlarmStatus
 /// </summary>
 public sealed record AlarmInfo(
     long Id, string? Site, string? Node, string? Gateway, string Kind, string Key, string Severity, string Status, string Message,
-    long RaisedAt, long UpdatedAt, string? AcknowledgedBy, long? AcknowledgedAt, long? ClearedAt);
+    long RaisedAt, long UpdatedAt, string? AcknowledgedBy, long? AcknowledgedAt, long? ClearedAt, string? ClearedBy = null);
 
 /// <summary>Alarms: raised and cleared by <see cref="AlarmRules"/> from ingested records and by the offline sweeps;
 /// acknowledged by users. An acknowledged alarm stays until its condition clears.</summary>
@@ -42,11 +42,11 @@ public sealed class AlarmService
         _time = time;
     }
 
-    private const string Select = "SELECT id, site, node, gateway, kind, alarm_key, severity, status, message, raised_at, updated_at, acknowledged_by, acknowledged_at, cleared_at FROM alarms";
+    private const string Select = "SELECT id, site, node, gateway, kind, alarm_key, severity, status, message, raised_at, updated_at, acknowledged_by, acknowledged_at, cleared_at, cleared_by FROM alarms";
 
     private static AlarmInfo Map(System.Data.Common.DbDataReader r) => new(
         r.GetInt64(0), r.Str(1), r.Str(2), r.Str(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7), r.GetString(8),
-        r.GetInt64(9), r.GetInt64(10), r.Str(11), r.Long(12), r.Long(13));
+        r.GetInt64(9), r.GetInt64(10), r.Str(11), r.Long(12), r.Long(13), r.Str(14));
 
     /// <summary><paramref name="status"/>: open, acknowledged, cleared, or <c>active</c> (open or acknowledged).</summary>
     public async Task<IReadOnlyList<AlarmInfo>> ListAsync(string? status, string? node, string? kind, int limit, CancellationToken ct = default)
@@ -132,13 +132,14 @@ public sealed class AlarmService
         }
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         // Still active when written (on PostgreSQL another transaction may clear it after the read above).
-        if (await tx.ExecAsync(ClearSql("@") + " AND id = @id", ("@at", now), ("@k", alarm.Key), ("@id", id)) == 0)
+        if (await tx.ExecAsync("UPDATE alarms SET status = 'cleared', cleared_at = @at, updated_at = @at, cleared_by = @by WHERE id = @id AND status IN ('open', 'acknowledged')",
+                ("@at", now), ("@by", actor), ("@id", id)) == 0)
         {
             throw DomainException.Conflict($"alarm {id} is cleared already");
         }
         await AuditAsync(tx, actor, "alarm.clear", alarm, note);
         await tx.CommitAsync();
-        return alarm with { Status = AlarmStatus.Cleared, ClearedAt = now, UpdatedAt = now };
+        return alarm with { Status = AlarmStatus.Cleared, ClearedAt = now, UpdatedAt = now, ClearedBy = actor };
     }
 
     /// <summary>Raises the condition <paramref name="key"/> (or refreshes severity/message of its active alarm).</summary>

@@ -144,5 +144,7 @@ public sealed class DomainSchema : IMigrationSource
         // A street lamp's rated power in W (null: unknown, the energy report's default applies).
         new Migration(207, "street lamp rated power", "ALTER TABLE nodes ADD COLUMN rated_watts REAL NULL;",
             "ALTER TABLE nodes ADD COLUMN rated_watts DOUBLE PRECISION NULL;"),
+        // Who cleared an alarm by hand (null: its condition cleared it, or it is not cleared).
+        new Migration(208, "who cleared an alarm", "ALTER TABLE alarms ADD COLUMN cleared_by TEXT NULL;", "ALTER TABLE alarms ADD COLUMN cleared_by TEXT NULL;"),
     };
 }

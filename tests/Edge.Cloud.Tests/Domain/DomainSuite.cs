@@ -818,10 +818,12 @@ public abstract class DomainSuite : IAsyncLifetime
         // Acknowledged, a new conflict only refreshes it: nobody would see it. Cleared, the next one opens anew.
         Assert.Equal(conflict.Id, (await RaiseConflictAsync("again")).Id);
         Clock.Advance(60);
-        var cleared = await Alarms.ClearByUserAsync("maria", conflict.Id, "gw-other re-flashed with its own node list");
-        Assert.Equal((AlarmStatus.Cleared, Clock.UnixNow), (cleared.Status, cleared.ClearedAt!.Value));
-        Assert.Equal((AlarmStatus.Cleared, Clock.UnixNow, "maria"), (await Alarms.GetAsync(conflict.Id)) is var stored ? (stored.Status, stored.ClearedAt!.Value, stored.AcknowledgedBy) : default);
-        var audit = Assert.Single(await Services.GetRequiredService<AuditLog>().ListAsync("alarm:" + conflict.Id, "maria", null, 10), e => e.Action == "alarm.clear");
+        var cleared = await Alarms.ClearByUserAsync("nikos", conflict.Id, "gw-other re-flashed with its own node list");
+        Assert.Equal((AlarmStatus.Cleared, Clock.UnixNow, "nikos"), (cleared.Status, cleared.ClearedAt!.Value, cleared.ClearedBy));
+        // Who acknowledged it and who cleared it are both kept.
+        Assert.Equal((AlarmStatus.Cleared, Clock.UnixNow, "maria", "nikos"),
+            (await Alarms.GetAsync(conflict.Id)) is var stored ? (stored.Status, stored.ClearedAt!.Value, stored.AcknowledgedBy, stored.ClearedBy) : default);
+        var audit = Assert.Single(await Services.GetRequiredService<AuditLog>().ListAsync("alarm:" + conflict.Id, "nikos", null, 10), e => e.Action == "alarm.clear");
         Assert.Equal("gw-other re-flashed with its own node list", audit.Detail!.Value.GetProperty("note").GetString());
         var next = await RaiseConflictAsync("a third time");
         Assert.NotEqual(conflict.Id, next.Id);
@@ -834,6 +836,11 @@ public abstract class DomainSuite : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<DomainException>(() => Alarms.ClearByUserAsync("maria", fault.Id, null));
         Assert.Equal($"alarm {fault.Id} (lamp.fault) clears when its condition ends; a user clears only gateway.storage-reset, node.fault-report, node.gateway-conflict", refused.Message);
         Assert.Equal(AlarmStatus.Open, (await Alarms.GetAsync(fault.Id)).Status);
+        // Cleared by its condition: nobody cleared it by hand.
+        var fixedLamp = Records.LampFault(2, "sl-0001", Clock.UnixNow + 1);
+        fixedLamp["payload"]!["active"] = false;
+        await IngestAsync(fixedLamp);
+        Assert.Equal((AlarmStatus.Cleared, (string?)null), (await Alarms.GetAsync(fault.Id)) is var condition ? (condition.Status, condition.ClearedBy) : default);
     }
 
     [Fact]

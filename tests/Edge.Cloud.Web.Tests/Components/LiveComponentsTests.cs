@@ -171,8 +171,10 @@ public sealed class LiveComponentsTests : ComponentTest
         Assert.Equal(AlarmStatus.Cleared, (await _site.Server.App.Services.GetRequiredService<AlarmService>().GetAsync(conflict.Id)).Status);
         var audit = await _site.Server.App.Services.GetRequiredService<AuditLog>().ListAsync("alarm:" + conflict.Id, "technician", null, 5);
         Assert.Equal(("alarm.clear", "node moved back to its own gateway"), Assert.Single(audit) is var entry ? (entry.Action, entry.Detail!.Value.GetProperty("note").GetString()) : default);
-        // Gone from the active list.
+        // Gone from the active list; among the cleared ones it names who cleared it.
         alarms.WaitForAssertion(() => Assert.Empty(alarms.FindAll($"tr[data-alarm='{conflict.Id}']")), Patience);
+        alarms.Find("#alarm-status").Change("cleared");
+        alarms.WaitForAssertion(() => Assert.Contains("(technician)", alarms.Find($"tr[data-alarm='{conflict.Id}']").TextContent), Patience);
     }
 
     [Fact]
