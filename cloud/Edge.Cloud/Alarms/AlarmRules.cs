@@ -29,7 +29,7 @@ public static class AlarmRules
         {
             // An offline state raises nothing here: a lost node waits out the grace period and may be grouped with
             // its gateway's other nodes, a planned offline raises nothing at all (OfflineSweep).
-            return Text(payload, "status") is "online" or "asleep" ? Clear(NodeKey("node.offline", site, node)) : null;
+            return Text(payload, "status") is "online" or "asleep" ? Clear(Key("node.offline", null, target)) : null;
         }
         if (recordKind != "event") return null;
         switch (Text(payload, "kind"))
@@ -51,13 +51,13 @@ public static class AlarmRules
             case "flood.state":
             {
                 var to = Text(payload, "to");
-                var key = NodeKey("flood.state", site, node);
+                var key = Key("flood.state", null, target);
                 var level = payload.TryGetProperty("levelMm", out var mm) && mm.ValueKind == JsonValueKind.Number ? $" at {mm.GetRawText()} mm" : "";
                 return to is "warning" or "alarm" ? Raise("flood.state", key, to == "alarm" ? "critical" : "major", $"flood {to}{level}") : Clear(key);
             }
             case "flood.rate":
             {
-                var key = NodeKey("flood.rate", site, node);
+                var key = Key("flood.rate", null, target);
                 return Bool(payload, "active") ? Raise("flood.rate", key, "major", "water rising fast") : Clear(key);
             }
             default:

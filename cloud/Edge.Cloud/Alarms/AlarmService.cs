@@ -132,8 +132,7 @@ public sealed class AlarmService
         }
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         // Still active when written (on PostgreSQL another transaction may clear it after the read above).
-        if (await tx.ExecAsync("UPDATE alarms SET status = 'cleared', cleared_at = @at, updated_at = @at, cleared_by = @by WHERE id = @id AND status IN ('open', 'acknowledged')",
-                ("@at", now), ("@by", actor), ("@id", id)) == 0)
+        if (await tx.ExecAsync(ClearSql("@", byUser: true) + " AND id = @id", ("@at", now), ("@k", alarm.Key), ("@by", actor), ("@id", id)) == 0)
         {
             throw DomainException.Conflict($"alarm {id} is cleared already");
         }
@@ -167,9 +166,10 @@ public sealed class AlarmService
     internal static int Raise(SqliteRowStatement statement, AlarmRaise raise, string key, long at) =>
         statement.Add(raise.Site).Add(raise.Node).Add(raise.Gateway).Add(raise.Kind).Add(key).Add(raise.Severity).Add(raise.Message).Add(at).Execute();
 
-    /// <summary>Clears the active alarm of a condition, if there is one; parameters <c>{p}at</c>, <c>{p}k</c> in that order.</summary>
-    internal static string ClearSql(string p) =>
-        $"UPDATE alarms SET status = 'cleared', cleared_at = {p}at, updated_at = {p}at WHERE alarm_key = {p}k AND status IN ('open', 'acknowledged')";
+    /// <summary>Clears the active alarm of a condition, if there is one; parameters <c>{p}at</c>, <c>{p}k</c> in that order
+    /// (with <paramref name="byUser"/>, <c>{p}by</c> between them: who cleared it by hand).</summary>
+    internal static string ClearSql(string p, bool byUser = false) =>
+        $"UPDATE alarms SET status = 'cleared', cleared_at = {p}at, updated_at = {p}at{(byUser ? $", cleared_by = {p}by" : "")} WHERE alarm_key = {p}k AND status IN ('open', 'acknowledged')";
 
     public static Task<int> ClearAsync(Tx tx, string key, long at) => tx.ExecAsync(ClearSql("@"), ("@at", at), ("@k", key));
 }
